@@ -1,0 +1,81 @@
+import type { ReportRequest } from './model';
+
+/**
+ * Every error the engine raises. The CLI maps `exitCode` straight to its process exit status, so the class
+ * of an error is part of the contract: usage/input 2, AWS or job 3, timeout 4.
+ */
+export abstract class AccessAdvisorError extends Error {
+  abstract readonly exitCode: 2 | 3 | 4;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that breaks a documented constraint, caught before any call. */
+export class InvalidRequestError extends AccessAdvisorError {
+  readonly exitCode = 2;
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`${field}: ${JSON.stringify(value)} is not allowed; expected ${allowed}`);
+  }
+}
+
+/** IAM answered an error (AccessDenied, NoSuchEntity, InvalidInput, throttling after retries, 5xx …). */
+export class AwsRequestError extends AccessAdvisorError {
+  readonly exitCode = 3;
+  constructor(
+    readonly operation: string,
+    readonly awsCode: string,
+    readonly awsMessage: string,
+    readonly request?: ReportRequest,
+    options?: { cause?: unknown; httpStatusCode?: number },
+  ) {
+    super(`${operation} failed: ${awsCode}: ${awsMessage}`, options);
+    this.httpStatusCode = options?.httpStatusCode;
+  }
+  readonly httpStatusCode?: number;
+}
+
+/** The job ended FAILED: carries IAM's Error/ErrorDetails code and message. */
+export class JobFailedError extends AccessAdvisorError {
+  readonly exitCode = 3;
+  constructor(
+    readonly jobId: string,
+    readonly awsCode: string,
+    readonly awsMessage: string,
+    readonly request: ReportRequest,
+  ) {
+    super(`job ${jobId} FAILED: ${awsCode}: ${awsMessage}`);
+  }
+}
+
+/** The total time ran out while the job was still running: resume it with `jobId`. */
+export class JobTimeoutError extends AccessAdvisorError {
+  readonly exitCode = 4;
+  constructor(
+    readonly jobId: string | undefined,
+    readonly timeoutMs: number,
+    readonly request: ReportRequest,
+  ) {
+    super(
+      jobId
+        ? `job ${jobId} did not complete within ${timeoutMs} ms; resume it with jobId ${jobId}`
+        : `no job could be started within ${timeoutMs} ms`,
+    );
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortedError extends AccessAdvisorError {
+  readonly exitCode = 4;
+  constructor(
+    readonly jobId: string | undefined,
+    readonly request: ReportRequest,
+  ) {
+    super(jobId ? `aborted while waiting for job ${jobId}` : 'aborted before a job was started');
+  }
+}

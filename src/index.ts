@@ -1,0 +1,3 @@
+// The public API of cdktf-access-advisor. Nothing else is exported from the package.
+export * from './iam/model';
+export * from './iam/errors';
