@@ -1,0 +1,186 @@
+import type { ServiceLastAccessedReport } from '../iam/model';
+import { AnalysisInputError } from './errors';
+import { ExceptionMatcher } from './exceptions';
+import type { EvidenceStatus, Finding, PermissionException, UnusedPermissionsOptions } from './types';
+
+export const DEFAULT_UNUSED_AFTER_DAYS = 90;
+export const DEFAULT_MAX_REPORT_AGE_DAYS = 5;
+/** access advisor never reports iam:PassRole as used, so its evidence can never remove it. */
+export const NEVER_REPORTED_ACTIONS: readonly string[] = ['iam:PassRole'];
+const DAY_MS = 86_400_000;
+
+export interface ServiceEvidence {
+  readonly namespace: string;
+  readonly name: string;
+  readonly lastAuthenticated?: string;
+  readonly used: boolean;
+  /** ACTION_LEVEL services IAM tracks at action level: lower-case action name → its last use (or undefined). */
+  readonly tracked?: ReadonlyMap<string, { readonly name: string; readonly lastAccessedTime?: string; readonly used: boolean }>;
+}
+
+/**
+ * Everything a decision needs from one report, computed once: which services and tracked actions the evidence
+ * proves unused, under the window, the reference time and the exceptions. Pure; no catalog.
+ */
+export interface Evidence {
+  readonly status: EvidenceStatus;
+  readonly statusReason: string;
+  readonly principalArn: string;
+  readonly granularity: ServiceLastAccessedReport['granularity'];
+  readonly unusedAfterDays: number;
+  readonly maxReportAgeDays: number;
+  readonly now: Date;
+  readonly cutoff: Date;
+  readonly reportJobCompletionDate: string;
+  readonly services: ReadonlyMap<string, ServiceEvidence>;
+  readonly exceptions: ExceptionMatcher;
+  /** Services proven unused and not exempted as a whole (empty unless status is 'sufficient'). */
+  readonly unusedServices: ReadonlySet<string>;
+  /** Lower-case `svc:action` of tracked actions proven unused in used services, not exempted. */
+  readonly unusedActions: ReadonlySet<string>;
+}
+
+export function assessEvidence(report: ServiceLastAccessedReport, options: UnusedPermissionsOptions = {}): Evidence {
+  validateReport(report);
+  const unusedAfterDays = positiveNumber(options.unusedAfterDays, DEFAULT_UNUSED_AFTER_DAYS, 'unusedAfterDays');
+  const maxReportAgeDays = positiveNumber(options.maxReportAgeDays, DEFAULT_MAX_REPORT_AGE_DAYS, 'maxReportAgeDays');
+  const now = toDate(options.now ?? new Date(), 'options', 'now');
+  const cutoff = new Date(now.getTime() - unusedAfterDays * DAY_MS);
+  const exceptions = new ExceptionMatcher(options.allow as readonly PermissionException[] | undefined);
+  const completed = toDate(report.jobCompletionDate, 'report', 'jobCompletionDate');
+
+  let status: EvidenceStatus = 'sufficient';
+  let statusReason = `report job ${report.jobId} completed ${iso(completed)}; window ${unusedAfterDays} days (since ${iso(cutoff)})`;
+  const reportAgeDays = (now.getTime() - completed.getTime()) / DAY_MS;
+  if (reportAgeDays > maxReportAgeDays) {
+    status = 'stale-evidence';
+    statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, ${reportAgeDays.toFixed(1)} days before ${iso(now)} (limit ${maxReportAgeDays} days); nothing is flagged until the report is refreshed`;
+  } else if (report.principalCreateDate !== undefined) {
+    const created = toDate(report.principalCreateDate, 'report', 'principalCreateDate');
+    if (created.getTime() > cutoff.getTime()) {
+      status = 'insufficient-history';
+      statusReason = `insufficient history: ${report.arn} was created ${iso(created)}, less than ${unusedAfterDays} days before ${iso(now)}; nothing is flagged`;
+    }
+  }
+
+  const services = new Map<string, ServiceEvidence>();
+  const unusedServices = new Set<string>();
+  const unusedActions = new Set<string>();
+  for (const s of report.servicesLastAccessed) {
+    const namespace = s.serviceNamespace.toLowerCase();
+    const used = s.lastAuthenticated !== undefined && toDate(s.lastAuthenticated, 'report', `servicesLastAccessed[${namespace}].lastAuthenticated`) >= cutoff;
+    let tracked: Map<string, { name: string; lastAccessedTime?: string; used: boolean }> | undefined;
+    if (report.granularity === 'ACTION_LEVEL' && s.trackedActionsLastAccessed !== undefined) {
+      tracked = new Map();
+      for (const a of s.trackedActionsLastAccessed) {
+        const actionUsed =
+          a.lastAccessedTime !== undefined &&
+          toDate(a.lastAccessedTime, 'report', `servicesLastAccessed[${namespace}].trackedActionsLastAccessed[${a.actionName}].lastAccessedTime`) >= cutoff;
+        tracked.set(a.actionName.toLowerCase(), { name: a.actionName, ...(a.lastAccessedTime ? { lastAccessedTime: a.lastAccessedTime } : {}), used: actionUsed });
+      }
+    }
+    services.set(namespace, { namespace, name: s.serviceName, ...(s.lastAuthenticated ? { lastAuthenticated: s.lastAuthenticated } : {}), used, ...(tracked ? { tracked } : {}) });
+    if (status !== 'sufficient') continue;
+    if (!used) {
+      if (!exceptions.forService(namespace)) unusedServices.add(namespace);
+    } else if (tracked) {
+      for (const a of tracked.values()) {
+        const full = `${namespace}:${a.name}`;
+        if (!a.used && !isNeverReported(full) && !exceptions.forAction(full)) unusedActions.add(full.toLowerCase());
+      }
+    }
+  }
+  return {
+    status,
+    statusReason,
+    principalArn: report.arn,
+    granularity: report.granularity,
+    unusedAfterDays,
+    maxReportAgeDays,
+    now,
+    cutoff,
+    reportJobCompletionDate: report.jobCompletionDate,
+    services,
+    exceptions,
+    unusedServices,
+    unusedActions,
+  };
+}
+
+export function isNeverReported(action: string): boolean {
+  const lower = action.toLowerCase();
+  return NEVER_REPORTED_ACTIONS.some((a) => a.toLowerCase() === lower);
+}
+
+/**
+ * The decision rule for one concrete action `svc:Action`: removable only when the evidence is sufficient, the
+ * action is not iam:PassRole, no exception covers it, and either its whole service is proven unused or the
+ * report tracks this very action and saw no use in the window. Anything else (untracked, unlisted, unknown) stays.
+ */
+export function isRemovable(evidence: Evidence, action: string): boolean {
+  if (evidence.status !== 'sufficient' || isNeverReported(action)) return false;
+  const colon = action.indexOf(':');
+  if (colon < 0) return false;
+  const service = action.slice(0, colon).toLowerCase();
+  if (evidence.exceptions.forAction(action)) return false;
+  if (evidence.unusedServices.has(service)) return true;
+  return evidence.unusedActions.has(action.toLowerCase());
+}
+
+/** Why an action is kept or removed, for notes and proofs. */
+export function explainAction(evidence: Evidence, action: string): string {
+  const colon = action.indexOf(':');
+  const service = action.slice(0, colon).toLowerCase();
+  const svc = evidence.services.get(service);
+  if (isNeverReported(action)) return `${action} is never reported by access advisor`;
+  const exception = evidence.exceptions.forAction(action);
+  if (exception) return `${action} is allowed by exception ${exception.permission}: ${exception.reason}`;
+  if (!svc) return `the report does not list ${service}`;
+  if (evidence.unusedServices.has(service)) return serviceUnusedReason(evidence, svc);
+  const tracked = svc.tracked?.get(action.slice(colon + 1).toLowerCase());
+  if (!tracked) return svc.tracked ? `${action} is not tracked by access advisor (unknown)` : `${service} was used and has no action-level data`;
+  return tracked.used ? `${action} last used ${tracked.lastAccessedTime}` : trackedUnusedReason(evidence, service, tracked);
+}
+
+export function serviceUnusedReason(evidence: Evidence, s: ServiceEvidence): string {
+  return s.lastAuthenticated === undefined
+    ? `${s.namespace} (${s.name}) has no authenticated use in access advisor's tracking window (at least 400 days before ${evidence.reportJobCompletionDate})`
+    : `${s.namespace} (${s.name}) last used ${s.lastAuthenticated}, before the ${evidence.unusedAfterDays}-day window starting ${iso(evidence.cutoff)}`;
+}
+
+export function trackedUnusedReason(evidence: Evidence, service: string, a: { name: string; lastAccessedTime?: string }): string {
+  return a.lastAccessedTime === undefined
+    ? `${service}:${a.name} is tracked at action level and was never used in the tracking window`
+    : `${service}:${a.name} is tracked at action level and was last used ${a.lastAccessedTime}, before the ${evidence.unusedAfterDays}-day window starting ${iso(evidence.cutoff)}`;
+}
+
+export function iso(d: Date): string {
+  return d.toISOString();
+}
+
+function toDate(value: Date | string, source: string, field: string): Date {
+  const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) throw new AnalysisInputError(source, field, value, 'an ISO-8601 date');
+  return d;
+}
+
+function positiveNumber(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new AnalysisInputError('options', field, value, 'a positive number of days');
+  }
+  return value;
+}
+
+function validateReport(report: ServiceLastAccessedReport): void {
+  if (typeof report !== 'object' || report === null) throw new AnalysisInputError('report', '(report)', report, 'a service-last-accessed report');
+  if (report.kind !== 'service-last-accessed') throw new AnalysisInputError('report', 'kind', report.kind, '"service-last-accessed"');
+  if (!Array.isArray(report.servicesLastAccessed)) {
+    throw new AnalysisInputError('report', 'servicesLastAccessed', report.servicesLastAccessed, 'a list of services');
+  }
+  if (report.granularity !== 'SERVICE_LEVEL' && report.granularity !== 'ACTION_LEVEL') {
+    throw new AnalysisInputError('report', 'granularity', report.granularity, 'SERVICE_LEVEL or ACTION_LEVEL');
+  }
+}
+
+export type { Finding };

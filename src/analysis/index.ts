@@ -1,0 +1,11 @@
+// The analysis layer: pure least-privilege decisions over normalized reports and policy documents (no I/O).
+export * from './types';
+export { AnalysisInputError } from './errors';
+export { findUnusedPermissions } from './unused';
+export { tightenPolicy, type TightenOptions } from './tighten';
+export { evaluateIdentityPolicies, compileIdentityPolicies, type PolicyEvaluator } from './evaluate';
+export { verifyTightening, type VerifyOptions } from './verify';
+export { parsePolicyDocument } from './policy-document';
+export { DEFAULT_UNUSED_AFTER_DAYS, DEFAULT_MAX_REPORT_AGE_DAYS, NEVER_REPORTED_ACTIONS } from './evidence';
+export { checkDrift, acceptIntoBaseline, parseBaseline, formatBaseline, unusedPermissionList, BASELINE_SCHEMA_VERSION } from './baseline';
+export { formatViolationsTable, violationsOf, type Violation } from './format';

@@ -1,0 +1,98 @@
+/**
+ * IAM wildcard matching. `*` matches any run of characters (including none), `?` exactly one; everything else is
+ * literal. Action names match case-insensitively, resource ARNs case-sensitively, as IAM does.
+ */
+
+const compiled = new Map<string, RegExp>();
+
+export function hasWildcard(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?');
+}
+
+export function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+  const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  let re = compiled.get(key);
+  if (!re) {
+    let source = '';
+    for (const c of pattern) {
+      if (c === '*') source += '.*';
+      else if (c === '?') source += '.';
+      else source += c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    }
+    re = new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's');
+    compiled.set(key, re);
+  }
+  return re;
+}
+
+export function matchesWildcard(pattern: string, value: string, caseInsensitive: boolean): boolean {
+  if (!hasWildcard(pattern)) return caseInsensitive ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+  return wildcardRegExp(pattern, caseInsensitive).test(value);
+}
+
+/** Splits `svc:Action` into its lower-case service and its action part; undefined when there is no colon. */
+export function splitAction(action: string): { service: string; action: string } | undefined {
+  const colon = action.indexOf(':');
+  if (colon < 0) return undefined;
+  return { service: action.slice(0, colon).toLowerCase(), action: action.slice(colon + 1) };
+}
+
+/**
+ * A set of IAM action patterns indexed by service, so that matching one action costs a map lookup plus the few
+ * wildcard patterns of its own service (an AdministratorAccess-sized tightened policy holds ~400 `svc:*` entries).
+ */
+export class ActionPatternSet {
+  private matchesEverything = false;
+  private readonly byService = new Map<string, { all: boolean; literals: Set<string>; patterns: RegExp[] }>();
+  private readonly crossService: RegExp[] = [];
+
+  constructor(patterns: readonly string[]) {
+    for (const raw of patterns) this.add(raw);
+  }
+
+  private add(raw: string): void {
+    const pattern = raw.trim();
+    if (pattern === '*') {
+      this.matchesEverything = true;
+      return;
+    }
+    const parts = splitAction(pattern);
+    if (!parts) {
+      // Not `service:action`: IAM can only match it literally (and no real action looks like that).
+      if (hasWildcard(pattern)) this.crossService.push(wildcardRegExp(pattern, true));
+      else this.bucket('').literals.add(pattern.toLowerCase());
+      return;
+    }
+    if (hasWildcard(parts.service)) {
+      this.crossService.push(wildcardRegExp(pattern, true));
+      return;
+    }
+    const bucket = this.bucket(parts.service);
+    if (parts.action === '*') bucket.all = true;
+    else if (hasWildcard(parts.action)) bucket.patterns.push(wildcardRegExp(parts.action, true));
+    else bucket.literals.add(parts.action.toLowerCase());
+  }
+
+  private bucket(service: string) {
+    let b = this.byService.get(service);
+    if (!b) {
+      b = { all: false, literals: new Set(), patterns: [] };
+      this.byService.set(service, b);
+    }
+    return b;
+  }
+
+  matches(action: string): boolean {
+    if (this.matchesEverything) return true;
+    const parts = splitAction(action);
+    const bucket = this.byService.get(parts ? parts.service : '');
+    if (bucket) {
+      if (bucket.all) return true;
+      const name = parts ? parts.action : action;
+      if (bucket.literals.has(name.toLowerCase())) return true;
+      for (const re of bucket.patterns) if (re.test(name)) return true;
+    }
+    for (const re of this.crossService) if (re.test(action)) return true;
+    return false;
+  }
+}
