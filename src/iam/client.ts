@@ -1,0 +1,204 @@
+import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
+import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { abortError } from './backoff';
+import { AwsRequestError } from './errors';
+import type { ReportRequest } from './model';
+import type { RequestGate } from './request-gate';
+
+/** Static keys as the AWS SDK names them. */
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** Structurally the SDK's AwsCredentialIdentityProvider, declared here so our types need no SDK-internal package. */
+export type AwsCredentialIdentityProvider = (identityProperties?: Record<string, unknown>) => Promise<
+  StaticCredentials & { readonly expiration?: Date }
+>;
+
+export interface ConnectionOptions {
+  /** Default: the SDK chain (AWS_REGION, profile), else us-east-1 — IAM is global. */
+  region?: string;
+  /** e.g. the emulator; else AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL / profile endpoint_url, as the SDK does. */
+  endpoint?: string;
+  profile?: string;
+  /** Assume this role first (STS AssumeRole) and call IAM with its temporary credentials. */
+  roleArn?: string;
+  credentials?: StaticCredentials | AwsCredentialIdentityProvider;
+}
+
+/**
+ * SDK-level retries for one HTTP call: throttling (400 Throttling, 429), 5xx and dropped/refused connections.
+ * Six attempts with exponential backoff and equal jitter (0.25–0.5 s, 0.5–1 s, 1–2 s, 2–4 s, 2.5–5 s: about 12 s
+ * at worst) outlast a throttling burst or a brief outage of IAM without hiding a real outage for long; the job
+ * timeout still bounds the whole report. Retry attempts pass through the RequestGate again, so they respect the
+ * run's rate limit instead of adding to the storm.
+ */
+export const SDK_MAX_ATTEMPTS = 6;
+export function sdkRetryDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(5000, 250 * Math.pow(2, attempt));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+const FALLBACK_REGION = 'us-east-1';
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
+async function resolveRegion(options: ConnectionOptions): Promise<string> {
+  if (options.region) return options.region;
+  // Ask the SDK's own region chain (env, shared config of the profile); IAM is global, so fall back quietly.
+  const probe = new IAMClient(options.profile ? { profile: options.profile } : {});
+  try {
+    const region = await probe.config.region();
+    return region || FALLBACK_REGION;
+  } catch {
+    return FALLBACK_REGION;
+  } finally {
+    probe.destroy();
+  }
+}
+
+function credentialsConfig(options: ConnectionOptions, region: string): IAMClientConfig['credentials'] {
+  const base =
+    options.credentials ?? (options.profile && options.roleArn ? fromIni({ profile: options.profile }) : undefined);
+  if (!options.roleArn) return base as IAMClientConfig['credentials'];
+  return fromTemporaryCredentials({
+    params: { RoleArn: options.roleArn, RoleSessionName: `access-advisor-${Date.now()}` },
+    ...(base ? { masterCredentials: base as never } : {}),
+    clientConfig: { region },
+  });
+}
+
+export interface IamSession {
+  readonly client: IAMClient;
+  /** Sends one command through the gate; rejects with AwsRequestError, or an AbortError when `signal` fires. */
+  send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest): Promise<O>;
+  close(): void;
+}
+
+export async function createIamSession(options: ConnectionOptions, gate: RequestGate): Promise<IamSession> {
+  const region = await resolveRegion(options);
+  const secrets = secretStrings(options.credentials);
+  const client = new IAMClient({
+    region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.profile && !options.roleArn ? { profile: options.profile } : {}),
+    ...(credentialsConfig(options, region) ? { credentials: credentialsConfig(options, region) } : {}),
+    retryStrategy: new ConfiguredRetryStrategy(SDK_MAX_ATTEMPTS, (attempt: number) => sdkRetryDelay(attempt)),
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+  });
+  return {
+    client,
+    async send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest) {
+      const cmd = command as Parameters<IAMClient['send']>[0];
+      // Per attempt, after signing and inside the SDK's retry loop: every wire request is rate limited and counted.
+      (cmd.middlewareStack as unknown as MiddlewareAdder).add(
+        (next) => async (args) => {
+          const release = await gate.enter(signal);
+          try {
+            return await next(args);
+          } finally {
+            release();
+          }
+        },
+        { step: 'deserialize', priority: 'low', name: 'accessAdvisorRequestGate' },
+      );
+      const sent = client.send(cmd, signal ? { abortSignal: signal } : {});
+      sent.catch(() => undefined); // the race below may leave it behind after an abort
+      try {
+        return (await raceAbort(sent, signal)) as O;
+      } catch (err) {
+        throw toAwsRequestError(operation, err, request, secrets, signal);
+      }
+    },
+    close: () => client.destroy(),
+  };
+}
+
+type Handler = (args: unknown) => Promise<unknown>;
+interface MiddlewareAdder {
+  add(mw: (next: Handler) => Handler, options: { step: string; priority: string; name: string }): void;
+}
+
+function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function secretStrings(credentials: ConnectionOptions['credentials']): string[] {
+  if (!credentials || typeof credentials === 'function') return [];
+  return [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 8,
+  );
+}
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('[redacted]');
+  // Anything that still looks like an access key id or a SigV4 credential scope is cut as well.
+  return out.replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '[redacted]').replace(/Credential=[^,\s]+/g, 'Credential=[redacted]');
+}
+
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  code?: string;
+  Code?: string;
+  Error?: { Code?: string; Message?: string };
+  $metadata?: { httpStatusCode?: number };
+  cause?: unknown;
+}
+
+/** Abort errors pass through untouched (the runner decides between timeout and abort); the rest become typed. */
+export function toAwsRequestError(
+  operation: string,
+  err: unknown,
+  request: ReportRequest | undefined,
+  secrets: readonly string[],
+  signal?: AbortSignal,
+): unknown {
+  if (err instanceof AwsRequestError) return err;
+  const e = (err ?? {}) as SdkErrorShape;
+  if (signal?.aborted || e.name === 'AbortError') return abortError();
+  const status = e.$metadata?.httpStatusCode;
+  const sdkCode = e.Code ?? e.Error?.Code;
+  const nodeCode = e.code ?? (e.cause as SdkErrorShape | undefined)?.code;
+  if (!status && !sdkCode && (nodeCode && NETWORK_CODES.has(nodeCode) || e.name === 'TimeoutError')) {
+    return new AwsRequestError(
+      operation,
+      'NetworkingError',
+      redact(`${nodeCode ?? e.name}: the IAM endpoint could not be reached or dropped the connection (${e.message ?? 'no detail'})`, secrets),
+      request,
+      {},
+    );
+  }
+  const code = sdkCode ?? (e.name && e.name !== 'Error' ? e.name.replace(/Exception$/, '') : 'UnknownError');
+  return new AwsRequestError(operation, code, redact(e.message ?? String(err), secrets), request, {
+    ...(status !== undefined ? { httpStatusCode: status } : {}),
+  });
+}

@@ -1,0 +1,226 @@
+import { ListPoliciesGrantingServiceAccessCommand, type ListPoliciesGrantingServiceAccessResponse } from '@aws-sdk/client-iam';
+import { realSleep, resolveSchedule, type PollScheduleOptions, type SleepFunction } from './backoff';
+import { createIamSession, type ConnectionOptions, type IamSession } from './client';
+import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from './errors';
+import type {
+  AccessReport,
+  OrganizationsAccessReport,
+  OrganizationsAccessRequest,
+  PoliciesGrantingServiceAccessRequest,
+  PoliciesGrantingServiceAccessResult,
+  ReportRequest,
+  ServiceLastAccessedReport,
+  ServiceLastAccessedRequest,
+} from './model';
+import { buildPoliciesResult } from './normalize';
+import { runReportJob, type JobContext, type ProgressEvent } from './report-job';
+import { RequestGate } from './request-gate';
+import {
+  reportRequestKey,
+  validateJobId,
+  validatePoliciesRequest,
+  validatePositive,
+  validateReportRequest,
+  validateTimeoutMs,
+} from './validate';
+
+export const DEFAULT_TIMEOUT_MS = 600_000;
+/**
+ * IAM throttles per account and these calls share that budget with everything else the account does (Terraform,
+ * CI, consoles). 10 requests per second leaves most of it to others while 200 reports (≥ 400 calls) still finish
+ * in under a minute.
+ */
+export const DEFAULT_REQUESTS_PER_SECOND = 10;
+export const DEFAULT_CONCURRENCY = 8;
+const ENTITY_SERIES_PER_REPORT = 4;
+
+export interface ReportOptions extends ConnectionOptions {
+  /** Total time for the report, generate to last page (default 600 000 = 10 minutes). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Resume this job instead of generating a new one. */
+  jobId?: string;
+  /** Client-side rate limit for this call's requests (default 10 per second). */
+  requestsPerSecond?: number;
+  /** Max requests in flight (default 8). */
+  concurrency?: number;
+  /** Override the poll/backoff schedule (tests, benchmarks). */
+  pollSchedule?: Partial<PollScheduleOptions>;
+  /** Override how the engine waits between polls (tests): must reject when the signal aborts. */
+  sleep?: SleepFunction;
+}
+
+export interface RunReportsOptions extends Omit<ReportOptions, 'jobId'> {
+  /** Max requests in flight across the whole run (default 8). */
+  concurrency?: number;
+  /** Client-side rate limit shared by all requests of the run (default 10 per second). */
+  requestsPerSecond?: number;
+}
+
+export type ReportResult =
+  | { request: ReportRequest; ok: true; report: AccessReport }
+  | { request: ReportRequest; ok: false; error: AccessAdvisorError };
+
+interface Engine {
+  readonly session: IamSession;
+  readonly ctx: JobContext;
+}
+
+async function openEngine(options: RunReportsOptions): Promise<Engine> {
+  const timeoutMs = validateTimeoutMs(options.timeoutMs) ?? DEFAULT_TIMEOUT_MS;
+  const requestsPerSecond = validatePositive('requestsPerSecond', options.requestsPerSecond, false, 10_000) ?? DEFAULT_REQUESTS_PER_SECOND;
+  const concurrency = validatePositive('concurrency', options.concurrency, true, 1_000) ?? DEFAULT_CONCURRENCY;
+  if (options.endpoint !== undefined) validateEndpoint(options.endpoint);
+  const gate = new RequestGate({ requestsPerSecond, concurrency });
+  const session = await createIamSession(options, gate);
+  const ctx: JobContext = {
+    session,
+    schedule: resolveSchedule(options.pollSchedule),
+    sleep: options.sleep ?? realSleep,
+    random: Math.random,
+    timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    entityConcurrency: ENTITY_SERIES_PER_REPORT,
+  };
+  return { session, ctx };
+}
+
+function validateEndpoint(endpoint: unknown): void {
+  let ok = false;
+  if (typeof endpoint === 'string') {
+    try {
+      const u = new URL(endpoint);
+      ok = u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new InvalidRequestError('endpoint', endpoint, 'an http:// or https:// URL');
+}
+
+async function runOne(request: ReportRequest, options: ReportOptions): Promise<AccessReport> {
+  const valid = validateReportRequest(request);
+  const jobId = validateJobId(options.jobId);
+  const { session, ctx } = await openEngine(options);
+  try {
+    return await runReportJob(valid, ctx, jobId);
+  } finally {
+    session.close();
+  }
+}
+
+/** Generates (or resumes) a service-last-accessed job, waits for it and returns every page, normalized. */
+export async function runServiceLastAccessedReport(
+  req: ServiceLastAccessedRequest,
+  options: ReportOptions = {},
+): Promise<ServiceLastAccessedReport> {
+  return (await runOne({ ...req, kind: 'service-last-accessed' }, options)) as ServiceLastAccessedReport;
+}
+
+/** Generates (or resumes) an Organizations access job, waits for it and returns every page, normalized. */
+export async function runOrganizationsAccessReport(
+  req: OrganizationsAccessRequest,
+  options: ReportOptions = {},
+): Promise<OrganizationsAccessReport> {
+  return (await runOne({ ...req, kind: 'organizations-access' }, options)) as OrganizationsAccessReport;
+}
+
+/** Which policies grant a user, group or role access to the given services (current state, no job). */
+export async function listPoliciesGrantingServiceAccess(
+  req: PoliciesGrantingServiceAccessRequest,
+  options: ReportOptions = {},
+): Promise<PoliciesGrantingServiceAccessResult> {
+  const valid = validatePoliciesRequest(req);
+  const { session, ctx } = await openEngine(options);
+  const op = 'ListPoliciesGrantingServiceAccess';
+  const controller = new AbortController();
+  let reason: 'timeout' | 'abort' | undefined;
+  const onAbort = (): void => {
+    reason ??= 'abort';
+    controller.abort();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    reason ??= 'timeout';
+    controller.abort();
+  }, ctx.timeoutMs);
+  try {
+    const entries: NonNullable<ListPoliciesGrantingServiceAccessResponse['PoliciesGrantingServiceAccess']> = [];
+    let marker: string | undefined;
+    for (;;) {
+      const page = await session.send<ListPoliciesGrantingServiceAccessResponse>(
+        op,
+        new ListPoliciesGrantingServiceAccessCommand({
+          Arn: valid.arn,
+          ServiceNamespaces: [...valid.serviceNamespaces],
+          ...(marker ? { Marker: marker } : {}),
+        }),
+        controller.signal,
+      );
+      entries.push(...(page.PoliciesGrantingServiceAccess ?? []));
+      if (!page.IsTruncated) break;
+      if (!page.Marker) throw new AwsRequestError(op, 'IncompleteResponse', 'IsTruncated without a Marker');
+      marker = page.Marker;
+    }
+    return buildPoliciesResult(valid.arn, entries);
+  } catch (err) {
+    // This call has no job, so there is nothing to resume: timeouts and aborts are reported as failed requests.
+    if (reason === 'timeout') throw new AwsRequestError(op, 'RequestTimeout', `no answer within ${ctx.timeoutMs} ms`);
+    if (reason === 'abort') throw new AwsRequestError(op, 'RequestAborted', 'aborted by the caller');
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    session.close();
+  }
+}
+
+/**
+ * Many reports at once: all share one client, one rate limit and one in-flight cap, so 200 reports cost about the
+ * slowest job plus what the rate limit forces. Identical requests (same `reportRequestKey`) run once and share the
+ * result. Never rejects for a single report's failure: each result says ok or carries its typed error, in input
+ * order. Invalid shared options (timeoutMs, concurrency, requestsPerSecond, endpoint) do reject up front.
+ */
+export async function runReports(requests: readonly ReportRequest[], options: RunReportsOptions = {}): Promise<ReportResult[]> {
+  if (!Array.isArray(requests)) throw new InvalidRequestError('requests', requests, 'an array of report requests');
+  const prepared = requests.map((request) => {
+    try {
+      const valid = validateReportRequest(request);
+      return { request, valid, key: reportRequestKey(valid) };
+    } catch (error) {
+      return { request, error: error as AccessAdvisorError };
+    }
+  });
+  const anyValid = prepared.some((p) => 'valid' in p);
+  const engine = anyValid ? await openEngine(options) : undefined;
+  try {
+    const running = new Map<string, Promise<AccessReport>>();
+    for (const p of prepared) {
+      if ('valid' in p && p.valid && !running.has(p.key)) {
+        const job = runReportJob(p.valid, engine!.ctx);
+        job.catch(() => undefined); // observed below, once per duplicate
+        running.set(p.key, job);
+      }
+    }
+    return await Promise.all(
+      prepared.map(async (p): Promise<ReportResult> => {
+        if (!('valid' in p) || !p.valid) return { request: p.request, ok: false, error: p.error! };
+        try {
+          return { request: p.request, ok: true, report: await running.get(p.key)! };
+        } catch (err) {
+          const error =
+            err instanceof AccessAdvisorError
+              ? err
+              : new AwsRequestError('report', 'InternalError', err instanceof Error ? err.message : String(err), p.valid);
+          return { request: p.request, ok: false, error };
+        }
+      }),
+    );
+  } finally {
+    engine?.session.close();
+  }
+}
+

@@ -1,0 +1,167 @@
+import type {
+  AccessDetail as SdkAccessDetail,
+  EntityDetails as SdkEntityDetails,
+  GetOrganizationsAccessReportResponse,
+  GetServiceLastAccessedDetailsResponse,
+  ListPoliciesGrantingServiceAccessEntry,
+  ServiceLastAccessed as SdkServiceLastAccessed,
+} from '@aws-sdk/client-iam';
+import { AwsRequestError } from './errors';
+import {
+  REPORT_SCHEMA_VERSION,
+  type AccessDetail,
+  type EntityDetails,
+  type EntityType,
+  type Granularity,
+  type OrganizationsAccessReport,
+  type PoliciesGrantingServiceAccessResult,
+  type PolicyGrantingServiceAccess,
+  type ReportRequest,
+  type ServiceLastAccessed,
+  type ServiceLastAccessedReport,
+} from './model';
+
+/**
+ * SDK responses → the normalized model: lowerCamelCase, ISO-8601 dates, absent stays absent (never null), every
+ * page merged by the caller. Required fields IAM failed to send make the report an error, never a partial report.
+ */
+
+type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
+type OrgRequest = Extract<ReportRequest, { kind: 'organizations-access' }>;
+
+export function isoDate(value: Date | string | undefined): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+function required<T>(operation: string, field: string, value: T | undefined, request: ReportRequest): T {
+  if (value === undefined || value === null) {
+    throw new AwsRequestError(operation, 'IncompleteResponse', `IAM sent no ${field}`, request);
+  }
+  return value;
+}
+
+/** Adds `key: value` only when value is defined, keeping reports free of undefined-valued keys. */
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined || value === null ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+export function normalizeService(s: SdkServiceLastAccessed, entities?: readonly EntityDetails[]): ServiceLastAccessed {
+  return {
+    serviceName: s.ServiceName ?? '',
+    serviceNamespace: s.ServiceNamespace ?? '',
+    ...opt('lastAuthenticated', isoDate(s.LastAuthenticated)),
+    ...opt('lastAuthenticatedEntity', s.LastAuthenticatedEntity),
+    ...opt('lastAuthenticatedRegion', s.LastAuthenticatedRegion),
+    ...opt('totalAuthenticatedEntities', s.TotalAuthenticatedEntities),
+    ...opt(
+      'trackedActionsLastAccessed',
+      s.TrackedActionsLastAccessed?.map((a) => ({
+        actionName: a.ActionName ?? '',
+        ...opt('lastAccessedEntity', a.LastAccessedEntity),
+        ...opt('lastAccessedTime', isoDate(a.LastAccessedTime)),
+        ...opt('lastAccessedRegion', a.LastAccessedRegion),
+      })),
+    ),
+    ...opt('entities', entities),
+  };
+}
+
+export function normalizeEntity(e: SdkEntityDetails): EntityDetails {
+  const info = e.EntityInfo;
+  return {
+    entityInfo: {
+      arn: info?.Arn ?? '',
+      name: info?.Name ?? '',
+      type: (info?.Type ?? 'USER') as EntityType,
+      id: info?.Id ?? '',
+      ...opt('path', info?.Path),
+    },
+    ...opt('lastAuthenticated', isoDate(e.LastAuthenticated)),
+  };
+}
+
+export function buildServiceReport(
+  request: ServiceRequest,
+  jobId: string,
+  first: GetServiceLastAccessedDetailsResponse,
+  services: readonly SdkServiceLastAccessed[],
+  entitiesByNamespace: ReadonlyMap<string, readonly EntityDetails[]> | undefined,
+  principalCreateDate: string | undefined,
+): ServiceLastAccessedReport {
+  const op = 'GetServiceLastAccessedDetails';
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: 'service-last-accessed',
+    arn: request.arn,
+    granularity: request.granularity ?? 'SERVICE_LEVEL',
+    withEntities: request.withEntities ?? false,
+    jobId,
+    jobStatus: 'COMPLETED',
+    ...opt('jobType', first.JobType as Granularity | undefined),
+    jobCreationDate: required(op, 'JobCreationDate', isoDate(first.JobCreationDate), request),
+    jobCompletionDate: required(op, 'JobCompletionDate', isoDate(first.JobCompletionDate), request),
+    ...opt('principalCreateDate', principalCreateDate),
+    servicesLastAccessed: services.map((s) =>
+      normalizeService(s, entitiesByNamespace ? (entitiesByNamespace.get(s.ServiceNamespace ?? '') ?? []) : undefined),
+    ),
+  };
+}
+
+export function normalizeAccessDetail(d: SdkAccessDetail): AccessDetail {
+  return {
+    serviceName: d.ServiceName ?? '',
+    serviceNamespace: d.ServiceNamespace ?? '',
+    ...opt('region', d.Region),
+    ...opt('entityPath', d.EntityPath),
+    ...opt('lastAuthenticatedTime', isoDate(d.LastAuthenticatedTime)),
+    ...opt('totalAuthenticatedEntities', d.TotalAuthenticatedEntities),
+  };
+}
+
+export function buildOrganizationsReport(
+  request: OrgRequest,
+  jobId: string,
+  first: GetOrganizationsAccessReportResponse,
+  details: readonly SdkAccessDetail[],
+): OrganizationsAccessReport {
+  const op = 'GetOrganizationsAccessReport';
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: 'organizations-access',
+    entityPath: request.entityPath,
+    ...opt('organizationsPolicyId', request.organizationsPolicyId),
+    ...opt('sortKey', request.sortKey),
+    jobId,
+    jobStatus: 'COMPLETED',
+    jobCreationDate: required(op, 'JobCreationDate', isoDate(first.JobCreationDate), request),
+    jobCompletionDate: required(op, 'JobCompletionDate', isoDate(first.JobCompletionDate), request),
+    ...opt('numberOfServicesAccessible', first.NumberOfServicesAccessible),
+    ...opt('numberOfServicesNotAccessed', first.NumberOfServicesNotAccessed),
+    accessDetails: details.map(normalizeAccessDetail),
+  };
+}
+
+export function buildPoliciesResult(
+  arn: string,
+  entries: readonly ListPoliciesGrantingServiceAccessEntry[],
+): PoliciesGrantingServiceAccessResult {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: 'policies-granting-service-access',
+    arn,
+    policiesGrantingServiceAccess: entries.map((e) => ({
+      serviceNamespace: e.ServiceNamespace ?? '',
+      policies: (e.Policies ?? []).map(
+        (p): PolicyGrantingServiceAccess => ({
+          policyName: p.PolicyName ?? '',
+          policyType: (p.PolicyType ?? 'MANAGED') as PolicyGrantingServiceAccess['policyType'],
+          ...opt('policyArn', p.PolicyArn),
+          ...opt('entityType', p.EntityType as EntityType | undefined),
+          ...opt('entityName', p.EntityName),
+        }),
+      ),
+    })),
+  };
+}
