@@ -1,0 +1,118 @@
+import type { AccessReport, ReportRequest } from '../iam/model';
+import { reportRequestKey } from '../iam/index';
+import { cacheEntryKey } from '../resolve/cache-file';
+import type { LookupResult, PendingLookup } from '../resolve/synth-resolver';
+import { Annotations, Lazy, type Construct, type IResolvable } from './cdk-core';
+import type { ResolvedReportOptions } from './report-props';
+import { SynthLookups } from './synth-lookups';
+
+/** Raised when code reads `report` of a lookup that failed with onError 'fail' (or is missing with lookups off). */
+export class ReportLookupError extends Error {}
+
+/**
+ * One construct's synth-time report: registered for the app-wide batch, settled by it, and turned into lazy
+ * values so that reading outputs while building the stack does not force a lookup per construct.
+ */
+export class SynthReportLookup<R extends AccessReport> {
+  readonly key: string;
+  private result?: LookupResult;
+
+  constructor(
+    private readonly owner: Construct,
+    readonly request: ReportRequest,
+    private readonly options: ResolvedReportOptions,
+  ) {
+    this.key = cacheEntryKey(reportRequestKey(request), options.connection);
+    const lookup: PendingLookup = {
+      key: this.key,
+      cacheFile: options.cacheFile,
+      request,
+      connection: options.connection,
+      maxAgeMs: options.maxAgeMs,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    };
+    SynthLookups.of(owner).register(owner, { lookup, settle: (result) => this.settle(result) });
+  }
+
+  /** How the lookup ended; resolves the app's pending batch first if needed. */
+  get status(): LookupResult['status'] {
+    return this.settled().status;
+  }
+
+  /** The report, or undefined when the lookup failed with onError 'warn' and no older entry exists. */
+  get report(): R | undefined {
+    const result = this.settled();
+    switch (result.status) {
+      case 'hit':
+      case 'fetched':
+      case 'stale':
+        return result.report as R;
+      case 'failed':
+        if (this.options.onError === 'warn') return result.stale?.report as R | undefined;
+        throw new ReportLookupError(this.failureMessage(result.message));
+      case 'missing':
+        throw new ReportLookupError(this.failureMessage(result.message));
+    }
+  }
+
+  /** The report for lazy values: failures were already annotated, so they render as the empty fallback. */
+  private reportOrUndefined(): R | undefined {
+    try {
+      return this.report;
+    } catch (error) {
+      if (error instanceof ReportLookupError) return undefined;
+      throw error;
+    }
+  }
+
+  lazyList(produce: (report: R) => readonly string[]): string[] {
+    return Lazy.listValue({ produce: () => { const r = this.reportOrUndefined(); return r ? [...produce(r)] : []; } });
+  }
+
+  lazyString(produce: (report: R) => string, fallback = ''): string {
+    return Lazy.stringValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
+  }
+
+  lazyNumber(produce: (report: R) => number, fallback = 0): number {
+    return Lazy.numberValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
+  }
+
+  lazyAny(produce: (report: R) => unknown, fallback: unknown): IResolvable {
+    return Lazy.anyValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
+  }
+
+  private settled(): LookupResult {
+    if (!this.result) SynthLookups.of(this.owner).resolvePending();
+    return this.result!;
+  }
+
+  private failureMessage(message: string): string {
+    return `${this.owner.node.path}: ${message}`;
+  }
+
+  private settle(result: LookupResult): void {
+    this.result = result;
+    const annotations = Annotations.of(this.owner);
+    switch (result.status) {
+      case 'stale':
+        annotations.addWarning(result.warning);
+        break;
+      case 'missing':
+        annotations.addError(this.failureMessage(result.message));
+        break;
+      case 'failed': {
+        const message = this.failureMessage(`access advisor lookup failed: ${result.message}`);
+        if (this.options.onError === 'warn') {
+          annotations.addWarning(
+            `${message} (onError: 'warn': ${result.stale ? `using the older cache entry from ${result.stale.resolvedAt}` : 'the report outputs are empty'})`,
+          );
+        } else {
+          annotations.addError(message);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}

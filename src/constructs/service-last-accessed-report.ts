@@ -1,0 +1,286 @@
+import { findUnusedPermissions } from '../analysis/index';
+import type { UnusedPermissions } from '../analysis/types';
+import { InvalidRequestError } from '../iam/errors';
+import { validateReportRequest } from '../iam/index';
+import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../iam/model';
+import { Construct, Fn, TerraformOutput, Token, type IResolvable } from './cdk-core';
+import { bindPlanTimeReport, planTimeQuery, type PlanTimeReportBinding } from './plan-time-report';
+import { type IamPrincipalElement, principalArnOf } from './principal-arn';
+import { SynthReportLookup } from './report-lookup';
+import {
+  accountIdOf,
+  type ReportResolutionProps,
+  type ResolveAt,
+  type ResolvedReportOptions,
+  resolveReportOptions,
+  windowDays,
+} from './report-props';
+
+export interface ServiceLastAccessedReportProps extends ReportResolutionProps {
+  /** ARN of a user, group, role or managed policy. Exactly one of `arn` and `principal`. */
+  readonly arn?: string;
+  /**
+   * An `IamRole`, `IamUser`, `IamGroup`, `IamPolicy` or `DataAwsIam*` element of `@cdktf/provider-aws`. At synth its
+   * ARN is built from its literal name and path and the account (`accountId` or context `accessAdvisor:accountId`).
+   */
+  readonly principal?: IamPrincipalElement;
+  /** Default SERVICE_LEVEL. ACTION_LEVEL adds tracked actions (used/unused actions). */
+  readonly granularity?: Granularity;
+  /** Also read which users/roles used each service (`entitiesFor`). */
+  readonly withEntities?: boolean;
+  /** The ARN partition for `principal`. Default "aws". */
+  readonly partition?: string;
+  /** The path of a `DataAwsIam*` principal (data sources do not carry it). Default "/". */
+  readonly principalPath?: string;
+}
+
+export interface UsageWindow {
+  /** A service or tracked action not used within this many days counts as unused. Default 90. */
+  readonly days?: number;
+}
+
+/** A service of the report, as the `services` output renders it. */
+export interface ServiceUsage {
+  readonly serviceNamespace: string;
+  readonly serviceName: string;
+  readonly lastAuthenticated?: string;
+  readonly lastAuthenticatedEntity?: string;
+  readonly lastAuthenticatedRegion?: string;
+  readonly totalAuthenticatedEntities?: number;
+}
+
+export const SERVICE_REPORT_OUTPUTS = [
+  'services',
+  'serviceNamespaces',
+  'usedServices',
+  'unusedServices',
+  'usedActions',
+  'unusedActions',
+  'jobId',
+  'jobCompletionDate',
+  'reportJson',
+] as const;
+export type ServiceReportOutputName = (typeof SERVICE_REPORT_OUTPUTS)[number];
+
+/**
+ * IAM access advisor's service-last-accessed report for one principal, usable as values in the stack. At synth
+ * (default) the values are literals from the committed cache or a lookup during synth; at plan they are
+ * `data.external` results.
+ */
+export class ServiceLastAccessedReport extends Construct {
+  readonly resolveAt: ResolveAt;
+  /** Literal at synth; may be a token at plan. */
+  readonly arn: string;
+  readonly granularity: Granularity;
+  readonly withEntities: boolean;
+  /** The cache key of this report (synth mode). */
+  readonly lookupKey?: string;
+  /** Plan mode: the external data source binding. */
+  readonly planTime?: PlanTimeReportBinding;
+
+  private readonly lookup?: SynthReportLookup<ServiceLastAccessedReportModel>;
+  private readonly unusedCache = new Map<number, UnusedPermissions>();
+  private planWindowDays?: number;
+
+  constructor(scope: Construct, id: string, props: ServiceLastAccessedReportProps) {
+    super(scope, id);
+    const options = resolveReportOptions(this, props);
+    this.resolveAt = options.resolveAt;
+    this.granularity = props.granularity ?? 'SERVICE_LEVEL';
+    this.withEntities = props.withEntities ?? false;
+    this.arn = this.arnFrom(props, options);
+    if (this.resolveAt === 'plan') {
+      this.planTime = bindPlanTimeReport(
+        this,
+        'report',
+        planTimeQuery({
+          kind: 'service-last-accessed',
+          arn: this.arn,
+          granularity: this.granularity,
+          withEntities: this.withEntities,
+          ...options.connection,
+          ...(options.timeoutMs !== undefined ? { timeoutSeconds: Math.ceil(options.timeoutMs / 1000) } : {}),
+        }),
+      );
+      return;
+    }
+    const request = validateReportRequest({
+      kind: 'service-last-accessed',
+      arn: this.arn,
+      granularity: this.granularity,
+      withEntities: this.withEntities,
+    } as ReportRequest);
+    this.lookup = new SynthReportLookup(this, request, options);
+    this.lookupKey = this.lookup.key;
+  }
+
+  private arnFrom(props: ServiceLastAccessedReportProps, options: ResolvedReportOptions): string {
+    if ((props.arn === undefined) === (props.principal === undefined)) {
+      throw new InvalidRequestError('arn/principal', props.arn ?? null, 'exactly one of arn and principal');
+    }
+    if (props.arn !== undefined) {
+      if (options.resolveAt === 'synth' && Token.isUnresolved(props.arn)) {
+        throw new InvalidRequestError(
+          'arn',
+          props.arn,
+          `a literal ARN at synth time: this one is a token (e.g. a role created in the same stack) that only Terraform knows. Use resolveAt: 'plan' or pass a literal ARN (construct ${this.node.path})`,
+        );
+      }
+      return props.arn;
+    }
+    const principal = props.principal!;
+    if (options.resolveAt === 'plan') {
+      const arn = (principal as unknown as { arn?: unknown }).arn;
+      if (typeof arn !== 'string') throw new InvalidRequestError('principal', principal.node.path, 'an element with an arn attribute');
+      return arn;
+    }
+    return principalArnOf(principal, {
+      accountId: accountIdOf(this, props),
+      ...(props.partition !== undefined ? { partition: props.partition } : {}),
+      ...(props.principalPath !== undefined ? { principalPath: props.principalPath } : {}),
+    });
+  }
+
+  /**
+   * The resolved normalized report (synth mode). Reading it resolves every report registered so far in one batch.
+   * Undefined only when the lookup failed with onError 'warn' and no older cache entry exists; throws when it
+   * failed with onError 'fail'. Plan mode: undefined.
+   */
+  get report(): ServiceLastAccessedReportModel | undefined {
+    return this.lookup?.report;
+  }
+
+  /** Every service the principal's policies allow, with its last use. */
+  get services(): IResolvable {
+    if (this.planTime) return Fn.lookup(this.planTime.decoded('report'), 'servicesLastAccessed', []);
+    return this.synth().lazyAny((r) => r.servicesLastAccessed.map(serviceUsageOf), []);
+  }
+
+  /** The namespaces of every allowed service. */
+  get serviceNamespaces(): string[] {
+    return this.synth('serviceNamespaces').lazyList((r) => r.servicesLastAccessed.map((s) => s.serviceNamespace));
+  }
+
+  /** Services used within the window (default 90 days before the report's completion date). */
+  usedServices(window?: UsageWindow): string[] {
+    if (this.planTime) return this.planList('used_services', window);
+    const days = windowDays(window);
+    return this.synth().lazyList((r) => this.unused(r, days).usedServices);
+  }
+
+  /** Services not used within the window: the candidates for removal (the analysis' evidence rules apply). */
+  unusedServices(window?: UsageWindow): string[] {
+    if (this.planTime) return this.planList('unused_services', window);
+    const days = windowDays(window);
+    return this.synth().lazyList((r) => this.unused(r, days).unusedServices);
+  }
+
+  /** Tracked actions (`s3:CreateBucket`) used within the window. ACTION_LEVEL only. */
+  usedActions(window?: UsageWindow): string[] {
+    const days = windowDays(window);
+    return this.synth('usedActions').lazyList((r) => this.unused(r, days).usedActions);
+  }
+
+  /** Tracked actions not used within the window. ACTION_LEVEL only. */
+  unusedActions(window?: UsageWindow): string[] {
+    if (this.planTime) return this.planList('unused_actions', window);
+    const days = windowDays(window);
+    return this.synth().lazyList((r) => this.unused(r, days).unusedActions);
+  }
+
+  /** ARNs of the users/roles that used `namespace` (needs `withEntities: true`). */
+  entitiesFor(namespace: string): string[] {
+    if (!this.withEntities) {
+      throw new InvalidRequestError('withEntities', false, `true to read the entities of "${namespace}" (construct ${this.node.path})`);
+    }
+    return this.synth('entitiesFor').lazyList(
+      (r) => r.servicesLastAccessed.find((s) => s.serviceNamespace === namespace)?.entities?.map((e) => e.entityInfo.arn) ?? [],
+    );
+  }
+
+  get jobId(): string {
+    if (this.planTime) return this.planTime.result('job_id');
+    return this.synth().lazyString((r) => r.jobId);
+  }
+
+  get jobCompletionDate(): string {
+    if (this.planTime) return Token.asString(Fn.lookup(this.planTime.decoded('report'), 'jobCompletionDate', ''));
+    return this.synth().lazyString((r) => r.jobCompletionDate);
+  }
+
+  /** The whole normalized report as a JSON string. */
+  get reportJson(): string {
+    if (this.planTime) return this.planTime.result('report');
+    return this.synth().lazyString((r) => JSON.stringify(r));
+  }
+
+  /** Publish chosen values as Terraform outputs (ids = the names, under this construct); window: 90 days. */
+  addOutputs(...names: ServiceReportOutputName[]): Record<string, TerraformOutput> {
+    const outputs: Record<string, TerraformOutput> = {};
+    for (const name of names) {
+      if (!(SERVICE_REPORT_OUTPUTS as readonly string[]).includes(name)) {
+        throw new InvalidRequestError('addOutputs', name, `one of ${SERVICE_REPORT_OUTPUTS.join(', ')}`);
+      }
+      outputs[name] = new TerraformOutput(this, name, { value: this.outputValue(name) });
+    }
+    return outputs;
+  }
+
+  private outputValue(name: ServiceReportOutputName): unknown {
+    switch (name) {
+      case 'usedServices':
+      case 'unusedServices':
+      case 'usedActions':
+      case 'unusedActions':
+        return this[name]();
+      default:
+        return this[name];
+    }
+  }
+
+  private unused(report: ServiceLastAccessedReportModel, days: number): UnusedPermissions {
+    let result = this.unusedCache.get(days);
+    if (!result) {
+      // The report's own completion date is "now": the same cache gives the same synth output, whenever it runs.
+      result = findUnusedPermissions(report, { unusedAfterDays: days, now: report.jobCompletionDate });
+      this.unusedCache.set(days, result);
+    }
+    return result;
+  }
+
+  private synth(output?: string): SynthReportLookup<ServiceLastAccessedReportModel> {
+    if (!this.lookup) {
+      throw new InvalidRequestError(
+        'resolveAt',
+        this.resolveAt,
+        `'synth' for ${output ?? 'this output'}, which the plan-time program does not provide (construct ${this.node.path})`,
+      );
+    }
+    return this.lookup;
+  }
+
+  private planList(key: 'used_services' | 'unused_services' | 'unused_actions', window: UsageWindow | undefined): string[] {
+    const days = windowDays(window);
+    if (this.planWindowDays !== undefined && this.planWindowDays !== days) {
+      throw new InvalidRequestError(
+        'days',
+        days,
+        `${this.planWindowDays}: a plan-time report computes one window (construct ${this.node.path})`,
+      );
+    }
+    this.planWindowDays = days;
+    this.planTime!.setQuery('unused_after_days', String(days));
+    return this.planTime!.decodedList(key);
+  }
+}
+
+function serviceUsageOf(s: ServiceLastAccessedReportModel['servicesLastAccessed'][number]): ServiceUsage {
+  return {
+    serviceNamespace: s.serviceNamespace,
+    serviceName: s.serviceName,
+    ...(s.lastAuthenticated !== undefined ? { lastAuthenticated: s.lastAuthenticated } : {}),
+    ...(s.lastAuthenticatedEntity !== undefined ? { lastAuthenticatedEntity: s.lastAuthenticatedEntity } : {}),
+    ...(s.lastAuthenticatedRegion !== undefined ? { lastAuthenticatedRegion: s.lastAuthenticatedRegion } : {}),
+    ...(s.totalAuthenticatedEntities !== undefined ? { totalAuthenticatedEntities: s.totalAuthenticatedEntities } : {}),
+  };
+}

@@ -1,0 +1,96 @@
+import { type LookupResult, type PendingLookup, fillCacheHint, lookupId, resolveLookups } from '../resolve/synth-resolver';
+import { Aspects, type IAspect, type IConstruct } from './cdk-core';
+
+/** A construct's side of one lookup: what it needs, and what to do with the answer. */
+export interface LookupClient {
+  readonly lookup: PendingLookup;
+  settle(result: LookupResult): void;
+}
+
+/** Env `ACCESS_ADVISOR_LOOKUPS=off` (or app context `accessAdvisor:lookups: "off"`) forbids calling AWS. */
+export function lookupsEnabled(scope: IConstruct, env: NodeJS.ProcessEnv = process.env): boolean {
+  const off = (value: unknown): boolean =>
+    value === false || (typeof value === 'string' && ['off', 'false', '0', 'no'].includes(value.toLowerCase()));
+  return !off(env.ACCESS_ADVISOR_LOOKUPS) && !off(scope.node.tryGetContext('accessAdvisor:lookups'));
+}
+
+/**
+ * The lookups of one app. Report constructs register here while the app is built; the first aspect that runs at
+ * synth (or the first read of a `report`) resolves everything registered so far in one batch — one worker process
+ * for all misses — and hands each construct its result.
+ */
+export class SynthLookups {
+  private static readonly byRoot = new WeakMap<IConstruct, SynthLookups>();
+
+  static of(scope: IConstruct): SynthLookups {
+    const root = scope.node.root;
+    let lookups = SynthLookups.byRoot.get(root);
+    if (!lookups) {
+      lookups = new SynthLookups(root);
+      SynthLookups.byRoot.set(root, lookups);
+    }
+    return lookups;
+  }
+
+  private pending: LookupClient[] = [];
+  private readonly aspect: IAspect;
+
+  private constructor(private readonly root: IConstruct) {
+    this.aspect = { visit: () => this.resolvePending() };
+  }
+
+  /** Queue a lookup; `owner` gets an aspect so synth resolves the queue before annotations are collected. */
+  register(owner: IConstruct, client: LookupClient): void {
+    this.pending.push(client);
+    Aspects.of(owner).add(this.aspect);
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Resolve every queued lookup now (one batch). Throws CacheFileError for a corrupt or foreign cache file. */
+  resolvePending(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const lookups = lookupsEnabled(this.root);
+    const results = resolveLookups(
+      batch.map((client) => client.lookup),
+      { lookups, ...concurrencyFromEnv() },
+    );
+    const missing = new Map<string, string[]>();
+    for (const client of batch) {
+      const result = results.get(lookupId(client.lookup))!;
+      if (result.status === 'missing') {
+        const keys = missing.get(client.lookup.cacheFile) ?? [];
+        if (!keys.includes(client.lookup.key)) keys.push(client.lookup.key);
+        missing.set(client.lookup.cacheFile, keys);
+      }
+    }
+    for (const client of batch) {
+      const result = results.get(lookupId(client.lookup))!;
+      if (result.status === 'missing') {
+        const file = client.lookup.cacheFile;
+        client.settle({
+          status: 'missing',
+          message:
+            `access-advisor lookups are off (ACCESS_ADVISOR_LOOKUPS=off) and ${file} has no entry "${client.lookup.key}". ` +
+            `Missing keys: ${missing.get(file)!.map((k) => `'${k}'`).join(', ')}. ${fillCacheHint(file)}`,
+        });
+      } else {
+        client.settle(result);
+      }
+    }
+  }
+}
+
+function concurrencyFromEnv(): { concurrency?: number } {
+  const raw = process.env.ACCESS_ADVISOR_CONCURRENCY;
+  if (raw === undefined || raw === '') return {};
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`ACCESS_ADVISOR_CONCURRENCY: ${JSON.stringify(raw)} is not allowed; expected an integer >= 1`);
+  }
+  return { concurrency: value };
+}

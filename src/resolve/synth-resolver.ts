@@ -1,0 +1,164 @@
+import type { AccessReport, ReportRequest } from '../iam/model';
+import { describeRequest } from '../iam/model';
+import {
+  type CacheConnection,
+  type CacheEntry,
+  type CacheFile,
+  entryAgeMs,
+  readCacheFile,
+  updateCacheFile,
+} from './cache-file';
+import { formatAge } from './duration';
+import { runWorkerSync, WorkerRunError } from './run-worker';
+import type { WorkerJob, WorkerResponse } from './worker-protocol';
+
+/** One report a synth needs. Several constructs asking the same thing share one lookup. */
+export interface PendingLookup {
+  readonly key: string;
+  readonly cacheFile: string;
+  readonly request: ReportRequest;
+  readonly connection: CacheConnection;
+  /** A cache entry older than this is refetched (or, with lookups off, used with a warning). */
+  readonly maxAgeMs: number;
+  readonly timeoutMs?: number;
+}
+
+export type LookupResult =
+  /** Fresh from the cache, or just fetched: the report is current. */
+  | { readonly status: 'hit' | 'fetched'; readonly report: AccessReport; readonly resolvedAt: string }
+  /** Lookups are off and the entry is older than maxAge: still used, with this warning. */
+  | { readonly status: 'stale'; readonly report: AccessReport; readonly resolvedAt: string; readonly warning: string }
+  /** Lookups are off and the cache has no entry. */
+  | { readonly status: 'missing'; readonly message: string }
+  /** The lookup ran and failed; `staleReport` is the older cache entry, if there is one. */
+  | { readonly status: 'failed'; readonly message: string; readonly awsCode?: string; readonly stale?: CacheEntry };
+
+export interface ResolveLookupsOptions {
+  /** false = never call AWS: misses fail, stale entries are used with a warning (CI, offline). */
+  readonly lookups: boolean;
+  readonly now?: Date;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Requests in flight per connection inside the worker; default all of them. */
+  readonly concurrency?: number;
+  /** The worker is killed after the longest request timeout plus this margin. */
+  readonly workerGraceMs?: number;
+}
+
+export const DEFAULT_LOOKUP_TIMEOUT_MS = 600_000;
+
+/** The hint every "missing" message ends with. */
+export function fillCacheHint(cacheFile: string): string {
+  return (
+    `Fill ${cacheFile} where AWS credentials exist: run "cdktf synth" with lookups on (unset ACCESS_ADVISOR_LOOKUPS), ` +
+    'or refresh existing entries with "access-advisor cache refresh", then commit the file'
+  );
+}
+
+function unique(pending: readonly PendingLookup[]): PendingLookup[] {
+  const byKey = new Map<string, PendingLookup>();
+  for (const lookup of pending) {
+    const id = `${lookup.cacheFile}\u0000${lookup.key}`;
+    const seen = byKey.get(id);
+    // The strictest freshness among the constructs asking wins.
+    if (!seen || lookup.maxAgeMs < seen.maxAgeMs) byKey.set(id, lookup);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Resolve every pending lookup of a synth at once: cache hits directly, and all misses and stale entries together
+ * in ONE worker run, then the new entries merged into their cache files. Results are keyed by cache file + key.
+ * Throws CacheFileError when a cache file is corrupt or foreign (it is never overwritten).
+ */
+export function resolveLookups(
+  pending: readonly PendingLookup[],
+  options: ResolveLookupsOptions,
+): Map<string, LookupResult> {
+  const now = options.now ?? new Date();
+  const results = new Map<string, LookupResult>();
+  const caches = new Map<string, CacheFile>();
+  const cacheOf = (file: string): CacheFile => {
+    let cache = caches.get(file);
+    if (!cache) {
+      cache = readCacheFile(file);
+      caches.set(file, cache);
+    }
+    return cache;
+  };
+  const toFetch: { lookup: PendingLookup; stale?: CacheEntry }[] = [];
+
+  for (const lookup of unique(pending)) {
+    const id = lookupId(lookup);
+    const entry = cacheOf(lookup.cacheFile).entries[lookup.key];
+    const age = entry ? entryAgeMs(entry, now) : undefined;
+    if (entry && age! <= lookup.maxAgeMs) {
+      results.set(id, { status: 'hit', report: entry.report, resolvedAt: entry.resolvedAt });
+    } else if (!options.lookups) {
+      if (entry) {
+        results.set(id, {
+          status: 'stale',
+          report: entry.report,
+          resolvedAt: entry.resolvedAt,
+          warning:
+            `cache entry "${lookup.key}" in ${lookup.cacheFile} is ${formatAge(age!)} old (maxAge ${formatAge(lookup.maxAgeMs)}) ` +
+            `and lookups are off: using it anyway. Refresh it with "access-advisor cache refresh '${lookup.key}'"`,
+        });
+      } else {
+        results.set(id, { status: 'missing', message: `no cache entry "${lookup.key}" in ${lookup.cacheFile}` });
+      }
+    } else {
+      toFetch.push({ lookup, stale: entry });
+    }
+  }
+  if (toFetch.length === 0) return results;
+
+  const jobs: WorkerJob[] = toFetch.map(({ lookup }) => ({
+    key: lookupId(lookup),
+    request: lookup.request,
+    connection: lookup.connection,
+    ...(lookup.timeoutMs !== undefined ? { timeoutMs: lookup.timeoutMs } : {}),
+  }));
+  const longest = Math.max(...toFetch.map(({ lookup }) => lookup.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS));
+  let response: WorkerResponse;
+  try {
+    response = runWorkerSync(
+      { protocol: 1, jobs, ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) },
+      { timeoutMs: longest + (options.workerGraceMs ?? 30_000), env: options.env },
+    );
+  } catch (error) {
+    if (!(error instanceof WorkerRunError)) throw error;
+    for (const { lookup, stale } of toFetch) {
+      results.set(lookupId(lookup), { status: 'failed', message: error.message, ...(stale ? { stale } : {}) });
+    }
+    return results;
+  }
+
+  const resolvedAt = new Date().toISOString();
+  const newEntries = new Map<string, Record<string, CacheEntry>>();
+  response.outcomes.forEach((outcome, i) => {
+    const { lookup, stale } = toFetch[i];
+    const id = lookupId(lookup);
+    if (outcome.ok) {
+      results.set(id, { status: 'fetched', report: outcome.report, resolvedAt });
+      const forFile = newEntries.get(lookup.cacheFile) ?? {};
+      forFile[lookup.key] = { request: lookup.request, connection: lookup.connection, resolvedAt, report: outcome.report };
+      newEntries.set(lookup.cacheFile, forFile);
+    } else {
+      results.set(id, {
+        status: 'failed',
+        message: `${describeRequest(lookup.request)}: ${outcome.error.message}`,
+        ...(outcome.error.awsCode ? { awsCode: outcome.error.awsCode } : {}),
+        ...(stale ? { stale } : {}),
+      });
+    }
+  });
+  for (const [file, entries] of newEntries) {
+    updateCacheFile(file, (current) => Object.assign(current, entries));
+  }
+  return results;
+}
+
+/** The identity of a lookup across cache files. */
+export function lookupId(lookup: Pick<PendingLookup, 'cacheFile' | 'key'>): string {
+  return `${lookup.cacheFile}\u0000${lookup.key}`;
+}

@@ -1,0 +1,78 @@
+/**
+ * The synth-time worker: a child process that runs one batch of report requests with the async engine and prints
+ * the outcomes. Synth is synchronous, so the parent blocks on spawnSync while all requests run concurrently here.
+ */
+import { runReports } from '../iam/index';
+import type { RunReportsOptions } from '../iam/index';
+import type { WorkerBatch, WorkerFailure, WorkerJob, WorkerOutcome, WorkerResponse } from './worker-protocol';
+
+function failureOf(error: unknown): WorkerFailure {
+  const e = error as { name?: string; message?: string; awsCode?: string };
+  return {
+    name: e?.name ?? 'Error',
+    message: e?.message ?? String(error),
+    ...(typeof e?.awsCode === 'string' ? { awsCode: e.awsCode } : {}),
+  };
+}
+
+/** Jobs sharing a connection and timeout share one runReports call (one rate limit, one credential chain). */
+function groupJobs(jobs: readonly WorkerJob[]): WorkerJob[][] {
+  const groups = new Map<string, WorkerJob[]>();
+  for (const job of jobs) {
+    const id = JSON.stringify([job.connection, job.timeoutMs ?? null]);
+    const group = groups.get(id) ?? [];
+    group.push(job);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}
+
+export async function runWorkerBatch(batch: WorkerBatch): Promise<WorkerResponse> {
+  const outcomes = new Map<string, WorkerOutcome>();
+  await Promise.all(
+    groupJobs(batch.jobs).map(async (group) => {
+      const { connection, timeoutMs } = group[0];
+      const options: RunReportsOptions = {
+        ...connection,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        concurrency: batch.concurrency ?? group.length,
+      };
+      try {
+        const results = await runReports(
+          group.map((job) => job.request),
+          options,
+        );
+        results.forEach((result, i) => {
+          const key = group[i].key;
+          outcomes.set(key, result.ok ? { key, ok: true, report: result.report } : { key, ok: false, error: failureOf(result.error) });
+        });
+      } catch (error) {
+        for (const job of group) outcomes.set(job.key, { key: job.key, ok: false, error: failureOf(error) });
+      }
+    }),
+  );
+  return { protocol: 1, outcomes: batch.jobs.map((job) => outcomes.get(job.key)!) };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function main(): Promise<void> {
+  const batch = JSON.parse(await readStdin()) as WorkerBatch;
+  if (batch.protocol !== 1 || !Array.isArray(batch.jobs)) throw new Error('unsupported worker batch');
+  const response = await runWorkerBatch(batch);
+  process.stdout.write(JSON.stringify(response));
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`access-advisor synth worker: ${(error as Error)?.message ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
