@@ -1,9 +1,21 @@
 #!/usr/bin/env node
+import { CommanderError } from 'commander';
+import { reportError } from './action';
+import { EXIT, exitCodeOf } from './exit-codes';
 import { buildProgram } from './program';
+
+// The SDK warns on every run that Node 20 support ends in 2027: not actionable inside a pipeline step, and 8 lines
+// of noise on stderr. Still shown with --debug.
+if (!process.argv.includes('--debug')) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 buildProgram()
   .parseAsync(process.argv)
   .catch((error: unknown) => {
-    process.stderr.write(`access-advisor: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
+    if (error instanceof CommanderError) {
+      // Help and --version exit 0; every other parser complaint is a usage error (2), never commander's 1.
+      process.exitCode = error.exitCode === 0 ? EXIT.success : EXIT.usage;
+      return;
+    }
+    reportError(error, process.argv.includes('--debug'));
+    process.exitCode = exitCodeOf(error);
   });

@@ -1,0 +1,142 @@
+import { Option, type Command } from 'commander';
+import type { PermissionException, PolicyDocument, TightenedPolicy } from '../../analysis/types';
+import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../iam/model';
+import { action, emit, write } from '../action';
+import { CliInputError, EXIT } from '../exit-codes';
+import { addExamples } from '../help';
+import { collectException, parseDays, readInput } from '../inputs';
+import { ANSI, PLAIN, renderMarkdown, renderText, type Doc } from '../output/document';
+import { applyQuery, formatResult } from '../output/render';
+import { runOne } from '../reports';
+
+interface Flags {
+  arn: string;
+  policy: string;
+  granularity: Granularity;
+  unusedAfterDays?: number;
+  allow?: PermissionException[];
+}
+
+/** The full tighten result: what --query sees. */
+export interface TightenResult extends Omit<TightenedPolicy, 'json'> {
+  readonly kind: 'tightened-policy';
+  readonly arn: string;
+  readonly jobId: string;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('tighten')
+    .summary('remove from a policy what the principal has not used, with a proof')
+    .description(
+      'Reads an identity policy, runs an access-advisor report for the principal it is attached to and prints ' +
+        'the tightened policy on stdout; the diff (removed services and actions, notes) and the proof (every ' +
+        'observed action still allowed, every removed one denied) go to stderr. With --output markdown or table ' +
+        'everything is one document on stdout. Unknown (untracked) actions and iam:PassRole are always kept.',
+    )
+    .requiredOption('--arn <arn>', 'ARN of the principal the policy is attached to')
+    .requiredOption('--policy <file>', 'the policy document (JSON), or - for stdin')
+    .addOption(
+      new Option('--granularity <level>', 'ACTION_LEVEL also removes unused tracked actions').choices(GRANULARITIES).default('ACTION_LEVEL'),
+    )
+    .addOption(new Option('--unused-after-days <n>', 'a permission not used for this many days is removed (default 90)').argParser(parseDays))
+    .addOption(
+      new Option('--allow <permission=reason>', 'never remove this permission, with the reason (repeatable)').argParser(collectException),
+    );
+  addExamples(
+    command,
+    `  $ access-advisor tighten --arn arn:aws:iam::123456789012:role/app-deployer --policy policy.json > tightened.json
+  $ cat policy.json | access-advisor tighten --arn arn:aws:iam::123456789012:role/app-deployer --policy - \\
+      --allow "s3:PutObject=quarterly export" --output markdown >> "$GITHUB_STEP_SUMMARY"
+  $ access-advisor tighten --arn arn:aws:iam::123456789012:role/app-deployer --policy policy.json --query removedActions`,
+  );
+  command.action(
+    action<Flags>(async (ctx, flags) => {
+      const policy = parsePolicy(flags.policy, readInput('--policy', flags.policy));
+      const report = (await runOne(ctx, {
+        kind: 'service-last-accessed',
+        arn: flags.arn,
+        granularity: flags.granularity,
+        withEntities: false,
+      })) as ServiceLastAccessedReport;
+      const analysis = require('../../analysis') as typeof import('../../analysis');
+      const { loadActionCatalog } = require('../../iam/action-catalog') as typeof import('../../iam/action-catalog');
+      const tightened = analysis.tightenPolicy(policy, report, {
+        catalog: loadActionCatalog(),
+        ...(flags.unusedAfterDays !== undefined ? { unusedAfterDays: flags.unusedAfterDays } : {}),
+        ...(flags.allow ? { allow: flags.allow } : {}),
+      });
+      const { json: _json, ...rest } = tightened;
+      const result: TightenResult = { kind: 'tightened-policy', arn: flags.arn, jobId: report.jobId, ...rest };
+      const holds = tightened.proof.holds;
+      const format = ctx.output ?? 'json';
+
+      if (ctx.query !== undefined) {
+        await write(process.stdout, formatResult(applyQuery(result, ctx.query), format, { color: false }));
+      } else if (format === 'markdown' || format === 'table') {
+        const doc = tightenDoc(result, true);
+        await write(process.stdout, format === 'markdown' ? renderMarkdown([doc]) : renderText([doc], PLAIN));
+        return holds ? EXIT.success : EXIT.gateFailed;
+      } else if (holds) {
+        await emit(ctx, tightened.policy);
+      }
+      await write(process.stderr, renderText([tightenDoc(result, false)], ctx.color && process.stderr.isTTY ? ANSI : PLAIN));
+      if (!holds) ctx.log('access-advisor: the tightened policy failed its proof; it was not printed');
+      return holds ? EXIT.success : EXIT.gateFailed;
+    }),
+  );
+}
+
+function parsePolicy(source: string, text: string): PolicyDocument {
+  const name = source === '-' ? 'standard input' : JSON.stringify(source);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliInputError(`--policy: ${name} is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('Statement' in value)) {
+    throw new CliInputError(`--policy: ${name} is not an IAM policy document; expected an object with "Statement"`);
+  }
+  return value as PolicyDocument;
+}
+
+/** The diff and the proof, as one document; with the policy itself for markdown/table output. */
+export function tightenDoc(result: TightenResult, withPolicy: boolean): Doc {
+  const { proof, findings } = result;
+  const keptUnknown = findings.findings.filter((f) => f.kind === 'unknown-action' || f.kind === 'never-reported');
+  const title = `${proof.holds ? '✅' : '❌'} Tightened policy for ${result.arn}`;
+  return {
+    title,
+    sections: [
+      {
+        lines: [
+          `Evidence: ${findings.status} (${findings.statusReason})`,
+          `Report job: ${result.jobId}, unused after ${findings.unusedAfterDays} days`,
+          `Removed: ${result.removedServices.length} service(s), ${result.removedActions.length} action(s)`,
+          `Kept without evidence: ${keptUnknown.length} (untracked actions, iam:PassRole)`,
+        ],
+      },
+      {
+        title: 'Removed services',
+        table: { columns: ['Service'], rows: result.removedServices.map((s) => [s]) },
+        empty: 'none',
+      },
+      {
+        title: 'Removed actions',
+        table: { columns: ['Action'], rows: result.removedActions.map((a) => [a]) },
+        empty: 'none',
+      },
+      ...(result.notes.length ? [{ title: 'Notes', lines: result.notes }] : []),
+      {
+        title: 'Proof',
+        lines: [
+          proof.holds ? 'holds' : 'FAILS',
+          `${proof.usedActionsChecked} observed action(s) still allowed, ${proof.removedActionsChecked} removed action(s) denied (catalog ${proof.catalogVersion})`,
+          ...proof.failures,
+        ],
+      },
+      ...(withPolicy ? [{ title: 'Policy', code: { language: 'json', text: JSON.stringify(result.policy, null, 2) } }] : []),
+    ],
+  };
+}

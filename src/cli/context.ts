@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import type { ConnectionOptions } from '../iam';
+import { CliInputError } from './exit-codes';
+
+export const OUTPUT_FORMATS = ['json', 'yaml', 'table', 'markdown'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The global flags every subcommand shares, modelled on the AWS CLI's. */
+export interface GlobalFlags {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  roleArn?: string;
+  output?: OutputFormat;
+  query?: string;
+  jobId?: string;
+  timeout?: number;
+  debug?: boolean;
+  color?: boolean;
+}
+
+/** What an action needs from the global flags, resolved once. */
+export interface CliContext {
+  readonly connection: ConnectionOptions;
+  /** Undefined when the user did not choose: each command has its own default. */
+  readonly output?: OutputFormat;
+  readonly query?: string;
+  readonly jobId?: string;
+  readonly timeoutMs?: number;
+  readonly debug: boolean;
+  /** Colors on stderr (progress, errors) and on table output, only on a terminal and never with --no-color/NO_COLOR. */
+  readonly color: boolean;
+  /** Fires on Ctrl-C: running jobs stop polling. */
+  readonly signal?: AbortSignal;
+  readonly log: (message: string) => void;
+  readonly debugLog: (message: string) => void;
+}
+
+export function contextOf(command: Command): CliContext {
+  const flags = command.optsWithGlobals<GlobalFlags>();
+  const debug = flags.debug === true;
+  const color = flags.color !== false && !process.env.NO_COLOR;
+  const connection: ConnectionOptions = {
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.region ? { region: flags.region } : {}),
+    ...(flags.endpointUrl ? { endpoint: checkEndpoint(flags.endpointUrl) } : {}),
+    ...(flags.roleArn ? { roleArn: flags.roleArn } : {}),
+  };
+  return {
+    connection,
+    output: flags.output,
+    query: flags.query,
+    jobId: flags.jobId,
+    timeoutMs: flags.timeout !== undefined ? Math.round(flags.timeout * 1000) : undefined,
+    debug,
+    color,
+    log: (message) => process.stderr.write(`${message}\n`),
+    debugLog: debug ? (message) => process.stderr.write(`[debug] ${message}\n`) : () => undefined,
+  };
+}
+
+function checkEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliInputError(`--endpoint-url: ${JSON.stringify(value)} is not a URL; expected http(s)://host[:port]`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CliInputError(`--endpoint-url: ${JSON.stringify(value)} is not allowed; expected an http or https URL`);
+  }
+  return value;
+}

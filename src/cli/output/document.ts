@@ -1,0 +1,110 @@
+/**
+ * A small document model that both human formats render from: `--output table` (plain text for terminals and
+ * logs) and `--output markdown` (GitHub-flavoured, for PR comments and $GITHUB_STEP_SUMMARY). Our cells are ARNs,
+ * namespaces and ISO dates, so a hand-written renderer covers them with no dependency and no startup cost.
+ */
+export interface Table {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+export interface Section {
+  readonly title?: string;
+  /** Short facts shown before the table (`key: value` lines, or sentences). */
+  readonly lines?: readonly string[];
+  readonly table?: Table;
+  /** Shown when the table has no rows. */
+  readonly empty?: string;
+  /** A fenced code block (markdown) or indented text (table). */
+  readonly code?: { readonly language: string; readonly text: string };
+}
+
+export interface Doc {
+  readonly title: string;
+  readonly sections: readonly Section[];
+}
+
+export interface Style {
+  readonly bold: (text: string) => string;
+  readonly dim: (text: string) => string;
+}
+
+export const PLAIN: Style = { bold: (t) => t, dim: (t) => t };
+export const ANSI: Style = {
+  bold: (t) => `\u001b[1m${t}\u001b[22m`,
+  dim: (t) => `\u001b[2m${t}\u001b[22m`,
+};
+
+export function renderText(docs: readonly Doc[], style: Style = PLAIN): string {
+  const out: string[] = [];
+  for (const doc of docs) {
+    if (out.length) out.push('');
+    out.push(style.bold(doc.title));
+    for (const section of doc.sections) {
+      out.push('');
+      if (section.title) out.push(style.bold(section.title));
+      for (const line of section.lines ?? []) out.push(line);
+      if (section.table) {
+        if (section.table.rows.length === 0) out.push(style.dim(section.empty ?? '(none)'));
+        else out.push(...textTable(section.table, style));
+      }
+      if (section.code) out.push(...section.code.text.split('\n').map((l) => `  ${l}`));
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function textTable(table: Table, style: Style): string[] {
+  const widths = table.columns.map((c, i) => Math.max(width(c), ...table.rows.map((r) => width(r[i] ?? ''))));
+  const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  const line = (cells: readonly string[], paint: (t: string) => string = (t) => t) =>
+    `|${widths.map((w, i) => ` ${paint(pad(cells[i] ?? '', w))} `).join('|')}|`;
+  return [rule, line(table.columns, style.bold), rule, ...table.rows.map((r) => line(r)), rule];
+}
+
+function width(text: string): number {
+  return [...text].length;
+}
+
+function pad(text: string, w: number): string {
+  return text + ' '.repeat(Math.max(0, w - width(text)));
+}
+
+export function renderMarkdown(docs: readonly Doc[]): string {
+  const out: string[] = [];
+  for (const doc of docs) {
+    if (out.length) out.push('');
+    out.push(`### ${doc.title}`);
+    for (const section of doc.sections) {
+      out.push('');
+      if (section.title) out.push(`#### ${section.title}`, '');
+      if (section.lines?.length) {
+        out.push(...section.lines.map((l) => `- ${escapeInline(l)}`));
+        if (section.table || section.code) out.push('');
+      }
+      if (section.table) {
+        if (section.table.rows.length === 0) out.push(`_${escapeInline(section.empty ?? 'none')}_`);
+        else {
+          out.push(`| ${section.table.columns.map(escapeCell).join(' | ')} |`);
+          out.push(`| ${section.table.columns.map(() => '---').join(' | ')} |`);
+          for (const row of section.table.rows) out.push(`| ${section.table.columns.map((_, i) => escapeCell(row[i] ?? '')).join(' | ')} |`);
+        }
+      }
+      if (section.code) {
+        const fence = section.code.text.includes('```') ? '~~~~' : '```';
+        out.push(`${fence}${section.code.language}`, section.code.text, fence);
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Table cells: a pipe would end the cell and a newline the row. */
+function escapeCell(text: string): string {
+  return escapeInline(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+/** Keep user data from turning into markup (HTML tags, emphasis) in a PR comment. */
+function escapeInline(text: string): string {
+  return text.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
+}

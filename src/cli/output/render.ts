@@ -1,0 +1,42 @@
+import type { OutputFormat } from '../context';
+import { CliInputError } from '../exit-codes';
+import { ANSI, PLAIN, renderMarkdown, renderText } from './document';
+import { toDocs } from './views';
+
+/** The JSON data model of a result: what --query sees and what json/yaml print. */
+export function toJsonValue(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}
+
+/** Applies a JMESPath expression to the JSON form of a result, before formatting, as the AWS CLI does. */
+export function applyQuery(value: unknown, query: string | undefined): unknown {
+  if (query === undefined) return value;
+  // Lazy: only commands that use --query pay for the parser.
+  const jmespath = require('jmespath') as typeof import('jmespath');
+  try {
+    return jmespath.search(toJsonValue(value) as Parameters<typeof jmespath.search>[0], query);
+  } catch (error) {
+    throw new CliInputError(`--query: ${JSON.stringify(query)} is not a valid JMESPath expression (${(error as Error).message})`);
+  }
+}
+
+export interface FormatOptions {
+  /** ANSI emphasis in table output; only when stdout is a terminal. */
+  readonly color?: boolean;
+  readonly now?: Date;
+}
+
+export function formatResult(value: unknown, format: OutputFormat, options: FormatOptions = {}): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(value ?? null, null, 2)}\n`;
+    case 'yaml': {
+      const YAML = require('yaml') as typeof import('yaml');
+      return YAML.stringify(toJsonValue(value));
+    }
+    case 'table':
+      return renderText(toDocs(toJsonValue(value), options.now), options.color ? ANSI : PLAIN);
+    case 'markdown':
+      return renderMarkdown(toDocs(toJsonValue(value), options.now));
+  }
+}

@@ -1,0 +1,220 @@
+import type {
+  AccessReport,
+  OrganizationsAccessReport,
+  PoliciesGrantingServiceAccessResult,
+  ServiceLastAccessedReport,
+} from '../../iam/model';
+import type { GateResult } from '../gate-result';
+import type { Doc, Section } from './document';
+
+/** Turns a command result (or any JSON value left by --query) into documents for table/markdown output. */
+export function toDocs(value: unknown, now: Date = new Date()): Doc[] {
+  if (Array.isArray(value) && value.length > 0 && value.every(isKnownResult)) return value.flatMap((v) => toDocs(v, now));
+  if (isKnownResult(value)) {
+    switch (value.kind) {
+      case 'service-last-accessed':
+        return [serviceReportDoc(value as ServiceLastAccessedReport, now)];
+      case 'organizations-access':
+        return [orgReportDoc(value as OrganizationsAccessReport, now)];
+      case 'policies-granting-service-access':
+        return [policiesGrantingDoc(value as PoliciesGrantingServiceAccessResult)];
+      case 'least-privilege-gate':
+        return [gateDoc(value as GateResult, now)];
+    }
+  }
+  return [genericDoc(value)];
+}
+
+const KNOWN_KINDS = new Set(['service-last-accessed', 'organizations-access', 'policies-granting-service-access', 'least-privilege-gate']);
+
+function isKnownResult(value: unknown): value is { kind: string } {
+  return typeof value === 'object' && value !== null && KNOWN_KINDS.has((value as { kind?: unknown }).kind as string);
+}
+
+/** `2024-05-01T10:00:00Z (12 days ago)`; `never` for a missing date. */
+export function when(iso: string | undefined, now: Date): string {
+  if (!iso) return 'never';
+  const days = Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000);
+  if (!Number.isFinite(days)) return iso;
+  return `${iso} (${days <= 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`})`;
+}
+
+function jobLines(report: AccessReport): string[] {
+  return [`Job: ${report.jobId} (${report.jobStatus}, created ${report.jobCreationDate}, completed ${report.jobCompletionDate})`];
+}
+
+function serviceReportDoc(report: ServiceLastAccessedReport, now: Date): Doc {
+  const services = report.servicesLastAccessed;
+  const used = services.filter((s) => s.lastAuthenticated).length;
+  const sections: Section[] = [
+    {
+      lines: [
+        `Principal: ${report.arn}`,
+        `Granularity: ${report.granularity}${report.withEntities ? ', with entities' : ''}`,
+        ...jobLines(report),
+        `Services: ${services.length} allowed, ${used} used in the tracking window, ${services.length - used} never used`,
+      ],
+    },
+    {
+      title: 'Services',
+      table: {
+        columns: ['Namespace', 'Service', 'Last authenticated', 'By', 'Region', 'Entities'],
+        rows: services.map((s) => [
+          s.serviceNamespace,
+          s.serviceName,
+          when(s.lastAuthenticated, now),
+          s.lastAuthenticatedEntity ?? '',
+          s.lastAuthenticatedRegion ?? '',
+          s.totalAuthenticatedEntities === undefined ? '' : String(s.totalAuthenticatedEntities),
+        ]),
+      },
+      empty: 'No service is allowed by this principal’s policies.',
+    },
+  ];
+  if (report.granularity === 'ACTION_LEVEL') {
+    sections.push({
+      title: 'Tracked actions',
+      table: {
+        columns: ['Action', 'Last accessed', 'By', 'Region'],
+        rows: services.flatMap((s) =>
+          (s.trackedActionsLastAccessed ?? []).map((a) => [
+            `${s.serviceNamespace}:${a.actionName}`,
+            when(a.lastAccessedTime, now),
+            a.lastAccessedEntity ?? '',
+            a.lastAccessedRegion ?? '',
+          ]),
+        ),
+      },
+      empty: 'No action-level data (no allowed service is tracked at action level).',
+    });
+  }
+  if (report.withEntities) {
+    sections.push({
+      title: 'Entities',
+      table: {
+        columns: ['Namespace', 'Entity', 'Type', 'Last authenticated'],
+        rows: services.flatMap((s) =>
+          (s.entities ?? []).map((e) => [s.serviceNamespace, e.entityInfo.arn, e.entityInfo.type, when(e.lastAuthenticated, now)]),
+        ),
+      },
+      empty: 'No entity used any service.',
+    });
+  }
+  return { title: `Service last accessed: ${report.arn}`, sections };
+}
+
+function orgReportDoc(report: OrganizationsAccessReport, now: Date): Doc {
+  const lines = [`Entity path: ${report.entityPath}`];
+  if (report.organizationsPolicyId) lines.push(`SCP: ${report.organizationsPolicyId}`);
+  if (report.sortKey) lines.push(`Sort: ${report.sortKey}`);
+  lines.push(...jobLines(report));
+  if (report.numberOfServicesAccessible !== undefined) {
+    lines.push(`Services: ${report.numberOfServicesAccessible} accessible, ${report.numberOfServicesNotAccessed ?? 0} not accessed`);
+  }
+  return {
+    title: `Organizations access: ${report.entityPath}`,
+    sections: [
+      { lines },
+      {
+        title: 'Access details',
+        table: {
+          columns: ['Namespace', 'Service', 'Last authenticated', 'Entity path', 'Region', 'Accounts'],
+          rows: report.accessDetails.map((d) => [
+            d.serviceNamespace,
+            d.serviceName,
+            when(d.lastAuthenticatedTime, now),
+            d.entityPath ?? '',
+            d.region ?? '',
+            d.totalAuthenticatedEntities === undefined ? '' : String(d.totalAuthenticatedEntities),
+          ]),
+        },
+        empty: 'No service is allowed on this entity.',
+      },
+    ],
+  };
+}
+
+function policiesGrantingDoc(result: PoliciesGrantingServiceAccessResult): Doc {
+  return {
+    title: `Policies granting service access: ${result.arn}`,
+    sections: [
+      {
+        table: {
+          columns: ['Namespace', 'Policy', 'Type', 'Policy ARN', 'Attached to'],
+          rows: result.policiesGrantingServiceAccess.flatMap((entry) =>
+            entry.policies.length === 0
+              ? [[entry.serviceNamespace, '(none)', '', '', '']]
+              : entry.policies.map((p) => [
+                  entry.serviceNamespace,
+                  p.policyName,
+                  p.policyType,
+                  p.policyArn ?? '',
+                  p.entityType ? `${p.entityType} ${p.entityName ?? ''}`.trim() : '',
+                ]),
+          ),
+        },
+      },
+    ],
+  };
+}
+
+function gateDoc(result: GateResult, now: Date): Doc {
+  const lines = [
+    `Unused after: ${result.unusedAfterDays} days`,
+    `Principals: ${result.principals.length}, failing: ${result.principals.filter((p) => !p.passed).length}`,
+  ];
+  if (result.baseline) lines.push(`Baseline: ${result.baseline}${result.accepted ? ' (current state accepted)' : ''}`);
+  const sections: Section[] = [
+    { lines },
+    {
+      title: 'Principals',
+      table: {
+        columns: ['Principal', 'Result', 'Evidence', 'Unused services', 'Unused actions', ...(result.baseline ? ['New', 'Accepted', 'Resolved'] : [])],
+        rows: result.principals.map((p) => [
+          p.arn,
+          p.error ? 'ERROR' : p.passed ? 'pass' : 'FAIL',
+          p.error ? p.error.message : p.status === 'sufficient' ? 'sufficient' : `${p.status}: ${p.statusReason ?? ''}`,
+          String(p.unusedServices.length),
+          String(p.unusedActions.length),
+          ...(result.baseline
+            ? [String(p.drift?.newUnused.length ?? 0), String(p.drift?.acceptedUnused.length ?? 0), String(p.drift?.resolved.length ?? 0)]
+            : []),
+        ]),
+      },
+    },
+  ];
+  for (const p of result.principals) {
+    if (p.violations.length === 0) continue;
+    sections.push({
+      title: `Unused permissions of ${p.arn}`,
+      table: {
+        columns: ['Permission', 'Kind', 'Last used', 'Why'],
+        rows: p.violations.map((f) => [f.permission, f.kind, when(f.lastUsed, now), f.reason]),
+      },
+    });
+  }
+  const title = `${result.passed ? '✅' : '❌'} access-advisor gate ${result.passed ? 'passed' : 'failed'}`;
+  return { title, sections };
+}
+
+/** Any JSON value, e.g. what --query left: arrays of objects as a table, objects as key/value rows. */
+function genericDoc(value: unknown): Doc {
+  const cell = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
+      const columns = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
+      return {
+        title: 'Result',
+        sections: [{ table: { columns, rows: value.map((v) => columns.map((c) => cell((v as Record<string, unknown>)[c]))) } }],
+      };
+    }
+    return { title: 'Result', sections: [{ table: { columns: ['Value'], rows: value.map((v) => [cell(v)]) }, empty: '(empty list)' }] };
+  }
+  if (typeof value === 'object' && value !== null) {
+    return {
+      title: 'Result',
+      sections: [{ table: { columns: ['Key', 'Value'], rows: Object.entries(value).map(([k, v]) => [k, cell(v)]) } }],
+    };
+  }
+  return { title: 'Result', sections: [{ lines: [cell(value)] }] };
+}
