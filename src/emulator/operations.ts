@@ -1,0 +1,31 @@
+import * as advisor from './access-advisor-operations';
+import * as reads from './iam-read-operations';
+import type { QueryParams } from './query';
+import type { Caller, EmulatorState } from './state';
+import type { XmlNode } from './xml';
+
+export type OperationHandler = (state: EmulatorState, caller: Caller, params: QueryParams) => XmlNode;
+
+/** Every Action the emulator answers; anything else is 400 InvalidAction. */
+export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
+  GenerateServiceLastAccessedDetails: advisor.generateServiceLastAccessedDetails,
+  GetServiceLastAccessedDetails: advisor.getServiceLastAccessedDetails,
+  GetServiceLastAccessedDetailsWithEntities: advisor.getServiceLastAccessedDetailsWithEntities,
+  GenerateOrganizationsAccessReport: advisor.generateOrganizationsAccessReport,
+  GetOrganizationsAccessReport: advisor.getOrganizationsAccessReport,
+  ListPoliciesGrantingServiceAccess: advisor.listPoliciesGrantingServiceAccess,
+  GetUser: reads.getUser,
+  GetRole: reads.getRole,
+  GetGroup: reads.getGroup,
+  GetPolicy: reads.getPolicy,
+  GetPolicyVersion: reads.getPolicyVersion,
+  ListAttachedUserPolicies: reads.listAttachedPolicies('user'),
+  ListAttachedGroupPolicies: reads.listAttachedPolicies('group'),
+  ListAttachedRolePolicies: reads.listAttachedPolicies('role'),
+  ListUserPolicies: reads.listInlinePolicies('user'),
+  ListGroupPolicies: reads.listInlinePolicies('group'),
+  ListRolePolicies: reads.listInlinePolicies('role'),
+  GetUserPolicy: reads.getInlinePolicy('user'),
+  GetGroupPolicy: reads.getInlinePolicy('group'),
+  GetRolePolicy: reads.getInlinePolicy('role'),
+};

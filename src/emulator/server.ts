@@ -1,0 +1,184 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { loadActionCatalog } from '../iam/action-catalog';
+import { ApiError } from './api-error';
+import { JobStore } from './jobs';
+import { OPERATIONS } from './operations';
+import { QueryParams } from './query';
+import { SeededRandom, deriveSeed, pickMs } from './rng';
+import { parseAuthorization, verifySignature } from './sigv4';
+import type { Caller, EmulatorState } from './state';
+import { AccountThrottle } from './throttle';
+import { resolveWorldTime } from './time';
+import {
+  DEFAULT_FAULT_SETTINGS,
+  DEFAULT_JOB_SETTINGS,
+  type EmulatorMetrics,
+  type EmulatorOptions,
+  type FaultSettings,
+  type RunningEmulator,
+  type World,
+} from './types';
+import { loadWorld } from './world';
+import { buildWorldModel } from './world-model';
+import { renderError, renderResult } from './xml';
+
+const MAX_BODY_BYTES = 1_048_576;
+
+function emptyMetrics(): EmulatorMetrics {
+  return { calls: {}, totalCalls: 0, maxInFlight: 0, throttled: 0, serverErrors: 0, droppedConnections: 0, jobsGenerated: { service: 0, organizations: 0 } };
+}
+
+/** The emulator clock: injected, or pinned to `settings.now` and advancing in real time, or the real time. */
+function makeClock(world: World, injected?: () => Date): () => Date {
+  if (injected) return injected;
+  const pinned = world.settings?.now ? resolveWorldTime(world.settings.now, new Date()) : undefined;
+  if (!pinned) return () => new Date();
+  const startedMs = performance.now();
+  return () => new Date(pinned.getTime() + (performance.now() - startedMs));
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const world = loadWorld(options.world);
+  const clock = makeClock(world, options.now);
+  const monotonicMs = () => performance.now();
+  const seed = options.seed ?? world.settings?.seed ?? 1;
+  const catalog = loadActionCatalog();
+  const metrics = emptyMetrics();
+  const state: EmulatorState = {
+    model: buildWorldModel(world, clock()),
+    catalog,
+    jobs: new JobStore(monotonicMs),
+    jobSettings: { ...DEFAULT_JOB_SETTINGS, ...world.settings?.jobs, ...options.jobs },
+    ids: new SeededRandom(deriveSeed(seed, 'ids')),
+    durations: new SeededRandom(deriveSeed(seed, 'durations')),
+    clock,
+    monotonicMs,
+    metrics,
+  };
+  let faults: FaultSettings = { ...DEFAULT_FAULT_SETTINGS, ...world.settings?.faults, ...options.faults };
+  const faultRandom = new SeededRandom(deriveSeed(seed, 'faults'));
+  const latencyRandom = new SeededRandom(deriveSeed(seed, 'latency'));
+  const requestIds = new SeededRandom(deriveSeed(seed, 'requests'));
+  const throttle = new AccountThrottle(monotonicMs);
+  let inFlight = 0;
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> => {
+    const requestId = requestIds.uuid();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const params = new QueryParams(url.search.slice(1), req.method === 'POST' ? body : '');
+    const action = params.action ?? '';
+    metrics.totalCalls++;
+    metrics.calls[action] = (metrics.calls[action] ?? 0) + 1;
+
+    const send = (status: number, xml: string) => {
+      res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(xml) });
+      res.end(xml);
+    };
+    const sendError = (error: ApiError) => send(error.status, renderError(error.type, error.code, error.message, requestId));
+
+    const latency = pickMs(faults.latencyMs, latencyRandom);
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    if (faults.dropConnectionRate > 0 && faultRandom.next() < faults.dropConnectionRate) {
+      metrics.droppedConnections++;
+      req.socket.destroy();
+      return;
+    }
+    try {
+      if (req.method !== 'POST' && req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `Method ${req.method} is not allowed.`);
+      const caller = await authenticate(req, url, body);
+      if (faults.throttle && !throttle.take(caller.account, faults.throttle)) {
+        metrics.throttled++;
+        throw new ApiError(400, 'Throttling', 'Rate exceeded', 'Sender');
+      }
+      if (faults.serverErrorRate > 0 && faultRandom.next() < faults.serverErrorRate) {
+        metrics.serverErrors++;
+        throw new ApiError(500, 'ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.');
+      }
+      const operation = OPERATIONS[action];
+      if (!operation) throw new ApiError(400, 'InvalidAction', `Could not find operation ${action || '(no Action)'} for version 2010-05-08`);
+      send(200, renderResult(action, operation(state, caller, params), requestId));
+    } catch (error) {
+      if (error instanceof ApiError) return sendError(error);
+      metrics.serverErrors++;
+      sendError(new ApiError(500, 'ServiceFailure', `Internal emulator error: ${(error as Error).message}`));
+    }
+  };
+
+  const authenticate = async (req: http.IncomingMessage, url: URL, body: string): Promise<Caller> => {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const auth = parseAuthorization(headers);
+    const key = state.model.accessKeys.get(auth.accessKeyId);
+    if (!key) throw new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    const query: Record<string, string | string[]> = {};
+    for (const [name, value] of url.searchParams) {
+      const existing = query[name];
+      query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+    }
+    await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key);
+    const principal = state.model.principals.get(key.owner)!;
+    return { accessKeyId: key.id, principal, account: principal.account };
+  };
+
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    metrics.maxInFlight = Math.max(metrics.maxInFlight, inFlight);
+    let finished = false;
+    const done = () => {
+      if (!finished) {
+        finished = true;
+        inFlight--;
+      }
+    };
+    res.on('close', done);
+    res.on('finish', done);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) req.socket.destroy();
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      void handle(req, res, Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', done);
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+    metrics: () => structuredClone(metrics),
+    resetMetrics: () => {
+      Object.assign(metrics, emptyMetrics());
+      metrics.maxInFlight = inFlight;
+    },
+    setFaults: (f) => {
+      faults = { ...faults, ...f };
+      if ('throttle' in f) throttle.reset();
+    },
+    setJobs: (j) => {
+      state.jobSettings = { ...state.jobSettings, ...j };
+    },
+    forgetJob: (jobId) => state.jobs.forget(jobId),
+  };
+}
