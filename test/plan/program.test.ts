@@ -25,6 +25,7 @@ import {
 } from './support';
 import type { ProgramRun, SynthesizedStack } from './support';
 import {
+  ACCOUNT,
   APP_ALLOWED_SERVICES,
   APP_ROLE,
   APP_USED_SERVICES,
@@ -56,6 +57,11 @@ beforeAll(async () => {
     // No endpoint in the query: Terraform's environment (AWS_ENDPOINT_URL_IAM) decides.
     bindPlanTimeReport(s, 'from_env', planTimeQuery({ arn: TIDY_ROLE }));
     bindPlanTimeReport(s, 'org', planTimeQuery({ kind: 'organizations-access', entityPath: ORG_ROOT_PATH, endpoint: emulator.endpoint }));
+    bindPlanTimeReport(
+      s,
+      'org_management',
+      planTimeQuery({ entityPath: `${ORG_ROOT_PATH}/${ACCOUNT}`, sortKey: 'SERVICE_NAMESPACE_ASCENDING', endpoint: emulator.endpoint }),
+    );
   });
 });
 
@@ -160,10 +166,21 @@ describe('organizations access through the synthesized block', () => {
     expect(report.entityPath).toBe(ORG_ROOT_PATH);
     const accessed = JSON.parse(out.accessed_services!) as string[];
     const notAccessed = JSON.parse(out.not_accessed_services!) as string[];
-    expect(accessed).toEqual(expect.arrayContaining(['s3', 'ec2']));
+    // At the root, IAM counts member accounts only: the member used ec2; the management account's s3 use is not counted.
+    expect(accessed).toContain('ec2');
+    expect(accessed).not.toContain('s3');
     expect(accessed.some((s) => notAccessed.includes(s))).toBe(false);
     expect(out.accessed_service_count).toBe(String(accessed.length));
     expect(out.service_count).toBe(String(accessed.length + notAccessed.length));
+    expect(out.summary).toContain(ORG_ROOT_PATH);
+  });
+
+  it('infers the organizations kind from entity_path and reports the management account\'s own use', async () => {
+    expect(externalBlock(stack, 'org_management').query?.kind).toBeUndefined();
+    const out = expectSuccess(await run('org_management'));
+    expect(out.kind).toBe('organizations-access');
+    expect(JSON.parse(out.accessed_services!)).toContain('s3');
+    expect(JSON.parse(out.report!).sortKey).toBe('SERVICE_NAMESPACE_ASCENDING');
   });
 });
 
