@@ -107,9 +107,10 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
   };
 }
 
+const NEVER_REPORTED_LOWER = new Set(NEVER_REPORTED_ACTIONS.map((a) => a.toLowerCase()));
+
 export function isNeverReported(action: string): boolean {
-  const lower = action.toLowerCase();
-  return NEVER_REPORTED_ACTIONS.some((a) => a.toLowerCase() === lower);
+  return NEVER_REPORTED_LOWER.has(action.toLowerCase());
 }
 
 /**
@@ -118,13 +119,18 @@ export function isNeverReported(action: string): boolean {
  * report tracks this very action and saw no use in the window. Anything else (untracked, unlisted, unknown) stays.
  */
 export function isRemovable(evidence: Evidence, action: string): boolean {
-  if (evidence.status !== 'sufficient' || isNeverReported(action)) return false;
+  if (evidence.status !== 'sufficient') return false;
   const colon = action.indexOf(':');
   if (colon < 0) return false;
-  const service = action.slice(0, colon).toLowerCase();
-  if (evidence.exceptions.forAction(action)) return false;
-  if (evidence.unusedServices.has(service)) return true;
-  return evidence.unusedActions.has(action.toLowerCase());
+  let service = action.slice(0, colon);
+  if (!evidence.unusedServices.has(service)) {
+    service = service.toLowerCase();
+    if (!evidence.unusedServices.has(service) && (evidence.unusedActions.size === 0 || !evidence.unusedActions.has(action.toLowerCase()))) {
+      return false;
+    }
+  }
+  if (isNeverReported(action)) return false;
+  return evidence.exceptions.exceptions.length === 0 || evidence.exceptions.forAction(action) === undefined;
 }
 
 /** Why an action is kept or removed, for notes and proofs. */

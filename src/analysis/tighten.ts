@@ -6,6 +6,7 @@ import { canonicalDocument, parsePolicyDocument, type NormalizedStatement } from
 import { candidateActions, proveTightening } from './verify';
 import type { PolicyDocument, PolicyStatement, TightenedPolicy, UnusedPermissionsOptions } from './types';
 import { unusedFromEvidence, compare } from './unused';
+import { expandPattern } from './catalog-cache';
 import { ActionPatternSet, hasWildcard, matchesWildcard, splitAction } from './wildcard';
 
 export interface TightenOptions extends UnusedPermissionsOptions {
@@ -61,13 +62,14 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   // the evidence proves unused, minus what the untouched statements still grant. The proof checks it.
   const before = compileIdentityPolicies([original.document]);
   const keptByUntouched = untouched.length > 0 ? compileIdentityPolicies([canonicalDocument(untouched)]) : undefined;
-  const claimed = candidateActions([original], evidence, catalog).filter(
+  const candidates = candidateActions([original, tightened], evidence, catalog);
+  const claimed = candidates.filter(
     (action) =>
       isRemovable(evidence, action) &&
       anyResourceAllows(original.statements, before, action) &&
       !(keptByUntouched && anyResourceAllows(original.statements, keptByUntouched, action)),
   );
-  const outcome = proveTightening(original, tightened, evidence, catalog, claimed);
+  const outcome = proveTightening(original, tightened, evidence, catalog, claimed, candidates);
   if (!outcome.proof.holds) {
     throw new Error(`internal error: the tightened ${source} failed its proof (please report this bug): ${outcome.proof.failures.slice(0, 5).join('; ')}`);
   }
@@ -110,7 +112,7 @@ function tightenActions(s: NormalizedStatement, evidence: Evidence, catalog: Act
     }
     const servicePart = pattern === '*' ? '*' : parts!.service;
     const actionPart = pattern === '*' ? '*' : parts!.action;
-    const expansion = catalog.expand(pattern);
+    const expansion = expandPattern(catalog, pattern);
     if (!expansion.some((a) => isRemovable(evidence, a))) {
       out.push(pattern);
       continue;
@@ -120,7 +122,7 @@ function tightenActions(s: NormalizedStatement, evidence: Evidence, catalog: Act
       notes.push(`${label}: "${pattern}" was expanded per service against the action catalog ${catalog.version}; services newer than the catalog are no longer covered`);
     }
     for (const svc of services) {
-      const actions = catalog.expand(`${svc}:${actionPart}`);
+      const actions = expandPattern(catalog, `${svc}:${actionPart}`);
       if (actions.length === 0) continue;
       const kept = actions.filter((a) => !isRemovable(evidence, a));
       if (kept.length === actions.length) out.push(`${svc}:${actionPart}`);

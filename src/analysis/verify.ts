@@ -4,6 +4,7 @@ import { compileIdentityPolicies, type PolicyEvaluator } from './evaluate';
 import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
 import { parsePolicyDocument, type NormalizedPolicy } from './policy-document';
 import type { PolicyDocument, TighteningProof, UnusedPermissionsOptions } from './types';
+import { expandPattern } from './catalog-cache';
 import { hasWildcard, splitAction } from './wildcard';
 
 export interface VerifyOptions extends UnusedPermissionsOptions {
@@ -48,32 +49,45 @@ export function proveTightening(
   evidence: Evidence,
   catalog: ActionCatalog,
   claimedRemoved?: readonly string[],
+  candidates: readonly string[] = candidateActions([original, tightened], evidence, catalog),
 ): ProofOutcome {
   const before = compileIdentityPolicies([original.document]);
   const after = compileIdentityPolicies([tightened.document]);
   const samples = resourceSamples([original, tightened]);
-  const candidates = candidateActions([original, tightened], evidence, catalog);
   const failures: string[] = [];
   const removed: string[] = [];
   const removableButKept: string[] = [];
-  let keptChecked = 0;
   const allowedAfterServices = new Set<string>();
+  // Per action, which samples each policy allows (bit i = samples[i]), kept for the claim check below.
+  const outcomes = new Map<string, { before: Bits; after: Bits }>();
+  let keptChecked = 0;
+
+  const evaluate = (action: string) => {
+    let o = outcomes.get(action);
+    if (!o) {
+      o = { before: bitsOf(samples, (r) => before.allows(action, r)), after: bitsOf(samples, (r) => after.allows(action, r)) };
+      outcomes.set(action, o);
+    }
+    return o;
+  };
 
   for (const action of candidates) {
-    const allowedBefore = samples.filter((r) => before.allows(action, r));
-    const allowedAfter = samples.filter((r) => after.allows(action, r));
-    if (allowedAfter.length > 0) allowedAfterServices.add(action.slice(0, action.indexOf(':')).toLowerCase());
-    for (const r of allowedAfter) {
-      if (!allowedBefore.includes(r)) failures.push(`${action} on ${r} is allowed by the tightened policy but not by the original (widened)`);
-    }
-    if (allowedBefore.length === 0) continue;
-    const removable = isRemovable(evidence, action);
-    if (!removable) {
-      keptChecked++;
-      for (const r of allowedBefore) {
-        if (!allowedAfter.includes(r)) failures.push(`${action} on ${r} has no evidence of non-use but is no longer allowed`);
+    const o = evaluate(action);
+    const anyBefore = o.before.some();
+    const anyAfter = o.after.some();
+    if (anyAfter) {
+      for (let i = 0; i < samples.length; i++) {
+        if (o.after.has(i) && !o.before.has(i)) failures.push(`${action} on ${samples[i]} is allowed by the tightened policy but not by the original (widened)`);
       }
-    } else if (allowedAfter.length === 0) {
+      allowedAfterServices.add(action.slice(0, action.indexOf(':')).toLowerCase());
+    }
+    if (!anyBefore) continue;
+    if (!isRemovable(evidence, action)) {
+      keptChecked++;
+      for (let i = 0; i < samples.length; i++) {
+        if (o.before.has(i) && !o.after.has(i)) failures.push(`${action} on ${samples[i]} has no evidence of non-use but is no longer allowed`);
+      }
+    } else if (!anyAfter) {
       removed.push(action);
     } else {
       removableButKept.push(action);
@@ -82,9 +96,10 @@ export function proveTightening(
 
   const claims = claimedRemoved ?? removed;
   for (const action of claims) {
+    const o = evaluate(action);
     if (!isRemovable(evidence, action)) failures.push(`${action} was removed without evidence that it is unused`);
-    if (!samples.some((r) => before.allows(action, r))) failures.push(`${action} is claimed removed but the original did not allow it`);
-    const still = samples.filter((r) => after.allows(action, r));
+    if (!o.before.some()) failures.push(`${action} is claimed removed but the original did not allow it`);
+    const still = samples.filter((_, i) => o.after.has(i));
     if (still.length > 0) failures.push(`${action} is claimed removed but is still allowed on ${still.join(', ')}`);
   }
   if (claimedRemoved) {
@@ -105,6 +120,24 @@ export function proveTightening(
     allowedAfterServices,
   };
 }
+
+/** A small bit set over the resource samples (a number when they fit, else a boolean list). */
+interface Bits {
+  has(i: number): boolean;
+  some(): boolean;
+}
+
+function bitsOf(samples: readonly string[], test: (r: string) => boolean): Bits {
+  if (samples.length <= 30) {
+    let mask = 0;
+    for (let i = 0; i < samples.length; i++) if (test(samples[i]!)) mask |= 1 << i;
+    return mask === 0 ? NO_BITS : { has: (i) => (mask & (1 << i)) !== 0, some: () => true };
+  }
+  const flags = samples.map(test);
+  return { has: (i) => flags[i] === true, some: () => flags.includes(true) };
+}
+
+const NO_BITS: Bits = { has: () => false, some: () => false };
 
 /** The literal request resources the proof evaluates at: `*` and every Resource pattern the policies name. */
 function resourceSamples(policies: readonly NormalizedPolicy[]): string[] {
@@ -130,12 +163,12 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
         continue;
       }
       for (const pattern of s.action ?? []) {
-        if (hasWildcard(pattern)) catalog.expand(pattern).forEach(add);
+        if (hasWildcard(pattern)) expandPattern(catalog, pattern).forEach(add);
         else addLiteral(pattern, catalog, add);
       }
     }
   }
-  if (everything) catalog.expand('*').forEach(add);
+  if (everything) expandPattern(catalog, '*').forEach(add);
   for (const s of evidence.services.values()) {
     for (const a of s.tracked?.values() ?? []) add(`${s.namespace}:${catalog.canonicalAction(s.namespace, a.name) ?? a.name}`);
   }
