@@ -2,3 +2,27 @@
 export * from './iam/model';
 export * from './iam/errors';
 export * from './iam';
+// Plan-time reports: Terraform's external data source and its bundled program (issue 5).
+export {
+  bindPlanTimeReport,
+  planTimeQuery,
+  planGateCondition,
+  planGateErrorMessage,
+  bundledProgramPath,
+  EXTERNAL_PROVIDER_REQUIREMENT,
+  EXTERNAL_PROGRAM_FILE,
+  type PlanTimeReportBinding,
+} from './constructs/plan-time-report';
+export {
+  EXTERNAL_QUERY_KEYS,
+  SERVICE_RESULT_KEYS,
+  ORGANIZATIONS_RESULT_KEYS,
+  JSON_RESULT_KEYS,
+  DEFAULT_TIMEOUT_SECONDS as EXTERNAL_DEFAULT_TIMEOUT_SECONDS,
+  ExternalQueryError,
+  type ExternalQueryKey,
+  type ExternalResultKey,
+  type ServiceResultKey,
+  type OrganizationsResultKey,
+} from './resolve/external-protocol';
+export { runExternalProgram, type ExternalProgramOutcome, type ExternalProgramEnvironment } from './resolve/external-program';
