@@ -87,7 +87,11 @@ export interface IamSession {
   close(): void;
 }
 
-export async function createIamSession(options: ConnectionOptions, gate: RequestGate): Promise<IamSession> {
+export async function createIamSession(
+  options: ConnectionOptions,
+  gate: RequestGate,
+  maxAttempts: number = SDK_MAX_ATTEMPTS,
+): Promise<IamSession> {
   const region = await resolveRegion(options);
   const secrets = secretStrings(options.credentials);
   const client = new IAMClient({
@@ -95,7 +99,7 @@ export async function createIamSession(options: ConnectionOptions, gate: Request
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.profile && !options.roleArn ? { profile: options.profile } : {}),
     ...(credentialsConfig(options, region) ? { credentials: credentialsConfig(options, region) } : {}),
-    retryStrategy: new ConfiguredRetryStrategy(SDK_MAX_ATTEMPTS, (attempt: number) => sdkRetryDelay(attempt)),
+    retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) => sdkRetryDelay(attempt)),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   });
   return {

@@ -49,6 +49,8 @@ export interface ReportOptions extends ConnectionOptions {
   pollSchedule?: Partial<PollScheduleOptions>;
   /** Override how the engine waits between polls (tests): must reject when the signal aborts. */
   sleep?: SleepFunction;
+  /** HTTP attempts per call, SDK retries included (default 6; 1 disables retries). */
+  maxAttempts?: number;
 }
 
 export interface RunReportsOptions extends Omit<ReportOptions, 'jobId'> {
@@ -73,7 +75,8 @@ async function openEngine(options: RunReportsOptions): Promise<Engine> {
   const concurrency = validatePositive('concurrency', options.concurrency, true, 1_000) ?? DEFAULT_CONCURRENCY;
   if (options.endpoint !== undefined) validateEndpoint(options.endpoint);
   const gate = new RequestGate({ requestsPerSecond, concurrency });
-  const session = await createIamSession(options, gate);
+  const maxAttempts = validatePositive('maxAttempts', options.maxAttempts, true, 20);
+  const session = await createIamSession(options, gate, maxAttempts);
   const ctx: JobContext = {
     session,
     schedule: resolveSchedule(options.pollSchedule),
