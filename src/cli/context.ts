@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ConnectionOptions } from '../iam';
 import { CliInputError } from './exit-codes';
+import { checkQuery } from './output/render';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'table', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -40,6 +41,7 @@ export function contextOf(command: Command): CliContext {
   const flags = command.optsWithGlobals<GlobalFlags>();
   const debug = flags.debug === true;
   const color = flags.color !== false && !process.env.NO_COLOR;
+  checkQuery(flags.query);
   const connection: ConnectionOptions = {
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.region ? { region: flags.region } : {}),

@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { register as registerCache } from './commands/cache';
+import { register as registerExternal } from './commands/external';
 import { register as registerGate } from './commands/gate';
 import { register as registerOrgReport } from './commands/org-report';
 import { register as registerPoliciesGranting } from './commands/policies-granting';
@@ -42,6 +44,9 @@ export function buildProgram(): Command {
   registerPoliciesGranting(program);
   registerGate(program);
   registerTighten(program);
+  // Owned by the synth-time, plan-time and emulator work streams.
+  registerCache(program);
+  registerExternal(program);
 
   program.addHelpText(
     'after',

@@ -124,7 +124,7 @@ export function tightenDoc(result: TightenResult, withPolicy: boolean): Doc {
       },
       {
         title: 'Removed actions',
-        table: { columns: ['Action'], rows: result.removedActions.map((a) => [a]) },
+        table: { columns: ['Service', 'Count', 'Actions'], rows: groupByService(result.removedActions) },
         empty: 'none',
       },
       ...(result.notes.length ? [{ title: 'Notes', lines: result.notes }] : []),
@@ -139,4 +139,15 @@ export function tightenDoc(result: TightenResult, withPolicy: boolean): Doc {
       ...(withPolicy ? [{ title: 'Policy', code: { language: 'json', text: JSON.stringify(result.policy, null, 2) } }] : []),
     ],
   };
+}
+
+/** `s3:GetObject`, `s3:PutObject` → one row `s3 | 2 | GetObject, PutObject`: hundreds of actions stay readable. */
+function groupByService(actions: readonly string[]): string[][] {
+  const byService = new Map<string, string[]>();
+  for (const action of actions) {
+    const colon = action.indexOf(':');
+    const ns = colon < 0 ? action : action.slice(0, colon);
+    byService.set(ns, [...(byService.get(ns) ?? []), colon < 0 ? '*' : action.slice(colon + 1)]);
+  }
+  return [...byService].map(([ns, names]) => [ns, String(names.length), names.join(', ')]);
 }

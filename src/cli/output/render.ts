@@ -8,6 +8,18 @@ export function toJsonValue(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
+/** Parses --query up front, so a typo fails in milliseconds (exit 2) instead of after the jobs have run. */
+export function checkQuery(query: string | undefined): void {
+  if (query === undefined) return;
+  // The typings of jmespath omit compile(), which the library exports.
+  const jmespath = require('jmespath') as { compile(expression: string): unknown };
+  try {
+    jmespath.compile(query);
+  } catch (error) {
+    throw new CliInputError(`--query: ${JSON.stringify(query)} is not a valid JMESPath expression (${(error as Error).message})`);
+  }
+}
+
 /** Applies a JMESPath expression to the JSON form of a result, before formatting, as the AWS CLI does. */
 export function applyQuery(value: unknown, query: string | undefined): unknown {
   if (query === undefined) return value;

@@ -72,20 +72,22 @@ function serviceReportDoc(report: ServiceLastAccessedReport, now: Date): Doc {
     },
   ];
   if (report.granularity === 'ACTION_LEVEL') {
+    // Hundreds of never-used actions would bury the few used ones: list those, count the rest (json has all).
+    const tracked = services.flatMap((s) => (s.trackedActionsLastAccessed ?? []).map((a) => ({ s, a })));
+    const accessed = tracked.filter(({ a }) => a.lastAccessedTime);
     sections.push({
-      title: 'Tracked actions',
+      title: 'Tracked actions used in the tracking window',
+      lines: [`${accessed.length} of ${tracked.length} tracked actions used; the other ${tracked.length - accessed.length} were not.`],
       table: {
         columns: ['Action', 'Last accessed', 'By', 'Region'],
-        rows: services.flatMap((s) =>
-          (s.trackedActionsLastAccessed ?? []).map((a) => [
-            `${s.serviceNamespace}:${a.actionName}`,
-            when(a.lastAccessedTime, now),
-            a.lastAccessedEntity ?? '',
-            a.lastAccessedRegion ?? '',
-          ]),
-        ),
+        rows: accessed.map(({ s, a }) => [
+          `${s.serviceNamespace}:${a.actionName}`,
+          when(a.lastAccessedTime, now),
+          a.lastAccessedEntity ?? '',
+          a.lastAccessedRegion ?? '',
+        ]),
       },
-      empty: 'No action-level data (no allowed service is tracked at action level).',
+      empty: tracked.length ? 'No tracked action was used.' : 'No action-level data (no allowed service is tracked at action level).',
     });
   }
   if (report.withEntities) {
@@ -184,14 +186,30 @@ function gateDoc(result: GateResult, now: Date): Doc {
     },
   ];
   for (const p of result.principals) {
-    if (p.violations.length === 0) continue;
-    sections.push({
-      title: `Unused permissions of ${p.arn}`,
-      table: {
-        columns: ['Permission', 'Kind', 'Last used', 'Why'],
-        rows: p.violations.map((f) => [f.permission, f.kind, when(f.lastUsed, now), f.reason]),
-      },
-    });
+    const services = p.violations.filter((f) => f.kind === 'unused-service');
+    const actions = p.violations.filter((f) => f.kind === 'unused-action');
+    const label = result.baseline ? 'New unused' : 'Unused';
+    if (services.length) {
+      sections.push({
+        title: `${label} services of ${p.arn}`,
+        table: { columns: ['Service', 'Last used', 'Why'], rows: services.map((f) => [f.permission, when(f.lastUsed, now), f.reason]) },
+      });
+    }
+    if (actions.length) {
+      // Hundreds of actions, one reason each, would drown the summary: one row per service.
+      const byService = new Map<string, string[]>();
+      for (const f of actions) {
+        const [ns = '', name = f.permission] = f.permission.split(':');
+        byService.set(ns, [...(byService.get(ns) ?? []), name]);
+      }
+      sections.push({
+        title: `${label} tracked actions of ${p.arn}`,
+        table: {
+          columns: ['Service', 'Count', 'Actions'],
+          rows: [...byService].map(([ns, names]) => [ns, String(names.length), names.join(', ')]),
+        },
+      });
+    }
   }
   const title = `${result.passed ? '✅' : '❌'} access-advisor gate ${result.passed ? 'passed' : 'failed'}`;
   return { title, sections };
