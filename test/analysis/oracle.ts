@@ -3,14 +3,14 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 
 export const ACCOUNT = '123456789012';
 
-export async function simulate(policies: readonly object[], action: string, resource: string): Promise<string> {
+export async function simulate(policies: readonly object[], action: string, resource: string, context: Record<string, string> = {}): Promise<string> {
   const result = await runSimulation(
     {
       request: {
         principal: `arn:aws:iam::${ACCOUNT}:role/app`,
         action,
         resource: { resource, accountId: ACCOUNT },
-        contextVariables: {},
+        contextVariables: context,
       },
       identityPolicies: policies.map((policy, i) => ({ name: `policy${i}`, policy })),
       serviceControlPolicies: [],
