@@ -154,6 +154,8 @@ export function buildWorldModel(world: World, now: Date): WorldModel {
 
   const eventsByPrincipal = new Map<string, AccessEvent[]>();
   for (const e of world.events ?? []) {
+    // Passing a role is a permission check, not a call to IAM: access advisor never records iam:PassRole.
+    if (/^iam:passrole$/i.test(e.action)) continue;
     const list = eventsByPrincipal.get(e.principal) ?? [];
     list.push(toEvent(e, now));
     eventsByPrincipal.set(e.principal, list);
