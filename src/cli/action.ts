@@ -68,6 +68,8 @@ const FLAG_OF_FIELD: Record<string, string> = {
   serviceNamespaces: '--service',
   jobId: '--job-id',
   timeoutMs: '--timeout',
+  maxAttempts: '--max-attempts',
+  endpoint: '--endpoint-url',
 };
 
 function flagOf(field: string): string {

@@ -16,6 +16,7 @@ export interface GlobalFlags {
   query?: string;
   jobId?: string;
   timeout?: number;
+  maxAttempts?: number;
   debug?: boolean;
   color?: boolean;
 }
@@ -28,6 +29,8 @@ export interface CliContext {
   readonly query?: string;
   readonly jobId?: string;
   readonly timeoutMs?: number;
+  /** SDK attempts per request (--max-attempts, else AWS_MAX_ATTEMPTS as in the AWS CLI, else the engine's default). */
+  readonly maxAttempts?: number;
   readonly debug: boolean;
   /** Colors on stderr (progress, errors) and on table output, only on a terminal and never with --no-color/NO_COLOR. */
   readonly color: boolean;
@@ -54,6 +57,7 @@ export function contextOf(command: Command): CliContext {
     query: flags.query,
     jobId: flags.jobId,
     timeoutMs: flags.timeout !== undefined ? Math.round(flags.timeout * 1000) : undefined,
+    maxAttempts: flags.maxAttempts ?? maxAttemptsFromEnv(),
     debug,
     color,
     log: (message) => process.stderr.write(`${message}\n`),
@@ -72,4 +76,14 @@ function checkEndpoint(value: string): string {
     throw new CliInputError(`--endpoint-url: ${JSON.stringify(value)} is not allowed; expected an http or https URL`);
   }
   return value;
+}
+
+function maxAttemptsFromEnv(): number | undefined {
+  const raw = process.env.AWS_MAX_ATTEMPTS;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 20) {
+    throw new CliInputError(`AWS_MAX_ATTEMPTS: ${JSON.stringify(raw)} is not allowed; expected a whole number from 1 to 20`);
+  }
+  return n;
 }

@@ -8,7 +8,7 @@ import { register as registerServiceReport } from './commands/service-report';
 import { register as registerTighten } from './commands/tighten';
 import { OUTPUT_FORMATS } from './context';
 import { EXIT_CODES_HELP } from './exit-codes';
-import { parseSeconds } from './inputs';
+import { parsePositiveInteger, parseSeconds } from './inputs';
 
 /**
  * The `access-advisor` command. Each subcommand lives in `commands/<name>.ts` and exports
@@ -36,6 +36,11 @@ export function buildProgram(): Command {
     .option('--query <jmespath>', 'JMESPath expression applied to the JSON result before formatting, as in the AWS CLI')
     .option('--job-id <id>', 'resume this access-advisor job instead of generating a new one (one principal)')
     .addOption(new Option('--timeout <seconds>', 'give up waiting for a job after this many seconds (default 600)').argParser(parseSeconds))
+    .addOption(
+      new Option('--max-attempts <n>', 'attempts per AWS request, retries included (default: AWS_MAX_ATTEMPTS, else 6)').argParser(
+        parsePositiveInteger,
+      ),
+    )
     .option('--debug', 'print details (stack, causes, request events) to stderr', false)
     .option('--no-color', 'no colors on stderr or in table output (NO_COLOR is honored too)');
 

@@ -14,10 +14,11 @@ export interface ManyOptions {
   readonly requestsPerSecond?: number;
 }
 
-function baseOptions(ctx: CliContext): ReportOptions {
+export function baseOptions(ctx: CliContext): ReportOptions {
   return {
     ...ctx.connection,
     ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
+    ...(ctx.maxAttempts !== undefined ? { maxAttempts: ctx.maxAttempts } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }

@@ -58,7 +58,7 @@ describe('usage errors exit 2 with one line naming the problem', () => {
 describe('AWS errors', () => {
   it('an unreachable endpoint exits 3 with one line naming the failure', async () => {
     const port = await closedPort();
-    const run = await runCli(['service-report', '--arn', ROLE, '--endpoint-url', `http://127.0.0.1:${port}`]);
+    const run = await runCli(['service-report', '--arn', ROLE, '--endpoint-url', `http://127.0.0.1:${port}`, '--max-attempts', '2']);
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);

@@ -3,7 +3,7 @@ import { action, emit } from '../action';
 import { EXIT } from '../exit-codes';
 import { addExamples } from '../help';
 import { createProgress } from '../progress';
-import { engine } from '../reports';
+import { baseOptions, engine } from '../reports';
 
 interface Flags {
   arn: string;
@@ -35,12 +35,7 @@ export function register(program: Command): void {
       try {
         const result = await engine().listPoliciesGrantingServiceAccess(
           { arn: flags.arn, serviceNamespaces: flags.service },
-          {
-            ...ctx.connection,
-            ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
-            ...(ctx.signal ? { signal: ctx.signal } : {}),
-            onProgress: progress.onProgress,
-          },
+          { ...baseOptions(ctx), onProgress: progress.onProgress },
         );
         progress.finish();
         await emit(ctx, result);
