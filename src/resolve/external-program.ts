@@ -68,7 +68,8 @@ export async function runExternalProgram(
     });
     return { exitCode: 0, stdout: `${JSON.stringify(result)}\n`, stderr: '' };
   } catch (error) {
-    const exitCode = error instanceof AccessAdvisorError || error instanceof ExternalQueryError ? error.exitCode : 1;
+    const exitCode =
+      error instanceof AccessAdvisorError || error instanceof ExternalQueryError || error instanceof HardStopError ? error.exitCode : 1;
     return failure(exitCode, `${requestName}: ${messageOf(error)}`, env);
   }
 }
@@ -184,7 +185,7 @@ async function withHardStop<T>(query: ExternalQuery, run: (signal: AbortSignal) 
   const stop = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new Error(`no answer within ${Math.round(limitMs / 1000)} s (timeout_seconds ${query.timeoutMs / 1000} plus grace)`));
+      reject(new HardStopError(`no answer within ${Math.round(limitMs / 1000)} s (timeout_seconds ${query.timeoutMs / 1000} plus grace)`));
     }, limitMs);
   });
   try {
@@ -192,6 +193,11 @@ async function withHardStop<T>(query: ExternalQuery, run: (signal: AbortSignal) 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The run outlived its bound: a timeout, like the engine's JobTimeoutError (exit 4). */
+class HardStopError extends Error {
+  readonly exitCode = 4;
 }
 
 function progressLine(event: ProgressEvent): string {

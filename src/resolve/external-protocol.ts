@@ -171,7 +171,8 @@ export function interpretQuery(raw: Readonly<Record<string, string>>): ExternalQ
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
 
-  const kindText = get('kind') ?? (get('entity_path') !== undefined ? 'organizations-access' : 'service-last-accessed');
+  const inferredKind = get('entity_path') !== undefined && get('arn') === undefined ? 'organizations-access' : 'service-last-accessed';
+  const kindText = get('kind') ?? inferredKind;
   const kind = oneOf('kind', kindText, KINDS);
   const foreign = kind === 'service-last-accessed' ? ORGANIZATIONS_ONLY : SERVICE_ONLY;
   for (const key of foreign) {

@@ -162,3 +162,16 @@ describe('plan-time gate as a postcondition', () => {
     expect(planGateErrorMessage()).toContain('${self.result["summary"]}');
   });
 });
+
+describe('HCL synthesis', () => {
+  it('renders program and query in HCL too', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'hcl');
+    bindPlanTimeReport(stack, 'app', { arn: 'arn:aws:iam::123456789012:role/app', granularity: 'ACTION_LEVEL' });
+    const hcl = Testing.synthHcl(stack);
+    expect(hcl).toMatch(/data "external" "app" \{/);
+    expect(hcl).toMatch(/program\s*=\s*\[\s*"node",\s*"\$\{path\.module\}\/assets\/[^"]+\/access-advisor-external\.js"\s*\]/);
+    expect(hcl).toMatch(/granularity\s*=\s*"ACTION_LEVEL"/);
+    expect(hcl).not.toContain('[object Object]');
+  });
+});

@@ -226,6 +226,20 @@ describe('failures: exit ≠ 0, exactly one stderr line naming the request and t
     expect(line).toContain(APP_ROLE);
   });
 
+  it('a job that outlives timeout_seconds: exit 4, naming the job to resume', async () => {
+    const slow = await startEmulator({ world: planWorld(), port: 0, jobs: { durationMs: 120_000 } });
+    try {
+      const result = await run('action_level', { patch: { endpoint: slow.endpoint, timeout_seconds: '2' } });
+      const line = expectOneLineFailure(result);
+      expect(result.code).toBe(4);
+      expect(line).toContain(APP_ROLE);
+      expect(line).toMatch(/job \S+ did not complete/);
+      expect(slow.metrics().jobsGenerated.service).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('wrong credentials, without leaking the secret', async () => {
     const secret = 'not-the-secret-key-at-all-0123456789ABCD';
     const line = expectOneLineFailure(
