@@ -95,6 +95,11 @@ export async function verifySignature(
   if (!auth.signedHeaders.includes('host')) {
     throw new ApiError(403, 'SignatureDoesNotMatch', 'The host header must be signed.');
   }
+  // The signer trusts a declared payload hash: make sure it is the hash of the body we actually received.
+  const declaredHash = request.headers['x-amz-content-sha256'];
+  if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body, 'utf8').digest('hex')) {
+    throw new ApiError(403, 'SignatureDoesNotMatch', 'The provided x-amz-content-sha256 header does not match what was computed.');
+  }
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = request.headers[name];
