@@ -191,7 +191,10 @@ export function toAwsRequestError(
   if (signal?.aborted || e.name === 'AbortError') return abortError();
   const status = e.$metadata?.httpStatusCode;
   const sdkCode = e.Code ?? e.Error?.Code;
-  const nodeCode = e.code ?? (e.cause as SdkErrorShape | undefined)?.code;
+  // The SDK wraps foreign-realm errors (e.g. under jest) as "AWS SDK error wrapper for Error: connect ECONNREFUSED",
+  // dropping `code`: the message still names it.
+  const nodeCode =
+    e.code ?? (e.cause as SdkErrorShape | undefined)?.code ?? /\b(E[A-Z_]{4,})\b/.exec(e.message ?? '')?.[1];
   if (!status && !sdkCode && (nodeCode && NETWORK_CODES.has(nodeCode) || e.name === 'TimeoutError')) {
     return new AwsRequestError(
       operation,

@@ -51,7 +51,8 @@ export function testWorld(opts: { bigPolicyUsers?: number } = {}): World {
         organizationalUnits: [{ id: OU, accounts: [MEMBER], organizationalUnits: [{ id: SUB_OU, accounts: [OTHER] }] }],
       },
       policies: [
-        { id: SCP_FULL, document: allowAll, targets: [ROOT] },
+        // As in AWS, FullAWSAccess sits on every node: a node without any SCP allows nothing.
+        { id: SCP_FULL, document: allowAll, targets: [ROOT, OU, SUB_OU, MGMT, MEMBER, OTHER] },
         {
           id: SCP_NO_EC2,
           document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'iam:*', 'lambda:*'], Resource: '*' }] },
