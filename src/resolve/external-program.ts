@@ -5,7 +5,7 @@ import { describeRequest } from '../iam/model';
 import type { OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../iam/model';
 import { findUnusedPermissions, violationsOf } from '../analysis';
 import type { UnusedPermissions, Violation } from '../analysis';
-import { ExternalQueryError, interpretQuery, parseQueryText } from './external-protocol';
+import { ExternalQueryError, PROGRESS_ENV, interpretQuery, parseQueryText } from './external-protocol';
 import type { ExternalQuery, OrganizationsResultKey, ServiceResultKey } from './external-protocol';
 
 /**
@@ -16,8 +16,7 @@ import type { ExternalQuery, OrganizationsResultKey, ServiceResultKey } from './
  * and the error, nothing on stdout (Terraform ignores stdout then, but a clean stream is easier to reason about).
  */
 
-/** Env var that turns on progress lines on stderr (Terraform logs them at TRACE). */
-export const PROGRESS_ENV = 'ACCESS_ADVISOR_EXTERNAL_PROGRESS';
+export { PROGRESS_ENV } from './external-protocol';
 
 /** Extra time beyond the query's timeout before the program gives up on a hung engine call. */
 const HARD_STOP_GRACE_MS = 5_000;

@@ -89,6 +89,9 @@ export const JSON_RESULT_KEYS: readonly ExternalResultKey[] = [
   'not_accessed_services',
 ];
 
+/** Env var that turns on progress lines on stderr (Terraform logs them at TRACE). */
+export const PROGRESS_ENV = 'ACCESS_ADVISOR_EXTERNAL_PROGRESS';
+
 /** Default bound of one run: well under the ~30 minutes after which Terraform's external provider kills programs. */
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 export const MAX_TIMEOUT_SECONDS = 1800;

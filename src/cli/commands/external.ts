@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { runExternalMain } from '../../resolve/external-main';
-import { PROGRESS_ENV, runExternalProgram } from '../../resolve/external-program';
-import { EXTERNAL_QUERY_KEYS } from '../../resolve/external-protocol';
+import { EXTERNAL_QUERY_KEYS, PROGRESS_ENV } from '../../resolve/external-protocol';
 
 /**
  * `access-advisor external`: the plan-time program on stdin/stdout, exactly as Terraform's external data source
- * runs the bundled file — handy to try a query by hand or to point `program` at an installed CLI.
+ * runs the bundled file — handy to try a query by hand or to point `program` at an installed CLI. The connection
+ * comes from the query (`region`, `profile`, `role_arn`, `endpoint`) or the environment, like the bundled program;
+ * the global connection flags do not apply.
  */
 export function register(program: Command): void {
   program
@@ -22,6 +22,9 @@ export function register(program: Command): void {
         `  echo '{"arn":"arn:aws:iam::123456789012:role/app","granularity":"ACTION_LEVEL"}' | access-advisor external`,
     )
     .action(async () => {
+      // Loaded here, not at the top: the AWS SDK must not slow down `access-advisor --help`.
+      const { runExternalMain } = require('../../resolve/external-main') as typeof import('../../resolve/external-main');
+      const { runExternalProgram } = require('../../resolve/external-program') as typeof import('../../resolve/external-program');
       await runExternalMain(runExternalProgram);
     });
 }
