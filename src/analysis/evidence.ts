@@ -109,8 +109,10 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
 
 const NEVER_REPORTED_LOWER = new Set(NEVER_REPORTED_ACTIONS.map((a) => a.toLowerCase()));
 
+const NEVER_REPORTED_LENGTHS = new Set(NEVER_REPORTED_ACTIONS.map((a) => a.length));
+
 export function isNeverReported(action: string): boolean {
-  return NEVER_REPORTED_LOWER.has(action.toLowerCase());
+  return NEVER_REPORTED_LENGTHS.has(action.length) && NEVER_REPORTED_LOWER.has(action.toLowerCase());
 }
 
 /**

@@ -58,34 +58,43 @@ export function proveTightening(
   const removed: string[] = [];
   const removableButKept: string[] = [];
   const allowedAfterServices = new Set<string>();
-  // Per action, which samples each policy allows (bit i = samples[i]), kept for the claim check below.
-  const outcomes = new Map<string, { before: Bits; after: Bits }>();
   let keptChecked = 0;
 
-  const evaluate = (action: string) => {
-    let o = outcomes.get(action);
-    if (!o) {
-      o = { before: bitsOf(samples, (r) => before.allows(action, r)), after: bitsOf(samples, (r) => after.allows(action, r)) };
-      outcomes.set(action, o);
+  // Every decision once, in two flat tables (candidate x sample): the proof asks tens of thousands.
+  const width = samples.length;
+  const allowedBefore = new Uint8Array(candidates.length * width);
+  const allowedAfter = new Uint8Array(candidates.length * width);
+  for (let c = 0; c < candidates.length; c++) {
+    const action = candidates[c]!;
+    for (let r = 0; r < width; r++) {
+      allowedBefore[c * width + r] = before.allows(action, samples[r]) ? 1 : 0;
+      allowedAfter[c * width + r] = after.allows(action, samples[r]) ? 1 : 0;
     }
-    return o;
+  }
+  const anyIn = (table: Uint8Array, c: number) => {
+    for (let r = 0; r < width; r++) if (table[c * width + r]) return true;
+    return false;
   };
 
-  for (const action of candidates) {
-    const o = evaluate(action);
-    const anyBefore = o.before.some();
-    const anyAfter = o.after.some();
+  for (let c = 0; c < candidates.length; c++) {
+    const action = candidates[c]!;
+    const anyBefore = anyIn(allowedBefore, c);
+    const anyAfter = anyIn(allowedAfter, c);
     if (anyAfter) {
-      for (let i = 0; i < samples.length; i++) {
-        if (o.after.has(i) && !o.before.has(i)) failures.push(`${action} on ${samples[i]} is allowed by the tightened policy but not by the original (widened)`);
+      for (let r = 0; r < width; r++) {
+        if (allowedAfter[c * width + r] && !allowedBefore[c * width + r]) {
+          failures.push(`${action} on ${samples[r]} is allowed by the tightened policy but not by the original (widened)`);
+        }
       }
       allowedAfterServices.add(action.slice(0, action.indexOf(':')).toLowerCase());
     }
     if (!anyBefore) continue;
     if (!isRemovable(evidence, action)) {
       keptChecked++;
-      for (let i = 0; i < samples.length; i++) {
-        if (o.before.has(i) && !o.after.has(i)) failures.push(`${action} on ${samples[i]} has no evidence of non-use but is no longer allowed`);
+      for (let r = 0; r < width; r++) {
+        if (allowedBefore[c * width + r] && !allowedAfter[c * width + r]) {
+          failures.push(`${action} on ${samples[r]} has no evidence of non-use but is no longer allowed`);
+        }
       }
     } else if (!anyAfter) {
       removed.push(action);
@@ -96,15 +105,14 @@ export function proveTightening(
 
   const claims = claimedRemoved ?? removed;
   for (const action of claims) {
-    const o = evaluate(action);
     if (!isRemovable(evidence, action)) failures.push(`${action} was removed without evidence that it is unused`);
-    if (!o.before.some()) failures.push(`${action} is claimed removed but the original did not allow it`);
-    const still = samples.filter((_, i) => o.after.has(i));
+    if (!samples.some((r) => before.allows(action, r))) failures.push(`${action} is claimed removed but the original did not allow it`);
+    const still = samples.filter((r) => after.allows(action, r));
     if (still.length > 0) failures.push(`${action} is claimed removed but is still allowed on ${still.join(', ')}`);
   }
   if (claimedRemoved) {
-    const claimedSet = new Set(claimedRemoved.map((a) => a.toLowerCase()));
-    for (const action of removed) if (!claimedSet.has(action.toLowerCase())) failures.push(`${action} is no longer allowed but not reported as removed`);
+    const claimedSet = new Set(claimedRemoved);
+    for (const action of removed) if (!claimedSet.has(action)) failures.push(`${action} is no longer allowed but not reported as removed`);
   }
 
   return {
@@ -121,24 +129,6 @@ export function proveTightening(
   };
 }
 
-/** A small bit set over the resource samples (a number when they fit, else a boolean list). */
-interface Bits {
-  has(i: number): boolean;
-  some(): boolean;
-}
-
-function bitsOf(samples: readonly string[], test: (r: string) => boolean): Bits {
-  if (samples.length <= 30) {
-    let mask = 0;
-    for (let i = 0; i < samples.length; i++) if (test(samples[i]!)) mask |= 1 << i;
-    return mask === 0 ? NO_BITS : { has: (i) => (mask & (1 << i)) !== 0, some: () => true };
-  }
-  const flags = samples.map(test);
-  return { has: (i) => flags[i] === true, some: () => flags.includes(true) };
-}
-
-const NO_BITS: Bits = { has: () => false, some: () => false };
-
 /** The literal request resources the proof evaluates at: `*` and every Resource pattern the policies name. */
 function resourceSamples(policies: readonly NormalizedPolicy[]): string[] {
   const samples = new Set<string>(['*']);
@@ -148,32 +138,38 @@ function resourceSamples(policies: readonly NormalizedPolicy[]): string[] {
 
 /** Every concrete action either policy may allow, canonical case, plus the actions the report saw and PassRole. */
 export function candidateActions(policies: readonly NormalizedPolicy[], evidence: Evidence, catalog: ActionCatalog): string[] {
-  const byLower = new Map<string, string>();
-  const add = (action: string) => {
+  // Catalog expansions are canonical and unique by content; only literals written by people need case folding.
+  const set = new Set<string>();
+  const literals = new Map<string, string>();
+  const addLiteralAction = (action: string) => {
     const key = action.toLowerCase();
-    if (!byLower.has(key)) byLower.set(key, action);
+    if (!literals.has(key)) literals.set(key, action);
   };
   let everything = false;
+  const patterns = new Set<string>();
   for (const p of policies) {
     for (const s of p.statements) {
       if (s.effect !== 'Allow') continue;
       if (s.notAction) {
         everything = true;
-        s.notAction.forEach((a) => addLiteral(a, catalog, add));
+        s.notAction.forEach((a) => addLiteral(a, catalog, addLiteralAction));
         continue;
       }
       for (const pattern of s.action ?? []) {
-        if (hasWildcard(pattern)) expandPattern(catalog, pattern).forEach(add);
-        else addLiteral(pattern, catalog, add);
+        if (pattern.trim() === '*') everything = true;
+        else if (hasWildcard(pattern)) patterns.add(pattern);
+        else addLiteral(pattern, catalog, addLiteralAction);
       }
     }
   }
-  if (everything) expandPattern(catalog, '*').forEach(add);
+  if (everything) for (const a of expandPattern(catalog, '*')) set.add(a);
+  else for (const pattern of patterns) for (const a of expandPattern(catalog, pattern)) set.add(a);
   for (const s of evidence.services.values()) {
-    for (const a of s.tracked?.values() ?? []) add(`${s.namespace}:${catalog.canonicalAction(s.namespace, a.name) ?? a.name}`);
+    for (const a of s.tracked?.values() ?? []) addLiteralAction(`${s.namespace}:${catalog.canonicalAction(s.namespace, a.name) ?? a.name}`);
   }
-  NEVER_REPORTED_ACTIONS.forEach(add);
-  return [...byLower.values()].sort();
+  NEVER_REPORTED_ACTIONS.forEach(addLiteralAction);
+  for (const a of literals.values()) set.add(a);
+  return [...set];
 }
 
 function addLiteral(action: string, catalog: ActionCatalog, add: (a: string) => void): void {

@@ -84,12 +84,18 @@ export class ActionPatternSet {
 
   matches(action: string): boolean {
     if (this.matchesEverything) return true;
-    const parts = splitAction(action);
-    const bucket = this.byService.get(parts ? parts.service : '');
+    // Hot path of every proof: avoid allocating unless a bucket needs the action name.
+    const colon = action.indexOf(':');
+    let bucket: { all: boolean; literals: Set<string>; patterns: RegExp[] } | undefined;
+    if (colon < 0) bucket = this.byService.get('');
+    else {
+      const service = action.slice(0, colon);
+      bucket = this.byService.get(service) ?? (/[A-Z]/.test(service) ? this.byService.get(service.toLowerCase()) : undefined);
+    }
     if (bucket) {
       if (bucket.all) return true;
-      const name = parts ? parts.action : action;
-      if (bucket.literals.has(name.toLowerCase())) return true;
+      const name = colon < 0 ? action : action.slice(colon + 1);
+      if (bucket.literals.size > 0 && bucket.literals.has(name.toLowerCase())) return true;
       for (const re of bucket.patterns) if (re.test(name)) return true;
     }
     for (const re of this.crossService) if (re.test(action)) return true;

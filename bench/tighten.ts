@@ -1,0 +1,159 @@
+/**
+ * Tightening benchmark: an AdministratorAccess-sized (`*`) and a ReadOnlyAccess-sized policy against a synthetic
+ * 400-service ACTION_LEVEL report. Catalog load time is measured separately from the per-policy time.
+ * Goal: ≤ 50 ms per AdministratorAccess-sized tightening once the catalog is loaded.
+ *
+ * Standalone: `npx ts-node --transpile-only bench/tighten.ts` (prints JSON).
+ */
+import { performance } from 'node:perf_hooks';
+import { tightenPolicy } from '../src/analysis/index';
+import type { PolicyDocument } from '../src/analysis/types';
+import { loadActionCatalog, type ActionCatalog } from '../src/iam/action-catalog';
+import type { ServiceLastAccessed, ServiceLastAccessedReport } from '../src/iam/model';
+
+export interface TightenBenchCase {
+  readonly name: string;
+  readonly statements: number;
+  readonly inputActions: number;
+  readonly outputActions: number;
+  readonly removedActions: number;
+  readonly runs: number;
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly proofHolds: boolean;
+}
+
+export interface TightenBenchResult {
+  readonly catalogVersion: string;
+  readonly catalogServices: number;
+  /** Loading the catalog and expanding every action once (the cost a first synth pays). */
+  readonly catalogLoadMs: number;
+  readonly reportServices: number;
+  readonly reportTrackedActions: number;
+  readonly cases: readonly TightenBenchCase[];
+  readonly goalMs: number;
+  readonly adminWithinGoal: boolean;
+}
+
+const NOW = '2026-06-01T00:00:00.000Z';
+const RECENT = '2026-05-25T00:00:00.000Z';
+const OLD = '2025-09-01T00:00:00.000Z';
+const GOAL_MS = 50;
+
+/** 400 services; every 8th used; the first 120 services carry action-level data (half their first 24 actions used). */
+export function syntheticReport(catalog: ActionCatalog, serviceCount = 400): ServiceLastAccessedReport {
+  const services = catalog.services().slice(0, serviceCount);
+  const servicesLastAccessed: ServiceLastAccessed[] = services.map((ns, i) => {
+    const used = i % 8 === 0;
+    const trackedActions = i < 120 ? catalog.actions(ns).slice(0, 24) : undefined;
+    return {
+      serviceName: catalog.serviceName(ns),
+      serviceNamespace: ns,
+      ...(used ? { lastAuthenticated: RECENT } : i % 3 === 0 ? { lastAuthenticated: OLD } : {}),
+      totalAuthenticatedEntities: used ? 1 : 0,
+      ...(trackedActions
+        ? {
+            trackedActionsLastAccessed: trackedActions.map((a, j) => ({
+              actionName: a,
+              ...(used && j % 2 === 0 ? { lastAccessedTime: RECENT } : {}),
+            })),
+          }
+        : {}),
+    };
+  });
+  return {
+    schemaVersion: 1,
+    kind: 'service-last-accessed',
+    arn: 'arn:aws:iam::123456789012:role/bench',
+    granularity: 'ACTION_LEVEL',
+    withEntities: false,
+    jobId: 'benchjob-0000-0000-0000-000000000000',
+    jobStatus: 'COMPLETED',
+    jobCreationDate: '2026-05-31T23:59:00.000Z',
+    jobCompletionDate: '2026-05-31T23:59:30.000Z',
+    principalCreateDate: '2024-01-01T00:00:00.000Z',
+    servicesLastAccessed,
+  };
+}
+
+export function administratorAccess(): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+}
+
+/** ReadOnlyAccess-like: Describe*, Get*, List* over ~200 services (every other catalog service). */
+export function readOnlyAccess(catalog: ActionCatalog): PolicyDocument {
+  const services = catalog.services().filter((_, i) => i % 2 === 0).slice(0, 200);
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'ReadOnly', Effect: 'Allow', Action: services.flatMap((s) => [`${s}:Describe*`, `${s}:Get*`, `${s}:List*`]), Resource: '*' }],
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+export async function runTightenBench(options: { runs?: number } = {}): Promise<TightenBenchResult> {
+  const runs = Math.max(5, options.runs ?? 7);
+  const loadStart = performance.now();
+  const catalog = loadActionCatalog();
+  catalog.expand('*');
+  const catalogLoadMs = performance.now() - loadStart;
+
+  const report = syntheticReport(catalog);
+  const policies: [string, PolicyDocument][] = [
+    ['AdministratorAccess-sized (*)', administratorAccess()],
+    ['ReadOnlyAccess-sized (Describe*/Get*/List* x 200 services)', readOnlyAccess(catalog)],
+  ];
+  const cases: TightenBenchCase[] = [];
+  for (const [name, policy] of policies) {
+    tightenPolicy(policy, report, { catalog, now: NOW }); // warm-up (JIT), not counted
+    const times: number[] = [];
+    let last: ReturnType<typeof tightenPolicy> | undefined;
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      last = tightenPolicy(policy, report, { catalog, now: NOW });
+      times.push(performance.now() - start);
+    }
+    const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+    const outStatements = last!.policy.Statement as readonly { Action?: string | readonly string[] }[];
+    cases.push({
+      name,
+      statements: statements.length,
+      inputActions: statements.reduce((n, s) => n + [s.Action ?? []].flat().length, 0),
+      outputActions: outStatements.reduce((n, s) => n + [s.Action ?? []].flat().length, 0),
+      removedActions: last!.removedActions.length,
+      runs,
+      medianMs: round(median(times)),
+      minMs: round(Math.min(...times)),
+      maxMs: round(Math.max(...times)),
+      proofHolds: last!.proof.holds,
+    });
+  }
+  const trackedActions = report.servicesLastAccessed.reduce((n, s) => n + (s.trackedActionsLastAccessed?.length ?? 0), 0);
+  return {
+    catalogVersion: catalog.version,
+    catalogServices: catalog.services().length,
+    catalogLoadMs: round(catalogLoadMs),
+    reportServices: report.servicesLastAccessed.length,
+    reportTrackedActions: trackedActions,
+    cases,
+    goalMs: GOAL_MS,
+    adminWithinGoal: cases[0]!.medianMs <= GOAL_MS,
+  };
+}
+
+if (require.main === module) {
+  runTightenBench().then(
+    (result) => console.log(JSON.stringify(result, null, 2)),
+    (error) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
