@@ -27,3 +27,5 @@ export {
   type OrganizationsResultKey,
 } from './resolve/external-protocol';
 export { runExternalProgram, type ExternalProgramOutcome, type ExternalProgramEnvironment } from './resolve/external-program';
+// Least-privilege decisions: unused permissions, tightened policies, proofs, baselines (issue 6).
+export * from './analysis';
