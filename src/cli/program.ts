@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { register as registerCache } from './commands/cache';
+import { register as registerEmulator } from './commands/emulator';
 import { register as registerExternal } from './commands/external';
 import { register as registerGate } from './commands/gate';
 import { register as registerOrgReport } from './commands/org-report';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   // Owned by the synth-time, plan-time and emulator work streams.
   registerCache(program);
   registerExternal(program);
+  registerEmulator(program);
 
   program.addHelpText(
     'after',
