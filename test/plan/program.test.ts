@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TerraformVariable } from '../../src/constructs/cdk-core';
-import { bindPlanTimeReport, planTimeQuery } from '../../src/constructs/plan-time-report';
+import { bindPlanTimeReport, planGateCondition, planGateErrorMessage, planTimeQuery } from '../../src/constructs/plan-time-report';
 import { startEmulator } from '../../src/emulator';
 import type { RunningEmulator } from '../../src/emulator';
 import { JSON_RESULT_KEYS, ORGANIZATIONS_RESULT_KEYS, SERVICE_RESULT_KEYS } from '../../src/resolve/external-protocol';
@@ -46,7 +46,8 @@ beforeAll(async () => {
   stack = synthesize('plan', (s) => {
     // The ARN comes from a variable, as a plan-time gate should get it; the test gives it a value per run.
     const role = new TerraformVariable(s, 'audited_role', { type: 'string' });
-    bindPlanTimeReport(s, 'by_variable', planTimeQuery({ arn: role.stringValue, endpoint: emulator.endpoint }));
+    const gated = bindPlanTimeReport(s, 'by_variable', planTimeQuery({ arn: role.stringValue, endpoint: emulator.endpoint }));
+    gated.addPostcondition(planGateCondition(), planGateErrorMessage());
     bindPlanTimeReport(s, 'action_level', planTimeQuery({ arn: APP_ROLE, granularity: 'ACTION_LEVEL', endpoint: emulator.endpoint }));
     bindPlanTimeReport(s, 'long_window', planTimeQuery({ arn: APP_ROLE, unusedAfterDays: 365, endpoint: emulator.endpoint }));
     bindPlanTimeReport(
@@ -155,6 +156,35 @@ describe('service-last-accessed through the synthesized block', () => {
     expect(chatty.stderrLines.length).toBeGreaterThan(0);
     expect(chatty.stderrLines.every((l) => l.startsWith('access-advisor external: '))).toBe(true);
     expect(Object.keys(parseFlatStringMap(chatty.stdout)).sort()).toEqual(Object.keys(parseFlatStringMap(quiet.stdout)).sort());
+  });
+});
+
+/**
+ * Terraform evaluates the postcondition; without a Terraform binary, evaluate the two canonical forms the gate
+ * uses (`${self.result["k"] == "v"}` and a template over `${self.result["k"]}`) on the program's real answer.
+ */
+function evaluateCondition(condition: string, result: Record<string, string>): boolean {
+  const m = /^\$\{self\.result\["(\w+)"\] == "([^"]*)"\}$/.exec(condition);
+  if (!m) throw new Error(`not the canonical condition form: ${condition}`);
+  return result[m[1]!] === m[2];
+}
+
+function renderMessage(template: string, result: Record<string, string>): string {
+  return template.replace(/\$\{self\.result\["(\w+)"\]\}/g, (_, key: string) => result[key] ?? '');
+}
+
+describe('the plan-time gate on the program\'s real answers', () => {
+  it('the synthesized postcondition fails for a principal with unused grants and holds for a tidy one', async () => {
+    const [postcondition] = externalBlock(stack, 'by_variable').lifecycle?.postcondition ?? [];
+    expect(postcondition).toBeDefined();
+    const app = expectSuccess(await run('by_variable', { known: { [ROLE_VAR]: APP_ROLE } }));
+    const tidy = expectSuccess(await run('by_variable', { known: { [ROLE_VAR]: TIDY_ROLE } }));
+    expect(evaluateCondition(postcondition!.condition, app)).toBe(false);
+    expect(evaluateCondition(postcondition!.condition, tidy)).toBe(true);
+    const message = renderMessage(postcondition!.error_message, app);
+    expect(message).toContain(APP_ROLE);
+    expect(message).toContain('sqs');
+    expect(message).not.toContain('${');
   });
 });
 
