@@ -51,6 +51,11 @@ export interface ReportOptions extends ConnectionOptions {
   sleep?: SleepFunction;
   /** HTTP attempts per call, SDK retries included (default 6; 1 disables retries). */
   maxAttempts?: number;
+  /**
+   * Read the principal's creation date into `principalCreateDate` (default true): one Get{User,Role,Group,Policy}
+   * call per service report, best effort. Turn off to save that call when "insufficient history" is not needed.
+   */
+  readPrincipalCreateDate?: boolean;
 }
 
 export interface RunReportsOptions extends Omit<ReportOptions, 'jobId'> {
@@ -86,6 +91,7 @@ async function openEngine(options: RunReportsOptions): Promise<Engine> {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     entityConcurrency: ENTITY_SERIES_PER_REPORT,
+    readPrincipalCreateDate: options.readPrincipalCreateDate !== false,
   };
   return { session, ctx };
 }

@@ -45,6 +45,8 @@ export interface JobContext {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** GetServiceLastAccessedDetailsWithEntities series run at once per report. */
   readonly entityConcurrency: number;
+  /** Best-effort Get{User,Role,Group,Policy} for principalCreateDate. */
+  readonly readPrincipalCreateDate: boolean;
 }
 
 type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
@@ -130,7 +132,7 @@ async function runWithSignal(
       jobKnownToExist = true;
     }
     if (request.kind === 'service-last-accessed' && !createDate) {
-      createDate = readPrincipalCreateDate(request, ctx, signal);
+      createDate = ctx.readPrincipalCreateDate ? readPrincipalCreateDate(request, ctx, signal) : Promise.resolve(undefined);
     }
     try {
       if (request.kind === 'service-last-accessed') {

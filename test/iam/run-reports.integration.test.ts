@@ -106,6 +106,13 @@ it('API calls per report: one generate + polls + pages (+ one create-date read)'
   expect((m.calls.GetUser ?? 0) + (m.calls.GetRole ?? 0) + (m.calls.GetPolicy ?? 0)).toBe(3);
 });
 
+it('readPrincipalCreateDate: false saves the create-date call', async () => {
+  const report = await runServiceLastAccessedReport({ arn: ARNS.deployer }, { ...options(emu), readPrincipalCreateDate: false });
+  expect(report.principalCreateDate).toBeUndefined();
+  expect(emu.metrics().calls.GetRole).toBeUndefined();
+  expect(emu.metrics().calls.GenerateServiceLastAccessedDetails).toBe(1);
+});
+
 it('honours AWS_ENDPOINT_URL_IAM when no endpoint is given (as the SDK does)', async () => {
   const saved = { iam: process.env.AWS_ENDPOINT_URL_IAM, any: process.env.AWS_ENDPOINT_URL };
   process.env.AWS_ENDPOINT_URL_IAM = emu.endpoint;

@@ -1,0 +1,84 @@
+import { AwsRequestError } from '../../src';
+import { resolveSchedule } from '../../src/iam/backoff';
+import type { IamSession } from '../../src/iam/client';
+import { runReportJob, type JobContext } from '../../src/iam/report-job';
+
+/** A scripted IAM: no network, no clock. Each Get returns IN_PROGRESS `inProgressPolls` times, then COMPLETED. */
+function fakeSession(opts: { inProgressPolls: number; createDate: 'ok' | 'denied' }) {
+  const calls: string[] = [];
+  let gets = 0;
+  const session: IamSession = {
+    client: undefined as never,
+    close: () => undefined,
+    async send<O>(operation: string): Promise<O> {
+      calls.push(operation);
+      switch (operation) {
+        case 'GenerateServiceLastAccessedDetails':
+          return { JobId: 'j'.repeat(36) } as O;
+        case 'GetServiceLastAccessedDetails':
+          gets++;
+          if (gets <= opts.inProgressPolls) return { JobStatus: 'IN_PROGRESS', JobCreationDate: new Date(0) } as O;
+          return {
+            JobStatus: 'COMPLETED',
+            JobCreationDate: new Date(0),
+            JobCompletionDate: new Date(1000),
+            ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', LastAuthenticated: new Date(5000), TotalAuthenticatedEntities: 1 }],
+            IsTruncated: false,
+          } as O;
+        case 'GetRole':
+          if (opts.createDate === 'denied') throw new AwsRequestError('GetRole', 'AccessDenied', 'not authorized');
+          return { Role: { Arn: 'arn:aws:iam::123456789012:role/r', CreateDate: new Date(86_400_000) } } as O;
+        default:
+          throw new Error(`unexpected ${operation}`);
+      }
+    },
+  };
+  return { session, calls };
+}
+
+function context(session: IamSession, sleeps: number[]): JobContext {
+  return {
+    session,
+    schedule: resolveSchedule({ jitter: 0 }),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    timeoutMs: 60_000,
+    entityConcurrency: 2,
+    readPrincipalCreateDate: true,
+  };
+}
+
+const request = { kind: 'service-last-accessed', arn: 'arn:aws:iam::123456789012:role/r', granularity: 'SERVICE_LEVEL', withEntities: false } as const;
+
+it('polls on the injected schedule (first soon, then doubling) and builds the report', async () => {
+  const { session, calls } = fakeSession({ inProgressPolls: 4, createDate: 'ok' });
+  const sleeps: number[] = [];
+  const report = await runReportJob(request, context(session, sleeps));
+  expect(sleeps).toEqual([250, 500, 1000, 2000, 4000]);
+  expect(calls.filter((c) => c === 'GetServiceLastAccessedDetails')).toHaveLength(5);
+  expect(report).toEqual({
+    schemaVersion: 1,
+    kind: 'service-last-accessed',
+    arn: request.arn,
+    granularity: 'SERVICE_LEVEL',
+    withEntities: false,
+    jobId: 'j'.repeat(36),
+    jobStatus: 'COMPLETED',
+    jobCreationDate: '1970-01-01T00:00:00.000Z',
+    jobCompletionDate: '1970-01-01T00:00:01.000Z',
+    principalCreateDate: '1970-01-02T00:00:00.000Z',
+    servicesLastAccessed: [
+      { serviceName: 'Amazon S3', serviceNamespace: 's3', lastAuthenticated: '1970-01-01T00:00:05.000Z', totalAuthenticatedEntities: 1 },
+    ],
+  });
+});
+
+it('AccessDenied on the create-date read leaves principalCreateDate undefined and keeps the report', async () => {
+  const { session, calls } = fakeSession({ inProgressPolls: 0, createDate: 'denied' });
+  const report = await runReportJob(request, context(session, []));
+  expect(calls).toContain('GetRole');
+  expect(report.jobStatus).toBe('COMPLETED');
+  expect('principalCreateDate' in report).toBe(false);
+});
