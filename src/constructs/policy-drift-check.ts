@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { checkDrift, parseBaseline } from '../analysis/baseline';
+import { compileIdentityPolicies } from '../analysis/evaluate';
+import { parsePolicyDocument } from '../analysis/policy-document';
+import type { Baseline, DriftResult, PolicyDocument, UnusedPermissions } from '../analysis/types';
+import { loadActionCatalog } from '../iam/action-catalog';
+import { InvalidRequestError } from '../iam/errors';
+import { Annotations, Construct } from './cdk-core';
+import { type DecisionProps, type GateFailOn, decide, requireReport, synthModel } from './least-privilege-gate';
+import type { ServiceLastAccessedReport } from './service-last-accessed-report';
+import { type PolicySource, policyFromSource } from './tightened-policy-document';
+
+export interface PolicyDriftCheckProps extends DecisionProps {
+  /** A synth-mode report of the principal. */
+  readonly report: ServiceLastAccessedReport;
+  /**
+   * The committed baseline: a file path (relative to the directory of cdktf.json, else the working directory) or a
+   * parsed baseline. A missing file is an empty baseline: every unused permission is then new.
+   */
+  readonly baseline: string | Baseline;
+  /** Only judge permissions this policy grants (e.g. the stack's policy of the principal). Default: all. */
+  readonly policy?: PolicySource;
+  /** `error` (default) fails synth on new unused permissions; `warning` only warns. */
+  readonly failOn?: GateFailOn;
+}
+
+/**
+ * A ratchet: fails synth only on unused permissions that the committed baseline has not accepted, and says which
+ * command accepts the current state. Entries of the baseline that are no longer unused are reported (info).
+ */
+export class PolicyDriftCheck extends Construct {
+  /** Undefined when the report was unavailable (lookup failed with onError 'warn'). */
+  readonly drift?: DriftResult;
+  readonly unused?: UnusedPermissions;
+  /** The resolved baseline path (when given as a path). */
+  readonly baselineFile?: string;
+  /** The command that accepts the current state into the baseline. */
+  readonly acceptCommand: string;
+
+  constructor(scope: Construct, id: string, props: PolicyDriftCheckProps) {
+    super(scope, id);
+    const report = requireReport(props.report, 'PolicyDriftCheck');
+    const failOn = props.failOn ?? 'error';
+    if (failOn !== 'error' && failOn !== 'warning') throw new InvalidRequestError('failOn', failOn, "one of 'error', 'warning'");
+    const { baseline, file } = this.loadBaseline(props.baseline);
+    this.baselineFile = file;
+    const model = synthModel(report, 'PolicyDriftCheck', this.node.path);
+    this.acceptCommand = acceptCommandFor(report.arn, report.granularity, props.unusedAfterDays ?? 90, file ?? '<baseline file>');
+    const annotations = Annotations.of(this);
+    if (!model) {
+      annotations.addWarning(`PolicyDriftCheck ${this.node.path}: not evaluated: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`);
+      return;
+    }
+    let unused = decide(model, props);
+    if (props.policy !== undefined) unused = restrictToPolicy(unused, policyFromSource(props.policy, this.node.path));
+    this.unused = unused;
+    this.drift = checkDrift(model.arn, unused, baseline);
+    const reasons = new Map(unused.findings.map((f) => [f.permission, f.reason]));
+    if (!this.drift.passed) {
+      const lines = this.drift.newUnused.map((p) => `  ${p}: ${reasons.get(p) ?? 'unused'}`);
+      const message =
+        `PolicyDriftCheck ${this.node.path}: ${this.drift.newUnused.length} new unused permission(s) of ${model.arn} not in the baseline${file ? ` ${file}` : ''}:\n` +
+        `${lines.join('\n')}\n` +
+        `Remove them, or accept the current state into the baseline: ${this.acceptCommand}`;
+      if (failOn === 'error') annotations.addError(message);
+      else annotations.addWarning(message);
+    }
+    if (unused.status !== 'sufficient') annotations.addInfo(`PolicyDriftCheck ${this.node.path}: nothing judged: ${unused.statusReason}`);
+    if (this.drift.resolved.length > 0) {
+      annotations.addInfo(
+        `PolicyDriftCheck ${this.node.path}: no longer unused, the baseline can shrink: ${this.drift.resolved.join(', ')} (${this.acceptCommand})`,
+      );
+    }
+  }
+
+  get passed(): boolean {
+    return this.drift?.passed ?? false;
+  }
+
+  private loadBaseline(source: string | Baseline): { baseline: Baseline | undefined; file?: string } {
+    if (typeof source !== 'string') {
+      if (typeof source !== 'object' || source === null) throw new InvalidRequestError('baseline', source, 'a file path or a baseline object');
+      return { baseline: parseBaseline(JSON.stringify(source), `${this.node.path} baseline`) };
+    }
+    const cdktfJsonPath = this.node.tryGetContext('cdktfJsonPath');
+    const base = typeof cdktfJsonPath === 'string' ? dirname(resolvePath(cdktfJsonPath)) : process.cwd();
+    const file = resolvePath(base, source);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { baseline: undefined, file };
+      throw new InvalidRequestError('baseline', file, `a readable baseline file (${(error as Error).message})`);
+    }
+    return { baseline: parseBaseline(text, file), file };
+  }
+}
+
+/** The CLI command (docs/decisions.md) that writes the principal's current unused permissions into the baseline. */
+export function acceptCommandFor(arn: string, granularity: string, unusedAfterDays: number, file: string): string {
+  return `access-advisor gate --arn ${arn} --granularity ${granularity} --unused-after-days ${unusedAfterDays} --baseline ${file} --accept`;
+}
+
+/**
+ * Keeps only the unused permissions the policy actually grants (a service: any action of it), on `*` or on any
+ * resource the policy names.
+ */
+function restrictToPolicy(unused: UnusedPermissions, policy: PolicyDocument | string): UnusedPermissions {
+  const parsed = parsePolicyDocument(policy, 'policy');
+  const evaluator = compileIdentityPolicies([parsed.document]);
+  const resources = ['*', ...new Set(parsed.statements.flatMap((st) => st.resource ?? st.notResource ?? []))];
+  const grants = (action: string) => resources.some((r) => evaluator.allows(action, r));
+  const catalog = loadActionCatalog();
+  const grantsService = (svc: string) => grants(`${svc}:*`) || catalog.actions(svc).some((a) => grants(`${svc}:${a}`));
+  const unusedServices = unused.unusedServices.filter(grantsService);
+  const unusedActions = unused.unusedActions.filter(grants);
+  const kept = new Set([...unusedServices, ...unusedActions]);
+  return {
+    ...unused,
+    unusedServices,
+    unusedActions,
+    findings: unused.findings.filter((f) => (f.kind === 'unused-service' || f.kind === 'unused-action' ? kept.has(f.permission) : true)),
+  };
+}

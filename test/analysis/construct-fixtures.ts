@@ -1,0 +1,39 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reportRequestKey } from '../../src/iam/index';
+import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../../src/iam/model';
+import { App, Testing, TerraformStack, type Construct } from '../../src/constructs/cdk-core';
+import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
+import { cacheEntryKey, serializeCacheFile } from '../../src/resolve/cache-file';
+
+/**
+ * Construct tests feed the synth engineer's report construct from a committed-cache fixture: the entry is fresh, so
+ * the construct reads it without any lookup (and lookups are switched off to prove it).
+ */
+export function stackWithCachedReports(reports: readonly ReportModel[]): { app: App; stack: TerraformStack; dir: string; cacheFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'aa-decisions-'));
+  const cacheFile = join(dir, 'access-advisor.context.json');
+  const entries: Record<string, unknown> = {};
+  for (const report of reports) {
+    const request: ReportRequest = { kind: 'service-last-accessed', arn: report.arn, granularity: report.granularity, withEntities: report.withEntities };
+    entries[cacheEntryKey(reportRequestKey(request), {})] = { request, connection: {}, resolvedAt: new Date().toISOString(), report };
+  }
+  writeFileSync(cacheFile, serializeCacheFile({ schemaVersion: 1, entries } as never));
+  const app = Testing.app({ context: { 'accessAdvisor:cacheFile': cacheFile, 'accessAdvisor:lookups': 'off', cdktfJsonPath: join(dir, 'cdktf.json') } });
+  const stack = new TerraformStack(app, 'stack');
+  return { app, stack, dir, cacheFile };
+}
+
+export function cachedReport(scope: Construct, id: string, model: ReportModel): ServiceLastAccessedReport {
+  return new ServiceLastAccessedReport(scope, id, { arn: model.arn, granularity: model.granularity });
+}
+
+/** Annotations of a construct subtree: [level, message] from the construct metadata (Testing.synth ignores them). */
+export function annotationsOf(scope: Construct): { level: string; message: string }[] {
+  return scope.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type.startsWith('@cdktf/'))
+    .map((m) => ({ level: m.type.replace('@cdktf/', ''), message: String(m.data) }));
+}
