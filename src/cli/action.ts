@@ -85,7 +85,7 @@ function errorDetail(error: unknown): string {
     if (current instanceof Error) {
       const fields: Record<string, unknown> = {};
       for (const key of Object.keys(current)) {
-        if (key !== 'cause' && key !== 'request') fields[key] = (current as unknown as Record<string, unknown>)[key];
+        if (key !== 'cause' && key !== 'request' && key !== 'name') fields[key] = (current as unknown as Record<string, unknown>)[key];
       }
       if (current instanceof AwsRequestError && current.request) fields.request = current.request;
       if (Object.keys(fields).length) lines.push(`${current.name} ${JSON.stringify(fields)}`);
