@@ -29,3 +29,6 @@ export {
 export { runExternalProgram, type ExternalProgramOutcome, type ExternalProgramEnvironment } from './resolve/external-program';
 // Least-privilege decisions: unused permissions, tightened policies, proofs, baselines (issue 6).
 export * from './analysis';
+export { LeastPrivilegeGate, type LeastPrivilegeGateProps, type DecisionProps, type GateFailOn } from './constructs/least-privilege-gate';
+export { TightenedPolicyDocument, type TightenedPolicyDocumentProps, type PolicySource } from './constructs/tightened-policy-document';
+export { PolicyDriftCheck, type PolicyDriftCheckProps } from './constructs/policy-drift-check';
