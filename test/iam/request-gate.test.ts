@@ -69,3 +69,19 @@ describe('mapLimit', () => {
     expect(max).toBe(2);
   });
 });
+
+describe('mapLimit on failure', () => {
+  it('rejects and starts no further items', async () => {
+    const started: number[] = [];
+    await expect(
+      mapLimit([1, 2, 3, 4, 5, 6], 2, async (n) => {
+        started.push(n);
+        await new Promise((r) => setTimeout(r, 5));
+        if (n === 1) throw new Error('boom');
+        return n;
+      }),
+    ).rejects.toThrow('boom');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(started.length).toBeLessThan(6);
+  });
+});
