@@ -2,6 +2,36 @@
 export * from './iam/model';
 export * from './iam/errors';
 export * from './iam';
+// Synth-time report constructs and their cache (issue 4).
+export { ServiceLastAccessedReport, SERVICE_REPORT_OUTPUTS } from './constructs/service-last-accessed-report';
+export type {
+  ServiceLastAccessedReportProps,
+  ServiceReportOutputName,
+  ServiceUsage,
+  UsageWindow,
+} from './constructs/service-last-accessed-report';
+export { OrganizationsAccessReport, ORGANIZATIONS_REPORT_OUTPUTS } from './constructs/organizations-access-report';
+export type { OrganizationsAccessReportProps, OrganizationsReportOutputName } from './constructs/organizations-access-report';
+export type {
+  ResolveAt,
+  OnLookupError,
+  ReportConnectionProps,
+  ReportResolutionProps,
+} from './constructs/report-props';
+export type { IamPrincipalElement } from './constructs/principal-arn';
+export { ReportLookupError } from './constructs/report-lookup';
+export { SynthLookups } from './constructs/synth-lookups';
+export { writeFileAtomicSync } from './resolve/atomic-write';
+export {
+  CACHE_FILE_NAME,
+  CACHE_SCHEMA_VERSION,
+  CacheFileError,
+  locateCacheFile,
+  readCacheFile,
+  type CacheEntry,
+  type CacheFile,
+  type CacheConnection,
+} from './resolve/cache-file';
 // Plan-time reports: Terraform's external data source and its bundled program (issue 5).
 export {
   bindPlanTimeReport,
@@ -32,3 +62,33 @@ export * from './analysis';
 export { LeastPrivilegeGate, type LeastPrivilegeGateProps, type DecisionProps, type GateFailOn } from './constructs/least-privilege-gate';
 export { TightenedPolicyDocument, type TightenedPolicyDocumentProps, type PolicySource } from './constructs/tightened-policy-document';
 export { PolicyDriftCheck, type PolicyDriftCheckProps } from './constructs/policy-drift-check';
+// The local IAM access-advisor emulator and its world file (issue 2).
+export {
+  startEmulator,
+  loadWorld,
+  WorldValidationError,
+  WORLD_SCHEMA_PATH,
+  DEFAULT_FAULT_SETTINGS,
+  DEFAULT_JOB_SETTINGS,
+  DEFAULT_TRACKED_ACTION_SERVICES,
+  type EmulatorOptions,
+  type EmulatorMetrics,
+  type RunningEmulator,
+  type JobSettings,
+  type FaultSettings,
+  type World,
+  type WorldSettings,
+  type WorldTime,
+  type WorldAccount,
+  type WorldOrganization,
+  type WorldOrganizationalUnit,
+  type WorldServiceControlPolicy,
+  type WorldUser,
+  type WorldGroup,
+  type WorldRole,
+  type WorldManagedPolicy,
+  type WorldAccessKey,
+  type WorldAccessEvent,
+  type WorldPolicyDocument,
+  type WorldPolicyStatement,
+} from './emulator';

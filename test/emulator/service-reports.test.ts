@@ -4,6 +4,8 @@ import {
   GetServiceLastAccessedDetailsWithEntitiesCommand,
   ListPoliciesGrantingServiceAccessCommand,
   type GetServiceLastAccessedDetailsCommandOutput,
+  type ServiceLastAccessed,
+  type TrackedActionLastAccessed,
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
@@ -28,7 +30,7 @@ async function report(target: string, granularity?: 'SERVICE_LEVEL' | 'ACTION_LE
   const { result, polls } = await untilDone(() => iam.send(new GetServiceLastAccessedDetailsCommand({ JobId })));
   return { jobId: JobId!, result, polls };
 }
-const byNamespace = (r: GetServiceLastAccessedDetailsCommandOutput) =>
+const byNamespace = (r: GetServiceLastAccessedDetailsCommandOutput): Record<string, ServiceLastAccessed> =>
   Object.fromEntries((r.ServicesLastAccessed ?? []).map((s) => [s.ServiceNamespace, s]));
 const ageHours = (d: Date | undefined) => Math.round((Date.now() - d!.getTime()) / HOUR);
 
@@ -59,7 +61,7 @@ describe('service last accessed reports computed from the world', () => {
     const { result } = await report(arn(MGMT, 'role', 'app-deployer'), 'ACTION_LEVEL');
     expect(result.JobType).toBe('ACTION_LEVEL');
     const s = byNamespace(result);
-    const actions = (ns: string) => Object.fromEntries((s[ns]!.TrackedActionsLastAccessed ?? []).map((a) => [a.ActionName, a]));
+    const actions = (ns: string): Record<string, TrackedActionLastAccessed> => Object.fromEntries((s[ns]!.TrackedActionsLastAccessed ?? []).map((a: TrackedActionLastAccessed) => [a.ActionName, a]));
     const s3 = actions('s3');
     expect(s3.CreateBucket).toMatchObject({ LastAccessedEntity: arn(MGMT, 'role', 'app-deployer'), LastAccessedRegion: 'us-east-1' });
     expect(ageHours(s3.CreateBucket!.LastAccessedTime)).toBe(48);
