@@ -8,6 +8,12 @@ import { buildProgram } from './program';
 // of noise on stderr. Still shown with --debug.
 if (!process.argv.includes('--debug')) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `access-advisor … | head`: the reader is gone, so is the point of writing; stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  throw error;
+});
+
 buildProgram()
   .parseAsync(process.argv)
   .catch((error: unknown) => {
