@@ -61,7 +61,9 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   // The claim, computed from the evidence independently of the rewrite: every action the original allows that
   // the evidence proves unused, minus what the untouched statements still grant. The proof checks it.
   const before = compileIdentityPolicies([original.document]);
-  const keptByUntouched = untouched.length > 0 ? compileIdentityPolicies([canonicalDocument(untouched)]) : undefined;
+  // Untouched Allow statements keep granting what they grant, except where a Deny of the policy applies.
+  const denies = original.statements.filter((st) => st.effect === 'Deny').map((st) => st.raw);
+  const keptByUntouched = untouched.length > 0 ? compileIdentityPolicies([canonicalDocument([...untouched, ...denies])]) : undefined;
   const candidates = candidateActions([original, tightened], evidence, catalog);
   const claimed = candidates.filter(
     (action) =>
