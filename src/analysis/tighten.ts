@@ -60,18 +60,13 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
 
   // The claim, computed from the evidence independently of the rewrite: every action the original allows that
   // the evidence proves unused, minus what the untouched statements still grant. The proof checks it.
-  const before = compileIdentityPolicies([original.document]);
   // Untouched Allow statements keep granting what they grant, except where a Deny of the policy applies.
   const denies = original.statements.filter((st) => st.effect === 'Deny').map((st) => st.raw);
   const keptByUntouched = untouched.length > 0 ? compileIdentityPolicies([canonicalDocument([...untouched, ...denies])]) : undefined;
   const candidates = candidateActions([original, tightened], evidence, catalog);
-  const claimed = candidates.filter(
-    (action) =>
-      isRemovable(evidence, action) &&
-      anyResourceAllows(original.statements, before, action) &&
-      !(keptByUntouched && anyResourceAllows(original.statements, keptByUntouched, action)),
-  );
-  const outcome = proveTightening(original, tightened, evidence, catalog, claimed, candidates);
+  const claim = (action: string, allowedBefore: boolean) =>
+    allowedBefore && isRemovable(evidence, action) && !(keptByUntouched && anyResourceAllows(original.statements, keptByUntouched, action));
+  const outcome = proveTightening(original, tightened, evidence, catalog, claim, candidates);
   if (!outcome.proof.holds) {
     throw new Error(`internal error: the tightened ${source} failed its proof (please report this bug): ${outcome.proof.failures.slice(0, 5).join('; ')}`);
   }

@@ -48,7 +48,7 @@ export function proveTightening(
   tightened: NormalizedPolicy,
   evidence: Evidence,
   catalog: ActionCatalog,
-  claimedRemoved?: readonly string[],
+  claimedRemoved?: readonly string[] | ((action: string, allowedBefore: boolean) => boolean),
   candidates: readonly string[] = candidateActions([original, tightened], evidence, catalog),
 ): ProofOutcome {
   const before = compileIdentityPolicies([original.document]);
@@ -103,15 +103,26 @@ export function proveTightening(
     }
   }
 
-  const claims = claimedRemoved ?? removed;
+  // The claim: a list (checked against the tables, or evaluated when not a candidate), or a predicate over the
+  // candidates (what tightenPolicy passes: it needs "allowed before", which the tables already hold).
+  let claims: readonly string[];
+  if (typeof claimedRemoved === 'function') {
+    claims = candidates.filter((action, c) => claimedRemoved(action, anyIn(allowedBefore, c)));
+  } else {
+    claims = claimedRemoved ?? removed;
+  }
+  const indexOf = new Map<string, number>();
+  if (claimedRemoved !== undefined && typeof claimedRemoved !== 'function') candidates.forEach((a, c) => indexOf.set(a, c));
   for (const action of claims) {
+    const c = typeof claimedRemoved === 'function' || claimedRemoved === undefined ? -1 : (indexOf.get(action) ?? -1);
+    const wasAllowed = c >= 0 ? anyIn(allowedBefore, c) : samples.some((r) => before.allows(action, r));
+    const still = samples.filter((r, i) => (c >= 0 ? allowedAfter[c * width + i] === 1 : after.allows(action, r)));
     if (!isRemovable(evidence, action)) failures.push(`${action} was removed without evidence that it is unused`);
-    if (!samples.some((r) => before.allows(action, r))) failures.push(`${action} is claimed removed but the original did not allow it`);
-    const still = samples.filter((r) => after.allows(action, r));
+    if (!wasAllowed) failures.push(`${action} is claimed removed but the original did not allow it`);
     if (still.length > 0) failures.push(`${action} is claimed removed but is still allowed on ${still.join(', ')}`);
   }
-  if (claimedRemoved) {
-    const claimedSet = new Set(claimedRemoved);
+  if (claimedRemoved !== undefined) {
+    const claimedSet = new Set(claims);
     for (const action of removed) if (!claimedSet.has(action)) failures.push(`${action} is no longer allowed but not reported as removed`);
   }
 
@@ -162,12 +173,20 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
       }
     }
   }
-  if (everything) for (const a of expandPattern(catalog, '*')) set.add(a);
-  else for (const pattern of patterns) for (const a of expandPattern(catalog, pattern)) set.add(a);
   for (const s of evidence.services.values()) {
     for (const a of s.tracked?.values() ?? []) addLiteralAction(`${s.namespace}:${catalog.canonicalAction(s.namespace, a.name) ?? a.name}`);
   }
   NEVER_REPORTED_ACTIONS.forEach(addLiteralAction);
+  if (everything) {
+    // Every catalog action already; add only the literals the catalog does not know.
+    const all = [...expandPattern(catalog, '*')];
+    for (const a of literals.values()) {
+      const colon = a.indexOf(':');
+      if (catalog.canonicalAction(a.slice(0, colon), a.slice(colon + 1)) === undefined) all.push(a);
+    }
+    return all;
+  }
+  for (const pattern of patterns) for (const a of expandPattern(catalog, pattern)) set.add(a);
   for (const a of literals.values()) set.add(a);
   return [...set];
 }
