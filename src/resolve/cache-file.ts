@@ -4,6 +4,7 @@ import { AccessAdvisorError } from '../iam/errors';
 import type { AccessReport, ReportRequest } from '../iam/model';
 import { writeFileAtomicSync } from './atomic-write';
 import { withFileLockSync } from './file-lock';
+import { jsonErrorPosition } from './json-error-position';
 
 export const CACHE_FILE_NAME = 'access-advisor.context.json';
 export const CACHE_SCHEMA_VERSION = 1;
@@ -127,8 +128,8 @@ export function parseCacheFile(text: string, path: string): CacheFile {
     data = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const line = position ? lineOf(text, Number(position[1])) : text.split('\n').length;
+    const position = jsonErrorPosition(text) ?? Number(/position (\d+)/.exec(message)?.[1] ?? text.length);
+    const line = lineOf(text, position);
     throw new CacheFileError(path, `not valid JSON (${message}); fix or delete the file`, line);
   }
   const foreign = (why: string): never => {

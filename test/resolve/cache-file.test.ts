@@ -151,3 +151,21 @@ describe('writing', () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 });
+
+describe('JSON error positions', () => {
+  const { jsonErrorPosition } = require('../../src/resolve/json-error-position') as typeof import('../../src/resolve/json-error-position');
+  test.each([
+    ['{"a": 1}', undefined],
+    ['[1, -2.5e3, "x\\n", true, null, {}]', undefined],
+    ['{"a": nope}', 6],
+    ['{"a": 1 "b": 2}', 8],
+    ['{"a": 1,}', 8],
+    ['{"a": "x', 8],
+    ['[1] 2', 4],
+    ['', 0],
+  ])('%p → %p', (text, position) => {
+    expect(jsonErrorPosition(text)).toBe(position);
+    if (position === undefined) expect(() => JSON.parse(text)).not.toThrow();
+    else expect(() => JSON.parse(text)).toThrow();
+  });
+});

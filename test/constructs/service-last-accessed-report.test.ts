@@ -1,0 +1,286 @@
+import { writeFileSync, readFileSync } from 'node:fs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput, TerraformStack, Testing, Token } from '../../src/constructs/cdk-core';
+import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
+import { ReportLookupError } from '../../src/constructs/report-lookup';
+import { readCacheFile, serializeCacheFile } from '../../src/resolve/cache-file';
+import type { ServiceLastAccessedReport as ReportModel } from '../../src/iam/model';
+import { startEmulatorProcess, useEmulatorCredentials, type EmulatorProcess } from './synth-emulator';
+import { APP_ROLE, DOOMED_ROLE, roleArn } from './synth-world';
+import { annotations, appWith, fullSynth, outputs, scratch, workerRuns } from './synth-support';
+
+let emulator: EmulatorProcess;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  emulator = await startEmulatorProcess();
+  restoreEnv = useEmulatorCredentials();
+});
+afterAll(async () => {
+  restoreEnv();
+  await emulator.close();
+});
+
+function setup(context: Record<string, unknown> = {}) {
+  const s = scratch();
+  process.env.ACCESS_ADVISOR_WORKER_LOG = s.workerLog;
+  const app = appWith(s.cacheFile, context);
+  const stack = new TerraformStack(app, 'stack');
+  return { ...s, app, stack };
+}
+
+afterEach(() => {
+  delete process.env.ACCESS_ADVISOR_WORKER_LOG;
+  delete process.env.ACCESS_ADVISOR_LOOKUPS;
+});
+
+function appReport(stack: TerraformStack, props: Partial<ConstructorParameters<typeof ServiceLastAccessedReport>[2]> = {}) {
+  return new ServiceLastAccessedReport(stack, 'app', { arn: APP_ROLE, endpoint: emulator.endpoint, timeout: '30s', ...props });
+}
+
+/** A hand-made report that only the cache can have produced. */
+function fakeReport(arn: string, services: string[]): ReportModel {
+  const now = new Date().toISOString();
+  return {
+    schemaVersion: 1,
+    kind: 'service-last-accessed',
+    arn,
+    granularity: 'SERVICE_LEVEL',
+    withEntities: false,
+    jobId: 'cached-job-0000',
+    jobStatus: 'COMPLETED',
+    jobCreationDate: now,
+    jobCompletionDate: now,
+    servicesLastAccessed: services.map((ns) => ({ serviceName: ns.toUpperCase(), serviceNamespace: ns })),
+  };
+}
+
+function seedCache(cacheFile: string, key: string, report: ReportModel, resolvedAt: string) {
+  writeFileSync(
+    cacheFile,
+    serializeCacheFile({
+      schemaVersion: 1,
+      entries: { [key]: { request: { kind: 'service-last-accessed', arn: report.arn, granularity: 'SERVICE_LEVEL', withEntities: false }, connection: { endpoint: emulator.endpoint }, resolvedAt, report } },
+    }),
+  );
+}
+
+describe('synth-time resolution', () => {
+  test('miss: the job runs during synth, literal values land in the JSON and the entry in the cache', () => {
+    const { stack, cacheFile, workerLog } = setup();
+    const report = appReport(stack);
+    new TerraformOutput(stack, 'unused', { value: report.unusedServices() });
+    new TerraformOutput(stack, 'unused365', { value: report.unusedServices({ days: 365 }) });
+    new TerraformOutput(stack, 'used', { value: report.usedServices() });
+    new TerraformOutput(stack, 'job', { value: report.jobId });
+    const out = outputs(fullSynth(stack));
+    expect(out.unused).toEqual(['sqs']);
+    expect(out.unused365).toEqual([]);
+    expect(out.used).toEqual(['dynamodb', 's3']);
+    const entry = readCacheFile(cacheFile).entries[report.lookupKey!];
+    expect(entry.report.jobId).toBe(out.job);
+    expect(entry.connection).toEqual({ endpoint: emulator.endpoint });
+    expect(JSON.stringify(entry)).not.toContain(process.env.AWS_SECRET_ACCESS_KEY);
+    expect(workerRuns(workerLog)).toHaveLength(1);
+    expect(report.report?.servicesLastAccessed.map((s) => s.serviceNamespace)).toEqual(['dynamodb', 's3', 'sqs']);
+  });
+
+  test('hit: a fresh entry is used as is, without any worker run', () => {
+    const { stack, cacheFile, workerLog } = setup();
+    const report = appReport(stack);
+    seedCache(cacheFile, report.lookupKey!, fakeReport(APP_ROLE, ['onlyincache']), new Date().toISOString());
+    const before = readFileSync(cacheFile, 'utf8');
+    report.addOutputs('unusedServices', 'jobId', 'serviceNamespaces');
+    const out = outputs(fullSynth(stack));
+    expect(out.app_unusedServices).toEqual(['onlyincache']);
+    expect(out.app_jobId).toBe('cached-job-0000');
+    expect(workerRuns(workerLog)).toHaveLength(0);
+    expect(readFileSync(cacheFile, 'utf8')).toBe(before);
+  });
+
+  test('stale: an entry older than maxAge is fetched again and replaced', () => {
+    const { stack, cacheFile, workerLog } = setup();
+    const report = appReport(stack, { maxAge: '12h' });
+    const old = new Date(Date.now() - 13 * 3_600_000).toISOString();
+    seedCache(cacheFile, report.lookupKey!, fakeReport(APP_ROLE, ['onlyincache']), old);
+    report.addOutputs('unusedServices');
+    const out = outputs(fullSynth(stack));
+    expect(out.app_unusedServices).toEqual(['sqs']);
+    expect(workerRuns(workerLog)).toHaveLength(1);
+    expect(Date.parse(readCacheFile(cacheFile).entries[report.lookupKey!].resolvedAt)).toBeGreaterThan(Date.parse(old));
+  });
+
+  test('lookups off: a stale entry is used with a warning annotation', () => {
+    const { stack, cacheFile, workerLog } = setup();
+    process.env.ACCESS_ADVISOR_LOOKUPS = 'off';
+    const report = appReport(stack);
+    seedCache(cacheFile, report.lookupKey!, fakeReport(APP_ROLE, ['onlyincache']), new Date(Date.now() - 3 * 86_400_000).toISOString());
+    report.addOutputs('unusedServices');
+    const out = outputs(fullSynth(stack));
+    expect(out.app_unusedServices).toEqual(['onlyincache']);
+    expect(workerRuns(workerLog)).toHaveLength(0);
+    const warnings = annotations(stack, 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/is 3d old \(maxAge 24h\) and lookups are off: using it anyway/);
+    expect(warnings[0]).toContain('access-advisor cache refresh');
+  });
+
+  test('lookups off: misses fail synth naming every missing key and the command that fills them', () => {
+    const { stack, cacheFile, workerLog } = setup();
+    process.env.ACCESS_ADVISOR_LOOKUPS = 'off';
+    const a = appReport(stack);
+    const b = new ServiceLastAccessedReport(stack, 'other', { arn: roleArn('batch-01'), endpoint: emulator.endpoint });
+    let message = '';
+    try {
+      fullSynth(stack);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('lookups are off');
+    expect(message).toContain(`'${a.lookupKey}'`);
+    expect(message).toContain(`'${b.lookupKey}'`);
+    expect(message).toContain(cacheFile);
+    expect(message).toContain('cdktf synth');
+    expect(message).toContain('[stack/app]');
+    expect(workerRuns(workerLog)).toHaveLength(0);
+    expect(() => a.report).toThrow(ReportLookupError);
+  });
+
+  test('context accessAdvisor:lookups "off" works like the env variable', () => {
+    const { stack, workerLog } = setup({ 'accessAdvisor:lookups': 'off' });
+    appReport(stack);
+    expect(() => fullSynth(stack)).toThrow(/lookups are off/);
+    expect(workerRuns(workerLog)).toHaveLength(0);
+  });
+});
+
+describe('errors', () => {
+  test('an unresolved token ARN (a role created in this stack) is refused with the way out', () => {
+    const { stack } = setup();
+    const role = new IamRole(stack, 'role', { name: 'made-here', assumeRolePolicy: '{}' });
+    expect(() => new ServiceLastAccessedReport(stack, 'r', { arn: role.arn })).toThrow(/resolveAt: 'plan' or pass a literal ARN/);
+    expect(() => new ServiceLastAccessedReport(stack, 'r2', { arn: Token.asString({ resolve: () => 'x' }) })).toThrow(/arn: .* is not allowed/);
+  });
+
+  test('a FAILED job fails synth with the IAM error and the construct path', () => {
+    const { stack } = setup();
+    new ServiceLastAccessedReport(stack, 'doomed', { arn: DOOMED_ROLE, endpoint: emulator.endpoint, timeout: '30s' });
+    expect(() => fullSynth(stack)).toThrow(/\[stack\/doomed\] stack\/doomed: access advisor lookup failed: .*FAILED/);
+  });
+
+  test('an unknown role fails synth with NoSuchEntity', () => {
+    const { stack, cacheFile } = setup();
+    const r = new ServiceLastAccessedReport(stack, 'ghost', { arn: roleArn('nobody-here'), endpoint: emulator.endpoint, timeout: '30s' });
+    expect(() => fullSynth(stack)).toThrow(/stack\/ghost.*NoSuchEntity/);
+    expect(() => r.report).toThrow(/NoSuchEntity/);
+    // Nothing cached for a failure.
+    expect(() => readFileSync(cacheFile)).toThrow();
+  });
+
+  test("onError 'warn' turns a failure into a warning and empty outputs", () => {
+    const { stack } = setup();
+    const r = new ServiceLastAccessedReport(stack, 'ghost', { arn: roleArn('nobody-here'), endpoint: emulator.endpoint, onError: 'warn', timeout: '30s' });
+    r.addOutputs('unusedServices', 'jobId');
+    const out = outputs(fullSynth(stack));
+    expect(out.ghost_unusedServices).toEqual([]);
+    expect(out.ghost_jobId).toBe('');
+    expect(r.report).toBeUndefined();
+    expect(annotations(stack, 'warn').join('\n')).toMatch(/NoSuchEntity.*onError: 'warn'/);
+  });
+
+  test('a corrupt cache file fails synth with its path and line, and is left untouched', () => {
+    const { stack, cacheFile, workerLog } = setup();
+    const text = '{\n  "schemaVersion": 1,\n  "entries": {\n    "x": nope\n  }\n}\n';
+    writeFileSync(cacheFile, text);
+    appReport(stack);
+    expect(() => fullSynth(stack)).toThrow(`${cacheFile}:4: not valid JSON`);
+    expect(readFileSync(cacheFile, 'utf8')).toBe(text);
+    expect(workerRuns(workerLog)).toHaveLength(0);
+  });
+
+  test('a foreign cache file is refused', () => {
+    const { stack, cacheFile } = setup();
+    writeFileSync(cacheFile, JSON.stringify({ 'availability-zones:account=1:region=x': ['a'] }));
+    appReport(stack);
+    expect(() => fullSynth(stack)).toThrow(/not an access-advisor cache file/);
+  });
+
+  test.each([
+    [{ maxAge: '1 day' }, /maxAge: "1 day" is not allowed/],
+    [{ maxAge: -1 }, /maxAge: -1 is not allowed/],
+    [{ onError: 'ignore' }, /onError: "ignore" is not allowed; expected one of 'fail', 'warn'/],
+    [{ resolveAt: 'apply' }, /resolveAt: "apply" is not allowed/],
+    [{ granularity: 'FINE' }, /granularity/],
+    [{ arn: 'not-an-arn' }, /arn/],
+  ])('bad props are refused naming the field and value: %p', (props, message) => {
+    const { stack } = setup();
+    expect(() => appReport(stack, props as never)).toThrow(message);
+  });
+
+  test('exactly one of arn and principal', () => {
+    const { stack } = setup();
+    expect(() => new ServiceLastAccessedReport(stack, 'none', {})).toThrow(/exactly one of arn and principal/);
+  });
+
+  test('entitiesFor needs withEntities; usedActions is not available at plan', () => {
+    const { stack } = setup();
+    expect(() => appReport(stack).entitiesFor('s3')).toThrow(/withEntities/);
+  });
+});
+
+describe('principals from @cdktf/provider-aws', () => {
+  test('IamRole and DataAwsIamRole with literal names resolve to literal report values', () => {
+    const { stack } = setup();
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    const role = new IamRole(stack, 'app-role', { name: 'synth-app', path: '/svc/', assumeRolePolicy: '{}' });
+    const data = new DataAwsIamRole(stack, 'batch-role', { name: 'batch-03' });
+    const fromRole = new ServiceLastAccessedReport(stack, 'from-role', { principal: role, endpoint: emulator.endpoint, granularity: 'ACTION_LEVEL', timeout: '30s' });
+    const fromData = new ServiceLastAccessedReport(stack, 'from-data', { principal: data, endpoint: emulator.endpoint, timeout: '30s' });
+    expect(fromRole.arn).toBe(APP_ROLE);
+    expect(fromData.arn).toBe(roleArn('batch-03'));
+    new TerraformOutput(stack, 'role_unused', { value: fromRole.unusedServices() });
+    new TerraformOutput(stack, 'role_unused_actions', { value: fromRole.unusedActions() });
+    new TerraformOutput(stack, 'data_unused', { value: fromData.unusedServices() });
+    const json = fullSynth(stack);
+    const out = outputs(json);
+    expect(out.role_unused).toEqual(['sqs']);
+    expect(out.role_unused_actions).toEqual(['s3:GetBucketLocation']);
+    expect(out.data_unused).toEqual(['sqs']);
+    expect(JSON.stringify(json.output)).not.toContain('${');
+  });
+
+  test('the account comes from the prop or the context; without it the error says how to set it', () => {
+    const { stack } = setup({ 'accessAdvisor:accountId': undefined });
+    const role = new IamRole(stack, 'r', { name: 'x', assumeRolePolicy: '{}' });
+    expect(() => new ServiceLastAccessedReport(stack, 'a', { principal: role })).toThrow(/accountId.*accessAdvisor:accountId/);
+    expect(new ServiceLastAccessedReport(stack, 'b', { principal: role, accountId: '111122223333' }).arn).toBe('arn:aws:iam::111122223333:role/x');
+  });
+
+  test('a name Terraform computes (name_prefix or a token) is refused', () => {
+    const { stack } = setup();
+    const prefixed = new IamRole(stack, 'p', { namePrefix: 'app-', assumeRolePolicy: '{}' });
+    expect(() => new ServiceLastAccessedReport(stack, 'a', { principal: prefixed })).toThrow(/name_prefix/);
+    const other = new IamRole(stack, 'o', { name: 'base', assumeRolePolicy: '{}' });
+    const tokenName = new IamRole(stack, 't', { name: other.id, assumeRolePolicy: '{}' });
+    expect(() => new ServiceLastAccessedReport(stack, 'b', { principal: tokenName })).toThrow(/resolveAt: 'plan'/);
+  });
+});
+
+describe('plan mode', () => {
+  test("resolveAt: 'plan' emits a data.external block and token outputs, without any lookup", () => {
+    const { stack, workerLog } = setup();
+    const role = new IamRole(stack, 'role', { name: 'made-here', assumeRolePolicy: '{}' });
+    const r = new ServiceLastAccessedReport(stack, 'plan', { principal: role, resolveAt: 'plan' });
+    new TerraformOutput(stack, 'unused', { value: r.unusedServices({ days: 30 }) });
+    const json = JSON.parse(Testing.synth(stack));
+    const external = Object.values(json.data.external as Record<string, { query: Record<string, string> }>)[0];
+    expect(external.query.kind).toBe('service-last-accessed');
+    expect(external.query.arn).toMatch(/aws_iam_role\.role.*\.arn/);
+    expect(external.query.unused_after_days).toBe('30');
+    expect(JSON.stringify(json.output)).toContain('jsondecode');
+    expect(workerRuns(workerLog)).toHaveLength(0);
+    expect(() => r.usedActions()).toThrow(/plan-time program does not provide/);
+  });
+});
