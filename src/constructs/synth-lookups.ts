@@ -57,7 +57,7 @@ export class SynthLookups {
     const lookups = lookupsEnabled(this.root);
     const results = resolveLookups(
       batch.map((client) => client.lookup),
-      { lookups, ...concurrencyFromEnv() },
+      { lookups, ...tuningFromEnv() },
     );
     const missing = new Map<string, string[]>();
     for (const client of batch) {
@@ -85,12 +85,21 @@ export class SynthLookups {
   }
 }
 
-function concurrencyFromEnv(): { concurrency?: number } {
-  const raw = process.env.ACCESS_ADVISOR_CONCURRENCY;
-  if (raw === undefined || raw === '') return {};
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`ACCESS_ADVISOR_CONCURRENCY: ${JSON.stringify(raw)} is not allowed; expected an integer >= 1`);
-  }
-  return { concurrency: value };
+/** `ACCESS_ADVISOR_CONCURRENCY` (requests in flight) and `ACCESS_ADVISOR_REQUESTS_PER_SECOND` (client-side rate). */
+function tuningFromEnv(): { concurrency?: number; requestsPerSecond?: number } {
+  const read = (name: string, integer: boolean): number | undefined => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+      throw new Error(`${name}: ${JSON.stringify(raw)} is not allowed; expected ${integer ? 'an integer >= 1' : 'a number > 0'}`);
+    }
+    return value;
+  };
+  const concurrency = read('ACCESS_ADVISOR_CONCURRENCY', true);
+  const requestsPerSecond = read('ACCESS_ADVISOR_REQUESTS_PER_SECOND', false);
+  return {
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
+  };
 }

@@ -40,6 +40,8 @@ export interface ResolveLookupsOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Requests in flight per connection inside the worker; default all of them. */
   readonly concurrency?: number;
+  /** Client-side rate limit of the worker's requests per connection; default: the engine's. */
+  readonly requestsPerSecond?: number;
   /** The worker is killed after the longest request timeout plus this margin. */
   readonly workerGraceMs?: number;
 }
@@ -122,7 +124,12 @@ export function resolveLookups(
   let response: WorkerResponse;
   try {
     response = runWorkerSync(
-      { protocol: 1, jobs, ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) },
+      {
+        protocol: 1,
+        jobs,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}),
+      },
       { timeoutMs: longest + (options.workerGraceMs ?? 30_000), env: options.env },
     );
   } catch (error) {

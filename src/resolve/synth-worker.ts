@@ -36,6 +36,7 @@ export async function runWorkerBatch(batch: WorkerBatch): Promise<WorkerResponse
         ...connection,
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         concurrency: batch.concurrency ?? group.length,
+        ...(batch.requestsPerSecond !== undefined ? { requestsPerSecond: batch.requestsPerSecond } : {}),
       };
       try {
         const results = await runReports(

@@ -7,6 +7,8 @@ export interface WorkerBatch {
   readonly jobs: readonly WorkerJob[];
   /** Max requests in flight per connection; default: all of them. */
   readonly concurrency?: number;
+  /** Client-side rate limit per connection; default: the engine's. */
+  readonly requestsPerSecond?: number;
 }
 
 export interface WorkerJob {
