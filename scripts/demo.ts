@@ -1,0 +1,204 @@
+// `npm run demo`: the product doing its main job on the embedded emulator. Starts the IAM access-advisor emulator
+// with examples/world.json on 127.0.0.1, synthesizes two example cdktf apps as `cdktf synth` does (reports resolved
+// at synth time, tightened policies, gates, an organizations review), prints what they decided, stops the emulator.
+// No AWS account, no credentials of yours, no network beyond 127.0.0.1.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { startEmulator, type RunningEmulator } from 'cdktf-access-advisor';
+import {
+  annotationsOf,
+  exampleDir,
+  outputOf,
+  REPO_ROOT,
+  synthExample,
+  WORLD_FILE,
+  type SynthResult,
+} from './example-harness';
+
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code: string) => (text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+const bold = paint('1');
+const dim = paint('2');
+const red = paint('31');
+const green = paint('32');
+const yellow = paint('33');
+const cyan = paint('36');
+
+const WINDOW_DAYS = 90;
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+function heading(text: string): void {
+  out();
+  out(bold(cyan(`== ${text} `.padEnd(100, '='))));
+}
+
+/** "a, b, c" — or the first few and how many more, so 456 services stay one line. */
+function list(items: readonly string[], max = 12): string {
+  if (items.length === 0) return dim('(none)');
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown}, … (${items.length - max} more)` : shown;
+}
+
+function row(label: string, count: number | string, items?: string): void {
+  out(`    ${label.padEnd(20)}${String(count).padStart(6)}  ${items ?? ''}`.trimEnd());
+}
+
+function where(result: SynthResult): string {
+  return relative(process.cwd(), join(result.stackDir, 'cdk.tf.json')) || result.stackDir;
+}
+
+/** The actions an IAM policy document (JSON text) allows, as written. */
+function allowedActions(policyJson: string): string[] {
+  const doc = JSON.parse(policyJson) as { Statement: { Effect: string; Action?: string | string[] }[] | { Effect: string; Action?: string | string[] } };
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  return statements.filter((s) => s.Effect === 'Allow').flatMap((s) => (s.Action === undefined ? [] : [s.Action].flat()));
+}
+
+/** A gate's or check's annotation, as `cdktf synth` prints it, indented under its verdict. */
+function printVerdict(result: SynthResult, constructId: string, what: string): void {
+  const annotations = annotationsOf(result, constructId).filter((a) => a.level !== 'info' || /Gate|Drift/.test(a.message));
+  const failed = annotations.some((a) => a.level === 'error');
+  const warned = annotations.some((a) => a.level === 'warn');
+  const verdict = failed ? red('FAILED') : warned ? yellow('WARNING') : green('passed');
+  out(`  ${bold(`${what} ${constructId}`)}  ${verdict}`);
+  for (const annotation of annotations) {
+    const lines = annotation.message.split('\n');
+    // The first line repeats the construct path; the rest is the table and the way out.
+    const body = lines.length > 1 ? lines.slice(1) : [annotation.message.replace(/^LeastPrivilegeGate \S+: /, '')];
+    for (const line of body) out(`      ${dim('|')} ${line}`);
+  }
+}
+
+function summarizeLeastPrivilege(result: SynthResult): void {
+  heading('1. examples/least-privilege-role — synth-time reports, tightened policies, gates');
+  out(`  synthesized: ${where(result)}`);
+  const policies = result.stack.resource?.aws_iam_policy ?? {};
+  const roles: { output: string; label: string; policyId: string; original: string }[] = [
+    { output: 'app_deployer', label: 'role/app-deployer', policyId: 'deployer_policy', original: 'app-deployer-policy: s3:*, ec2:*, lambda:*, dynamodb:*, sqs:*, 4 iam actions' },
+    { output: 'ops_admin', label: 'role/ops-admin', policyId: 'ops_admin_policy', original: 'AdministratorAccess: "*"' },
+  ];
+  for (const role of roles) {
+    const allowed = outputOf<string[]>(result, `${role.output}_services_allowed`);
+    const used = outputOf<string[]>(result, `${role.output}_services_used`);
+    const unused = outputOf<string[]>(result, `${role.output}_services_unused`);
+    const usedActions = outputOf<string[]>(result, `${role.output}_actions_used`);
+    const removedCount = outputOf<number>(result, `${role.output}_removed_action_count`);
+    const removedServices = outputOf<string[]>(result, `${role.output}_removed_services`);
+    const proofHolds = outputOf<boolean>(result, `${role.output}_tightening_proof_holds`);
+    const policy = policies[role.policyId] as { name: string; policy: string } | undefined;
+    const kept = policy ? allowedActions(policy.policy) : [];
+    out();
+    out(`  ${bold(role.label)}  ${dim(`(ACTION_LEVEL report, window ${WINDOW_DAYS} days; today: ${role.original})`)}`);
+    row('services allowed', allowed.length, list(allowed, 8));
+    row(`used in ${WINDOW_DAYS} days`, used.length, list(used));
+    row('unused', unused.length, list(unused, 8));
+    row('tracked actions used', usedActions.length, list(usedActions, 6));
+    row('actions trimmed', removedCount, `concrete actions no longer allowed; whole services removed: ${list(removedServices, 6)}`);
+    row('actions kept', kept.length, `in aws_iam_policy.${role.policyId} (${policy?.name ?? '?'}): used + untracked (data-plane) + iam:PassRole`);
+    out(`    ${'proof'.padEnd(20)}        ${proofHolds ? green('holds') : red('FAILS')}: every used action still allowed, every removed one denied`);
+  }
+  out();
+  const analyticsAllowed = outputOf<string[]>(result, 'young_analytics_services_allowed');
+  out(`  ${bold('role/young-analytics')}  ${dim('(SERVICE_LEVEL report)')}`);
+  row('services allowed', analyticsAllowed.length, list(analyticsAllowed));
+  row(`used in ${WINDOW_DAYS} days`, outputOf<string[]>(result, 'young_analytics_services_used').length, list(outputOf<string[]>(result, 'young_analytics_services_used')));
+  out();
+  printVerdict(result, 'deployer_gate', 'LeastPrivilegeGate');
+  out();
+  printVerdict(result, 'analytics_gate', 'LeastPrivilegeGate');
+}
+
+function summarizeOrganizations(result: SynthResult): void {
+  heading('2. examples/organizations-scp-review — organizations access reports and an SCP proposal');
+  out(`  synthesized: ${where(result)}`);
+  out();
+  const entities: { output: string; label: string; path: string }[] = [
+    { output: 'root', label: 'root', path: 'o-4fxmplt198/r-c3xb' },
+    { output: 'workloads_ou', label: 'OU Workloads', path: 'o-4fxmplt198/r-c3xb/ou-c3xb-lmu7j2yg' },
+    { output: 'production_account', label: 'member 234567890123', path: '…/ou-c3xb-lmu7j2yg/234567890123' },
+    { output: 'management_account', label: 'management account', path: 'o-4fxmplt198/r-c3xb/123456789012' },
+  ];
+  out(`    ${'entity'.padEnd(22)}${'path'.padEnd(40)}${'SCPs allow'.padStart(11)}${'accessed'.padStart(10)}${'not accessed'.padStart(14)}`);
+  for (const entity of entities) {
+    out(
+      `    ${entity.label.padEnd(22)}${entity.path.padEnd(40)}` +
+        `${String(outputOf<number>(result, `${entity.output}_services_accessible`)).padStart(11)}` +
+        `${String(outputOf<string[]>(result, `${entity.output}_services_accessed`).length).padStart(10)}` +
+        `${String(outputOf<number>(result, `${entity.output}_services_not_accessed_count`)).padStart(14)}`,
+    );
+  }
+  out();
+  for (const entity of entities) {
+    out(`    ${`${entity.label} accessed:`.padEnd(34)}${list(outputOf<string[]>(result, `${entity.output}_services_accessed`), 16)}`);
+  }
+  out(`    ${'OU Workloads not accessed:'.padEnd(34)}${list(outputOf<string[]>(result, 'workloads_ou_services_not_accessed'))}`);
+  out(`    ${'member not accessed:'.padEnd(34)}${list(outputOf<string[]>(result, 'production_account_services_not_accessed'))}`);
+  out();
+  const proposal = result.stack.resource?.aws_organizations_policy?.workloads_scp_proposal as { name: string; content: string } | undefined;
+  const denied = outputOf<string[]>(result, 'workloads_scp_proposal_denied_services');
+  const neverDenied = outputOf<Record<string, string>>(result, 'workloads_scp_proposal_never_denied');
+  const attached = Object.keys(result.stack.resource?.aws_organizations_policy_attachment ?? {}).length > 0;
+  out(`  ${bold('SCP proposal')}  aws_organizations_policy.workloads_scp_proposal (${proposal?.name ?? '?'}), ${attached ? red('ATTACHED') : 'not attached: review first'}`);
+  out(`    Deny ${proposal ? allowedOrDenied(proposal.content) : '?'} under the Workloads OU: allowed by its SCPs, used by no account there in 400 days`);
+  for (const [service, reason] of Object.entries(neverDenied)) out(`    kept ${service}: ${reason}`);
+  if (denied.length === 0) out(`    ${dim('(nothing to deny)')}`);
+}
+
+function allowedOrDenied(content: string): string {
+  const doc = JSON.parse(content) as { Statement: { Action: string[] }[] };
+  return doc.Statement.flatMap((s) => s.Action).join(', ');
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  out(bold('cdktf-access-advisor demo'));
+  out(dim('IAM access advisor reports as values in CDK for Terraform: evidence -> tightened policies -> gates.'));
+  const scratch = mkdtempSync(join(tmpdir(), 'access-advisor-demo-'));
+  let emulator: RunningEmulator | undefined;
+  try {
+    emulator = await startEmulator({ world: WORLD_FILE, port: 0 });
+    out(`emulator: ${emulator.endpoint} serving ${relative(process.cwd(), WORLD_FILE)} (jobs take about 1 s, like IAM's)`);
+    out(dim('synthesizing examples/least-privilege-role and examples/organizations-scp-review as `cdktf synth` does …'));
+    const outdirOf = (example: 'least-privilege-role' | 'organizations-scp-review') => {
+      const outdir = join(exampleDir(example), 'cdktf.out');
+      rmSync(outdir, { recursive: true, force: true });
+      return outdir;
+    };
+    const [roles, organizations] = await Promise.all([
+      synthExample('least-privilege-role', {
+        endpoint: emulator.endpoint,
+        outdir: outdirOf('least-privilege-role'),
+        cacheFile: join(scratch, 'least-privilege-role.context.json'),
+      }),
+      synthExample('organizations-scp-review', {
+        endpoint: emulator.endpoint,
+        outdir: outdirOf('organizations-scp-review'),
+        cacheFile: join(scratch, 'organizations-scp-review.context.json'),
+      }),
+    ]);
+    summarizeLeastPrivilege(roles);
+    summarizeOrganizations(organizations);
+    const metrics = emulator.metrics();
+    heading('done');
+    out(
+      `  ${metrics.jobsGenerated.service} service and ${metrics.jobsGenerated.organizations} organizations report jobs, ` +
+        `${metrics.totalCalls} IAM API calls to the emulator, ${((Date.now() - started) / 1000).toFixed(1)} s in all.`,
+    );
+    out(`  The synthesized stacks are in ${relative(REPO_ROOT, roles.outdir)}/ and ${relative(REPO_ROOT, organizations.outdir)}/ (git-ignored).`);
+    out('  A real `cdktf synth` of examples/least-privilege-role fails on the deployer gate: that is the gate doing its job.');
+    out('  Next: README.md (five-minute tour), `npm test`, and docs/*.md.');
+    return 0;
+  } finally {
+    await emulator?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
