@@ -102,12 +102,12 @@ class LeastPrivilegeRoles extends TerraformStack {
     // 3. Gates: synth fails while a role grants a service it has not used for 90 days, unless an exception with a
     //    reason covers it. app-deployer fails until the tightened policy above is applied; young-analytics is too new
     //    to judge (insufficient history) and passes, saying so.
-    new LeastPrivilegeGate(this, 'deployer_gate', {
+    const deployerGate = new LeastPrivilegeGate(this, 'deployer_gate', {
       report: deployerServices,
       unusedAfterDays: 90,
       allow: [{ permission: 'ec2', reason: 'AMI lookups for the twice-yearly base image rotation' }],
     });
-    new LeastPrivilegeGate(this, 'analytics_gate', { report: analyticsServices });
+    const analyticsGate = new LeastPrivilegeGate(this, 'analytics_gate', { report: analyticsServices });
 
     // What a reviewer (and `cdktf output`) sees.
     for (const [name, report, tightened] of [
@@ -124,6 +124,9 @@ class LeastPrivilegeRoles extends TerraformStack {
     }
     new TerraformOutput(this, 'young_analytics_services_allowed', { value: analyticsServices.serviceNamespaces });
     new TerraformOutput(this, 'young_analytics_services_used', { value: analyticsServices.usedServices({ days: 90 }) });
+    new TerraformOutput(this, 'app_deployer_gate_passed', { value: deployerGate.passed });
+    new TerraformOutput(this, 'app_deployer_gate_violations', { value: deployerGate.violations.map((v) => v.permission) });
+    new TerraformOutput(this, 'young_analytics_gate_passed', { value: analyticsGate.passed });
   }
 }
 

@@ -1,0 +1,114 @@
+import { annotationsOf, outputOf, type SynthResult } from '../../scripts/example-harness';
+import { allowActions, ExampleWorld } from './support';
+
+// Expected values are derived by hand from examples/world.json (the world's design), not from running the code:
+// app-deployer (created 330 days ago) is allowed s3/ec2/lambda/dynamodb/sqs/iam by app-deployer-policy and logs by
+// its inline policy; it used iam:GetRole (7 d), lambda (5–24 d), s3 management actions (4–54 d), logs (60 d), ec2
+// only 210 days ago, never dynamodb or sqs. ops-admin holds AdministratorAccess and used cloudwatch, ec2, iam, s3
+// within 90 days, rds 150 and kms 390 days ago, route53 420 days ago (outside the 400-day tracking window).
+// young-analytics was created 20 days ago.
+const world = new ExampleWorld();
+let result: SynthResult;
+
+beforeAll(async () => {
+  await world.start();
+  result = await world.synth('least-privilege-role');
+}, 180_000);
+afterAll(() => world.stop());
+
+const policyOf = (id: string): string => result.stack.resource.aws_iam_policy[id].policy as string;
+
+describe('examples/least-privilege-role', () => {
+  it('reads app-deployer\'s services and tracked actions from the synth-time report', () => {
+    expect(outputOf(result, 'app_deployer_services_allowed')).toEqual(['dynamodb', 'ec2', 'iam', 'lambda', 'logs', 's3', 'sqs']);
+    expect(outputOf(result, 'app_deployer_services_used')).toEqual(['iam', 'lambda', 'logs', 's3']);
+    expect(outputOf(result, 'app_deployer_services_unused')).toEqual(['dynamodb', 'ec2', 'sqs']);
+    expect(outputOf(result, 'app_deployer_actions_used')).toEqual([
+      'iam:GetRole',
+      'lambda:CreateFunction',
+      'lambda:GetFunction',
+      'lambda:UpdateFunctionCode',
+      'lambda:UpdateFunctionConfiguration',
+      's3:CreateBucket',
+      's3:GetBucketPolicy',
+      's3:PutBucketPolicy',
+      's3:PutBucketTagging',
+    ]);
+  });
+
+  it('tightens app-deployer-policy: unused services and unused tracked actions go, used, untracked and PassRole stay', () => {
+    const actions = allowActions(policyOf('deployer_policy'));
+    // whole services without use in 90 days
+    expect(actions.filter((a) => /^(dynamodb|ec2|sqs):/.test(a))).toEqual([]);
+    expect(outputOf(result, 'app_deployer_removed_services')).toEqual(['dynamodb', 'ec2', 'sqs']);
+    // no wildcard survives a service with removable actions
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    // used tracked actions kept
+    for (const used of ['iam:GetRole', 'lambda:CreateFunction', 'lambda:UpdateFunctionCode', 's3:CreateBucket', 's3:PutBucketTagging']) {
+      expect(actions).toContain(used);
+    }
+    // tracked but unused within the window: removed
+    for (const unused of ['iam:CreateRole', 'iam:AttachRolePolicy', 's3:DeleteBucket', 'lambda:DeleteFunction']) {
+      expect(actions).not.toContain(unused);
+    }
+    // untracked data-plane actions (no evidence either way) and iam:PassRole (never reported) are kept
+    for (const kept of ['s3:PutObject', 's3:GetObject', 'lambda:InvokeFunction', 'iam:PassRole']) expect(actions).toContain(kept);
+    expect(outputOf(result, 'app_deployer_tightening_proof_holds')).toBe(true);
+    expect(outputOf<number>(result, 'app_deployer_removed_action_count')).toBeGreaterThan(0);
+  });
+
+  it('tightens AdministratorAccess for ops-admin to the four services it used within 90 days', () => {
+    expect(outputOf(result, 'ops_admin_services_used')).toEqual(['cloudwatch', 'ec2', 'iam', 's3']);
+    const actions = allowActions(policyOf('ops_admin_policy'));
+    expect(actions).not.toContain('*');
+    expect(new Set(actions.map((a) => a.split(':')[0]))).toEqual(new Set(['cloudwatch', 'ec2', 'iam', 's3']));
+    // cloudwatch has no action-level tracking: the used service stays whole
+    expect(actions).toContain('cloudwatch:*');
+    // ec2 is tracked: exactly the four actions used (RunInstances 68 days ago is inside the window)
+    expect(actions.filter((a) => a.startsWith('ec2:'))).toEqual(['ec2:DescribeInstances', 'ec2:RunInstances', 'ec2:StartInstances', 'ec2:StopInstances']);
+    expect(actions.filter((a) => a.startsWith('iam:'))).toEqual(['iam:GetPolicy', 'iam:ListRoles', 'iam:PassRole']);
+    expect(actions).toContain('s3:GetBucketVersioning');
+    expect(actions).toContain('s3:PutLifecycleConfiguration');
+    // s3:ListAllMyBuckets was last used 104 days ago
+    expect(actions).not.toContain('s3:ListAllMyBuckets');
+    for (const old of ['kms', 'rds', 'route53']) expect(outputOf<string[]>(result, 'ops_admin_removed_services')).toContain(old);
+    expect(outputOf(result, 'ops_admin_tightening_proof_holds')).toBe(true);
+  });
+
+  it('attaches the tightened policies to the roles the stack owns', () => {
+    const attachments = Object.values(result.stack.resource.aws_iam_role_policy_attachment) as { role: string; policy_arn: string }[];
+    expect(attachments.map((a) => a.policy_arn).sort()).toEqual([
+      '${aws_iam_policy.deployer_policy.arn}',
+      '${aws_iam_policy.ops_admin_policy.arn}',
+    ]);
+    expect(Object.values(result.stack.resource.aws_iam_role).map((r) => (r as { name: string }).name).sort()).toEqual([
+      'app-deployer',
+      'ops-admin',
+      'young-analytics',
+    ]);
+  });
+
+  it('the deployer gate fails on exactly dynamodb and sqs and honours the ec2 exception with its reason', () => {
+    expect(outputOf(result, 'app_deployer_gate_passed')).toBe(false);
+    expect(outputOf(result, 'app_deployer_gate_violations')).toEqual(['dynamodb', 'sqs']);
+    const annotations = annotationsOf(result, 'deployer_gate');
+    const errors = annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain('2 unused permission(s) of arn:aws:iam::123456789012:role/app-deployer');
+    expect(errors[0]!.message).toMatch(/^dynamodb\s+never\s/m);
+    expect(errors[0]!.message).toMatch(/^sqs\s+never\s/m);
+    expect(errors[0]!.message).toMatch(/^ec2\s.*AMI lookups for the twice-yearly base image rotation/m);
+  });
+
+  it('the young-analytics gate passes for insufficient history instead of flagging', () => {
+    expect(outputOf(result, 'young_analytics_services_allowed')).toEqual(['athena', 'glue', 's3']);
+    expect(outputOf(result, 'young_analytics_gate_passed')).toBe(true);
+    const annotations = annotationsOf(result, 'analytics_gate');
+    expect(annotations.map((a) => a.level)).toEqual(['info']);
+    expect(annotations[0]!.message).toContain('insufficient history');
+  });
+
+  it('has no error annotation besides the deployer gate', () => {
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.constructPath)).toEqual(['least-privilege-role/deployer_gate']);
+  });
+});
