@@ -93,7 +93,7 @@ function summarizeLeastPrivilege(result: SynthResult): void {
     row('services allowed', allowed.length, list(allowed, 8));
     row(`used in ${WINDOW_DAYS} days`, used.length, list(used));
     row('unused', unused.length, list(unused, 8));
-    row('tracked actions used', usedActions.length, list(usedActions, 6));
+    row('tracked actions used', usedActions.length, list(usedActions, 10));
     row('actions trimmed', removedCount, `concrete actions no longer allowed; whole services removed: ${list(removedServices, 6)}`);
     row('actions kept', kept.length, `in aws_iam_policy.${role.policyId} (${policy?.name ?? '?'}): used + untracked (data-plane) + iam:PassRole`);
     out(`    ${'proof'.padEnd(20)}        ${proofHolds ? green('holds') : red('FAILS')}: every used action still allowed, every removed one denied`);
