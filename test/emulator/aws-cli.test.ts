@@ -10,9 +10,7 @@ const root = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
 let emulator: ChildProcess;
 let endpoint: string;
-const exited = new Promise<number | null>((resolve) => {
-  process.nextTick(() => emulator.once('exit', (code) => resolve(code)));
-});
+let exited: Promise<number | null>;
 
 const env = {
   PATH: process.env.PATH ?? '',
@@ -26,8 +24,11 @@ const env = {
   AWS_EC2_METADATA_DISABLED: 'true',
 };
 
+// Debian's awscli package is AWS CLI v2; a pip-installed v1 earlier on PATH (pyenv shims) must not stand in for it.
+const AWS_CLI = process.env.ACCESS_ADVISOR_AWS_CLI ?? '/usr/bin/aws';
+
 async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run('aws', ['iam', ...args, '--endpoint-url', endpoint, '--output', 'json'], { env, timeout: 60_000 });
+  const { stdout } = await run(AWS_CLI, ['iam', ...args, '--endpoint-url', endpoint, '--output', 'json'], { env, timeout: 60_000 });
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
@@ -40,11 +41,14 @@ async function poll(command: string, jobId: string, ...extra: string[]): Promise
 }
 
 beforeAll(async () => {
+  const { stdout: version } = await run(AWS_CLI, ['--version'], { env });
+  if (!/^aws-cli\/2\./.test(version)) throw new Error(`${AWS_CLI} is not AWS CLI v2: ${version.trim()}`);
   emulator = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'run-emulator-command.ts'), 'emulator', '--world', 'examples/world.json', '--port', '0', '--job-duration', '100'],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  exited = new Promise<number | null>((resolve) => emulator.once('exit', (code) => resolve(code)));
   endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
     emulator.stdout!.on('data', (chunk: Buffer) => {
@@ -112,7 +116,7 @@ test('generate-* then get-* for the documented entity paths and policy ARNs', as
 
 test('the CLI sees a wrong secret as an error, and the emulator stops cleanly on SIGTERM', async () => {
   await expect(
-    run('aws', ['iam', 'get-user', '--endpoint-url', endpoint, '--output', 'json'], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' }, timeout: 60_000 }),
+    run(AWS_CLI, ['iam', 'get-user', '--endpoint-url', endpoint, '--output', 'json'], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' }, timeout: 60_000 }),
   ).rejects.toMatchObject({ stderr: expect.stringContaining('SignatureDoesNotMatch') });
   emulator.kill('SIGTERM');
   expect(await exited).toBe(0);
