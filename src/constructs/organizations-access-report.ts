@@ -87,19 +87,23 @@ export class OrganizationsAccessReport extends Construct {
 
   /** Namespaces that some account under the entity used (sorted, unique). */
   get accessedServices(): string[] {
+    if (this.planTime) return this.planTime.decodedList('accessed_services');
     return this.synth('accessedServices').lazyList((r) => namespaces(r, true));
   }
 
   /** Namespaces the SCPs allow that no account under the entity used in the tracking window. */
   get notAccessedServices(): string[] {
+    if (this.planTime) return this.planTime.decodedList('not_accessed_services');
     return this.synth('notAccessedServices').lazyList((r) => namespaces(r, false));
   }
 
   get numberOfServicesAccessible(): number {
+    if (this.planTime) return this.planTime.decodedNumber('number_of_services_accessible');
     return this.synth('numberOfServicesAccessible').lazyNumber((r) => r.numberOfServicesAccessible ?? r.accessDetails.length);
   }
 
   get numberOfServicesNotAccessed(): number {
+    if (this.planTime) return this.planTime.decodedNumber('number_of_services_not_accessed');
     return this.synth('numberOfServicesNotAccessed').lazyNumber(
       (r) => r.numberOfServicesNotAccessed ?? namespaces(r, false).length,
     );

@@ -177,6 +177,7 @@ export class ServiceLastAccessedReport extends Construct {
 
   /** Tracked actions (`s3:CreateBucket`) used within the window. ACTION_LEVEL only. */
   usedActions(window?: UsageWindow): string[] {
+    if (this.planTime) return this.planList('used_actions', window);
     const days = windowDays(window);
     return this.synth('usedActions').lazyList((r) => this.unused(r, days).usedActions);
   }
@@ -259,7 +260,7 @@ export class ServiceLastAccessedReport extends Construct {
     return this.lookup;
   }
 
-  private planList(key: 'used_services' | 'unused_services' | 'unused_actions', window: UsageWindow | undefined): string[] {
+  private planList(key: 'used_services' | 'unused_services' | 'used_actions' | 'unused_actions', window: UsageWindow | undefined): string[] {
     const days = windowDays(window);
     if (this.planWindowDays !== undefined && this.planWindowDays !== days) {
       throw new InvalidRequestError(

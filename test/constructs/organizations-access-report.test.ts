@@ -50,9 +50,12 @@ test("plan mode emits a data.external block with the organizations query", () =>
   const { cacheFile } = scratch();
   const stack = new TerraformStack(appWith(cacheFile), 'org');
   const report = new OrganizationsAccessReport(stack, 'plan', { entityPath: `${ORG_ID}/${ROOT_ID}`, resolveAt: 'plan' });
-  report.addOutputs('jobId');
+  report.addOutputs('jobId', 'notAccessedServices', 'numberOfServicesAccessible');
   const json = JSON.parse(Testing.synth(stack));
-  const block = Object.values(json.data.external as Record<string, { query: Record<string, string> }>)[0];
+  const [id, block] = Object.entries(json.data.external as Record<string, { query: Record<string, string> }>)[0]!;
   expect(block.query).toMatchObject({ kind: 'organizations-access', entity_path: `${ORG_ID}/${ROOT_ID}` });
-  expect(() => report.accessedServices).toThrow(/plan-time program does not provide/);
+  const rendered = JSON.stringify(json.output);
+  expect(rendered).toContain(`jsondecode(data.external.${id}.result[\\"not_accessed_services\\"])`);
+  expect(rendered).toContain(`jsondecode(data.external.${id}.result[\\"number_of_services_accessible\\"])`);
+  expect(rendered).not.toContain('[object Object]');
 });

@@ -224,7 +224,7 @@ describe('errors', () => {
     expect(() => new ServiceLastAccessedReport(stack, 'none', {})).toThrow(/exactly one of arn and principal/);
   });
 
-  test('entitiesFor needs withEntities; usedActions is not available at plan', () => {
+  test('entitiesFor needs withEntities', () => {
     const { stack } = setup();
     expect(() => appReport(stack).entitiesFor('s3')).toThrow(/withEntities/);
   });
@@ -281,6 +281,9 @@ describe('plan mode', () => {
     expect(external.query.unused_after_days).toBe('30');
     expect(JSON.stringify(json.output)).toContain('jsondecode');
     expect(workerRuns(workerLog)).toHaveLength(0);
-    expect(() => r.usedActions()).toThrow(/plan-time program does not provide/);
+    new TerraformOutput(stack, 'used_actions', { value: r.usedActions({ days: 30 }) });
+    expect(JSON.stringify(JSON.parse(Testing.synth(stack)).output)).toContain('used_actions');
+    expect(() => r.usedActions({ days: 60 })).toThrow(/one window/);
+    expect(() => r.serviceNamespaces).toThrow(/plan-time program does not provide/);
   });
 });
