@@ -1,0 +1,65 @@
+import type { CallCost, FanoutSample, FanoutScenario } from './fanout-matrix';
+import type { MachineInfo } from './machine';
+
+/** Everything one `npm run bench` measured: the input of the BENCHMARKS.md renderer. */
+export interface BenchResults {
+  readonly machine: MachineInfo;
+  readonly command: string;
+  readonly runs: number;
+  readonly buildMs?: number;
+  readonly totalMs: number;
+  readonly callCost?: { readonly services20: CallCost; readonly services400: CallCost };
+  readonly fanout?: { readonly scenarios: readonly FanoutScenario[]; readonly samples: readonly FanoutSample[] };
+  readonly synthCached?: SectionOutcome<readonly SynthCachedSample[]>;
+  readonly synthUncached?: readonly { readonly rate: 'engine default' | number; readonly outcome: SectionOutcome<readonly SynthUncachedSample[]> }[];
+  readonly tighten?: SectionOutcome<readonly TightenSample[]>;
+  readonly cli?: SectionOutcome<CliSample>;
+}
+
+export type SectionOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export interface SynthCachedSample {
+  readonly reports: number;
+  readonly withReportsMs: number;
+  readonly withoutReportsMs: number;
+  readonly perReportMs: number;
+}
+
+export interface SynthUncachedSample {
+  readonly reports: number;
+  readonly jobDurationMs: number;
+  readonly oneReportMs: number;
+  readonly manyReportsMs: number;
+  readonly maxInFlight: number;
+}
+
+export interface TightenSample {
+  readonly catalogVersion: string;
+  readonly catalogServices: number;
+  readonly catalogLoadMs: number;
+  readonly reportServices: number;
+  readonly reportTrackedActions: number;
+  readonly cases: readonly {
+    readonly name: string;
+    readonly inputActions: number;
+    readonly outputActions: number;
+    readonly removedActions: number;
+    readonly runs: number;
+    readonly medianMs: number;
+    readonly minMs: number;
+    readonly maxMs: number;
+    readonly proofHolds: boolean;
+  }[];
+}
+
+export interface CliSample {
+  readonly help: { readonly runs: number; readonly medianMs: number; readonly minMs: number; readonly maxMs: number };
+  readonly serviceReport: {
+    readonly runs: number;
+    readonly medianMs: number;
+    readonly minMs: number;
+    readonly maxMs: number;
+    readonly jobDurationMs: number;
+    readonly apiCallsPerRun: number;
+  };
+}
