@@ -1,3 +1,4 @@
+import { getAccountAuthorizationDetails } from './account-authorization-details';
 import * as advisor from './access-advisor-operations';
 import * as reads from './iam-read-operations';
 import type { QueryParams } from './query';
@@ -19,6 +20,7 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
   GetGroup: reads.getGroup,
   GetPolicy: reads.getPolicy,
   GetPolicyVersion: reads.getPolicyVersion,
+  GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
   ListAttachedUserPolicies: reads.listAttachedPolicies('user'),
   ListAttachedGroupPolicies: reads.listAttachedPolicies('group'),
   ListAttachedRolePolicies: reads.listAttachedPolicies('role'),

@@ -63,6 +63,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const requestIds = new SeededRandom(deriveSeed(seed, 'requests'));
   const throttle = new AccountThrottle(monotonicMs);
   let inFlight = 0;
+  let deniedActions = new Set(options.deniedActions ?? []);
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> => {
     const requestId = requestIds.uuid();
@@ -95,6 +96,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (faults.serverErrorRate > 0 && faultRandom.next() < faults.serverErrorRate) {
         metrics.serverErrors++;
         throw new ApiError(500, 'ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.');
+      }
+      if (deniedActions.has(action)) {
+        throw new ApiError(403, 'AccessDenied', `User: ${caller.principal.arn} is not authorized to perform: iam:${action} on resource: *`);
       }
       const operation = OPERATIONS[action];
       if (!operation) throw new ApiError(400, 'InvalidAction', `Could not find operation ${action || '(no Action)'} for version 2010-05-08`);
@@ -180,5 +184,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       state.jobSettings = { ...state.jobSettings, ...j };
     },
     forgetJob: (jobId) => state.jobs.forget(jobId),
+    setDeniedActions: (actions) => {
+      deniedActions = new Set(actions);
+    },
   };
 }

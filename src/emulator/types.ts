@@ -155,6 +155,8 @@ export interface EmulatorOptions {
   jobs?: Partial<JobSettings>;
   faults?: Partial<FaultSettings>;
   now?: () => Date;
+  /** Actions every caller is refused with 403 AccessDenied (a caller without that permission, for tests). */
+  deniedActions?: string[];
 }
 
 export interface EmulatorMetrics {
@@ -176,6 +178,8 @@ export interface RunningEmulator {
   setFaults(f: Partial<FaultSettings>): void;
   setJobs(j: Partial<JobSettings>): void;
   forgetJob(jobId: string): void;
+  /** Replaces the actions refused with 403 AccessDenied. */
+  setDeniedActions(actions: readonly string[]): void;
 }
 
 export const DEFAULT_JOB_SETTINGS: JobSettings = {
