@@ -2,11 +2,14 @@
  * `npm run bench`: builds, runs every benchmark and writes BENCHMARKS.md (see that file for the method).
  *
  *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout] [--no-build] [--out FILE]
+ *                                        [--render-from RAW.json]
  *
  * Sections that are not fan-out run in fresh child processes (bench/suite/sections.ts); the fan-out matrix runs in
  * this process as the client, against emulators hosted by another child (bench/suite/emulator-host.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomicSync } from '../src/resolve/atomic-write';
@@ -27,6 +30,7 @@ interface Args {
   only: ReadonlySet<Section>;
   build: boolean;
   out: string;
+  renderFrom?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -48,7 +52,8 @@ function parseArgs(argv: readonly string[]): Args {
       args.only = new Set(names as Section[]);
     } else if (flag === '--no-build') args.build = false;
     else if (flag === '--out') args.out = path.resolve(value());
-    else throw new Error(`unknown argument ${flag}; allowed: --runs N, --only ${SECTIONS.join(',')}, --no-build, --out FILE`);
+    else if (flag === '--render-from') args.renderFrom = path.resolve(value());
+    else throw new Error(`unknown argument ${flag}; allowed: --runs N, --only ${SECTIONS.join(',')}, --no-build, --out FILE, --render-from FILE`);
   }
   return args;
 }
@@ -90,8 +95,23 @@ function collect<T>(outcomes: readonly SectionOutcome<T>[]): SectionOutcome<T[]>
   return { ok: true, value: outcomes.map((o) => (o as { ok: true; value: T }).value) };
 }
 
+const RAW_RESULTS = path.join(os.tmpdir(), 'access-advisor-bench-results.json');
+
+function finish(results: BenchResults, out: string): void {
+  writeFileAtomicSync(out, renderReport(results));
+  const scenarios = (results.fanout?.scenarios ?? []).map((s) => summarizeScenario(s, results.fanout!.samples));
+  for (const g of goalLines(results, scenarios)) console.log(`${g.met ? 'met    ' : 'NOT MET'}  ${g.goal}: ${g.figure}${g.note ? ` (${g.note})` : ''}`);
+  const totalMs = results.totalMs;
+  console.log(`wrote ${path.relative(process.cwd(), out)}; whole bench ${(totalMs / 1000).toFixed(0)} s${totalMs > 600_000 ? ' — OVER the 10-minute budget' : ''}`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.renderFrom) {
+    // Re-render a previous run's raw results (e.g. after a change to the report's wording) without measuring again.
+    finish(JSON.parse(fs.readFileSync(args.renderFrom, 'utf8')) as BenchResults, args.out);
+    return;
+  }
   const machine = describeMachine();
   let buildMs: number | undefined;
   if (args.build) {
@@ -159,10 +179,9 @@ async function main(): Promise<void> {
     ...(buildMs !== undefined ? { buildMs } : {}),
     totalMs,
   };
-  writeFileAtomicSync(args.out, renderReport(results));
-  const scenarios = (results.fanout?.scenarios ?? []).map((s) => summarizeScenario(s, results.fanout!.samples));
-  for (const g of goalLines(results, scenarios)) console.log(`${g.met ? 'met    ' : 'NOT MET'}  ${g.goal}: ${g.figure}${g.note ? ` (${g.note})` : ''}`);
-  console.log(`wrote ${path.relative(process.cwd(), args.out)}; whole bench ${(totalMs / 1000).toFixed(0)} s${totalMs > 600_000 ? ' — OVER the 10-minute budget' : ''}`);
+  fs.writeFileSync(RAW_RESULTS, JSON.stringify(results));
+  log(`raw results in ${RAW_RESULTS} (re-render with --render-from)`);
+  finish(results, args.out);
 }
 
 main().catch((error: unknown) => {

@@ -20,8 +20,14 @@ export interface FanoutScenario {
   /** Per-account throttle, unscaled requests per second; the token bucket's burst is `burst`. */
   readonly throttle: number;
   readonly burst: number;
-  /** Strategies to run and the time scale of each (see BENCHMARKS.md "Time dilation"). */
-  readonly strategies: readonly { readonly id: string; readonly timeScale: number }[];
+  /**
+   * Strategies to run and the time scale of each (see BENCHMARKS.md "Time dilation"). `measuredIn` names another
+   * scenario whose run of this strategy is shown here instead of running it again (only for a strategy no throttle
+   * of either scenario can bind, in scenarios that share `seedGroup` and therefore the same jobs).
+   */
+  readonly strategies: readonly { readonly id: string; readonly timeScale: number; readonly measuredIn?: string }[];
+  /** Scenarios with the same seed group draw the same job durations in each run. Default: their own. */
+  readonly seedGroup?: number;
   /** The 200-principal goals are judged on this scenario. */
   readonly judged: boolean;
 }
@@ -212,8 +218,9 @@ export async function runFanoutMatrix(host: EmulatorProcess, schedule: ScenarioS
   const samples: FanoutSample[] = [];
   for (let run = 1; run <= schedule.runs; run++) {
     for (const [index, scenario] of schedule.scenarios.entries()) {
-      const seed = scenarioSeed(index, run);
-      for (const { id, timeScale } of scenario.strategies) {
+      const seed = scenarioSeed(scenario.seedGroup ?? index, run);
+      for (const { id, timeScale, measuredIn } of scenario.strategies) {
+        if (measuredIn) continue;
         const sample = await runFanoutSample(host, scenario, strategyById(id), timeScale, seed, run);
         samples.push(sample);
         schedule.onSample?.(sample);

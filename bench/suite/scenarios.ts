@@ -49,6 +49,7 @@ export const SCENARIOS: readonly FanoutScenario[] = [
     throttle: 10,
     burst: 10,
     strategies: everyStrategy(0.08, SEQUENTIAL_TIME_SCALE),
+    seedGroup: 2,
     judged: true,
   },
   {
@@ -58,7 +59,10 @@ export const SCENARIOS: readonly FanoutScenario[] = [
     latency: { kind: 'spread', minMs: 1000, maxMs: 3000 },
     throttle: 50,
     burst: 50,
-    strategies: everyStrategy(0.2, SEQUENTIAL_TIME_SCALE),
+    strategies: everyStrategy(0.2, SEQUENTIAL_TIME_SCALE).map((s) =>
+      s.id === 'sequential' ? { ...s, measuredIn: 'p200-spread-t10-s20' } : s,
+    ),
+    seedGroup: 2,
     judged: true,
   },
 ];
