@@ -283,7 +283,8 @@ function fanoutSection(results: BenchResults, scenarios: readonly ScenarioSummar
       'concurrency as written (no product-level concurrency limits), so their failure counts under a throttle come from ' +
       'the SDK defaults and would differ with their products\' own retry settings. Our engine is `runReports` with the account\'s ' +
       'throttle as its client-side rate limit and its defaults otherwise; `ours (default)` reads each principal\'s ' +
-      'creation date (one GetRole per report, for the "insufficient history" rule), the other row turns that off.',
+      'creation date for the "insufficient history" rule (in the engine measured here, one GetRole per report), the ' +
+      'other row turns that off (`readPrincipalCreateDate: false`). Rerun `npm run bench` after engine changes.',
   );
   out.push('');
   out.push('**Figures.**');
