@@ -107,16 +107,20 @@ export async function createIamSession(
     async send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest) {
       const cmd = command as Parameters<IAMClient['send']>[0];
       // Per attempt, after signing and inside the SDK's retry loop: every wire request is rate limited and counted.
+      // Outside the deserializer (priority high), so it sees IAM's error code and can tell throttling apart.
       (cmd.middlewareStack as unknown as MiddlewareAdder).add(
         (next) => async (args) => {
           const release = await gate.enter(signal);
           try {
-            return await next(args);
-          } finally {
-            release();
+            const out = await next(args);
+            release('ok');
+            return out;
+          } catch (err) {
+            release(isThrottlingError(err) ? 'throttled' : 'failed');
+            throw err;
           }
         },
-        { step: 'deserialize', priority: 'low', name: 'accessAdvisorRequestGate' },
+        { step: 'deserialize', priority: 'high', name: 'accessAdvisorRequestGate' },
       );
       const sent = client.send(cmd, signal ? { abortSignal: signal } : {});
       sent.catch(() => undefined); // the race below may leave it behind after an abort
@@ -128,6 +132,16 @@ export async function createIamSession(
     },
     close: () => client.destroy(),
   };
+}
+
+const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled']);
+
+/** IAM answers 400 `Throttling` ("Rate exceeded"); other AWS front ends answer 429 or a *Throttl* code. */
+export function isThrottlingError(err: unknown): boolean {
+  const e = (err ?? {}) as SdkErrorShape & { $retryable?: { throttling?: boolean } };
+  if (e.$metadata?.httpStatusCode === 429 || e.$retryable?.throttling) return true;
+  const code = e.Code ?? e.Error?.Code ?? e.name;
+  return code !== undefined && THROTTLING_CODES.has(code);
 }
 
 type Handler = (args: unknown) => Promise<unknown>;

@@ -1,13 +1,9 @@
 import {
   GenerateOrganizationsAccessReportCommand,
   GenerateServiceLastAccessedDetailsCommand,
-  GetGroupCommand,
   GetOrganizationsAccessReportCommand,
-  GetPolicyCommand,
-  GetRoleCommand,
   GetServiceLastAccessedDetailsCommand,
   GetServiceLastAccessedDetailsWithEntitiesCommand,
-  GetUserCommand,
   type GenerateOrganizationsAccessReportResponse,
   type GenerateServiceLastAccessedDetailsResponse,
   type GetOrganizationsAccessReportResponse,
@@ -18,10 +14,11 @@ import {
 } from '@aws-sdk/client-iam';
 import { limitExceededDelay, pollDelay, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { IamSession } from './client';
-import { parsePrincipalArn, MAX_ITEMS } from './constraints';
+import { MAX_ITEMS } from './constraints';
 import { AbortedError, AccessAdvisorError, AwsRequestError, JobFailedError, JobTimeoutError } from './errors';
 import type { AccessReport, EntityDetails, ReportRequest } from './model';
-import { buildOrganizationsReport, buildServiceReport, isoDate, normalizeEntity } from './normalize';
+import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
+import type { PrincipalCreateDates } from './principal-dates';
 import { mapLimit } from './map-limit';
 
 export type ProgressPhase = 'queued' | 'generating' | 'waiting' | 'paging' | 'done' | 'failed';
@@ -45,8 +42,8 @@ export interface JobContext {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** GetServiceLastAccessedDetailsWithEntities series run at once per report. */
   readonly entityConcurrency: number;
-  /** Best-effort Get{User,Role,Group,Policy} for principalCreateDate. */
-  readonly readPrincipalCreateDate: boolean;
+  /** Where principalCreateDate comes from (bulk listing or Get{User,Role,Group,Policy}); undefined: not read. */
+  readonly createDates?: PrincipalCreateDates;
 }
 
 type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
@@ -132,7 +129,7 @@ async function runWithSignal(
       jobKnownToExist = true;
     }
     if (request.kind === 'service-last-accessed' && !createDate) {
-      createDate = ctx.readPrincipalCreateDate ? readPrincipalCreateDate(request, ctx, signal) : Promise.resolve(undefined);
+      createDate = ctx.createDates ? ctx.createDates.read(request, signal) : Promise.resolve(undefined);
     }
     try {
       if (request.kind === 'service-last-accessed') {
@@ -337,52 +334,4 @@ function assertCompleted(operation: string, status: string | undefined, request:
 function requireMarker(operation: string, marker: string | undefined, request: ReportRequest): string {
   if (!marker) throw new AwsRequestError(operation, 'IncompleteResponse', 'IsTruncated without a Marker', request);
   return marker;
-}
-
-/**
- * When the principal was created decides "insufficient history" downstream. Best effort: a caller allowed to
- * generate reports may not be allowed Get{User,Role,Group,Policy}, and that must not cost the report.
- */
-async function readPrincipalCreateDate(
-  request: ServiceRequest,
-  ctx: JobContext,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  const parsed = parsePrincipalArn(request.arn);
-  if ('error' in parsed) return undefined;
-  try {
-    let arn: string | undefined;
-    let created: Date | undefined;
-    switch (parsed.kind) {
-      case 'user': {
-        const out = await ctx.session.send<{ User?: { Arn?: string; CreateDate?: Date } }>(
-          'GetUser', new GetUserCommand({ UserName: parsed.name }), signal, request);
-        ({ Arn: arn, CreateDate: created } = out.User ?? {});
-        break;
-      }
-      case 'role': {
-        const out = await ctx.session.send<{ Role?: { Arn?: string; CreateDate?: Date } }>(
-          'GetRole', new GetRoleCommand({ RoleName: parsed.name }), signal, request);
-        ({ Arn: arn, CreateDate: created } = out.Role ?? {});
-        break;
-      }
-      case 'group': {
-        const out = await ctx.session.send<{ Group?: { Arn?: string; CreateDate?: Date } }>(
-          'GetGroup', new GetGroupCommand({ GroupName: parsed.name, MaxItems: 1 }), signal, request);
-        ({ Arn: arn, CreateDate: created } = out.Group ?? {});
-        break;
-      }
-      case 'policy': {
-        const out = await ctx.session.send<{ Policy?: { Arn?: string; CreateDate?: Date } }>(
-          'GetPolicy', new GetPolicyCommand({ PolicyArn: request.arn }), signal, request);
-        ({ Arn: arn, CreateDate: created } = out.Policy ?? {});
-        break;
-      }
-    }
-    // Get{User,Role,Group} look names up in the caller's account: a same-named principal elsewhere is not ours.
-    if (arn !== undefined && arn !== request.arn) return undefined;
-    return isoDate(created);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,17 +1,22 @@
+import { AdaptiveRate } from './adaptive-rate';
 import { abortError } from './backoff';
 
 /**
- * Every HTTP attempt of a run (including the SDK's own retries) passes this gate: a token bucket keeps the whole
- * run under `requestsPerSecond` — IAM throttles per account, so one run must share one budget — and a semaphore
- * keeps at most `concurrency` requests in flight. Waiters are served first-come first-served, so generates and
- * polls share the budget fairly and neither can starve the other.
+ * Every HTTP attempt of a run (including the SDK's own retries) passes this gate: an adaptive token bucket keeps
+ * the whole run under what IAM currently allows — IAM throttles per account, so one run must share one budget —
+ * and a semaphore keeps at most `concurrency` requests in flight. Waiters are served first-come first-served, so
+ * generates and polls share the budget fairly and neither can starve the other. Each request reports back how it
+ * ended, so a Throttling answer slows the whole run down (see AdaptiveRate).
  */
 
 export interface RequestGateOptions {
+  /** The ceiling: the run never sends faster, whatever IAM allows. */
   readonly requestsPerSecond: number;
-  /** Requests that may go at once after an idle period (default 1: a smooth, polite pace). */
+  /** Requests that may go at once after an idle period, at the ceiling (default: one second's worth). */
   readonly burst?: number;
   readonly concurrency: number;
+  /** false: a fixed rate at the ceiling, throttling answers ignored (default true). */
+  readonly adaptive?: boolean;
   readonly now?: () => number;
 }
 
@@ -19,89 +24,153 @@ export interface GateStats {
   readonly admitted: number;
   readonly inFlight: number;
   readonly maxInFlight: number;
+  /** Requests that came back throttled. */
+  readonly throttled: number;
+  /** Times the rate was cut. */
+  readonly rateCuts: number;
+  /** The current allowed rate, requests per second. */
+  readonly rate: number;
+}
+
+/** How a request ended: `throttled` slows the run down, `ok` lets it recover, `failed` is neutral. */
+export type RequestOutcome = 'ok' | 'throttled' | 'failed';
+export type ReleaseGate = (outcome?: RequestOutcome) => void;
+
+interface Waiter {
+  readonly grant: () => void;
 }
 
 export class RequestGate {
-  private readonly intervalMs: number;
-  private readonly burst: number;
-  private readonly now: () => number;
-  /** Theoretical arrival time of the next request (GCRA): reservations are handed out in call order. */
-  private nextAt = 0;
+  private readonly rate: AdaptiveRate;
+  private readonly adaptive: boolean;
+  private slotsHeld = 0;
   private inFlight = 0;
   private maxInFlight = 0;
   private admitted = 0;
-  private readonly waiting: Array<{ grant: () => void }> = [];
+  private throttled = 0;
+  private readonly tokenQueue: Waiter[] = [];
+  private readonly slotQueue: Waiter[] = [];
+  private timer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly options: RequestGateOptions) {
-    this.intervalMs = 1000 / options.requestsPerSecond;
-    this.burst = Math.max(1, Math.floor(options.burst ?? 1));
-    this.now = options.now ?? Date.now;
-  }
-
-  /** Waits for a rate token and a concurrency slot; returns the release function. */
-  async enter(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) throw abortError();
-    await this.waitForToken(signal);
-    await this.acquireSlot(signal);
-    this.admitted++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.inFlight--;
-      const next = this.waiting.shift();
-      if (next) next.grant();
-    };
-  }
-
-  stats(): GateStats {
-    return { admitted: this.admitted, inFlight: this.inFlight, maxInFlight: this.maxInFlight };
-  }
-
-  private waitForToken(signal?: AbortSignal): Promise<void> {
-    const now = this.now();
-    const earliest = Math.max(now, this.nextAt - (this.burst - 1) * this.intervalMs);
-    this.nextAt = Math.max(this.nextAt, now) + this.intervalMs;
-    const wait = earliest - now;
-    if (wait <= 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(abortError());
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, wait);
-      signal?.addEventListener('abort', onAbort, { once: true });
+    this.adaptive = options.adaptive !== false;
+    this.rate = new AdaptiveRate({
+      ceiling: options.requestsPerSecond,
+      ...(options.burst !== undefined ? { burst: options.burst } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
   }
 
+  /**
+   * Waits for a concurrency slot, then a rate token; returns the release function, to be called with the outcome.
+   * Slot first: a token is only taken by a request that can go at once, so a rate cut applies to everything not
+   * yet on the wire.
+   */
+  async enter(signal?: AbortSignal): Promise<ReleaseGate> {
+    if (signal?.aborted) throw abortError();
+    await this.acquireSlot(signal);
+    let generation: number;
+    try {
+      generation = await this.waitForToken(signal);
+    } catch (err) {
+      this.freeSlot();
+      throw err;
+    }
+    this.admitted++;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    let released = false;
+    return (outcome) => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      if (outcome === 'throttled') {
+        this.throttled++;
+        if (this.adaptive) this.rate.onThrottle(generation);
+      } else if (outcome === 'ok' && this.adaptive) {
+        this.rate.onSuccess();
+      }
+      this.freeSlot();
+      this.pump();
+    };
+  }
+
+  private freeSlot(): void {
+    this.slotsHeld--;
+    this.slotQueue.shift()?.grant();
+  }
+
+  stats(): GateStats {
+    return {
+      admitted: this.admitted,
+      inFlight: this.inFlight,
+      maxInFlight: this.maxInFlight,
+      throttled: this.throttled,
+      rateCuts: this.rate.cutCount,
+      rate: this.rate.currentRate,
+    };
+  }
+
+  private waitForToken(signal?: AbortSignal): Promise<number> {
+    if (this.tokenQueue.length === 0 && this.rate.waitMs() === 0) return Promise.resolve(this.rate.take());
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(this.rate.take());
+        },
+      };
+      const onAbort = (): void => {
+        const i = this.tokenQueue.indexOf(waiter);
+        if (i >= 0) this.tokenQueue.splice(i, 1);
+        reject(abortError());
+      };
+      this.tokenQueue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pump();
+    });
+  }
+
+  /** Grants tokens to the queue head while the bucket has them, then sleeps until the next one is due. */
+  private pump(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    while (this.tokenQueue.length > 0) {
+      const wait = this.rate.waitMs();
+      if (wait > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, wait);
+        return;
+      }
+      this.tokenQueue.shift()!.grant();
+    }
+  }
+
   private acquireSlot(signal?: AbortSignal): Promise<void> {
-    if (this.inFlight < this.options.concurrency) {
-      this.take();
+    if (signal?.aborted) return Promise.reject(abortError());
+    if (this.slotsHeld < this.options.concurrency) {
+      this.slotsHeld++;
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const entry = {
+      const entry: Waiter = {
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
-          this.take();
+          this.slotsHeld++;
           resolve();
         },
       };
       const onAbort = (): void => {
-        const i = this.waiting.indexOf(entry);
-        if (i >= 0) this.waiting.splice(i, 1);
+        const i = this.slotQueue.indexOf(entry);
+        if (i >= 0) this.slotQueue.splice(i, 1);
         reject(abortError());
       };
-      this.waiting.push(entry);
+      this.slotQueue.push(entry);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
-  }
-
-  private take(): void {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
   }
 }

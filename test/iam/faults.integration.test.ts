@@ -69,7 +69,8 @@ it('throttling burst: the SDK retries and every report completes', async () => {
 });
 
 it('client-side limiter below the account throttle: the server never throttles', async () => {
-  emu.setFaults({ throttle: { requestsPerSecond: 40, burst: 2 } });
+  // The limiter's burst is one second at its ceiling (25 here), so the account bucket must hold at least that.
+  emu.setFaults({ throttle: { requestsPerSecond: 40, burst: 40 } });
   const requests: ReportRequest[] = [ARNS.alice, ARNS.deployer, ARNS.devs, ARNS.readS3, ARNS.readOnly, ARNS.admin].map((arn) => ({
     kind: 'service-last-accessed',
     arn,

@@ -1,3 +1,4 @@
+import { PrincipalCreateDates } from '../../src/iam/principal-dates';
 import { AwsRequestError } from '../../src';
 import { resolveSchedule } from '../../src/iam/backoff';
 import type { IamSession } from '../../src/iam/client';
@@ -46,7 +47,7 @@ function context(session: IamSession, sleeps: number[]): JobContext {
     random: () => 0.5,
     timeoutMs: 60_000,
     entityConcurrency: 2,
-    readPrincipalCreateDate: true,
+    createDates: new PrincipalCreateDates(session, undefined),
   };
 }
 

@@ -17,13 +17,13 @@ describe('RequestGate', () => {
       }),
     );
     expect(max).toBe(3);
-    expect(gate.stats()).toEqual({ admitted: 20, inFlight: 0, maxInFlight: 3 });
+    expect(gate.stats()).toMatchObject({ admitted: 20, inFlight: 0, maxInFlight: 3 });
   });
 
-  it('spaces tokens by 1/rate (fake clock, no real waiting)', async () => {
+  it('with burst 1, spaces tokens by 1/rate (fake clock, no real waiting)', async () => {
     jest.useFakeTimers();
     try {
-      const gate = new RequestGate({ requestsPerSecond: 10, concurrency: 100 });
+      const gate = new RequestGate({ requestsPerSecond: 10, burst: 1, concurrency: 100 });
       const t0 = Date.now();
       const admittedAt: number[] = [];
       const all = Array.from({ length: 5 }, () =>
