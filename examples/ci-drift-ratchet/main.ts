@@ -54,7 +54,8 @@ class CiDriftRatchet extends TerraformStack {
     });
     new IamGroupPolicyAttachment(this, 'interns_boundary', { group: interns.name, policyArn: internBoundary.arn });
 
-    // Reports first (one batch), then the checks. Each check judges only what the stack's own policy grants.
+    // Each check judges only what the stack's own policy grants. The checks run at synth, after every report of the
+    // app resolved in one batch; reading `passed` / `drift` below asks for the result now (after both reports).
     const carolUsage = new ServiceLastAccessedReport(this, 'carol_usage', { principal: carol, accountId: ACCOUNT_ID });
     const internsUsage = new ServiceLastAccessedReport(this, 'interns_usage', { principal: interns, accountId: ACCOUNT_ID });
     const checks = {

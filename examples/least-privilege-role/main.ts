@@ -56,9 +56,9 @@ class LeastPrivilegeRoles extends TerraformStack {
       assumeRolePolicy: assumedBy('glue.amazonaws.com'),
     });
 
-    // 1. The evidence. Declare every report before reading any: all lookups of one synth run as one batch, so four
-    //    reports cost about one job's latency. ACTION_LEVEL adds the tracked actions (for tightening);
-    //    SERVICE_LEVEL is what the gates judge.
+    // 1. The evidence. All lookups of one synth run as one batch, so four reports cost about one job's latency;
+    //    decisions are evaluated at synth, after that batch, so reports and decisions may be declared in any order.
+    //    ACTION_LEVEL adds the tracked actions (for tightening); SERVICE_LEVEL is what the gates judge.
     const deployerActions = new ServiceLastAccessedReport(this, 'deployer_actions', {
       principal: deployer,
       accountId: ACCOUNT_ID,
@@ -109,7 +109,8 @@ class LeastPrivilegeRoles extends TerraformStack {
     });
     const analyticsGate = new LeastPrivilegeGate(this, 'analytics_gate', { report: analyticsServices });
 
-    // What a reviewer (and `cdktf output`) sees.
+    // What a reviewer (and `cdktf output`) sees. `proof`, `passed` and `violations` are values read now: reading one
+    // resolves the lookups declared so far (here: all of them, in one batch). The lists and counts are lazy.
     for (const [name, report, tightened] of [
       ['app_deployer', deployerActions, deployerTightened],
       ['ops_admin', opsAdminActions, opsAdminTightened],
@@ -119,7 +120,7 @@ class LeastPrivilegeRoles extends TerraformStack {
       new TerraformOutput(this, `${name}_services_unused`, { value: report.unusedServices({ days: 90 }) });
       new TerraformOutput(this, `${name}_actions_used`, { value: report.usedActions({ days: 90 }) });
       new TerraformOutput(this, `${name}_removed_services`, { value: tightened.removedServices });
-      new TerraformOutput(this, `${name}_removed_action_count`, { value: tightened.removedActions.length });
+      new TerraformOutput(this, `${name}_removed_action_count`, { value: tightened.removedActionCount });
       new TerraformOutput(this, `${name}_tightening_proof_holds`, { value: tightened.proof.holds });
     }
     new TerraformOutput(this, 'young_analytics_services_allowed', { value: analyticsServices.serviceNamespaces });

@@ -4,6 +4,7 @@ import type { PermissionException, UnusedPermissions, UnusedPermissionsOptions }
 import { InvalidRequestError } from '../iam/errors';
 import type { ServiceLastAccessedReport as ReportModel } from '../iam/model';
 import { Annotations, Construct } from './cdk-core';
+import { DeferredDecision } from './deferred-decision';
 import { planGateCondition, planGateErrorMessage } from './plan-time-report';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
 
@@ -39,13 +40,14 @@ export interface LeastPrivilegeGateProps extends DecisionProps {
 export class LeastPrivilegeGate extends Construct {
   readonly report: ServiceLastAccessedReport;
   readonly failOn: GateFailOn;
-  /** Synth mode: the decision (undefined when the report lookup failed with onError 'warn'). Plan mode: undefined. */
-  readonly unused?: UnusedPermissions;
   /** Plan mode: `${data.external.….result["violation_count"]}` and the one-line summary, as string tokens. */
   readonly planViolationCount?: string;
   readonly planSummary?: string;
 
-  constructor(scope: Construct, id: string, props: LeastPrivilegeGateProps) {
+  /** Synth mode: evaluated at synth (after the app-wide lookup batch), or when a getter below is read. */
+  private readonly decision?: DeferredDecision<UnusedPermissions | undefined>;
+
+  constructor(scope: Construct, id: string, private readonly props: LeastPrivilegeGateProps) {
     super(scope, id);
     this.report = requireReport(props.report, 'LeastPrivilegeGate');
     this.failOn = oneOf('failOn', props.failOn, ['error', 'warning'], 'error');
@@ -67,15 +69,43 @@ export class LeastPrivilegeGate extends Construct {
       }
       return;
     }
+    // Not here: reading the report now would resolve the lookups registered so far as their own batch.
+    this.decision = new DeferredDecision(this, () => this.evaluate());
+  }
 
+  /**
+   * Synth mode: the decision (undefined when the report lookup failed with onError 'warn'). Plan mode: undefined.
+   * Reading it before synth evaluates the gate now, resolving every lookup registered so far in one batch: read it
+   * after declaring the reports (it is evaluated at synth anyway).
+   */
+  get unused(): UnusedPermissions | undefined {
+    return this.decision?.value;
+  }
+
+  /** Synth mode: the unused permissions that fail the gate (empty when it passes or was not evaluated). Resolves on access, like `unused`. */
+  get violations(): Violation[] {
+    if (this.report.planTime) {
+      throw new InvalidRequestError('violations', this.node.path, 'a synth-time report: plan-time violations are known only to Terraform (see planSummary)');
+    }
+    const unused = this.unused;
+    return unused ? violationsOf(unused) : [];
+  }
+
+  /** Synth mode: true when the gate was evaluated and found no violation. Resolves on access, like `unused`. */
+  get passed(): boolean {
+    return this.unused !== undefined && this.violations.length === 0;
+  }
+
+  private evaluate(): UnusedPermissions | undefined {
+    const annotations = Annotations.of(this);
     const model = this.report.report;
     if (!model) {
       annotations.addWarning(`${this.node.path}: the gate was not evaluated: the report of ${this.report.arn} is unavailable (lookup failed with onError 'warn')`);
-      return;
+      return undefined;
     }
-    this.unused = decide(model, props);
-    const table = formatViolationsTable(this.unused);
-    const violations = violationsOf(this.unused);
+    const unused = decide(model, this.props);
+    const violations = violationsOf(unused);
+    const table = capTable(formatViolationsTable(unused), unused, GATE_TABLE_MAX_ROWS);
     if (violations.length > 0) {
       const message =
         `LeastPrivilegeGate ${this.node.path}: ${violations.length} unused permission(s) of ${model.arn}\n${table}\n` +
@@ -85,20 +115,36 @@ export class LeastPrivilegeGate extends Construct {
     } else {
       annotations.addInfo(`LeastPrivilegeGate ${this.node.path}: ${table}`);
     }
+    return unused;
   }
+}
 
-  /** Synth mode: the unused permissions that fail the gate (empty when it passes or was not evaluated). */
-  get violations(): Violation[] {
-    if (this.report.planTime) {
-      throw new InvalidRequestError('violations', this.node.path, 'a synth-time report: plan-time violations are known only to Terraform (see planSummary)');
-    }
-    return this.unused ? violationsOf(this.unused) : [];
-  }
+/** Rows of each table section an annotation shows; an admin role can have hundreds of unused services. */
+export const GATE_TABLE_MAX_ROWS = 25;
 
-  /** Synth mode: true when the gate was evaluated and found no violation. */
-  get passed(): boolean {
-    return this.unused !== undefined && this.violations.length === 0;
-  }
+/**
+ * `formatViolationsTable` with each section (violations, accepted exceptions) cut to `maxRows` rows and a count of
+ * the rest. Relies on its layout (header line, column line, one line per row); anything else is left whole.
+ */
+export function capTable(table: string, unused: UnusedPermissions, maxRows: number): string {
+  const violationCount = violationsOf(unused).length;
+  const exceptionCount = unused.findings.filter((f) => f.kind === 'allowed-by-exception').length;
+  const lines = table.split('\n');
+  const violationRows = unused.status === 'sufficient' && violationCount > 0 ? violationCount : 0;
+  const expected = 1 + (violationRows > 0 ? 1 + violationRows : 0) + (exceptionCount > 0 ? 2 + exceptionCount : 0);
+  if (lines.length !== expected) return table;
+  const out: string[] = [lines[0]!];
+  let at = 1;
+  const section = (headerLines: number, rows: number, more: string) => {
+    out.push(...lines.slice(at, at + headerLines));
+    at += headerLines;
+    out.push(...lines.slice(at, at + Math.min(rows, maxRows)));
+    if (rows > maxRows) out.push(`… and ${rows - maxRows} more ${more}`);
+    at += rows;
+  };
+  if (violationRows > 0) section(1, violationRows, "(the full list is in the gate's violations output)");
+  if (exceptionCount > 0) section(2, exceptionCount, "(the full list is in the gate's unused.findings)");
+  return out.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { Baseline, DriftResult, PolicyDocument, UnusedPermissions } from '.
 import { loadActionCatalog } from '../iam/action-catalog';
 import { InvalidRequestError } from '../iam/errors';
 import { Annotations, Construct } from './cdk-core';
+import { DeferredDecision } from './deferred-decision';
 import { type DecisionProps, type GateFailOn, decide, requireReport, synthModel } from './least-privilege-gate';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
 import { type PolicySource, policyFromSource } from './tightened-policy-document';
@@ -30,52 +31,82 @@ export interface PolicyDriftCheckProps extends DecisionProps {
  * command accepts the current state. Entries of the baseline that are no longer unused are reported (info).
  */
 export class PolicyDriftCheck extends Construct {
-  /** Undefined when the report was unavailable (lookup failed with onError 'warn'). */
-  readonly drift?: DriftResult;
-  readonly unused?: UnusedPermissions;
   /** The resolved baseline path (when given as a path). */
   readonly baselineFile?: string;
   /** The command that accepts the current state into the baseline. */
   readonly acceptCommand: string;
+
+  /** Evaluated at synth (after the app-wide lookup batch), or when `drift` / `unused` / `passed` is read. */
+  private readonly outcome: DeferredDecision<{ drift: DriftResult; unused: UnusedPermissions } | undefined>;
 
   constructor(scope: Construct, id: string, props: PolicyDriftCheckProps) {
     super(scope, id);
     const report = requireReport(props.report, 'PolicyDriftCheck');
     const failOn = props.failOn ?? 'error';
     if (failOn !== 'error' && failOn !== 'warning') throw new InvalidRequestError('failOn', failOn, "one of 'error', 'warning'");
+    // Input errors (baseline file, policy, plan-mode report) surface here; only the evidence waits for synth.
     const { baseline, file } = this.loadBaseline(props.baseline);
     this.baselineFile = file;
-    const model = synthModel(report, 'PolicyDriftCheck', this.node.path);
+    if (report.planTime) synthModel(report, 'PolicyDriftCheck', this.node.path);
+    const policy = props.policy === undefined ? undefined : policyFromSource(props.policy, this.node.path);
+    if (policy !== undefined) parsePolicyDocument(policy, 'policy');
     this.acceptCommand = acceptCommandFor(report.arn, report.granularity, props.unusedAfterDays ?? 90, file ?? '<baseline file>');
+    this.outcome = new DeferredDecision(this, () => this.evaluate(report, props, baseline, policy, failOn));
+  }
+
+  /**
+   * Undefined when the report was unavailable (lookup failed with onError 'warn'). Resolves on access: reading it
+   * before synth resolves every lookup registered so far in one batch (read it after declaring the reports).
+   */
+  get drift(): DriftResult | undefined {
+    return this.outcome.value?.drift;
+  }
+
+  /** The unused permissions judged (only those `policy` grants, when given). Resolves on access, like `drift`. */
+  get unused(): UnusedPermissions | undefined {
+    return this.outcome.value?.unused;
+  }
+
+  /** Resolves on access, like `drift`. */
+  get passed(): boolean {
+    return this.drift?.passed ?? false;
+  }
+
+  private evaluate(
+    report: ServiceLastAccessedReport,
+    props: PolicyDriftCheckProps,
+    baseline: Baseline | undefined,
+    policy: PolicyDocument | string | undefined,
+    failOn: GateFailOn,
+  ): { drift: DriftResult; unused: UnusedPermissions } | undefined {
+    const file = this.baselineFile;
     const annotations = Annotations.of(this);
+    const model = synthModel(report, 'PolicyDriftCheck', this.node.path);
     if (!model) {
       annotations.addWarning(`PolicyDriftCheck ${this.node.path}: not evaluated: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`);
-      return;
+      return undefined;
     }
     let unused = decide(model, props);
-    if (props.policy !== undefined) unused = restrictToPolicy(unused, policyFromSource(props.policy, this.node.path));
-    this.unused = unused;
-    this.drift = checkDrift(model.arn, unused, baseline);
+    if (policy !== undefined) unused = restrictToPolicy(unused, policy);
+    const drift = checkDrift(model.arn, unused, baseline);
     const reasons = new Map(unused.findings.map((f) => [f.permission, f.reason]));
-    if (!this.drift.passed) {
-      const lines = this.drift.newUnused.map((p) => `  ${p}: ${reasons.get(p) ?? 'unused'}`);
+    if (!drift.passed) {
+      const shown = drift.newUnused.slice(0, DRIFT_MAX_ROWS).map((p) => `  ${p}: ${reasons.get(p) ?? 'unused'}`);
+      if (drift.newUnused.length > DRIFT_MAX_ROWS) shown.push(`  … and ${drift.newUnused.length - DRIFT_MAX_ROWS} more (the full list is in drift.newUnused)`);
       const message =
-        `PolicyDriftCheck ${this.node.path}: ${this.drift.newUnused.length} new unused permission(s) of ${model.arn} not in the baseline${file ? ` ${file}` : ''}:\n` +
-        `${lines.join('\n')}\n` +
+        `PolicyDriftCheck ${this.node.path}: ${drift.newUnused.length} new unused permission(s) of ${model.arn} not in the baseline${file ? ` ${file}` : ''}:\n` +
+        `${shown.join('\n')}\n` +
         `Remove them, or accept the current state into the baseline: ${this.acceptCommand}`;
       if (failOn === 'error') annotations.addError(message);
       else annotations.addWarning(message);
     }
     if (unused.status !== 'sufficient') annotations.addInfo(`PolicyDriftCheck ${this.node.path}: nothing judged: ${unused.statusReason}`);
-    if (this.drift.resolved.length > 0) {
+    if (drift.resolved.length > 0) {
       annotations.addInfo(
-        `PolicyDriftCheck ${this.node.path}: no longer unused, the baseline can shrink: ${this.drift.resolved.join(', ')} (${this.acceptCommand})`,
+        `PolicyDriftCheck ${this.node.path}: no longer unused, the baseline can shrink: ${drift.resolved.join(', ')} (${this.acceptCommand})`,
       );
     }
-  }
-
-  get passed(): boolean {
-    return this.drift?.passed ?? false;
+    return { drift, unused };
   }
 
   private loadBaseline(source: string | Baseline): { baseline: Baseline | undefined; file?: string } {
@@ -96,6 +127,9 @@ export class PolicyDriftCheck extends Construct {
     return { baseline: parseBaseline(text, file), file };
   }
 }
+
+/** New unused permissions an annotation lists before "… and N more". */
+const DRIFT_MAX_ROWS = 25;
 
 /** The CLI command (docs/decisions.md) that writes the principal's current unused permissions into the baseline. */
 export function acceptCommandFor(arn: string, granularity: string, unusedAfterDays: number, file: string): string {

@@ -3,7 +3,9 @@ import { tightenPolicy } from '../analysis/tighten';
 import type { PolicyDocument, PolicyStatement, TightenedPolicy, TighteningProof } from '../analysis/types';
 import { loadActionCatalog } from '../iam/action-catalog';
 import { InvalidRequestError } from '../iam/errors';
-import { Annotations, Construct, Token, type TerraformElement } from './cdk-core';
+import type { ServiceLastAccessedReport as ReportModel } from '../iam/model';
+import { Annotations, Construct, Lazy, Token, type TerraformElement } from './cdk-core';
+import { DeferredDecision } from './deferred-decision';
 import { type DecisionProps, decisionOptionsFor, requireReport, synthModel } from './least-privilege-gate';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
 
@@ -23,52 +25,108 @@ export interface TightenedPolicyDocumentProps extends DecisionProps {
 /**
  * The policy with every permission the report proves unused removed (docs/decisions.md), as literal JSON usable as
  * `IamPolicy.policy`, with what was removed, notes on what could not be tightened, and the proof.
+ *
+ * The tightening runs at synth, after the app-wide lookup batch (see DeferredDecision): `json`, `removedActions`,
+ * `removedServices`, `notes` and `removedActionCount` are lazy tokens that render as literals. `policy`, `proof`
+ * and `result` are plain values: reading them is asking for the result now, which resolves every lookup
+ * registered so far in one batch (read them after declaring the reports).
  */
 export class TightenedPolicyDocument extends Construct {
-  /** The tightened document as stable JSON (a literal string). */
+  /** The tightened document as stable JSON: a string token that renders as the literal JSON (e.g. `IamPolicy.policy`). */
+  readonly json: string;
+  /** Concrete actions removed (sorted), as a list token. */
+  readonly removedActions: string[];
+  /** Services of which nothing is allowed any more, as a list token. */
+  readonly removedServices: string[];
+  /** What could not be tightened and why, as a list token. */
+  readonly notes: string[];
+  /** How many actions were removed, as a number token (`removedActions.length` of a list token is not the count). */
+  readonly removedActionCount: number;
+
+  private readonly outcome: DeferredDecision<Outcome>;
+
+  constructor(scope: Construct, id: string, props: TightenedPolicyDocumentProps) {
+    super(scope, id);
+    const report = requireReport(props.report, 'TightenedPolicyDocument');
+    // Input errors surface here, at construction; only the evidence waits for synth.
+    const original = policyFromSource(props.policy, this.node.path);
+    parsePolicyDocument(original, this.node.path);
+    if (report.planTime) synthModel(report, 'TightenedPolicyDocument', this.node.path);
+    this.outcome = new DeferredDecision(this, () => this.tighten(report, original, props));
+    const lazyList = (pick: (o: Outcome) => readonly string[]) =>
+      Lazy.listValue({ produce: () => { const o = this.outcome.valueOrUndefined; return o ? [...pick(o)] : []; } });
+    this.json = Lazy.stringValue({ produce: () => this.outcome.valueOrUndefined?.json ?? '' });
+    this.removedActions = lazyList((o) => o.removedActions);
+    this.removedServices = lazyList((o) => o.removedServices);
+    this.notes = lazyList((o) => o.notes);
+    this.removedActionCount = Lazy.numberValue({ produce: () => this.outcome.valueOrUndefined?.removedActions.length ?? 0 });
+  }
+
+  /** The tightened document. Resolves on access (see the class comment). */
+  get policy(): PolicyDocument {
+    return this.outcome.value.policy;
+  }
+
+  /** The proof that what is kept stays allowed and what is removed is no longer allowed. Resolves on access. */
+  get proof(): TighteningProof {
+    return this.outcome.value.proof;
+  }
+
+  /** The full result, including the findings; undefined when the report was unavailable. Resolves on access. */
+  get result(): TightenedPolicy | undefined {
+    return this.outcome.value.result;
+  }
+
+  private tighten(report: ServiceLastAccessedReport, original: PolicyDocument | string, props: TightenedPolicyDocumentProps): Outcome {
+    const model = synthModel(report, 'TightenedPolicyDocument', this.node.path);
+    const catalog = loadActionCatalog();
+    if (!model) {
+      // No evidence, no removal: the original, in canonical form.
+      const unchanged = tightenPolicy(original, stubReport(report.arn), { catalog, sourceName: this.node.path, now: new Date(0) });
+      const notes = [`nothing removed: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`];
+      Annotations.of(this).addWarning(`TightenedPolicyDocument ${this.node.path}: ${notes[0]}`);
+      return { json: unchanged.json, policy: unchanged.policy, removedActions: [], removedServices: [], notes, proof: unchanged.proof };
+    }
+    const result = tightenPolicy(original, model, { ...decisionOptionsFor(model, props), catalog, sourceName: this.node.path });
+    Annotations.of(this).addInfo(summaryOf(this.node.path, model, result));
+    return { ...result, result };
+  }
+}
+
+interface Outcome {
   readonly json: string;
   readonly policy: PolicyDocument;
   readonly removedActions: readonly string[];
   readonly removedServices: readonly string[];
   readonly notes: readonly string[];
   readonly proof: TighteningProof;
-  /** The full result, including the findings; undefined when the report was unavailable. */
   readonly result?: TightenedPolicy;
+}
 
-  constructor(scope: Construct, id: string, props: TightenedPolicyDocumentProps) {
-    super(scope, id);
-    const report = requireReport(props.report, 'TightenedPolicyDocument');
-    const original = policyFromSource(props.policy, this.node.path);
-    const model = synthModel(report, 'TightenedPolicyDocument', this.node.path);
-    const catalog = loadActionCatalog();
-    if (!model) {
-      // No evidence, no removal: the original, in canonical form.
-      const unchanged = tightenPolicy(original, stubReport(report.arn), { catalog, sourceName: this.node.path, now: new Date(0) });
-      this.json = unchanged.json;
-      this.policy = unchanged.policy;
-      this.removedActions = [];
-      this.removedServices = [];
-      this.notes = [`nothing removed: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`];
-      this.proof = unchanged.proof;
-      Annotations.of(this).addWarning(`TightenedPolicyDocument ${this.node.path}: ${this.notes[0]}`);
-      return;
-    }
-    const result = tightenPolicy(original, model, { ...decisionOptionsFor(model, props), catalog, sourceName: this.node.path });
-    this.result = result;
-    this.json = result.json;
-    this.policy = result.policy;
-    this.removedActions = result.removedActions;
-    this.removedServices = result.removedServices;
-    this.notes = result.notes;
-    this.proof = result.proof;
-    const summary =
-      `TightenedPolicyDocument ${this.node.path}: removed ${result.removedActions.length} action(s)` +
-      (result.removedServices.length ? ` and whole services ${result.removedServices.join(', ')}` : '') +
-      ` on the evidence of report ${model.jobId} (${model.granularity}, completed ${model.jobCompletionDate}); ` +
-      `proof holds over ${result.proof.usedActionsChecked} kept and ${result.proof.removedActionsChecked} removed action(s)` +
-      (result.notes.length ? `; notes: ${result.notes.join(' | ')}` : '');
-    Annotations.of(this).addInfo(summary);
-  }
+/** Names an annotation lists before "… and N more" (AdministratorAccess removes ~450 services). */
+export const SUMMARY_MAX_NAMES = 10;
+/** Notes an annotation shows, and the length each is cut to (a NotAction note can list many actions). */
+const SUMMARY_MAX_NOTES = 5;
+const SUMMARY_MAX_NOTE_CHARS = 300;
+
+/** The info annotation: short enough to read in `cdktf synth` output; the full lists are the outputs. */
+export function summaryOf(path: string, model: ReportModel, result: TightenedPolicy): string {
+  const names = result.removedServices;
+  const services =
+    names.length === 0
+      ? ''
+      : ` and whole services ${names.slice(0, SUMMARY_MAX_NAMES).join(', ')}` +
+        (names.length > SUMMARY_MAX_NAMES ? ` … and ${names.length - SUMMARY_MAX_NAMES} more (all in removedServices)` : '');
+  const notes = result.notes.slice(0, SUMMARY_MAX_NOTES).map((n) =>
+    n.length > SUMMARY_MAX_NOTE_CHARS ? `${n.slice(0, SUMMARY_MAX_NOTE_CHARS)}… (full text in notes)` : n,
+  );
+  const moreNotes = result.notes.length > SUMMARY_MAX_NOTES ? ` | … and ${result.notes.length - SUMMARY_MAX_NOTES} more notes` : '';
+  return (
+    `TightenedPolicyDocument ${path}: removed ${result.removedActions.length} action(s)${services}` +
+    ` on the evidence of report ${model.jobId} (${model.granularity}, completed ${model.jobCompletionDate}); ` +
+    `proof holds over ${result.proof.usedActionsChecked} kept and ${result.proof.removedActionsChecked} removed action(s)` +
+    (notes.length ? `; notes: ${notes.join(' | ')}${moreNotes}` : '')
+  );
 }
 
 /** A report that proves nothing (status stale): tightening against it only canonicalizes. */

@@ -65,6 +65,50 @@ describe('LeastPrivilegeGate (synth-time report)', () => {
     expect(annotationsOf(gate)[0]!.message).toContain('insufficient history');
   });
 
+  it('is evaluated at synth, not in its constructor: Testing.synth leaves the error annotation in the metadata', () => {
+    const { stack } = stackWithCachedReports([appRole]);
+    const gate = new LeastPrivilegeGate(stack, 'gate', { report: cachedReport(stack, 'report', appRole) });
+    expect(annotationsOf(gate)).toEqual([]);
+    Testing.synth(stack);
+    const errors = annotationsOf(gate).filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain('2 unused permission(s) of arn:aws:iam::123456789012:role/app');
+    Testing.synth(stack); // evaluated once: a second synth adds nothing
+    expect(annotationsOf(gate).filter((a) => a.level === 'error')).toHaveLength(1);
+  });
+
+  it('an error added at synth fails Testing.fullSynth and app.synth() without any read of the gate', () => {
+    const first = stackWithCachedReports([appRole]);
+    new LeastPrivilegeGate(first.stack, 'gate', { report: cachedReport(first.stack, 'report', appRole) });
+    expect(() => Testing.fullSynth(first.stack)).toThrow(/ec2/);
+
+    const second = stackWithCachedReports([appRole]);
+    new LeastPrivilegeGate(second.stack, 'gate', { report: cachedReport(second.stack, 'report', appRole) });
+    expect(() => second.app.synth()).toThrow(/LeastPrivilegeGate stack\/gate: 2 unused permission\(s\)/);
+  });
+
+  it('caps the table of a role with hundreds of unused services and points to the violations output', () => {
+    const admin = report(Array.from({ length: 450 }, (_, i) => service(`svc${String(i).padStart(3, '0')}`)));
+    const { stack } = stackWithCachedReports([admin]);
+    const gate = new LeastPrivilegeGate(stack, 'gate', {
+      report: cachedReport(stack, 'report', admin),
+      failOn: 'warning',
+      allow: Array.from({ length: 30 }, (_, i) => ({ permission: `svc${400 + i}`, reason: `kept ${i}` })),
+    });
+    Testing.synth(stack);
+    const [warning] = annotationsOf(gate).filter((a) => a.level === 'warn');
+    expect(gate.violations).toHaveLength(420);
+    expect(warning!.message).toContain('420 unused permission(s)');
+    expect(warning!.message).toContain('svc024 ');
+    expect(warning!.message).not.toContain('svc025 ');
+    expect(warning!.message).toContain("… and 395 more (the full list is in the gate's violations output)");
+    expect(warning!.message).toContain('accepted exceptions (30)');
+    expect(warning!.message).toContain('kept 24');
+    expect(warning!.message).not.toContain('kept 25');
+    expect(warning!.message).toContain('… and 5 more');
+    expect(warning!.message.split('\n').length).toBeLessThan(70);
+  });
+
   it('rejects a bad failOn naming the value', () => {
     const { stack } = stackWithCachedReports([appRole]);
     expect(() => new LeastPrivilegeGate(stack, 'gate', { report: cachedReport(stack, 'report', appRole), failOn: 'fatal' as never })).toThrow(

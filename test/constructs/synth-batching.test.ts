@@ -1,10 +1,13 @@
 import { TerraformOutput, TerraformStack } from '../../src/constructs/cdk-core';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { OrganizationsAccessReport } from '../../src/constructs/organizations-access-report';
+import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
+import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
+import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';
 import { readCacheFile } from '../../src/resolve/cache-file';
 import { startEmulatorProcess, useEmulatorCredentials, type EmulatorProcess } from './synth-emulator';
-import { ORG_ID, ROOT_ID, batchRole, roleArn } from './synth-world';
-import { appWith, fullSynth, outputs, scratch, workerRuns } from './synth-support';
+import { APP_ROLE, ORG_ID, ROOT_ID, batchRole, roleArn } from './synth-world';
+import { annotations, appWith, fullSynth, outputs, scratch, workerRuns } from './synth-support';
 
 let emulator: EmulatorProcess;
 let restoreEnv: () => void;
@@ -77,6 +80,65 @@ test('reading report.report early resolves what is registered so far in one batc
     expect(b.report?.arn).toBe(roleArn(batchRole(51)));
     expect(c.report?.arn).toBe(roleArn(batchRole(52)));
     expect(workerRuns(workerLog).map((r) => r.jobs)).toEqual([2, 1]);
+  } finally {
+    delete process.env.ACCESS_ADVISOR_WORKER_LOG;
+  }
+});
+
+test('reports and decisions interleaved (report A, gate A, tightened A, report B, gate B, report C, drift C) cost ONE worker run', () => {
+  const { cacheFile, workerLog } = scratch();
+  process.env.ACCESS_ADVISOR_WORKER_LOG = workerLog;
+  const A = roleArn(batchRole(53));
+  const C = roleArn(batchRole(54));
+  const policyA = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: ['s3:ListAllMyBuckets', 'sqs:SendMessage'], Resource: '*' }] };
+  const build = (eager: boolean) => {
+    const app = appWith(cacheFile);
+    const stack = new TerraformStack(app, 'interleaved');
+    // `eager` is the old constructor behaviour: each decision read its report right after it was declared.
+    const read = (r: ServiceLastAccessedReport) => (eager ? void r.report : undefined);
+    const reportA = new ServiceLastAccessedReport(stack, 'a', { arn: A, granularity: 'ACTION_LEVEL', endpoint: emulator.endpoint });
+    read(reportA);
+    const gateA = new LeastPrivilegeGate(stack, 'gate_a', { report: reportA, failOn: 'warning' });
+    const tightA = new TightenedPolicyDocument(stack, 'tight_a', { report: reportA, policy: policyA });
+    new TerraformOutput(stack, 'policy_a', { value: tightA.json });
+    new TerraformOutput(stack, 'removed_a', { value: tightA.removedServices });
+    const reportB = new ServiceLastAccessedReport(stack, 'b', { arn: APP_ROLE, endpoint: emulator.endpoint });
+    read(reportB);
+    const gateB = new LeastPrivilegeGate(stack, 'gate_b', { report: reportB, allow: [{ permission: 'sqs', reason: 'quarterly redrive' }] });
+    const reportC = new ServiceLastAccessedReport(stack, 'c', { arn: C, endpoint: emulator.endpoint });
+    read(reportC);
+    const driftC = new PolicyDriftCheck(stack, 'drift_c', { report: reportC, baseline: { schemaVersion: 1, principals: {} }, failOn: 'warning' });
+    return { stack, gateA, tightA, gateB, driftC };
+  };
+  try {
+    const lazy = build(false);
+    expect(workerRuns(workerLog)).toEqual([]); // nothing resolved while the app was built
+    const out = outputs(fullSynth(lazy.stack));
+    const runs = workerRuns(workerLog);
+    expect(runs).toHaveLength(1);
+    expect(runs[0].jobs).toBe(3);
+
+    // The decisions the world implies: batch roles used s3 two days ago and never sqs; synth-app used sqs 200 days ago.
+    expect(lazy.gateA.violations.map((v) => v.permission)).toEqual(['sqs']);
+    expect(lazy.gateB.passed).toBe(true);
+    expect(lazy.driftC.drift?.newUnused).toEqual(['sqs']);
+    expect(JSON.parse(out.policy_a as string)).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] });
+    expect(out.removed_a).toEqual(['sqs']);
+    expect(lazy.tightA.proof.holds).toBe(true);
+    expect(workerRuns(workerLog)).toHaveLength(1); // reading the results after synth fetches nothing more
+
+    // Same decisions, same synthesized stack and annotations as the old eager evaluation (served from the cache now).
+    const eager = build(true);
+    const eagerOut = outputs(fullSynth(eager.stack));
+    expect(workerRuns(workerLog)).toHaveLength(1);
+    expect(eagerOut).toEqual(out);
+    expect(eager.gateA.violations).toEqual(lazy.gateA.violations);
+    expect(eager.gateB.unused).toEqual(lazy.gateB.unused);
+    expect(eager.driftC.drift).toEqual(lazy.driftC.drift);
+    expect(eager.tightA.result).toEqual(lazy.tightA.result);
+    const messages = (stack: TerraformStack) => [...annotations(stack, 'warn'), ...annotations(stack, 'error')];
+    expect(messages(eager.stack)).toEqual(messages(lazy.stack));
+    expect(messages(lazy.stack).some((m) => m.includes('LeastPrivilegeGate interleaved/gate_a: 1 unused permission(s)'))).toBe(true);
   } finally {
     delete process.env.ACCESS_ADVISOR_WORKER_LOG;
   }
