@@ -1,6 +1,6 @@
 import type { AccessReport, ReportRequest } from '../iam/model';
 import { reportRequestKey } from '../iam/index';
-import { cacheEntryKey } from '../resolve/cache-file';
+import { cacheEntryKey, effectiveCacheConnection } from '../resolve/cache-file';
 import type { LookupResult, PendingLookup } from '../resolve/synth-resolver';
 import { Annotations, Lazy, type Construct, type IResolvable } from './cdk-core';
 import type { ResolvedReportOptions } from './report-props';
@@ -22,12 +22,14 @@ export class SynthReportLookup<R extends AccessReport> {
     readonly request: ReportRequest,
     private readonly options: ResolvedReportOptions,
   ) {
-    this.key = cacheEntryKey(reportRequestKey(request), options.connection);
+    // The key names the endpoint the worker will really ask, also when only the environment chooses it.
+    const connection = effectiveCacheConnection(options.connection);
+    this.key = cacheEntryKey(reportRequestKey(request), connection);
     const lookup: PendingLookup = {
       key: this.key,
       cacheFile: options.cacheFile,
       request,
-      connection: options.connection,
+      connection,
       maxAgeMs: options.maxAgeMs,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     };

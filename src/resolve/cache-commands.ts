@@ -1,6 +1,6 @@
 import { runReports, type RunReportsOptions } from '../iam/index';
 import { describeRequest } from '../iam/model';
-import { type CacheEntry, CacheFileError, entryAgeMs, readCacheFile, updateCacheFile } from './cache-file';
+import { type CacheEntry, CacheFileError, endpointFromEnvironment, entryAgeMs, readCacheFile, updateCacheFile } from './cache-file';
 
 /** The operations behind `access-advisor cache …`, kept apart from the command line so they can be tested. */
 
@@ -64,7 +64,10 @@ export interface RefreshOutcome {
   readonly error?: unknown;
 }
 
-export type RefreshOptions = Pick<RunReportsOptions, 'timeoutMs' | 'signal' | 'onProgress' | 'concurrency' | 'credentials'>;
+export type RefreshOptions = Pick<RunReportsOptions, 'timeoutMs' | 'signal' | 'onProgress' | 'concurrency' | 'credentials'> & {
+  /** The environment the engine reads endpoints from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+};
 
 /**
  * Re-run entries (all, or the given keys) with each entry's own connection, concurrently, and write every success
@@ -86,12 +89,28 @@ export async function refreshCacheEntries(
   }
   const outcomes = new Map<string, RefreshOutcome>();
   const fresh: Record<string, CacheEntry> = {};
+  const { env, ...runOptions } = options;
+  const redirect = endpointFromEnvironment(env);
   await Promise.all(
     [...groups.values()].map(async (group) => {
       const connection = group[0].entry.connection ?? {};
+      if (connection.endpoint === undefined && redirect !== undefined) {
+        // The entry came from AWS's own endpoint; the engine would now ask the environment's (e.g. an emulator)
+        // and its answer would be stored under the AWS key: the cache poisoning the key's endpoint prevents.
+        for (const { key } of group) {
+          outcomes.set(key, {
+            key,
+            ok: false,
+            message:
+              `not refreshed: the entry was fetched from the default AWS endpoint, but the environment sends requests to ${redirect} ` +
+              '(AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL); unset them to refresh it',
+          });
+        }
+        return;
+      }
       const results = await runReports(
         group.map((g) => g.entry.request),
-        { ...connection, ...options, concurrency: options.concurrency ?? group.length },
+        { ...connection, ...runOptions, concurrency: runOptions.concurrency ?? group.length },
       );
       const resolvedAt = new Date().toISOString();
       results.forEach((result, i) => {

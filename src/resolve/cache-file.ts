@@ -47,14 +47,49 @@ export class CacheFileError extends AccessAdvisorError {
 
 const CONNECTION_FIELDS = ['endpoint', 'profile', 'region', 'roleArn'] as const;
 
-/** Only the identity fields, with empty values dropped, so `{}` and `{ region: undefined }` key alike. */
+/**
+ * Only the identity fields, with empty values dropped, so `{}` and `{ region: undefined }` key alike; the endpoint
+ * normalized (`http://h:1/` and `http://h:1` are the same endpoint).
+ */
 export function cacheConnectionOf(connection: Partial<Record<(typeof CONNECTION_FIELDS)[number], unknown>>): CacheConnection {
   const result: Record<string, string> = {};
   for (const field of CONNECTION_FIELDS) {
     const value = connection[field];
-    if (typeof value === 'string' && value !== '') result[field] = value;
+    if (typeof value !== 'string') continue;
+    const normalized = field === 'endpoint' ? normalizeEndpoint(value) : value;
+    if (normalized !== '') result[field] = normalized;
   }
   return result;
+}
+
+/** Trimmed, without trailing slashes. */
+export function normalizeEndpoint(endpoint: string): string {
+  return endpoint.trim().replace(/\/+$/, '');
+}
+
+/**
+ * The endpoint a connection without an explicit one is sent to, as the engine (the AWS SDK) picks it:
+ * `AWS_ENDPOINT_URL_IAM`, else `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+ * (A profile's `endpoint_url` in the shared config file is not read here.)
+ */
+export function endpointFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === 'true') return undefined;
+  for (const name of ['AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'] as const) {
+    const value = normalizeEndpoint(env[name] ?? '');
+    if (value !== '') return value;
+  }
+  return undefined;
+}
+
+/**
+ * Who a lookup really asks: the connection with its effective endpoint (the explicit one, else the environment's),
+ * so that a cache filled against a local emulator is never served as if it came from AWS. Never credentials.
+ */
+export function effectiveCacheConnection(connection: CacheConnection, env: NodeJS.ProcessEnv = process.env): CacheConnection {
+  const explicit = cacheConnectionOf(connection);
+  if (explicit.endpoint !== undefined) return explicit;
+  const endpoint = endpointFromEnvironment(env);
+  return endpoint === undefined ? explicit : { ...explicit, endpoint };
 }
 
 /**

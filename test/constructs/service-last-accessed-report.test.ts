@@ -287,3 +287,58 @@ describe('plan mode', () => {
     expect(() => r.serviceNamespaces).toThrow(/plan-time program does not provide/);
   });
 });
+
+describe('the cache key names the endpoint the lookup really asks', () => {
+  const ENV_NAMES = ['AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'] as const;
+  let saved: Record<string, string | undefined>;
+  beforeEach(() => {
+    saved = Object.fromEntries(ENV_NAMES.map((n) => [n, process.env[n]]));
+    for (const n of ENV_NAMES) delete process.env[n];
+  });
+  afterEach(() => {
+    for (const n of ENV_NAMES) {
+      if (saved[n] === undefined) delete process.env[n];
+      else process.env[n] = saved[n];
+    }
+  });
+
+  const keyOf = (props: Partial<ConstructorParameters<typeof ServiceLastAccessedReport>[2]> = {}) => {
+    const { stack } = setup();
+    return new ServiceLastAccessedReport(stack, 'r', { arn: APP_ROLE, ...props }).lookupKey!;
+  };
+
+  test('an endpoint from the environment is part of the key; the same endpoint as a prop gives the same key', () => {
+    const aws = keyOf();
+    process.env.AWS_ENDPOINT_URL_IAM = `${emulator.endpoint}/`;
+    const fromEnv = keyOf();
+    expect(fromEnv).not.toBe(aws);
+    expect(fromEnv).toBe(`${aws} @ endpoint=${emulator.endpoint}`);
+    delete process.env.AWS_ENDPOINT_URL_IAM;
+    expect(keyOf({ endpoint: emulator.endpoint })).toBe(fromEnv);
+    process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+    expect(keyOf()).toBe(fromEnv);
+    process.env.AWS_ENDPOINT_URL_IAM = 'http://127.0.0.1:9';
+    expect(keyOf()).toBe(`${aws} @ endpoint=http://127.0.0.1:9`); // the IAM-specific variable wins, as in the SDK
+    expect(keyOf({ endpoint: emulator.endpoint })).toBe(fromEnv); // an explicit endpoint wins over both
+  });
+
+  test('a cache filled against the emulator through the environment is never served for AWS', () => {
+    const { cacheFile, stack, workerLog } = setup();
+    process.env.AWS_ENDPOINT_URL_IAM = emulator.endpoint;
+    const viaEnv = new ServiceLastAccessedReport(stack, 'app', { arn: APP_ROLE, timeout: '30s' });
+    new TerraformOutput(stack, 'unused', { value: viaEnv.unusedServices() });
+    expect(outputs(fullSynth(stack)).unused).toEqual(['sqs']);
+    expect(workerRuns(workerLog)).toHaveLength(1);
+    const [entry] = Object.values(readCacheFile(cacheFile).entries);
+    expect(entry!.connection).toEqual({ endpoint: emulator.endpoint }); // what `cache refresh` will use
+
+    // Same program, no endpoint in the environment (real AWS), lookups off: the emulator's entry is a miss.
+    delete process.env.AWS_ENDPOINT_URL_IAM;
+    process.env.ACCESS_ADVISOR_LOOKUPS = 'off';
+    const again = new TerraformStack(appWith(cacheFile), 'again');
+    const forAws = new ServiceLastAccessedReport(again, 'app', { arn: APP_ROLE });
+    expect(forAws.lookupKey).not.toBe(viaEnv.lookupKey);
+    expect(() => fullSynth(again)).toThrow(/lookups are off/);
+    expect(workerRuns(workerLog)).toHaveLength(1);
+  });
+});

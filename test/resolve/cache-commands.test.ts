@@ -19,12 +19,11 @@ afterAll(async () => {
   await emulator.close();
 });
 
-function seeded(arns: string[], resolvedAt: string) {
+function seeded(arns: string[], resolvedAt: string, connection: { endpoint?: string } = { endpoint: emulator.endpoint }) {
   const { cacheFile } = scratch();
   const entries: Record<string, CacheEntry> = {};
   for (const arn of arns) {
     const request: ReportRequest = { kind: 'service-last-accessed', arn };
-    const connection = { endpoint: emulator.endpoint };
     entries[cacheEntryKey(reportRequestKey(request), connection)] = {
       request,
       connection,
@@ -73,4 +72,15 @@ test('refresh re-runs entries with their own connection; a failure keeps the old
   expect(Date.parse(entries[appKey].resolvedAt)).toBeGreaterThan(Date.parse(old));
   expect(entries[ghostKey].resolvedAt).toBe(old);
   expect(emulator.metrics().jobsGenerated.service).toBeGreaterThanOrEqual(1);
+});
+
+test('refresh never sends an entry fetched from AWS to an endpoint the environment chooses', async () => {
+  const old = new Date(Date.now() - 5 * 86_400_000).toISOString();
+  const { cacheFile, keys } = seeded([APP_ROLE], old, {});
+  emulator.resetMetrics();
+  const [outcome] = await refreshCacheEntries(cacheFile, undefined, { timeoutMs: 30_000, env: { AWS_ENDPOINT_URL_IAM: emulator.endpoint } });
+  expect(outcome).toMatchObject({ key: keys[0], ok: false });
+  expect(outcome!.message).toContain(`the environment sends requests to ${emulator.endpoint}`);
+  expect(readCacheFile(cacheFile).entries[keys[0]!]!.resolvedAt).toBe(old);
+  expect(emulator.metrics().totalCalls).toBe(0);
 });

@@ -7,6 +7,8 @@ import {
   CacheFileError,
   cacheConnectionOf,
   cacheEntryKey,
+  effectiveCacheConnection,
+  endpointFromEnvironment,
   locateCacheFile,
   parseCacheFile,
   readCacheFile,
@@ -78,6 +80,29 @@ describe('cache file format', () => {
     expect(cacheEntryKey('K', {})).toBe('K');
     expect(cacheEntryKey('K', connection)).toBe('K @ endpoint=http://127.0.0.1:9,roleArn=arn:aws:iam::1:role/r');
     expect(JSON.stringify(connection)).not.toContain('S3CRET');
+  });
+
+  test('the effective endpoint: explicit, else AWS_ENDPOINT_URL_IAM, else AWS_ENDPOINT_URL; normalized; never credentials', () => {
+    const request = 'K';
+    const env = { AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:4566/', AWS_SECRET_ACCESS_KEY: 'S3CRET' } as NodeJS.ProcessEnv;
+    const none = effectiveCacheConnection({}, {});
+    const fromEnv = effectiveCacheConnection({}, env);
+    expect(none).toEqual({});
+    expect(fromEnv).toEqual({ endpoint: 'http://127.0.0.1:4566' });
+    expect(cacheEntryKey(request, none)).not.toBe(cacheEntryKey(request, fromEnv));
+    expect(cacheEntryKey(request, fromEnv)).toBe('K @ endpoint=http://127.0.0.1:4566');
+    // the same endpoint as a prop (with or without the slash) is the same key
+    expect(cacheEntryKey(request, effectiveCacheConnection({ endpoint: 'http://127.0.0.1:4566' }, {}))).toBe(cacheEntryKey(request, fromEnv));
+    expect(cacheEntryKey(request, effectiveCacheConnection(cacheConnectionOf({ endpoint: 'http://127.0.0.1:4566//' }), env))).toBe(cacheEntryKey(request, fromEnv));
+    // an explicit endpoint wins; the IAM-specific variable wins over the generic one
+    expect(effectiveCacheConnection({ endpoint: 'https://iam.example' }, env)).toEqual({ endpoint: 'https://iam.example' });
+    expect(endpointFromEnvironment({ AWS_ENDPOINT_URL: 'http://a', AWS_ENDPOINT_URL_IAM: 'http://b' })).toBe('http://b');
+    expect(endpointFromEnvironment({ AWS_ENDPOINT_URL: 'http://a/', AWS_ENDPOINT_URL_IAM: ' ' })).toBe('http://a');
+    expect(endpointFromEnvironment({ AWS_ENDPOINT_URL: 'http://a', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBeUndefined();
+    // other connection fields are kept, credentials never enter
+    const full = effectiveCacheConnection(cacheConnectionOf({ profile: 'audit', credentials: { secretAccessKey: 'S3CRET' } } as never), env);
+    expect(full).toEqual({ endpoint: 'http://127.0.0.1:4566', profile: 'audit' });
+    expect(JSON.stringify(full)).not.toContain('S3CRET');
   });
 });
 
