@@ -60,6 +60,19 @@ describe('PolicyDriftCheck', () => {
     expect(check.drift).toMatchObject({ newUnused: ['sqs'], acceptedUnused: ['ec2'] });
   });
 
+  it('is evaluated at synth and lists at most 25 new unused permissions, with a count of the rest', () => {
+    const wide = report(Array.from({ length: 40 }, (_, i) => service(`svc${String(i).padStart(2, '0')}`)));
+    const { stack } = stackWithCachedReports([wide]);
+    const check = new PolicyDriftCheck(stack, 'drift', { report: cachedReport(stack, 'report', wide), baseline: 'not-there.json' });
+    expect(annotationsOf(check)).toEqual([]);
+    expect(() => Testing.fullSynth(stack)).toThrow(/40 new unused permission/);
+    const [error] = annotationsOf(check).filter((a) => a.level === 'error');
+    expect(error!.message).toContain('  svc24: ');
+    expect(error!.message).not.toContain('  svc25: ');
+    expect(error!.message).toContain('… and 15 more (the full list is in drift.newUnused)');
+    expect(check.drift!.newUnused).toHaveLength(40);
+  });
+
   it('a corrupt baseline fails with the file and field', () => {
     const { stack, dir } = stackWithCachedReports([today]);
     writeFileSync(join(dir, 'access-baseline.json'), JSON.stringify({ schemaVersion: 7, principals: {} }));

@@ -6,6 +6,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';
 import { TerraformOutput, Testing, type TerraformStack } from '../../src/constructs/cdk-core';
+import { loadActionCatalog } from '../../src/iam/action-catalog';
 import { annotationsOf, cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';
 import { allow, doc, OLD, RECENT, report, service } from '../analysis/fixtures';
 import { simulate } from '../analysis/oracle';
@@ -109,6 +110,21 @@ describe('TightenedPolicyDocument', () => {
     expect(() => new TightenedPolicyDocument(stack, 'tight', { report: cachedReport(stack, 'report', appRole), policy: fromToken })).toThrow(
       /stack\/policy\.policy.*a policy known at synth time/,
     );
+  });
+
+  it('an AdministratorAccess-sized removal: the annotation names 10 services and a count, the outputs have them all', () => {
+    const namespaces = loadActionCatalog().services();
+    const admin = report(namespaces.map((ns) => service(ns, ns === 's3' || ns === 'lambda' ? RECENT : undefined)));
+    const { stack } = stackWithCachedReports([admin]);
+    const tightened = new TightenedPolicyDocument(stack, 'tight', { report: cachedReport(stack, 'report', admin), policy: doc(allow(['*'], '*')) });
+    const removed = rendered(stack, tightened.removedServices) as string[];
+    // every service but the two used ones and iam (iam:PassRole is never removed)
+    expect(removed).toHaveLength(namespaces.length - 3);
+    expect(removed.filter((ns) => ['s3', 'lambda', 'iam'].includes(ns))).toEqual([]);
+    const [info] = annotationsOf(tightened).filter((a) => a.level === 'info');
+    expect(info!.message).toContain(`and whole services ${removed.slice(0, 10).join(', ')} … and ${removed.length - 10} more (all in removedServices)`);
+    expect(info!.message).not.toContain(removed[10]!);
+    expect(info!.message.length).toBeLessThan(1500);
   });
 
   it('refuses a plan-time report', () => {
