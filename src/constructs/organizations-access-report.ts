@@ -1,9 +1,9 @@
 import { InvalidRequestError } from '../iam/errors';
 import { validateReportRequest } from '../iam/index';
 import type { OrganizationsAccessReport as OrganizationsAccessReportModel, ReportRequest, SortKey } from '../iam/model';
-import { Construct, Fn, TerraformOutput, Token, type IResolvable } from './cdk-core';
-import { bindPlanTimeReport, planTimeQuery, type PlanTimeReportBinding } from './plan-time-report';
-import { SynthReportLookup } from './report-lookup';
+import { AccessReportConstruct } from './access-report-base';
+import { Fn, type Construct, type IResolvable } from './cdk-core';
+import { planTimeQuery } from './plan-time-report';
 import { type ReportResolutionProps, type ResolveAt, requireLiteral, resolveReportOptions } from './report-props';
 
 export interface OrganizationsAccessReportProps extends ReportResolutionProps {
@@ -30,14 +30,11 @@ export type OrganizationsReportOutputName = (typeof ORGANIZATIONS_REPORT_OUTPUTS
  * IAM's organizations access report for an entity of the organization: which services the SCPs allow and when
  * accounts under it last used each.
  */
-export class OrganizationsAccessReport extends Construct {
+export class OrganizationsAccessReport extends AccessReportConstruct<OrganizationsAccessReportModel, OrganizationsReportOutputName> {
   readonly resolveAt: ResolveAt;
   readonly entityPath: string;
   readonly organizationsPolicyId?: string;
   readonly sortKey?: SortKey;
-  readonly lookupKey?: string;
-  readonly planTime?: PlanTimeReportBinding;
-  private readonly lookup?: SynthReportLookup<OrganizationsAccessReportModel>;
 
   constructor(scope: Construct, id: string, props: OrganizationsAccessReportProps) {
     super(scope, id);
@@ -47,9 +44,7 @@ export class OrganizationsAccessReport extends Construct {
     this.organizationsPolicyId = props.organizationsPolicyId;
     this.sortKey = props.sortKey;
     if (this.resolveAt === 'plan') {
-      this.planTime = bindPlanTimeReport(
-        this,
-        'report',
+      this.resolveAtPlan(
         planTimeQuery({
           kind: 'organizations-access',
           entityPath: props.entityPath,
@@ -70,13 +65,7 @@ export class OrganizationsAccessReport extends Construct {
       ...(props.organizationsPolicyId !== undefined ? { organizationsPolicyId: props.organizationsPolicyId } : {}),
       ...(props.sortKey !== undefined ? { sortKey: props.sortKey } : {}),
     } as ReportRequest);
-    this.lookup = new SynthReportLookup(this, request, options);
-    this.lookupKey = this.lookup.key;
-  }
-
-  /** The resolved normalized report (synth mode); see ServiceLastAccessedReport.report. */
-  get report(): OrganizationsAccessReportModel | undefined {
-    return this.lookup?.report;
+    this.resolveAtSynth(request, options);
   }
 
   /** Every access detail: service, region, entity path, last authenticated time, number of accounts. */
@@ -109,42 +98,12 @@ export class OrganizationsAccessReport extends Construct {
     );
   }
 
-  get jobId(): string {
-    if (this.planTime) return this.planTime.result('job_id');
-    return this.synth().lazyString((r) => r.jobId);
+  protected outputNames(): readonly OrganizationsReportOutputName[] {
+    return ORGANIZATIONS_REPORT_OUTPUTS;
   }
 
-  get jobCompletionDate(): string {
-    if (this.planTime) return Token.asString(Fn.lookup(this.planTime.decoded('report'), 'jobCompletionDate', ''));
-    return this.synth().lazyString((r) => r.jobCompletionDate);
-  }
-
-  get reportJson(): string {
-    if (this.planTime) return this.planTime.result('report');
-    return this.synth().lazyString((r) => JSON.stringify(r));
-  }
-
-  /** Publish chosen values as Terraform outputs (ids = the names, under this construct). */
-  addOutputs(...names: OrganizationsReportOutputName[]): Record<string, TerraformOutput> {
-    const outputs: Record<string, TerraformOutput> = {};
-    for (const name of names) {
-      if (!(ORGANIZATIONS_REPORT_OUTPUTS as readonly string[]).includes(name)) {
-        throw new InvalidRequestError('addOutputs', name, `one of ${ORGANIZATIONS_REPORT_OUTPUTS.join(', ')}`);
-      }
-      outputs[name] = new TerraformOutput(this, name, { value: this[name] });
-    }
-    return outputs;
-  }
-
-  private synth(output?: string): SynthReportLookup<OrganizationsAccessReportModel> {
-    if (!this.lookup) {
-      throw new InvalidRequestError(
-        'resolveAt',
-        this.resolveAt,
-        `'synth' for ${output ?? 'this output'}, which the plan-time program does not provide (construct ${this.node.path})`,
-      );
-    }
-    return this.lookup;
+  protected outputValue(name: OrganizationsReportOutputName): unknown {
+    return this[name];
   }
 }
 

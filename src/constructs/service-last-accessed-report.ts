@@ -3,10 +3,10 @@ import type { UnusedPermissions } from '../analysis/types';
 import { InvalidRequestError } from '../iam/errors';
 import { validateReportRequest } from '../iam/index';
 import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../iam/model';
-import { Construct, Fn, TerraformOutput, Token, type IResolvable } from './cdk-core';
-import { bindPlanTimeReport, planTimeQuery, type PlanTimeReportBinding } from './plan-time-report';
+import { AccessReportConstruct } from './access-report-base';
+import { Fn, Token, type Construct, type IResolvable } from './cdk-core';
+import { planTimeQuery } from './plan-time-report';
 import { type IamPrincipalElement, principalArnOf } from './principal-arn';
-import { SynthReportLookup } from './report-lookup';
 import {
   accountIdOf,
   type ReportResolutionProps,
@@ -67,18 +67,13 @@ export type ServiceReportOutputName = (typeof SERVICE_REPORT_OUTPUTS)[number];
  * (default) the values are literals from the committed cache or a lookup during synth; at plan they are
  * `data.external` results.
  */
-export class ServiceLastAccessedReport extends Construct {
+export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLastAccessedReportModel, ServiceReportOutputName> {
   readonly resolveAt: ResolveAt;
   /** Literal at synth; may be a token at plan. */
   readonly arn: string;
   readonly granularity: Granularity;
   readonly withEntities: boolean;
-  /** The cache key of this report (synth mode). */
-  readonly lookupKey?: string;
-  /** Plan mode: the external data source binding. */
-  readonly planTime?: PlanTimeReportBinding;
 
-  private readonly lookup?: SynthReportLookup<ServiceLastAccessedReportModel>;
   private readonly unusedCache = new Map<number, UnusedPermissions>();
   private planWindowDays?: number;
 
@@ -90,9 +85,7 @@ export class ServiceLastAccessedReport extends Construct {
     this.withEntities = props.withEntities ?? false;
     this.arn = this.arnFrom(props, options);
     if (this.resolveAt === 'plan') {
-      this.planTime = bindPlanTimeReport(
-        this,
-        'report',
+      this.resolveAtPlan(
         planTimeQuery({
           kind: 'service-last-accessed',
           arn: this.arn,
@@ -110,8 +103,7 @@ export class ServiceLastAccessedReport extends Construct {
       granularity: this.granularity,
       withEntities: this.withEntities,
     } as ReportRequest);
-    this.lookup = new SynthReportLookup(this, request, options);
-    this.lookupKey = this.lookup.key;
+    this.resolveAtSynth(request, options);
   }
 
   private arnFrom(props: ServiceLastAccessedReportProps, options: ResolvedReportOptions): string {
@@ -139,15 +131,6 @@ export class ServiceLastAccessedReport extends Construct {
       ...(props.partition !== undefined ? { partition: props.partition } : {}),
       ...(props.principalPath !== undefined ? { principalPath: props.principalPath } : {}),
     });
-  }
-
-  /**
-   * The resolved normalized report (synth mode). Reading it resolves every report registered so far in one batch.
-   * Undefined only when the lookup failed with onError 'warn' and no older cache entry exists; throws when it
-   * failed with onError 'fail'. Plan mode: undefined.
-   */
-  get report(): ServiceLastAccessedReportModel | undefined {
-    return this.lookup?.report;
   }
 
   /** Every service the principal's policies allow, with its last use. */
@@ -199,35 +182,11 @@ export class ServiceLastAccessedReport extends Construct {
     );
   }
 
-  get jobId(): string {
-    if (this.planTime) return this.planTime.result('job_id');
-    return this.synth().lazyString((r) => r.jobId);
+  protected outputNames(): readonly ServiceReportOutputName[] {
+    return SERVICE_REPORT_OUTPUTS;
   }
 
-  get jobCompletionDate(): string {
-    if (this.planTime) return Token.asString(Fn.lookup(this.planTime.decoded('report'), 'jobCompletionDate', ''));
-    return this.synth().lazyString((r) => r.jobCompletionDate);
-  }
-
-  /** The whole normalized report as a JSON string. */
-  get reportJson(): string {
-    if (this.planTime) return this.planTime.result('report');
-    return this.synth().lazyString((r) => JSON.stringify(r));
-  }
-
-  /** Publish chosen values as Terraform outputs (ids = the names, under this construct); window: 90 days. */
-  addOutputs(...names: ServiceReportOutputName[]): Record<string, TerraformOutput> {
-    const outputs: Record<string, TerraformOutput> = {};
-    for (const name of names) {
-      if (!(SERVICE_REPORT_OUTPUTS as readonly string[]).includes(name)) {
-        throw new InvalidRequestError('addOutputs', name, `one of ${SERVICE_REPORT_OUTPUTS.join(', ')}`);
-      }
-      outputs[name] = new TerraformOutput(this, name, { value: this.outputValue(name) });
-    }
-    return outputs;
-  }
-
-  private outputValue(name: ServiceReportOutputName): unknown {
+  protected outputValue(name: ServiceReportOutputName): unknown {
     switch (name) {
       case 'usedServices':
       case 'unusedServices':
@@ -247,17 +206,6 @@ export class ServiceLastAccessedReport extends Construct {
       this.unusedCache.set(days, result);
     }
     return result;
-  }
-
-  private synth(output?: string): SynthReportLookup<ServiceLastAccessedReportModel> {
-    if (!this.lookup) {
-      throw new InvalidRequestError(
-        'resolveAt',
-        this.resolveAt,
-        `'synth' for ${output ?? 'this output'}, which the plan-time program does not provide (construct ${this.node.path})`,
-      );
-    }
-    return this.lookup;
   }
 
   private planList(key: 'used_services' | 'unused_services' | 'used_actions' | 'unused_actions', window: UsageWindow | undefined): string[] {

@@ -1,0 +1,85 @@
+import { InvalidRequestError } from '../iam/errors';
+import type { AccessReport, ReportRequest } from '../iam/model';
+import { Construct, Fn, TerraformOutput, Token } from './cdk-core';
+import { bindPlanTimeReport, type PlanTimeReportBinding } from './plan-time-report';
+import { SynthReportLookup } from './report-lookup';
+import { type ResolveAt, type ResolvedReportOptions } from './report-props';
+
+/**
+ * What both report constructs share: a report resolved either at synth (a lookup in the app-wide batch) or at plan
+ * (a `data.external` block), the job metadata outputs, and publishing outputs by name.
+ */
+export abstract class AccessReportConstruct<R extends AccessReport, OutputName extends string> extends Construct {
+  abstract readonly resolveAt: ResolveAt;
+  private binding?: PlanTimeReportBinding;
+  private lookup?: SynthReportLookup<R>;
+
+  /** Plan mode: the external data source binding. */
+  get planTime(): PlanTimeReportBinding | undefined {
+    return this.binding;
+  }
+
+  /** The cache key of this report (synth mode). */
+  get lookupKey(): string | undefined {
+    return this.lookup?.key;
+  }
+
+  /**
+   * The resolved normalized report (synth mode). Reading it resolves every report registered so far in one batch.
+   * Undefined only when the lookup failed with onError 'warn' and no older cache entry exists; throws when it
+   * failed with onError 'fail'. Plan mode: undefined.
+   */
+  get report(): R | undefined {
+    return this.lookup?.report;
+  }
+
+  get jobId(): string {
+    if (this.binding) return this.binding.result('job_id');
+    return this.synth().lazyString((r) => r.jobId);
+  }
+
+  get jobCompletionDate(): string {
+    if (this.binding) return Token.asString(Fn.lookup(this.binding.decoded('report'), 'jobCompletionDate', ''));
+    return this.synth().lazyString((r) => r.jobCompletionDate);
+  }
+
+  /** The whole normalized report as a JSON string. */
+  get reportJson(): string {
+    if (this.binding) return this.binding.result('report');
+    return this.synth().lazyString((r) => JSON.stringify(r));
+  }
+
+  /** Publish chosen values as Terraform outputs (ids = the names, under this construct). */
+  addOutputs(...names: OutputName[]): Record<string, TerraformOutput> {
+    const allowed = this.outputNames();
+    const outputs: Record<string, TerraformOutput> = {};
+    for (const name of names) {
+      if (!allowed.includes(name)) throw new InvalidRequestError('addOutputs', name, `one of ${allowed.join(', ')}`);
+      outputs[name] = new TerraformOutput(this, name, { value: this.outputValue(name) });
+    }
+    return outputs;
+  }
+
+  protected abstract outputNames(): readonly OutputName[];
+  protected abstract outputValue(name: OutputName): unknown;
+
+  protected resolveAtPlan(query: Record<string, string>): void {
+    this.binding = bindPlanTimeReport(this, 'report', query);
+  }
+
+  protected resolveAtSynth(request: ReportRequest, options: ResolvedReportOptions): void {
+    this.lookup = new SynthReportLookup<R>(this, request, options);
+  }
+
+  /** The synth-time lookup; an output the plan-time program does not provide is refused by name. */
+  protected synth(output?: string): SynthReportLookup<R> {
+    if (!this.lookup) {
+      throw new InvalidRequestError(
+        'resolveAt',
+        this.resolveAt,
+        `'synth' for ${output ?? 'this output'}, which the plan-time program does not provide (construct ${this.node.path})`,
+      );
+    }
+    return this.lookup;
+  }
+}
