@@ -101,28 +101,17 @@ export const sequentialCliLoop: Baseline = {
 export const steampipe: Baseline = {
   name: 'Steampipe (500 ms × 20)',
   source: 'turbot/steampipe-plugin-aws table_aws_iam_access_advisor.go',
-  async run(arns, ctx) {
-    const tally = new Tally();
-    await Promise.all(
-      arns.map(async (arn) => {
-        try {
-          const jobId = await generate(ctx.client, arn);
-          let page: GetServiceLastAccessedDetailsResponse | undefined;
-          for (let poll = 0; poll < 20; poll++) {
-            await sleep(500 * ctx.timeScale);
-            page = await getFirstPage(ctx.client, jobId);
-            if (page.JobStatus !== 'IN_PROGRESS') break;
-          }
-          if (page?.JobStatus !== 'COMPLETED') throw new Error(`job ${jobId} still ${page?.JobStatus} after 20 polls`);
-          await readRemainingPages(ctx.client, jobId, page);
-          tally.completed++;
-        } catch (error) {
-          tally.fail(error);
-        }
-      }),
-    );
-    return tally.outcome();
-  },
+  run: (arns, ctx) =>
+    eachPrincipalConcurrently(arns, ctx, async (jobId) => {
+      let page: GetServiceLastAccessedDetailsResponse | undefined;
+      for (let poll = 0; poll < 20; poll++) {
+        await sleep(500 * ctx.timeScale);
+        page = await getFirstPage(ctx.client, jobId);
+        if (page.JobStatus !== 'IN_PROGRESS') break;
+      }
+      if (page?.JobStatus !== 'COMPLETED') throw new Error(`job ${jobId} still ${page?.JobStatus} after 20 polls`);
+      return page;
+    }),
 };
 
 /**
@@ -166,26 +155,40 @@ export const aardvark: Baseline = {
 export const cloudquery: Baseline = {
   name: 'CloudQuery (random 1–4 s)',
   source: 'cloudquery/cloudquery plugins/source/aws/resources/services/iam/last_accessed_details.go',
-  async run(arns, ctx) {
-    const tally = new Tally();
-    await Promise.all(
-      arns.map(async (arn) => {
-        try {
-          const jobId = await generate(ctx.client, arn);
-          let page: GetServiceLastAccessedDetailsResponse;
-          do {
-            await sleep((1000 + 3000 * ctx.random()) * ctx.timeScale);
-            page = await getFirstPage(ctx.client, jobId);
-          } while (page.JobStatus === 'IN_PROGRESS');
-          await readRemainingPages(ctx.client, jobId, page);
-          if (page.JobStatus === 'COMPLETED') tally.completed++;
-        } catch (error) {
-          tally.fail(error);
-        }
-      }),
-    );
-    return tally.outcome();
-  },
+  run: (arns, ctx) =>
+    eachPrincipalConcurrently(arns, ctx, async (jobId) => {
+      let page: GetServiceLastAccessedDetailsResponse;
+      do {
+        await sleep((1000 + 3000 * ctx.random()) * ctx.timeScale);
+        page = await getFirstPage(ctx.client, jobId);
+      } while (page.JobStatus === 'IN_PROGRESS');
+      return page;
+    }),
 };
+
+/**
+ * Every principal at once (Steampipe's hydrate calls, CloudQuery's goroutines): generate, wait as the strategy
+ * does, then read the remaining pages of a COMPLETED job.
+ */
+async function eachPrincipalConcurrently(
+  arns: readonly string[],
+  ctx: BaselineContext,
+  waitForJob: (jobId: string) => Promise<GetServiceLastAccessedDetailsResponse>,
+): Promise<BaselineOutcome> {
+  const tally = new Tally();
+  await Promise.all(
+    arns.map(async (arn) => {
+      try {
+        const jobId = await generate(ctx.client, arn);
+        const page = await waitForJob(jobId);
+        await readRemainingPages(ctx.client, jobId, page);
+        if (page.JobStatus === 'COMPLETED') tally.completed++;
+      } catch (error) {
+        tally.fail(error);
+      }
+    }),
+  );
+  return tally.outcome();
+}
 
 export const BASELINES: readonly Baseline[] = [sequentialCliLoop, steampipe, aardvark, cloudquery];
