@@ -1,7 +1,7 @@
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { abortError } from './backoff';
+import { abortError, raceAbort } from './backoff';
 import { AwsRequestError } from './errors';
 import type { ReportRequest } from './model';
 import type { RequestGate } from './request-gate';
@@ -149,24 +149,6 @@ interface MiddlewareAdder {
   add(mw: (next: Handler) => Handler, options: { step: string; priority: string; name: string }): void;
 }
 
-function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 function secretStrings(credentials: ConnectionOptions['credentials']): string[] {
   if (!credentials || typeof credentials === 'function') return [];

@@ -7,7 +7,7 @@ import {
   type EntityType,
   type GetAccountAuthorizationDetailsResponse,
 } from '@aws-sdk/client-iam';
-import { abortError } from './backoff';
+import { raceAbort } from './backoff';
 import type { IamSession } from './client';
 import { MAX_ITEMS, parsePrincipalArn } from './constraints';
 import type { ReportRequest } from './model';
@@ -168,20 +168,3 @@ async function readOne(session: IamSession, request: ServiceRequest, signal: Abo
   }
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}

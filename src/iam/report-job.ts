@@ -233,14 +233,7 @@ async function readServiceJob(
     throw new JobFailedError(jobId, first.Error?.Code ?? 'Unknown', first.Error?.Message ?? 'the job failed', request);
   }
   assertCompleted(op, first.JobStatus, request);
-  const services: SdkServiceLastAccessed[] = [...(first.ServicesLastAccessed ?? [])];
-  let pages = 1;
-  emit({ phase: 'paging', pages });
-  for (let page = first; page.IsTruncated; ) {
-    page = await getPage(requireMarker(op, page.Marker, request));
-    services.push(...(page.ServicesLastAccessed ?? []));
-    emit({ phase: 'paging', pages: ++pages });
-  }
+  const services: SdkServiceLastAccessed[] = await collectPages(first, (p) => p.ServicesLastAccessed, getPage, op, request, emit);
   let entities: Map<string, readonly EntityDetails[]> | undefined;
   if (request.withEntities) {
     const namespaces = [...new Set(services.map((s) => s.ServiceNamespace ?? ''))].filter(Boolean);
@@ -314,14 +307,7 @@ async function readOrganizationsJob(
     );
   }
   assertCompleted(op, first.JobStatus, request);
-  const details: SdkAccessDetail[] = [...(first.AccessDetails ?? [])];
-  let pages = 1;
-  emit({ phase: 'paging', pages });
-  for (let page = first; page.IsTruncated; ) {
-    page = await getPage(requireMarker(op, page.Marker, request));
-    details.push(...(page.AccessDetails ?? []));
-    emit({ phase: 'paging', pages: ++pages });
-  }
+  const details: SdkAccessDetail[] = await collectPages(first, (p) => p.AccessDetails, getPage, op, request, emit);
   return buildOrganizationsReport(request, jobId, first, details);
 }
 
@@ -329,6 +315,26 @@ function assertCompleted(operation: string, status: string | undefined, request:
   if (status !== 'COMPLETED') {
     throw new AwsRequestError(operation, 'IncompleteResponse', `unexpected JobStatus ${JSON.stringify(status)}`, request);
   }
+}
+
+/** Every item of a completed job: the first page's, then each page's while IsTruncated, following Marker. */
+async function collectPages<P extends { IsTruncated?: boolean; Marker?: string }, I>(
+  first: P,
+  itemsOf: (page: P) => readonly I[] | undefined,
+  getPage: (marker: string) => Promise<P>,
+  op: string,
+  request: ReportRequest,
+  emit: (event: { phase: 'paging'; pages: number }) => void,
+): Promise<I[]> {
+  const items: I[] = [...(itemsOf(first) ?? [])];
+  let pages = 1;
+  emit({ phase: 'paging', pages });
+  for (let page = first; page.IsTruncated; ) {
+    page = await getPage(requireMarker(op, page.Marker, request));
+    items.push(...(itemsOf(page) ?? []));
+    emit({ phase: 'paging', pages: ++pages });
+  }
+  return items;
 }
 
 function requireMarker(operation: string, marker: string | undefined, request: ReportRequest): string {
