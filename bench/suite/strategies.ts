@@ -1,6 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AwsRequestError, runReports, type ReportRequest } from '../../src';
-import { DEFAULT_POLL_SCHEDULE } from '../../src/iam/backoff';
 import { aardvark, cloudquery, sequentialCliLoop, steampipe, type Baseline } from '../baselines';
 import { scaledStandardRetryStrategy } from './scaled-retry';
 import { seededRandom } from './seeded';
@@ -35,29 +34,24 @@ export interface FanoutStrategy {
 const CREDENTIALS = { accessKeyId: BENCH_ACCESS_KEY, secretAccessKey: BENCH_SECRET_KEY };
 
 /**
- * Our engine as a user would call it for the scenario: `runReports` with the account's throttle as its client-side
- * rate limit, the default concurrency, and its poll schedule scaled like everything else.
+ * Our engine as a user would call it: `runReports` with its defaults (adaptive rate under a 50/s ceiling, 8 in
+ * flight), told the run's time scale so that every wait of its own (polls, SDK retry delays, the rate limiter's
+ * clock) is dilated exactly like the emulator's jobs and throttle.
  */
 function ourEngine(id: string, name: string, readPrincipalCreateDate: boolean): FanoutStrategy {
   return {
     id,
     name,
-    source: `runReports({ requestsPerSecond: throttle${readPrincipalCreateDate ? '' : ', readPrincipalCreateDate: false'} })`,
+    source: `runReports({ timeScale${readPrincipalCreateDate ? '' : ', readPrincipalCreateDate: false'} })`,
     ours: true,
     async run(run) {
       const requests: ReportRequest[] = run.arns.map((arn) => ({ kind: 'service-last-accessed', arn, granularity: 'ACTION_LEVEL' }));
-      const s = run.timeScale;
       const results = await runReports(requests, {
         endpoint: run.endpoint,
         region: 'us-east-1',
         credentials: CREDENTIALS,
-        requestsPerSecond: run.throttleRequestsPerSecond / s,
         readPrincipalCreateDate,
-        pollSchedule: {
-          firstDelayMs: DEFAULT_POLL_SCHEDULE.firstDelayMs * s,
-          maxDelayMs: DEFAULT_POLL_SCHEDULE.maxDelayMs * s,
-          limitExceededDelayMs: DEFAULT_POLL_SCHEDULE.limitExceededDelayMs * s,
-        },
+        timeScale: run.timeScale,
       });
       const failed = results.filter((r) => !r.ok);
       return {

@@ -19,7 +19,7 @@ export interface AdaptiveRateOptions {
   readonly burst?: number;
   /** Lowest rate a cut can reach (default 1 per second, or the ceiling if lower). */
   readonly floor?: number;
-  /** Multiplicative cut on throttling, 0 < decrease < 1 (default 0.5). */
+  /** Multiplicative cut on throttling, 0 < decrease < 1 (default 0.7, the CUBIC β the AWS SDK adaptive mode uses too). */
   readonly decrease?: number;
   /** Steepness of the cubic recovery in requests/s per s³ (default 0.4). */
   readonly recoveryScale?: number;
@@ -49,7 +49,7 @@ export class AdaptiveRate {
     this.ceiling = options.ceiling;
     this.burst = Math.max(1, Math.floor(options.burst ?? options.ceiling));
     this.floor = Math.min(options.floor ?? 1, options.ceiling);
-    this.decrease = options.decrease ?? 0.5;
+    this.decrease = options.decrease ?? 0.7;
     if (!(this.decrease > 0 && this.decrease < 1)) throw new RangeError(`decrease must be in (0, 1), got ${this.decrease}`);
     this.scale = options.recoveryScale ?? 0.4;
     this.now = options.now ?? Date.now;

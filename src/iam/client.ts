@@ -91,6 +91,7 @@ export async function createIamSession(
   options: ConnectionOptions,
   gate: RequestGate,
   maxAttempts: number = SDK_MAX_ATTEMPTS,
+  timeScale = 1,
 ): Promise<IamSession> {
   const region = await resolveRegion(options);
   const secrets = secretStrings(options.credentials);
@@ -99,7 +100,7 @@ export async function createIamSession(
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.profile && !options.roleArn ? { profile: options.profile } : {}),
     ...(credentialsConfig(options, region) ? { credentials: credentialsConfig(options, region) } : {}),
-    retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) => sdkRetryDelay(attempt)),
+    retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) => sdkRetryDelay(attempt) * timeScale),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   });
   return {

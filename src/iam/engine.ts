@@ -29,7 +29,7 @@ export const DEFAULT_TIMEOUT_MS = 600_000;
 /**
  * The ceiling of the adaptive client-side rate. IAM does not publish its per-account throttle; 50 requests per
  * second lets 50 reports (≥ 100 calls) finish in about one job's latency when the account has room, and the
- * adaptive limiter backs off (halving per Throttling answer, recovering while calls succeed) when it has not —
+ * adaptive limiter backs off (cutting to 0.7× per Throttling answer, recovering while calls succeed) when it has not —
  * so the account's other users (Terraform, CI, people) are not starved for long. Lower it to reserve headroom.
  */
 export const DEFAULT_REQUESTS_PER_SECOND = 50;
@@ -45,7 +45,7 @@ export interface ReportOptions extends ConnectionOptions {
   jobId?: string;
   /**
    * Ceiling of the client-side rate for this call's requests, retries included (default 50 per second). The actual
-   * rate adapts below it: halved on each Throttling answer, recovering while calls succeed.
+   * rate adapts below it: cut to 0.7× on each Throttling answer, recovering while calls succeed.
    */
   requestsPerSecond?: number;
   /** Max requests in flight (default 8). */
@@ -67,6 +67,12 @@ export interface ReportOptions extends ConnectionOptions {
    * of one Get per principal (default 3). Missing or denied entries fall back to the Get.
    */
   createDateListingThreshold?: number;
+  /**
+   * For simulations and benchmarks: multiplies every wait of the engine — poll and backoff delays, SDK retry delays
+   * and the adaptive rate limiter's clock — by this factor in (0, 1], so a run with jobs and throttles scaled by the
+   * same factor behaves as the real one, only faster. `requestsPerSecond` stays in unscaled seconds. Default 1.
+   */
+  timeScale?: number;
 }
 
 export interface RunReportsOptions extends Omit<ReportOptions, 'jobId'> {
@@ -92,13 +98,14 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
   const listingThreshold =
     validatePositive('createDateListingThreshold', options.createDateListingThreshold, true, 1_000_000) ??
     DEFAULT_CREATE_DATE_LISTING_THRESHOLD;
+  const timeScale = validatePositive('timeScale', options.timeScale, false, 1) ?? 1;
   if (options.endpoint !== undefined) validateEndpoint(options.endpoint);
-  const gate = new RequestGate({ requestsPerSecond, concurrency });
+  const gate = new RequestGate({ requestsPerSecond, concurrency, timeScale });
   const maxAttempts = validatePositive('maxAttempts', options.maxAttempts, true, 20);
-  const session = await createIamSession(options, gate, maxAttempts);
+  const session = await createIamSession(options, gate, maxAttempts, timeScale);
   const ctx: JobContext = {
     session,
-    schedule: resolveSchedule(options.pollSchedule),
+    schedule: scaleSchedule(resolveSchedule(options.pollSchedule), timeScale),
     sleep: options.sleep ?? realSleep,
     random: Math.random,
     timeoutMs,
@@ -110,6 +117,16 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
       : {}),
   };
   return { session, ctx };
+}
+
+function scaleSchedule(schedule: PollScheduleOptions, timeScale: number): PollScheduleOptions {
+  if (timeScale === 1) return schedule;
+  return {
+    ...schedule,
+    firstDelayMs: schedule.firstDelayMs * timeScale,
+    maxDelayMs: schedule.maxDelayMs * timeScale,
+    limitExceededDelayMs: schedule.limitExceededDelayMs * timeScale,
+  };
 }
 
 function validateEndpoint(endpoint: unknown): void {

@@ -18,6 +18,8 @@ export interface RequestGateOptions {
   /** false: a fixed rate at the ceiling, throttling answers ignored (default true). */
   readonly adaptive?: boolean;
   readonly now?: () => number;
+  /** Simulated time (ReportOptions.timeScale): the limiter runs on a clock this many times slower than real. */
+  readonly timeScale?: number;
 }
 
 export interface GateStats {
@@ -51,13 +53,17 @@ export class RequestGate {
   private readonly tokenQueue: Waiter[] = [];
   private readonly slotQueue: Waiter[] = [];
   private timer?: ReturnType<typeof setTimeout>;
+  private readonly timeScale: number;
 
   constructor(private readonly options: RequestGateOptions) {
     this.adaptive = options.adaptive !== false;
+    this.timeScale = options.timeScale ?? 1;
+    const timeScale = this.timeScale;
+    const now = options.now ?? (timeScale === 1 ? undefined : () => Date.now() / timeScale);
     this.rate = new AdaptiveRate({
       ceiling: options.requestsPerSecond,
       ...(options.burst !== undefined ? { burst: options.burst } : {}),
-      ...(options.now ? { now: options.now } : {}),
+      ...(now ? { now } : {}),
     });
   }
 
@@ -143,7 +149,7 @@ export class RequestGate {
         this.timer = setTimeout(() => {
           this.timer = undefined;
           this.pump();
-        }, wait);
+        }, wait * this.timeScale);
         return;
       }
       this.tokenQueue.shift()!.grant();

@@ -27,15 +27,15 @@ describe('AdaptiveRate', () => {
     expect(drain(rate)).toBe(5); // refills at 50/s
   });
 
-  it('halves on throttling (based on what was actually sent), at most once per generation, never below the floor', () => {
+  it('cuts to 0.7× on throttling (based on what was actually sent), at most once per generation, never below the floor', () => {
     const c = clock();
     const rate = new AdaptiveRate({ ceiling: 50, now: c.now });
     const generations = Array.from({ length: 20 }, () => rate.take()); // 20 sent in the last second
     expect(rate.onThrottle(generations[0]!)).toBe(true);
-    expect(rate.currentRate).toBe(10); // min(50, sent 20/s) × 0.5
+    expect(rate.currentRate).toBe(14); // min(50, sent 20/s) × 0.7
     // Echoes: the other 19 were sent before the cut and must not cut again.
     expect(generations.slice(1).map((g) => rate.onThrottle(g))).toEqual(Array(19).fill(false));
-    expect(rate.currentRate).toBe(10);
+    expect(rate.currentRate).toBe(14);
     expect(rate.waitMs()).toBeGreaterThan(0); // the bucket was emptied
     // Throttled again on a request sent after the cut: cut again, down to the floor and no further.
     for (let i = 0; i < 10; i++) {
@@ -52,9 +52,9 @@ describe('AdaptiveRate', () => {
     const rate = new AdaptiveRate({ ceiling: 20, now: c.now });
     for (let i = 0; i < 20; i++) rate.take();
     rate.onThrottle(0);
-    expect(rate.currentRate).toBe(10);
+    expect(rate.currentRate).toBe(14); // 20 × 0.7
     rate.onSuccess();
-    expect(rate.currentRate).toBe(10); // no time passed: no growth
+    expect(rate.currentRate).toBe(14); // no time passed: no growth
     const seen: number[] = [];
     for (let s = 0; s < 60; s++) {
       c.advance(500);
@@ -63,7 +63,7 @@ describe('AdaptiveRate', () => {
     }
     // Monotone growth back to 20 (the throttled rate, here also the ceiling), capped there.
     expect(seen.every((r, i) => i === 0 || r >= seen[i - 1]!)).toBe(true);
-    expect(seen[0]!).toBeGreaterThan(10);
+    expect(seen[0]!).toBeGreaterThan(14);
     expect(seen[0]!).toBeLessThan(20);
     expect(Math.max(...seen)).toBe(20);
     expect(rate.currentRate).toBe(20);
@@ -91,7 +91,7 @@ describe('RequestGate with throttling outcomes', () => {
     return (async () => {
       const releases = await Promise.all(Array.from({ length: 8 }, () => gate.enter()));
       releases.forEach((release) => release('throttled'));
-      expect(gate.stats()).toMatchObject({ throttled: 8, rateCuts: 1, rate: 4 }); // min(40, sent 8/s) × 0.5
+      expect(gate.stats()).toMatchObject({ throttled: 8, rateCuts: 1, rate: 5.6 }); // min(40, sent 8/s) × 0.7
       c.advance(10_000);
       (await gate.enter())('ok');
       expect(gate.stats().rate).toBeGreaterThan(4);

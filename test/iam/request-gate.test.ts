@@ -20,6 +20,26 @@ describe('RequestGate', () => {
     expect(gate.stats()).toMatchObject({ admitted: 20, inFlight: 0, maxInFlight: 3 });
   });
 
+  it('with a time scale, the same spacing happens that many times faster (fake clock)', async () => {
+    jest.useFakeTimers();
+    try {
+      const gate = new RequestGate({ requestsPerSecond: 10, burst: 1, concurrency: 100, timeScale: 0.1 });
+      const t0 = Date.now();
+      const admittedAt: number[] = [];
+      const all = Array.from({ length: 5 }, () =>
+        gate.enter().then((release) => {
+          admittedAt.push(Date.now() - t0);
+          release();
+        }),
+      );
+      await jest.advanceTimersByTimeAsync(100);
+      await Promise.all(all);
+      expect(admittedAt).toEqual([0, 10, 20, 30, 40]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('with burst 1, spaces tokens by 1/rate (fake clock, no real waiting)', async () => {
     jest.useFakeTimers();
     try {

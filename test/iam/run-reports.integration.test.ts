@@ -152,6 +152,7 @@ it('invalid shared options reject up front', async () => {
   await expect(runReports([service(ARNS.alice)], { ...options(emu), concurrency: 0 })).rejects.toBeInstanceOf(InvalidRequestError);
   await expect(runReports([service(ARNS.alice)], { ...options(emu), requestsPerSecond: -1 })).rejects.toBeInstanceOf(InvalidRequestError);
   await expect(runServiceLastAccessedReport({ arn: ARNS.alice }, { ...options(emu), timeoutMs: 0 })).rejects.toBeInstanceOf(InvalidRequestError);
+  await expect(runReports([service(ARNS.alice)], { ...options(emu), timeScale: 2 })).rejects.toThrow(/timeScale: 2 is not allowed; expected a positive number greater than 0 and at most 1/);
   await expect(runServiceLastAccessedReport({ arn: ARNS.alice }, { ...options(emu), jobId: 'abc' })).rejects.toBeInstanceOf(InvalidRequestError);
   await expect(runServiceLastAccessedReport({ arn: ARNS.alice }, { ...options(emu), endpoint: 'ftp://x' })).rejects.toBeInstanceOf(InvalidRequestError);
   expect(emu.metrics().totalCalls).toBe(0);
