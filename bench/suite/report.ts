@@ -281,10 +281,10 @@ function fanoutSection(results: BenchResults, scenarios: readonly ScenarioSummar
       '**CloudQuery** (all at once, random 1–4 s between polls, no timeout). They use the SDK\'s default retry ' +
       '(standard mode, 3 attempts, retry quota) — their products\' own retry settings are not modelled — and their ' +
       'concurrency as written (no product-level concurrency limits), so their failure counts under a throttle come from ' +
-      'the SDK defaults and would differ with their products\' own retry settings. Our engine is `runReports` with the account\'s ' +
-      'throttle as its client-side rate limit and its defaults otherwise; `ours (default)` reads each principal\'s ' +
-      'creation date for the "insufficient history" rule (in the engine measured here, one GetRole per report), the ' +
-      'other row turns that off (`readPrincipalCreateDate: false`). Rerun `npm run bench` after engine changes.',
+      'the SDK defaults and would differ with their products\' own retry settings. Our engine is `runReports` with its defaults (adaptive ' +
+      'rate under a 50/s ceiling, whatever the account\'s throttle; 8 requests in flight) plus `timeScale` (below); ' +
+      '`ours (default)` also reads each principal\'s creation date for the "insufficient history" rule (one shared ' +
+      'GetAccountAuthorizationDetails listing per run), the other row turns that off (`readPrincipalCreateDate: false`).',
   );
   out.push('');
   out.push('**Figures.**');
@@ -319,11 +319,10 @@ function fanoutSection(results: BenchResults, scenarios: readonly ScenarioSummar
     'Real 1–3 s jobs × 5 runs × 6 strategies × 200 principals do not fit ten minutes (the sequential loop alone is ' +
       '≈ 500 s per run). So each fan-out run applies a *time scale* s to everything time-based, identically: the ' +
       'emulator\'s job durations (× s), its throttle (rate ÷ s, burst unchanged), every baseline\'s sleeps and poll ' +
-      'schedule (× s), the SDK retry backoff of the baselines (× s), and our engine\'s poll schedule (× s) and client ' +
-      'rate limit (÷ s). Wall times are then divided by s and **reported in unscaled seconds**. What does not scale is ' +
+      'schedule (× s), the SDK retry backoff of the baselines (× s), and every wait of our engine through its `timeScale` option (poll ' +
+      'schedule, SDK retry delays and the adaptive rate limiter\'s clock). Wall times are then divided by s and **reported in unscaled seconds**. What does not scale is ' +
       'the fixed cost of a request on this machine (signing, HTTP, XML on both sides); divided by s it looks like a ' +
-      'slower IAM. Our engine\'s own SDK retry backoff is not scaled (it has no option for it); it only matters when ' +
-      'the server throttles our engine, which the *throttled by server* column shows.',
+      'slower IAM.',
   );
   out.push('');
   if (cost) {
