@@ -1,28 +1,30 @@
 /**
- * Delays for polling a job and for waiting out ReportGenerationLimitExceeded. Real jobs finish in about a second,
- * so the first poll comes soon; after that each wait grows geometrically to a cap, with jitter so that many
- * reports started together do not poll in lock-step. Everything is injectable (random, sleep) so tests can run the
+ * Delays for polling a job and for waiting out ReportGenerationLimitExceeded. Real jobs finish in about a second
+ * (0.8–1.4 s in AWS's samples), so the first poll comes at about half that and the second near it (0.4–0.5 s, then
+ * about 1.1 s): a typical job costs two polls and is seen done soon after it is. After that each wait grows by 1.5
+ * to a cap, with a little jitter so that many reports started together do not poll in lock-step (the run's rate
+ * limiter spaces them as well). Everything is injectable (random, sleep) so tests can run the
  * loop instantly and deterministically.
  */
 
 export interface PollScheduleOptions {
-  /** Delay before the first poll after a generate (default 250 ms). */
+  /** Delay before the first poll after a generate (default 500 ms). */
   readonly firstDelayMs: number;
-  /** Growth factor of the delay between polls (default 2). */
+  /** Growth factor of the delay between polls (default 1.5). */
   readonly factor: number;
   /** Upper bound of the delay between polls (default 5000 ms). */
   readonly maxDelayMs: number;
-  /** Fraction of each delay that is randomized, 0..1 (default 0.5: a delay d becomes d·(0.5 + 0.5·random)). */
+  /** Fraction of each delay that is randomized, 0..1 (default 0.2: a delay d becomes d·(0.8 + 0.2·random)). */
   readonly jitter: number;
   /** First wait after ReportGenerationLimitExceeded (default 1000 ms); grows by `factor` to `maxDelayMs`. */
   readonly limitExceededDelayMs: number;
 }
 
 export const DEFAULT_POLL_SCHEDULE: PollScheduleOptions = {
-  firstDelayMs: 250,
-  factor: 2,
+  firstDelayMs: 500,
+  factor: 1.5,
   maxDelayMs: 5000,
-  jitter: 0.5,
+  jitter: 0.2,
   limitExceededDelayMs: 1000,
 };
 

@@ -53,11 +53,11 @@ function context(session: IamSession, sleeps: number[]): JobContext {
 
 const request = { kind: 'service-last-accessed', arn: 'arn:aws:iam::123456789012:role/r', granularity: 'SERVICE_LEVEL', withEntities: false } as const;
 
-it('polls on the injected schedule (first soon, then doubling) and builds the report', async () => {
+it('polls on the injected schedule (first soon, then growing by 1.5) and builds the report', async () => {
   const { session, calls } = fakeSession({ inProgressPolls: 4, createDate: 'ok' });
   const sleeps: number[] = [];
   const report = await runReportJob(request, context(session, sleeps));
-  expect(sleeps).toEqual([250, 500, 1000, 2000, 4000]);
+  expect(sleeps).toEqual([500, 750, 1125, 1688, 2531]);
   expect(calls.filter((c) => c === 'GetServiceLastAccessedDetails')).toHaveLength(5);
   expect(report).toEqual({
     schemaVersion: 1,
