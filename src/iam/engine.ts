@@ -1,5 +1,6 @@
 import { ListPoliciesGrantingServiceAccessCommand, type ListPoliciesGrantingServiceAccessResponse } from '@aws-sdk/client-iam';
 import { realSleep, resolveSchedule, type PollScheduleOptions, type SleepFunction } from './backoff';
+import { PollWaves } from './poll-waves';
 import { createIamSession, type ConnectionOptions, type IamSession } from './client';
 import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from './errors';
 import type {
@@ -103,15 +104,17 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
   const gate = new RequestGate({ requestsPerSecond, concurrency, timeScale });
   const maxAttempts = validatePositive('maxAttempts', options.maxAttempts, true, 20);
   const session = await createIamSession(options, gate, maxAttempts, timeScale);
+  const schedule = scaleSchedule(resolveSchedule(options.pollSchedule), timeScale);
   const ctx: JobContext = {
     session,
-    schedule: scaleSchedule(resolveSchedule(options.pollSchedule), timeScale),
+    schedule,
     sleep: options.sleep ?? realSleep,
     random: Math.random,
     timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     entityConcurrency: ENTITY_SERIES_PER_REPORT,
+    pollWaves: new PollWaves(schedule.firstDelayMs / 2),
     ...(options.readPrincipalCreateDate !== false
       ? { createDates: new PrincipalCreateDates(session, planCreateDateListing(requests, listingThreshold), options.signal) }
       : {}),

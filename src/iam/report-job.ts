@@ -18,6 +18,7 @@ import { MAX_ITEMS } from './constraints';
 import { AbortedError, AccessAdvisorError, AwsRequestError, JobFailedError, JobTimeoutError } from './errors';
 import type { AccessReport, EntityDetails, ReportRequest } from './model';
 import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
+import type { PollWaves } from './poll-waves';
 import type { PrincipalCreateDates } from './principal-dates';
 import { mapLimit } from './map-limit';
 
@@ -44,6 +45,8 @@ export interface JobContext {
   readonly entityConcurrency: number;
   /** Where principalCreateDate comes from (bulk listing or Get{User,Role,Group,Policy}); undefined: not read. */
   readonly createDates?: PrincipalCreateDates;
+  /** Shared by the jobs of one run: skips polls that a wave-mate just showed to be premature. */
+  readonly pollWaves?: PollWaves;
 }
 
 type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
@@ -189,7 +192,11 @@ function requireJobId(operation: string, jobId: string | undefined, request: Rep
   return jobId;
 }
 
-/** Polls with the first page's parameters, so the poll that sees COMPLETED already carries page 1. */
+/**
+ * Polls with the first page's parameters, so the poll that sees COMPLETED already carries page 1. A freshly
+ * generated job may skip a tick that a wave-mate just showed to be premature (PollWaves); the schedule still
+ * advances, so skipped ticks cost time only as the schedule would have.
+ */
 async function pollUntilDone<T extends { JobStatus?: string }>(
   fetchFirstPage: () => Promise<T>,
   ctx: JobContext,
@@ -198,14 +205,27 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
   pollImmediately: boolean,
   onExists: () => void,
 ): Promise<T> {
-  for (let polls = 0; ; ) {
-    const delay = polls === 0 && pollImmediately ? 0 : pollDelay(polls, ctx.schedule, ctx.random);
-    if (delay > 0) await ctx.sleep(delay, signal);
-    const page = await fetchFirstPage();
-    polls++;
-    onExists();
-    if (page.JobStatus !== 'IN_PROGRESS') return page;
-    emit({ phase: 'waiting', polls });
+  const job = {};
+  const generatedAt = pollImmediately ? undefined : Date.now();
+  let skippedLastTick = false;
+  try {
+    for (let polls = 0, tick = 0; ; tick++) {
+      const delay = tick === 0 && pollImmediately ? 0 : pollDelay(tick, ctx.schedule, ctx.random);
+      if (delay > 0) await ctx.sleep(delay, signal);
+      if (generatedAt !== undefined && ctx.pollWaves && !skippedLastTick && ctx.pollWaves.shouldSkip(job, generatedAt)) {
+        skippedLastTick = true;
+        continue;
+      }
+      skippedLastTick = false;
+      const page = await fetchFirstPage();
+      polls++;
+      onExists();
+      if (page.JobStatus !== 'IN_PROGRESS') return page;
+      if (generatedAt !== undefined) ctx.pollWaves?.recordInProgress(job, generatedAt);
+      emit({ phase: 'waiting', polls });
+    }
+  } finally {
+    ctx.pollWaves?.forget(job);
   }
 }
 

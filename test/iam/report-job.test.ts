@@ -1,3 +1,4 @@
+import { PollWaves } from '../../src/iam/poll-waves';
 import { PrincipalCreateDates } from '../../src/iam/principal-dates';
 import { AwsRequestError } from '../../src';
 import { resolveSchedule } from '../../src/iam/backoff';
@@ -82,4 +83,24 @@ it('AccessDenied on the create-date read leaves principalCreateDate undefined an
   expect(calls).toContain('GetRole');
   expect(report.jobStatus).toBe('COMPLETED');
   expect('principalCreateDate' in report).toBe(false);
+});
+
+it('a wave-mate just seen IN_PROGRESS makes a fresh job skip a tick, never two in a row; the schedule still advances', async () => {
+  const { session, calls } = fakeSession({ inProgressPolls: 2, createDate: 'ok' });
+  const sleeps: number[] = [];
+  const alwaysBusyWave = new PollWaves(1000);
+  alwaysBusyWave.recordInProgress({}, Date.now()); // another job of the run, generated together, still running
+  const report = await runReportJob(request, { ...context(session, sleeps), pollWaves: alwaysBusyWave });
+  expect(report.jobStatus).toBe('COMPLETED');
+  // ticks: skip, poll (IN_PROGRESS), skip, poll (IN_PROGRESS), skip, poll (COMPLETED)
+  expect(calls.filter((c) => c === 'GetServiceLastAccessedDetails')).toHaveLength(3);
+  expect(sleeps).toEqual([500, 750, 1125, 1688, 2531, 3797]);
+});
+
+it('a resumed job (no generation time of its own) never skips', async () => {
+  const { session, calls } = fakeSession({ inProgressPolls: 1, createDate: 'ok' });
+  const wave = new PollWaves(1000);
+  wave.recordInProgress({}, Date.now());
+  await runReportJob(request, { ...context(session, []), pollWaves: wave }, 'j'.repeat(36));
+  expect(calls.filter((c) => c === 'GetServiceLastAccessedDetails')).toHaveLength(2);
 });
