@@ -9,7 +9,7 @@
  * Standalone: `npx ts-node --transpile-only bench/synth.ts`. The emulator runs in a child process: synth blocks its
  * own thread while the worker calls IAM.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformOutput, TerraformStack, Testing } from '../src/constructs/cdk-core';
@@ -133,7 +133,7 @@ export async function uncachedFanout(reports = 50, options: { requestsPerSecond?
         new TerraformOutput(stack, `o${i}`, { value: report.unusedServices() });
       });
       Testing.synth(stack);
-      const failed = roles.length - Object.keys(JSON.parse(require('node:fs').readFileSync(join(dir, cacheName), 'utf8')).entries).length;
+      const failed = roles.length - Object.keys(JSON.parse(readFileSync(join(dir, cacheName), 'utf8')).entries).length;
       if (failed > 0) throw new Error(`${failed} lookups failed`);
       return Number(process.hrtime.bigint() - start) / 1e6;
     };

@@ -35,6 +35,7 @@ export interface Annotation {
 }
 
 /** A synthesized stack, as cdktf writes it (any JSON shape: the callers know their stacks). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON of any shape, indexed by the caller's own keys
 export type StackJson = Record<string, any>;
 
 export interface SynthResult {

@@ -1,4 +1,3 @@
-import { InvalidRequestError } from '../iam/errors';
 import { validateReportRequest } from '../iam/index';
 import type { OrganizationsAccessReport as OrganizationsAccessReportModel, ReportRequest, SortKey } from '../iam/model';
 import { AccessReportConstruct } from './access-report-base';

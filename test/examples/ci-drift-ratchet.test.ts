@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { annotationsOf, emulatorEnvironment, exampleDir, outputOf, REPO_ROOT, type SynthResult } from '../../scripts/example-harness';

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { jsonErrorPosition } from '../../src/resolve/json-error-position';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,7 +179,6 @@ describe('writing', () => {
 });
 
 describe('JSON error positions', () => {
-  const { jsonErrorPosition } = require('../../src/resolve/json-error-position') as typeof import('../../src/resolve/json-error-position');
   test.each([
     ['{"a": 1}', undefined],
     ['[1, -2.5e3, "x\\n", true, null, {}]', undefined],
