@@ -109,13 +109,18 @@ function jobHeader(job: Job, jobState: JobState) {
   };
 }
 
-export function getServiceLastAccessedDetails(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
+/** What every Get of a job shares: JobId, MaxItems and Marker validated, and the caller's own job with its state. */
+function openOwnJob<K extends Job['kind']>(state: EmulatorState, caller: Caller, params: QueryParams, kind: K) {
   const jobId = validJobId(params);
   const size = pageSize(state, params);
   const marker = validMarker(params);
-  const job = ownJob(state, caller, jobId, 'service');
+  const job = ownJob(state, caller, jobId, kind);
   const jobState = state.jobs.state(job);
-  const h = jobHeader(job, jobState);
+  return { job, jobState, h: jobHeader(job, jobState), size, marker };
+}
+
+export function getServiceLastAccessedDetails(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
+  const { job, jobState, h, size, marker } = openOwnJob(state, caller, params, 'service');
   if (jobState.status !== 'COMPLETED') {
     return {
       JobStatus: h.JobStatus,
@@ -159,13 +164,8 @@ export function getServiceLastAccessedDetails(state: EmulatorState, caller: Call
 }
 
 export function getServiceLastAccessedDetailsWithEntities(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
-  const jobId = validJobId(params);
   const namespace = validServiceNamespace(params.required('ServiceNamespace'), 'ServiceNamespace');
-  const size = pageSize(state, params);
-  const marker = validMarker(params);
-  const job = ownJob(state, caller, jobId, 'service');
-  const jobState = state.jobs.state(job);
-  const h = jobHeader(job, jobState);
+  const { job, jobState, h, size, marker } = openOwnJob(state, caller, params, 'service');
   if (jobState.status !== 'COMPLETED') {
     return {
       JobStatus: h.JobStatus,
@@ -240,16 +240,11 @@ function sortAccessDetails(rows: readonly AccessDetailRow[], sortKey: SortKey | 
 }
 
 export function getOrganizationsAccessReport(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
-  const jobId = validJobId(params);
-  const size = pageSize(state, params);
-  const marker = validMarker(params);
   const sortKey = params.string('SortKey');
   if (sortKey !== undefined && !(SORT_KEYS as readonly string[]).includes(sortKey)) {
     throw invalidInput(`SortKey "${sortKey}" must be one of ${SORT_KEYS.join(', ')}.`);
   }
-  const job = ownJob(state, caller, jobId, 'organizations');
-  const jobState = state.jobs.state(job);
-  const h = jobHeader(job, jobState);
+  const { job, jobState, h, size, marker } = openOwnJob(state, caller, params, 'organizations');
   if (jobState.status !== 'COMPLETED') {
     return { JobStatus: h.JobStatus, JobCreationDate: h.creation, JobCompletionDate: h.completion, ErrorDetails: h.error };
   }

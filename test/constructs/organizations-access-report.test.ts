@@ -1,27 +1,17 @@
 import { TerraformStack, Testing } from '../../src/constructs/cdk-core';
 import { OrganizationsAccessReport } from '../../src/constructs/organizations-access-report';
-import { startEmulatorProcess, useEmulatorCredentials, type EmulatorProcess } from './synth-emulator';
+import { useSynthEmulator } from './synth-emulator';
 import { MEMBER, MEMBERS_OU, ORG_ID, ROOT_ID } from './synth-world';
 import { appWith, fullSynth, outputs, scratch } from './synth-support';
 
-let emulator: EmulatorProcess;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  emulator = await startEmulatorProcess();
-  restoreEnv = useEmulatorCredentials();
-});
-afterAll(async () => {
-  restoreEnv();
-  await emulator.close();
-});
+const synthEmulator = useSynthEmulator();
 
 test('an organizations report resolves at synth into literal access details and counts', () => {
   const { cacheFile } = scratch();
   const stack = new TerraformStack(appWith(cacheFile), 'org');
   const report = new OrganizationsAccessReport(stack, 'members', {
     entityPath: `${ORG_ID}/${ROOT_ID}`,
-    endpoint: emulator.endpoint,
+    endpoint: synthEmulator.current.endpoint,
     sortKey: 'SERVICE_NAMESPACE_ASCENDING',
     timeout: '30s',
   });

@@ -7,21 +7,11 @@ import { ServiceLastAccessedReport } from '../../src/constructs/service-last-acc
 import { ReportLookupError } from '../../src/constructs/report-lookup';
 import { readCacheFile, serializeCacheFile } from '../../src/resolve/cache-file';
 import type { ServiceLastAccessedReport as ReportModel } from '../../src/iam/model';
-import { startEmulatorProcess, useEmulatorCredentials, type EmulatorProcess } from './synth-emulator';
+import { useSynthEmulator } from './synth-emulator';
 import { APP_ROLE, DOOMED_ROLE, roleArn } from './synth-world';
 import { annotations, appWith, fullSynth, outputs, scratch, workerRuns } from './synth-support';
 
-let emulator: EmulatorProcess;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  emulator = await startEmulatorProcess();
-  restoreEnv = useEmulatorCredentials();
-});
-afterAll(async () => {
-  restoreEnv();
-  await emulator.close();
-});
+const synthEmulator = useSynthEmulator();
 
 function setup(context: Record<string, unknown> = {}) {
   const s = scratch();
@@ -37,7 +27,7 @@ afterEach(() => {
 });
 
 function appReport(stack: TerraformStack, props: Partial<ConstructorParameters<typeof ServiceLastAccessedReport>[2]> = {}) {
-  return new ServiceLastAccessedReport(stack, 'app', { arn: APP_ROLE, endpoint: emulator.endpoint, timeout: '30s', ...props });
+  return new ServiceLastAccessedReport(stack, 'app', { arn: APP_ROLE, endpoint: synthEmulator.current.endpoint, timeout: '30s', ...props });
 }
 
 /** A hand-made report that only the cache can have produced. */
@@ -62,7 +52,7 @@ function seedCache(cacheFile: string, key: string, report: ReportModel, resolved
     cacheFile,
     serializeCacheFile({
       schemaVersion: 1,
-      entries: { [key]: { request: { kind: 'service-last-accessed', arn: report.arn, granularity: 'SERVICE_LEVEL', withEntities: false }, connection: { endpoint: emulator.endpoint }, resolvedAt, report } },
+      entries: { [key]: { request: { kind: 'service-last-accessed', arn: report.arn, granularity: 'SERVICE_LEVEL', withEntities: false }, connection: { endpoint: synthEmulator.current.endpoint }, resolvedAt, report } },
     }),
   );
 }
@@ -81,7 +71,7 @@ describe('synth-time resolution', () => {
     expect(out.used).toEqual(['dynamodb', 's3']);
     const entry = readCacheFile(cacheFile).entries[report.lookupKey!];
     expect(entry.report.jobId).toBe(out.job);
-    expect(entry.connection).toEqual({ endpoint: emulator.endpoint });
+    expect(entry.connection).toEqual({ endpoint: synthEmulator.current.endpoint });
     expect(JSON.stringify(entry)).not.toContain(process.env.AWS_SECRET_ACCESS_KEY);
     expect(workerRuns(workerLog)).toHaveLength(1);
     expect(report.report?.servicesLastAccessed.map((s) => s.serviceNamespace)).toEqual(['dynamodb', 's3', 'sqs']);
@@ -131,7 +121,7 @@ describe('synth-time resolution', () => {
     const { stack, cacheFile, workerLog } = setup();
     process.env.ACCESS_ADVISOR_LOOKUPS = 'off';
     const a = appReport(stack);
-    const b = new ServiceLastAccessedReport(stack, 'other', { arn: roleArn('batch-01'), endpoint: emulator.endpoint });
+    const b = new ServiceLastAccessedReport(stack, 'other', { arn: roleArn('batch-01'), endpoint: synthEmulator.current.endpoint });
     let message = '';
     try {
       fullSynth(stack);
@@ -166,13 +156,13 @@ describe('errors', () => {
 
   test('a FAILED job fails synth with the IAM error and the construct path', () => {
     const { stack } = setup();
-    new ServiceLastAccessedReport(stack, 'doomed', { arn: DOOMED_ROLE, endpoint: emulator.endpoint, timeout: '30s' });
+    new ServiceLastAccessedReport(stack, 'doomed', { arn: DOOMED_ROLE, endpoint: synthEmulator.current.endpoint, timeout: '30s' });
     expect(() => fullSynth(stack)).toThrow(/\[stack\/doomed\] stack\/doomed: access advisor lookup failed: .*FAILED/);
   });
 
   test('an unknown role fails synth with NoSuchEntity', () => {
     const { stack, cacheFile } = setup();
-    const r = new ServiceLastAccessedReport(stack, 'ghost', { arn: roleArn('nobody-here'), endpoint: emulator.endpoint, timeout: '30s' });
+    const r = new ServiceLastAccessedReport(stack, 'ghost', { arn: roleArn('nobody-here'), endpoint: synthEmulator.current.endpoint, timeout: '30s' });
     expect(() => fullSynth(stack)).toThrow(/stack\/ghost.*NoSuchEntity/);
     expect(() => r.report).toThrow(/NoSuchEntity/);
     // Nothing cached for a failure.
@@ -181,7 +171,7 @@ describe('errors', () => {
 
   test("onError 'warn' turns a failure into a warning and empty outputs", () => {
     const { stack } = setup();
-    const r = new ServiceLastAccessedReport(stack, 'ghost', { arn: roleArn('nobody-here'), endpoint: emulator.endpoint, onError: 'warn', timeout: '30s' });
+    const r = new ServiceLastAccessedReport(stack, 'ghost', { arn: roleArn('nobody-here'), endpoint: synthEmulator.current.endpoint, onError: 'warn', timeout: '30s' });
     r.addOutputs('unusedServices', 'jobId');
     const out = outputs(fullSynth(stack));
     expect(out.ghost_unusedServices).toEqual([]);
@@ -236,8 +226,8 @@ describe('principals from @cdktf/provider-aws', () => {
     new AwsProvider(stack, 'aws', { region: 'us-east-1' });
     const role = new IamRole(stack, 'app-role', { name: 'synth-app', path: '/svc/', assumeRolePolicy: '{}' });
     const data = new DataAwsIamRole(stack, 'batch-role', { name: 'batch-03' });
-    const fromRole = new ServiceLastAccessedReport(stack, 'from-role', { principal: role, endpoint: emulator.endpoint, granularity: 'ACTION_LEVEL', timeout: '30s' });
-    const fromData = new ServiceLastAccessedReport(stack, 'from-data', { principal: data, endpoint: emulator.endpoint, timeout: '30s' });
+    const fromRole = new ServiceLastAccessedReport(stack, 'from-role', { principal: role, endpoint: synthEmulator.current.endpoint, granularity: 'ACTION_LEVEL', timeout: '30s' });
+    const fromData = new ServiceLastAccessedReport(stack, 'from-data', { principal: data, endpoint: synthEmulator.current.endpoint, timeout: '30s' });
     expect(fromRole.arn).toBe(APP_ROLE);
     expect(fromData.arn).toBe(roleArn('batch-03'));
     new TerraformOutput(stack, 'role_unused', { value: fromRole.unusedServices() });
@@ -309,28 +299,28 @@ describe('the cache key names the endpoint the lookup really asks', () => {
 
   test('an endpoint from the environment is part of the key; the same endpoint as a prop gives the same key', () => {
     const aws = keyOf();
-    process.env.AWS_ENDPOINT_URL_IAM = `${emulator.endpoint}/`;
+    process.env.AWS_ENDPOINT_URL_IAM = `${synthEmulator.current.endpoint}/`;
     const fromEnv = keyOf();
     expect(fromEnv).not.toBe(aws);
-    expect(fromEnv).toBe(`${aws} @ endpoint=${emulator.endpoint}`);
+    expect(fromEnv).toBe(`${aws} @ endpoint=${synthEmulator.current.endpoint}`);
     delete process.env.AWS_ENDPOINT_URL_IAM;
-    expect(keyOf({ endpoint: emulator.endpoint })).toBe(fromEnv);
-    process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+    expect(keyOf({ endpoint: synthEmulator.current.endpoint })).toBe(fromEnv);
+    process.env.AWS_ENDPOINT_URL = synthEmulator.current.endpoint;
     expect(keyOf()).toBe(fromEnv);
     process.env.AWS_ENDPOINT_URL_IAM = 'http://127.0.0.1:9';
     expect(keyOf()).toBe(`${aws} @ endpoint=http://127.0.0.1:9`); // the IAM-specific variable wins, as in the SDK
-    expect(keyOf({ endpoint: emulator.endpoint })).toBe(fromEnv); // an explicit endpoint wins over both
+    expect(keyOf({ endpoint: synthEmulator.current.endpoint })).toBe(fromEnv); // an explicit endpoint wins over both
   });
 
   test('a cache filled against the emulator through the environment is never served for AWS', () => {
     const { cacheFile, stack, workerLog } = setup();
-    process.env.AWS_ENDPOINT_URL_IAM = emulator.endpoint;
+    process.env.AWS_ENDPOINT_URL_IAM = synthEmulator.current.endpoint;
     const viaEnv = new ServiceLastAccessedReport(stack, 'app', { arn: APP_ROLE, timeout: '30s' });
     new TerraformOutput(stack, 'unused', { value: viaEnv.unusedServices() });
     expect(outputs(fullSynth(stack)).unused).toEqual(['sqs']);
     expect(workerRuns(workerLog)).toHaveLength(1);
     const [entry] = Object.values(readCacheFile(cacheFile).entries);
-    expect(entry!.connection).toEqual({ endpoint: emulator.endpoint }); // what `cache refresh` will use
+    expect(entry!.connection).toEqual({ endpoint: synthEmulator.current.endpoint }); // what `cache refresh` will use
 
     // Same program, no endpoint in the environment (real AWS), lookups off: the emulator's entry is a miss.
     delete process.env.AWS_ENDPOINT_URL_IAM;

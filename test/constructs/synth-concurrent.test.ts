@@ -2,27 +2,17 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readCacheFile } from '../../src/resolve/cache-file';
-import { startEmulatorProcess, useEmulatorCredentials, type EmulatorProcess } from './synth-emulator';
+import { useSynthEmulator } from './synth-emulator';
 import { batchRole } from './synth-world';
 import { scratch, workerRuns } from './synth-support';
 
-let emulator: EmulatorProcess;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  emulator = await startEmulatorProcess();
-  restoreEnv = useEmulatorCredentials();
-});
-afterAll(async () => {
-  restoreEnv();
-  await emulator.close();
-});
+const synthEmulator = useSynthEmulator();
 
 function synthInChild(cacheFile: string, workerLog: string, roles: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(__dirname, 'synth-concurrent-app.ts'), cacheFile, emulator.endpoint, ...roles],
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, 'synth-concurrent-app.ts'), cacheFile, synthEmulator.current.endpoint, ...roles],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ACCESS_ADVISOR_WORKER_LOG: workerLog } },
     );
     let stderr = '';

@@ -68,3 +68,21 @@ export function useEmulatorCredentials(): () => void {
     Object.assign(process.env, saved);
   };
 }
+
+/**
+ * For a suite: the emulator process up and the worker's credentials in the environment before its tests, both
+ * undone after them. Tests read the running emulator from `current`.
+ */
+export function useSynthEmulator(): { readonly current: EmulatorProcess } {
+  const handle = {} as { current: EmulatorProcess };
+  let restoreEnv: () => void = () => undefined;
+  beforeAll(async () => {
+    handle.current = await startEmulatorProcess();
+    restoreEnv = useEmulatorCredentials();
+  });
+  afterAll(async () => {
+    restoreEnv();
+    await handle.current?.close();
+  });
+  return handle;
+}
