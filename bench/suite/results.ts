@@ -1,4 +1,5 @@
 import type { CallCost, FanoutSample, FanoutScenario } from './fanout-matrix';
+import type { TightenBenchResult } from '../tighten';
 import type { MachineInfo } from './machine';
 
 /** Everything one `npm run bench` measured: the input of the BENCHMARKS.md renderer. */
@@ -33,24 +34,8 @@ export interface SynthUncachedSample {
   readonly maxInFlight: number;
 }
 
-export interface TightenSample {
-  readonly catalogVersion: string;
-  readonly catalogServices: number;
-  readonly catalogLoadMs: number;
-  readonly reportServices: number;
-  readonly reportTrackedActions: number;
-  readonly cases: readonly {
-    readonly name: string;
-    readonly inputActions: number;
-    readonly outputActions: number;
-    readonly removedActions: number;
-    readonly runs: number;
-    readonly medianMs: number;
-    readonly minMs: number;
-    readonly maxMs: number;
-    readonly proofHolds: boolean;
-  }[];
-}
+/** What one tightening child process reports (bench/tighten.ts), without its own goal verdict. */
+export type TightenSample = Omit<TightenBenchResult, 'goalMs' | 'adminWithinGoal'>;
 
 export interface CliSample {
   readonly help: { readonly runs: number; readonly medianMs: number; readonly minMs: number; readonly maxMs: number };
