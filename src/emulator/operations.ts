@@ -3,6 +3,7 @@ import * as advisor from './access-advisor-operations';
 import * as reads from './iam-read-operations';
 import type { QueryParams } from './query';
 import type { Caller, EmulatorState } from './state';
+import { assumeRole } from './sts';
 import type { XmlNode } from './xml';
 
 export type OperationHandler = (state: EmulatorState, caller: Caller, params: QueryParams) => XmlNode;
@@ -30,4 +31,9 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
   GetUserPolicy: reads.getInlinePolicy('user'),
   GetGroupPolicy: reads.getInlinePolicy('group'),
   GetRolePolicy: reads.getInlinePolicy('role'),
+};
+
+/** STS Actions served on the same endpoint (signing name `sts`, STS XML namespace). */
+export const STS_OPERATIONS: Readonly<Record<string, OperationHandler>> = {
+  AssumeRole: assumeRole,
 };

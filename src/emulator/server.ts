@@ -4,11 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { loadActionCatalog } from '../iam/action-catalog';
 import { ApiError } from './api-error';
 import { JobStore } from './jobs';
-import { OPERATIONS } from './operations';
+import { OPERATIONS, STS_OPERATIONS } from './operations';
 import { QueryParams } from './query';
 import { SeededRandom, deriveSeed, pickMs } from './rng';
 import { parseAuthorization, verifySignature } from './sigv4';
 import type { Caller, EmulatorState } from './state';
+import { STS_XMLNS, SessionStore, checkSessionToken } from './sts';
 import { AccountThrottle } from './throttle';
 import { resolveWorldTime } from './time';
 import {
@@ -22,7 +23,7 @@ import {
 } from './types';
 import { loadWorld } from './world';
 import { buildWorldModel } from './world-model';
-import { renderError, renderResult } from './xml';
+import { IAM_XMLNS, renderError, renderResult } from './xml';
 
 const MAX_BODY_BYTES = 1_048_576;
 
@@ -56,6 +57,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     clock,
     monotonicMs,
     metrics,
+    sessions: new SessionStore(new SeededRandom(deriveSeed(seed, 'sts-sessions'))),
   };
   let faults: FaultSettings = { ...DEFAULT_FAULT_SETTINGS, ...world.settings?.faults, ...options.faults };
   const faultRandom = new SeededRandom(deriveSeed(seed, 'faults'));
@@ -70,6 +72,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const params = new QueryParams(url.search.slice(1), req.method === 'POST' ? body : '');
     const action = params.action ?? '';
+    // STS Actions share the endpoint: they are signed for `sts` and answered in STS's XML namespace.
+    const isSts = Object.hasOwn(STS_OPERATIONS, action);
+    const xmlns = isSts ? STS_XMLNS : IAM_XMLNS;
     metrics.totalCalls++;
     metrics.calls[action] = (metrics.calls[action] ?? 0) + 1;
 
@@ -77,7 +82,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(xml) });
       res.end(xml);
     };
-    const sendError = (error: ApiError) => send(error.status, renderError(error.type, error.code, error.message, requestId));
+    const sendError = (error: ApiError) => send(error.status, renderError(error.type, error.code, error.message, requestId, xmlns));
 
     const latency = pickMs(faults.latencyMs, latencyRandom);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
@@ -88,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     try {
       if (req.method !== 'POST' && req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `Method ${req.method} is not allowed.`);
-      const caller = await authenticate(req, url, body);
+      const caller = await authenticate(req, url, body, isSts ? 'sts' : 'iam');
       if (faults.throttle && !throttle.take(caller.account, faults.throttle)) {
         metrics.throttled++;
         throw new ApiError(400, 'Throttling', 'Rate exceeded', 'Sender');
@@ -98,11 +103,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         throw new ApiError(500, 'ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.');
       }
       if (deniedActions.has(action)) {
-        throw new ApiError(403, 'AccessDenied', `User: ${caller.principal.arn} is not authorized to perform: iam:${action} on resource: *`);
+        throw new ApiError(403, 'AccessDenied', `User: ${caller.principal.arn} is not authorized to perform: ${isSts ? 'sts' : 'iam'}:${action} on resource: *`);
       }
-      const operation = OPERATIONS[action];
+      const operation = isSts ? STS_OPERATIONS[action] : OPERATIONS[action];
       if (!operation) throw new ApiError(400, 'InvalidAction', `Could not find operation ${action || '(no Action)'} for version 2010-05-08`);
-      send(200, renderResult(action, operation(state, caller, params), requestId));
+      send(200, renderResult(action, operation(state, caller, params), requestId, xmlns));
     } catch (error) {
       if (error instanceof ApiError) return sendError(error);
       metrics.serverErrors++;
@@ -110,21 +115,24 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
   };
 
-  const authenticate = async (req: http.IncomingMessage, url: URL, body: string): Promise<Caller> => {
+  const authenticate = async (req: http.IncomingMessage, url: URL, body: string, service: 'iam' | 'sts'): Promise<Caller> => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
     const auth = parseAuthorization(headers);
-    const key = state.model.accessKeys.get(auth.accessKeyId);
+    const session = state.model.accessKeys.has(auth.accessKeyId) ? undefined : state.sessions.get(auth.accessKeyId);
+    const key = session ? { id: session.accessKeyId, secret: session.secretAccessKey } : state.model.accessKeys.get(auth.accessKeyId);
     if (!key) throw new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    if (session) checkSessionToken(session, headers['x-amz-security-token'], state.clock());
     const query: Record<string, string | string[]> = {};
     for (const [name, value] of url.searchParams) {
       const existing = query[name];
       query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
     }
-    await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key);
-    const principal = state.model.principals.get(key.owner)!;
+    await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key, service);
+    // Session keys act as the assumed role: its ARN owns the jobs they generate.
+    const principal = session ? session.role : state.model.principals.get(state.model.accessKeys.get(key.id)!.owner)!;
     return { accessKeyId: key.id, principal, account: principal.account };
   };
 

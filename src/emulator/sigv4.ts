@@ -79,14 +79,18 @@ function parseAmzDate(value: string | undefined): Date | undefined {
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }
 
-/** Throws the ApiError IAM would answer; returns normally when the signature matches. */
+/**
+ * Throws the ApiError IAM (or STS) would answer; returns normally when the signature matches. `service` is the
+ * signing name the Action belongs to: `iam`, or `sts` for AssumeRole.
+ */
 export async function verifySignature(
   request: IncomingSignedRequest,
   auth: ParsedAuthorization,
   key: SigningKey,
+  service: 'iam' | 'sts' = 'iam',
 ): Promise<void> {
-  if (auth.service !== 'iam') {
-    throw new ApiError(403, 'SignatureDoesNotMatch', `Credential should be scoped to correct service: 'iam'.`);
+  if (auth.service !== service) {
+    throw new ApiError(403, 'SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'.`);
   }
   const signingDate = parseAmzDate(request.headers['x-amz-date']);
   if (!signingDate) {
@@ -109,7 +113,7 @@ export async function verifySignature(
     headers[name] = value;
   }
   const signer = new SignatureV4({
-    service: 'iam',
+    service,
     region: auth.region,
     // A session token, when sent, is one of the signed headers already copied above.
     credentials: { accessKeyId: key.id, secretAccessKey: key.secret },
@@ -126,7 +130,7 @@ export async function verifySignature(
       headers,
       body: request.body,
     },
-    { signingDate, signingRegion: auth.region, signingService: 'iam', signableHeaders: new Set(auth.signedHeaders) },
+    { signingDate, signingRegion: auth.region, signingService: service, signableHeaders: new Set(auth.signedHeaders) },
   );
   const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization'] ?? ''))?.[1] ?? '';
   const a = Buffer.from(expected, 'utf8');

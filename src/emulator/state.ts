@@ -1,6 +1,7 @@
 import type { ActionCatalog } from '../iam/action-catalog';
 import type { JobStore } from './jobs';
 import type { SeededRandom } from './rng';
+import type { SessionStore } from './sts';
 import type { EmulatorMetrics, JobSettings } from './types';
 import type { Principal, WorldModel } from './world-model';
 
@@ -15,9 +16,11 @@ export interface EmulatorState {
   readonly clock: () => Date;
   readonly monotonicMs: () => number;
   readonly metrics: EmulatorMetrics;
+  /** Temporary credentials issued by STS AssumeRole. */
+  readonly sessions: SessionStore;
 }
 
-/** The principal behind the access key that signed the request. */
+/** The principal behind the access key that signed the request (the role, for AssumeRole session keys). */
 export interface Caller {
   readonly accessKeyId: string;
   readonly principal: Principal;

@@ -40,10 +40,10 @@ function toBuilderShape(value: XmlValue): unknown {
   return value;
 }
 
-export function renderResult(action: string, result: XmlNode, requestId: string): string {
+export function renderResult(action: string, result: XmlNode, requestId: string, xmlns: string = IAM_XMLNS): string {
   const document = {
     [`${action}Response`]: {
-      '@_xmlns': IAM_XMLNS,
+      '@_xmlns': xmlns,
       [`${action}Result`]: toBuilderShape(result),
       ResponseMetadata: { RequestId: requestId },
     },
@@ -51,10 +51,10 @@ export function renderResult(action: string, result: XmlNode, requestId: string)
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(document) as string}`;
 }
 
-export function renderError(type: string, code: string, message: string, requestId: string): string {
+export function renderError(type: string, code: string, message: string, requestId: string, xmlns: string = IAM_XMLNS): string {
   const document = {
     ErrorResponse: {
-      '@_xmlns': IAM_XMLNS,
+      '@_xmlns': xmlns,
       Error: { Type: type, Code: code, Message: message },
       RequestId: requestId,
     },

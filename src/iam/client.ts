@@ -69,14 +69,26 @@ async function resolveRegion(options: ConnectionOptions): Promise<string> {
   }
 }
 
+/**
+ * Where AssumeRole goes. `AWS_ENDPOINT_URL_STS` is the user naming STS's endpoint outright, so it wins (the SDK's
+ * STS client reads it itself). Otherwise an explicit IAM `endpoint` (the emulator, a proxy) serves STS too: sending
+ * AssumeRole to real STS while IAM calls go to a local endpoint would mix two worlds. With neither, the SDK chain
+ * decides (AWS_ENDPOINT_URL, the profile's endpoint_url, else the regional STS endpoint).
+ */
+export function stsEndpoint(options: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env['AWS_ENDPOINT_URL_STS']) return undefined;
+  return options.endpoint;
+}
+
 function credentialsConfig(options: ConnectionOptions, region: string): IAMClientConfig['credentials'] {
   const base =
     options.credentials ?? (options.profile && options.roleArn ? fromIni({ profile: options.profile }) : undefined);
   if (!options.roleArn) return base as IAMClientConfig['credentials'];
+  const endpoint = stsEndpoint(options);
   return fromTemporaryCredentials({
     params: { RoleArn: options.roleArn, RoleSessionName: `access-advisor-${Date.now()}` },
     ...(base ? { masterCredentials: base as never } : {}),
-    clientConfig: { region },
+    clientConfig: { region, ...(endpoint ? { endpoint } : {}) },
   });
 }
 

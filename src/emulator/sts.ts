@@ -1,0 +1,112 @@
+import { timingSafeEqual } from 'node:crypto';
+import { ApiError } from './api-error';
+import type { QueryParams } from './query';
+import type { SeededRandom } from './rng';
+import type { Caller, EmulatorState } from './state';
+import type { Principal } from './world-model';
+import type { XmlNode } from './xml';
+
+/**
+ * STS `AssumeRole`, simplified: any caller may assume any role of its own account (the role's trust policy is not
+ * evaluated). The temporary credentials it issues are kept here; requests signed with them act as the role.
+ */
+export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const ROLE_ARN_LENGTH = { min: 20, max: 2048 };
+const DURATION = { min: 900, default: 3600, roleDefaultMax: 3600 };
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+export interface RoleSession {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+  readonly role: Principal;
+  readonly sessionName: string;
+}
+
+/** Temporary credentials issued by AssumeRole, by access key id, for the life of the emulator. */
+export class SessionStore {
+  private readonly sessions = new Map<string, RoleSession>();
+  constructor(private readonly random: SeededRandom) {}
+
+  issue(role: Principal, sessionName: string, expiration: Date): RoleSession {
+    const session: RoleSession = {
+      accessKeyId: `ASIA${this.chars(KEY_ALPHABET, 16)}`,
+      secretAccessKey: this.chars(SECRET_ALPHABET, 40),
+      sessionToken: `FwoGZXIvYXdzE${this.chars(SECRET_ALPHABET, 240)}`,
+      expiration,
+      role,
+      sessionName,
+    };
+    this.sessions.set(session.accessKeyId, session);
+    return session;
+  }
+
+  get(accessKeyId: string): RoleSession | undefined {
+    return this.sessions.get(accessKeyId);
+  }
+
+  private chars(alphabet: string, length: number): string {
+    let out = '';
+    for (let i = 0; i < length; i++) out += alphabet[Math.floor(this.random.next() * alphabet.length)];
+    return out;
+  }
+}
+
+const invalidToken = () => new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+
+/** A request signed with session credentials must carry the issued token, before the session expires. */
+export function checkSessionToken(session: RoleSession, token: string | undefined, now: Date): void {
+  const expected = Buffer.from(session.sessionToken, 'utf8');
+  const given = Buffer.from(token ?? '', 'utf8');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalidToken();
+  if (now.getTime() >= session.expiration.getTime()) {
+    throw new ApiError(403, 'ExpiredToken', 'The security token included in the request is expired');
+  }
+}
+
+const validationError = (value: string, field: string, constraint: string) =>
+  new ApiError(400, 'ValidationError', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`);
+
+/** ISO-8601 to the second, as STS writes `Expiration`. */
+const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function assumeRole(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
+  const roleArn = params.required('RoleArn');
+  const sessionName = params.required('RoleSessionName');
+  if (roleArn.length < ROLE_ARN_LENGTH.min || roleArn.length > ROLE_ARN_LENGTH.max) {
+    throw validationError(roleArn, 'roleArn', `Member must have length between ${ROLE_ARN_LENGTH.min} and ${ROLE_ARN_LENGTH.max}`);
+  }
+  if (!SESSION_NAME.test(sessionName)) {
+    throw validationError(sessionName, 'roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64');
+  }
+  const role = state.model.principals.get(roleArn);
+  if (!role || role.kind !== 'role' || role.account !== caller.account) {
+    throw new ApiError(403, 'AccessDenied', `User: ${caller.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  }
+  const maxDuration = role.maxSessionDuration ?? DURATION.roleDefaultMax;
+  const duration = params.integer('DurationSeconds') ?? DURATION.default;
+  if (duration < DURATION.min) {
+    throw validationError(String(duration), 'durationSeconds', `Member must have value greater than or equal to ${DURATION.min}`);
+  }
+  if (duration > maxDuration) {
+    throw new ApiError(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  }
+  const expiration = new Date(Math.floor(state.clock().getTime() / 1000) * 1000 + duration * 1000);
+  const session = state.sessions.issue(role, sessionName, expiration);
+  return {
+    Credentials: {
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: isoSeconds(expiration),
+    },
+    AssumedRoleUser: {
+      AssumedRoleId: `${role.id}:${sessionName}`,
+      Arn: `arn:aws:sts::${role.account}:assumed-role/${role.name}/${sessionName}`,
+    },
+  };
+}
