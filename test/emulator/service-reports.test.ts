@@ -27,8 +27,8 @@ afterAll(async () => {
 
 async function report(target: string, granularity?: 'SERVICE_LEVEL' | 'ACTION_LEVEL') {
   const { JobId } = await iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: target, Granularity: granularity }));
-  const { result, polls } = await untilDone(() => iam.send(new GetServiceLastAccessedDetailsCommand({ JobId })));
-  return { jobId: JobId!, result, polls };
+  const { result } = await untilDone(() => iam.send(new GetServiceLastAccessedDetailsCommand({ JobId })));
+  return { jobId: JobId!, result };
 }
 const byNamespace = (r: GetServiceLastAccessedDetailsCommandOutput): Record<string, ServiceLastAccessed> =>
   Object.fromEntries((r.ServicesLastAccessed ?? []).map((s) => [s.ServiceNamespace, s]));
@@ -36,8 +36,9 @@ const ageHours = (d: Date | undefined) => Math.round((Date.now() - d!.getTime())
 
 describe('service last accessed reports computed from the world', () => {
   test('a role: services its policies allow, last access inside the 400-day window, iam:PassRole ignored', async () => {
-    const { result, polls } = await report(arn(MGMT, 'role', 'app-deployer'));
-    expect(polls).toBeGreaterThan(1); // it was IN_PROGRESS first
+    // (IN_PROGRESS before completion is checked with 60 s jobs in protocol.test.ts: a 60 ms job may finish before a
+    // first poll on a busy machine.)
+    const { result } = await report(arn(MGMT, 'role', 'app-deployer'));
     expect(result.JobStatus).toBe('COMPLETED');
     expect(result.JobType).toBe('SERVICE_LEVEL');
     expect(result.JobCompletionDate!.getTime()).toBeGreaterThanOrEqual(result.JobCreationDate!.getTime());
