@@ -10,6 +10,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { startEmulator } from '../src/emulator';
+import { summarize } from './suite/stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -32,11 +33,9 @@ export interface CliBenchResult {
   };
 }
 
-function summarize(samples: readonly number[]): TimingSummary {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { runs: sorted.length, medianMs: Math.round(median), minMs: Math.round(sorted[0]!), maxMs: Math.round(sorted[sorted.length - 1]!) };
+function timingSummary(samples: readonly number[]): TimingSummary {
+  const s = summarize(samples);
+  return { runs: s.runs, medianMs: Math.round(s.median), minMs: Math.round(s.min), maxMs: Math.round(s.max) };
 }
 
 /** Runs the binary once; resolves with the wall time in ms. Asynchronous so an in-process emulator keeps serving. */
@@ -65,7 +64,7 @@ export async function benchHelp(runs = 10): Promise<CliBenchResult['help']> {
   await timeRun(['--help'], process.env); // warm the file-system cache, as a second invocation in CI would be
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) samples.push(await timeRun(['--help'], process.env));
-  const summary = summarize(samples);
+  const summary = timingSummary(samples);
   return { ...summary, goalMs: HELP_GOAL_MS, withinGoal: summary.medianMs <= HELP_GOAL_MS };
 }
 
@@ -86,7 +85,7 @@ export async function benchServiceReport(runs = 5, jobDurationMs = 100): Promise
     emulator.resetMetrics();
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) samples.push(await timeRun(args, env));
-    return { ...summarize(samples), jobDurationMs, apiCallsPerRun: emulator.metrics().totalCalls / runs };
+    return { ...timingSummary(samples), jobDurationMs, apiCallsPerRun: emulator.metrics().totalCalls / runs };
   } finally {
     await emulator.close();
   }

@@ -19,14 +19,10 @@ import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '..
 import { cacheEntryKey, serializeCacheFile, type CacheEntry } from '../src/resolve/cache-file';
 import { startEmulatorProcess, useEmulatorCredentials } from '../test/constructs/synth-emulator';
 import { BATCH_ROLES, batchRole, roleArn } from '../test/constructs/synth-world';
+import { summarize } from './suite/stats';
 
 const ENDPOINT = 'http://127.0.0.1:9';
 const NAMESPACES = ['dynamodb', 'ec2', 'iam', 'kms', 'lambda', 's3', 'sns', 'sqs', 'ssm', 'sts'];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function fakeReport(arn: string, i: number): ReportModel {
   const now = Date.now();
@@ -92,8 +88,8 @@ export async function cachedOverhead(reports = 500, rounds = 5): Promise<CachedO
       withTimes.push(synthOnce(true));
       withoutTimes.push(synthOnce(false));
     }
-    const withReportsMs = median(withTimes);
-    const withoutReportsMs = median(withoutTimes);
+    const withReportsMs = summarize(withTimes).median;
+    const withoutReportsMs = summarize(withoutTimes).median;
     return { reports, withReportsMs, withoutReportsMs, perReportMs: (withReportsMs - withoutReportsMs) / reports, goalPerReportMs: 2 };
   } finally {
     if (saved === undefined) delete process.env.ACCESS_ADVISOR_LOOKUPS;

@@ -6,6 +6,7 @@
  * Standalone: `npx ts-node --transpile-only bench/tighten.ts` (prints JSON).
  */
 import { performance } from 'node:perf_hooks';
+import { summarize } from './suite/stats';
 import { tightenPolicy } from '../src/analysis/index';
 import type { PolicyDocument } from '../src/analysis/types';
 import { loadActionCatalog, type ActionCatalog } from '../src/iam/action-catalog';
@@ -90,12 +91,6 @@ export function readOnlyAccess(catalog: ActionCatalog): PolicyDocument {
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 export async function runTightenBench(options: { runs?: number } = {}): Promise<TightenBenchResult> {
@@ -129,7 +124,7 @@ export async function runTightenBench(options: { runs?: number } = {}): Promise<
       outputActions: outStatements.reduce((n, s) => n + [s.Action ?? []].flat().length, 0),
       removedActions: last!.removedActions.length,
       runs,
-      medianMs: round(median(times)),
+      medianMs: round(summarize(times).median),
       minMs: round(Math.min(...times)),
       maxMs: round(Math.max(...times)),
       proofHolds: last!.proof.holds,

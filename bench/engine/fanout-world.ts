@@ -8,16 +8,10 @@ const SERVICES = ['s3', 'ec2', 'lambda', 'dynamodb', 'sqs', 'sns', 'iam', 'kms',
 
 /** One account with `roles` roles, each allowed a few services and with some recorded use. */
 export function fanoutWorld(roles: number): World {
-  const roleNames = Array.from({ length: roles }, (_, i) => `bench-role-${String(i).padStart(4, '0')}`);
+  const roleNames = Array.from({ length: roles }, (_, i) => benchRoleName(i));
   return {
     accounts: [{ id: BENCH_ACCOUNT }],
-    users: [
-      {
-        account: BENCH_ACCOUNT,
-        name: 'bench-admin',
-        inlinePolicies: { all: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
-      },
-    ],
+    ...benchAdmin(),
     roles: roleNames.map((name, i) => ({
       account: BENCH_ACCOUNT,
       name,
@@ -29,7 +23,6 @@ export function fanoutWorld(roles: number): World {
         },
       },
     })),
-    accessKeys: [{ id: BENCH_ACCESS_KEY, secret: BENCH_SECRET_KEY, owner: `arn:aws:iam::${BENCH_ACCOUNT}:user/bench-admin` }],
     events: roleNames.flatMap((name, i) => [
       { principal: `arn:aws:iam::${BENCH_ACCOUNT}:role/${name}`, action: 's3:GetObject', region: 'us-east-1', time: `${1 + (i % 30)}d ago` },
       { principal: `arn:aws:iam::${BENCH_ACCOUNT}:role/${name}`, action: 'ec2:DescribeInstances', time: `${100 + i}d ago` },
@@ -37,6 +30,24 @@ export function fanoutWorld(roles: number): World {
   };
 }
 
+export function benchRoleName(i: number): string {
+  return `bench-role-${String(i).padStart(4, '0')}`;
+}
+
 export function benchRoleArn(i: number): string {
-  return `arn:aws:iam::${BENCH_ACCOUNT}:role/bench-role-${String(i).padStart(4, '0')}`;
+  return `arn:aws:iam::${BENCH_ACCOUNT}:role/${benchRoleName(i)}`;
+}
+
+/** The admin user whose key signs every bench request, and that key: the part every bench world shares. */
+export function benchAdmin(): Pick<World, 'users' | 'accessKeys'> {
+  return {
+    users: [
+      {
+        account: BENCH_ACCOUNT,
+        name: 'bench-admin',
+        inlinePolicies: { all: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
+      },
+    ],
+    accessKeys: [{ id: BENCH_ACCESS_KEY, secret: BENCH_SECRET_KEY, owner: `arn:aws:iam::${BENCH_ACCOUNT}:user/bench-admin` }],
+  };
 }

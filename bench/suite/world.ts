@@ -1,5 +1,6 @@
 import { loadActionCatalog } from '../../src/iam/action-catalog';
 import type { World } from '../../src/emulator/types';
+import { BENCH_ACCOUNT, benchAdmin, benchRoleArn as roleArn, benchRoleName } from '../engine/fanout-world';
 
 /**
  * The world every fan-out scenario runs against: one account, an admin user whose key signs every request, and
@@ -8,18 +9,12 @@ import type { World } from '../../src/emulator/types';
  * first TRACKED_SERVICES namespaces, roughly how many services IAM tracks actions for today, so a 400-service
  * ACTION_LEVEL report carries thousands of tracked actions and a 20-service one carries every action of its services.
  */
-export const BENCH_ACCOUNT = '123456789012';
-export const BENCH_ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
-export const BENCH_SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+export { BENCH_ACCESS_KEY, BENCH_SECRET_KEY, benchRoleArn as roleArn } from '../engine/fanout-world';
 export const TRACKED_SERVICES = 120;
 
 export interface WorldShape {
   readonly principals: number;
   readonly services: number;
-}
-
-export function roleArn(i: number): string {
-  return `arn:aws:iam::${BENCH_ACCOUNT}:role/bench-role-${String(i).padStart(4, '0')}`;
 }
 
 export function scenarioWorld(shape: WorldShape): World {
@@ -30,7 +25,7 @@ export function scenarioWorld(shape: WorldShape): World {
   const allowed = namespaces.slice(0, shape.services);
   const roles = Array.from({ length: shape.principals }, (_, i) => ({
     account: BENCH_ACCOUNT,
-    name: `bench-role-${String(i).padStart(4, '0')}`,
+    name: benchRoleName(i),
     createDate: '300d ago',
     inlinePolicies: {
       work: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: allowed.map((ns) => `${ns}:*`), Resource: '*' }] },
@@ -46,15 +41,8 @@ export function scenarioWorld(shape: WorldShape): World {
   );
   return {
     accounts: [{ id: BENCH_ACCOUNT }],
-    users: [
-      {
-        account: BENCH_ACCOUNT,
-        name: 'bench-admin',
-        inlinePolicies: { all: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
-      },
-    ],
+    ...benchAdmin(),
     roles,
-    accessKeys: [{ id: BENCH_ACCESS_KEY, secret: BENCH_SECRET_KEY, owner: `arn:aws:iam::${BENCH_ACCOUNT}:user/bench-admin` }],
     events,
     settings: { trackedActionServices: namespaces.slice(0, TRACKED_SERVICES) },
   };

@@ -24,7 +24,7 @@ const toBytes = (data: SourceData): string | Uint8Array =>
   typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 
 /** node:crypto behind the Hash interface the signer expects (HMAC when given a secret). */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly hash;
   constructor(secret?: SourceData) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));

@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import {
   GenerateOrganizationsAccessReportCommand,
   GenerateServiceLastAccessedDetailsCommand,
@@ -9,6 +8,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../src/emulator/sigv4';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { ADMIN_KEY, ALICE_KEY, MEMBER, MGMT, arn, client, expectAwsError, testWorld, untilDone } from './helpers';
 
@@ -24,25 +24,12 @@ afterAll(async () => {
   await emulator.close();
 });
 
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(d: string | Uint8Array) {
-    this.h.update(d);
-  }
-  digest() {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-}
-
 /** A raw Query request, signed like the SDK would sign it (or not at all), to look at the wire. */
 async function raw(body: string, options: { sign?: boolean; tamper?: boolean; checksumHeader?: boolean } = {}) {
   const url = new URL(emulator.endpoint);
   let headers: Record<string, string> = { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
   if (options.sign !== false) {
-    const signer = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials: ADMIN_KEY, sha256: Sha256 as never, applyChecksum: options.checksumHeader ?? true });
+    const signer = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials: ADMIN_KEY, sha256: NodeSha256, applyChecksum: options.checksumHeader ?? true });
     const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers, body });
     headers = signed.headers as Record<string, string>;
   }

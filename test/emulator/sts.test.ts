@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import {
   GenerateServiceLastAccessedDetailsCommand,
   GetRoleCommand,
@@ -9,6 +8,7 @@ import {
 // The SDK's own STS client: the one `fromTemporaryCredentials` uses (no separate @aws-sdk/client-sts dependency).
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../src/emulator/sigv4';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { ADMIN_KEY, ALICE_KEY, MEMBER, MGMT, arn, client, expectAwsError, testWorld, untilDone } from './helpers';
 
@@ -173,22 +173,9 @@ describe('requests signed with the issued credentials', () => {
   });
 });
 
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(d: string | Uint8Array) {
-    this.h.update(d);
-  }
-  digest() {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-}
-
 async function raw(body: string, service: 'iam' | 'sts') {
   const url = new URL(emulator.endpoint);
-  const signer = new SignatureV4({ service, region: 'us-east-1', credentials: ADMIN_KEY, sha256: Sha256 as never });
+  const signer = new SignatureV4({ service, region: 'us-east-1', credentials: ADMIN_KEY, sha256: NodeSha256 });
   const signed = await signer.sign({
     method: 'POST',
     protocol: 'http:',
