@@ -28,7 +28,7 @@ import { IAM_XMLNS, renderError, renderResult } from './xml';
 const MAX_BODY_BYTES = 1_048_576;
 
 function emptyMetrics(): EmulatorMetrics {
-  return { calls: {}, totalCalls: 0, maxInFlight: 0, throttled: 0, serverErrors: 0, droppedConnections: 0, jobsGenerated: { service: 0, organizations: 0 } };
+  return { calls: {}, totalCalls: 0, maxInFlight: 0, throttled: 0, throttledCalls: {}, serverErrors: 0, droppedConnections: 0, jobsGenerated: { service: 0, organizations: 0 } };
 }
 
 /** The emulator clock: injected, or pinned to `settings.now` and advancing in real time, or the real time. */
@@ -96,6 +96,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       const caller = await authenticate(req, url, body, isSts ? 'sts' : 'iam');
       if (faults.throttle && !throttle.take(caller.account, faults.throttle)) {
         metrics.throttled++;
+        metrics.throttledCalls[action] = (metrics.throttledCalls[action] ?? 0) + 1;
         throw new ApiError(400, 'Throttling', 'Rate exceeded', 'Sender');
       }
       if (faults.serverErrorRate > 0 && faultRandom.next() < faults.serverErrorRate) {

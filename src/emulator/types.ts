@@ -164,6 +164,8 @@ export interface EmulatorMetrics {
   totalCalls: number;
   maxInFlight: number;
   throttled: number;
+  /** Throttled answers per Action (a throttled request is also counted in `calls`). */
+  throttledCalls: Record<string, number>;
   serverErrors: number;
   droppedConnections: number;
   jobsGenerated: { service: number; organizations: number };

@@ -75,7 +75,7 @@ describe('faults', () => {
       expect(e.message).toBe('Rate exceeded');
       expect((e as unknown as { Type?: string }).Type).toBe('Sender');
       await member.send(new GetUserCommand({})); // another account has its own bucket
-      expect(emulator.metrics()).toMatchObject({ throttled: 1, totalCalls: 5, calls: { GetUser: 5 } });
+      expect(emulator.metrics()).toMatchObject({ throttled: 1, throttledCalls: { GetUser: 1 }, totalCalls: 5, calls: { GetUser: 5 } });
     } finally {
       admin.destroy();
       alice.destroy();
