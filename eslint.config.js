@@ -15,8 +15,27 @@ module.exports = tseslint.config(
   {
     // Deliberate lazy loading: the CLI keeps `--help` fast by loading the AWS SDK, the catalog and the emulator only
     // inside the commands that need them; cdk-core picks cdktf or cdktn at run time; the bench isolates sections.
-    files: ['src/cli/**/*.ts', 'src/constructs/cdk-core.ts', 'bench/suite/sections.ts'],
+    files: ['src/cli/**/*.ts', 'src/constructs/cdk-core.ts', 'src/index.ts', 'src/lazy.ts', 'bench/suite/sections.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Elements, aspects and tokens must come from the core of the user's app (coreOf(scope)); a class taken from
+    // whichever core loads first is how a gate silently never runs in a project that has both cores.
+    files: ['src/**/*.ts'],
+    ignores: ['src/constructs/cdk-core.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['cdktf', 'cdktn'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'take core classes from coreOf(scope) (src/constructs/cdk-core.ts)',
+          })),
+          patterns: [{ group: ['**/default-core'], message: 'default-core is for tests: use coreOf(scope) from cdk-core' }],
+        },
+      ],
+    },
   },
   {
     // CommonJS build scripts and configs.

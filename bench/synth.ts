@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TerraformOutput, TerraformStack, Testing } from '../src/constructs/cdk-core';
+import { TerraformOutput, TerraformStack, Testing } from '../src/constructs/default-core';
 import { ServiceLastAccessedReport } from '../src/constructs/service-last-accessed-report';
 import { reportRequestKey } from '../src/iam';
 import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/iam/model';

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../iam/errors';
 import type { AccessReport, ReportRequest } from '../iam/model';
-import { Construct, Fn, TerraformOutput, Token } from './cdk-core';
+import { Construct } from 'constructs';
+import { coreOf } from './cdk-core';
 import { bindPlanTimeReport, type PlanTimeReportBinding } from './plan-time-report';
 import { SynthReportLookup } from './report-lookup';
 import { type ResolveAt, type ResolvedReportOptions } from './report-props';
@@ -39,7 +40,10 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
   }
 
   get jobCompletionDate(): string {
-    if (this.binding) return Token.asString(Fn.lookup(this.binding.decoded('report'), 'jobCompletionDate', ''));
+    if (this.binding) {
+      const { Fn, Token } = coreOf(this);
+      return Token.asString(Fn.lookup(this.binding.decoded('report'), 'jobCompletionDate', ''));
+    }
     return this.synth().lazyString((r) => r.jobCompletionDate);
   }
 
@@ -50,9 +54,10 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
   }
 
   /** Publish chosen values as Terraform outputs (ids = the names, under this construct). */
-  addOutputs(...names: OutputName[]): Record<string, TerraformOutput> {
+  addOutputs(...names: OutputName[]): Record<string, Construct> {
     const allowed = this.outputNames();
-    const outputs: Record<string, TerraformOutput> = {};
+    const { TerraformOutput } = coreOf(this);
+    const outputs: Record<string, Construct> = {};
     for (const name of names) {
       if (!allowed.includes(name)) throw new InvalidRequestError('addOutputs', name, `one of ${allowed.join(', ')}`);
       outputs[name] = new TerraformOutput(this, name, { value: this.outputValue(name) });

@@ -1,86 +1,131 @@
 /**
- * The one door to the CDK core. Every other module imports cdktf classes from here, never from 'cdktf' directly,
- * so that CDK Terrain (`cdktn`, the maintained fork with the same API) can be served from the same source.
+ * The one door to the CDK core. Every construct of this package takes its core classes from `coreOf(scope)`: the
+ * core (`cdktf`, or its maintained fork CDK Terrain `cdktn`) that the user's App belongs to, whatever else is
+ * installed. Elements, aspects and tokens do not cross between the two (cdktn's synthesizer never runs an aspect
+ * registered with cdktf's `Aspects`), so a gate built with the wrong core would silently never run: when the core
+ * of a tree cannot be told, building a construct fails with a message naming both cores and the fix.
  *
- * Elements must be built with the *host's* core library (aspects and synthesizer internals do not cross between
- * cdktf and cdktn), so the core is chosen at load time: `ACCESS_ADVISOR_CDK_CORE=cdktf|cdktn` if set, else the
- * first of `cdktf`, `cdktn` that resolves. Types come from cdktf's declarations; cdktn's are a superset.
+ * The module-level exports below (`App`, `Testing`, …) are the *default* core (cdktf, else cdktn) for this
+ * repository's tests and benchmarks; the package's constructs must not use them (ESLint forbids it in src/).
+ * Types come from cdktf's declarations (cdktn's are a superset); this file's types never reach the public `.d.ts`.
  */
+import * as path from 'path';
 import type * as Cdktf from 'cdktf';
+import type { IConstruct } from 'constructs';
 
 export type CdkCoreName = 'cdktf' | 'cdktn';
-type CoreModule = typeof Cdktf;
+export type CdkCore = typeof Cdktf;
 
-const CORE_CANDIDATES: readonly CdkCoreName[] = ['cdktf', 'cdktn'];
+const CORE_NAMES: readonly CdkCoreName[] = ['cdktf', 'cdktn'];
 
-function loadCore(): { name: CdkCoreName; module: CoreModule } {
-  const forced = process.env.ACCESS_ADVISOR_CDK_CORE;
-  if (forced !== undefined && forced !== '') {
-    if (!(CORE_CANDIDATES as readonly string[]).includes(forced)) {
-      throw new Error(
-        `ACCESS_ADVISOR_CDK_CORE: ${JSON.stringify(forced)} is not allowed; expected one of ${CORE_CANDIDATES.join(', ')}`,
-      );
-    }
-    return { name: forced as CdkCoreName, module: require(forced) as CoreModule };
-  }
-  const failures: string[] = [];
-  for (const name of CORE_CANDIDATES) {
-    try {
-      return { name, module: require(name) as CoreModule };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-      failures.push(name);
-    }
-  }
-  throw new Error(
-    `cdktf-access-advisor needs a CDK core: install one of ${failures.join(' or ')} (npm install cdktf constructs)`,
-  );
+interface InstalledCore {
+  readonly name: CdkCoreName;
+  readonly module: CdkCore;
+  /** The resolved main file (the require.cache key). */
+  readonly file: string;
+  /** Its folder, for messages. */
+  readonly location: string;
 }
 
-const core = loadCore();
+let installed: readonly InstalledCore[] | undefined;
 
-/** Which core package this process uses. */
-export const cdkCoreName: CdkCoreName = core.name;
+/**
+ * Every copy of cdktf and cdktn this process can reach: the ones this package resolves and the ones the app's
+ * working directory resolves (they differ when a project has its own copy beside a linked package).
+ */
+function installedCores(): readonly InstalledCore[] {
+  if (installed) return installed;
+  const found = new Map<string, InstalledCore>();
+  for (const name of CORE_NAMES) {
+    for (const paths of [undefined, [process.cwd()]]) {
+      let location: string;
+      try {
+        location = require.resolve(name, paths ? { paths } : undefined);
+      } catch {
+        continue;
+      }
+      if (found.has(location)) continue;
+      found.set(location, { name, file: location, location: path.dirname(location), get module() { return require(location) as CdkCore; } });
+    }
+  }
+  installed = [...found.values()];
+  return installed;
+}
 
-// Classes and namespaces: a value and a type of the same name, exactly like a re-export.
-export const App: typeof Cdktf.App = core.module.App;
+/**
+ * The cores worth asking: a copy the process never loaded cannot have built the tree, so only loaded ones are
+ * checked (no cost, and a mixed install does not load the other core); if none is loaded (an app loaded by a
+ * loader that bypasses require), all of them.
+ */
+function candidateCores(): readonly InstalledCore[] {
+  const cores = installedCores();
+  const loaded = cores.filter((core) => require.cache[core.file] !== undefined);
+  return loaded.length > 0 ? loaded : cores;
+}
+
+export class CdkCoreError extends Error {
+  override readonly name = 'CdkCoreError';
+}
+
+const coreByRoot = new WeakMap<IConstruct, InstalledCore>();
+
+/**
+ * The core of the construct tree `scope` belongs to: the one whose `App` is the tree's root (or, for a tree whose
+ * root is not an App, whose `TerraformStack` holds `scope`). Never a guess.
+ */
+export function coreOf(scope: IConstruct): CdkCore {
+  return installedCoreOf(scope).module;
+}
+
+/**
+ * Whether `value` is (or holds) an unresolved token of any core this process loaded: for checks made without a
+ * scope (a literal required at synth), where the question is "could this be a token?".
+ */
+export function isUnresolvedToken(value: unknown): boolean {
+  return candidateCores().some((core) => core.module.Token.isUnresolved(value));
+}
+
+/** Every cdktf/cdktn copy this process can reach (the default core for tests is the first cdktf). */
+export function reachableCores(): readonly { readonly name: CdkCoreName; readonly module: CdkCore }[] {
+  return installedCores();
+}
+
+/** Which core (`cdktf` or `cdktn`) the tree of `scope` uses. */
+export function coreNameOf(scope: IConstruct): CdkCoreName {
+  return installedCoreOf(scope).name;
+}
+
+function installedCoreOf(scope: IConstruct): InstalledCore {
+  const root = scope.node.root;
+  const known = coreByRoot.get(root);
+  if (known) return known;
+  const cores = candidateCores();
+  if (cores.length === 0) {
+    throw new CdkCoreError('cdktf-access-advisor needs a CDK core: install cdktf or cdktn (npm install cdktf constructs)');
+  }
+  const byApp = cores.filter((core) => root instanceof core.module.App);
+  const matches = byApp.length > 0 ? byApp : cores.filter((core) => scope.node.scopes.some((s) => s instanceof core.module.TerraformStack));
+  if (matches.length !== 1) {
+    const seen = cores.map((core) => `${core.name} (${core.location})`).join(' and ');
+    throw new CdkCoreError(
+      `cdktf-access-advisor: cannot tell which CDK core the construct '${scope.node.path || '(root)'}' belongs to: ` +
+        `its App is ${matches.length === 0 ? 'not an App of' : 'an App of more than one of'} ${seen}. ` +
+        'Build the App and TerraformStack with the core this project installs (import them from "cdktf" or ' +
+        'from "cdktn"), and keep one copy of it (npm ls cdktf cdktn).',
+    );
+  }
+  coreByRoot.set(root, matches[0]);
+  return matches[0];
+}
+
+// Types of the core classes, for this package's internal signatures (values come from coreOf(scope)).
 export type App = Cdktf.App;
-export const TerraformStack: typeof Cdktf.TerraformStack = core.module.TerraformStack;
 export type TerraformStack = Cdktf.TerraformStack;
-export const TerraformElement: typeof Cdktf.TerraformElement = core.module.TerraformElement;
 export type TerraformElement = Cdktf.TerraformElement;
-export const TerraformDataSource: typeof Cdktf.TerraformDataSource = core.module.TerraformDataSource;
 export type TerraformDataSource = Cdktf.TerraformDataSource;
-export const TerraformResource: typeof Cdktf.TerraformResource = core.module.TerraformResource;
-export type TerraformResource = Cdktf.TerraformResource;
-export const TerraformProvider: typeof Cdktf.TerraformProvider = core.module.TerraformProvider;
 export type TerraformProvider = Cdktf.TerraformProvider;
-export const TerraformOutput: typeof Cdktf.TerraformOutput = core.module.TerraformOutput;
 export type TerraformOutput = Cdktf.TerraformOutput;
-export const TerraformLocal: typeof Cdktf.TerraformLocal = core.module.TerraformLocal;
-export type TerraformLocal = Cdktf.TerraformLocal;
-export const TerraformVariable: typeof Cdktf.TerraformVariable = core.module.TerraformVariable;
-export type TerraformVariable = Cdktf.TerraformVariable;
-export const TerraformAsset: typeof Cdktf.TerraformAsset = core.module.TerraformAsset;
 export type TerraformAsset = Cdktf.TerraformAsset;
-export const AssetType: typeof Cdktf.AssetType = core.module.AssetType;
-export type AssetType = Cdktf.AssetType;
-export const Annotations: typeof Cdktf.Annotations = core.module.Annotations;
-export type Annotations = Cdktf.Annotations;
-export const Aspects: typeof Cdktf.Aspects = core.module.Aspects;
-export type Aspects = Cdktf.Aspects;
-export const Token: typeof Cdktf.Token = core.module.Token;
-export type Token = Cdktf.Token;
-export const Tokenization: typeof Cdktf.Tokenization = core.module.Tokenization;
-export type Tokenization = Cdktf.Tokenization;
-export const Lazy: typeof Cdktf.Lazy = core.module.Lazy;
-export type Lazy = Cdktf.Lazy;
-export const Fn: typeof Cdktf.Fn = core.module.Fn;
-export type Fn = Cdktf.Fn;
-export const Testing: typeof Cdktf.Testing = core.module.Testing;
-export type Testing = Cdktf.Testing;
-export const StringMap: typeof Cdktf.StringMap = core.module.StringMap;
-export type StringMap = Cdktf.StringMap;
 
 // Interfaces only.
 export type {

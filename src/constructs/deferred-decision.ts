@@ -1,4 +1,5 @@
-import { Aspects, type Construct } from './cdk-core';
+import type { Construct } from 'constructs';
+import { coreOf } from './cdk-core';
 import { ReportLookupError } from './report-lookup';
 
 /**
@@ -18,7 +19,7 @@ export class DeferredDecision<T> {
     private readonly evaluate: () => T,
   ) {
     // Aspects are inherited by children; evaluate only when the owner itself is visited.
-    Aspects.of(owner).add({ visit: (node) => { if (node === owner) this.atSynth(); } });
+    coreOf(owner).Aspects.of(owner).add({ visit: (node) => { if (node === owner) this.atSynth(); } });
   }
 
   /** The value, evaluating now if needed. Throws ReportLookupError when the report lookup failed (onError 'fail'). */

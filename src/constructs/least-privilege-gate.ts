@@ -3,7 +3,8 @@ import { formatViolationsTable, violationsOf, type Violation } from '../analysis
 import type { PermissionException, UnusedPermissions, UnusedPermissionsOptions } from '../analysis/types';
 import { InvalidRequestError } from '../iam/errors';
 import type { ServiceLastAccessedReport as ReportModel } from '../iam/model';
-import { Annotations, Construct } from './cdk-core';
+import { Construct } from 'constructs';
+import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
 import { planGateCondition, planGateErrorMessage } from './plan-time-report';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
@@ -51,7 +52,7 @@ export class LeastPrivilegeGate extends Construct {
     super(scope, id);
     this.report = requireReport(props.report, 'LeastPrivilegeGate');
     this.failOn = oneOf('failOn', props.failOn, ['error', 'warning'], 'error');
-    const annotations = Annotations.of(this);
+    const annotations = coreOf(this).Annotations.of(this);
 
     if (this.report.planTime) {
       const binding = this.report.planTime;
@@ -97,7 +98,7 @@ export class LeastPrivilegeGate extends Construct {
   }
 
   private evaluate(): UnusedPermissions | undefined {
-    const annotations = Annotations.of(this);
+    const annotations = coreOf(this).Annotations.of(this);
     const model = this.report.report;
     if (!model) {
       annotations.addWarning(`${this.node.path}: the gate was not evaluated: the report of ${this.report.arn} is unavailable (lookup failed with onError 'warn')`);

@@ -1,7 +1,9 @@
 import { validateReportRequest } from '../iam/index';
 import type { OrganizationsAccessReport as OrganizationsAccessReportModel, ReportRequest, SortKey } from '../iam/model';
 import { AccessReportConstruct } from './access-report-base';
-import { Fn, type Construct, type IResolvable } from './cdk-core';
+import type { Construct } from 'constructs';
+import { coreOf } from './cdk-core';
+import type { IResolvable } from './core-types';
 import { planTimeQuery } from './plan-time-report';
 import { type ReportResolutionProps, type ResolveAt, requireLiteral, resolveReportOptions } from './report-props';
 
@@ -69,7 +71,7 @@ export class OrganizationsAccessReport extends AccessReportConstruct<Organizatio
 
   /** Every access detail: service, region, entity path, last authenticated time, number of accounts. */
   get accessDetails(): IResolvable {
-    if (this.planTime) return Fn.lookup(this.planTime.decoded('report'), 'accessDetails', []);
+    if (this.planTime) return coreOf(this).Fn.lookup(this.planTime.decoded('report'), 'accessDetails', []);
     return this.synth().lazyAny((r) => r.accessDetails, []);
   }
 

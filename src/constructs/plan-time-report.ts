@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AssetType, Fn, TerraformAsset, TerraformDataSource, TerraformProvider, TerraformStack, Token } from './cdk-core';
-import type { Construct, IResolvable, Postcondition } from './cdk-core';
+import type { Construct, IConstruct } from 'constructs';
+import { coreOf, type CdkCore, type Postcondition, type TerraformAsset, type TerraformStack } from './cdk-core';
+import type { IResolvable } from './core-types';
 import { EXTERNAL_QUERY_KEYS } from '../resolve/external-protocol';
 import type { ExternalQueryKey, ExternalResultKey } from '../resolve/external-protocol';
 
@@ -13,7 +14,8 @@ export type { ExternalQueryKey, ExternalResultKey } from '../resolve/external-pr
  * Built with the host's own core classes (no @cdktf/provider-external, which has no cdktn counterpart).
  */
 export interface PlanTimeReportBinding {
-  readonly dataSource: TerraformDataSource;
+  /** The `data "external"` element (a TerraformDataSource of the app's core). */
+  readonly dataSource: IConstruct;
   /** A string token rendering `${data.external.<id>.result["<key>"]}`. */
   result(key: ExternalResultKey): string;
   /** A token for `jsondecode(result[key])`, usable as a list or number in resources. */
@@ -97,10 +99,12 @@ export function planTimeQuery(props: {
  * attribute); undefined values are dropped, unknown keys rejected here rather than at plan.
  */
 export function bindPlanTimeReport(scope: Construct, id: string, query: Record<string, string>): PlanTimeReportBinding {
-  const stack = TerraformStack.of(scope);
-  requireExternalProvider(stack);
-  const asset = programAsset(stack);
-  const dataSource = new ExternalDataSource(scope, id, `\${path.module}/${asset.path}`);
+  const core = coreOf(scope);
+  const { Fn, Token } = core;
+  const stack = core.TerraformStack.of(scope);
+  requireExternalProvider(core, stack);
+  const asset = programAsset(core, stack);
+  const dataSource = new (externalClasses(core).ExternalDataSource)(scope, id, `\${path.module}/${asset.path}`);
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined) dataSource.setQuery(key, value);
   }
@@ -122,102 +126,127 @@ export function bindPlanTimeReport(scope: Construct, id: string, query: Record<s
   };
 }
 
-/** `data "external"` with its three arguments; the query stays mutable until synth. */
-class ExternalDataSource extends TerraformDataSource {
-  static readonly tfResourceType = 'external';
-  private readonly queryMap: Record<string, string> = {};
+/** The two element classes, built once per core: elements must subclass the app's own core classes. */
+interface ExternalClasses {
+  readonly ExternalDataSource: new (scope: Construct, id: string, programPath: string) => ExternalDataSourceElement;
+  readonly ExternalProviderRequirement: new (scope: Construct, id: string) => IConstruct;
+}
 
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly programPath: string,
-  ) {
-    super(scope, id, { terraformResourceType: 'external', terraformGeneratorMetadata: { providerName: 'external' } });
-  }
+interface ExternalDataSourceElement extends IConstruct {
+  setQuery(key: string, value: string): void;
+  queryView(): Readonly<Record<string, string>>;
+  addPostcondition(postcondition: Postcondition): void;
+  interpolationForAttribute(attribute: string): IResolvable;
+}
 
-  setQuery(key: string, value: string): void {
-    if (!(EXTERNAL_QUERY_KEYS as readonly string[]).includes(key)) {
-      throw new Error(
-        `plan-time report ${this.node.path}: query key ${JSON.stringify(key)} is not allowed; expected one of ${EXTERNAL_QUERY_KEYS.join(', ')}`,
-      );
+const classesByCore = new WeakMap<CdkCore, ExternalClasses>();
+
+function externalClasses(core: CdkCore): ExternalClasses {
+  const known = classesByCore.get(core);
+  if (known) return known;
+  const { TerraformDataSource, TerraformProvider, TerraformStack } = core;
+
+  /** `data "external"` with its three arguments; the query stays mutable until synth. */
+  class ExternalDataSource extends TerraformDataSource {
+    static readonly tfResourceType = 'external';
+    private readonly queryMap: Record<string, string> = {};
+
+    constructor(
+      scope: Construct,
+      id: string,
+      private readonly programPath: string,
+    ) {
+      super(scope, id, { terraformResourceType: 'external', terraformGeneratorMetadata: { providerName: 'external' } });
     }
-    if (typeof value !== 'string') {
-      throw new Error(
-        `plan-time report ${this.node.path}: query key "${key}": ${JSON.stringify(value)} is not allowed; expected a string (Terraform's external query is map(string))`,
-      );
+
+    setQuery(key: string, value: string): void {
+      if (!(EXTERNAL_QUERY_KEYS as readonly string[]).includes(key)) {
+        throw new Error(
+          `plan-time report ${this.node.path}: query key ${JSON.stringify(key)} is not allowed; expected one of ${EXTERNAL_QUERY_KEYS.join(', ')}`,
+        );
+      }
+      if (typeof value !== 'string') {
+        throw new Error(
+          `plan-time report ${this.node.path}: query key "${key}": ${JSON.stringify(value)} is not allowed; expected a string (Terraform's external query is map(string))`,
+        );
+      }
+      this.queryMap[key] = value;
     }
-    this.queryMap[key] = value;
+
+    queryView(): Readonly<Record<string, string>> {
+      return { ...this.queryMap };
+    }
+
+    addPostcondition(postcondition: Postcondition): void {
+      const existing = this.lifecycle?.postcondition ?? [];
+      this.lifecycle = { ...this.lifecycle, postcondition: [...existing, postcondition] };
+    }
+
+    protected override synthesizeAttributes(): Record<string, unknown> {
+      // Terraform's external provider does not go through a shell and resolves relative paths against its working
+      // directory; `${path.module}` makes the asset path right both in the stack directory and as a module.
+      return { program: ['node', this.programPath], query: this.queryView() };
+    }
+
+    protected override synthesizeHclAttributes(): Record<string, unknown> {
+      return {
+        program: { value: ['node', this.programPath], isBlock: false, type: 'list', storageClassType: 'stringList' },
+        query: { value: this.queryView(), isBlock: false, type: 'map', storageClassType: 'stringMap' },
+      };
+    }
   }
 
-  queryView(): Readonly<Record<string, string>> {
-    return { ...this.queryMap };
+  /**
+   * The `hashicorp/external` provider requirement, one per stack. It is a provider construct (not a bare override)
+   * because cdktf's synth validation wants one for every provider its data sources name. When the stack also holds
+   * another external provider (a user's @cdktf/provider-external `ExternalProvider`), this one renders nothing, so
+   * there is never a duplicate `provider "external"` block.
+   */
+  class ExternalProviderRequirement extends TerraformProvider {
+    constructor(scope: Construct, id: string) {
+      super(scope, id, {
+        terraformResourceType: 'external',
+        terraformProviderSource: EXTERNAL_PROVIDER_REQUIREMENT.source,
+        terraformGeneratorMetadata: { providerName: 'external', providerVersionConstraint: EXTERNAL_PROVIDER_REQUIREMENT.version },
+      });
+    }
+
+    protected override synthesizeAttributes(): Record<string, unknown> {
+      return {};
+    }
+
+    protected override synthesizeHclAttributes(): Record<string, unknown> {
+      return {};
+    }
+
+    override toTerraform(): unknown {
+      return this.shadowed() ? {} : super.toTerraform();
+    }
+
+    override toHclTerraform(): unknown {
+      return this.shadowed() ? {} : super.toHclTerraform();
+    }
+
+    private shadowed(): boolean {
+      return TerraformStack.of(this)
+        .node.findAll()
+        .some((node) => node !== this && TerraformProvider.isTerraformProvider(node) && node.terraformResourceType === 'external');
+    }
   }
 
-  addPostcondition(postcondition: Postcondition): void {
-    const existing = this.lifecycle?.postcondition ?? [];
-    this.lifecycle = { ...this.lifecycle, postcondition: [...existing, postcondition] };
-  }
-
-  protected override synthesizeAttributes(): Record<string, unknown> {
-    // Terraform's external provider does not go through a shell and resolves relative paths against its working
-    // directory; `${path.module}` makes the asset path right both in the stack directory and as a module.
-    return { program: ['node', this.programPath], query: this.queryView() };
-  }
-
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return {
-      program: { value: ['node', this.programPath], isBlock: false, type: 'list', storageClassType: 'stringList' },
-      query: { value: this.queryView(), isBlock: false, type: 'map', storageClassType: 'stringMap' },
-    };
-  }
+  const classes: ExternalClasses = { ExternalDataSource, ExternalProviderRequirement };
+  classesByCore.set(core, classes);
+  return classes;
 }
 
-/**
- * The `hashicorp/external` provider requirement, one per stack. It is a provider construct (not a bare override)
- * because cdktf's synth validation wants one for every provider its data sources name. When the stack also holds
- * another external provider (a user's @cdktf/provider-external `ExternalProvider`), this one renders nothing, so
- * there is never a duplicate `provider "external"` block.
- */
-class ExternalProviderRequirement extends TerraformProvider {
-  constructor(scope: Construct, id: string) {
-    super(scope, id, {
-      terraformResourceType: 'external',
-      terraformProviderSource: EXTERNAL_PROVIDER_REQUIREMENT.source,
-      terraformGeneratorMetadata: { providerName: 'external', providerVersionConstraint: EXTERNAL_PROVIDER_REQUIREMENT.version },
-    });
-  }
-
-  protected override synthesizeAttributes(): Record<string, unknown> {
-    return {};
-  }
-
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return {};
-  }
-
-  override toTerraform(): unknown {
-    return this.shadowed() ? {} : super.toTerraform();
-  }
-
-  override toHclTerraform(): unknown {
-    return this.shadowed() ? {} : super.toHclTerraform();
-  }
-
-  private shadowed(): boolean {
-    return TerraformStack.of(this)
-      .node.findAll()
-      .some((node) => node !== this && TerraformProvider.isTerraformProvider(node) && node.terraformResourceType === 'external');
-  }
+function requireExternalProvider(core: CdkCore, stack: TerraformStack): void {
+  if (!stack.node.tryFindChild(PROVIDER_ID)) new (externalClasses(core).ExternalProviderRequirement)(stack, PROVIDER_ID);
 }
 
-function requireExternalProvider(stack: TerraformStack): void {
-  if (!stack.node.tryFindChild(PROVIDER_ID)) new ExternalProviderRequirement(stack, PROVIDER_ID);
-}
-
-function programAsset(stack: TerraformStack): TerraformAsset {
+function programAsset(core: CdkCore, stack: TerraformStack): TerraformAsset {
   const existing = stack.node.tryFindChild(PROGRAM_ASSET_ID);
   if (existing) return existing as TerraformAsset;
-  return new TerraformAsset(stack, PROGRAM_ASSET_ID, { path: bundledProgramPath(), type: AssetType.FILE });
+  return new core.TerraformAsset(stack, PROGRAM_ASSET_ID, { path: bundledProgramPath(), type: core.AssetType.FILE });
 }
 
 /**

@@ -6,7 +6,8 @@ import { parsePolicyDocument } from '../analysis/policy-document';
 import type { Baseline, DriftResult, PolicyDocument, UnusedPermissions } from '../analysis/types';
 import { loadActionCatalog } from '../iam/action-catalog';
 import { InvalidRequestError } from '../iam/errors';
-import { Annotations, Construct } from './cdk-core';
+import { Construct } from 'constructs';
+import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
 import { type DecisionProps, type GateFailOn, decide, requireReport, synthModel } from './least-privilege-gate';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
@@ -80,7 +81,7 @@ export class PolicyDriftCheck extends Construct {
     failOn: GateFailOn,
   ): { drift: DriftResult; unused: UnusedPermissions } | undefined {
     const file = this.baselineFile;
-    const annotations = Annotations.of(this);
+    const annotations = coreOf(this).Annotations.of(this);
     const model = synthModel(report, 'PolicyDriftCheck', this.node.path);
     if (!model) {
       annotations.addWarning(`PolicyDriftCheck ${this.node.path}: not evaluated: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`);
@@ -121,7 +122,7 @@ export class PolicyDriftCheck extends Construct {
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { baseline: undefined, file };
+      if ((error as { code?: unknown }).code === 'ENOENT') return { baseline: undefined, file };
       throw new InvalidRequestError('baseline', file, `a readable baseline file (${(error as Error).message})`);
     }
     return { baseline: parseBaseline(text, file), file };

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../iam/errors';
 import { PARTITIONS } from '../iam/constraints';
-import { TerraformDataSource, Token, type IConstruct } from './cdk-core';
+import type { IConstruct } from 'constructs';
+import { coreOf, isUnresolvedToken } from './cdk-core';
 
 /**
  * An IAM principal element from `@cdktf/provider-aws` (IamRole, IamUser, IamGroup, IamPolicy and their DataAwsIam*
@@ -25,7 +26,7 @@ function inputOf(element: object, getter: string): unknown {
 }
 
 function isDataSource(element: IamPrincipalElement): boolean {
-  if (element instanceof TerraformDataSource) return true;
+  if (element instanceof coreOf(element).TerraformDataSource) return true;
   const fqn = (element as { fqn?: unknown }).fqn;
   return typeof fqn === 'string' && fqn.startsWith('data.');
 }
@@ -40,7 +41,7 @@ export interface PrincipalArnContext {
 
 function literal(field: string, value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || Token.isUnresolved(value)) {
+  if (typeof value !== 'string' || isUnresolvedToken(value)) {
     throw new InvalidRequestError(
       field,
       typeof value === 'string' ? value : String(value),

@@ -2,7 +2,9 @@ import type { AccessReport, ReportRequest } from '../iam/model';
 import { reportRequestKey } from '../iam/index';
 import { cacheEntryKey, effectiveCacheConnection } from '../resolve/cache-file';
 import type { LookupResult, PendingLookup } from '../resolve/synth-resolver';
-import { Annotations, Lazy, type Construct, type IResolvable } from './cdk-core';
+import type { Construct } from 'constructs';
+import { coreOf } from './cdk-core';
+import type { IResolvable } from './core-types';
 import type { ResolvedReportOptions } from './report-props';
 import { SynthLookups } from './synth-lookups';
 
@@ -68,19 +70,19 @@ export class SynthReportLookup<R extends AccessReport> {
   }
 
   lazyList(produce: (report: R) => readonly string[]): string[] {
-    return Lazy.listValue({ produce: () => { const r = this.reportOrUndefined(); return r ? [...produce(r)] : []; } });
+    return coreOf(this.owner).Lazy.listValue({ produce: () => { const r = this.reportOrUndefined(); return r ? [...produce(r)] : []; } });
   }
 
   lazyString(produce: (report: R) => string, fallback = ''): string {
-    return Lazy.stringValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
+    return coreOf(this.owner).Lazy.stringValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
   }
 
   lazyNumber(produce: (report: R) => number, fallback = 0): number {
-    return Lazy.numberValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
+    return coreOf(this.owner).Lazy.numberValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
   }
 
   lazyAny(produce: (report: R) => unknown, fallback: unknown): IResolvable {
-    return Lazy.anyValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
+    return coreOf(this.owner).Lazy.anyValue({ produce: () => { const r = this.reportOrUndefined(); return r ? produce(r) : fallback; } });
   }
 
   private settled(): LookupResult {
@@ -94,7 +96,7 @@ export class SynthReportLookup<R extends AccessReport> {
 
   private settle(result: LookupResult): void {
     this.result = result;
-    const annotations = Annotations.of(this.owner);
+    const annotations = coreOf(this.owner).Annotations.of(this.owner);
     switch (result.status) {
       case 'stale':
         annotations.addWarning(result.warning);

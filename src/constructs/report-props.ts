@@ -1,7 +1,8 @@
 import { InvalidRequestError } from '../iam/errors';
 import { type CacheConnection, cacheConnectionOf, locateCacheFile } from '../resolve/cache-file';
 import { parseDuration } from '../resolve/duration';
-import { Token, type IConstruct } from './cdk-core';
+import type { IConstruct } from 'constructs';
+import { isUnresolvedToken } from './cdk-core';
 
 export type ResolveAt = 'synth' | 'plan';
 export type OnLookupError = 'fail' | 'warn';
@@ -53,7 +54,7 @@ function oneOf<T extends string>(field: string, value: unknown, allowed: readonl
 
 /** Props a synth-time value depends on cannot be tokens: they become part of the cache key. */
 export function requireLiteral(field: string, value: string | undefined, hint: string): void {
-  if (value !== undefined && Token.isUnresolved(value)) {
+  if (value !== undefined && isUnresolvedToken(value)) {
     throw new InvalidRequestError(field, value, `a literal string known at synth time (${hint})`);
   }
 }

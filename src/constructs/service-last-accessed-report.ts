@@ -4,7 +4,9 @@ import { InvalidRequestError } from '../iam/errors';
 import { validateReportRequest } from '../iam/index';
 import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../iam/model';
 import { AccessReportConstruct } from './access-report-base';
-import { Fn, Token, type Construct, type IResolvable } from './cdk-core';
+import type { Construct } from 'constructs';
+import { coreOf } from './cdk-core';
+import type { IResolvable } from './core-types';
 import { planTimeQuery } from './plan-time-report';
 import { type IamPrincipalElement, principalArnOf } from './principal-arn';
 import {
@@ -111,7 +113,7 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
       throw new InvalidRequestError('arn/principal', props.arn ?? null, 'exactly one of arn and principal');
     }
     if (props.arn !== undefined) {
-      if (options.resolveAt === 'synth' && Token.isUnresolved(props.arn)) {
+      if (options.resolveAt === 'synth' && coreOf(this).Token.isUnresolved(props.arn)) {
         throw new InvalidRequestError(
           'arn',
           props.arn,
@@ -135,7 +137,7 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
 
   /** Every service the principal's policies allow, with its last use. */
   get services(): IResolvable {
-    if (this.planTime) return Fn.lookup(this.planTime.decoded('report'), 'servicesLastAccessed', []);
+    if (this.planTime) return coreOf(this).Fn.lookup(this.planTime.decoded('report'), 'servicesLastAccessed', []);
     return this.synth().lazyAny((r) => r.servicesLastAccessed.map(serviceUsageOf), []);
   }
 

@@ -1,5 +1,6 @@
 import { type LookupResult, type PendingLookup, fillCacheHint, lookupId, resolveLookups } from '../resolve/synth-resolver';
-import { Aspects, type IAspect, type IConstruct } from './cdk-core';
+import type { IConstruct } from 'constructs';
+import { coreOf, type IAspect } from './cdk-core';
 
 /** A construct's side of one lookup: what it needs, and what to do with the answer. */
 export interface LookupClient {
@@ -8,7 +9,7 @@ export interface LookupClient {
 }
 
 /** Env `ACCESS_ADVISOR_LOOKUPS=off` (or app context `accessAdvisor:lookups: "off"`) forbids calling AWS. */
-export function lookupsEnabled(scope: IConstruct, env: NodeJS.ProcessEnv = process.env): boolean {
+export function lookupsEnabled(scope: IConstruct, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
   const off = (value: unknown): boolean =>
     value === false || (typeof value === 'string' && ['off', 'false', '0', 'no'].includes(value.toLowerCase()));
   return !off(env.ACCESS_ADVISOR_LOOKUPS) && !off(scope.node.tryGetContext('accessAdvisor:lookups'));
@@ -42,7 +43,7 @@ export class SynthLookups {
   /** Queue a lookup; `owner` gets an aspect so synth resolves the queue before annotations are collected. */
   register(owner: IConstruct, client: LookupClient): void {
     this.pending.push(client);
-    Aspects.of(owner).add(this.aspect);
+    coreOf(owner).Aspects.of(owner).add(this.aspect);
   }
 
   get pendingCount(): number {

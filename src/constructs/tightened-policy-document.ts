@@ -4,7 +4,8 @@ import type { PolicyDocument, PolicyStatement, TightenedPolicy, TighteningProof 
 import { loadActionCatalog } from '../iam/action-catalog';
 import { InvalidRequestError } from '../iam/errors';
 import type { ServiceLastAccessedReport as ReportModel } from '../iam/model';
-import { Annotations, Construct, Lazy, Token, type TerraformElement } from './cdk-core';
+import { Construct } from 'constructs';
+import { coreOf, isUnresolvedToken, type TerraformElement } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
 import { type DecisionProps, decisionOptionsFor, requireReport, synthModel } from './least-privilege-gate';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
@@ -53,6 +54,7 @@ export class TightenedPolicyDocument extends Construct {
     parsePolicyDocument(original, this.node.path);
     if (report.planTime) synthModel(report, 'TightenedPolicyDocument', this.node.path);
     this.outcome = new DeferredDecision(this, () => this.tighten(report, original, props));
+    const { Lazy } = coreOf(this);
     const lazyList = (pick: (o: Outcome) => readonly string[]) =>
       Lazy.listValue({ produce: () => { const o = this.outcome.valueOrUndefined; return o ? [...pick(o)] : []; } });
     this.json = Lazy.stringValue({ produce: () => this.outcome.valueOrUndefined?.json ?? '' });
@@ -84,11 +86,11 @@ export class TightenedPolicyDocument extends Construct {
       // No evidence, no removal: the original, in canonical form.
       const unchanged = tightenPolicy(original, stubReport(report.arn), { catalog, sourceName: this.node.path, now: new Date(0) });
       const notes = [`nothing removed: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`];
-      Annotations.of(this).addWarning(`TightenedPolicyDocument ${this.node.path}: ${notes[0]}`);
+      coreOf(this).Annotations.of(this).addWarning(`TightenedPolicyDocument ${this.node.path}: ${notes[0]}`);
       return { json: unchanged.json, policy: unchanged.policy, removedActions: [], removedServices: [], notes, proof: unchanged.proof };
     }
     const result = tightenPolicy(original, model, { ...decisionOptionsFor(model, props), catalog, sourceName: this.node.path });
-    Annotations.of(this).addInfo(summaryOf(this.node.path, model, result));
+    coreOf(this).Annotations.of(this).addInfo(summaryOf(this.node.path, model, result));
     return { ...result, result };
   }
 }
@@ -150,7 +152,7 @@ const INLINE_POLICY_TYPES = ['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_u
 /** Reads a literal policy document out of JSON text, an object or a stack element. */
 export function policyFromSource(source: PolicySource, path: string): PolicyDocument | string {
   if (typeof source === 'string') {
-    if (Token.isUnresolved(source)) throw notLiteral(path, 'policy', 'the policy string is a token');
+    if (isUnresolvedToken(source)) throw notLiteral(path, 'policy', 'the policy string is a token');
     return source;
   }
   const element = source as TerraformElement & { terraformResourceType?: string };
@@ -222,9 +224,9 @@ function nonEmpty(v: unknown): boolean {
 }
 
 function containsToken(value: unknown): boolean {
-  if (typeof value === 'string') return Token.isUnresolved(value);
+  if (typeof value === 'string') return isUnresolvedToken(value);
   if (Array.isArray(value)) return value.some(containsToken);
-  if (typeof value === 'object' && value !== null) return Token.isUnresolved(value) || Object.values(value).some(containsToken);
+  if (typeof value === 'object' && value !== null) return isUnresolvedToken(value) || Object.values(value).some(containsToken);
   return false;
 }
 

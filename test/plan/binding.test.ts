@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Fn, TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable, Testing } from '../../src/constructs/cdk-core';
-import type { Construct } from '../../src/constructs/cdk-core';
+import { Fn, TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable, Testing } from '../../src/constructs/default-core';
+import type { Construct } from '../../src/constructs/default-core';
 import {
   EXTERNAL_PROVIDER_REQUIREMENT,
   bindPlanTimeReport,

@@ -3,7 +3,7 @@
  * query and the postcondition in its lifecycle; the program's real answer decides it.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformVariable } from '../../src/constructs/cdk-core';
+import { TerraformVariable } from '../../src/constructs/default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { planGateCondition, planGateErrorMessage } from '../../src/constructs/plan-time-report';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
