@@ -4,7 +4,7 @@ import type { PolicyDocument, PolicyStatement, TightenedPolicy, TighteningProof 
 import { loadActionCatalog } from '../iam/action-catalog';
 import { InvalidRequestError } from '../iam/errors';
 import type { ServiceLastAccessedReport as ReportModel } from '../iam/model';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { coreOf, isUnresolvedToken, type TerraformElement } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
 import { type DecisionProps, decisionOptionsFor, requireReport, synthModel } from './least-privilege-gate';
@@ -15,7 +15,7 @@ import type { ServiceLastAccessedReport } from './service-last-accessed-report';
  * `DataAwsIamPolicyDocument` (its statements), an `IamPolicy` / `IamRolePolicy` / `IamUserPolicy` /
  * `IamGroupPolicy` (its `policy` string).
  */
-export type PolicySource = string | PolicyDocument | TerraformElement;
+export type PolicySource = string | PolicyDocument | IConstruct;
 
 export interface TightenedPolicyDocumentProps extends DecisionProps {
   /** A synth-mode report of the principal (or managed policy) that uses the policy. */

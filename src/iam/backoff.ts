@@ -1,3 +1,4 @@
+import type { AbortSignalLike } from './abort-signal';
 /**
  * Delays for polling a job and for waiting out ReportGenerationLimitExceeded. Real jobs finish in about a second
  * (0.8–1.4 s in AWS's samples), so the first poll comes at about half that and the second near it (0.4–0.5 s, then
@@ -28,7 +29,7 @@ export const DEFAULT_POLL_SCHEDULE: PollScheduleOptions = {
   limitExceededDelayMs: 1000,
 };
 
-export type SleepFunction = (ms: number, signal?: AbortSignal) => Promise<void>;
+export type SleepFunction = (ms: number, signal?: AbortSignalLike) => Promise<void>;
 
 /** The n-th delay (0-based) of a geometric series starting at `start`, capped and jittered. */
 export function backoffDelay(

@@ -1,5 +1,6 @@
 import { ListPoliciesGrantingServiceAccessCommand, type ListPoliciesGrantingServiceAccessResponse } from '@aws-sdk/client-iam';
 import { realSleep, resolveSchedule, type PollScheduleOptions, type SleepFunction } from './backoff';
+import type { AbortSignalLike } from './abort-signal';
 import { PollWaves } from './poll-waves';
 import { createIamSession, type ConnectionOptions, type IamSession } from './client';
 import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from './errors';
@@ -40,7 +41,7 @@ const ENTITY_SERIES_PER_REPORT = 4;
 export interface ReportOptions extends ConnectionOptions {
   /** Total time for the report, generate to last page (default 600 000 = 10 minutes). */
   timeoutMs?: number;
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   onProgress?: (event: ProgressEvent) => void;
   /** Resume this job instead of generating a new one. */
   jobId?: string;
@@ -105,18 +106,20 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
   const maxAttempts = validatePositive('maxAttempts', options.maxAttempts, true, 20);
   const session = await createIamSession(options, gate, maxAttempts, timeScale);
   const schedule = scaleSchedule(resolveSchedule(options.pollSchedule), timeScale);
+  // The public option is structural (no DOM or @types/node in our declarations); callers pass a real AbortSignal.
+  const signal = options.signal as AbortSignal | undefined;
   const ctx: JobContext = {
     session,
     schedule,
     sleep: options.sleep ?? realSleep,
     random: Math.random,
     timeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(signal ? { signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     entityConcurrency: ENTITY_SERIES_PER_REPORT,
     pollWaves: new PollWaves(schedule.firstDelayMs / 2),
     ...(options.readPrincipalCreateDate !== false
-      ? { createDates: new PrincipalCreateDates(session, planCreateDateListing(requests, listingThreshold), options.signal) }
+      ? { createDates: new PrincipalCreateDates(session, planCreateDateListing(requests, listingThreshold), signal) }
       : {}),
   };
   return { session, ctx };
