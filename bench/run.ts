@@ -18,6 +18,7 @@ import { measureCallCost, runFanoutMatrix, type FanoutSample } from './suite/fan
 import { describeMachine } from './suite/machine';
 import { goalLines, renderReport, summarizeScenario } from './suite/report';
 import type { BenchResults, CliSample, SectionOutcome, SynthCachedSample, SynthUncachedSample, TightenSample } from './suite/results';
+import type { SynthStartupSample } from './synth-startup';
 import { SCENARIOS } from './suite/scenarios';
 import { strategyById } from './suite/strategies';
 
@@ -138,6 +139,8 @@ async function main(): Promise<void> {
   if (args.only.has('synth')) {
     log(`synth with 500 cached reports × ${args.runs}`);
     partial.synthCached = await runSection<SynthCachedSample[]>('synth-cached', [String(args.runs)]);
+    log('cache-hit synth process: app with the package vs without × 15');
+    partial.synthStartup = await runSection<SynthStartupSample>('synth-startup', ['15']);
   }
   if (args.only.has('fanout')) {
     const host = EmulatorProcess.spawn();

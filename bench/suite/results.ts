@@ -1,5 +1,6 @@
 import type { CallCost, FanoutSample, FanoutScenario } from './fanout-matrix';
 import type { TightenBenchResult } from '../tighten';
+import type { SynthStartupSample } from '../synth-startup';
 import type { MachineInfo } from './machine';
 
 /** Everything one `npm run bench` measured: the input of the BENCHMARKS.md renderer. */
@@ -12,6 +13,7 @@ export interface BenchResults {
   readonly callCost?: { readonly services20: CallCost; readonly services400: CallCost };
   readonly fanout?: { readonly scenarios: readonly FanoutScenario[]; readonly samples: readonly FanoutSample[] };
   readonly synthCached?: SectionOutcome<readonly SynthCachedSample[]>;
+  readonly synthStartup?: SectionOutcome<SynthStartupSample>;
   readonly synthUncached?: readonly { readonly rate: 'engine default' | number; readonly outcome: SectionOutcome<readonly SynthUncachedSample[]> }[];
   readonly tighten?: SectionOutcome<readonly TightenSample[]>;
   readonly cli?: SectionOutcome<CliSample>;

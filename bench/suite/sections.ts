@@ -8,6 +8,7 @@
 
 import type * as CliBench from '../cli';
 import type * as SynthBench from '../synth';
+import type * as SynthStartupBench from '../synth-startup';
 import type * as TightenBench from '../tighten';
 
 // Loaded on demand, so that a section whose module fails to load does not take the others with it.
@@ -15,9 +16,10 @@ const load = {
   tighten: () => require('../tighten') as typeof TightenBench,
   cli: () => require('../cli') as typeof CliBench,
   synth: () => require('../synth') as typeof SynthBench,
+  synthStartup: () => require('../synth-startup') as typeof SynthStartupBench,
 };
 
-export type SectionName = 'tighten' | 'cli' | 'synth-cached' | 'synth-uncached';
+export type SectionName = 'tighten' | 'cli' | 'synth-cached' | 'synth-startup' | 'synth-uncached';
 
 async function runSection(name: string, args: readonly string[]): Promise<unknown> {
   switch (name) {
@@ -36,6 +38,8 @@ async function runSection(name: string, args: readonly string[]): Promise<unknow
       for (let i = 0; i < runs; i++) samples.push(await cachedOverhead(500, 1));
       return samples;
     }
+    case 'synth-startup':
+      return load.synthStartup().synthStartup(Number(args[0] ?? 15));
     case 'synth-uncached': {
       const { uncachedFanout } = load.synth();
       const runs = Number(args[0] ?? 5);

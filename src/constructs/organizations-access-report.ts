@@ -1,4 +1,4 @@
-import { validateReportRequest } from '../iam/index';
+import { validateReportRequest } from '../iam/validate';
 import type { OrganizationsAccessReport as OrganizationsAccessReportModel, ReportRequest, SortKey } from '../iam/model';
 import { AccessReportConstruct } from './access-report-base';
 import type { Construct } from 'constructs';

@@ -1,5 +1,5 @@
 import type { AccessReport, ReportRequest } from '../iam/model';
-import { reportRequestKey } from '../iam/index';
+import { reportRequestKey } from '../iam/validate';
 import { cacheEntryKey, effectiveCacheConnection } from '../resolve/cache-file';
 import type { LookupResult, PendingLookup } from '../resolve/synth-resolver';
 import type { Construct } from 'constructs';

@@ -1,7 +1,7 @@
 import { findUnusedPermissions } from '../analysis/index';
 import type { UnusedPermissions } from '../analysis/types';
 import { InvalidRequestError } from '../iam/errors';
-import { validateReportRequest } from '../iam/index';
+import { validateReportRequest } from '../iam/validate';
 import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../iam/model';
 import { AccessReportConstruct } from './access-report-base';
 import type { Construct } from 'constructs';

@@ -2,8 +2,12 @@
  * A local IAM access-advisor server driven by a world file: AWS Query protocol, SigV4, jobs, pages and faults.
  * See docs/emulator.md.
  */
-export { startEmulator } from './server';
+import type * as Server from './server';
+
 export { loadWorld, WorldValidationError, WORLD_SCHEMA_PATH } from './world';
+
+/** The server (SigV4, XML, the reports) loads when an emulator starts, not when the package loads. */
+export const startEmulator: typeof Server.startEmulator = (...args) => (require('./server') as typeof Server).startEmulator(...args);
 export type {
   EmulatorMetrics,
   EmulatorOptions,

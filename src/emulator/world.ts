@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { default as Ajv, ErrorObject } from 'ajv';
 import type { World } from './types';
 
 /** A world file that breaks the schema or refers to something it does not declare. */
@@ -31,7 +31,9 @@ let validator: ReturnType<Ajv['compile']> | undefined;
 function schemaValidator() {
   if (!validator) {
     const schema = JSON.parse(fs.readFileSync(WORLD_SCHEMA_PATH, 'utf8')) as object;
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    // Loaded here, not at import: the package index must stay light for synths served from the cache.
+    const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+    validator = new AjvClass({ allErrors: true, strict: false }).compile(schema);
   }
   return validator;
 }

@@ -1,15 +1,25 @@
 // The engine's public surface (contract B). Model types and errors are exported by src/index.ts from their own
 // modules, so they are not repeated here.
+//
+// The engine (and with it the AWS SDK) is loaded on the first call, not when the package loads: a cdktf app whose
+// reports all come from the committed cache never needs it, and loading it costs a synth more than the app itself.
+import type * as Engine from './engine';
+
 export type { ConnectionOptions, AwsCredentialIdentityProvider, StaticCredentials } from './client';
+export type { AbortSignalLike } from './abort-signal';
 export type { ProgressPhase, ProgressEvent } from './report-job';
 export type { PollScheduleOptions, SleepFunction } from './backoff';
-export {
-  runServiceLastAccessedReport,
-  runOrganizationsAccessReport,
-  listPoliciesGrantingServiceAccess,
-  runReports,
-  type ReportOptions,
-  type RunReportsOptions,
-  type ReportResult,
-} from './engine';
+export type { ReportOptions, RunReportsOptions, ReportResult } from './engine';
 export { validateReportRequest, reportRequestKey } from './validate';
+
+function engine(): typeof Engine {
+  return require('./engine') as typeof Engine;
+}
+
+export const runServiceLastAccessedReport: typeof Engine.runServiceLastAccessedReport = (...args) =>
+  engine().runServiceLastAccessedReport(...args);
+export const runOrganizationsAccessReport: typeof Engine.runOrganizationsAccessReport = (...args) =>
+  engine().runOrganizationsAccessReport(...args);
+export const listPoliciesGrantingServiceAccess: typeof Engine.listPoliciesGrantingServiceAccess = (...args) =>
+  engine().listPoliciesGrantingServiceAccess(...args);
+export const runReports: typeof Engine.runReports = (...args) => engine().runReports(...args);

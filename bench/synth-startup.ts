@@ -1,0 +1,125 @@
+/**
+ * What the package costs a synth whose reports all come from the cache: a minimal cdktf app (one stack, one output)
+ * with one cached report and a gate, against the same app without the package (the output a literal), each run as
+ * `node app.js` — the process shape `cdktf synth` runs — alternately, in one run. Goal: ≤ 1.10× (issue 13).
+ * The package is loaded from dist/ as an installed copy would be (npm run build first).
+ *
+ * Standalone: `npx ts-node --transpile-only bench/synth-startup.ts [runs]`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { reportRequestKey } from '../src/iam/validate';
+import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/iam/model';
+import { cacheEntryKey, serializeCacheFile } from '../src/resolve/cache-file';
+import { summarize, type Summary } from './suite/stats';
+
+const ROOT = resolve(__dirname, '..');
+const ARN = 'arn:aws:iam::123456789012:role/app';
+const ENDPOINT = 'http://127.0.0.1:9';
+
+export interface SynthStartupSample {
+  readonly runs: number;
+  readonly withPackageMs: Summary;
+  readonly withoutPackageMs: Summary;
+  /** Median with the package over median without. */
+  readonly ratio: number;
+  readonly goalRatio: 1.1;
+  /** Modules loaded from node_modules by the app with the package, beyond the app without it. */
+  readonly extraModules: readonly string[];
+}
+
+function cachedReport(): ReportModel {
+  const now = new Date().toISOString();
+  return {
+    schemaVersion: 1,
+    kind: 'service-last-accessed',
+    arn: ARN,
+    granularity: 'SERVICE_LEVEL',
+    withEntities: false,
+    jobId: 'bench',
+    jobStatus: 'COMPLETED',
+    jobCreationDate: now,
+    jobCompletionDate: now,
+    servicesLastAccessed: [
+      { serviceName: 'Amazon S3', serviceNamespace: 's3', lastAuthenticated: now },
+      { serviceName: 'Amazon SQS', serviceNamespace: 'sqs' },
+    ],
+  } as ReportModel;
+}
+
+/** The two apps differ only in the package's lines; both print the packages they loaded when asked. */
+function appSource(withPackage: boolean, cacheFile: string, outdir: string): string {
+  return `
+const { App, TerraformStack, TerraformOutput } = require(${JSON.stringify(require.resolve('cdktf'))});
+${withPackage ? `const { ServiceLastAccessedReport, LeastPrivilegeGate } = require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))});` : ''}
+const app = new App({ outdir: ${JSON.stringify(outdir)}, context: { 'accessAdvisor:cacheFile': ${JSON.stringify(cacheFile)} } });
+const stack = new TerraformStack(app, 'app');
+${
+  withPackage
+    ? `const report = new ServiceLastAccessedReport(stack, 'report', { arn: ${JSON.stringify(ARN)}, endpoint: ${JSON.stringify(ENDPOINT)} });
+new LeastPrivilegeGate(stack, 'gate', { report, allow: [{ permission: 'sqs', reason: 'bench' }] });
+new TerraformOutput(stack, 'unused', { value: report.unusedServices() });`
+    : `new TerraformOutput(stack, 'unused', { value: ['sqs'] });`
+}
+app.synth();
+if (process.env.LIST_MODULES) console.log(JSON.stringify(Object.keys(require.cache)));
+`;
+}
+
+function packagesOf(modules: readonly string[]): Set<string> {
+  const names = modules.map((m) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(m)?.[1] ?? (m.startsWith(join(ROOT, 'dist')) ? '(package)' : '(app)'));
+  return new Set(names);
+}
+
+/** The two apps and their cache in `dir`; `run` runs one as `node app.js` and times it. */
+export function writeStartupApps(dir: string): {
+  run(which: 'with' | 'without', listModules?: boolean): { ms: number; modules: readonly string[] };
+  packagesLoaded(which: 'with' | 'without'): Set<string>;
+} {
+  const cacheFile = join(dir, 'access-advisor.context.json');
+  const request: ReportRequest = { kind: 'service-last-accessed', arn: ARN, granularity: 'SERVICE_LEVEL', withEntities: false };
+  const connection = { endpoint: ENDPOINT };
+  const entry = { request, connection, resolvedAt: new Date().toISOString(), report: cachedReport() };
+  writeFileSync(cacheFile, serializeCacheFile({ schemaVersion: 1, entries: { [cacheEntryKey(reportRequestKey(request), connection)]: entry } }));
+  const apps = { with: join(dir, 'with-package.js'), without: join(dir, 'without-package.js') };
+  writeFileSync(apps.with, appSource(true, cacheFile, join(dir, 'out-with')));
+  writeFileSync(apps.without, appSource(false, cacheFile, join(dir, 'out-without')));
+  const env = { ...process.env, ACCESS_ADVISOR_LOOKUPS: 'off' };
+  const run = (which: 'with' | 'without', listModules = false) => {
+    const start = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [apps[which]], { cwd: dir, env: listModules ? { ...env, LIST_MODULES: '1' } : env, encoding: 'utf8' });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (child.status !== 0) throw new Error(`${apps[which]} exited ${child.status}: ${child.stderr}`);
+    return { ms, modules: listModules ? (JSON.parse(child.stdout.trim().split('\n').pop()!) as string[]) : [] };
+  };
+  return { run, packagesLoaded: (which) => packagesOf(run(which, true).modules) };
+}
+
+export function synthStartup(runs = 15): SynthStartupSample {
+  const dir = mkdtempSync(join(tmpdir(), 'aa-bench-startup-'));
+  try {
+    const apps = writeStartupApps(dir);
+    const base = apps.packagesLoaded('without');
+    const extraModules = [...apps.packagesLoaded('with')].filter((p) => !base.has(p)).sort();
+    const runOnce = (which: 'with' | 'without') => apps.run(which);
+    runOnce('with'); // warm the file cache for both
+    runOnce('without');
+    const withMs: number[] = [];
+    const withoutMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      withoutMs.push(runOnce('without').ms);
+      withMs.push(runOnce('with').ms);
+    }
+    const withPackageMs = summarize(withMs);
+    const withoutPackageMs = summarize(withoutMs);
+    return { runs, withPackageMs, withoutPackageMs, ratio: withPackageMs.median / withoutPackageMs.median, goalRatio: 1.1, extraModules };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  console.log(JSON.stringify(synthStartup(Number(process.argv[2] ?? 15)), null, 2));
+}
