@@ -1,4 +1,4 @@
-import { parsePolicyDocument, type NormalizedStatement } from './policy-document';
+import { hasPolicyVariables, parsePolicyDocument, type NormalizedStatement } from './policy-document';
 import type { Decision, PolicyDocument } from './types';
 import { ActionPatternSet, matchesWildcard } from './wildcard';
 
@@ -9,12 +9,25 @@ import { ActionPatternSet, matchesWildcard } from './wildcard';
  * - Actions match case-insensitively with `*` and `?`; resources match case-sensitively, and the requested
  *   resource is a literal string: the default `*` is matched only by statements whose Resource patterns match the
  *   literal `*` (i.e. `Resource: "*"`), and by NotResource statements that do not exclude it.
- * - Conditions are ignored: a statement applies as if its Condition held. A tightening never changes a
- *   statement's Condition, Resource or Effect, so comparing the original with the tightened policy this way is
- *   sound for "still allowed" and "no longer allowed"; it is not a full answer for a real request context.
+ * - Policy variables follow the document's Version, as IAM does: under `2012-10-17` `${aws:username}` in a
+ *   Resource is replaced by the context's value (`${key, 'default'}` falls back to the default; `${*}`, `${?}`,
+ *   `${$}` are the literal characters) and a pattern whose variable has no value matches nothing; under
+ *   `2008-10-17` or without a Version it is literal text.
+ * - Conditions are ignored: a statement applies as if its Condition held. The proof checks Conditions
+ *   separately (statement-coverage.ts): a tightened statement keeps or strengthens the Condition of the original.
  */
-export function evaluateIdentityPolicies(policies: readonly (PolicyDocument | string)[], action: string, resource = '*'): Decision {
-  return compileIdentityPolicies(policies).decide(action, resource);
+export function evaluateIdentityPolicies(
+  policies: readonly (PolicyDocument | string)[],
+  action: string,
+  resource = '*',
+  context: EvaluationContext = {},
+): Decision {
+  return compileIdentityPolicies(policies, context).decide(action, resource);
+}
+
+export interface EvaluationContext {
+  /** Values of policy variables (`aws:username` → `alice`), or a function giving them; keys match case-insensitively. */
+  readonly variables?: Readonly<Record<string, string>> | ((key: string) => string | undefined);
 }
 
 export interface PolicyEvaluator {
@@ -26,13 +39,20 @@ interface CompiledStatement {
   readonly effect: 'Allow' | 'Deny';
   readonly actions: ActionPatternSet;
   readonly negateActions: boolean;
-  readonly resources: readonly string[];
+  readonly resources: readonly ResourceMatcher[];
   readonly negateResources: boolean;
 }
 
+type ResourceMatcher = (resource: string) => boolean;
+
 /** Compiles the documents once for many decisions (the proof asks thousands). */
-export function compileIdentityPolicies(policies: readonly (PolicyDocument | string)[]): PolicyEvaluator {
-  const statements = policies.flatMap((p, i) => parsePolicyDocument(p, `policy[${i}]`).statements.map(compileStatement));
+export function compileIdentityPolicies(policies: readonly (PolicyDocument | string)[], context: EvaluationContext = {}): PolicyEvaluator {
+  const lookup = variableLookup(context);
+  const statements = policies.flatMap((p, i) => {
+    const parsed = parsePolicyDocument(p, `policy[${i}]`);
+    const variables = hasPolicyVariables(parsed.document);
+    return parsed.statements.map((s) => compileStatement(s, variables, lookup));
+  });
   const denies = statements.filter((s) => s.effect === 'Deny');
   const allows = statements.filter((s) => s.effect === 'Allow');
   const decide = (action: string, resource = '*'): Decision => {
@@ -43,18 +63,89 @@ export function compileIdentityPolicies(policies: readonly (PolicyDocument | str
   return { decide, allows: (action, resource) => decide(action, resource) === 'Allowed' };
 }
 
-export function compileStatement(s: NormalizedStatement): CompiledStatement {
+export function compileStatement(s: NormalizedStatement, variables = false, lookup: (key: string) => string | undefined = () => undefined): CompiledStatement {
   return {
     effect: s.effect,
     actions: new ActionPatternSet(s.action ?? s.notAction ?? []),
     negateActions: s.action === undefined,
-    resources: s.resource ?? s.notResource ?? [],
+    resources: (s.resource ?? s.notResource ?? []).map((pattern) => resourceMatcher(pattern, variables, lookup)),
     negateResources: s.resource === undefined,
   };
 }
 
 function applies(s: CompiledStatement, action: string, resource: string): boolean {
   if (s.actions.matches(action) === s.negateActions) return false;
-  const resourceMatch = s.resources.some((pattern) => matchesWildcard(pattern, resource, false));
+  const resourceMatch = s.resources.some((matches) => matches(resource));
   return resourceMatch !== s.negateResources;
+}
+
+function variableLookup(context: EvaluationContext): (key: string) => string | undefined {
+  const v = context.variables;
+  if (typeof v === 'function') return v;
+  if (!v) return () => undefined;
+  const byLower = new Map(Object.entries(v).map(([k, value]) => [k.toLowerCase(), value]));
+  return (key) => byLower.get(key.toLowerCase());
+}
+
+function resourceMatcher(pattern: string, variables: boolean, lookup: (key: string) => string | undefined): ResourceMatcher {
+  if (!variables || !pattern.includes('${')) return (resource) => matchesWildcard(pattern, resource, false);
+  const re = substitutedRegExp(pattern, lookup);
+  return re ? (resource) => re.test(resource) : () => false;
+}
+
+/** The pattern with its policy variables replaced by literal values; undefined when a variable has no value. */
+export function substitutedRegExp(pattern: string, lookup: (key: string) => string | undefined): RegExp | undefined {
+  let source = '';
+  for (const piece of variablePieces(pattern)) {
+    if (piece.kind === 'text') {
+      for (const c of piece.text) source += c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c);
+    } else {
+      const value = piece.special ?? lookup(piece.key) ?? piece.fallback;
+      if (value === undefined) return undefined;
+      source += escapeRegExp(value);
+    }
+  }
+  return new RegExp(`^${source}$`, 's');
+}
+
+/** The pattern's text with every variable replaced by a value (its literal text, wildcards kept): a request resource. */
+export function substitutedText(pattern: string, lookup: (key: string) => string | undefined): string | undefined {
+  let text = '';
+  for (const piece of variablePieces(pattern)) {
+    if (piece.kind === 'text') text += piece.text;
+    else {
+      const value = piece.special ?? lookup(piece.key) ?? piece.fallback;
+      if (value === undefined) return undefined;
+      text += value;
+    }
+  }
+  return text;
+}
+
+type Piece = { kind: 'text'; text: string } | { kind: 'variable'; key: string; fallback?: string; special?: string };
+
+function variablePieces(pattern: string): Piece[] {
+  const pieces: Piece[] = [];
+  let i = 0;
+  while (i < pattern.length) {
+    const start = pattern.indexOf('${', i);
+    const end = start < 0 ? -1 : pattern.indexOf('}', start + 2);
+    if (start < 0 || end < 0) {
+      pieces.push({ kind: 'text', text: pattern.slice(i) });
+      break;
+    }
+    if (start > i) pieces.push({ kind: 'text', text: pattern.slice(i, start) });
+    const inner = pattern.slice(start + 2, end);
+    if (inner === '*' || inner === '?' || inner === '$') pieces.push({ kind: 'variable', key: inner, special: inner });
+    else {
+      const m = /^\s*([^,]*?)\s*(?:,\s*'([^']*)'\s*)?$/.exec(inner);
+      pieces.push({ kind: 'variable', key: m ? m[1]! : inner, ...(m?.[2] !== undefined ? { fallback: m[2] } : {}) });
+    }
+    i = end + 1;
+  }
+  return pieces;
+}
+
+function escapeRegExp(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

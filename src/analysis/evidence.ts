@@ -14,6 +14,8 @@ export interface ServiceEvidence {
   readonly name: string;
   readonly lastAuthenticated?: string;
   readonly used: boolean;
+  /** Set when only a tracked action shows use inside the window (the service timestamp is older): that action. */
+  readonly usedByAction?: string;
   /** ACTION_LEVEL services IAM tracks at action level: lower-case action name → its last use (or undefined). */
   readonly tracked?: ReadonlyMap<string, { readonly name: string; readonly lastAccessedTime?: string; readonly used: boolean }>;
 }
@@ -38,12 +40,19 @@ export interface Evidence {
   readonly unusedServices: ReadonlySet<string>;
   /** Lower-case `svc:action` of tracked actions proven unused in used services, not exempted. */
   readonly unusedActions: ReadonlySet<string>;
+  readonly principalCreateDate?: string;
+  /** False when the report carries no creation date (unknown history). */
+  readonly principalCreateDateKnown: boolean;
 }
 
 export function assessEvidence(report: ServiceLastAccessedReport, options: UnusedPermissionsOptions = {}): Evidence {
   validateReport(report);
-  const unusedAfterDays = positiveNumber(options.unusedAfterDays, DEFAULT_UNUSED_AFTER_DAYS, 'unusedAfterDays');
+  if (typeof options !== 'object' || options === null) throw new AnalysisInputError('options', '(options)', options, 'an options object');
+  const unusedAfterDays = windowDays(options.unusedAfterDays);
   const maxReportAgeDays = positiveNumber(options.maxReportAgeDays, DEFAULT_MAX_REPORT_AGE_DAYS, 'maxReportAgeDays');
+  if (options.judgeUnknownHistory !== undefined && typeof options.judgeUnknownHistory !== 'boolean') {
+    throw new AnalysisInputError('options', 'judgeUnknownHistory', options.judgeUnknownHistory, 'true or false');
+  }
   const now = toDate(options.now ?? new Date(), 'options', 'now');
   const cutoff = new Date(now.getTime() - unusedAfterDays * DAY_MS);
   const exceptions = new ExceptionMatcher(options.allow as readonly PermissionException[] | undefined);
@@ -52,6 +61,7 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
   let status: EvidenceStatus = 'sufficient';
   let statusReason = `report job ${report.jobId} completed ${iso(completed)}; window ${unusedAfterDays} days (since ${iso(cutoff)})`;
   const reportAgeDays = (now.getTime() - completed.getTime()) / DAY_MS;
+  const dateKnown = report.principalCreateDate !== undefined;
   if (reportAgeDays > maxReportAgeDays) {
     status = 'stale-evidence';
     statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, ${reportAgeDays.toFixed(1)} days before ${iso(now)} (limit ${maxReportAgeDays} days); nothing is flagged until the report is refreshed`;
@@ -61,6 +71,15 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
       status = 'insufficient-history';
       statusReason = `insufficient history: ${report.arn} was created ${iso(created)}, less than ${unusedAfterDays} days before ${iso(now)}; nothing is flagged`;
     }
+  } else if (options.judgeUnknownHistory === true) {
+    statusReason = `${statusReason}; the creation date of ${report.arn} could not be read (unknown history), judged anyway because judgeUnknownHistory is set: it may be younger than the window`;
+  } else {
+    status = 'unknown-history';
+    statusReason =
+      `unknown history: the creation date of ${report.arn} could not be read (the caller may not call ` +
+      `iam:GetRole/GetUser/GetGroup/GetPolicy or iam:GetAccountAuthorizationDetails), so it may be younger than the ` +
+      `${unusedAfterDays}-day window; nothing is flagged. Grant that read, or opt in with judgeUnknownHistory: true ` +
+      `(CLI --judge-unknown-history, plan-time query key judge_unknown_history) to judge it anyway`;
   }
 
   const services = new Map<string, ServiceEvidence>();
@@ -68,7 +87,7 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
   const unusedActions = new Set<string>();
   for (const s of report.servicesLastAccessed) {
     const namespace = s.serviceNamespace.toLowerCase();
-    const used = s.lastAuthenticated !== undefined && toDate(s.lastAuthenticated, 'report', `servicesLastAccessed[${namespace}].lastAuthenticated`) >= cutoff;
+    const serviceUsed = s.lastAuthenticated !== undefined && toDate(s.lastAuthenticated, 'report', `servicesLastAccessed[${namespace}].lastAuthenticated`) >= cutoff;
     let tracked: Map<string, { name: string; lastAccessedTime?: string; used: boolean }> | undefined;
     if (report.granularity === 'ACTION_LEVEL' && s.trackedActionsLastAccessed !== undefined) {
       tracked = new Map();
@@ -79,7 +98,10 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
         tracked.set(a.actionName.toLowerCase(), { name: a.actionName, ...(a.lastAccessedTime ? { lastAccessedTime: a.lastAccessedTime } : {}), used: actionUsed });
       }
     }
-    services.set(namespace, { namespace, name: s.serviceName, ...(s.lastAuthenticated ? { lastAuthenticated: s.lastAuthenticated } : {}), used, ...(tracked ? { tracked } : {}) });
+    // Contradicting evidence: an action used inside the window proves the service used, whatever its own timestamp.
+    const usedByAction = serviceUsed || !tracked ? undefined : [...tracked.values()].find((a) => a.used);
+    const used = serviceUsed || usedByAction !== undefined;
+    services.set(namespace, { namespace, name: s.serviceName, ...(usedByAction ? { usedByAction: `${namespace}:${usedByAction.name} (${usedByAction.lastAccessedTime})` } : {}), ...(s.lastAuthenticated ? { lastAuthenticated: s.lastAuthenticated } : {}), used, ...(tracked ? { tracked } : {}) });
     if (status !== 'sufficient') continue;
     if (!used) {
       if (!exceptions.forService(namespace)) unusedServices.add(namespace);
@@ -104,6 +126,8 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
     exceptions,
     unusedServices,
     unusedActions,
+    principalCreateDate: report.principalCreateDate,
+    principalCreateDateKnown: dateKnown,
   };
 }
 
@@ -170,6 +194,22 @@ function toDate(value: Date | string, source: string, field: string): Date {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
   if (Number.isNaN(d.getTime())) throw new AnalysisInputError(source, field, value, 'an ISO-8601 date');
   return d;
+}
+
+/** IAM tracks about 400 days: "no use" proves nothing about a longer window. */
+export const MAX_UNUSED_AFTER_DAYS = 400;
+
+function windowDays(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_UNUSED_AFTER_DAYS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > MAX_UNUSED_AFTER_DAYS) {
+    throw new AnalysisInputError(
+      'options',
+      'unusedAfterDays',
+      value,
+      `a number of days from 1 to ${MAX_UNUSED_AFTER_DAYS} (access advisor tracks about 400 days, so a longer window cannot show that a permission is unused)`,
+    );
+  }
+  return value;
 }
 
 function positiveNumber(value: number | undefined, fallback: number, field: string): number {

@@ -116,11 +116,19 @@ export function orderStatement(statement: PolicyStatement): PolicyStatement {
   return out as unknown as PolicyStatement;
 }
 
-/** A document in canonical form: Version 2012-10-17, Id if any, statements in stable key order. */
-export function canonicalDocument(statements: readonly PolicyStatement[], id?: string): PolicyDocument {
+/**
+ * A document in canonical form: the given Version (absent stays absent: the Version decides whether `${...}` is a
+ * policy variable or literal text, so it is never changed), Id if any, statements in stable key order.
+ */
+export function canonicalDocument(statements: readonly PolicyStatement[], id?: string, version?: string): PolicyDocument {
   return {
-    Version: '2012-10-17',
+    ...(version !== undefined ? { Version: version } : {}),
     ...(id !== undefined ? { Id: id } : {}),
     Statement: statements.map(orderStatement),
   };
+}
+
+/** Under `2012-10-17` `${...}` is a policy variable; under `2008-10-17` or without a Version it is literal text. */
+export function hasPolicyVariables(document: PolicyDocument): boolean {
+  return document.Version === '2012-10-17';
 }

@@ -18,6 +18,11 @@ export interface UnusedPermissionsOptions {
   readonly allow?: readonly PermissionException[];
   /** A report whose job completed longer ago than this is stale evidence. Default 5 days (Repokid's). */
   readonly maxReportAgeDays?: number;
+  /**
+   * Judge a principal whose creation date could not be read (the report has no `principalCreateDate`) as if its
+   * history were long enough. Default false: such a principal is `unknown-history` and nothing is flagged.
+   */
+  readonly judgeUnknownHistory?: boolean;
 }
 
 export type FindingKind =
@@ -46,7 +51,12 @@ export type EvidenceStatus =
   /** The principal is younger than the window: nothing is flagged. */
   | 'insufficient-history'
   /** The report is older than maxReportAgeDays: nothing is flagged. */
-  | 'stale-evidence';
+  | 'stale-evidence'
+  /**
+   * The principal's creation date could not be read (no `principalCreateDate`: the caller may not read the
+   * principal), so its history may be shorter than the window: nothing is flagged unless `judgeUnknownHistory`.
+   */
+  | 'unknown-history';
 
 export interface UnusedPermissions {
   readonly status: EvidenceStatus;
@@ -55,6 +65,10 @@ export interface UnusedPermissions {
   readonly unusedAfterDays: number;
   readonly evaluatedAt: string;
   readonly reportJobCompletionDate: string;
+  /** When the principal was created, as the report says; absent when it could not be read. */
+  readonly principalCreateDate?: string;
+  /** False when the report has no creation date (the caller could not read the principal): see `unknown-history`. */
+  readonly principalCreateDateKnown: boolean;
   readonly usedServices: readonly string[];
   readonly unusedServices: readonly string[];
   /** ACTION_LEVEL only: tracked actions the report lists as not used in the window. */

@@ -30,7 +30,7 @@ export function unusedFromEvidence(evidence: Evidence): UnusedPermissions {
         kind: 'used-service',
         permission: s.namespace,
         lastUsed: s.lastAuthenticated,
-        reason: `${s.namespace} (${s.name}) last used ${s.lastAuthenticated}, within the ${window}${s.tracked ? '' : evidence.granularity === 'ACTION_LEVEL' ? '; no action-level data for this service, so all its allowed actions are kept' : ''}`,
+        reason: `${s.namespace} (${s.name}) ${s.usedByAction ? `used within the ${window}: its tracked action ${s.usedByAction} was used, although the service's own timestamp (${s.lastAuthenticated ?? 'none'}) is older; contradicting evidence counts as use` : `last used ${s.lastAuthenticated}, within the ${window}`}${s.tracked ? '' : evidence.granularity === 'ACTION_LEVEL' ? '; no action-level data for this service, so all its allowed actions are kept' : ''}`,
       });
       if (!s.tracked) continue;
       for (const a of s.tracked.values()) {
@@ -77,6 +77,8 @@ export function unusedFromEvidence(evidence: Evidence): UnusedPermissions {
     unusedAfterDays: evidence.unusedAfterDays,
     evaluatedAt: iso(evidence.now),
     reportJobCompletionDate: evidence.reportJobCompletionDate,
+    ...(evidence.principalCreateDate !== undefined ? { principalCreateDate: evidence.principalCreateDate } : {}),
+    principalCreateDateKnown: evidence.principalCreateDateKnown,
     usedServices: usedServices.sort(compare),
     unusedServices: [...evidence.unusedServices].sort(compare),
     usedActions: usedActions.sort(compare),

