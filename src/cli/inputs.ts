@@ -11,8 +11,10 @@ export function collect(value: string, previous: string[] | undefined): string[]
 /** commander argParser for a whole number of days ≥ 1. */
 export function parseDays(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidArgumentError(`${JSON.stringify(value)} is not allowed; expected a whole number of days ≥ 1`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > 400) {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} is not allowed; expected a whole number of days from 1 to 400 (access advisor tracks about 400 days, so a longer window cannot show that a permission is unused)`,
+    );
   }
   return n;
 }

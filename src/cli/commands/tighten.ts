@@ -15,6 +15,8 @@ interface Flags {
   granularity: Granularity;
   unusedAfterDays?: number;
   allow?: PermissionException[];
+  judgeUnknownHistory?: boolean;
+  splitWildcards?: boolean;
 }
 
 /** The full tighten result: what --query sees. */
@@ -32,16 +34,29 @@ export function register(program: Command): void {
       'Reads an identity policy, runs an access-advisor report for the principal it is attached to and prints ' +
         'the tightened policy on stdout; the diff (removed services and actions, notes) and the proof (every ' +
         'observed action still allowed, every removed one denied) go to stderr. With --output markdown or table ' +
-        'everything is one document on stdout. Unknown (untracked) actions and iam:PassRole are always kept.',
+        'everything is one document on stdout. Unknown (untracked) actions, actions and services newer than the ' +
+        'action catalog and iam:PassRole are always kept; the Version and every Resource and Condition stay as ' +
+        'written. A principal whose creation date cannot be read is "unknown-history": nothing is removed unless ' +
+        '--judge-unknown-history.',
     )
     .requiredOption('--arn <arn>', 'ARN of the principal the policy is attached to')
     .requiredOption('--policy <file>', 'the policy document (JSON), or - for stdin')
     .addOption(
       new Option('--granularity <level>', 'ACTION_LEVEL also removes unused tracked actions').choices(GRANULARITIES).default('ACTION_LEVEL'),
     )
-    .addOption(new Option('--unused-after-days <n>', 'a permission not used for this many days is removed (default 90)').argParser(parseDays))
+    .addOption(new Option('--unused-after-days <n>', 'a permission not used for this many days is removed: 1 to 400, IAM tracks about 400 days (default 90)').argParser(parseDays))
     .addOption(
       new Option('--allow <permission=reason>', 'never remove this permission, with the reason (repeatable)').argParser(collectException),
+    )
+    .option(
+      '--judge-unknown-history',
+      'judge a principal whose creation date could not be read (no iam:GetRole/GetUser/...): by default it is ' +
+        '"unknown-history" and nothing is removed, since it may be younger than the window',
+    )
+    .option(
+      '--split-wildcards',
+      'split a wildcard of a used service (s3:*, s3:Get*) into the catalog\'s actions to remove unused tracked ones; ' +
+        'lossy: actions newer than the catalog are dropped (by default such wildcards are kept whole)',
     );
   addExamples(
     command,
@@ -60,11 +75,11 @@ export function register(program: Command): void {
         withEntities: false,
       })) as ServiceLastAccessedReport;
       const analysis = require('../../analysis') as typeof import('../../analysis');
-      const { loadActionCatalog } = require('../../iam/action-catalog') as typeof import('../../iam/action-catalog');
       const tightened = analysis.tightenPolicy(policy, report, {
-        catalog: loadActionCatalog(),
         ...(flags.unusedAfterDays !== undefined ? { unusedAfterDays: flags.unusedAfterDays } : {}),
         ...(flags.allow ? { allow: flags.allow } : {}),
+        ...(flags.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
+        ...(flags.splitWildcards ? { splitWildcards: true } : {}),
       });
       const { json: _json, ...rest } = tightened;
       const result: TightenResult = { kind: 'tightened-policy', arn: flags.arn, jobId: report.jobId, ...rest };
@@ -112,6 +127,7 @@ export function tightenDoc(result: TightenResult, withPolicy: boolean): Doc {
       {
         lines: [
           `Evidence: ${findings.status} (${findings.statusReason})`,
+          ...(findings.principalCreateDateKnown ? [] : [`Creation date of ${result.arn}: could not be read (unknown history)`]),
           `Report job: ${result.jobId}, unused after ${findings.unusedAfterDays} days`,
           `Removed: ${result.removedServices.length} service(s), ${result.removedActions.length} action(s)`,
           `Kept without evidence: ${keptUnknown.length} (untracked actions, iam:PassRole)`,
