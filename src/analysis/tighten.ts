@@ -182,8 +182,9 @@ function tightenActions(
       continue;
     }
     const expansion = expandPattern(catalog, pattern);
-    const removable = expansion.filter((a) => isRemovable(evidence, a));
-    if (removable.length === 0) {
+    const removable = [...expansion, ...reportActionsMatching(evidence, catalog, pattern)].filter((a) => isRemovable(evidence, a));
+    const wholeServiceUnused = !hasWildcard(parts.service) && evidence.unusedServices.has(parts.service);
+    if (removable.length === 0 && !wholeServiceUnused) {
       out.push(pattern);
       continue;
     }
@@ -204,7 +205,7 @@ function tightenActions(
       }
       continue;
     }
-    if (evidence.unusedServices.has(parts.service)) {
+    if (wholeServiceUnused) {
       // The whole service is unused: every action of it, newer ones included, is proven unused. What stays is
       // what the evidence cannot judge (iam:PassRole) and what an exception names.
       const excepted = evidence.exceptions.exceptions.map((e) => e.permission).filter((p) => {
@@ -234,6 +235,19 @@ function tightenActions(
   return minimalActionList(out);
 }
 
+/** Tracked actions of the report that the catalog does not know and that the pattern matches. */
+function reportActionsMatching(evidence: Evidence, catalog: ActionCatalog, pattern: string): string[] {
+  const parts = splitAction(pattern)!;
+  const out: string[] = [];
+  for (const s of evidence.services.values()) {
+    if (!s.tracked || !matchesWildcard(parts.service, s.namespace, true)) continue;
+    for (const a of s.tracked.values()) {
+      if (catalog.canonicalAction(s.namespace, a.name) === undefined && matchesWildcard(parts.action, a.name, true)) out.push(`${s.namespace}:${a.name}`);
+    }
+  }
+  return out;
+}
+
 function keepWildcard(pattern: string, removable: readonly string[], label: string, notes: string[], lost: string, catalog: ActionCatalog): void {
   notes.push(
     `${label}: "${pattern}" kept as written: it allows ${removable.length} action(s) proven unused (${removable.slice(0, 5).join(', ')}${removable.length > 5 ? ', …' : ''}), ` +
@@ -243,13 +257,9 @@ function keepWildcard(pattern: string, removable: readonly string[], label: stri
 
 /** `svc:actionPart` as catalog actions minus the removable ones, plus the report's actions of svc the catalog lacks. */
 function splitService(svc: string, actionPart: string, evidence: Evidence, catalog: ActionCatalog): string[] {
-  const actions = expandPattern(catalog, `${svc}:${actionPart}`);
+  const actions = [...expandPattern(catalog, `${svc}:${actionPart}`), ...reportActionsMatching(evidence, catalog, `${svc}:${actionPart}`)];
   const kept = actions.filter((a) => !isRemovable(evidence, a));
   const out = kept.length === actions.length && actions.length > 0 ? [`${svc}:${actionPart}`] : kept;
-  for (const a of evidence.services.get(svc)?.tracked?.values() ?? []) {
-    const action = `${svc}:${a.name}`;
-    if (catalog.canonicalAction(svc, a.name) === undefined && matchesWildcard(actionPart, a.name, true) && !isRemovable(evidence, action)) out.push(action);
-  }
   for (const action of NEVER_REPORTED_ACTIONS) {
     if (serviceOf(action) === svc && matchesWildcard(`${svc}:${actionPart}`, action, true) && !out.includes(action)) out.push(action);
   }
