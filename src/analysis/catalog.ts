@@ -5,6 +5,7 @@ import type { ActionCatalog } from '../iam/action-catalog';
  * here rather than at import so that importing the package stays cheap.
  */
 export function loadActionCatalog(): ActionCatalog {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: no file is read, or module loaded, before the first use
   return (require('../iam/action-catalog') as typeof import('../iam/action-catalog')).loadActionCatalog();
 }
 

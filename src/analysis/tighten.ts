@@ -1,7 +1,7 @@
 import type { ActionCatalog } from '../iam/action-catalog';
 import type { ServiceLastAccessedReport } from '../iam/model';
 import { AnalysisInputError } from './errors';
-import { assessEvidence, isNeverReported, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
+import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
 import { canonicalDocument, parsePolicyDocument, type NormalizedStatement } from './policy-document';
 import { candidateActions, catalogOf, compileForProof, proveTightening, resourceSamples } from './verify';
 import type { PolicyDocument, PolicyStatement, TightenedPolicy, UnusedPermissionsOptions } from './types';

@@ -7,6 +7,7 @@ import type { PolicyDocument, TighteningProof, UnusedPermissionsOptions } from '
 import { expandPattern } from './catalog-cache';
 import { hasWildcard, splitAction } from './wildcard';
 import { AnalysisInputError } from './errors';
+import { loadActionCatalog } from './catalog';
 import { substitutedText } from './evaluate';
 import { coverageFailures } from './statement-coverage';
 
@@ -57,7 +58,7 @@ export function verifyTightening(
 /** The caller's catalog, validated, or the bundled one (loaded on first use, never at import). */
 export function catalogOf(options: { readonly catalog?: unknown }): ActionCatalog {
   const given = options.catalog;
-  if (given === undefined) return (require('./catalog') as typeof import('./catalog')).loadActionCatalog();
+  if (given === undefined) return loadActionCatalog();
   const c = given as Partial<ActionCatalog>;
   if (typeof c !== 'object' || c === null || typeof c.expand !== 'function' || typeof c.canonicalAction !== 'function' || typeof c.services !== 'function' || typeof c.hasService !== 'function') {
     throw new AnalysisInputError('options', 'catalog', given, 'an ActionCatalog from loadActionCatalog() (or leave it out: the bundled catalog is used)');
