@@ -229,6 +229,31 @@ function validateReport(report: ServiceLastAccessedReport): void {
   if (report.granularity !== 'SERVICE_LEVEL' && report.granularity !== 'ACTION_LEVEL') {
     throw new AnalysisInputError('report', 'granularity', report.granularity, 'SERVICE_LEVEL or ACTION_LEVEL');
   }
+  if (typeof report.arn !== 'string') throw new AnalysisInputError('report', 'arn', report.arn, 'the principal ARN');
+  report.servicesLastAccessed.forEach((s, i) => {
+    const field = `servicesLastAccessed[${i}]`;
+    if (typeof s !== 'object' || s === null) throw new AnalysisInputError('report', field, s, 'a service entry');
+    if (typeof s.serviceNamespace !== 'string' || s.serviceNamespace === '') {
+      throw new AnalysisInputError('report', `${field}.serviceNamespace`, s.serviceNamespace, 'a service namespace such as "s3"');
+    }
+    if (s.lastAuthenticated !== undefined && typeof s.lastAuthenticated !== 'string') {
+      throw new AnalysisInputError('report', `${field}.lastAuthenticated`, s.lastAuthenticated, 'an ISO-8601 date or nothing');
+    }
+    const tracked = s.trackedActionsLastAccessed;
+    if (tracked === undefined) return;
+    if (!Array.isArray(tracked)) throw new AnalysisInputError('report', `${field}.trackedActionsLastAccessed`, tracked, 'a list of tracked actions');
+    tracked.forEach((a, j) => {
+      if (typeof a !== 'object' || a === null || typeof a.actionName !== 'string' || a.actionName === '') {
+        throw new AnalysisInputError('report', `${field}.trackedActionsLastAccessed[${j}]`, a, 'an object with actionName');
+      }
+      if (a.lastAccessedTime !== undefined && typeof a.lastAccessedTime !== 'string') {
+        throw new AnalysisInputError('report', `${field}.trackedActionsLastAccessed[${j}].lastAccessedTime`, a.lastAccessedTime, 'an ISO-8601 date or nothing');
+      }
+    });
+  });
+  if (report.principalCreateDate !== undefined && typeof report.principalCreateDate !== 'string') {
+    throw new AnalysisInputError('report', 'principalCreateDate', report.principalCreateDate, 'an ISO-8601 date or nothing');
+  }
 }
 
 export type { Finding };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   AnalysisInputError,
   evaluateIdentityPolicies,
@@ -221,5 +222,48 @@ describe('7. the API works without a deep import', () => {
     }
     expect(error).toBeInstanceOf(AnalysisInputError);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('7. hostile input is an AnalysisInputError, never a TypeError', () => {
+  const junk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.string(), fc.constant([]), fc.constant({}), fc.constant([null]), fc.constant([{}]));
+  const validReport = report([service('s3', RECENT, { GetBucketPolicy: RECENT }), service('ec2')]);
+  const validPolicy = { Version: '2012-10-17', Statement: [allow(['s3:*', 'ec2:RunInstances'])] };
+  // Replace one field (of the report, a service, a tracked action, the options, the policy) with junk.
+  const mutation = fc.oneof(
+    fc.record({ where: fc.constant('report'), key: fc.constantFrom('arn', 'granularity', 'servicesLastAccessed', 'jobCompletionDate', 'principalCreateDate', 'kind'), value: junk }),
+    fc.record({ where: fc.constant('service'), key: fc.constantFrom('serviceNamespace', 'lastAuthenticated', 'trackedActionsLastAccessed'), value: junk }),
+    fc.record({ where: fc.constant('tracked'), key: fc.constantFrom('actionName', 'lastAccessedTime'), value: junk }),
+    fc.record({ where: fc.constant('options'), key: fc.constantFrom('unusedAfterDays', 'now', 'allow', 'maxReportAgeDays', 'judgeUnknownHistory', 'catalog', 'splitWildcards', 'sourceName'), value: junk }),
+    fc.record({ where: fc.constant('policy'), key: fc.constantFrom('Statement', 'Version', 'Id'), value: junk }),
+  );
+
+  it('for tightenPolicy, verifyTightening and findUnusedPermissions', () => {
+    fc.assert(
+      fc.property(mutation, ({ where, key, value }) => {
+        const r = structuredClone(validReport) as unknown as Record<string, unknown> & { servicesLastAccessed: Record<string, unknown>[] };
+        const policy = structuredClone(validPolicy) as Record<string, unknown>;
+        const options: Record<string, unknown> = { now: NOW };
+        const target =
+          where === 'report' ? r
+          : where === 'service' ? r.servicesLastAccessed[0]!
+          : where === 'tracked' ? (r.servicesLastAccessed[0]!.trackedActionsLastAccessed as Record<string, unknown>[])[0]!
+          : where === 'options' ? options
+          : policy;
+        target[key] = value;
+        for (const run of [
+          () => tightenPolicy(policy as never, r as never, options as never),
+          () => verifyTightening(policy as never, validPolicy, r as never, options as never),
+          () => findUnusedPermissions(r as never, options as never),
+        ]) {
+          try {
+            run();
+          } catch (e) {
+            if (!(e instanceof AnalysisInputError)) throw new Error(`${where}.${key} = ${JSON.stringify(value)}: ${(e as Error).stack}`);
+          }
+        }
+      }),
+      { numRuns: 150, seed: 12 },
+    );
   });
 });
