@@ -21,6 +21,11 @@ export interface TightenedPolicyDocumentProps extends DecisionProps {
   /** A synth-mode report of the principal (or managed policy) that uses the policy. */
   readonly report: ServiceLastAccessedReport;
   readonly policy: PolicySource;
+  /**
+   * Split a wildcard of a used service (`s3:*`) into the catalog's actions to remove its unused tracked actions.
+   * Lossy (actions newer than the catalog are dropped, noted), so off by default: such wildcards are kept whole.
+   */
+  readonly splitWildcards?: boolean;
 }
 
 /**
@@ -89,7 +94,12 @@ export class TightenedPolicyDocument extends Construct {
       coreOf(this).Annotations.of(this).addWarning(`TightenedPolicyDocument ${this.node.path}: ${notes[0]}`);
       return { json: unchanged.json, policy: unchanged.policy, removedActions: [], removedServices: [], notes, proof: unchanged.proof };
     }
-    const result = tightenPolicy(original, model, { ...decisionOptionsFor(model, props), catalog, sourceName: this.node.path });
+    const result = tightenPolicy(original, model, {
+      ...decisionOptionsFor(model, props),
+      catalog,
+      sourceName: this.node.path,
+      ...(props.splitWildcards !== undefined ? { splitWildcards: props.splitWildcards } : {}),
+    });
     coreOf(this).Annotations.of(this).addInfo(summaryOf(this.node.path, model, result));
     return { ...result, result };
   }
