@@ -15,9 +15,9 @@ it.each([
     policy: doc(allow('s3:*')),
     ...(splitWildcards !== undefined ? { splitWildcards } : {}),
   });
-  expect(tightened.result.removedActions).toEqual(removed);
+  expect(tightened.result!.removedActions).toEqual(removed);
   if (statementActions) expect(tightened.policy.Statement).toEqual([allow(statementActions.length === 1 ? statementActions[0]! : statementActions)]);
   else expect(JSON.stringify(tightened.policy)).not.toContain('s3:*');
-  expect(tightened.result.notes.join('\n')).toContain(splitWildcards ? 'splitWildcards' : 'kept as written');
+  expect(tightened.result!.notes.join('\n')).toContain(splitWildcards ? 'splitWildcards' : 'kept as written');
   expect(tightened.proof.holds).toBe(true);
 });
