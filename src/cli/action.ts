@@ -1,7 +1,7 @@
 import type { Command, OptionValues } from 'commander';
 import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../iam/errors';
 import { contextOf, type CliContext, type OutputFormat } from './context';
-import { exitCodeOf } from './exit-codes';
+import { CliInputError, exitCodeOf } from './exit-codes';
 import { applyQuery, formatResult } from './output/render';
 
 /** What an action returns: its exit status. */
@@ -102,7 +102,19 @@ function errorDetail(error: unknown): string {
 /** Writes the result to stdout (after --query) and resolves once it is flushed. */
 export async function emit(ctx: CliContext, value: unknown, defaultFormat: OutputFormat = 'json'): Promise<void> {
   const format = ctx.output ?? defaultFormat;
-  const text = formatResult(applyQuery(value, ctx.query), format, { color: ctx.color && process.stdout.isTTY === true });
+  const toFile = ctx.out !== undefined;
+  const text = formatResult(applyQuery(value, ctx.query), format, { color: !toFile && ctx.color && process.stdout.isTTY === true });
+  if (toFile) {
+    // Readers (a browser, a CI artifact upload) see the old file or the new one, never half a report.
+    const { writeFileAtomicSync } = require('../resolve/atomic-write') as typeof import('../resolve/atomic-write');
+    try {
+      writeFileAtomicSync(ctx.out!, text);
+    } catch (error) {
+      throw new CliInputError(`--out: cannot write ${JSON.stringify(ctx.out)}: ${(error as Error).message}`);
+    }
+    ctx.log(`access-advisor: wrote ${ctx.out} (${Buffer.byteLength(text)} bytes)`);
+    return;
+  }
   await write(process.stdout, text);
 }
 

@@ -3,7 +3,9 @@ import type { ConnectionOptions } from '../iam';
 import { CliInputError } from './exit-codes';
 import { checkQuery } from './output/render';
 
-export const OUTPUT_FORMATS = ['json', 'yaml', 'table', 'markdown'] as const;
+export const OUTPUT_FORMATS = ['json', 'yaml', 'table', 'markdown', 'html'] as const;
+/** Commands whose results `--output html` can draw (a heat map needs principals × services). */
+export const HTML_COMMANDS: readonly string[] = ['gate', 'sweep', 'org-report'];
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** The global flags every subcommand shares, modelled on the AWS CLI's. */
@@ -13,6 +15,7 @@ export interface GlobalFlags {
   endpointUrl?: string;
   roleArn?: string;
   output?: OutputFormat;
+  out?: string;
   query?: string;
   jobId?: string;
   timeout?: number;
@@ -26,6 +29,8 @@ export interface CliContext {
   readonly connection: ConnectionOptions;
   /** Undefined when the user did not choose: each command has its own default. */
   readonly output?: OutputFormat;
+  /** --out FILE: the result goes there (atomically) instead of stdout. */
+  readonly out?: string;
   readonly query?: string;
   readonly jobId?: string;
   readonly timeoutMs?: number;
@@ -45,6 +50,13 @@ export function contextOf(command: Command): CliContext {
   const debug = flags.debug === true;
   const color = flags.color !== false && !process.env.NO_COLOR;
   checkQuery(flags.query);
+  if (flags.output === 'html') {
+    if (!HTML_COMMANDS.includes(command.name())) {
+      throw new CliInputError(`--output html: draws the results of ${HTML_COMMANDS.join(', ')}, not ${command.name()}; use json, yaml, table or markdown`);
+    }
+    if (flags.query !== undefined) throw new CliInputError('--query: cannot be combined with --output html (the report draws the whole result)');
+  }
+  if (flags.out !== undefined && flags.out.trim() === '') throw new CliInputError('--out: needs a file name');
   const connection: ConnectionOptions = {
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.region ? { region: flags.region } : {}),
@@ -54,6 +66,7 @@ export function contextOf(command: Command): CliContext {
   return {
     connection,
     output: flags.output,
+    ...(flags.out !== undefined ? { out: flags.out } : {}),
     query: flags.query,
     jobId: flags.jobId,
     timeoutMs: flags.timeout !== undefined ? Math.round(flags.timeout * 1000) : undefined,

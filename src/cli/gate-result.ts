@@ -5,6 +5,8 @@ export interface GateResult {
   readonly kind: 'least-privilege-gate';
   readonly passed: boolean;
   readonly unusedAfterDays: number;
+  /** The reference time of the decisions (ISO). */
+  readonly evaluatedAt?: string;
   /** The baseline file compared against, when --baseline was given. */
   readonly baseline?: string;
   /** True when --accept wrote the current state into the baseline. */
@@ -24,8 +26,40 @@ export interface GatePrincipal {
   /** Unused permissions that fail the gate (without a baseline: all of them; with one: the new ones). */
   readonly violations: readonly Finding[];
   readonly allowedByException: readonly Finding[];
+  /** Kept because no evidence can vouch for them either way (untracked actions, iam:PassRole), with the reason. */
+  readonly keptWithoutEvidence?: readonly Finding[];
   readonly drift?: Pick<DriftResult, 'newUnused' | 'acceptedUnused' | 'resolved'>;
   readonly error?: { readonly message: string; readonly exitCode: number };
+  /** What the report said per service: the evidence behind the decision (the HTML heat map draws it). */
+  readonly services?: readonly PrincipalService[];
 }
+
+/** One service of a principal's report, as the gate and the sweep results carry it. */
+export interface PrincipalService {
+  readonly serviceNamespace: string;
+  readonly serviceName: string;
+  readonly lastAuthenticated?: string;
+  /** ACTION_LEVEL only, for services IAM tracks at action level. */
+  readonly trackedActions?: readonly { readonly actionName: string; readonly lastAccessedTime?: string }[];
+}
+
+/** The per-service evidence of a report, without the fields no decision reads (entities, regions). */
+export function principalServices(services: readonly {
+  serviceNamespace: string;
+  serviceName: string;
+  lastAuthenticated?: string;
+  trackedActionsLastAccessed?: readonly { actionName: string; lastAccessedTime?: string }[];
+}[]): PrincipalService[] {
+  return services.map((s) => ({
+    serviceNamespace: s.serviceNamespace,
+    serviceName: s.serviceName,
+    ...(s.lastAuthenticated ? { lastAuthenticated: s.lastAuthenticated } : {}),
+    ...(s.trackedActionsLastAccessed
+      ? { trackedActions: s.trackedActionsLastAccessed.map((a) => ({ actionName: a.actionName, ...(a.lastAccessedTime ? { lastAccessedTime: a.lastAccessedTime } : {}) })) }
+      : {}),
+  }));
+}
+
+export const KEPT_WITHOUT_EVIDENCE_KINDS: ReadonlySet<Finding['kind']> = new Set(['unknown-action', 'never-reported']);
 
 export const VIOLATION_KINDS: ReadonlySet<Finding['kind']> = new Set(['unused-service', 'unused-action']);

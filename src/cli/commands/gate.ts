@@ -4,7 +4,7 @@ import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from 
 import { action, emit } from '../action';
 import { readBaseline, writeBaseline } from '../baseline-file';
 import { CliInputError, EXIT, exitCodeOf, worstExitCode } from '../exit-codes';
-import { VIOLATION_KINDS, type GatePrincipal, type GateResult } from '../gate-result';
+import { KEPT_WITHOUT_EVIDENCE_KINDS, principalServices, VIOLATION_KINDS, type GatePrincipal, type GateResult } from '../gate-result';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
 import { collectArns, collectException, parseDays } from '../inputs';
 import { runServiceReports } from '../reports';
@@ -105,6 +105,7 @@ export function register(program: Command): void {
         kind: 'least-privilege-gate',
         passed: principals.every((p) => p.passed),
         unusedAfterDays: evaluated.find((e) => e.unused)?.unused?.unusedAfterDays ?? flags.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS,
+        ...(evaluated.find((e) => e.unused) ? { evaluatedAt: evaluated.find((e) => e.unused)!.unused!.evaluatedAt } : {}),
         ...(flags.baseline ? { baseline: flags.baseline } : {}),
         ...(flags.accept ? { accepted } : {}),
         principals,
@@ -144,6 +145,8 @@ function judge(
     unusedServices: u.unusedServices,
     unusedActions: u.unusedActions,
     allowedByException: u.findings.filter((f) => f.kind === 'allowed-by-exception'),
+    keptWithoutEvidence: u.findings.filter((f) => KEPT_WITHOUT_EVIDENCE_KINDS.has(f.kind)),
+    ...(e.report ? { services: principalServices(e.report.servicesLastAccessed) } : {}),
   };
   if (u.status !== 'sufficient') return { ...common, passed: true, violations: [] };
   if (baseline === null) return { ...common, passed: unusedFindings.length === 0, violations: unusedFindings };

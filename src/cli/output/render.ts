@@ -38,6 +38,15 @@ export interface FormatOptions {
   readonly now?: Date;
 }
 
+/** `access-advisor 0.1.0`: names the generator in an HTML report. */
+function generatorName(): string {
+  try {
+    return `access-advisor ${(require('../../../package.json') as { version: string }).version}`;
+  } catch {
+    return 'access-advisor';
+  }
+}
+
 export function formatResult(value: unknown, format: OutputFormat, options: FormatOptions = {}): string {
   switch (format) {
     case 'json':
@@ -50,5 +59,10 @@ export function formatResult(value: unknown, format: OutputFormat, options: Form
       return renderText(toDocs(toJsonValue(value), options.now), options.color ? ANSI : PLAIN);
     case 'markdown':
       return renderMarkdown(toDocs(toJsonValue(value), options.now));
+    case 'html': {
+      // Lazy: only --output html pays for the renderer.
+      const { renderHtml } = require('./html') as typeof import('./html');
+      return renderHtml(toJsonValue(value), { ...(options.now ? { now: options.now } : {}), generator: generatorName() });
+    }
   }
 }

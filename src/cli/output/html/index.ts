@@ -1,0 +1,41 @@
+import type { OrganizationsAccessReport } from '../../../iam/model';
+import { CliInputError } from '../../exit-codes';
+import type { GateResult } from '../../gate-result';
+import { gateModel } from './from-gate';
+import { orgModel, type OrgModelOptions } from './from-org';
+import { sweepModel, type SweepResultLike } from './from-sweep';
+import type { MatrixModel } from './model';
+import { renderPage } from './page';
+
+/** Result kinds `--output html` draws: the commands gate, sweep and org-report. */
+export const HTML_KINDS = ['least-privilege-gate', 'access-advisor-sweep', 'organizations-access'] as const;
+export const HTML_COMMANDS = ['gate', 'sweep', 'org-report'] as const;
+
+export interface HtmlOptions extends OrgModelOptions {
+  readonly now?: Date;
+  /** `access-advisor 0.1.0`, in the footer and the generator meta tag. */
+  readonly generator?: string;
+}
+
+/** The heat-map model of a command result; a bad input error for anything else. */
+export function toMatrixModel(value: unknown, options: HtmlOptions = {}): MatrixModel {
+  const now = options.now ?? new Date();
+  const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;
+  switch (kind) {
+    case 'least-privilege-gate':
+      return gateModel(value as GateResult, now);
+    case 'access-advisor-sweep':
+      return sweepModel(value as SweepResultLike, now);
+    case 'organizations-access':
+      return orgModel(value as OrganizationsAccessReport, now, options);
+    default:
+      throw new CliInputError(
+        `--output html: draws the results of ${HTML_COMMANDS.join(', ')} (kind ${HTML_KINDS.join(', ')}), not ${kind === undefined ? 'this value' : JSON.stringify(kind)}`,
+      );
+  }
+}
+
+/** One self-contained HTML document for a gate, sweep or organizations result. */
+export function renderHtml(value: unknown, options: HtmlOptions = {}): string {
+  return renderPage(toMatrixModel(value, options), options.generator ?? 'access-advisor');
+}
