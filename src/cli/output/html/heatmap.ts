@@ -53,7 +53,7 @@ export function cellTitle(column: ServiceColumn, cell: Cell, now: Date): string 
     const age = ageDays(cell.lastUsed, now);
     parts.push(`last used ${cell.lastUsed.slice(0, 10)}${age !== undefined ? ` (${age} d ago)` : ''}`);
   }
-  if (cell.exception !== undefined) parts.push(`kept by exception: ${cell.exception}`);
+  if (cell.exception !== undefined) parts.push(`kept by exception ${cell.exception.replace(/^allowed by exception /, '')}`);
   if (cell.accepted) parts.push('accepted in the baseline');
   return parts.join('; ');
 }
