@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -35,6 +35,9 @@ beforeAll(async () => {
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The page's getComputedStyle (this project compiles without the DOM library). */
+declare const getComputedStyle: (element: unknown) => { fill: string; overflow: string };
 
 const inBrowser = <T>(body: (browser: Browser) => Promise<T>) => withChromium(body);
 
@@ -184,7 +187,7 @@ describe('hostile input in Chromium', () => {
       totals: {},
     };
     const file = join(dir, 'hostile.html');
-    require('node:fs').writeFileSync(file, renderHtml(sweep, { now: new Date('2026-11-28T00:00:00Z') }));
+    writeFileSync(file, renderHtml(sweep, { now: new Date('2026-11-28T00:00:00Z') }));
     await inBrowser(async (browser) => {
       const report = await openReport(browser, file);
       expect(report.consoleErrors).toEqual([]);

@@ -54,7 +54,10 @@ export function orgModel(report: OrganizationsAccessReport, now: Date, options: 
       violations: [],
       exceptions: [],
       kept: [],
-      services: node.accessed.map((a) => ({
+      services: (depth === 0
+        ? report.accessDetails.map((d) => ({ namespace: d.serviceNamespace, name: d.serviceName, lastUsed: d.lastAuthenticatedTime }))
+        : node.accessed
+      ).map((a) => ({
         namespace: a.namespace,
         name: a.name,
         cell: classify(a.lastUsed, at, ORG_WINDOW_DAYS, 'sufficient'),
