@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: builds, runs every benchmark and writes BENCHMARKS.md (see that file for the method).
  *
- *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout] [--no-build] [--out FILE]
+ *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout,html] [--no-build] [--out FILE]
  *                                        [--render-from RAW.json]
  *
  * Sections that are not fan-out run in fresh child processes (bench/suite/sections.ts); the fan-out matrix runs in
@@ -17,13 +17,14 @@ import { EmulatorProcess } from './suite/emulator-process';
 import { measureCallCost, runFanoutMatrix, type FanoutSample } from './suite/fanout-matrix';
 import { describeMachine } from './suite/machine';
 import { goalLines, renderReport, summarizeScenario } from './suite/report';
+import type { HtmlSample } from './html';
 import type { BenchResults, CliSample, SectionOutcome, SynthCachedSample, SynthUncachedSample, TightenSample } from './suite/results';
 import type { SynthStartupSample } from './synth-startup';
 import { SCENARIOS } from './suite/scenarios';
 import { strategyById } from './suite/strategies';
 
 const ROOT = path.resolve(__dirname, '..');
-const SECTIONS = ['cli', 'tighten', 'synth', 'fanout'] as const;
+const SECTIONS = ['cli', 'tighten', 'synth', 'fanout', 'html'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -171,6 +172,11 @@ async function main(): Promise<void> {
       uncached.push({ rate, outcome: await runSection<SynthUncachedSample[]>('synth-uncached', [String(args.runs), rate === 'engine default' ? 'default' : String(rate)], 600_000) });
     }
     partial.synthUncached = uncached;
+  }
+
+  if (args.only.has('html')) {
+    log(`HTML report of 500 principals × 150 services: render in Node, open in Chromium × ${args.runs}`);
+    partial.html = await runSection<HtmlSample>('html', [String(args.runs)], 600_000);
   }
 
   const totalMs = performance.now() - t0;

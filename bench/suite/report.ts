@@ -270,6 +270,7 @@ export function renderReport(results: BenchResults): string {
   out.push(synthSection(results));
   out.push(tightenSection(results));
   out.push(cliSection(results));
+  out.push(htmlSection(results));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
@@ -464,6 +465,41 @@ function cliSection(results: BenchResults): string {
           ms(v.serviceReport),
           String(v.serviceReport.runs),
           '— (no goal; the job itself is ' + `${v.serviceReport.jobDurationMs} ms)`,
+        ],
+      ],
+    ),
+  );
+  out.push('');
+  return out.join('\n');
+}
+
+function htmlSection(results: BenchResults): string {
+  const html = results.html;
+  if (!html) return '';
+  const out: string[] = ['## HTML report at 500 principals × 150 services', ''];
+  if (!html.ok) {
+    out.push(`Not measured — ${firstLine(html.error)}.`, '');
+    return out.join('\n');
+  }
+  const h = html.value;
+  out.push(
+    `\`--output html\` of a gate over ${h.principals} principals × ${h.services} services, every principal allowed every service (the dense worst case: ` +
+      `${h.cells.toLocaleString('en-US')} cells, each a titled SVG square), ACTION_LEVEL evidence for 4 services, decisions by the real analysis (bench/html.ts). ` +
+      `Chromium ${h.chromium} (Debian, headless, fresh profile) opens the file from file:// with no request besides the document; rows are ` +
+      '`content-visibility: auto`, so only the rows on screen are laid out and painted.',
+  );
+  out.push('');
+  out.push(
+    table(
+      ['file size', 'gzipped', 'render in Node', 'Chromium: load event', 'Chromium: first frame after load', 'CSS filter "Failing": re-laid out'],
+      [
+        [
+          `${(h.bytes / 1e6).toFixed(1)} MB`,
+          `${(h.gzipBytes / 1e6).toFixed(2)} MB`,
+          formatSummary(h.renderMs, 0, ' ms'),
+          formatSummary(h.loadMs, 0, ' ms'),
+          formatSummary(h.paintedMs, 0, ' ms'),
+          formatSummary(h.filterMs, 0, ' ms'),
         ],
       ],
     ),

@@ -1,6 +1,7 @@
 import type { CallCost, FanoutSample, FanoutScenario } from './fanout-matrix';
 import type { TightenBenchResult } from '../tighten';
 import type { SynthStartupSample } from '../synth-startup';
+import type { HtmlSample } from '../html';
 import type { MachineInfo } from './machine';
 
 /** Everything one `npm run bench` measured: the input of the BENCHMARKS.md renderer. */
@@ -17,6 +18,7 @@ export interface BenchResults {
   readonly synthUncached?: readonly { readonly rate: 'engine default' | number; readonly outcome: SectionOutcome<readonly SynthUncachedSample[]> }[];
   readonly tighten?: SectionOutcome<readonly TightenSample[]>;
   readonly cli?: SectionOutcome<CliSample>;
+  readonly html?: SectionOutcome<HtmlSample>;
 }
 
 export type SectionOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

@@ -3,10 +3,11 @@
  * catalog load is measured cold and one section's heap does not weigh on the next). The child prints one JSON line
  * on stdout: `{"ok":true,"value":…}` or `{"ok":false,"error":"…"}`.
  *
- *   node -r ts-node/register/transpile-only bench/suite/sections.ts <tighten|cli|synth-cached|synth-uncached> [args]
+ *   node -r ts-node/register/transpile-only bench/suite/sections.ts <tighten|cli|synth-cached|synth-uncached|html> [args]
  */
 
 import type * as CliBench from '../cli';
+import type * as HtmlBench from '../html';
 import type * as SynthBench from '../synth';
 import type * as SynthStartupBench from '../synth-startup';
 import type * as TightenBench from '../tighten';
@@ -17,9 +18,10 @@ const load = {
   cli: () => require('../cli') as typeof CliBench,
   synth: () => require('../synth') as typeof SynthBench,
   synthStartup: () => require('../synth-startup') as typeof SynthStartupBench,
+  html: () => require('../html') as typeof HtmlBench,
 };
 
-export type SectionName = 'tighten' | 'cli' | 'synth-cached' | 'synth-startup' | 'synth-uncached';
+export type SectionName = 'tighten' | 'cli' | 'synth-cached' | 'synth-startup' | 'synth-uncached' | 'html';
 
 async function runSection(name: string, args: readonly string[]): Promise<unknown> {
   switch (name) {
@@ -48,6 +50,8 @@ async function runSection(name: string, args: readonly string[]): Promise<unknow
       for (let i = 0; i < runs; i++) samples.push(await uncachedFanout(50, rate === undefined ? {} : { requestsPerSecond: rate }));
       return samples;
     }
+    case 'html':
+      return load.html().runHtmlBench(Number(args[0] ?? 5));
     default:
       throw new Error(`unknown section ${name}`);
   }

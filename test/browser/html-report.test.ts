@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { renderHtml } from '../../src/cli/output/html';
 import {
+  CHROMIUM,
   EXAMPLE_ENTITY_PATH,
   EXAMPLE_PRINCIPALS,
   exampleGateArgs,
@@ -14,6 +15,7 @@ import {
   withExampleEmulator,
 } from '../../scripts/html-report-harness';
 import { ensureBuilt } from '../cli/cli-harness';
+import { tierNotRun, tierRan } from '../tiers';
 
 /**
  * The browser tier: the built CLI writes the example world's reports, Debian's Chromium (headless, fresh profile)
@@ -24,6 +26,8 @@ let gateRun: { code: number | null; stderr: string };
 let orgRun: { code: number | null; stderr: string };
 
 beforeAll(async () => {
+  // No skip: without a browser the tier says so (one line for .ci/run) and its tests fail.
+  if (!existsSync(CHROMIUM)) tierNotRun('browser', `${CHROMIUM} is missing (apt-get install chromium)`);
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'access-advisor-html-'));
   await withExampleEmulator(async (endpoint) => {
@@ -34,12 +38,20 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (existsSync(CHROMIUM)) tierRan('browser', `${CHROMIUM} opened the example gate and org HTML reports and a hostile one (${checked} browser checks passed)`);
 });
+
+/** Browser checks that reached their end. */
+let checked = 0;
 
 /** The page's getComputedStyle (this project compiles without the DOM library). */
 declare const getComputedStyle: (element: unknown) => { fill: string; overflow: string };
 
-const inBrowser = <T>(body: (browser: Browser) => Promise<T>) => withChromium(body);
+const inBrowser = async <T>(body: (browser: Browser) => Promise<T>): Promise<T> => {
+  const result = await withChromium(body);
+  checked++;
+  return result;
+};
 
 describe('gate --output html in Chromium', () => {
   it('the CLI wrote one self-contained file and failed the gate (exit 1) as the example world has unused permissions', () => {

@@ -217,7 +217,8 @@ function genericReason(f: Reasoned): string | undefined {
     if (close < 0) return undefined;
     rest = rest.slice(close + 2);
   }
-  // A date of last use makes the sentence specific to the permission: keep it whole.
+  // The date of last use is listed beside each permission: the rest of the sentence is shared.
+  rest = rest.replace(/^last used \d{4}-\d{2}-\d{2}T[^ ,;)]*/, 'last used on the date shown');
   return /\d{4}-\d{2}-\d{2}T/.test(rest.replace(/\(at least \d+ days before [^)]*\)|window starting [^ ,;)]*/g, '')) ? undefined : rest;
 }
 

@@ -32,7 +32,7 @@ ${FILTER_RULES}
 .colhead{display:flex;position:sticky;top:0;background:#fff;z-index:3;border-bottom:1px solid #ddd;width:max-content;min-width:100%}
 .corner{width:var(--head);flex:none;position:sticky;left:0;background:#fff;z-index:4;align-self:flex-end;padding:.3rem .5rem;font-weight:600}
 .cols text{font-size:11px;fill:#222}
-details.p{width:max-content;min-width:100%}
+details.p{width:max-content;min-width:100%;content-visibility:auto;contain-intrinsic-size:auto 16px}
 details.p>summary{display:flex;align-items:center;list-style:none;cursor:pointer;min-height:16px}
 details.p>summary::-webkit-details-marker{display:none}
 details.p>summary:hover .head,details.p>summary:focus-visible .head{background:#eef3fa}
