@@ -42,6 +42,7 @@ function cachedReport(): ReportModel {
     jobStatus: 'COMPLETED',
     jobCreationDate: now,
     jobCompletionDate: now,
+    principalCreateDate: '2024-01-01T00:00:00.000Z', // readable: the decisions judge it (not unknown-history)
     servicesLastAccessed: [
       { serviceName: 'Amazon S3', serviceNamespace: 's3', lastAuthenticated: now },
       { serviceName: 'Amazon SQS', serviceNamespace: 'sqs' },

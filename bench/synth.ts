@@ -36,6 +36,7 @@ function fakeReport(arn: string, i: number): ReportModel {
     jobStatus: 'COMPLETED',
     jobCreationDate: new Date(now).toISOString(),
     jobCompletionDate: new Date(now).toISOString(),
+    principalCreateDate: '2024-01-01T00:00:00.000Z', // readable: the decisions judge it (not unknown-history)
     servicesLastAccessed: NAMESPACES.map((ns, k) => ({
       serviceName: ns,
       serviceNamespace: ns,

@@ -43,6 +43,8 @@ function fakeReport(arn: string, services: string[]): ReportModel {
     jobStatus: 'COMPLETED',
     jobCreationDate: now,
     jobCompletionDate: now,
+    // A readable creation date: without one the decisions judge nothing (unknown-history).
+    principalCreateDate: '2024-01-01T00:00:00.000Z',
     servicesLastAccessed: services.map((ns) => ({ serviceName: ns.toUpperCase(), serviceNamespace: ns })),
   };
 }
