@@ -51,7 +51,8 @@ export function contextOf(command: Command): CliContext {
   const color = flags.color !== false && !process.env.NO_COLOR;
   checkQuery(flags.query);
   if (flags.output === 'html') {
-    if (!HTML_COMMANDS.includes(command.name())) {
+    // `sweep merge` draws the merged sweep too.
+    if (!HTML_COMMANDS.includes(command.name()) && command.parent?.name() !== 'sweep') {
       throw new CliInputError(`--output html: draws the results of ${HTML_COMMANDS.join(', ')}, not ${command.name()}; use json, yaml, table or markdown`);
     }
     if (flags.query !== undefined) throw new CliInputError('--query: cannot be combined with --output html (the report draws the whole result)');

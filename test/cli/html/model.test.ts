@@ -111,6 +111,81 @@ describe('gate model', () => {
   });
 });
 
+describe('sweep model', () => {
+  const decision = (arn: string, unused: string[], status = 'sufficient') => ({
+    status,
+    statusReason: 'r',
+    principalArn: arn,
+    unusedAfterDays: 90,
+    evaluatedAt: NOW.toISOString(),
+    reportJobCompletionDate: NOW.toISOString(),
+    usedServices: ['s3'],
+    unusedServices: status === 'sufficient' ? unused : [],
+    usedActions: [],
+    unusedActions: [],
+    findings: status === 'sufficient' ? unused.map((ns) => ({ kind: 'unused-service', permission: ns, reason: `${ns} (X) has no authenticated use` })) : [],
+  });
+  const principal = (name: string, unused: string[], status = 'sufficient') => {
+    const arn = `arn:aws:iam::234567890123:role/${name}`;
+    return {
+      arn,
+      kind: 'role',
+      name,
+      status: 'ok',
+      decision: decision(arn, unused, status),
+      services: [{ serviceNamespace: 's3', serviceName: 'Amazon S3', lastAuthenticated: daysAgo(1) }, ...unused.map((ns) => ({ serviceNamespace: ns, serviceName: ns }))],
+    };
+  };
+  const sweep = (drift?: object) => ({
+    kind: 'access-advisor-sweep',
+    schemaVersion: 1,
+    generatedAt: NOW.toISOString(),
+    request: { unusedAfterDays: 90 },
+    shard: { index: 1, count: 4 },
+    accounts: [
+      { accountId: '111111111111', name: 'gone', status: 'failed', error: { code: 'AccessDenied', message: 'cannot assume the role', exitCode: 3 }, principals: [] },
+      {
+        accountId: '234567890123',
+        name: 'production',
+        status: 'ok',
+        principals: [
+          principal('tidy', []),
+          principal('messy', ['sqs', 'kinesis']),
+          principal('new', ['sqs'], 'unknown-history'),
+          { arn: 'arn:aws:iam::234567890123:role/broken', kind: 'role', name: 'broken', status: 'failed', error: { code: 'X', message: 'job FAILED', exitCode: 3 } },
+        ],
+      },
+    ],
+    totals: {},
+    ...(drift ? { drift } : {}),
+  });
+
+  it('groups by account, reports failed accounts and principals, and never fails unknown history', () => {
+    const model = toMatrixModel(sweep(), { now: NOW });
+    expect(model.principals.map((p) => `${p.label}:${p.verdict}`)).toEqual(['role/messy:fail', 'role/broken:error', 'role/new:no-evidence', 'role/tidy:pass']);
+    expect(model.principals[0]!.group).toBe('production (234567890123)');
+    expect(model.warnings).toEqual(['account gone (111111111111): cannot assume the role', 'arn:aws:iam::234567890123:role/broken: job FAILED']);
+    expect(model.principals.find((p) => p.label === 'role/new')!.cells.get('sqs')).toEqual({ state: 'no-evidence', why: 'unknown-history' });
+    expect(model.facts).toContainEqual(['Shard', '1/4 (a part of the organization)']);
+  });
+
+  it('with a baseline, only newly unused permissions fail; accepted ones are marked', () => {
+    const model = toMatrixModel(
+      sweep({ passed: false, newUnused: 1, principals: [{ arn: 'arn:aws:iam::234567890123:role/messy', newUnused: ['kinesis'], acceptedUnused: ['sqs'], resolved: [] }] }),
+      { now: NOW },
+    );
+    const messy = model.principals.find((p) => p.label === 'role/messy')!;
+    expect(messy.verdict).toBe('fail');
+    expect(messy.violations.map((v) => v.permission)).toEqual(['kinesis']);
+    expect(messy.cells.get('sqs')!.accepted).toBe(true);
+    expect(messy.cells.get('kinesis')!.accepted).toBeUndefined();
+    expect(model.outcome).toBe('failed');
+    const html = renderHtml(sweep({ passed: true, newUnused: 0, principals: [{ arn: 'arn:aws:iam::234567890123:role/messy', newUnused: [], acceptedUnused: ['sqs', 'kinesis'], resolved: [] }] }), { now: NOW });
+    expect(html).toContain('access-advisor sweep passed');
+    expect(html).toContain('sqs: never used in the tracking period; accepted in the baseline');
+  });
+});
+
 describe('short names', () => {
   it('drops the path and keeps the account', () => {
     expect(shortName('arn:aws:iam::123456789012:user/engineering/carol')).toEqual({ label: 'user/carol', account: '123456789012' });

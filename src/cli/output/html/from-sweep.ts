@@ -29,6 +29,12 @@ export interface SweepResultLike {
     }[];
   }[];
   readonly totals?: Readonly<Record<string, unknown>>;
+  readonly baseline?: { readonly file: string; readonly accepted: boolean };
+  /** With a baseline: only newly unused permissions fail. */
+  readonly drift?: {
+    readonly passed: boolean;
+    readonly principals: readonly { readonly arn: string; readonly newUnused: readonly string[]; readonly acceptedUnused: readonly string[]; readonly resolved: readonly string[] }[];
+  };
 }
 
 const VIOLATION = new Set(['unused-service', 'unused-action']);
@@ -39,29 +45,44 @@ export function sweepModel(result: SweepResultLike, now: Date): MatrixModel {
   const firstDecision = result.accounts.flatMap((a) => a.principals ?? []).find((p) => p.decision)?.decision;
   const windowDays = firstDecision?.unusedAfterDays ?? numberOr(result.request?.unusedAfterDays, 90);
   const warnings: string[] = [];
+  const drift = new Map((result.drift?.principals ?? []).map((d) => [d.arn, d]));
   const rows = result.accounts
     .flatMap((account) => {
       const group = account.name ? `${account.name} (${account.accountId})` : account.accountId;
       if (account.status !== 'ok') warnings.push(`account ${group}: ${messageOf(account.error) ?? account.status}`);
       return (account.principals ?? []).map((p) => {
         const d = p.decision;
-        const error = d ? undefined : (messageOf(p.error) ?? (p.status && p.status !== 'ok' ? p.status : 'no decision'));
+        const error = d && p.status !== 'failed' ? undefined : (messageOf(p.error) ?? (p.status && p.status !== 'ok' ? p.status : 'no decision'));
         const at = d && Number.isFinite(Date.parse(d.evaluatedAt)) ? new Date(d.evaluatedAt) : generated;
         const findings = d?.findings ?? [];
+        const unused = findings.filter((f) => VIOLATION.has(f.kind));
+        // With a baseline only the newly unused fail; without one, every unused permission does.
+        const delta = result.drift ? drift.get(p.arn) : undefined;
+        const fresh = new Set((delta?.newUnused ?? []).map((x) => x.toLowerCase()));
+        const violations = result.drift ? unused.filter((f) => fresh.has(f.permission.toLowerCase())) : unused;
         return buildRow(
           {
             id: p.arn,
             ...(p.kind && p.name ? { label: `${p.kind}/${p.name}` } : {}),
             group,
             ...(d ? { status: d.status, statusReason: d.statusReason } : {}),
-            failing: d !== undefined && d.status === 'sufficient' && d.unusedServices.length + d.unusedActions.length > 0,
+            failing: d !== undefined && d.status === 'sufficient' && violations.length > 0,
             ...(error !== undefined ? { error } : {}),
             ...(p.services ? { services: p.services } : {}),
             unusedServices: d?.unusedServices ?? [],
             unusedActions: d?.unusedActions ?? [],
-            violations: findings.filter((f) => VIOLATION.has(f.kind)),
+            violations: d?.status === 'sufficient' ? violations : [],
             exceptions: findings.filter((f) => f.kind === 'allowed-by-exception'),
             kept: findings.filter((f) => KEPT.has(f.kind)),
+            ...(delta ? { accepted: delta.acceptedUnused } : {}),
+            ...(delta
+              ? {
+                  notes: [
+                    `Baseline: ${delta.newUnused.length} new unused (fail), ${delta.acceptedUnused.length} accepted, ${delta.resolved.length} resolved` +
+                      (delta.resolved.length ? ` (${delta.resolved.join(', ')}: the baseline can shrink)` : ''),
+                  ],
+                }
+              : {}),
           },
           at,
           d?.unusedAfterDays ?? windowDays,
@@ -74,13 +95,15 @@ export function sweepModel(result: SweepResultLike, now: Date): MatrixModel {
   const accounts = result.accounts.length;
   const failedAccounts = result.accounts.filter((a) => a.status !== 'ok').length;
   return {
-    title: 'access-advisor sweep',
+    title: `access-advisor sweep${result.drift ? (result.drift.passed ? ' passed' : ' failed') : ''}`,
+    ...(result.drift ? { outcome: result.drift.passed ? ('passed' as const) : ('failed' as const) } : {}),
     facts: [
       ['Accounts', `${accounts}${failedAccounts ? ` (${failedAccounts} failed)` : ''}`],
       ['Principals', `${rows.length} (${failing} with unused permissions)`],
       ['Unused after', `${windowDays} days`],
       ['Generated at', generated.toISOString()],
-      ...(result.shard !== undefined ? [['Shard', typeof result.shard === 'object' ? JSON.stringify(result.shard) : String(result.shard)] as const] : []),
+      ...(result.baseline ? [['Baseline', `${result.baseline.file}${result.baseline.accepted ? ' (current state accepted)' : ''}`] as const] : []),
+      ...(result.shard !== undefined ? [['Shard', shardText(result.shard)] as const] : []),
     ],
     windowDays,
     now: generated.toISOString(),
@@ -89,6 +112,12 @@ export function sweepModel(result: SweepResultLike, now: Date): MatrixModel {
     services: sortColumns(columnsOf(rows), rows),
     warnings,
   };
+}
+
+function shardText(shard: unknown): string {
+  const s = shard as { index?: unknown; count?: unknown };
+  if (typeof s === 'object' && s !== null && typeof s.index === 'number' && typeof s.count === 'number') return `${s.index}/${s.count} (a part of the organization)`;
+  return JSON.stringify(shard);
 }
 
 function numberOr(value: unknown, fallback: number): number {
