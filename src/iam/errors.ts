@@ -24,6 +24,21 @@ export class InvalidRequestError extends AccessAdvisorError {
   }
 }
 
+/**
+ * The job's `--job-id`/`jobId` does not belong to this request: another principal's job, another granularity, another
+ * kind of report, or a job IAM does not know (expired, another session's). An input error: resuming it would label
+ * someone else's evidence as this request's.
+ */
+export class JobMismatchError extends InvalidRequestError {
+  constructor(
+    readonly jobId: string,
+    allowed: string,
+    readonly awsCode?: string,
+  ) {
+    super('jobId', jobId, allowed);
+  }
+}
+
 /** IAM answered an error (AccessDenied, NoSuchEntity, InvalidInput, throttling after retries, 5xx …). */
 export class AwsRequestError extends AccessAdvisorError {
   readonly exitCode = 3;
@@ -38,6 +53,28 @@ export class AwsRequestError extends AccessAdvisorError {
     this.httpStatusCode = options?.httpStatusCode;
   }
   readonly httpStatusCode?: number;
+}
+
+/**
+ * An answer that cannot be the complete report: a page that is not a valid COMPLETED page of the same job, a missing
+ * required list or date, a repeated Marker, duplicate or nameless items, too many pages. Never a partial result:
+ * the whole report is discarded, so no decision is ever taken on part of the evidence.
+ */
+export class IncompleteResponseError extends AccessAdvisorError {
+  readonly exitCode = 3;
+  readonly awsCode = 'IncompleteResponse';
+  constructor(
+    readonly operation: string,
+    readonly jobId: string | undefined,
+    readonly page: number,
+    readonly detail: string,
+    readonly request?: ReportRequest,
+  ) {
+    super(
+      `${operation}${jobId ? ` of job ${jobId}` : ''}, page ${page}: ${detail.replace(/\s*[\r\n]+\s*/g, ' ')}; ` +
+        'the report is incomplete and was discarded',
+    );
+  }
 }
 
 /** The job ended FAILED: carries IAM's Error/ErrorDetails code and message. */

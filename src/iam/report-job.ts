@@ -11,12 +11,14 @@ import {
   type GetServiceLastAccessedDetailsWithEntitiesResponse,
   type ServiceLastAccessed as SdkServiceLastAccessed,
   type AccessDetail as SdkAccessDetail,
+  type EntityDetails as SdkEntityDetails,
 } from '@aws-sdk/client-iam';
 import { limitExceededDelay, pollDelay, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { IamSession } from './client';
 import { MAX_ITEMS } from './constraints';
-import { AbortedError, AccessAdvisorError, AwsRequestError, JobFailedError, JobTimeoutError } from './errors';
-import type { AccessReport, EntityDetails, ReportRequest } from './model';
+import { AbortedError, AccessAdvisorError, AwsRequestError, JobFailedError, JobMismatchError, JobTimeoutError } from './errors';
+import { ACCESS_DETAILS, ENTITIES, PageCollector, SERVICES, checkEntities, checkOrganizationsJob, checkServiceJob, type ListSpec } from './report-pages';
+import { describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from './model';
 import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
 import type { PollWaves } from './poll-waves';
 import type { PrincipalCreateDates } from './principal-dates';
@@ -248,16 +250,16 @@ async function readServiceJob(
       request,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await pollUntilDone(() => getPage(), ctx, signal, emit, pollImmediately, onExists);
+  const first = await firstPage(() => getPage(), ctx, signal, emit, pollImmediately, onExists, request, jobId);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(jobId, first.Error?.Code ?? 'Unknown', first.Error?.Message ?? 'the job failed', request);
   }
-  assertCompleted(op, first.JobStatus, request);
-  const services: SdkServiceLastAccessed[] = await collectPages(first, (p) => p.ServicesLastAccessed, getPage, op, request, emit);
+  const services: SdkServiceLastAccessed[] = await collectPages(first, SERVICES, getPage, op, jobId, request, emit);
+  checkServiceJob(request, jobId, first.JobType, services, pollImmediately);
   let entities: Map<string, readonly EntityDetails[]> | undefined;
   if (request.withEntities) {
-    const namespaces = [...new Set(services.map((s) => s.ServiceNamespace ?? ''))].filter(Boolean);
-    const lists = await mapLimit(namespaces, ctx.entityConcurrency, (ns) => readEntities(request, jobId, ns, ctx, signal));
+    const namespaces = services.map((s) => s.ServiceNamespace!);
+    const lists = await mapLimit(namespaces, ctx.entityConcurrency, (ns) => readEntities(request, jobId, ns, ctx, signal, pollImmediately));
     entities = new Map(namespaces.map((ns, i) => [ns, lists[i]!]));
   }
   return buildServiceReport(request, jobId, first, services, entities, await createDate);
@@ -269,11 +271,12 @@ async function readEntities(
   namespace: string,
   ctx: JobContext,
   signal: AbortSignal,
+  resumed: boolean,
 ): Promise<EntityDetails[]> {
   const op = 'GetServiceLastAccessedDetailsWithEntities';
-  const out: EntityDetails[] = [];
+  const pages = new PageCollector<GetServiceLastAccessedDetailsWithEntitiesResponse, SdkEntityDetails>(op, jobId, request, ENTITIES, `${namespace} entity`);
   let marker: string | undefined;
-  for (;;) {
+  do {
     const page = await ctx.session.send<GetServiceLastAccessedDetailsWithEntitiesResponse>(
       op,
       new GetServiceLastAccessedDetailsWithEntitiesCommand({
@@ -285,13 +288,13 @@ async function readEntities(
       signal,
       request,
     );
-    if (page.JobStatus === 'FAILED') {
+    if (pages.pageCount === 0 && page?.JobStatus === 'FAILED') {
       throw new JobFailedError(jobId, page.Error?.Code ?? 'Unknown', page.Error?.Message ?? 'the job failed', request);
     }
-    out.push(...(page.EntityDetailsList ?? []).map(normalizeEntity));
-    if (!page.IsTruncated) return out;
-    marker = requireMarker(op, page.Marker, request);
-  }
+    marker = pages.accept(page);
+  } while (marker !== undefined);
+  checkEntities(request, jobId, pages.items, resumed);
+  return pages.items.map(normalizeEntity);
 }
 
 async function readOrganizationsJob(
@@ -317,7 +320,7 @@ async function readOrganizationsJob(
       request,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await pollUntilDone(() => getPage(), ctx, signal, emit, pollImmediately, onExists);
+  const first = await firstPage(() => getPage(), ctx, signal, emit, pollImmediately, onExists, request, jobId);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(
       jobId,
@@ -326,38 +329,59 @@ async function readOrganizationsJob(
       request,
     );
   }
-  assertCompleted(op, first.JobStatus, request);
-  const details: SdkAccessDetail[] = await collectPages(first, (p) => p.AccessDetails, getPage, op, request, emit);
+  const details: SdkAccessDetail[] = await collectPages(first, ACCESS_DETAILS, getPage, op, jobId, request, emit);
+  checkOrganizationsJob(request, jobId, details, pollImmediately);
   return buildOrganizationsReport(request, jobId, first, details);
 }
 
-function assertCompleted(operation: string, status: string | undefined, request: ReportRequest): void {
-  if (status !== 'COMPLETED') {
-    throw new AwsRequestError(operation, 'IncompleteResponse', `unexpected JobStatus ${JSON.stringify(status)}`, request);
+/**
+ * The first page of a job, after polling. A resumed job IAM does not know (NoSuchEntity, InvalidInput) is the
+ * caller's mistake — a job id of another kind, session or account, or one that expired — so it is an input error.
+ */
+async function firstPage<T extends { JobStatus?: string }>(
+  fetchFirstPage: () => Promise<T>,
+  ctx: JobContext,
+  signal: AbortSignal,
+  emit: Emit,
+  resumed: boolean,
+  onExists: () => void,
+  request: ReportRequest,
+  jobId: string,
+): Promise<T> {
+  try {
+    return await pollUntilDone(fetchFirstPage, ctx, signal, emit, resumed, onExists);
+  } catch (err) {
+    if (resumed && err instanceof AwsRequestError && (err.awsCode === 'NoSuchEntity' || err.awsCode === 'InvalidInput')) {
+      throw new JobMismatchError(
+        jobId,
+        `the id of a ${request.kind} job this caller generated and IAM still keeps, for ${describeRequest(request)} ` +
+          `(IAM answered ${err.awsCode}: ${err.awsMessage})`,
+        err.awsCode,
+      );
+    }
+    throw err;
   }
 }
 
-/** Every item of a completed job: the first page's, then each page's while IsTruncated, following Marker. */
-async function collectPages<P extends { IsTruncated?: boolean; Marker?: string }, I>(
+/**
+ * Every item of a completed job: the first page's, then each following page's while IsTruncated, following Marker —
+ * each page proven to be a COMPLETED page of the same job (see report-pages.ts).
+ */
+async function collectPages<P extends { JobStatus?: string; IsTruncated?: boolean; Marker?: string }, I>(
   first: P,
-  itemsOf: (page: P) => readonly I[] | undefined,
+  spec: ListSpec<P, I>,
   getPage: (marker: string) => Promise<P>,
   op: string,
+  jobId: string,
   request: ReportRequest,
   emit: (event: { phase: 'paging'; pages: number }) => void,
 ): Promise<I[]> {
-  const items: I[] = [...(itemsOf(first) ?? [])];
-  let pages = 1;
-  emit({ phase: 'paging', pages });
-  for (let page = first; page.IsTruncated; ) {
-    page = await getPage(requireMarker(op, page.Marker, request));
-    items.push(...(itemsOf(page) ?? []));
-    emit({ phase: 'paging', pages: ++pages });
+  const pages = new PageCollector(op, jobId, request, spec, 'service');
+  let marker = pages.accept(first);
+  emit({ phase: 'paging', pages: 1 });
+  while (marker !== undefined) {
+    marker = pages.accept(await getPage(marker));
+    emit({ phase: 'paging', pages: pages.pageCount });
   }
-  return items;
-}
-
-function requireMarker(operation: string, marker: string | undefined, request: ReportRequest): string {
-  if (!marker) throw new AwsRequestError(operation, 'IncompleteResponse', 'IsTruncated without a Marker', request);
-  return marker;
+  return pages.items;
 }

@@ -1,0 +1,191 @@
+/**
+ * A deliberately hostile IAM endpoint: page 1 of every report is a valid COMPLETED page that says "more follows";
+ * what comes next depends on the mode — junk, an unfinished job, a repeating Marker, duplicates, or an error that
+ * echoes the request's headers (signature, session token) back. Used to prove that nothing partial ever passes.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const HOSTILE_MODES = [
+  'html-page2',
+  'empty-body-page2',
+  'empty-result-page2',
+  'in-progress-page2',
+  'failed-page2',
+  'completed-without-list',
+  'repeating-marker',
+  'cycling-marker',
+  'duplicate-items',
+  'missing-namespace',
+  'other-job-page2',
+] as const;
+export type HostileMode = (typeof HOSTILE_MODES)[number] | 'complete' | 'empty-list' | 'echo-headers';
+
+export const JOB_ID = 'a1b2c3d4-0000-4000-8000-00000000beef';
+export const ACCOUNT = '123456789012';
+export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-deployer`;
+/** Entity lists of a policy report name several users and roles (a role report names only the role). */
+export const POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/deploy`;
+export const ENTITY_PATH = 'o-a1b2c3d4e5/r-ab12';
+const NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+const CREATED = '2026-11-01T10:00:00Z';
+const COMPLETED_AT = '2026-11-01T10:00:05Z';
+
+export interface HostileServer {
+  readonly endpoint: string;
+  /** Requests per Action. */
+  readonly calls: Map<string, number>;
+  close(): Promise<void>;
+}
+
+function envelope(action: string, result: string): string {
+  return `<?xml version="1.0"?><${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+function service(ns: string, name: string, used: boolean): string {
+  return (
+    `<member><ServiceName>${name}</ServiceName><ServiceNamespace>${ns}</ServiceNamespace>` +
+    (used ? `<LastAuthenticated>2026-10-30T10:00:00Z</LastAuthenticated><LastAuthenticatedEntity>${ROLE_ARN}</LastAuthenticatedEntity>` : '') +
+    `<TotalAuthenticatedEntities>${used ? 1 : 0}</TotalAuthenticatedEntities></member>`
+  );
+}
+function detail(ns: string, name: string): string {
+  return `<member><ServiceName>${name}</ServiceName><ServiceNamespace>${ns}</ServiceNamespace><TotalAuthenticatedEntities>0</TotalAuthenticatedEntities></member>`;
+}
+function entity(name: string): string {
+  return `<member><EntityInfo><Arn>arn:aws:iam::${ACCOUNT}:role/${name}</Arn><Name>${name}</Name><Type>ROLE</Type><Id>AROA${name.toUpperCase().padEnd(17, 'X')}</Id><Path>/</Path></EntityInfo></member>`;
+}
+
+interface ListShape {
+  readonly list: string;
+  readonly page1: string[];
+  readonly page2: string[];
+  readonly extraHeader: string;
+  readonly errorElement: string;
+}
+
+function shapeOf(action: string, params: URLSearchParams): ListShape {
+  if (action === 'GetOrganizationsAccessReport') {
+    return {
+      list: 'AccessDetails',
+      page1: [detail('s3', 'Amazon S3'), detail('ec2', 'Amazon EC2')],
+      page2: [detail('sqs', 'Amazon SQS')],
+      extraHeader: '<NumberOfServicesAccessible>3</NumberOfServicesAccessible><NumberOfServicesNotAccessed>3</NumberOfServicesNotAccessed>',
+      errorElement: 'ErrorDetails',
+    };
+  }
+  if (action === 'GetServiceLastAccessedDetailsWithEntities') {
+    const ns = params.get('ServiceNamespace') ?? 's3';
+    return { list: 'EntityDetailsList', page1: [entity(`${ns}-a`), entity(`${ns}-b`)], page2: [entity(`${ns}-c`)], extraHeader: '', errorElement: 'Error' };
+  }
+  return {
+    list: 'ServicesLastAccessed',
+    page1: [service('s3', 'Amazon S3', true), service('ec2', 'Amazon EC2', true)],
+    page2: [service('sqs', 'Amazon SQS', true)],
+    extraHeader: '<JobType>SERVICE_LEVEL</JobType>',
+    errorElement: 'Error',
+  };
+}
+
+function page(shape: ListShape, opts: { status?: string; items?: string[] | null; marker?: string; created?: string; error?: boolean }): string {
+  const status = opts.status ?? 'COMPLETED';
+  const items = opts.items === null ? '' : `<${shape.list}>${(opts.items ?? []).join('')}</${shape.list}>`;
+  return (
+    `<JobStatus>${status}</JobStatus>${shape.extraHeader}<JobCreationDate>${opts.created ?? CREATED}</JobCreationDate>` +
+    (status === 'IN_PROGRESS' ? '' : `<JobCompletionDate>${COMPLETED_AT}</JobCompletionDate>`) +
+    items +
+    (opts.marker ? `<IsTruncated>true</IsTruncated><Marker>${opts.marker}</Marker>` : '<IsTruncated>false</IsTruncated>') +
+    (opts.error ? `<${shape.errorElement}><Message>boom</Message><Code>InternalError</Code></${shape.errorElement}>` : '')
+  );
+}
+
+type Answer = { status: number; body: string; type?: string };
+
+function answerGet(mode: HostileMode, action: string, params: URLSearchParams): Answer {
+  const shape = shapeOf(action, params);
+  const marker = params.get('Marker');
+  const xml = (result: string): Answer => ({ status: 200, body: envelope(action, result) });
+  if (mode === 'completed-without-list') return xml(page(shape, { items: null }));
+  if (mode === 'empty-list') return xml(page(shape, { items: [] }));
+  if (marker === null) {
+    const items = mode === 'missing-namespace' && shape.list !== 'EntityDetailsList'
+      ? [`<member><ServiceName>Mystery</ServiceName><TotalAuthenticatedEntities>0</TotalAuthenticatedEntities></member>`, ...shape.page1]
+      : shape.page1;
+    return xml(page(shape, { items, marker: 'p2' }));
+  }
+  if (marker === 'p2') {
+    switch (mode) {
+      case 'html-page2':
+        return { status: 200, body: '<html><body><h1>Proxy says hello</h1></body></html>', type: 'text/html' };
+      case 'empty-body-page2':
+        return { status: 200, body: '' };
+      case 'empty-result-page2':
+        return xml('');
+      case 'in-progress-page2':
+        return xml(page(shape, { status: 'IN_PROGRESS', items: [] }));
+      case 'failed-page2':
+        return xml(page(shape, { status: 'FAILED', items: [], error: true }));
+      case 'repeating-marker':
+        return xml(page(shape, { items: shape.page2, marker: 'p2' }));
+      case 'cycling-marker':
+        return xml(page(shape, { items: shape.page2, marker: 'p3' }));
+      case 'duplicate-items':
+        return xml(page(shape, { items: [shape.page1[0]!, ...shape.page2] }));
+      case 'other-job-page2':
+        return xml(page(shape, { items: shape.page2, created: '2025-01-01T00:00:00Z' }));
+      default:
+        return xml(page(shape, { items: shape.page2 }));
+    }
+  }
+  if (marker === 'p3' && mode === 'cycling-marker') return xml(page(shape, { items: [], marker: 'p2' }));
+  return { status: 400, body: errorBody('InvalidInput', `unknown Marker ${marker}`) };
+}
+
+function errorBody(code: string, message: string): string {
+  return `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** `entities`: the service pages are sound and only GetServiceLastAccessedDetailsWithEntities is hostile. */
+export async function startHostileServer(mode: HostileMode, target: 'all' | 'entities' = 'all'): Promise<HostileServer> {
+  const calls = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const params = new URLSearchParams(body);
+      const action = params.get('Action') ?? '';
+      calls.set(action, (calls.get(action) ?? 0) + 1);
+      let answer: Answer;
+      if (mode === 'echo-headers') {
+        // A misconfigured proxy that puts the whole request (headers included) into its error text.
+        const echoed = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
+        answer = { status: 403, body: errorBody('AccessDenied', escapeXml(`proxy refused the request:\n${echoed}\nbody: ${body}`)) };
+      } else if (action === 'GenerateServiceLastAccessedDetails' || action === 'GenerateOrganizationsAccessReport') {
+        answer = { status: 200, body: envelope(action, `<JobId>${JOB_ID}</JobId>`) };
+      } else if (action.startsWith('Get') && (action.includes('LastAccessed') || action === 'GetOrganizationsAccessReport')) {
+        const hostile = target === 'all' || action === 'GetServiceLastAccessedDetailsWithEntities';
+        answer = answerGet(hostile ? mode : 'complete', action, params);
+      } else {
+        answer = { status: 403, body: errorBody('AccessDenied', `not allowed: ${action}`) };
+      }
+      res.writeHead(answer.status, { 'content-type': answer.type ?? 'text/xml', 'x-amzn-requestid': 'r-1' });
+      res.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
