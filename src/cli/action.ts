@@ -1,5 +1,6 @@
 import type { Command, OptionValues } from 'commander';
 import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../iam/errors';
+import { redact, safeMessage } from '../iam/redact';
 import { contextOf, type CliContext, type OutputFormat } from './context';
 import { CliInputError, exitCodeOf } from './exit-codes';
 import { applyQuery, formatResult } from './output/render';
@@ -43,10 +44,15 @@ export function action<O extends OptionValues>(body: ActionBody<O>): (...args: u
 /** One clear line; with --debug the error's class, fields, stack and causes follow. */
 export function reportError(error: unknown, debug: boolean): void {
   process.stderr.write(`access-advisor: ${errorLine(error)}\n`);
-  if (debug) process.stderr.write(`${errorDetail(error)}\n`);
+  if (debug) process.stderr.write(`${redact(errorDetail(error))}\n`);
 }
 
+/** One line, redacted: what the user sees of an error, on stderr and in results (gate principals' errors). */
 export function errorLine(error: unknown): string {
+  return safeMessage(rawErrorLine(error));
+}
+
+function rawErrorLine(error: unknown): string {
   if (error instanceof InvalidRequestError) return `invalid ${flagOf(error.field)}: ${error.message}`;
   const message = error instanceof Error ? error.message : String(error);
   const jobId = (error as { jobId?: unknown }).jobId;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ConnectionOptions } from '../iam';
+import { JOB_ID_LENGTH, parsePrincipalArn } from '../iam/constraints';
 import { CliInputError } from './exit-codes';
 import { checkQuery } from './output/render';
 
@@ -58,11 +59,24 @@ export function contextOf(command: Command): CliContext {
     if (flags.query !== undefined) throw new CliInputError('--query: cannot be combined with --output html (the report draws the whole result)');
   }
   if (flags.out !== undefined && flags.out.trim() === '') throw new CliInputError('--out: needs a file name');
+  // A flag given with an empty value is a mistake (an unset shell variable), never "use the default".
+  for (const [flag, value] of [
+    ['--profile', flags.profile],
+    ['--region', flags.region],
+    ['--endpoint-url', flags.endpointUrl],
+    ['--role-arn', flags.roleArn],
+    ['--job-id', flags.jobId],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') {
+      throw new CliInputError(`${flag}: ${JSON.stringify(value)} is empty; give a value or leave the flag out`);
+    }
+  }
+  if (flags.jobId !== undefined) checkJobId(flags.jobId);
   const connection: ConnectionOptions = {
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.region ? { region: flags.region } : {}),
-    ...(flags.endpointUrl ? { endpoint: checkEndpoint(flags.endpointUrl) } : {}),
-    ...(flags.roleArn ? { roleArn: flags.roleArn } : {}),
+    ...(flags.endpointUrl !== undefined ? { endpoint: checkEndpoint(flags.endpointUrl) } : {}),
+    ...(flags.roleArn !== undefined ? { roleArn: checkRoleArn(flags.roleArn) } : {}),
   };
   return {
     connection,
@@ -88,6 +102,24 @@ function checkEndpoint(value: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CliInputError(`--endpoint-url: ${JSON.stringify(value)} is not allowed; expected an http or https URL`);
+  }
+  return value;
+}
+
+function checkJobId(value: string): void {
+  if (value.length !== JOB_ID_LENGTH || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new CliInputError(
+      `--job-id: ${JSON.stringify(value)} is not allowed; expected a job id of exactly ${JOB_ID_LENGTH} characters as printed by a timed-out run`,
+    );
+  }
+}
+
+function checkRoleArn(value: string): string {
+  const parsed = parsePrincipalArn(value);
+  if ('error' in parsed || parsed.kind !== 'role') {
+    throw new CliInputError(
+      `--role-arn: ${JSON.stringify(value)} is not allowed; expected a role ARN arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`,
+    );
   }
   return value;
 }

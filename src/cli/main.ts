@@ -3,6 +3,13 @@ import { CommanderError } from 'commander';
 import { reportError } from './action';
 import { EXIT, exitCodeOf } from './exit-codes';
 import { buildProgram } from './program';
+import { redact } from '../iam/redact';
+
+// The one exit for text on stderr: whatever writes there (our errors, --debug detail, the SDK's or Node's warnings,
+// a server's text inside them) passes the redaction step first, so credentials never reach a terminal or a CI log.
+const writeStderr = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
+process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+  writeStderr(typeof chunk === 'string' ? redact(chunk) : Buffer.isBuffer(chunk) ? redact(chunk.toString('utf8')) : chunk, ...rest)) as typeof process.stderr.write;
 
 // The SDK warns on every run that Node 20 support ends in 2027: not actionable inside a pipeline step, and 8 lines
 // of noise on stderr. Still shown with --debug.

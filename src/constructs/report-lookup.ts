@@ -7,6 +7,7 @@ import { coreOf } from './cdk-core';
 import type { IResolvable } from './core-types';
 import type { ResolvedReportOptions } from './report-props';
 import { SynthLookups } from './synth-lookups';
+import { safeMessage } from '../iam/redact';
 
 /** Raised when code reads `report` of a lookup that failed with onError 'fail' (or is missing with lookups off). */
 export class ReportLookupError extends Error {}
@@ -90,8 +91,9 @@ export class SynthReportLookup<R extends AccessReport> {
     return this.result!;
   }
 
+  /** Annotations end up in the manifest (cdktf.out): redacted and on one line like every message leaving us. */
   private failureMessage(message: string): string {
-    return `${this.owner.node.path}: ${message}`;
+    return safeMessage(`${this.owner.node.path}: ${message}`);
   }
 
   private settle(result: LookupResult): void {
@@ -99,7 +101,7 @@ export class SynthReportLookup<R extends AccessReport> {
     const annotations = coreOf(this.owner).Annotations.of(this.owner);
     switch (result.status) {
       case 'stale':
-        annotations.addWarning(result.warning);
+        annotations.addWarning(safeMessage(result.warning));
         break;
       case 'missing':
         annotations.addError(this.failureMessage(result.message));
@@ -108,7 +110,7 @@ export class SynthReportLookup<R extends AccessReport> {
         const message = this.failureMessage(`access advisor lookup failed: ${result.message}`);
         if (this.options.onError === 'warn') {
           annotations.addWarning(
-            `${message} (onError: 'warn': ${result.stale ? `using the older cache entry from ${result.stale.resolvedAt}` : 'the report outputs are empty'})`,
+            safeMessage(`${message} (onError: 'warn': ${result.stale ? `using the older cache entry from ${result.stale.resolvedAt}` : 'the report outputs are empty'})`),
           );
         } else {
           annotations.addError(message);

@@ -3,6 +3,7 @@ import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { abortError, raceAbort } from './backoff';
 import { AwsRequestError } from './errors';
+import { REDACTED, registerSecret, safeMessage } from './redact';
 import type { ReportRequest } from './model';
 import type { RequestGate } from './request-gate';
 
@@ -165,16 +166,16 @@ interface MiddlewareAdder {
 
 function secretStrings(credentials: ConnectionOptions['credentials']): string[] {
   if (!credentials || typeof credentials === 'function') return [];
-  return [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken].filter(
-    (s): s is string => typeof s === 'string' && s.length >= 8,
-  );
+  const values = [credentials.secretAccessKey, credentials.sessionToken].filter((s): s is string => typeof s === 'string' && s.length >= 8);
+  values.forEach(registerSecret);
+  return values;
 }
 
-export function redact(text: string, secrets: readonly string[]): string {
+/** `text` without credentials (see redact.ts), also without the given secrets; one line. */
+export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  for (const s of secrets) out = out.split(s).join('[redacted]');
-  // Anything that still looks like an access key id or a SigV4 credential scope is cut as well.
-  return out.replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '[redacted]').replace(/Credential=[^,\s]+/g, 'Credential=[redacted]');
+  for (const s of secrets) out = out.split(s).join(REDACTED);
+  return safeMessage(out);
 }
 
 interface SdkErrorShape {
@@ -213,8 +214,34 @@ export function toAwsRequestError(
       {},
     );
   }
-  const code = sdkCode ?? (e.name && e.name !== 'Error' ? e.name.replace(/Exception$/, '') : 'UnknownError');
-  return new AwsRequestError(operation, code, redact(e.message ?? String(err), secrets), request, {
+  const named = sdkCode ?? (e.name && e.name !== 'Error' ? e.name.replace(/Exception$/, '') : undefined);
+  const code = named && !/^Unknown(Error)?$/.test(named) ? named : status !== undefined ? `HTTP${status}` : 'UnknownError';
+  return new AwsRequestError(operation, code, redact(describeFailure(e, named, status), secrets), request, {
     ...(status !== undefined ? { httpStatusCode: status } : {}),
   });
+}
+
+const STATUS_HINTS: Record<number, string> = {
+  403: 'forbidden',
+  404: 'not found',
+  409: 'conflict',
+  429: 'throttled: too many requests',
+  500: 'server error',
+  502: 'bad gateway',
+  503: 'service unavailable',
+  504: 'gateway timeout',
+};
+
+/**
+ * A message that says what happened even when the answer was not IAM's: a proxy's HTML 403 ("Unknown: Unknown" from
+ * the SDK), a 429 text page ("XML parse error"), a body the SDK could not deserialize. The HTTP status is named.
+ */
+function describeFailure(e: SdkErrorShape, code: string | undefined, status: number | undefined): string {
+  const message = (e.message ?? '').trim();
+  const foreign =
+    !code || /^Unknown(Error)?$/.test(code) || /^(Unknown|UnknownError)?$/.test(message) || /deserializ|parse error|xml/i.test(message);
+  if (!foreign || status === undefined) return message || String(code ?? 'no detail');
+  const hint = STATUS_HINTS[status] ?? (status >= 500 ? 'server error' : 'client error');
+  const detail = message && !/^Unknown(Error)?$/.test(message) ? `: ${message.split(/\r?\n/)[0]}` : '';
+  return `HTTP ${status} (${hint}) without an IAM error code: the endpoint (a proxy, a firewall, a wrong URL?) did not answer as IAM${detail}`;
 }

@@ -19,7 +19,8 @@ export const ORGANIZATIONS_POLICY_ID_PATTERN = /^p-[0-9a-zA-Z_]{8,128}$/;
 
 const NAME_LIMITS: Record<PrincipalKind, number> = { user: 64, role: 64, group: 128, policy: 128 };
 const IAM_NAME = /^[\w+=,.@-]+$/;
-const IAM_PATH = /^\/(?:[\u0021-\u007E]*\/)?$/;
+// IAM's pathType `/` or `/…/`, printable ASCII; an empty segment (`role//x`) is a typo IAM would not resolve.
+const IAM_PATH = /^\/(?:[\u0021-\u002E\u0030-\u007E]+\/)*$/;
 
 export interface ParsedPrincipalArn {
   readonly partition: (typeof PARTITIONS)[number];
@@ -59,6 +60,26 @@ export function parsePrincipalArn(arn: string): ParsedPrincipalArn | { error: st
     return { error: `a ${kind} name of 1 to ${NAME_LIMITS[kind]} characters from [A-Za-z0-9+=,.@_-]` };
   }
   return { partition: partition as ParsedPrincipalArn['partition'], account, kind, path, name, awsManaged };
+}
+
+/**
+ * The structure of an Organizations entity path, beyond IAM's loose pattern: `o-…/r-…`, then OUs `ou-ROOT-OU`, then
+ * at most one 12-digit account, no empty segment, at most one trailing slash. Returns what is wrong, if anything.
+ */
+export function entityPathProblem(value: string): string | undefined {
+  if (!isEntityPath(value)) return 'does not match o-…/r-…[/ou-…]*[/ACCOUNT]';
+  const segments = value.replace(/\/$/, '').split('/');
+  for (let i = 2; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (segment === '') return `segment ${i + 1} is empty`;
+    const last = i === segments.length - 1;
+    if (/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/.test(segment)) continue;
+    if (last && /^\d{12}$/.test(segment)) continue;
+    return /^\d+$/.test(segment)
+      ? `segment ${i + 1} ${JSON.stringify(segment)} is not a 12-digit account id${last ? '' : ' (an account ends the path)'}`
+      : `segment ${i + 1} ${JSON.stringify(segment)} is not an OU id ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}`;
+  }
+  return undefined;
 }
 
 export function isEntityPath(value: string): boolean {

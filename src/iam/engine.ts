@@ -1,9 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import { ListPoliciesGrantingServiceAccessCommand, type ListPoliciesGrantingServiceAccessResponse } from '@aws-sdk/client-iam';
 import { realSleep, resolveSchedule, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { AbortSignalLike } from './abort-signal';
 import { PollWaves } from './poll-waves';
 import { createIamSession, type ConnectionOptions, type IamSession } from './client';
-import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from './errors';
+import { AccessAdvisorError, AwsRequestError, IncompleteResponseError, InvalidRequestError } from './errors';
+import { MAX_PAGES } from './report-pages';
 import type {
   AccessReport,
   OrganizationsAccessReport,
@@ -91,6 +93,22 @@ export type ReportResult =
 interface Engine {
   readonly session: IamSession;
   readonly ctx: JobContext;
+  /** Closes the session and detaches from the caller's signal. */
+  close(): void;
+}
+
+/**
+ * One run-wide signal that follows the caller's: every job and request of the run listens to it, so a run of many
+ * reports adds one listener to the caller's signal instead of one per job (no MaxListenersExceededWarning).
+ */
+function runSignal(signal: AbortSignal | undefined): { signal?: AbortSignal; detach: () => void } {
+  if (!signal) return { detach: () => undefined };
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const onAbort = (): void => controller.abort();
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return { signal: controller.signal, detach: () => signal.removeEventListener('abort', onAbort) };
 }
 
 async function openEngine(options: RunReportsOptions, requests: readonly ReportRequest[]): Promise<Engine> {
@@ -107,22 +125,29 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
   const session = await createIamSession(options, gate, maxAttempts, timeScale);
   const schedule = scaleSchedule(resolveSchedule(options.pollSchedule), timeScale);
   // The public option is structural (no DOM or @types/node in our declarations); callers pass a real AbortSignal.
-  const signal = options.signal as AbortSignal | undefined;
+  const linked = runSignal(options.signal as AbortSignal | undefined);
   const ctx: JobContext = {
     session,
     schedule,
     sleep: options.sleep ?? realSleep,
     random: Math.random,
     timeoutMs,
-    ...(signal ? { signal } : {}),
+    ...(linked.signal ? { signal: linked.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     entityConcurrency: ENTITY_SERIES_PER_REPORT,
     pollWaves: new PollWaves(schedule.firstDelayMs / 2),
     ...(options.readPrincipalCreateDate !== false
-      ? { createDates: new PrincipalCreateDates(session, planCreateDateListing(requests, listingThreshold), signal) }
+      ? { createDates: new PrincipalCreateDates(session, planCreateDateListing(requests, listingThreshold), linked.signal) }
       : {}),
   };
-  return { session, ctx };
+  return {
+    session,
+    ctx,
+    close: () => {
+      linked.detach();
+      session.close();
+    },
+  };
 }
 
 function scaleSchedule(schedule: PollScheduleOptions, timeScale: number): PollScheduleOptions {
@@ -151,11 +176,11 @@ function validateEndpoint(endpoint: unknown): void {
 async function runOne(request: ReportRequest, options: ReportOptions): Promise<AccessReport> {
   const valid = validateReportRequest(request);
   const jobId = validateJobId(options.jobId);
-  const { session, ctx } = await openEngine(options, [valid]);
+  const engine = await openEngine(options, [valid]);
   try {
-    return await runReportJob(valid, ctx, jobId);
+    return await runReportJob(valid, engine.ctx, jobId);
   } finally {
-    session.close();
+    engine.close();
   }
 }
 
@@ -181,7 +206,8 @@ export async function listPoliciesGrantingServiceAccess(
   options: ReportOptions = {},
 ): Promise<PoliciesGrantingServiceAccessResult> {
   const valid = validatePoliciesRequest(req);
-  const { session, ctx } = await openEngine(options, []);
+  const engine = await openEngine(options, []);
+  const { session, ctx } = engine;
   const op = 'ListPoliciesGrantingServiceAccess';
   const controller = new AbortController();
   let reason: 'timeout' | 'abort' | undefined;
@@ -198,6 +224,7 @@ export async function listPoliciesGrantingServiceAccess(
   try {
     const entries: NonNullable<ListPoliciesGrantingServiceAccessResponse['PoliciesGrantingServiceAccess']> = [];
     let marker: string | undefined;
+    const markers = new Set<string>();
     for (;;) {
       const page = await session.send<ListPoliciesGrantingServiceAccessResponse>(
         op,
@@ -208,9 +235,16 @@ export async function listPoliciesGrantingServiceAccess(
         }),
         controller.signal,
       );
-      entries.push(...(page.PoliciesGrantingServiceAccess ?? []));
+      const pageNumber = markers.size + 1;
+      if (!Array.isArray(page?.PoliciesGrantingServiceAccess)) {
+        throw new IncompleteResponseError(op, undefined, pageNumber, 'no PoliciesGrantingServiceAccess list (not an IAM answer)');
+      }
+      entries.push(...page.PoliciesGrantingServiceAccess);
       if (!page.IsTruncated) break;
-      if (!page.Marker) throw new AwsRequestError(op, 'IncompleteResponse', 'IsTruncated without a Marker');
+      if (!page.Marker) throw new IncompleteResponseError(op, undefined, pageNumber, 'IsTruncated without a Marker');
+      if (markers.has(page.Marker)) throw new IncompleteResponseError(op, undefined, pageNumber, `Marker ${JSON.stringify(page.Marker)} repeats: the pages cycle`);
+      if (markers.size >= MAX_PAGES) throw new IncompleteResponseError(op, undefined, pageNumber, `more than ${MAX_PAGES} pages`);
+      markers.add(page.Marker);
       marker = page.Marker;
     }
     return buildPoliciesResult(valid.arn, entries);
@@ -222,7 +256,7 @@ export async function listPoliciesGrantingServiceAccess(
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
-    session.close();
+    engine.close();
   }
 }
 
@@ -269,7 +303,7 @@ export async function runReports(requests: readonly ReportRequest[], options: Ru
       }),
     );
   } finally {
-    engine?.session.close();
+    engine?.close();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ReportRequest } from './model';
+import { safeMessage } from './redact';
 
 /**
  * Every error the engine raises. The CLI maps `exitCode` straight to its process exit status, so the class
@@ -7,7 +8,8 @@ import type { ReportRequest } from './model';
 export abstract class AccessAdvisorError extends Error {
   abstract readonly exitCode: 2 | 3 | 4;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // Every engine message may carry server text: redacted and on one line before anyone can print it.
+    super(safeMessage(message), options);
     this.name = new.target.name;
   }
 }
@@ -97,11 +99,13 @@ export class JobTimeoutError extends AccessAdvisorError {
     readonly jobId: string | undefined,
     readonly timeoutMs: number,
     readonly request: ReportRequest,
+    /** Why no job could start, when IAM kept refusing (e.g. ReportGenerationLimitExceeded). */
+    readonly lastRefusal?: string,
   ) {
     super(
       jobId
         ? `job ${jobId} did not complete within ${timeoutMs} ms; resume it with jobId ${jobId}`
-        : `no job could be started within ${timeoutMs} ms`,
+        : `no job could be started within ${timeoutMs} ms${lastRefusal ? `: ${lastRefusal}` : ''}`,
     );
   }
 }

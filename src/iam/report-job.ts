@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   GenerateOrganizationsAccessReportCommand,
   GenerateServiceLastAccessedDetailsCommand,
@@ -56,6 +57,8 @@ type OrgRequest = Extract<ReportRequest, { kind: 'organizations-access' }>;
 
 interface JobState {
   jobId?: string;
+  /** The last refusal to start a job, named if the time runs out before one starts. */
+  lastRefusal?: string;
 }
 
 const PAGE_SIZE = MAX_ITEMS.max;
@@ -67,6 +70,8 @@ const PAGE_SIZE = MAX_ITEMS.max;
 export async function runReportJob(request: ReportRequest, ctx: JobContext, resumeJobId?: string): Promise<AccessReport> {
   const state: JobState = { jobId: resumeJobId };
   const controller = new AbortController();
+  // The SDK adds one abort listener per request in flight (entity series run several at once).
+  setMaxListeners(0, controller.signal);
   let reason: 'timeout' | 'abort' | undefined;
   const onUserAbort = (): void => {
     reason ??= 'abort';
@@ -106,7 +111,7 @@ function classify(
   ctx: JobContext,
   request: ReportRequest,
 ): AccessAdvisorError {
-  if (reason === 'timeout') return new JobTimeoutError(state.jobId, ctx.timeoutMs, request);
+  if (reason === 'timeout') return new JobTimeoutError(state.jobId, ctx.timeoutMs, request, state.jobId ? undefined : state.lastRefusal);
   if (reason === 'abort') return new AbortedError(state.jobId, request);
   if (err instanceof AccessAdvisorError) return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -130,7 +135,7 @@ async function runWithSignal(
     const resumed = state.jobId !== undefined && !jobKnownToExist;
     if (state.jobId === undefined) {
       emit({ phase: 'generating' });
-      state.jobId = await generate(request, ctx, signal);
+      state.jobId = await generate(request, ctx, signal, state);
       jobKnownToExist = true;
     }
     if (request.kind === 'service-last-accessed' && !createDate) {
@@ -159,7 +164,7 @@ async function runWithSignal(
   }
 }
 
-async function generate(request: ReportRequest, ctx: JobContext, signal: AbortSignal): Promise<string> {
+async function generate(request: ReportRequest, ctx: JobContext, signal: AbortSignal, state: JobState): Promise<string> {
   if (request.kind === 'service-last-accessed') {
     const out = await ctx.session.send<GenerateServiceLastAccessedDetailsResponse>(
       'GenerateServiceLastAccessedDetails',
@@ -184,6 +189,9 @@ async function generate(request: ReportRequest, ctx: JobContext, signal: AbortSi
       return requireJobId('GenerateOrganizationsAccessReport', out.JobId, request);
     } catch (err) {
       if (!(err instanceof AwsRequestError) || err.awsCode !== 'ReportGenerationLimitExceeded') throw err;
+      state.lastRefusal =
+        `IAM kept answering ReportGenerationLimitExceeded (HTTP 409: too many Organizations reports running in this account) ` +
+        `for ${attempt + 1} attempt(s); wait for the running reports or raise the timeout`;
       await ctx.sleep(limitExceededDelay(attempt, ctx.schedule, ctx.random), signal);
     }
   }

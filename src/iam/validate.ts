@@ -6,6 +6,7 @@ import {
   SERVICE_NAMESPACES_COUNT,
   ENTITY_PATH_LENGTH,
   isEntityPath,
+  entityPathProblem,
   parsePrincipalArn,
 } from './constraints';
 import { InvalidRequestError } from './errors';
@@ -70,11 +71,13 @@ export function validateReportRequest(req: ReportRequest): ReportRequest {
     return { kind, arn, granularity, withEntities: r.withEntities ?? false };
   }
   const r = req as Extract<ReportRequest, { kind: 'organizations-access' }>;
-  if (typeof r.entityPath !== 'string' || !isEntityPath(r.entityPath)) {
+  const pathProblem = typeof r.entityPath === 'string' && isEntityPath(r.entityPath) ? entityPathProblem(r.entityPath) : 'malformed';
+  if (pathProblem) {
     throw new InvalidRequestError(
       'entityPath',
       r.entityPath,
-      `an Organizations entity path o-…/r-…[/ou-…]*[/ACCOUNT] of ${ENTITY_PATH_LENGTH.min} to ${ENTITY_PATH_LENGTH.max} characters`,
+      `an Organizations entity path o-…/r-…[/ou-…]*[/ACCOUNT] of ${ENTITY_PATH_LENGTH.min} to ${ENTITY_PATH_LENGTH.max} characters` +
+        (pathProblem === 'malformed' ? '' : ` (${pathProblem})`),
     );
   }
   if (r.organizationsPolicyId !== undefined) {

@@ -1,6 +1,16 @@
 import { runReports, type RunReportsOptions } from '../iam/index';
 import { describeRequest } from '../iam/model';
-import { type CacheEntry, CacheFileError, endpointFromEnvironment, entryAgeMs, readCacheFile, updateCacheFile } from './cache-file';
+import {
+  type CacheEntry,
+  CacheFileError,
+  cacheEntryKeyProblem,
+  cacheEntryProblem,
+  endpointFromEnvironment,
+  entryAgeMs,
+  readCacheFile,
+  untrustedEntryFix,
+  updateCacheFile,
+} from './cache-file';
 
 /** The operations behind `access-advisor cache …`, kept apart from the command line so they can be tested. */
 
@@ -10,6 +20,8 @@ export interface CacheListing {
   readonly description: string;
   readonly resolvedAt: string;
   readonly ageMs: number;
+  /** Why synth will refuse this entry, if it will (see cacheEntryProblem). */
+  readonly problem?: string;
 }
 
 export function listCacheEntries(file: string, now: Date = new Date()): CacheListing[] {
@@ -22,7 +34,13 @@ export function listCacheEntries(file: string, now: Date = new Date()): CacheLis
       description: describeRequest(entries[key].request),
       resolvedAt: entries[key].resolvedAt,
       ageMs: entryAgeMs(entries[key], now),
+      ...optionalProblem(key, entries[key]),
     }));
+}
+
+function optionalProblem(key: string, entry: CacheEntry): { problem?: string } {
+  const problem = cacheEntryProblem(key, entry);
+  return problem ? { problem } : {};
 }
 
 /** A key as printed by `cache list`, or its 1-based index there. Errors name the key and the file. */
@@ -81,13 +99,19 @@ export async function refreshCacheEntries(
   const entries = readCacheFile(file).entries;
   const selected = keys ?? Object.keys(entries).sort();
   const groups = new Map<string, { key: string; entry: CacheEntry }[]>();
+  const outcomes = new Map<string, RefreshOutcome>();
   for (const key of selected) {
     const entry = entries[key];
     if (!entry) throw new CacheFileError(file, `no cache entry ${JSON.stringify(key)}`);
+    const problem = cacheEntryKeyProblem(key, entry);
+    if (problem) {
+      // Refreshing would fetch the entry's own request and store it under a key it does not belong to.
+      outcomes.set(key, { key, ok: false, message: `not refreshed: the entry cannot be trusted: ${problem}; ${untrustedEntryFix(file, key)}` });
+      continue;
+    }
     const id = JSON.stringify(entry.connection ?? {});
     groups.set(id, [...(groups.get(id) ?? []), { key, entry }]);
   }
-  const outcomes = new Map<string, RefreshOutcome>();
   const fresh: Record<string, CacheEntry> = {};
   const { env, ...runOptions } = options;
   const redirect = endpointFromEnvironment(env);

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { AccessAdvisorError } from '../iam/errors';
-import type { AccessReport, ReportRequest } from '../iam/model';
+import { describeRequest, requestOf, type AccessReport, type ReportRequest } from '../iam/model';
+import { reportSchemaProblem } from '../iam/report-schema';
+import { reportRequestKey } from '../iam/validate';
 import { writeFileAtomicSync } from './atomic-write';
 import { withFileLockSync } from './file-lock';
 import { jsonErrorPosition } from './json-error-position';
@@ -62,9 +64,16 @@ export function cacheConnectionOf(connection: Partial<Record<(typeof CONNECTION_
   return result;
 }
 
-/** Trimmed, without trailing slashes. */
+/**
+ * Trimmed, without trailing slashes and without userinfo: `http://user:password@host` keys as `http://host` — the
+ * key is committed, a password in it would be too. (The engine still connects with the URL it was given.)
+ */
 export function normalizeEndpoint(endpoint: string): string {
-  return endpoint.trim().replace(/\/+$/, '');
+  return stripUserinfo(endpoint.trim()).replace(/\/+$/, '');
+}
+
+export function stripUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
 }
 
 /**
@@ -157,6 +166,51 @@ function lineOfKey(text: string, key: string): number | undefined {
   return at < 0 ? undefined : lineOf(text, at);
 }
 
+/** How far a resolvedAt may lie ahead of this clock (another machine's clock may run a little fast). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why an entry cannot be served, if it cannot: stored under a key that is not its own request + connection, a report
+ * that fails the report schema, or a report of another request (e.g. another principal's). A poisoned or hand-edited
+ * entry must never be taken for the key's evidence.
+ */
+export function cacheEntryProblem(key: string, entry: CacheEntry): string | undefined {
+  const keyProblem = cacheEntryKeyProblem(key, entry);
+  if (keyProblem) return keyProblem;
+  const requestKey = reportRequestKey(entry.request);
+  const schema = reportSchemaProblem(entry.report);
+  if (schema) return `its report does not match the report schema: ${schema}`;
+  let reportKey: string;
+  try {
+    reportKey = reportRequestKey(requestOf(entry.report));
+  } catch (error) {
+    return `its report names an invalid request (${(error as Error).message})`;
+  }
+  if (reportKey !== requestKey) return `its report is the report of ${describeRequest(requestOf(entry.report))}, not of ${describeRequest(entry.request)}`;
+  return undefined;
+}
+
+/** Whether the entry's request and connection are the ones its key names (what `cache refresh` would fetch). */
+export function cacheEntryKeyProblem(key: string, entry: CacheEntry): string | undefined {
+  let requestKey: string;
+  try {
+    requestKey = reportRequestKey(entry.request);
+  } catch (error) {
+    return `its request is invalid (${(error as Error).message})`;
+  }
+  const expectedKey = cacheEntryKey(requestKey, cacheConnectionOf(entry.connection ?? {}));
+  if (expectedKey !== key) return `it is stored under a key that is not its own (its request and connection key as ${JSON.stringify(expectedKey)})`;
+  return undefined;
+}
+
+/** The fix for an entry that cannot be trusted, for messages. */
+export function untrustedEntryFix(file: string, key: string, entry?: CacheEntry): string {
+  if (entry && cacheEntryKeyProblem(key, entry) === undefined) {
+    return `refetch it with "access-advisor cache refresh '${key}' --file ${file}" (or remove it with "access-advisor cache reset '${key}' --file ${file}")`;
+  }
+  return `remove it with "access-advisor cache reset '${key}' --file ${file}" (or empty the file with "access-advisor cache clear --file ${file}"), then "cdktf synth" with lookups on fetches it again`;
+}
+
 export function parseCacheFile(text: string, path: string): CacheFile {
   let data: unknown;
   try {
@@ -189,6 +243,10 @@ export function parseCacheFile(text: string, path: string): CacheFile {
     if (!isObject(e.request) || typeof e.request.kind !== 'string') bad('"request" must be an object with a "kind"');
     if (typeof e.resolvedAt !== 'string' || Number.isNaN(Date.parse(e.resolvedAt))) {
       bad(`"resolvedAt" must be an ISO-8601 date, got ${JSON.stringify(e.resolvedAt)}`);
+    }
+    if (Date.parse(e.resolvedAt as string) > Date.now() + CLOCK_SKEW_MS) {
+      // An entry "fetched in the future" would never go stale: it is a hand edit or a broken clock.
+      bad(`"resolvedAt" ${JSON.stringify(e.resolvedAt)} is in the future; remove the entry with "access-advisor cache reset '${key}'"`);
     }
     if (!isObject(e.report) || e.report.kind !== (e.request as Record<string, unknown>).kind) {
       bad('"report" must be an object of the same kind as the request');

@@ -2,6 +2,7 @@ import { runOrganizationsAccessReport, runServiceLastAccessedReport } from '../i
 import type { ProgressEvent, ReportOptions } from '../iam';
 import { AccessAdvisorError } from '../iam/errors';
 import { describeRequest } from '../iam/model';
+import { redact } from '../iam/redact';
 import type { OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../iam/model';
 import { findUnusedPermissions, violationsOf } from '../analysis';
 import type { UnusedPermissions, Violation } from '../analysis';
@@ -205,23 +206,16 @@ function progressLine(event: ProgressEvent): string {
   if (event.polls !== undefined) parts.push(`polls ${event.polls}`);
   if (event.pages !== undefined) parts.push(`pages ${event.pages}`);
   if (event.message) parts.push(event.message);
-  return oneLine(parts.join(' '));
+  return oneLine(redact(parts.join(' ')));
 }
 
 function failure(exitCode: number, message: string, env: Readonly<Record<string, string | undefined>>): ExternalProgramOutcome {
   return { exitCode, stdout: '', stderr: `access-advisor external: ${oneLine(redactSecrets(message, env))}\n` };
 }
 
-const SECRET_ENV = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID'] as const;
-
-/** Belt and braces: whatever an underlying library put in a message, credentials never reach Terraform's log. */
+/** Credentials never reach Terraform's log: the one redaction step (iam/redact.ts), with Terraform's environment. */
 function redactSecrets(message: string, env: Readonly<Record<string, string | undefined>>): string {
-  let out = message;
-  for (const name of SECRET_ENV) {
-    const value = env[name];
-    if (value && value.length >= 8) out = out.split(value).join(`<${name}>`);
-  }
-  return out;
+  return redact(message, { ...process.env, ...env });
 }
 
 function messageOf(error: unknown): string {

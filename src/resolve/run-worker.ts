@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { safeMessage } from '../iam/redact';
 import type { WorkerBatch, WorkerResponse } from './worker-protocol';
 
 /** Thrown when the worker itself could not run (not when a report failed: that is an outcome). */
@@ -70,7 +71,7 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
     );
   }
   if (child.status !== 0) {
-    const stderr = (child.stderr ?? '').trim().split('\n').slice(-5).join('\n');
+    const stderr = safeMessage((child.stderr ?? '').trim().split('\n').slice(-5).join(' '));
     throw new WorkerRunError(
       `the synth worker failed (${child.signal ? `signal ${child.signal}` : `exit ${child.status}`})${stderr ? `: ${stderr}` : ''}`,
     );
@@ -79,7 +80,7 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
   try {
     response = JSON.parse(child.stdout) as WorkerResponse;
   } catch {
-    throw new WorkerRunError(`the synth worker printed no valid response: ${child.stdout.slice(0, 200)}`);
+    throw new WorkerRunError(`the synth worker printed no valid response: ${safeMessage(child.stdout.slice(0, 200))}`);
   }
   if (response.protocol !== 1 || !Array.isArray(response.outcomes) || response.outcomes.length !== batch.jobs.length) {
     throw new WorkerRunError('the synth worker answered a different batch than it was given');

@@ -4,11 +4,14 @@ import {
   type CacheConnection,
   type CacheEntry,
   type CacheFile,
+  cacheEntryProblem,
   entryAgeMs,
   readCacheFile,
+  untrustedEntryFix,
   updateCacheFile,
 } from './cache-file';
 import { formatAge } from './duration';
+import { containsSecret, safeMessage } from '../iam/redact';
 import { runWorkerSync, WorkerRunError } from './run-worker';
 import type { WorkerJob, WorkerResponse } from './worker-protocol';
 
@@ -92,6 +95,15 @@ export function resolveLookups(
   for (const lookup of unique(pending)) {
     const id = lookupId(lookup);
     const entry = cacheOf(lookup.cacheFile).entries[lookup.key];
+    const problem = entry ? cacheEntryProblem(lookup.key, entry) : undefined;
+    if (problem) {
+      // Never served, never refetched over silently: someone must look at a poisoned or broken entry.
+      results.set(id, {
+        status: 'failed',
+        message: `${lookup.cacheFile}: cache entry "${lookup.key}" cannot be trusted: ${problem}; ${untrustedEntryFix(lookup.cacheFile, lookup.key, entry)}`,
+      });
+      continue;
+    }
     const age = entry ? entryAgeMs(entry, now) : undefined;
     if (entry && age! <= lookup.maxAgeMs) {
       results.set(id, { status: 'hit', report: entry.report, resolvedAt: entry.resolvedAt });
@@ -135,7 +147,7 @@ export function resolveLookups(
   } catch (error) {
     if (!(error instanceof WorkerRunError)) throw error;
     for (const { lookup, stale } of toFetch) {
-      results.set(lookupId(lookup), { status: 'failed', message: error.message, ...(stale ? { stale } : {}) });
+      results.set(lookupId(lookup), { status: 'failed', message: safeMessage(error.message), ...(stale ? { stale } : {}) });
     }
     return results;
   }
@@ -145,7 +157,16 @@ export function resolveLookups(
   response.outcomes.forEach((outcome, i) => {
     const { lookup, stale } = toFetch[i];
     const id = lookupId(lookup);
-    if (outcome.ok) {
+    const entry: CacheEntry | undefined = outcome.ok
+      ? { request: lookup.request, connection: lookup.connection, resolvedAt, report: outcome.report }
+      : undefined;
+    // Belt and braces: only a report that is complete, of this request, and free of credential material is stored.
+    const problem = entry
+      ? (cacheEntryProblem(lookup.key, entry) ?? (containsSecret(JSON.stringify(entry)) ? 'it contains credential material' : undefined))
+      : undefined;
+    if (outcome.ok && problem) {
+      results.set(id, { status: 'failed', message: `${describeRequest(lookup.request)}: the fetched report was not stored: ${problem}`, ...(stale ? { stale } : {}) });
+    } else if (outcome.ok) {
       results.set(id, { status: 'fetched', report: outcome.report, resolvedAt });
       const forFile = newEntries.get(lookup.cacheFile) ?? {};
       forFile[lookup.key] = { request: lookup.request, connection: lookup.connection, resolvedAt, report: outcome.report };
@@ -153,7 +174,7 @@ export function resolveLookups(
     } else {
       results.set(id, {
         status: 'failed',
-        message: `${describeRequest(lookup.request)}: ${outcome.error.message}`,
+        message: safeMessage(`${describeRequest(lookup.request)}: ${outcome.error.message}`),
         ...(outcome.error.awsCode ? { awsCode: outcome.error.awsCode } : {}),
         ...(stale ? { stale } : {}),
       });

@@ -4,13 +4,15 @@
  */
 import { runReports } from '../iam/index';
 import type { RunReportsOptions } from '../iam/index';
+import { safeMessage } from '../iam/redact';
+import { normalizeEndpoint } from './cache-file';
 import type { WorkerBatch, WorkerFailure, WorkerJob, WorkerOutcome, WorkerResponse } from './worker-protocol';
 
 function failureOf(error: unknown): WorkerFailure {
   const e = error as { name?: string; message?: string; awsCode?: string };
   return {
     name: e?.name ?? 'Error',
-    message: e?.message ?? String(error),
+    message: safeMessage(e?.message ?? String(error)),
     ...(typeof e?.awsCode === 'string' ? { awsCode: e.awsCode } : {}),
   };
 }
@@ -27,6 +29,19 @@ function groupJobs(jobs: readonly WorkerJob[]): WorkerJob[][] {
   return [...groups.values()];
 }
 
+/**
+ * Cache keys carry endpoints without userinfo (they are committed); when the environment's endpoint is the same one
+ * with userinfo (a proxy's basic auth), the worker connects with the environment's full URL.
+ */
+function withEnvironmentUserinfo(endpoint: string | undefined): { endpoint?: string } {
+  if (endpoint === undefined) return {};
+  for (const name of ['AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'] as const) {
+    const raw = process.env[name]?.trim();
+    if (raw && raw !== endpoint && normalizeEndpoint(raw) === endpoint) return { endpoint: raw };
+  }
+  return {};
+}
+
 export async function runWorkerBatch(batch: WorkerBatch): Promise<WorkerResponse> {
   const outcomes = new Map<string, WorkerOutcome>();
   await Promise.all(
@@ -34,6 +49,7 @@ export async function runWorkerBatch(batch: WorkerBatch): Promise<WorkerResponse
       const { connection, timeoutMs } = group[0];
       const options: RunReportsOptions = {
         ...connection,
+        ...withEnvironmentUserinfo(connection.endpoint),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         concurrency: batch.concurrency ?? group.length,
         ...(batch.requestsPerSecond !== undefined ? { requestsPerSecond: batch.requestsPerSecond } : {}),
@@ -72,7 +88,7 @@ if (require.main === module) {
   main().then(
     () => process.exit(0),
     (error: unknown) => {
-      process.stderr.write(`access-advisor synth worker: ${(error as Error)?.message ?? String(error)}\n`);
+      process.stderr.write(`access-advisor synth worker: ${safeMessage((error as Error)?.message ?? String(error))}\n`);
       process.exit(1);
     },
   );

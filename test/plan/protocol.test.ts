@@ -104,7 +104,7 @@ describe('runExternalProgram outcomes without a server', () => {
     });
     expect(outcome.exitCode).toBe(2);
     expect(outcome.stderr).toContain('endpoint');
-    expect(outcome.stderr).toContain('<AWS_SECRET_ACCESS_KEY>');
+    expect(outcome.stderr).toContain('[redacted]');
     expect(outcome.stderr).not.toContain(secret);
   });
 });

@@ -43,7 +43,7 @@ export function register(program: Command): void {
         return 0;
       }
       for (const entry of listing) {
-        process.stdout.write(`${entry.index}\t${formatAge(entry.ageMs)}\t${entry.key}\n`);
+        process.stdout.write(`${entry.index}\t${formatAge(entry.ageMs)}\t${entry.key}${entry.problem ? `\tUNTRUSTED: ${entry.problem}` : ''}\n`);
       }
       ctx.log(`${listing.length} entries in ${file}`);
       return 0;

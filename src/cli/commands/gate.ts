@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { PermissionException, UnusedPermissions, Baseline } from '../../analysis/types';
 import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../iam/model';
 import { action, emit } from '../action';
-import { readBaseline, writeBaseline } from '../baseline-file';
+import { checkBaselineWritable, readBaseline, updateBaseline } from '../baseline-file';
 import { CliInputError, EXIT, exitCodeOf, worstExitCode } from '../exit-codes';
 import { KEPT_WITHOUT_EVIDENCE_KINDS, principalServices, VIOLATION_KINDS, type GatePrincipal, type GateResult } from '../gate-result';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
@@ -57,6 +57,7 @@ export function register(program: Command): void {
     action<Flags>(async (ctx, flags) => {
       if (flags.accept && !flags.baseline) throw new CliInputError('--accept: needs --baseline FILE to write to');
       const arns = collectArns(flags.arn, flags.arnsFrom);
+      if (flags.accept && flags.baseline) checkBaselineWritable(flags.baseline);
       const loaded = flags.baseline ? readBaseline(flags.baseline) : undefined;
       if (loaded?.missing && !flags.accept) {
         ctx.log(`access-advisor: note: baseline ${flags.baseline} does not exist yet; every unused permission counts as new`);
@@ -86,12 +87,14 @@ export function register(program: Command): void {
         if (errors.length) {
           ctx.log(`access-advisor: baseline ${flags.baseline} not written: ${errors.length} report(s) failed`);
         } else {
-          for (const e of evaluated) {
-            // Without sufficient evidence nothing is known to be unused: keep what was accepted before.
-            if (e.unused && e.unused.status === 'sufficient') baseline = analysis.acceptIntoBaseline(baseline, e.arn, e.unused);
-          }
-          baseline ??= { schemaVersion: 1, principals: {} };
-          writeBaseline(flags.baseline, baseline);
+          baseline = updateBaseline(flags.baseline, (current) => {
+            let next = current;
+            for (const e of evaluated) {
+              // Without sufficient evidence nothing is known to be unused: keep what was accepted before.
+              if (e.unused && e.unused.status === 'sufficient') next = analysis.acceptIntoBaseline(next, e.arn, e.unused);
+            }
+            return next ?? { schemaVersion: 1, principals: {} };
+          });
           accepted = true;
           ctx.log(`access-advisor: accepted the current state of ${evaluated.length} principal(s) into ${flags.baseline}`);
         }

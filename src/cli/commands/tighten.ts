@@ -67,7 +67,10 @@ export function register(program: Command): void {
   );
   command.action(
     action<Flags>(async (ctx, flags) => {
+      // Every check of the input before the job: a bad policy must not cost a report (or end in a stack overflow).
       const policy = parsePolicy(flags.policy, readInput('--policy', flags.policy));
+      const analysisModule = require('../../analysis') as typeof import('../../analysis');
+      analysisModule.parsePolicyDocument(policy, flags.policy === '-' ? 'standard input' : flags.policy);
       const report = (await runOne(ctx, {
         kind: 'service-last-accessed',
         arn: flags.arn,
@@ -113,7 +116,42 @@ function parsePolicy(source: string, text: string): PolicyDocument {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !('Statement' in value)) {
     throw new CliInputError(`--policy: ${name} is not an IAM policy document; expected an object with "Statement"`);
   }
+  const depth = nestingDepth(value);
+  if (depth > MAX_POLICY_DEPTH) {
+    throw new CliInputError(`--policy: ${name} is nested more than ${MAX_POLICY_DEPTH} levels deep (${depth} seen before stopping); an IAM policy needs far fewer`);
+  }
+  const statements = (value as { Statement: unknown }).Statement;
+  (Array.isArray(statements) ? statements : [statements]).forEach((statement, i) => {
+    for (const key of ['Action', 'NotAction'] as const) {
+      const actions = (statement as Record<string, unknown> | null)?.[key];
+      for (const action of Array.isArray(actions) ? actions : actions === undefined ? [] : [actions]) {
+        if (typeof action !== 'string' || !ACTION_PATTERN.test(action)) {
+          throw new CliInputError(
+            `--policy: ${name} Statement[${i}].${key}: ${JSON.stringify(action)} is not allowed; expected "*" or SERVICE:ACTION (wildcards * and ? allowed), e.g. "s3:GetObject"`,
+          );
+        }
+      }
+    }
+  });
   return value as PolicyDocument;
+}
+
+/** Policies are shallow (document → Statement → Condition → operator → key → values): 32 is far beyond any real one. */
+const MAX_POLICY_DEPTH = 32;
+const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
+
+/** Iterative, so a hostile 100 000-deep document cannot overflow the stack while being measured. */
+function nestingDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    max = Math.max(max, depth);
+    if (max > MAX_POLICY_DEPTH) return max;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 /** The diff and the proof, as one document; with the policy itself for markdown/table output. */

@@ -35,7 +35,37 @@ export const ANSI: Style = {
   dim: (t) => `\u001b[2m${t}\u001b[22m`,
 };
 
-export function renderText(docs: readonly Doc[], style: Style = PLAIN): string {
+/**
+ * Control characters (ESC starts terminal escape sequences; CR, BEL, bidi overrides reorder or hide text) written as
+ * visible escapes: report data comes from a server and must not drive the reader's terminal or a PR page.
+ */
+export function visible(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return String(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+function visibleDoc(doc: Doc): Doc {
+  return {
+    ...doc,
+    title: visible(doc.title),
+    sections: doc.sections.map((section) => ({
+      ...section,
+      ...(section.title !== undefined ? { title: visible(section.title) } : {}),
+      ...(section.lines ? { lines: section.lines.map(visible) } : {}),
+      ...(section.empty !== undefined ? { empty: visible(section.empty) } : {}),
+      ...(section.table
+        ? { table: { columns: section.table.columns.map(visible), rows: section.table.rows.map((r) => r.map(visible)) } }
+        : {}),
+      ...(section.code ? { code: { ...section.code, text: visible(section.code.text) } } : {}),
+    })),
+  };
+}
+
+export function renderText(unsafeDocs: readonly Doc[], style: Style = PLAIN): string {
+  const docs = unsafeDocs.map(visibleDoc);
   const out: string[] = [];
   for (const doc of docs) {
     if (out.length) out.push('');
@@ -70,7 +100,8 @@ function pad(text: string, w: number): string {
   return text + ' '.repeat(Math.max(0, w - width(text)));
 }
 
-export function renderMarkdown(docs: readonly Doc[]): string {
+export function renderMarkdown(unsafeDocs: readonly Doc[]): string {
+  const docs = unsafeDocs.map(visibleDoc);
   const out: string[] = [];
   for (const doc of docs) {
     if (out.length) out.push('');

@@ -13,11 +13,32 @@ export function checkQuery(query: string | undefined): void {
   if (query === undefined) return;
   // The typings of jmespath omit compile(), which the library exports.
   const jmespath = require('jmespath') as { compile(expression: string): unknown };
+  const unterminated = unterminatedQuote(query);
+  if (unterminated) {
+    throw new CliInputError(`--query: ${JSON.stringify(query)} is not a valid JMESPath expression (unterminated ${unterminated})`);
+  }
   try {
     jmespath.compile(query);
   } catch (error) {
     throw new CliInputError(`--query: ${JSON.stringify(query)} is not a valid JMESPath expression (${(error as Error).message})`);
   }
+}
+
+/** The jmespath library accepts an unclosed literal (`` ` ``) or string as if it were closed: we do not. */
+function unterminatedQuote(query: string): string | undefined {
+  const names: Record<string, string> = { '`': 'JSON literal (`)', "'": "raw string (')", '"': 'quoted identifier (")' };
+  let open: string | undefined;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i]!;
+    if (open === undefined) {
+      if (c in names) open = c;
+    } else if (c === '\\') {
+      i++;
+    } else if (c === open) {
+      open = undefined;
+    }
+  }
+  return open === undefined ? undefined : names[open];
 }
 
 /** Applies a JMESPath expression to the JSON form of a result, before formatting, as the AWS CLI does. */
