@@ -70,7 +70,7 @@ const accessDetail = {
 
 const common = {
   schemaVersion: { const: REPORT_SCHEMA_VERSION },
-  jobId: { type: 'string', minLength: 36, maxLength: 36 },
+  jobId: { type: 'string', minLength: 1 },
   jobStatus: { const: 'COMPLETED' },
   jobCreationDate: date,
   jobCompletionDate: date,
