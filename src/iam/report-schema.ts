@@ -1,152 +1,122 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { GRANULARITIES, REPORT_SCHEMA_VERSION, SORT_KEYS, type AccessReport } from './model';
+import { GRANULARITIES, REPORT_SCHEMA_VERSION, SORT_KEYS } from './model';
 
 /**
- * The JSON Schema of a normalized report (model.ts), for reports that come from outside this process: cache files,
+ * The shape of a normalized report (model.ts), checked for reports that come from outside this process: cache files,
  * files handed to the CLI. A report that does not validate is never used as evidence.
+ *
+ * Hand-written rather than ajv: it runs on every cache hit of every synth, and a synth served from the cache loads
+ * no package beyond cdktf and ours (test/package/lazy-loading.test.ts).
  */
 
-const date = { type: 'string', minLength: 1, format: 'date-time' } as const;
-const namespace = { type: 'string', pattern: '^[\\w-]{1,64}$' } as const;
-const count = { type: 'integer', minimum: 0 } as const;
+type Problem = string | undefined;
+type Check = (value: unknown, path: string) => Problem;
 
-const trackedAction = {
-  type: 'object',
-  required: ['actionName'],
-  properties: {
-    actionName: { type: 'string', minLength: 1 },
-    lastAccessedEntity: { type: 'string' },
-    lastAccessedTime: date,
-    lastAccessedRegion: { type: 'string' },
-  },
-} as const;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const NAMESPACE = /^[\w-]{1,64}$/;
 
-const entity = {
-  type: 'object',
-  required: ['entityInfo'],
-  properties: {
-    entityInfo: {
-      type: 'object',
-      required: ['arn', 'name', 'type', 'id'],
-      properties: {
-        arn: { type: 'string', minLength: 1 },
-        name: { type: 'string', minLength: 1 },
-        type: { enum: ['USER', 'ROLE', 'GROUP'] },
-        id: { type: 'string', minLength: 1 },
-        path: { type: 'string' },
-      },
-    },
-    lastAuthenticated: date,
-  },
-} as const;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const service = {
-  type: 'object',
-  required: ['serviceName', 'serviceNamespace'],
-  properties: {
-    serviceName: { type: 'string', minLength: 1 },
-    serviceNamespace: namespace,
-    lastAuthenticated: date,
-    lastAuthenticatedEntity: { type: 'string' },
-    lastAuthenticatedRegion: { type: 'string' },
-    totalAuthenticatedEntities: count,
-    trackedActionsLastAccessed: { type: 'array', items: trackedAction },
-    entities: { type: 'array', items: entity },
-  },
-} as const;
-
-const accessDetail = {
-  type: 'object',
-  required: ['serviceName', 'serviceNamespace'],
-  properties: {
-    serviceName: { type: 'string', minLength: 1 },
-    serviceNamespace: namespace,
-    region: { type: 'string' },
-    entityPath: { type: 'string' },
-    lastAuthenticatedTime: date,
-    totalAuthenticatedEntities: count,
-  },
-} as const;
-
-const common = {
-  schemaVersion: { const: REPORT_SCHEMA_VERSION },
-  jobId: { type: 'string', minLength: 1 },
-  jobStatus: { const: 'COMPLETED' },
-  jobCreationDate: date,
-  jobCompletionDate: date,
-} as const;
-
-export const REPORT_JSON_SCHEMA = {
-  oneOf: [
-    {
-      type: 'object',
-      required: ['schemaVersion', 'kind', 'arn', 'granularity', 'withEntities', 'jobId', 'jobStatus', 'jobCreationDate', 'jobCompletionDate', 'servicesLastAccessed'],
-      properties: {
-        ...common,
-        kind: { const: 'service-last-accessed' },
-        arn: { type: 'string', minLength: 20 },
-        granularity: { enum: GRANULARITIES },
-        withEntities: { type: 'boolean' },
-        jobType: { enum: GRANULARITIES },
-        principalCreateDate: date,
-        servicesLastAccessed: { type: 'array', items: service },
-      },
-    },
-    {
-      type: 'object',
-      required: ['schemaVersion', 'kind', 'entityPath', 'jobId', 'jobStatus', 'jobCreationDate', 'jobCompletionDate', 'accessDetails'],
-      properties: {
-        ...common,
-        kind: { const: 'organizations-access' },
-        entityPath: { type: 'string', minLength: 1 },
-        organizationsPolicyId: { type: 'string' },
-        sortKey: { enum: SORT_KEYS },
-        numberOfServicesAccessible: count,
-        numberOfServicesNotAccessed: count,
-        accessDetails: { type: 'array', items: accessDetail },
-      },
-    },
-  ],
-} as const;
-
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: false, strict: false });
-    // ISO-8601 instants as the engine writes them (Date#toISOString), without pulling in ajv-formats.
-    ajv.addFormat('date-time', (value: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)));
-    compiled = ajv.compile(REPORT_JSON_SCHEMA);
-  }
-  return compiled;
-}
-
-function describe(error: ErrorObject): string {
-  const where = error.instancePath || '(report)';
-  return `${where} ${error.message ?? 'is invalid'}${error.params && 'allowedValues' in error.params ? ` (${JSON.stringify(error.params.allowedValues)})` : ''}`;
-}
-
-/** What is wrong with `value` as a report (the first problem, e.g. `/servicesLastAccessed/3 must have required property 'serviceNamespace'`), or undefined. */
-export function reportSchemaProblem(value: unknown): string | undefined {
-  const kind = (value as { kind?: unknown } | null)?.kind;
-  const validate = validator();
-  if (validate(value)) {
-    // Duplicates double counts and hide decisions: one entry per namespace, as IAM sends.
-    const report = value as AccessReport;
-    const items = report.kind === 'service-last-accessed' ? report.servicesLastAccessed : report.accessDetails;
-    const seen = new Set<string>();
-    for (const item of items) {
-      const ns = item.serviceNamespace.toLowerCase();
-      if (seen.has(ns)) return `service ${JSON.stringify(ns)} appears twice`;
-      seen.add(ns);
+const str =
+  (min = 0, pattern?: RegExp): Check =>
+  (v, p) =>
+    typeof v !== 'string' ? `${p} must be a string` : v.length < min ? `${p} must not be empty` : pattern && !pattern.test(v) ? `${p} ${JSON.stringify(v)} is malformed` : undefined;
+const date: Check = (v, p) =>
+  typeof v !== 'string' || !ISO_INSTANT.test(v) || Number.isNaN(Date.parse(v)) ? `${p} must be an ISO-8601 date-time` : undefined;
+const bool: Check = (v, p) => (typeof v !== 'boolean' ? `${p} must be true or false` : undefined);
+const count: Check = (v, p) => (typeof v !== 'number' || !Number.isInteger(v) || v < 0 ? `${p} must be a whole number ≥ 0` : undefined);
+const oneOf =
+  (values: readonly unknown[]): Check =>
+  (v, p) =>
+    values.includes(v) ? undefined : `${p} must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
+const list =
+  (item: Check): Check =>
+  (v, p) => {
+    if (!Array.isArray(v)) return `${p} must be an array`;
+    for (let i = 0; i < v.length; i++) {
+      const problem = item(v[i], `${p}/${i}`);
+      if (problem) return problem;
     }
     return undefined;
+  };
+const object =
+  (required: Record<string, Check>, optional: Record<string, Check> = {}): Check =>
+  (v, p) => {
+    if (!isObject(v)) return `${p || '(report)'} must be an object`;
+    for (const [key, check] of Object.entries(required)) {
+      if (v[key] === undefined) return `${p || '(report)'} must have required property '${key}'`;
+      const problem = check(v[key], `${p}/${key}`);
+      if (problem) return problem;
+    }
+    for (const [key, check] of Object.entries(optional)) {
+      if (v[key] === undefined) continue;
+      const problem = check(v[key], `${p}/${key}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+
+const trackedAction = object(
+  { actionName: str(1) },
+  { lastAccessedEntity: str(), lastAccessedTime: date, lastAccessedRegion: str() },
+);
+const entity = object(
+  { entityInfo: object({ arn: str(1), name: str(1), type: oneOf(['USER', 'ROLE', 'GROUP']), id: str(1) }, { path: str() }) },
+  { lastAuthenticated: date },
+);
+const service = object(
+  { serviceName: str(1), serviceNamespace: str(1, NAMESPACE) },
+  {
+    lastAuthenticated: date,
+    lastAuthenticatedEntity: str(),
+    lastAuthenticatedRegion: str(),
+    totalAuthenticatedEntities: count,
+    trackedActionsLastAccessed: list(trackedAction),
+    entities: list(entity),
+  },
+);
+const accessDetail = object(
+  { serviceName: str(1), serviceNamespace: str(1, NAMESPACE) },
+  { region: str(), entityPath: str(), lastAuthenticatedTime: date, totalAuthenticatedEntities: count },
+);
+const common = {
+  schemaVersion: oneOf([REPORT_SCHEMA_VERSION]),
+  jobId: str(1),
+  jobStatus: oneOf(['COMPLETED']),
+  jobCreationDate: date,
+  jobCompletionDate: date,
+};
+const serviceReport = object(
+  {
+    ...common,
+    kind: oneOf(['service-last-accessed']),
+    arn: str(20),
+    granularity: oneOf(GRANULARITIES),
+    withEntities: bool,
+    servicesLastAccessed: list(service),
+  },
+  { jobType: oneOf(GRANULARITIES), principalCreateDate: date },
+);
+const organizationsReport = object(
+  { ...common, kind: oneOf(['organizations-access']), entityPath: str(1), accessDetails: list(accessDetail) },
+  { organizationsPolicyId: str(1), sortKey: oneOf(SORT_KEYS), numberOfServicesAccessible: count, numberOfServicesNotAccessed: count },
+);
+
+/**
+ * What is wrong with `value` as a report (the first problem, e.g. `/servicesLastAccessed/3 must have required property
+ * 'serviceNamespace'`), or undefined. Duplicated services count as wrong: they double counts and hide decisions.
+ */
+export function reportSchemaProblem(value: unknown): string | undefined {
+  const kind = isObject(value) ? value.kind : undefined;
+  const check = kind === 'service-last-accessed' ? serviceReport : kind === 'organizations-access' ? organizationsReport : undefined;
+  if (!check) return `kind ${JSON.stringify(kind)} is not a report kind`;
+  const problem = check(value, '');
+  if (problem) return problem;
+  const items = (kind === 'service-last-accessed' ? (value as Record<string, unknown>).servicesLastAccessed : (value as Record<string, unknown>).accessDetails) as { serviceNamespace: string }[];
+  const seen = new Set<string>();
+  for (const item of items) {
+    const ns = item.serviceNamespace.toLowerCase();
+    if (seen.has(ns)) return `service ${JSON.stringify(ns)} appears twice`;
+    seen.add(ns);
   }
-  // oneOf reports every branch: show the branch of the report's own kind.
-  const errors = validate.errors ?? [];
-  const branch = kind === 'organizations-access' ? '/oneOf/1' : '/oneOf/0';
-  const own = errors.filter((e) => e.schemaPath.startsWith(`#${branch}`));
-  const first = own[0] ?? errors[0];
-  if (kind !== 'service-last-accessed' && kind !== 'organizations-access') return `kind ${JSON.stringify(kind)} is not a report kind`;
-  return first ? describe(first) : 'does not match the report schema';
+  return undefined;
 }
