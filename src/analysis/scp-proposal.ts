@@ -115,15 +115,16 @@ export function proposeServiceControlPolicy(
     if (style === 'deny-list') {
       documents = packScpDocuments(denied.map((d) => d.service), style, sidBase);
     } else if (denied.length > 0) {
-      // Kept services plus every protected one: an allow-list must never be what locks out the break-glass paths.
-      const allowListed = [...kept.map((k) => k.service), ...protectedServices.map((p) => p.service)];
+      // Kept services plus every protected and excepted one: an allow-list names what stays, so a service it does
+      // not name is denied even when the report does not list it.
+      const allowListed = [...kept.map((k) => k.service), ...protectedServices.map((p) => p.service), ...exceptedServiceNames(exceptions)];
       documents = packScpDocuments(allowListed, style, sidBase);
     }
   }
   if (documents.length > remainingSlots) throw new ScpSlotLimitError(documents.length, remainingSlots, report.entityPath);
 
   notes.push(...notesFor(report, { status, style, denied, documents, alreadyDeniedServices, catalogGiven: options.catalogServices !== undefined }));
-  const proof = prove(documents, style, usedInWindow, kept, denied, protectedServices);
+  const proof = prove(documents, style, usedInWindow, kept, denied, protectedServices, exceptions);
   return {
     schemaVersion: 1,
     kind: 'scp-proposal',
@@ -219,6 +220,13 @@ function keepReason(s: ServiceRows, judged: Judged, protectedServices: readonly 
   return undefined;
 }
 
+/** The literal service names the exceptions mention (`glue`, `athena:Get*` → glue, athena); patterns like `s3*` cannot be listed. */
+function exceptedServiceNames(exceptions: ExceptionMatcher): string[] {
+  return exceptions.exceptions
+    .map((e) => e.permission.split(':')[0]!.toLowerCase())
+    .filter((service) => NAMESPACE.test(service));
+}
+
 function evidenceOf(judged: Judged): Pick<KeptService, 'lastAuthenticated' | 'entityPath' | 'totalAuthenticatedEntities'> {
   return {
     ...(judged.last !== undefined ? { lastAuthenticated: judged.last } : {}),
@@ -239,6 +247,7 @@ function prove(
   kept: readonly KeptService[],
   denied: readonly DeniedService[],
   protectedServices: readonly ProtectedService[],
+  exceptions: ExceptionMatcher,
 ): ScpProof {
   const failures: string[] = [];
   const evaluator = documents.length > 0 ? compileIdentityPolicies(documents.map((d) => d.document)) : undefined;
@@ -246,7 +255,7 @@ function prove(
   const stillAllowed = (service: string) =>
     style === 'deny-list' ? evaluator?.decide(probe(service)) !== 'ExplicitlyDenied' : !evaluator || evaluator.allows(probe(service));
   for (const service of used) if (!stillAllowed(service)) failures.push(`${service} was used within the window but the proposal denies it`);
-  const keptNames = [...new Set([...kept.map((k) => k.service), ...protectedServices.map((p) => p.service)])];
+  const keptNames = [...new Set([...kept.map((k) => k.service), ...protectedServices.map((p) => p.service), ...exceptedServiceNames(exceptions)])];
   for (const service of keptNames) if (!stillAllowed(service)) failures.push(`${service} is kept but the proposal denies it`);
   if (evaluator) {
     for (const d of denied) {

@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { compileIdentityPolicies } from '../../src/analysis/evaluate';
+import { DEFAULT_PROTECTED_SERVICES } from '../../src/analysis/scp-protected';
+import { SCP_MAX_CHARACTERS } from '../../src/analysis/scp-documents';
+import { proposeServiceControlPolicy } from '../../src/analysis/scp-proposal';
+import type { AccessDetail, OrganizationsAccessReport } from '../../src/iam/model';
+
+// Random organizations reports (several rows per service, missing and contradictory fields, accounts inside and
+// outside the entity, times before, inside and after the window) and random options.
+const DAY = 86_400_000;
+const ENTITY = 'o-propertytest1/r-pt01/ou-pt01-target01';
+const POOL = ['s3', 'sqs', 'sns', 'ec2', 'kms', 'lambda', 'dynamodb', 'logs', 'glue', 'athena', 'sts', 'iam', 'organizations', 'support', 'signin', 'sso', 'cloudtrail'];
+const PROTECTED = new Set(DEFAULT_PROTECTED_SERVICES.map((p) => p.service));
+const COMPLETED = Date.parse('2026-11-20T12:00:00.000Z');
+
+const row = fc.record({
+  service: fc.constantFrom(...POOL),
+  daysAgo: fc.option(fc.integer({ min: -2, max: 500 }), { nil: undefined }),
+  total: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+  where: fc.constantFrom('inside', 'outside', 'none'),
+});
+const scenario = fc.record({
+  rows: fc.array(row, { maxLength: 40 }),
+  window: fc.integer({ min: 1, max: 400 }),
+  nowAfterDays: fc.double({ min: 0, max: 10, noNaN: true }),
+  maxAge: fc.constantFrom(1, 5, 30),
+  style: fc.constantFrom('deny-list' as const, 'allow-list' as const),
+  allow: fc.subarray(['glue', 'athena:Get*', 'lambda:InvokeFunction']),
+  neverDeny: fc.subarray(['ec2', 'kms']),
+});
+
+type Row = { service: string; daysAgo?: number; total?: number; where: string };
+
+function reportOf(rows: readonly Row[]): OrganizationsAccessReport {
+  const accessDetails: AccessDetail[] = rows.map((r) => ({
+    serviceName: r.service.toUpperCase(),
+    serviceNamespace: r.service,
+    ...(r.daysAgo !== undefined ? { lastAuthenticatedTime: new Date(COMPLETED - r.daysAgo * DAY).toISOString() } : {}),
+    ...(r.total !== undefined ? { totalAuthenticatedEntities: r.total } : {}),
+    ...(r.where === 'inside' ? { entityPath: `${ENTITY}/111122223333` } : r.where === 'outside' ? { entityPath: 'o-propertytest1/r-pt01/444455556666' } : {}),
+  }));
+  return {
+    schemaVersion: 1,
+    kind: 'organizations-access',
+    entityPath: ENTITY,
+    jobId: 'job-property',
+    jobStatus: 'COMPLETED',
+    jobCreationDate: new Date(COMPLETED - 1000).toISOString(),
+    jobCompletionDate: new Date(COMPLETED).toISOString(),
+    accessDetails,
+  };
+}
+
+test('no service used within the window, protected, excepted or with doubtful rows is ever denied', () => {
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const report = reportOf(s.rows);
+      const now = new Date(COMPLETED + s.nowAfterDays * DAY);
+      const cutoff = now.getTime() - s.window * DAY;
+      const result = proposeServiceControlPolicy(report, {
+        now,
+        unusedAfterDays: s.window,
+        maxReportAgeDays: s.maxAge,
+        style: s.style,
+        remainingSlots: 5,
+        allow: s.allow.map((permission) => ({ permission, reason: 'property test' })),
+        neverDeny: s.neverDeny.map((service) => ({ service, reason: 'property test' })),
+      });
+      const evaluator = compileIdentityPolicies(result.documents.map((d) => d.document));
+      const blocked = (service: string) => {
+        if (result.documents.length === 0) return false;
+        const decision = evaluator.decide(`${service}:SomeAction`);
+        return s.style === 'deny-list' ? decision === 'ExplicitlyDenied' : decision !== 'Allowed';
+      };
+      const denied = new Set(result.deniedServices.map((d) => d.service));
+      const mustKeep = new Set<string>([...PROTECTED, ...s.neverDeny, ...s.allow.map((a) => a.split(':')[0]!)]);
+      for (const r of s.rows) {
+        const usedInWindow = r.daysAgo !== undefined && COMPLETED - r.daysAgo * DAY >= cutoff;
+        const doubtful =
+          (r.daysAgo === undefined && ((r.total ?? 0) > 0 || r.where !== 'none')) ||
+          (r.daysAgo !== undefined && (r.total === 0 || r.where === 'outside'));
+        if (usedInWindow || doubtful) mustKeep.add(r.service);
+      }
+      for (const service of mustKeep) {
+        expect(denied.has(service)).toBe(false);
+        expect(blocked(service)).toBe(false);
+      }
+      for (const service of denied) expect(blocked(service)).toBe(true);
+      if (now.getTime() - COMPLETED > s.maxAge * DAY) {
+        expect(result.status).toBe('stale-evidence');
+        expect(denied.size).toBe(0);
+        expect(result.documents).toEqual([]);
+      }
+      // every listed service is either denied or kept, once
+      expect([...denied, ...result.keptServices.map((k) => k.service)].sort()).toEqual([...new Set(s.rows.map((r) => r.service))].sort());
+      for (const d of result.documents) expect(d.json.length).toBeLessThanOrEqual(SCP_MAX_CHARACTERS);
+      expect(result.proof.holds).toBe(true);
+    }),
+    { numRuns: 300, seed: 20261128 },
+  );
+});
