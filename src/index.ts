@@ -73,3 +73,5 @@ export {
   type WorldPolicyDocument,
   type WorldPolicyStatement,
 } from './emulator';
+// Service control policy proposals from organizations reports (issue 18).
+export { ServiceControlPolicyProposal, type ServiceControlPolicyProposalProps } from './constructs/service-control-policy-proposal';
