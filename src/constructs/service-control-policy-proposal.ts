@@ -4,7 +4,8 @@ import type { ScpStyle, ServiceControlPolicyProposalOptions, ServiceControlPolic
 import { loadActionCatalog } from '../iam/action-catalog';
 import { InvalidRequestError } from '../iam/errors';
 import type { OrganizationsAccessReport as OrganizationsAccessReportModel } from '../iam/model';
-import { Annotations, Construct, Lazy } from './cdk-core';
+import { Construct } from 'constructs';
+import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
 import type { DecisionProps } from './least-privilege-gate';
 import type { OrganizationsAccessReport } from './organizations-access-report';
@@ -61,6 +62,7 @@ export class ServiceControlPolicyProposal extends Construct {
     // Input errors surface here, at construction (a report with no services proposes nothing); only the evidence waits for synth.
     proposeServiceControlPolicy(EMPTY_REPORT, { ...this.options(), now: EMPTY_REPORT.jobCompletionDate });
     this.outcome = new DeferredDecision(this, () => this.propose());
+    const { Lazy } = coreOf(this);
     const list = (pick: (r: ServiceControlPolicyProposalResult) => readonly string[]) =>
       Lazy.listValue({ produce: () => { const r = this.outcome.valueOrUndefined; return r ? [...pick(r)] : []; } });
     this.json = list((r) => r.json);
@@ -72,7 +74,7 @@ export class ServiceControlPolicyProposal extends Construct {
 
   /** The i-th document's JSON as a string token (empty when there is no such document). */
   documentJson(index: number): string {
-    return Lazy.stringValue({ produce: () => this.outcome.valueOrUndefined?.json[index] ?? '' });
+    return coreOf(this).Lazy.stringValue({ produce: () => this.outcome.valueOrUndefined?.json[index] ?? '' });
   }
 
   /** The full result; undefined when the report was unavailable. Resolves on access (see the class comment). */
@@ -86,7 +88,7 @@ export class ServiceControlPolicyProposal extends Construct {
   }
 
   private propose(): ServiceControlPolicyProposalResult | undefined {
-    const annotations = Annotations.of(this);
+    const annotations = coreOf(this).Annotations.of(this);
     const model = this.props.report.report;
     if (!model) {
       annotations.addWarning(`${this.node.path}: no proposal: the report of ${this.props.report.entityPath} is unavailable (lookup failed with onError 'warn')`);
