@@ -5,6 +5,7 @@ import { register as registerExternal } from './commands/external';
 import { register as registerGate } from './commands/gate';
 import { register as registerOrgReport } from './commands/org-report';
 import { register as registerPoliciesGranting } from './commands/policies-granting';
+import { register as registerScpProposal } from './commands/scp-proposal';
 import { register as registerServiceReport } from './commands/service-report';
 import { register as registerTighten } from './commands/tighten';
 import { OUTPUT_FORMATS } from './context';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerPoliciesGranting(program);
   registerGate(program);
   registerTighten(program);
+  registerScpProposal(program);
   // Owned by the synth-time, plan-time and emulator work streams.
   registerCache(program);
   registerExternal(program);
