@@ -137,11 +137,11 @@ function summarizeOrganizations(result: SynthResult): void {
   out();
   const proposal = result.stack.resource?.aws_organizations_policy?.workloads_scp_proposal as { name: string; content: string } | undefined;
   const denied = outputOf<string[]>(result, 'workloads_scp_proposal_denied_services');
-  const neverDenied = outputOf<Record<string, string>>(result, 'workloads_scp_proposal_never_denied');
+  const kept = outputOf<string[]>(result, 'workloads_scp_proposal_kept_services');
   const attached = Object.keys(result.stack.resource?.aws_organizations_policy_attachment ?? {}).length > 0;
   out(`  ${bold('SCP proposal')}  aws_organizations_policy.workloads_scp_proposal (${proposal?.name ?? '?'}), ${attached ? red('ATTACHED') : 'not attached: review first'}`);
-  out(`    Deny ${proposal ? allowedOrDenied(proposal.content) : '?'} under the Workloads OU: allowed by its SCPs, used by no account there in 400 days`);
-  for (const [service, reason] of Object.entries(neverDenied)) out(`    kept ${service}: ${reason}`);
+  out(`    Deny ${proposal ? allowedOrDenied(proposal.content) : '?'} under the Workloads OU: allowed by its SCPs, used by no account there in 90 days`);
+  for (const line of kept.filter((k) => !/ within the \d+-day window/.test(k))) out(`    kept ${line}`);
   if (denied.length === 0) out(`    ${dim('(nothing to deny)')}`);
 }
 

@@ -5,11 +5,11 @@
 //
 // The proposal is an aws_organizations_policy that is NOT attached: review it, then attach it yourself with an
 // aws_organizations_policy_attachment once the owners of the accounts agree.
-import { App, Lazy, TerraformOutput, TerraformStack, type IResolveContext } from 'cdktf';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { OrganizationsPolicy } from '@cdktf/provider-aws/lib/organizations-policy';
-import { OrganizationsAccessReport } from 'cdktf-access-advisor';
+import { OrganizationsAccessReport, ServiceControlPolicyProposal } from 'cdktf-access-advisor';
 
 // The organization of the AWS CLI documentation (examples/world.json mirrors it).
 const ORGANIZATION = 'o-4fxmplt198';
@@ -17,30 +17,6 @@ const ROOT = `${ORGANIZATION}/r-c3xb`;
 const WORKLOADS_OU = `${ROOT}/ou-c3xb-lmu7j2yg`;
 const PRODUCTION_ACCOUNT = `${WORKLOADS_OU}/234567890123`;
 const MANAGEMENT_ACCOUNT = `${ROOT}/123456789012`;
-
-/** Services never denied by the proposal, whatever the evidence, each with its reason. */
-const NEVER_DENY: Record<string, string> = {
-  sts: 'role assumption (sts:AssumeRole) is how people and pipelines reach these accounts; denying it locks them out',
-};
-
-/** A deny-list SCP: every action of each service, on every resource. */
-function denyListScp(services: readonly string[]): string {
-  return JSON.stringify(
-    {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'DenyServicesNotAccessedUnderWorkloads',
-          Effect: 'Deny',
-          Action: [...services].sort().map((service) => `${service}:*`),
-          Resource: '*',
-        },
-      ],
-    },
-    null,
-    2,
-  );
-}
 
 class OrganizationsScpReview extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -62,20 +38,29 @@ class OrganizationsScpReview extends TerraformStack {
     new TerraformOutput(this, 'workloads_ou_services_not_accessed', { value: entities.workloads_ou.notAccessedServices });
     new TerraformOutput(this, 'production_account_services_not_accessed', { value: entities.production_account.notAccessedServices });
 
-    // The proposal: deny, under the Workloads OU, the services its SCPs allow but no account there used in access
-    // advisor's tracking window (at least 400 days) — except the ones that must never be denied.
-    const deniedServices = (context: IResolveContext): string[] =>
-      (context.resolve(entities.workloads_ou.notAccessedServices) as string[]).filter((service) => !(service in NEVER_DENY));
-    new OrganizationsPolicy(this, 'workloads_scp_proposal', {
-      name: 'workloads-deny-unused-services',
-      description: 'Proposal from IAM access advisor: services no Workloads account used in 400 days. Review before attaching.',
-      type: 'SERVICE_CONTROL_POLICY',
-      content: Lazy.stringValue({ produce: (context) => denyListScp(deniedServices(context)) }),
+    // The proposal: deny, under the Workloads OU, the services its SCPs allow but no account there used in the last
+    // 90 days — never the protected services an organization needs to manage itself (sts, iam, organizations,
+    // support, signin, …; docs/decisions.md says why), nor anything excepted. Documents are minified JSON of at most
+    // 5,120 characters each, as many as needed (at most the 4 slots FullAWSAccess leaves), with a proof.
+    const proposal = new ServiceControlPolicyProposal(this, 'workloads_proposal', {
+      report: entities.workloads_ou,
+      unusedAfterDays: 90,
+      allow: [{ permission: 'kms', reason: 'the yearly backup-restore drill decrypts with these keys every October' }],
     });
-    new TerraformOutput(this, 'workloads_scp_proposal_denied_services', {
-      value: Lazy.listValue({ produce: (context) => deniedServices(context) }),
+    // Reading the result resolves the four reports above in one batch; one policy per document, none attached.
+    const documents = proposal.result?.documents ?? [];
+    documents.forEach((document, i) => {
+      const part = documents.length > 1 ? `_part_${i + 1}` : '';
+      new OrganizationsPolicy(this, `workloads_scp_proposal${part}`, {
+        name: `workloads-deny-unused-services${part.replace(/_/g, '-')}`,
+        description: `Proposal from IAM access advisor: services no Workloads account used in ${proposal.result!.unusedAfterDays} days. Review before attaching.`,
+        type: 'SERVICE_CONTROL_POLICY',
+        content: proposal.documentJson(i),
+      });
     });
-    new TerraformOutput(this, 'workloads_scp_proposal_never_denied', { value: NEVER_DENY });
+    new TerraformOutput(this, 'workloads_scp_proposal_denied_services', { value: proposal.deniedServices });
+    new TerraformOutput(this, 'workloads_scp_proposal_kept_services', { value: proposal.keptServices });
+    new TerraformOutput(this, 'workloads_scp_proposal_notes', { value: proposal.notes });
   }
 }
 

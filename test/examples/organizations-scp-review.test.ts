@@ -53,18 +53,26 @@ describe('examples/organizations-scp-review', () => {
     expect(outputOf<string[]>(result, 'management_account_services_accessed')).not.toContain('route53');
   });
 
-  it('proposes an unattached deny-list SCP of exactly the services not accessed under the OU, sts excepted with a reason', () => {
+  it('proposes an unattached deny-list SCP (ServiceControlPolicyProposal) of the services unused under the OU in 90 days', () => {
     const policies = result.stack.resource.aws_organizations_policy as Record<string, { type: string; content: string; name: string }>;
     expect(Object.keys(policies)).toEqual(['workloads_scp_proposal']);
     const proposal = policies.workloads_scp_proposal!;
     expect(proposal.type).toBe('SERVICE_CONTROL_POLICY');
-    const content = JSON.parse(proposal.content) as { Version: string; Statement: { Effect: string; Action: string[]; Resource: string }[] };
-    expect(content.Version).toBe('2012-10-17');
-    expect(content.Statement).toEqual([
-      { Sid: 'DenyServicesNotAccessedUnderWorkloads', Effect: 'Deny', Action: ['cloudwatch:*', 'kms:*', 'lambda:*', 'sns:*'], Resource: '*' },
-    ]);
-    expect(outputOf(result, 'workloads_scp_proposal_denied_services')).toEqual(['cloudwatch', 'kms', 'lambda', 'sns']);
-    expect(Object.keys(outputOf<Record<string, string>>(result, 'workloads_scp_proposal_never_denied'))).toEqual(['sts']);
+    expect(proposal.name).toBe('workloads-deny-unused-services');
+    // Literal, minified JSON: cloudtrail (last used 134 days ago) is protected, kms excepted, sts protected and unused.
+    expect(proposal.content).toBe(
+      '{"Version":"2012-10-17","Statement":[{"Sid":"DenyServicesUnusedFor90Days","Effect":"Deny","Action":["cloudwatch:*","lambda:*","sns:*"],"Resource":"*"}]}',
+    );
+    expect(outputOf(result, 'workloads_scp_proposal_denied_services')).toEqual(['cloudwatch', 'lambda', 'sns']);
+    const kept = outputOf<string[]>(result, 'workloads_scp_proposal_kept_services');
+    expect(kept.map((k) => k.split(':')[0])).toEqual(GUARDRAILS.filter((s) => !['cloudwatch', 'lambda', 'sns'].includes(s)));
+    expect(kept).toContain('kms: kms is allowed by exception kms: the yearly backup-restore drill decrypts with these keys every October');
+    expect(kept.find((k) => k.startsWith('cloudtrail:'))).toMatch(/^cloudtrail: cloudtrail is protected: /);
+    expect(kept.find((k) => k.startsWith('sts:'))).toMatch(/^sts: sts is protected: role assumption/);
+    expect(kept.find((k) => k.startsWith('iam:'))).toMatch(/last used .* within the 90-day window/); // sandbox-dev, 74 days ago
+    expect(outputOf<string[]>(result, 'workloads_scp_proposal_notes')).toContain(
+      `${catalogServices - GUARDRAILS.length} service(s) are not allowed by the SCPs that apply to o-4fxmplt198/r-c3xb/ou-c3xb-lmu7j2yg (already denied): not re-denied`,
+    );
     // a proposal: nothing attaches it
     expect(result.stack.resource.aws_organizations_policy_attachment).toBeUndefined();
   });
