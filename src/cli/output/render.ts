@@ -83,7 +83,10 @@ export function formatResult(value: unknown, format: OutputFormat, options: Form
     case 'html': {
       // Lazy: only --output html pays for the renderer.
       const { renderHtml } = require('./html') as typeof import('./html');
-      return renderHtml(toJsonValue(value), { ...(options.now ? { now: options.now } : {}), generator: generatorName() });
+      const { analysisScpProposer } = require('./html/scp') as typeof import('./html/scp');
+      const json = toJsonValue(value);
+      const proposeScp = (json as { kind?: unknown } | null)?.kind === 'organizations-access' ? analysisScpProposer() : undefined;
+      return renderHtml(json, { ...(options.now ? { now: options.now } : {}), generator: generatorName(), ...(proposeScp ? { proposeScp } : {}) });
     }
   }
 }

@@ -186,6 +186,56 @@ describe('sweep model', () => {
   });
 });
 
+describe('organization model', () => {
+  const org = {
+    schemaVersion: 1 as const,
+    kind: 'organizations-access' as const,
+    entityPath: 'o-a1b2c3d4e5/r-ab12',
+    jobId: 'j',
+    jobStatus: 'COMPLETED' as const,
+    jobCreationDate: NOW.toISOString(),
+    jobCompletionDate: NOW.toISOString(),
+    accessDetails: [
+      { serviceNamespace: 's3', serviceName: 'Amazon S3', lastAuthenticatedTime: daysAgo(2), entityPath: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/111111111111' },
+      { serviceNamespace: 'ec2', serviceName: 'Amazon EC2', lastAuthenticatedTime: daysAgo(200), entityPath: 'o-a1b2c3d4e5/r-ab12/222222222222' },
+      { serviceNamespace: 'sqs', serviceName: 'Amazon SQS' },
+    ],
+  };
+
+  it('builds the entity tree from the last accessors; children show only what they last used', () => {
+    const model = toMatrixModel(org, { now: NOW });
+    expect(model.principals.map((p) => `${'  '.repeat(p.depth ?? 0)}${p.label}`)).toEqual([
+      'root r-ab12',
+      '  account 222222222222',
+      '  OU ou-ab12-11111111',
+      '    account 111111111111',
+    ]);
+    expect([...model.principals[0]!.cells].map(([ns, c]) => `${ns}:${c.state}`)).toEqual(['s3:used', 'ec2:unused', 'sqs:never']);
+    expect([...model.principals[2]!.cells.keys()]).toEqual(['s3']);
+    expect(model.services.map((s) => s.namespace)).toEqual(['ec2', 's3', 'sqs']);
+    expect(model.org!.notAccessed.map((s) => s.namespace)).toEqual(['sqs']);
+  });
+
+  it('shows an SCP proposal from the hook, escaped, and says why when the hook fails', () => {
+    const html = renderHtml(org, {
+      now: NOW,
+      proposeScp: () => ({
+        status: 'sufficient',
+        statusReason: 'fresh report',
+        json: '{"Statement":[{"Effect":"Deny","Action":["sqs:*"],"Sid":"</pre><x-evil>"}]}',
+        denied: [{ permission: 'sqs', reason: 'sqs (Amazon SQS) has no use' }],
+        kept: [{ permission: 's3', reason: 's3 (Amazon S3) used 2 days ago', lastUsed: daysAgo(2) }],
+        notes: ['one document'],
+      }),
+    });
+    expect(html).toContain('Denied by the proposal (1)');
+    expect(html).toContain('&quot;Action&quot;:[&quot;sqs:*&quot;]');
+    expect(html).not.toContain('<x-evil>');
+    const failed = renderHtml(org, { now: NOW, proposeScp: () => { throw new Error('slot limit'); } });
+    expect(failed).toContain('no SCP proposal: slot limit');
+  });
+});
+
 describe('short names', () => {
   it('drops the path and keeps the account', () => {
     expect(shortName('arn:aws:iam::123456789012:user/engineering/carol')).toEqual({ label: 'user/carol', account: '123456789012' });

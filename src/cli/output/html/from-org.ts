@@ -1,15 +1,25 @@
 import type { OrganizationsAccessReport } from '../../../iam/model';
-import { byText, classify, type Cell, type MatrixModel, type OrgNode, type PrincipalRow, type ServiceColumn } from './model';
+import { byText, classify, type Reasoned, type Cell, type MatrixModel, type OrgNode, type PrincipalRow, type ServiceColumn } from './model';
 
 /** The window an organization report is coloured against: the gate's default (org-report has no window flag). */
 export const ORG_WINDOW_DAYS = 90;
 
 /**
- * The SCP proposal hook. `proposeServiceControlPolicy` (src/analysis, being added by the SCP work) turns an
- * organizations report into a policy; until it is on main nothing is proposed and the page says so. When it lands,
- * pass an adapter here from render.ts: `{ json, notes }` is all the page needs.
+ * The SCP proposal hook: render.ts passes `analysisScpProposer()` (scp.ts), which adapts `proposeServiceControlPolicy`
+ * of src/analysis when that function exists; without it nothing is proposed and the page says so.
  */
-export type ScpProposer = (report: OrganizationsAccessReport) => { readonly json: string; readonly notes: readonly string[] } | undefined;
+export type ScpProposer = (report: OrganizationsAccessReport) => ScpProposalView | undefined;
+
+/** What the page shows of an SCP proposal. */
+export interface ScpProposalView {
+  readonly status: string;
+  readonly statusReason: string;
+  /** The policy documents, pretty-printed, in order. */
+  readonly json: string;
+  readonly denied: readonly Reasoned[];
+  readonly kept: readonly Reasoned[];
+  readonly notes: readonly string[];
+}
 
 export interface OrgModelOptions {
   readonly proposeScp?: ScpProposer;
@@ -73,7 +83,7 @@ export function orgModel(report: OrganizationsAccessReport, now: Date, options: 
     .filter((d) => !d.lastAuthenticatedTime)
     .map((d) => ({ namespace: d.serviceNamespace, name: d.serviceName }))
     .sort((a, b) => byText(a.namespace, b.namespace));
-  let scp: { json: string; notes: readonly string[] } | undefined;
+  let scp: ScpProposalView | undefined;
   let scpUnavailable: string | undefined;
   if (options.proposeScp) {
     try {
@@ -83,7 +93,7 @@ export function orgModel(report: OrganizationsAccessReport, now: Date, options: 
       scpUnavailable = `no SCP proposal: ${(error as Error).message}`;
     }
   } else {
-    scpUnavailable = 'SCP proposals are not available in this version (proposeServiceControlPolicy is not in src/analysis yet); the services not accessed below are the candidates to deny.';
+    scpUnavailable = 'No SCP proposal: the analysis layer of this build has no proposeServiceControlPolicy; the services not accessed above are the candidates to deny.';
   }
   return {
     title: `Organizations access: ${report.entityPath}`,

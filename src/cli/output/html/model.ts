@@ -90,7 +90,14 @@ export interface OrgSection {
   readonly notAccessed: readonly ServiceColumn[];
   readonly accessedCount: number;
   /** The SCP proposal, when src/analysis can make one (see from-org.ts). */
-  readonly scp?: { readonly json: string; readonly notes: readonly string[] };
+  readonly scp?: {
+    readonly status: string;
+    readonly statusReason: string;
+    readonly json: string;
+    readonly denied: readonly Reasoned[];
+    readonly kept: readonly Reasoned[];
+    readonly notes: readonly string[];
+  };
   /** Why there is no proposal. */
   readonly scpUnavailable?: string;
 }

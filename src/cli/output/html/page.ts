@@ -231,7 +231,11 @@ function orgSection(model: MatrixModel, now: Date): string {
     return `<li><span class="ent" title="${attr(n.path)}">${text(n.label)}</span> <small>${n.accessed.length} last accessed here</small>${accessed}${n.children.length ? `<ul class="tree">${n.children.map(node).join('')}</ul>` : ''}</li>`;
   };
   const scp = org.scp
-    ? `<pre class="scp">${text(org.scp.json)}</pre>${org.scp.notes.length ? `<ul>${org.scp.notes.map((n) => `<li>${text(n)}</li>`).join('')}</ul>` : ''}`
+    ? `<p><b>Evidence:</b> ${text(org.scp.status)} — ${text(org.scp.statusReason)}</p>` +
+      reasonTable('Denied by the proposal', org.scp.denied, now) +
+      reasonTable('Kept', org.scp.kept, now) +
+      (org.scp.json ? `<pre class="scp">${text(org.scp.json)}</pre>` : '<p>No policy document: nothing to deny.</p>') +
+      (org.scp.notes.length ? `<ul>${org.scp.notes.map((n) => `<li>${text(n)}</li>`).join('')}</ul>` : '')
     : `<p class="hook">${text(org.scpUnavailable ?? 'no SCP proposal')}</p>`;
   return [
     `<section class="org" aria-labelledby="o-h"><h2 id="o-h">Entity tree: ${text(org.entityPath)}</h2>`,
