@@ -151,6 +151,10 @@ describe('org-report --output html in Chromium', () => {
       expect(tree).toContain('account 234567890123');
       expect(tree).toMatch(/Not accessed \(\d+\)/);
       expect(tree).toContain('SCP proposal');
+      // The analysis layer's proposal: the never-accessed services denied, each with its reason, and the documents.
+      expect(tree).toMatch(/Denied by the proposal \(\d+\)/);
+      const policy = JSON.parse((await report.page.locator('pre.scp').textContent())!.split('\n\n')[0]!) as { Statement: { Effect: string }[] };
+      expect(policy.Statement.some((st) => st.Effect === 'Deny')).toBe(true);
       const shot = join(dir, 'org.png');
       await report.page.screenshot({ path: shot, fullPage: true });
       expect(existsSync(shot)).toBe(true);

@@ -199,7 +199,7 @@ function reasonTable(title: string, items: readonly Reasoned[], now: Date): stri
     const key = generic ?? `\u0000${f.permission}\u0000${f.reason}`;
     const group = groups.get(key);
     if (group) group.items.push(f);
-    else groups.set(key, { why: generic !== undefined ? `…${generic}` : f.reason, items: [f] });
+    else groups.set(key, { why: generic ?? f.reason, items: [f] });
   }
   const rows = [...groups.values()].map(({ why, items: list }) => {
     const names = list.map((f) => (f.lastUsed ? `${f.permission} (last used ${f.lastUsed.slice(0, 10)}, ${ageDays(f.lastUsed, now) ?? '?'} d ago)` : f.permission));
@@ -208,18 +208,40 @@ function reasonTable(title: string, items: readonly Reasoned[], now: Date): stri
   return `<h4>${text(title)} (${items.length})</h4><table class="why"><thead><tr><th scope="col">Permissions</th><th scope="col">Why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** The reason without its leading `permission (Service Name)`, when it starts so; undefined otherwise. */
+/**
+ * The reason with the permission it names taken out (`a2c (AWS App2Container) has no authenticated use …` →
+ * `…has no authenticated use …`), so permissions with the same sentence share one row; undefined when the sentence
+ * says something specific to the permission (a date of last use) or does not name it.
+ */
 function genericReason(f: Reasoned): string | undefined {
-  if (!f.reason.startsWith(`${f.permission} `)) return undefined;
-  let rest = f.reason.slice(f.permission.length + 1);
-  if (rest.startsWith('(')) {
-    const close = rest.indexOf(') ');
+  let rest: string;
+  if (f.reason.startsWith(`${f.permission} `)) {
+    rest = `…${f.reason.slice(f.permission.length + 1)}`;
+    if (rest.startsWith('…(')) {
+      const close = matchingParen(rest, 1);
+      if (close < 0) return undefined;
+      rest = `…${rest.slice(close + 1).trimStart()}`;
+    }
+  } else {
+    const at = f.reason.indexOf(` ${f.permission} (`);
+    if (at < 0) return undefined;
+    const close = matchingParen(f.reason, at + f.permission.length + 2);
     if (close < 0) return undefined;
-    rest = rest.slice(close + 2);
+    rest = `${f.reason.slice(0, at)} … ${f.reason.slice(close + 1).trimStart()}`;
   }
   // The date of last use is listed beside each permission: the rest of the sentence is shared.
-  rest = rest.replace(/^last used \d{4}-\d{2}-\d{2}T[^ ,;)]*/, 'last used on the date shown');
-  return /\d{4}-\d{2}-\d{2}T/.test(rest.replace(/\(at least \d+ days before [^)]*\)|window starting [^ ,;)]*/g, '')) ? undefined : rest;
+  rest = rest.replace(/^…last used \d{4}-\d{2}-\d{2}T[^ ,;)]*/, '…last used on the date shown');
+  return /\d{4}-\d{2}-\d{2}T/.test(rest.replace(/\((?:at least|about) \d+ days before [^)]*\)|window starting [^ ,;)]*/g, '')) ? undefined : rest;
+}
+
+/** Index of the `)` closing the `(` at `open` (service names nest parentheses: `Amazon ECS (Elastic …)`), or -1. */
+function matchingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 function orgSection(model: MatrixModel, now: Date): string {
