@@ -9,7 +9,7 @@ import { QueryParams } from './query';
 import { SeededRandom, deriveSeed, pickMs } from './rng';
 import { parseAuthorization, verifySignature } from './sigv4';
 import type { Caller, EmulatorState } from './state';
-import { STS_XMLNS, SessionStore, checkSessionToken } from './sts';
+import { STS_XMLNS, SessionStore, checkSessionToken, checkWorldKeyToken } from './sts';
 import { AccountThrottle } from './throttle';
 import { resolveWorldTime } from './time';
 import {
@@ -43,6 +43,7 @@ function makeClock(world: World, injected?: () => Date): () => Date {
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const world = loadWorld(options.world);
   const clock = makeClock(world, options.now);
+  const requestClock = options.requestClock ?? (() => new Date());
   const monotonicMs = () => performance.now();
   const seed = options.seed ?? world.settings?.seed ?? 1;
   const catalog = loadActionCatalog();
@@ -125,13 +126,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const session = state.model.accessKeys.has(auth.accessKeyId) ? undefined : state.sessions.get(auth.accessKeyId);
     const key = session ? { id: session.accessKeyId, secret: session.secretAccessKey } : state.model.accessKeys.get(auth.accessKeyId);
     if (!key) throw new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    // Session expiry is on the emulator clock (it issued the Expiration); signature freshness on the real one,
+    // the clock every client signs with.
     if (session) checkSessionToken(session, headers['x-amz-security-token'], state.clock());
+    else checkWorldKeyToken(state.model.accessKeys.get(auth.accessKeyId)!.sessionToken, headers['x-amz-security-token']);
     const query: Record<string, string | string[]> = {};
     for (const [name, value] of url.searchParams) {
       const existing = query[name];
       query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
     }
-    await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key, service);
+    await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key, service, requestClock());
     // Session keys act as the assumed role: its ARN owns the jobs they generate.
     const principal = session ? session.role : state.model.principals.get(state.model.accessKeys.get(key.id)!.owner)!;
     return { accessKeyId: key.id, principal, account: principal.account };

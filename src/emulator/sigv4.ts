@@ -76,7 +76,38 @@ export function parseAuthorization(headers: Record<string, string>): ParsedAutho
 function parseAmzDate(value: string | undefined): Date | undefined {
   const m = value && /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
-  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  const date = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** How far a signature's X-Amz-Date may be from the server's clock, as IAM allows. */
+export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+
+/** `20250131T120000Z`, the X-Amz-Date form IAM quotes in its messages. */
+const amzDate = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * A signature is valid for 15 minutes either side of the server's clock. IAM answers outside that window with
+ * 403 SignatureDoesNotMatch and these messages (the SDK reads the code as clock skew and retries with a corrected
+ * clock from the response's Date header).
+ */
+export function checkSigningTime(signingDate: Date, now: Date): void {
+  const earliest = new Date(now.getTime() - MAX_CLOCK_SKEW_MS);
+  const latest = new Date(now.getTime() + MAX_CLOCK_SKEW_MS);
+  if (signingDate.getTime() < earliest.getTime()) {
+    throw new ApiError(
+      403,
+      'SignatureDoesNotMatch',
+      `Signature expired: ${amzDate(signingDate)} is now earlier than ${amzDate(earliest)} (${amzDate(now)} - 15 min.)`,
+    );
+  }
+  if (signingDate.getTime() > latest.getTime()) {
+    throw new ApiError(
+      403,
+      'SignatureDoesNotMatch',
+      `Signature not yet current: ${amzDate(signingDate)} is still later than ${amzDate(latest)} (${amzDate(now)} + 15 min.)`,
+    );
+  }
 }
 
 /**
@@ -88,6 +119,7 @@ export async function verifySignature(
   auth: ParsedAuthorization,
   key: SigningKey,
   service: 'iam' | 'sts' = 'iam',
+  now: Date = new Date(),
 ): Promise<void> {
   if (auth.service !== service) {
     throw new ApiError(403, 'SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'.`);
@@ -96,6 +128,15 @@ export async function verifySignature(
   if (!signingDate) {
     throw new ApiError(400, 'IncompleteSignature', 'Authorization header requires existence of either a X-Amz-Date or a Date header.');
   }
+  const headerDay = request.headers['x-amz-date']!.slice(0, 8);
+  if (auth.date !== headerDay) {
+    throw new ApiError(
+      403,
+      'SignatureDoesNotMatch',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${headerDay}', from '${request.headers['x-amz-date']!}'.`,
+    );
+  }
+  checkSigningTime(signingDate, now);
   if (!auth.signedHeaders.includes('host')) {
     throw new ApiError(403, 'SignatureDoesNotMatch', 'The host header must be signed.');
   }

@@ -58,11 +58,23 @@ export class SessionStore {
 
 const invalidToken = () => new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
 
+const sameSecret = (expected: string, given: string) => {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/**
+ * A world key's requests: with a `sessionToken` declared, they must carry exactly it; without one, they must carry
+ * none (a token the emulator neither issued nor was given is as unknown to it as to IAM).
+ */
+export function checkWorldKeyToken(declared: string | undefined, token: string | undefined): void {
+  if (declared === undefined ? token !== undefined : !sameSecret(declared, token ?? '')) throw invalidToken();
+}
+
 /** A request signed with session credentials must carry the issued token, before the session expires. */
 export function checkSessionToken(session: RoleSession, token: string | undefined, now: Date): void {
-  const expected = Buffer.from(session.sessionToken, 'utf8');
-  const given = Buffer.from(token ?? '', 'utf8');
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalidToken();
+  if (!sameSecret(session.sessionToken, token ?? '')) throw invalidToken();
   if (now.getTime() >= session.expiration.getTime()) {
     throw new ApiError(403, 'ExpiredToken', 'The security token included in the request is expired');
   }

@@ -93,6 +93,12 @@ export interface WorldAccessKey {
   secret: string;
   /** ARN of the user or role that owns the key. */
   owner: string;
+  /**
+   * The session token requests signed with this key must carry (`X-Amz-Security-Token`), for temporary keys
+   * (`ASIA…`) the world declares. Without it, a request that carries any token is refused, as IAM refuses a
+   * token it never issued.
+   */
+  sessionToken?: string;
 }
 
 export interface WorldAccessEvent {
@@ -155,6 +161,11 @@ export interface EmulatorOptions {
   jobs?: Partial<JobSettings>;
   faults?: Partial<FaultSettings>;
   now?: () => Date;
+  /**
+   * The clock SigV4 signatures are checked against (±15 minutes), default the real time: clients sign with the
+   * real time even when the world's report clock (`now`, `settings.now`) is pinned elsewhere.
+   */
+  requestClock?: () => Date;
   /** Actions every caller is refused with 403 AccessDenied (a caller without that permission, for tests). */
   deniedActions?: string[];
 }
@@ -183,6 +194,11 @@ export interface RunningEmulator {
   /** Replaces the actions refused with 403 AccessDenied. */
   setDeniedActions(actions: readonly string[]): void;
 }
+
+/** Longest job duration a world or flag may set (a day): jobs are polled, and a longer one only hangs a client. */
+export const MAX_DURATION_MS = 86_400_000;
+/** Highest added latency (10 minutes): above every client timeout, and far below what setTimeout can hold. */
+export const MAX_LATENCY_MS = 600_000;
 
 export const DEFAULT_JOB_SETTINGS: JobSettings = {
   durationMs: 1000,

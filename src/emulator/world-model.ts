@@ -71,7 +71,7 @@ export interface WorldModel {
   readonly accounts: ReadonlySet<string>;
   readonly principals: ReadonlyMap<string, Principal>;
   readonly policies: ReadonlyMap<string, ManagedPolicy>;
-  readonly accessKeys: ReadonlyMap<string, { id: string; secret: string; owner: string }>;
+  readonly accessKeys: ReadonlyMap<string, { id: string; secret: string; owner: string; sessionToken?: string }>;
   /** Events by principal ARN, newest first. */
   readonly eventsByPrincipal: ReadonlyMap<string, readonly AccessEvent[]>;
   readonly organization?: OrganizationModel;

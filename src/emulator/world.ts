@@ -1,11 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { default as Ajv, ErrorObject } from 'ajv';
-import type { World } from './types';
+import { AccessAdvisorError } from '../iam/errors';
+import { WORLD_TIME_RULE, isValidWorldTime } from './time';
+import { MAX_DURATION_MS, MAX_LATENCY_MS, type World } from './types';
 
-/** A world file that breaks the schema or refers to something it does not declare. */
-export class WorldValidationError extends Error {
-  /** Usage/input error, like the engine's InvalidRequestError. */
+/**
+ * A world file that breaks the schema, refers to something it does not declare, or cannot be read. An input error:
+ * the CLI exits 2 with its one-line message.
+ */
+export class WorldValidationError extends AccessAdvisorError {
   readonly exitCode = 2;
   constructor(
     readonly source: string,
@@ -14,15 +18,46 @@ export class WorldValidationError extends Error {
     readonly value: unknown,
     readonly allowed: string,
   ) {
-    super(`${source}: ${pointer || '/'}: ${describeValue(value)} is not allowed; ${allowed}`);
-    this.name = 'WorldValidationError';
+    super(`${source}: ${shortPointer(pointer) || '/'}: ${describeValue(value)} is not allowed; ${allowed}`);
   }
+}
+
+/** A pointer 64 levels deep is unreadable in one line: keep its head and tail. */
+function shortPointer(pointer: string): string {
+  return pointer.length > 160 ? `${pointer.slice(0, 70)}/…/${pointer.slice(-70)}` : pointer;
 }
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'a missing value';
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[…]' : typeof value === 'object' ? '{…}' : String(value);
+  }
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * Deepest nesting a world may have. Real worlds stay under 20 (OUs nest at most 5 levels in AWS Organizations;
+ * a policy Condition is 4 levels); the limit exists so a hostile file is refused with a message instead of
+ * exhausting the stack of the recursive validators below.
+ */
+export const MAX_WORLD_DEPTH = 64;
+
+/** Iterative, so it cannot overflow the stack itself; also stops on cyclic objects handed to loadWorld. */
+function checkDepth(root: unknown, source: string): void {
+  const stack: { node: unknown; pointer: string; depth: number }[] = [{ node: root, pointer: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { node, pointer, depth } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= MAX_WORLD_DEPTH) {
+      throw new WorldValidationError(source, pointer, node, `the world nests deeper than ${MAX_WORLD_DEPTH} levels (objects and arrays); flatten it`);
+    }
+    for (const [key, child] of Object.entries(node)) {
+      stack.push({ node: child, pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth: depth + 1 });
+    }
+  }
 }
 
 export const WORLD_SCHEMA_PATH = path.resolve(__dirname, '..', '..', 'schema', 'world.schema.json');
@@ -33,7 +68,10 @@ function schemaValidator() {
     const schema = JSON.parse(fs.readFileSync(WORLD_SCHEMA_PATH, 'utf8')) as object;
     // Loaded here, not at import: the package index must stay light for synths served from the cache.
     const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
-    validator = new AjvClass({ allErrors: true, strict: false }).compile(schema);
+    const ajv = new AjvClass({ allErrors: true, strict: false });
+    // Dates that exist (no 2025-02-31) and relative ages a clock can hold (no 99999999999999999999d ago).
+    ajv.addFormat('world-time', { type: 'string', validate: isValidWorldTime });
+    validator = ajv.compile(schema);
   }
   return validator;
 }
@@ -51,7 +89,11 @@ function valueAt(root: unknown, pointer: string): unknown {
 /** The most specific schema error: the deepest pointer, preferring concrete keywords over oneOf/anyOf summaries. */
 function mostSpecific(errors: readonly ErrorObject[]): ErrorObject {
   const score = (e: ErrorObject) =>
-    pointerOf(e).split('/').length * 10 + (['oneOf', 'anyOf', 'allOf', 'if'].includes(e.keyword) ? 0 : 5) + (e.keyword === 'type' ? -1 : 0);
+    pointerOf(e).split('/').length * 10 +
+    (['oneOf', 'anyOf', 'allOf', 'if'].includes(e.keyword) ? 0 : 5) +
+    (e.keyword === 'type' ? -1 : 0) +
+    // A time that fails both says more through the format's rule than through the bare pattern.
+    (e.keyword === 'format' ? 1 : 0);
   return [...errors].sort((a, b) => score(b) - score(a))[0]!;
 }
 
@@ -73,6 +115,12 @@ function allowedOf(e: ErrorObject): string {
       return `must match ${(e.params as { pattern: string }).pattern}`;
     case 'enum':
       return `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+    case 'format':
+      return (e.params as { format: string }).format === 'world-time' ? WORLD_TIME_RULE : (e.message ?? 'does not match the world schema');
+    case 'maximum':
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `must be ${e.message?.replace(/^must be /, '') ?? 'in range'}`;
     default:
       return e.message ?? 'does not match the world schema';
   }
@@ -96,6 +144,7 @@ export function loadWorld(pathOrObject: string | unknown): World {
       throw new WorldValidationError(source, '', undefined, `the file must be JSON (${(error as Error).message})`);
     }
   }
+  checkDepth(world, source);
   const validate = schemaValidator();
   if (!validate(world)) {
     const error = mostSpecific(validate.errors ?? []);
@@ -103,7 +152,20 @@ export function loadWorld(pathOrObject: string | unknown): World {
     throw new WorldValidationError(source, pointer, valueAt(world, pointer), allowedOf(error));
   }
   checkReferences(world as World, source);
+  checkSettings(world as World, source);
   return world as World;
+}
+
+/** Ranges the schema cannot relate: `{min, max}` must be ordered; bounds repeat the schema's for object callers. */
+function checkSettings(world: World, source: string): void {
+  const range = (pointer: string, value: number | { min: number; max: number } | undefined, max: number) => {
+    if (value === undefined) return;
+    const [lo, hi] = typeof value === 'number' ? [value, value] : [value.min, value.max];
+    if (lo > hi) throw new WorldValidationError(source, pointer, value, '"min" must not be greater than "max"');
+    if (hi > max) throw new WorldValidationError(source, pointer, value, `must be at most ${max} ms`);
+  };
+  range('/settings/jobs/durationMs', world.settings?.jobs?.durationMs, MAX_DURATION_MS);
+  range('/settings/faults/latencyMs', world.settings?.faults?.latencyMs, MAX_LATENCY_MS);
 }
 
 export function principalArn(kind: 'user' | 'group' | 'role', account: string, name: string, iamPath = '/'): string {

@@ -4,11 +4,15 @@ import { Command, InvalidArgumentError } from 'commander';
  * `access-advisor emulator --world FILE`: serves the world on 127.0.0.1 until SIGINT/SIGTERM.
  * Prints exactly `listening on http://127.0.0.1:PORT` on stdout once ready.
  */
-const nonNegative = (name: string) => (value: string) => {
+const nonNegative = (name: string, max = Infinity) => (value: string) => {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number >= 0, got "${value}".`);
+  if (n > max) throw new InvalidArgumentError(`${name} must be at most ${max}, got "${value}".`);
   return n;
 };
+// The emulator's own bounds (src/emulator/types.ts), repeated so that --help stays free of the emulator's imports.
+const MAX_DURATION_MS = 86_400_000;
+const MAX_LATENCY_MS = 600_000;
 const integer = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got "${value}".`);
@@ -39,12 +43,12 @@ export function register(program: Command): void {
     .requiredOption('--world <file>', 'world file (JSON, see schema/world.schema.json)')
     .option('--port <n>', 'port to listen on (0 = any free port)', integer('--port', 0, 65535))
     .option('--seed <n>', 'seed for faults, latency, job durations and ids', integer('--seed', 0, 2 ** 32 - 1))
-    .option('--job-duration <ms>', 'how long each report job stays IN_PROGRESS', nonNegative('--job-duration'))
+    .option('--job-duration <ms>', `how long each report job stays IN_PROGRESS (at most ${MAX_DURATION_MS})`, nonNegative('--job-duration', MAX_DURATION_MS))
     .option('--throttle <rps>', 'token-bucket throttling per account, requests per second', nonNegative('--throttle'))
     .option('--throttle-burst <n>', 'token-bucket size for --throttle (default: max(1, rps))', integer('--throttle-burst', 1, 1_000_000))
     .option('--server-error-rate <r>', 'share of requests answered 500 ServiceFailure (0..1)', rate('--server-error-rate'))
     .option('--drop-rate <r>', 'share of connections dropped without a response (0..1)', rate('--drop-rate'))
-    .option('--latency <ms>', 'latency added to every request', nonNegative('--latency'))
+    .option('--latency <ms>', `latency added to every request (at most ${MAX_LATENCY_MS})`, nonNegative('--latency', MAX_LATENCY_MS))
     .action(async (flags: EmulatorFlags) => {
       const faults = {
         ...(flags.throttle !== undefined
