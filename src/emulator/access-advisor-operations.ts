@@ -67,6 +67,7 @@ function newJobBase(state: EmulatorState, caller: Caller, target: string) {
   return {
     id: state.ids.uuid(),
     owner: caller.principal.arn,
+    ...(caller.session ? { session: caller.session } : {}),
     account: caller.account,
     creationDate: state.clock(),
     startedAtMs: state.monotonicMs(),
@@ -77,10 +78,14 @@ function newJobBase(state: EmulatorState, caller: Caller, target: string) {
   };
 }
 
-/** A job exists for its owner only: IAM requires the generating principal to read it. */
+/**
+ * A job exists for its owner only: IAM requires the generating principal to read it, and a job generated with
+ * temporary credentials to be read in the same session — another session of the same role meets the same error
+ * as another principal.
+ */
 function ownJob<K extends Job['kind']>(state: EmulatorState, caller: Caller, jobId: string, kind: K): Extract<Job, { kind: K }> {
   const job = state.jobs.get(jobId);
-  if (!job || job.kind !== kind || job.owner !== caller.principal.arn) {
+  if (!job || job.kind !== kind || job.owner !== caller.principal.arn || job.session !== caller.session) {
     throw noSuchEntity(`The job with ID ${jobId} cannot be found.`);
   }
   return job as Extract<Job, { kind: K }>;

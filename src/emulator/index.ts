@@ -30,4 +30,6 @@ export type {
   WorldTime,
   WorldUser,
 } from './types';
-export { DEFAULT_FAULT_SETTINGS, DEFAULT_JOB_SETTINGS, DEFAULT_TRACKED_ACTION_SERVICES } from './types';
+export { DEFAULT_FAULT_SETTINGS, DEFAULT_JOB_SETTINGS } from './types';
+export { DEFAULT_TRACKED_ACTION_SERVICES, TRACKED_ACTIONS_SOURCES, defaultActionTrackingStart } from './tracked-actions';
+export type { TrackedActionsSource } from './tracked-actions';

@@ -14,6 +14,8 @@ interface JobBase {
   readonly id: string;
   /** ARN of the principal whose access key generated the job: only it may read the job. */
   readonly owner: string;
+  /** The STS session that generated the job, if any: IAM serves such a job to that session only. */
+  readonly session?: string;
   readonly account: string;
   readonly creationDate: Date;
   readonly startedAtMs: number;

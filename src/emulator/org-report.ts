@@ -6,6 +6,7 @@ import { truncateToMinute } from './time';
 import type { PolicyDocument } from './types';
 import type { AccessEvent, OrganizationModel, WorldModel } from './world-model';
 import { accountsUnder, orgEntityPath, orgLineage } from './world-model';
+import { iamServiceName } from './tracked-actions';
 
 /**
  * Organizations access report, following IAM's documented rules (reference §6):
@@ -105,7 +106,7 @@ export function computeOrgReport(
   let notAccessed = 0;
   const accessDetails = namespaces.map((namespace): AccessDetailRow => {
     const events = byService.get(namespace);
-    const base = { serviceName: catalog.serviceName(namespace), serviceNamespace: namespace };
+    const base = { serviceName: iamServiceName(catalog, namespace), serviceNamespace: namespace };
     if (!events || events.length === 0) {
       notAccessed++;
       return { ...base, totalAuthenticatedEntities: 0 };

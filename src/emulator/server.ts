@@ -138,7 +138,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key, service, requestClock());
     // Session keys act as the assumed role: its ARN owns the jobs they generate.
     const principal = session ? session.role : state.model.principals.get(state.model.accessKeys.get(key.id)!.owner)!;
-    return { accessKeyId: key.id, principal, account: principal.account };
+    return { accessKeyId: key.id, principal, account: principal.account, ...(session ? { session: session.accessKeyId } : {}) };
   };
 
   const server = http.createServer((req, res) => {

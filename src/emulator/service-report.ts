@@ -1,9 +1,9 @@
 import type { ActionCatalog } from '../iam/action-catalog';
-import { patternToRegExp } from '../iam/action-catalog';
 import { allowMatcher, allowedActionsOf, servicesAllowedBy } from './policy-scope';
 import type { AccessEvent, ManagedPolicy, Principal, WorldModel } from './world-model';
 import type { PolicyDocument } from './types';
 import { truncateToMinute } from './time';
+import { iamServiceName } from './tracked-actions';
 
 /**
  * Service last accessed data computed from the world at generate time (the job's snapshot): the services the
@@ -98,14 +98,6 @@ export function computeServiceReport(
   }
   for (const list of eventsByService.values()) list.sort((a, b) => b.time.getTime() - a.time.getTime());
 
-  const untracked = model.untrackedActions.map((p) => {
-    const colon = p.indexOf(':');
-    return { service: patternToRegExp(p.slice(0, colon)), action: patternToRegExp(p.slice(colon + 1)) };
-  });
-  const isTracked = (namespace: string, action: string) =>
-    !(namespace === 'iam' && action.toLowerCase() === 'passrole') &&
-    !untracked.some((u) => u.service.test(namespace) && u.action.test(action));
-
   const services: ServiceRow[] = [];
   const entities = new Map<string, EntityRow[]>();
   for (const namespace of namespaces) {
@@ -113,11 +105,13 @@ export function computeServiceReport(
     const latest = events[0];
     const users = new Set(events.map((e) => e.principal));
     let trackedActions: TrackedActionRow[] | undefined;
-    if (actionLevel && model.trackedActionServices.has(namespace)) {
+    if (actionLevel && model.tracking.hasActionData(namespace)) {
+      // Before the service's tracking start an event counts for the service (above), never for its action.
+      const trackedSince = model.tracking.trackingStart(namespace).getTime();
       trackedActions = allowedActionsOf(matcher, namespace, catalog)
-        .filter((action) => isTracked(namespace, action))
+        .filter((action) => model.tracking.isTracked(namespace, action))
         .map((action) => {
-          const hit = events.find((e) => e.action.toLowerCase() === action.toLowerCase());
+          const hit = events.find((e) => e.action.toLowerCase() === action.toLowerCase() && e.time.getTime() >= trackedSince);
           return hit
             ? {
                 actionName: action,
@@ -129,7 +123,7 @@ export function computeServiceReport(
         });
     }
     services.push({
-      serviceName: catalog.serviceName(namespace),
+      serviceName: iamServiceName(catalog, namespace),
       serviceNamespace: namespace,
       ...(latest
         ? {

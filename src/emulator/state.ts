@@ -25,4 +25,6 @@ export interface Caller {
   readonly accessKeyId: string;
   readonly principal: Principal;
   readonly account: string;
+  /** The STS session (its access key id) when the request was signed with temporary credentials AssumeRole issued. */
+  readonly session?: string;
 }

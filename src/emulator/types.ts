@@ -132,10 +132,17 @@ export interface WorldSettings {
   seed?: number;
   jobs?: Partial<JobSettings>;
   faults?: Partial<FaultSettings>;
-  /** Services with action-level (tracked action) data. Default: ec2, iam, lambda, s3. */
+  /**
+   * Services with action last accessed information. Default: every service of the tracked-actions data (from AWS's
+   * documentation, `DEFAULT_TRACKED_ACTION_SERVICES`); a service the data does not know tracks all its actions.
+   */
   trackedActionServices?: string[];
-  /** Action patterns never reported as tracked actions (data-plane events). `iam:PassRole` is always excluded. */
+  /** Action patterns tracked even where the data says they are not (`dynamodb:GetItem`, `kms:*`). */
+  trackedActions?: string[];
+  /** Action patterns never tracked (data-plane actions). Wins over `trackedActions`; `iam:PassRole` never is. */
   untrackedActions?: string[];
+  /** Per service, the time from which its actions are tracked (default from the data: 2023-05-23 for most). */
+  actionTrackingStart?: Record<string, WorldTime>;
   /** Tracking window in days (default 400). */
   trackingPeriodDays?: number;
 }
@@ -213,7 +220,4 @@ export const DEFAULT_FAULT_SETTINGS: FaultSettings = {
   dropConnectionRate: 0,
 };
 
-export const DEFAULT_TRACKED_ACTION_SERVICES = ['ec2', 'iam', 'lambda', 's3'] as const;
-/** Data-plane actions IAM does not track at action level (S3 object operations, Lambda invocations). */
-export const DEFAULT_UNTRACKED_ACTIONS = ['s3:*Object*', 's3:*MultipartUpload*', 's3:ListParts', 'lambda:Invoke*'] as const;
 export const DEFAULT_TRACKING_PERIOD_DAYS = 400;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { principalArn } from './world';
 import { resolveWorldTime } from './time';
+import { actionTracking, type ActionTracking } from './tracked-actions';
 import type { PolicyDocument, World, WorldAccessEvent } from './types';
-import { DEFAULT_TRACKED_ACTION_SERVICES, DEFAULT_TRACKING_PERIOD_DAYS, DEFAULT_UNTRACKED_ACTIONS } from './types';
+import { DEFAULT_TRACKING_PERIOD_DAYS } from './types';
 
 /**
  * The world indexed for lookups, with every time resolved against the emulator clock at start-up.
@@ -75,8 +76,8 @@ export interface WorldModel {
   /** Events by principal ARN, newest first. */
   readonly eventsByPrincipal: ReadonlyMap<string, readonly AccessEvent[]>;
   readonly organization?: OrganizationModel;
-  readonly trackedActionServices: ReadonlySet<string>;
-  readonly untrackedActions: readonly string[];
+  /** Which services and actions IAM tracks at action level, and since when. */
+  readonly tracking: ActionTracking;
   readonly trackingPeriodDays: number;
 }
 
@@ -170,8 +171,7 @@ export function buildWorldModel(world: World, now: Date): WorldModel {
     accessKeys: new Map(world.accessKeys.map((k) => [k.id, k])),
     eventsByPrincipal,
     organization: world.organization ? buildOrganization(world.organization) : undefined,
-    trackedActionServices: new Set((settings.trackedActionServices ?? DEFAULT_TRACKED_ACTION_SERVICES).map((s) => s.toLowerCase())),
-    untrackedActions: settings.untrackedActions ?? DEFAULT_UNTRACKED_ACTIONS,
+    tracking: actionTracking(settings, now),
     trackingPeriodDays: settings.trackingPeriodDays ?? DEFAULT_TRACKING_PERIOD_DAYS,
   };
 }

@@ -114,6 +114,34 @@ test('generate-* then get-* for the documented entity paths and policy ARNs', as
   expect((entities.EntityDetailsList as { EntityInfo: { Name: string } }[]).map((e) => e.EntityInfo.Name).sort()).toEqual(['alice', 'bob']);
 }, 120_000);
 
+test('ACTION_LEVEL for a role using dynamodb and sqs: tracked management actions, used and unused, no data-plane actions', async () => {
+  const { JobId } = await aws('generate-service-last-accessed-details', '--arn', 'arn:aws:iam::123456789012:role/orders-service', '--granularity', 'ACTION_LEVEL');
+  const report = await poll('get-service-last-accessed-details', JobId as string);
+  expect([report.JobStatus, report.JobType]).toEqual(['COMPLETED', 'ACTION_LEVEL']);
+  type Action = { ActionName: string; LastAccessedTime?: string; LastAccessedEntity?: string; LastAccessedRegion?: string };
+  type Service = { ServiceName: string; ServiceNamespace: string; LastAuthenticated?: string; TrackedActionsLastAccessed?: Action[] };
+  const services = Object.fromEntries((report.ServicesLastAccessed as Service[]).map((s) => [s.ServiceNamespace, s]));
+  expect(Object.keys(services).sort()).toEqual(['dynamodb', 'sqs']);
+  expect(services.dynamodb!.ServiceName).toBe('Amazon DynamoDB');
+  const actions = (ns: string) => Object.fromEntries(services[ns]!.TrackedActionsLastAccessed!.map((a) => [a.ActionName, a]));
+  const dynamodb = actions('dynamodb');
+  const used = (a: Action | undefined) => a?.LastAccessedTime !== undefined;
+  // Used management actions carry who, where and when (minute-truncated); unused ones only their name.
+  expect(Object.keys(dynamodb).filter((n) => used(dynamodb[n])).sort()).toEqual(['CreateTable', 'DescribeTable', 'ListTables', 'UpdateTimeToLive']);
+  expect(dynamodb.DescribeTable).toMatchObject({ LastAccessedEntity: 'arn:aws:iam::123456789012:role/orders-service', LastAccessedRegion: 'eu-west-1' });
+  expect(dynamodb.DescribeTable!.LastAccessedTime).toMatch(/T\d{2}:\d{2}:00(\.0+)?(Z|\+00:00)$/);
+  for (const unused of ['DeleteTable', 'UpdateTable', 'CreateBackup', 'DeleteBackup']) expect(dynamodb[unused]).toEqual({ ActionName: unused });
+  // Data-plane actions are not tracked: never listed, used or not…
+  for (const dataPlane of ['GetItem', 'PutItem', 'Query', 'Scan', 'BatchWriteItem', 'DeleteItem']) expect(dynamodb[dataPlane]).toBeUndefined();
+  // …but they count for the service: its last access is yesterday's GetItem, newer than any tracked action's.
+  const lastTracked = Math.max(...Object.values(dynamodb).filter(used).map((a) => Date.parse(a.LastAccessedTime!)));
+  expect(Date.parse(services.dynamodb!.LastAuthenticated!)).toBeGreaterThan(lastTracked);
+  const sqs = actions('sqs');
+  expect(Object.keys(sqs).filter((n) => used(sqs[n])).sort()).toEqual(['CreateQueue', 'SetQueueAttributes']);
+  expect(sqs.DeleteQueue).toEqual({ ActionName: 'DeleteQueue' });
+  for (const dataPlane of ['SendMessage', 'ReceiveMessage', 'DeleteMessage']) expect(sqs[dataPlane]).toBeUndefined();
+}, 120_000);
+
 test('the CLI sees a wrong secret as an error, and the emulator stops cleanly on SIGTERM', async () => {
   await expect(
     run(AWS_CLI, ['iam', 'get-user', '--endpoint-url', endpoint, '--output', 'json'], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' }, timeout: 60_000 }),

@@ -1,0 +1,111 @@
+import type { ActionCatalog } from '../iam/action-catalog';
+import { patternToRegExp } from '../iam/action-catalog';
+import data from './data/tracked-actions.json';
+import { resolveWorldTime } from './time';
+import type { WorldSettings } from './types';
+
+/**
+ * Which services have action last accessed information, since when, and which of their actions IAM tracks: facts
+ * from AWS's documentation kept in data/tracked-actions.json (sources and dates read inside it; docs/emulator.md),
+ * with the world's overrides applied on top.
+ */
+export interface TrackedActionsSource {
+  readonly title: string;
+  readonly url: string;
+  readonly read: string;
+  readonly snapshot?: string;
+}
+
+interface TrackedActionsData {
+  readonly sources: Record<'services' | 'trackingStart' | 'actions' | 'serviceNames', TrackedActionsSource>;
+  readonly defaultTrackingStart: string;
+  readonly trackingStart: Record<string, string>;
+  readonly serviceNames: Record<string, { name: string; pages: string[] }>;
+  readonly services: Record<string, string[]>;
+}
+
+const DATA = data as TrackedActionsData;
+
+/** Where the tracked-action facts come from and when they were read. */
+export const TRACKED_ACTIONS_SOURCES: Readonly<Record<string, TrackedActionsSource>> = DATA.sources;
+
+/** Every service IAM reports action last accessed information for (namespaces, sorted). */
+export const DEFAULT_TRACKED_ACTION_SERVICES: readonly string[] = Object.freeze(Object.keys(DATA.services).sort());
+
+/** The date (UTC) from which IAM records a service's actions: 2020-04-12 for s3, 2021-04-07 for ec2/iam/lambda, else 2023-05-23. */
+export function defaultActionTrackingStart(namespace: string): string {
+  return DATA.trackingStart[namespace.toLowerCase()] ?? DATA.defaultTrackingStart;
+}
+
+/**
+ * The service name IAM shows. The catalog takes the first Service Authorization Reference page of a prefix; where
+ * several pages share one (cloudformation: AWS CloudFormation and AWS Cloud Control API), the data names the
+ * service itself.
+ */
+export function iamServiceName(catalog: ActionCatalog, namespace: string): string {
+  return DATA.serviceNames[namespace.toLowerCase()]?.name ?? catalog.serviceName(namespace);
+}
+
+/** Namespaces shared by several Service Authorization Reference pages, with those pages. */
+export function sharedServiceNamespaces(): Readonly<Record<string, { name: string; pages: readonly string[] }>> {
+  return DATA.serviceNames;
+}
+
+export interface ActionTracking {
+  /** Whether ACTION_LEVEL reports list tracked actions for this service. */
+  hasActionData(namespace: string): boolean;
+  /** Whether IAM records this action (management action of a tracked service); never `iam:PassRole`. */
+  isTracked(namespace: string, action: string): boolean;
+  /** Events before this instant count for the service only, not for the action. */
+  trackingStart(namespace: string): Date;
+}
+
+type Pattern = { service: RegExp; action: RegExp };
+const compile = (patterns: readonly string[]): Pattern[] =>
+  patterns.map((p) => {
+    const colon = p.indexOf(':');
+    return { service: patternToRegExp(p.slice(0, colon)), action: patternToRegExp(p.slice(colon + 1)) };
+  });
+const matches = (patterns: readonly Pattern[], namespace: string, action: string) =>
+  patterns.some((p) => p.service.test(namespace) && p.action.test(action));
+
+const trackedByService = new Map<string, ReadonlySet<string>>();
+function dataTracked(namespace: string): ReadonlySet<string> | undefined {
+  const list = DATA.services[namespace];
+  if (!list) return undefined;
+  let set = trackedByService.get(namespace);
+  if (!set) {
+    set = new Set(list.map((a) => a.toLowerCase()));
+    trackedByService.set(namespace, set);
+  }
+  return set;
+}
+
+/**
+ * The data with the world's overrides: `trackedActionServices` replaces the list of services (a service the data
+ * does not know tracks every action), `trackedActions` / `untrackedActions` add or remove actions (patterns),
+ * `actionTrackingStart` moves a service's start date.
+ */
+export function actionTracking(settings: WorldSettings, now: Date): ActionTracking {
+  const services = new Set((settings.trackedActionServices ?? DEFAULT_TRACKED_ACTION_SERVICES).map((s) => s.toLowerCase()));
+  const added = compile(settings.trackedActions ?? []);
+  const removed = compile(settings.untrackedActions ?? []);
+  const starts = new Map<string, Date>();
+  for (const [namespace, time] of Object.entries(settings.actionTrackingStart ?? {})) {
+    const date = resolveWorldTime(time, now);
+    if (date) starts.set(namespace.toLowerCase(), date);
+  }
+  return {
+    hasActionData: (namespace) => services.has(namespace.toLowerCase()),
+    isTracked: (namespace, action) => {
+      const ns = namespace.toLowerCase();
+      // Passing a role is a permission check, not a call: IAM never tracks it, whatever a world says.
+      if (ns === 'iam' && action.toLowerCase() === 'passrole') return false;
+      if (!services.has(ns) || matches(removed, ns, action)) return false;
+      if (matches(added, ns, action)) return true;
+      const known = dataTracked(ns);
+      return known ? known.has(action.toLowerCase()) : true;
+    },
+    trackingStart: (namespace) => starts.get(namespace.toLowerCase()) ?? new Date(`${defaultActionTrackingStart(namespace)}T00:00:00Z`),
+  };
+}
