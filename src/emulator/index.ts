@@ -31,5 +31,5 @@ export type {
   WorldUser,
 } from './types';
 export { DEFAULT_FAULT_SETTINGS, DEFAULT_JOB_SETTINGS } from './types';
-export { DEFAULT_TRACKED_ACTION_SERVICES, TRACKED_ACTIONS_SOURCES, defaultActionTrackingStart } from './tracked-actions';
+export { DEFAULT_TRACKED_ACTION_SERVICES, defaultActionTrackingStart, trackedActionsSources } from './tracked-actions';
 export type { TrackedActionsSource } from './tracked-actions';

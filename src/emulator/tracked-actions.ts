@@ -1,40 +1,39 @@
 import type { ActionCatalog } from '../iam/action-catalog';
 import { patternToRegExp } from '../iam/action-catalog';
-import data from './data/tracked-actions.json';
+import { TRACKED_SERVICES } from './data/tracked-services';
 import { resolveWorldTime } from './time';
+import type { TrackedActionsData, TrackedActionsSource } from './tracked-actions-data';
 import type { WorldSettings } from './types';
+
+export type { TrackedActionsSource } from './tracked-actions-data';
 
 /**
  * Which services have action last accessed information, since when, and which of their actions IAM tracks: facts
  * from AWS's documentation kept in data/tracked-actions.json (sources and dates read inside it; docs/emulator.md),
  * with the world's overrides applied on top.
  */
-export interface TrackedActionsSource {
-  readonly title: string;
-  readonly url: string;
-  readonly read: string;
-  readonly snapshot?: string;
+// The facts are a 250 kB JSON file: read on first use, not when the package index loads (a synth served from the
+// cache never needs them).
+let loaded: TrackedActionsData | undefined;
+function data(): TrackedActionsData {
+  loaded ??= (require('./tracked-actions-data') as typeof import('./tracked-actions-data')).TRACKED_ACTIONS_DATA;
+  return loaded;
 }
-
-interface TrackedActionsData {
-  readonly sources: Record<'services' | 'trackingStart' | 'actions' | 'serviceNames', TrackedActionsSource>;
-  readonly defaultTrackingStart: string;
-  readonly trackingStart: Record<string, string>;
-  readonly serviceNames: Record<string, { name: string; pages: string[] }>;
-  readonly services: Record<string, string[]>;
-}
-
-const DATA = data as TrackedActionsData;
 
 /** Where the tracked-action facts come from and when they were read. */
-export const TRACKED_ACTIONS_SOURCES: Readonly<Record<string, TrackedActionsSource>> = DATA.sources;
+export function trackedActionsSources(): Readonly<Record<string, TrackedActionsSource>> {
+  return data().sources;
+}
 
-/** Every service IAM reports action last accessed information for (namespaces, sorted). */
-export const DEFAULT_TRACKED_ACTION_SERVICES: readonly string[] = Object.freeze(Object.keys(DATA.services).sort());
+/**
+ * Every service IAM reports action last accessed information for (namespaces, sorted): the services of the
+ * tracked-actions data, kept in a small module of its own so that importing it costs nothing.
+ */
+export const DEFAULT_TRACKED_ACTION_SERVICES: readonly string[] = TRACKED_SERVICES;
 
 /** The date (UTC) from which IAM records a service's actions: 2020-04-12 for s3, 2021-04-07 for ec2/iam/lambda, else 2023-05-23. */
 export function defaultActionTrackingStart(namespace: string): string {
-  return DATA.trackingStart[namespace.toLowerCase()] ?? DATA.defaultTrackingStart;
+  return data().trackingStart[namespace.toLowerCase()] ?? data().defaultTrackingStart;
 }
 
 /**
@@ -43,12 +42,12 @@ export function defaultActionTrackingStart(namespace: string): string {
  * service itself.
  */
 export function iamServiceName(catalog: ActionCatalog, namespace: string): string {
-  return DATA.serviceNames[namespace.toLowerCase()]?.name ?? catalog.serviceName(namespace);
+  return data().serviceNames[namespace.toLowerCase()]?.name ?? catalog.serviceName(namespace);
 }
 
 /** Namespaces shared by several Service Authorization Reference pages, with those pages. */
 export function sharedServiceNamespaces(): Readonly<Record<string, { name: string; pages: readonly string[] }>> {
-  return DATA.serviceNames;
+  return data().serviceNames;
 }
 
 export interface ActionTracking {
@@ -71,7 +70,7 @@ const matches = (patterns: readonly Pattern[], namespace: string, action: string
 
 const trackedByService = new Map<string, ReadonlySet<string>>();
 function dataTracked(namespace: string): ReadonlySet<string> | undefined {
-  const list = DATA.services[namespace];
+  const list = data().services[namespace];
   if (!list) return undefined;
   let set = trackedByService.get(namespace);
   if (!set) {

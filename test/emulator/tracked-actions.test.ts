@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { loadActionCatalog } from '../../src/iam/action-catalog';
-import { DEFAULT_TRACKED_ACTION_SERVICES, TRACKED_ACTIONS_SOURCES, startEmulator, type RunningEmulator, type World } from '../../src/emulator';
+import { DEFAULT_TRACKED_ACTION_SERVICES, startEmulator, trackedActionsSources, type RunningEmulator, type World } from '../../src/emulator';
 import TRACKED_DATA from '../../src/emulator/data/tracked-actions.json';
 import { iamServiceName, sharedServiceNamespaces } from '../../src/emulator/tracked-actions';
 import { ADMIN_KEY, MGMT, arn, client, expectAwsError, testWorld, untilDone } from './helpers';
@@ -67,6 +67,7 @@ async function actionReport(world: World, target = ROLE) {
 
 describe('the tracked-actions data', () => {
   test('records where it came from and when it was read', () => {
+    const TRACKED_ACTIONS_SOURCES = trackedActionsSources();
     expect(TRACKED_ACTIONS_SOURCES.services).toMatchObject({
       url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed-action-last-accessed.html',
       read: '2026-11-28',
@@ -78,6 +79,8 @@ describe('the tracked-actions data', () => {
   test('lists well over a hundred services with their start dates, the User Guide table’s first ones first', () => {
     expect(DEFAULT_TRACKED_ACTION_SERVICES.length).toBeGreaterThan(150);
     expect(DEFAULT_TRACKED_ACTION_SERVICES.slice(0, 3)).toEqual(['access-analyzer', 'account', 'acm']);
+    // The small eager list (what the package index exports) is the data's own list.
+    expect(DEFAULT_TRACKED_ACTION_SERVICES).toEqual(Object.keys(TRACKED_DATA.services).sort());
     for (const ns of ['ec2', 'iam', 'lambda', 's3', 'dynamodb', 'sqs', 'kms', 'cloudformation']) expect(DEFAULT_TRACKED_ACTION_SERVICES).toContain(ns);
     expect(TRACKED_DATA.trackingStart).toEqual({ s3: '2020-04-12', ec2: '2021-04-07', iam: '2021-04-07', lambda: '2021-04-07' });
     expect(TRACKED_DATA.defaultTrackingStart).toBe('2023-05-23');
