@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   const batch = JSON.parse(await readStdin()) as WorkerBatch;
   if (batch.protocol !== 1 || !Array.isArray(batch.jobs)) throw new Error('unsupported worker batch');
   const response = await runWorkerBatch(batch);
-  process.stdout.write(JSON.stringify(response));
+  // stdout is a pipe (asynchronous): exit only once the whole answer is written, or a large report (ACTION_LEVEL
+  // with hundreds of tracked actions) is cut off at the pipe's buffer size.
+  await new Promise<void>((resolve, reject) => process.stdout.write(JSON.stringify(response), (error) => (error ? reject(error) : resolve())));
 }
 
 if (require.main === module) {

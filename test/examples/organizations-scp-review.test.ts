@@ -10,11 +10,11 @@ import { ExampleWorld } from './support';
 //   456789012345 (sandbox):    sandbox-dev ec2, iam (a denied attempt counts), sagemaker
 //   123456789012 (management): admin cloudtrail, iam, organizations, sts; ops-admin cloudwatch, ec2, iam, kms, rds,
 //                              s3; app-deployer ec2, iam, lambda, logs, s3; young-analytics athena, glue;
-//                              alice cloudwatch, s3; bob dynamodb, s3; carol lambda, logs
+//                              alice cloudwatch, s3; bob dynamodb, s3; carol lambda, logs; orders-service dynamodb, sqs
 const GUARDRAILS = ['cloudformation', 'cloudtrail', 'cloudwatch', 'config', 'dynamodb', 'ec2', 'iam', 'kms', 'lambda', 'logs', 's3', 'sagemaker', 'sns', 'sqs', 'sts'];
 const WORKLOADS_ACCESSED = ['cloudformation', 'cloudtrail', 'config', 'dynamodb', 'ec2', 'iam', 'logs', 's3', 'sagemaker', 'sqs'];
 const PRODUCTION_ACCESSED = ['cloudtrail', 'config', 'dynamodb', 'logs', 'sqs'];
-const MANAGEMENT_ACCESSED = ['athena', 'cloudtrail', 'cloudwatch', 'dynamodb', 'ec2', 'glue', 'iam', 'kms', 'lambda', 'logs', 'organizations', 'rds', 's3', 'sts'];
+const MANAGEMENT_ACCESSED = ['athena', 'cloudtrail', 'cloudwatch', 'dynamodb', 'ec2', 'glue', 'iam', 'kms', 'lambda', 'logs', 'organizations', 'rds', 's3', 'sqs', 'sts'];
 
 const world = new ExampleWorld();
 let result: SynthResult;
