@@ -48,8 +48,13 @@ const PATTERNS: readonly [RegExp, string][] = [
   [/\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g, REDACTED],
   // Session tokens: long base64 runs.
   [/[A-Za-z0-9+/]{80,}={0,2}/g, REDACTED],
-  // Secret access keys: 40 base64 characters with upper case, lower case and digits.
-  [/(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]{0,39}[A-Z])(?=[A-Za-z0-9+/]{0,39}[a-z])(?=[A-Za-z0-9+/]{0,39}[0-9])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g, REDACTED],
+  // Secret access keys: 40 base64 characters with upper case, lower case and digits — but not an IAM action name
+  // of that length (`logs:DisassociateSourceFromS3TableIntegration`): PascalCase words (`Batch`, `Ec2`, `S3`) are
+  // what action names are made of, and what a random key practically never is (odds below 1 in 10^7).
+  [
+    /(?<![A-Za-z0-9+/])(?!(?:[A-Z][a-z]{2,}|[A-Z][a-z]?[0-9]+)+(?![A-Za-z0-9+/=]))(?=[A-Za-z0-9+/]{0,39}[A-Z])(?=[A-Za-z0-9+/]{0,39}[a-z])(?=[A-Za-z0-9+/]{0,39}[0-9])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g,
+    REDACTED,
+  ],
 ];
 
 /** `text` without credentials. Idempotent; cheap enough for every line. */
