@@ -14,3 +14,4 @@ export { proposeServiceControlPolicy, ScpSlotLimitError, MAX_SCP_WINDOW_DAYS, DE
 export { DEFAULT_PROTECTED_SERVICES, type ProtectedService } from './scp-protected';
 export { SCP_MAX_CHARACTERS, SCP_MAX_PER_TARGET } from './scp-documents';
 export type * from './scp-types';
+export { grantChecker, restrictToGranted, type GrantChecker, type GrantedPolicies } from './granted';

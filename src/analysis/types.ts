@@ -34,7 +34,9 @@ export type FindingKind =
   | 'unknown-action'
   /** iam:PassRole is never reported as used: it is always kept. */
   | 'never-reported'
-  | 'allowed-by-exception';
+  | 'allowed-by-exception'
+  /** Unused, but the judged policies (e.g. the stack's own, already tightened) no longer grant it: not a violation. */
+  | 'no-longer-granted';
 
 export interface Finding {
   readonly kind: FindingKind;

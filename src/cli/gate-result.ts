@@ -11,6 +11,8 @@ export interface GateResult {
   readonly baseline?: string;
   /** True when --accept wrote the current state into the baseline. */
   readonly accepted?: boolean;
+  /** The --policy files judged (the policies the principal will hold), when given. */
+  readonly policies?: readonly string[];
   readonly principals: readonly GatePrincipal[];
 }
 
@@ -28,6 +30,8 @@ export interface GatePrincipal {
   readonly allowedByException: readonly Finding[];
   /** Kept because no evidence can vouch for them either way (untracked actions, iam:PassRole), with the reason. */
   readonly keptWithoutEvidence?: readonly Finding[];
+  /** Unused permissions the judged --policy documents no longer grant (not violations). */
+  readonly notGranted?: readonly string[];
   readonly drift?: Pick<DriftResult, 'newUnused' | 'acceptedUnused' | 'resolved'>;
   readonly error?: { readonly message: string; readonly exitCode: number };
   /** What the report said per service: the evidence behind the decision (the HTML heat map draws it). */

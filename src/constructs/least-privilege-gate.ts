@@ -1,5 +1,7 @@
 import { findUnusedPermissions } from '../analysis/index';
-import { formatViolationsTable, violationsOf, type Violation } from '../analysis/format';
+import { ExceptionMatcher } from '../analysis/exceptions';
+import { formatViolationsTable, violationSummary, violationsOf, type Violation } from '../analysis/format';
+import { restrictToGranted } from '../analysis/granted';
 import type { PermissionException, UnusedPermissions, UnusedPermissionsOptions } from '../analysis/types';
 import { InvalidRequestError } from '../iam/errors';
 import type { ServiceLastAccessedReport as ReportModel } from '../iam/model';
@@ -8,6 +10,7 @@ import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
 import { planGateCondition, planGateErrorMessage } from './plan-time-report';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
+import { checkGivenPolicies, collectGrants, type JudgedPolicySource, type StackGrants } from './stack-grants';
 
 /** The evidence rules every decision construct shares (docs/decisions.md). */
 export interface DecisionProps {
@@ -22,11 +25,36 @@ export interface DecisionProps {
   readonly now?: Date | string;
   /** A report older than this (relative to `now`) is stale evidence and flags nothing. Default 5. */
   readonly maxReportAgeDays?: number;
+  /**
+   * Judge a principal whose age cannot be read (status `unknown-history`) as if its history were long enough.
+   * Default false: such a principal is reported, and nothing is flagged or removed.
+   */
+  readonly judgeUnknownHistory?: boolean;
+}
+
+/** What a gate or drift check judges: the permissions the stack will grant (docs/decisions.md). */
+export interface JudgedPoliciesProps {
+  /**
+   * A policy the principal will hold: JSON text, a document, a DataAwsIamPolicyDocument / IamPolicy /
+   * IamRolePolicy / IamUserPolicy / IamGroupPolicy of the stack, or a TightenedPolicyDocument (its exceptions then
+   * apply too). Unused permissions these policies no longer grant are not violations.
+   */
+  readonly policy?: JudgedPolicySource;
+  /** More such policies; judged together with `policy` and the stack's own attachments. */
+  readonly policies?: readonly JudgedPolicySource[];
+  /**
+   * When the report's principal is a resource of this stack (an IamRole, IamUser, IamGroup or IamPolicy given as
+   * `principal`, or a plan-time `arn` referring to one), also judge the policies the stack attaches to it
+   * (IamRolePolicy, IamPolicy + attachments, IamRole inline_policy / managed_policy_arns, group memberships).
+   * Default true. An attachment whose document the stack does not define (e.g. an AWS-managed policy) may grant
+   * anything, so with one every unused permission still counts.
+   */
+  readonly judgeStackPolicies?: boolean;
 }
 
 export type GateFailOn = 'error' | 'warning';
 
-export interface LeastPrivilegeGateProps extends DecisionProps {
+export interface LeastPrivilegeGateProps extends DecisionProps, JudgedPoliciesProps {
   /** The report to judge; synth mode or plan mode. */
   readonly report: ServiceLastAccessedReport;
   /** `error` (default) fails synth (or the plan, for plan-mode reports); `warning` only warns (synth mode). */
@@ -54,11 +82,15 @@ export class LeastPrivilegeGate extends Construct {
     this.failOn = oneOf('failOn', props.failOn, ['error', 'warning'], 'error');
     const annotations = coreOf(this).Annotations.of(this);
 
+    const given = givenPolicies(props, this.node.path);
     if (this.report.planTime) {
       const binding = this.report.planTime;
       const options = decisionOptions(props);
       binding.setQuery('unused_after_days', String(options.unusedAfterDays ?? 90));
-      binding.setQuery('allow', JSON.stringify(options.allow ?? []));
+      // Read at synth, when every element of the stack exists (a tightening's exceptions and documents included).
+      binding.setQuery('allow', coreOf(this).Lazy.stringValue({ produce: () => JSON.stringify(mergeAllow(options.allow, this.judged(given)?.tightened)) }));
+      binding.setQuery('policies', coreOf(this).Lazy.stringValue({ produce: () => planPoliciesQuery(this.judged(given)) }));
+      if (props.judgeUnknownHistory) binding.setQuery('judge_unknown_history', 'true');
       this.planViolationCount = binding.result('violation_count');
       this.planSummary = binding.result('summary');
       if (this.failOn === 'error') {
@@ -71,7 +103,15 @@ export class LeastPrivilegeGate extends Construct {
       return;
     }
     // Not here: reading the report now would resolve the lookups registered so far as their own batch.
-    this.decision = new DeferredDecision(this, () => this.evaluate());
+    this.decision = new DeferredDecision(this, () => this.evaluate(given));
+  }
+
+  private judgedCache?: { value: StackGrants | undefined };
+
+  /** The grants this gate judges (given policies + the stack's attachments), collected once at synth. */
+  private judged(given: readonly JudgedPolicySource[]): StackGrants | undefined {
+    this.judgedCache ??= { value: judgedGrants(this, this.report, given, this.props.judgeStackPolicies) };
+    return this.judgedCache.value;
   }
 
   /**
@@ -97,25 +137,28 @@ export class LeastPrivilegeGate extends Construct {
     return this.unused !== undefined && this.violations.length === 0;
   }
 
-  private evaluate(): UnusedPermissions | undefined {
+  private evaluate(given: readonly JudgedPolicySource[]): UnusedPermissions | undefined {
     const annotations = coreOf(this).Annotations.of(this);
     const model = this.report.report;
     if (!model) {
       annotations.addWarning(`${this.node.path}: the gate was not evaluated: the report of ${this.report.arn} is unavailable (lookup failed with onError 'warn')`);
       return undefined;
     }
-    const unused = decide(model, this.props);
+    const grants = this.judged(given);
+    const unused = judge(model, this.props, grants);
     const violations = violationsOf(unused);
-    const table = capTable(formatViolationsTable(unused), unused, GATE_TABLE_MAX_ROWS);
+    const table = formatViolationsTable(unused, { maxRows: GATE_TABLE_MAX_ROWS, fullList: "(the full list is in the gate's violations and unused outputs)" });
+    const judgedLine = describeJudged(grants);
     if (violations.length > 0) {
       const message =
-        `LeastPrivilegeGate ${this.node.path}: ${violations.length} unused permission(s) of ${model.arn}\n${table}\n` +
+        `LeastPrivilegeGate ${this.node.path}: ${violationSummary(unused)} of ${model.arn}\n${table}\n${judgedLine}\n` +
         'Remove them from the policy, or accept one with allow: [{ permission, reason }].';
       if (this.failOn === 'error') annotations.addError(message);
       else annotations.addWarning(message);
     } else {
-      annotations.addInfo(`LeastPrivilegeGate ${this.node.path}: ${table}`);
+      annotations.addInfo(`LeastPrivilegeGate ${this.node.path}: ${table}\n${judgedLine}`);
     }
+    for (const warning of exceptionConflicts(this.props.allow, grants)) annotations.addWarning(`LeastPrivilegeGate ${this.node.path}: ${warning}`);
     return unused;
   }
 }
@@ -123,29 +166,75 @@ export class LeastPrivilegeGate extends Construct {
 /** Rows of each table section an annotation shows; an admin role can have hundreds of unused services. */
 export const GATE_TABLE_MAX_ROWS = 25;
 
-/**
- * `formatViolationsTable` with each section (violations, accepted exceptions) cut to `maxRows` rows and a count of
- * the rest. Relies on its layout (header line, column line, one line per row); anything else is left whole.
- */
-export function capTable(table: string, unused: UnusedPermissions, maxRows: number): string {
-  const violationCount = violationsOf(unused).length;
-  const exceptionCount = unused.findings.filter((f) => f.kind === 'allowed-by-exception').length;
-  const lines = table.split('\n');
-  const violationRows = unused.status === 'sufficient' && violationCount > 0 ? violationCount : 0;
-  const expected = 1 + (violationRows > 0 ? 1 + violationRows : 0) + (exceptionCount > 0 ? 2 + exceptionCount : 0);
-  if (lines.length !== expected) return table;
-  const out: string[] = [lines[0]!];
-  let at = 1;
-  const section = (headerLines: number, rows: number, more: string) => {
-    out.push(...lines.slice(at, at + headerLines));
-    at += headerLines;
-    out.push(...lines.slice(at, at + Math.min(rows, maxRows)));
-    if (rows > maxRows) out.push(`… and ${rows - maxRows} more ${more}`);
-    at += rows;
-  };
-  if (violationRows > 0) section(1, violationRows, "(the full list is in the gate's violations output)");
-  if (exceptionCount > 0) section(2, exceptionCount, "(the full list is in the gate's unused.findings)");
-  return out.join('\n');
+/** The given `policy` / `policies`, checked now (input errors surface at construction). */
+export function givenPolicies(props: JudgedPoliciesProps, path: string): JudgedPolicySource[] {
+  if (props.policies !== undefined && !Array.isArray(props.policies)) throw new InvalidRequestError('policies', props.policies, 'a list of policies');
+  const given = [...(props.policy !== undefined ? [props.policy] : []), ...(props.policies ?? [])];
+  checkGivenPolicies(given, path);
+  return given;
+}
+
+/** What the decision judges, or undefined for "what IAM grants today" (nothing given, nothing in the stack). */
+export function judgedGrants(
+  scope: Construct,
+  report: ServiceLastAccessedReport,
+  given: readonly JudgedPolicySource[],
+  judgeStackPolicies: boolean | undefined,
+): StackGrants | undefined {
+  return collectGrants(given, judgeStackPolicies === false ? undefined : report.principal, scope, report.arn);
+}
+
+/** The decision over what the stack will grant: the gate's and the judged tightenings' exceptions, then the grants. */
+export function judge(model: ReportModel, props: DecisionProps, grants: StackGrants | undefined): UnusedPermissions {
+  const unused = findUnusedPermissions(model, { ...decisionOptionsFor(model, props), allow: mergeAllow(props.allow, grants?.tightened) });
+  return grants ? restrictToGranted(unused, grants) : unused;
+}
+
+/** One set of exceptions: the decision's own plus those of every TightenedPolicyDocument it judges. */
+export function mergeAllow(own: readonly PermissionException[] | undefined, tightened: readonly { exceptions: readonly PermissionException[] }[] | undefined): PermissionException[] {
+  const all = [...(own ?? []), ...(tightened ?? []).flatMap((t) => t.exceptions)];
+  const seen = new Set<string>();
+  return all.filter((e) => {
+    const key = `${e.permission}\u0000${e.reason}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** One line saying what was judged: the reader must know whether the stack or today's IAM state passed. */
+export function describeJudged(grants: StackGrants | undefined): string {
+  if (!grants) return 'judged: what IAM grants the principal today (give policy/policies, or the principal as a construct of this stack, to judge the stack as it will be)';
+  const list = (items: readonly string[]) => (items.length <= 4 ? items.join('; ') : `${items.slice(0, 4).join('; ')} (+${items.length - 4} more)`);
+  const docs = grants.sources.length ? list(grants.sources) : 'no policy';
+  if (grants.opaque.length) {
+    return `judged: the stack as it will be, but ${list(grants.opaque)} may grant anything, so every unused permission still counts (policies read: ${docs})`;
+  }
+  return `judged: the stack as it will be: ${docs}`;
+}
+
+/** Exceptions of the gate that a judged tightening does not honour: applying it would remove an accepted use. */
+function exceptionConflicts(allow: readonly PermissionException[] | undefined, grants: StackGrants | undefined): string[] {
+  if (!allow?.length || !grants) return [];
+  const matcher = new ExceptionMatcher(allow);
+  const out: string[] = [];
+  for (const t of grants.tightened) {
+    const removed = t.removed();
+    if (!removed) continue;
+    const hit = [...removed.services.filter((s) => matcher.forService(s)), ...removed.actions.filter((a) => matcher.forAction(a))];
+    if (hit.length) {
+      out.push(
+        `TightenedPolicyDocument ${t.node.path} removes ${hit.slice(0, 5).join(', ')}${hit.length > 5 ? ` (+${hit.length - 5} more)` : ''} although this gate accepts ${hit.length === 1 ? 'it' : 'them'}: give the exception to the TightenedPolicyDocument (its allow applies to this gate too)`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The plan-time `policies` query value: the judged documents as a JSON array, or "" to judge today's grants. */
+function planPoliciesQuery(grants: StackGrants | undefined): string {
+  if (!grants || grants.opaque.length > 0) return '';
+  return JSON.stringify(grants.documents.map((d) => (typeof d === 'string' ? JSON.parse(d) : d)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -157,6 +246,7 @@ export function decisionOptions(props: DecisionProps): UnusedPermissionsOptions 
     ...(props.allow !== undefined ? { allow: props.allow } : {}),
     ...(props.now !== undefined ? { now: props.now } : {}),
     ...(props.maxReportAgeDays !== undefined ? { maxReportAgeDays: props.maxReportAgeDays } : {}),
+    ...(props.judgeUnknownHistory !== undefined ? { judgeUnknownHistory: props.judgeUnknownHistory } : {}),
   };
 }
 

@@ -1,19 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { checkDrift, parseBaseline } from '../analysis/baseline';
-import { compileIdentityPolicies } from '../analysis/evaluate';
-import { parsePolicyDocument } from '../analysis/policy-document';
-import type { Baseline, DriftResult, PolicyDocument, UnusedPermissions } from '../analysis/types';
-import { loadActionCatalog } from '../iam/action-catalog';
+import type { Baseline, DriftResult, UnusedPermissions } from '../analysis/types';
 import { InvalidRequestError } from '../iam/errors';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
-import { type DecisionProps, type GateFailOn, decide, requireReport, synthModel } from './least-privilege-gate';
+import {
+  type DecisionProps,
+  type GateFailOn,
+  type JudgedPoliciesProps,
+  describeJudged,
+  givenPolicies,
+  judge,
+  judgedGrants,
+  requireReport,
+  synthModel,
+} from './least-privilege-gate';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
-import { type PolicySource, policyFromSource } from './tightened-policy-document';
+import type { JudgedPolicySource } from './stack-grants';
 
-export interface PolicyDriftCheckProps extends DecisionProps {
+export interface PolicyDriftCheckProps extends DecisionProps, JudgedPoliciesProps {
   /** A synth-mode report of the principal. */
   readonly report: ServiceLastAccessedReport;
   /**
@@ -21,8 +28,6 @@ export interface PolicyDriftCheckProps extends DecisionProps {
    * parsed baseline. A missing file is an empty baseline: every unused permission is then new.
    */
   readonly baseline: string | Baseline;
-  /** Only judge permissions this policy grants (e.g. the stack's policy of the principal). Default: all. */
-  readonly policy?: PolicySource;
   /** `error` (default) fails synth on new unused permissions; `warning` only warns. */
   readonly failOn?: GateFailOn;
 }
@@ -49,10 +54,9 @@ export class PolicyDriftCheck extends Construct {
     const { baseline, file } = this.loadBaseline(props.baseline);
     this.baselineFile = file;
     if (report.planTime) synthModel(report, 'PolicyDriftCheck', this.node.path);
-    const policy = props.policy === undefined ? undefined : policyFromSource(props.policy, this.node.path);
-    if (policy !== undefined) parsePolicyDocument(policy, 'policy');
+    const given = givenPolicies(props, this.node.path);
     this.acceptCommand = acceptCommandFor(report.arn, report.granularity, props.unusedAfterDays ?? 90, file ?? '<baseline file>');
-    this.outcome = new DeferredDecision(this, () => this.evaluate(report, props, baseline, policy, failOn));
+    this.outcome = new DeferredDecision(this, () => this.evaluate(report, props, baseline, given, failOn));
   }
 
   /**
@@ -77,7 +81,7 @@ export class PolicyDriftCheck extends Construct {
     report: ServiceLastAccessedReport,
     props: PolicyDriftCheckProps,
     baseline: Baseline | undefined,
-    policy: PolicyDocument | string | undefined,
+    given: readonly JudgedPolicySource[],
     failOn: GateFailOn,
   ): { drift: DriftResult; unused: UnusedPermissions } | undefined {
     const file = this.baselineFile;
@@ -87,8 +91,8 @@ export class PolicyDriftCheck extends Construct {
       annotations.addWarning(`PolicyDriftCheck ${this.node.path}: not evaluated: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`);
       return undefined;
     }
-    let unused = decide(model, props);
-    if (policy !== undefined) unused = restrictToPolicy(unused, policy);
+    const grants = judgedGrants(this, report, given, props.judgeStackPolicies);
+    const unused = judge(model, props, grants);
     const drift = checkDrift(model.arn, unused, baseline);
     const reasons = new Map(unused.findings.map((f) => [f.permission, f.reason]));
     if (!drift.passed) {
@@ -96,7 +100,7 @@ export class PolicyDriftCheck extends Construct {
       if (drift.newUnused.length > DRIFT_MAX_ROWS) shown.push(`  … and ${drift.newUnused.length - DRIFT_MAX_ROWS} more (the full list is in drift.newUnused)`);
       const message =
         `PolicyDriftCheck ${this.node.path}: ${drift.newUnused.length} new unused permission(s) of ${model.arn} not in the baseline${file ? ` ${file}` : ''}:\n` +
-        `${shown.join('\n')}\n` +
+        `${shown.join('\n')}\n${describeJudged(grants)}\n` +
         `Remove them, or accept the current state into the baseline: ${this.acceptCommand}`;
       if (failOn === 'error') annotations.addError(message);
       else annotations.addWarning(message);
@@ -135,26 +139,4 @@ const DRIFT_MAX_ROWS = 25;
 /** The CLI command (docs/decisions.md) that writes the principal's current unused permissions into the baseline. */
 export function acceptCommandFor(arn: string, granularity: string, unusedAfterDays: number, file: string): string {
   return `access-advisor gate --arn ${arn} --granularity ${granularity} --unused-after-days ${unusedAfterDays} --baseline ${file} --accept`;
-}
-
-/**
- * Keeps only the unused permissions the policy actually grants (a service: any action of it), on `*` or on any
- * resource the policy names.
- */
-function restrictToPolicy(unused: UnusedPermissions, policy: PolicyDocument | string): UnusedPermissions {
-  const parsed = parsePolicyDocument(policy, 'policy');
-  const evaluator = compileIdentityPolicies([parsed.document]);
-  const resources = ['*', ...new Set(parsed.statements.flatMap((st) => st.resource ?? st.notResource ?? []))];
-  const grants = (action: string) => resources.some((r) => evaluator.allows(action, r));
-  const catalog = loadActionCatalog();
-  const grantsService = (svc: string) => grants(`${svc}:*`) || catalog.actions(svc).some((a) => grants(`${svc}:${a}`));
-  const unusedServices = unused.unusedServices.filter(grantsService);
-  const unusedActions = unused.unusedActions.filter(grants);
-  const kept = new Set([...unusedServices, ...unusedActions]);
-  return {
-    ...unused,
-    unusedServices,
-    unusedActions,
-    findings: unused.findings.filter((f) => (f.kind === 'unused-service' || f.kind === 'unused-action' ? kept.has(f.permission) : true)),
-  };
 }

@@ -75,6 +75,8 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
   readonly arn: string;
   readonly granularity: Granularity;
   readonly withEntities: boolean;
+  /** The principal element the report is of, when given as `principal` (gates judge what the stack grants it). */
+  readonly principal?: IamPrincipalElement;
 
   private readonly unusedCache = new Map<number, UnusedPermissions>();
   private planWindowDays?: number;
@@ -85,6 +87,7 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
     this.resolveAt = options.resolveAt;
     this.granularity = props.granularity ?? 'SERVICE_LEVEL';
     this.withEntities = props.withEntities ?? false;
+    if (props.principal !== undefined) this.principal = props.principal;
     this.arn = this.arnFrom(props, options);
     if (this.resolveAt === 'plan') {
       this.resolveAtPlan(

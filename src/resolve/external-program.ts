@@ -4,8 +4,9 @@ import { AccessAdvisorError } from '../iam/errors';
 import { describeRequest } from '../iam/model';
 import { redact } from '../iam/redact';
 import type { OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../iam/model';
-import { findUnusedPermissions, violationsOf } from '../analysis';
+import { findUnusedPermissions, restrictToGranted, violationsOf } from '../analysis';
 import type { UnusedPermissions, Violation } from '../analysis';
+import { namesWithMore, violationSummary, violationsByService } from '../analysis/format';
 import { ExternalQueryError, PROGRESS_ENV, interpretQuery, parseQueryText } from './external-protocol';
 import type { ExternalQuery, OrganizationsResultKey, ServiceResultKey } from './external-protocol';
 
@@ -78,12 +79,15 @@ async function runQuery(query: ExternalQuery, options: ReportOptions, now: Date)
   const request = query.request;
   if (request.kind === 'service-last-accessed') {
     const report = await runServiceLastAccessedReport(request, options);
-    const unused = findUnusedPermissions(report, {
+    const judged = findUnusedPermissions(report, {
       now,
       allow: query.allow,
       ...(query.unusedAfterDays !== undefined ? { unusedAfterDays: query.unusedAfterDays } : {}),
       ...(query.maxReportAgeDays !== undefined ? { maxReportAgeDays: query.maxReportAgeDays } : {}),
+      ...(query.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
     });
+    // With the policies the principal will hold, judge those: what they no longer grant is not a violation.
+    const unused = query.policies ? restrictToGranted(judged, { documents: query.policies, source: 'the policies in the query' }) : judged;
     return serviceResult(report, unused);
   }
   return organizationsResult(await runOrganizationsAccessReport(request, options));
@@ -163,15 +167,22 @@ function serviceSummary(report: ServiceLastAccessedReport, unused: UnusedPermiss
   if (violations.length === 0) {
     return oneLine(
       `${report.arn}: every granted permission with evidence was used within ${unused.unusedAfterDays} days ` +
-        `(${report.servicesLastAccessed.length} services) ${where}`,
+        `(${report.servicesLastAccessed.length} services)${notGrantedNote(unused)} ${where}`,
     );
   }
-  const shown = violations.slice(0, SUMMARY_LIST_LIMIT).map((v) => v.permission);
-  const more = violations.length > shown.length ? ` (+${violations.length - shown.length} more)` : '';
+  // Services first: a whole unused service is one entry; a used service's unused actions are counted under it.
+  const rows = violationsByService(unused);
+  const shown = rows.slice(0, SUMMARY_LIST_LIMIT).map((r) => (r.wholeService ? r.service : `${r.service} (${r.actions.length} action(s): ${namesWithMore(r.actions, 3)})`));
+  const more = rows.length > shown.length ? ` (+${rows.length - shown.length} more services)` : '';
   return oneLine(
-    `${report.arn}: ${violations.length} granted permission(s) not used within ${unused.unusedAfterDays} days: ` +
+    `${report.arn}: ${violationSummary(unused)} not used within ${unused.unusedAfterDays} days${notGrantedNote(unused)}: ` +
       `${shown.join(', ')}${more} ${where}`,
   );
+}
+
+function notGrantedNote(unused: UnusedPermissions): string {
+  const gone = unused.findings.filter((f) => f.kind === 'no-longer-granted').map((f) => f.permission);
+  return gone.length ? `; not granted by the policies in the query, so not violations: ${namesWithMore(gone, 5)}` : '';
 }
 
 /**

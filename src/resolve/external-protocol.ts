@@ -1,6 +1,7 @@
 import { GRANULARITIES, SORT_KEYS } from '../iam/model';
 import type { Granularity, ReportRequest, SortKey } from '../iam/model';
-import type { PermissionException } from '../analysis/types';
+import type { PermissionException, PolicyDocument } from '../analysis/types';
+import { parsePolicyDocument } from '../analysis/policy-document';
 
 /**
  * The vocabulary of the plan-time program, shared by the program and the construct that emits its
@@ -27,6 +28,8 @@ export const EXTERNAL_QUERY_KEYS = [
   'unused_after_days',
   'max_report_age_days',
   'allow',
+  'policies',
+  'judge_unknown_history',
   'progress',
 ] as const;
 export type ExternalQueryKey = (typeof EXTERNAL_QUERY_KEYS)[number];
@@ -109,6 +112,13 @@ export interface ExternalQuery {
   readonly unusedAfterDays?: number;
   readonly maxReportAgeDays?: number;
   readonly allow: readonly PermissionException[];
+  /**
+   * The policies the principal will hold (e.g. a tightened policy of the same stack): unused permissions they no
+   * longer grant are not violations. Absent: judge what IAM grants today.
+   */
+  readonly policies?: readonly PolicyDocument[];
+  /** Judge a principal whose age cannot be read (status unknown-history) as if its history were long enough. */
+  readonly judgeUnknownHistory: boolean;
   readonly progress: boolean;
 }
 
@@ -132,6 +142,8 @@ const SERVICE_ONLY: readonly ExternalQueryKey[] = [
   'unused_after_days',
   'max_report_age_days',
   'allow',
+  'policies',
+  'judge_unknown_history',
 ];
 const ORGANIZATIONS_ONLY: readonly ExternalQueryKey[] = ['entity_path', 'organizations_policy_id', 'sort_key'];
 
@@ -224,6 +236,8 @@ export function interpretQuery(raw: Readonly<Record<string, string>>): ExternalQ
   const ageText = get('max_report_age_days');
   const progressText = get('progress');
   const allowText = get('allow');
+  const policiesText = get('policies');
+  const judgeUnknownText = get('judge_unknown_history');
 
   return {
     request,
@@ -237,6 +251,8 @@ export function interpretQuery(raw: Readonly<Record<string, string>>): ExternalQ
     ...(unusedText !== undefined ? { unusedAfterDays: integer('unused_after_days', unusedText, 0, 100_000) } : {}),
     ...(ageText !== undefined ? { maxReportAgeDays: integer('max_report_age_days', ageText, 0, 100_000) } : {}),
     allow: allowText === undefined ? [] : parseAllow(allowText),
+    ...(policiesText !== undefined ? { policies: parsePolicies(policiesText) } : {}),
+    judgeUnknownHistory: judgeUnknownText === undefined ? false : bool('judge_unknown_history', judgeUnknownText),
     progress: progressText === undefined ? false : bool('progress', progressText),
   };
 }
@@ -268,6 +284,29 @@ export function parseAllow(text: string): PermissionException[] {
       );
     }
     return { permission: entry.permission, reason: entry.reason };
+  });
+}
+
+/**
+ * `policies` is a JSON array of identity policy documents (objects, or JSON text each): Terraform's query is a map
+ * of strings, so the list travels as one JSON string (`jsonencode([...])`).
+ */
+export function parsePolicies(text: string): PolicyDocument[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ExternalQueryError('policies', `query key "policies": ${JSON.stringify(text.slice(0, 80))} is not JSON; expected a JSON array of policy documents`);
+  }
+  if (!Array.isArray(parsed)) {
+    throw new ExternalQueryError('policies', 'query key "policies": expected a JSON array of policy documents ({"Version": …, "Statement": […]})');
+  }
+  return parsed.map((item: unknown, index) => {
+    try {
+      return parsePolicyDocument(item, `query key "policies"[${index}]`).document;
+    } catch (error) {
+      throw new ExternalQueryError('policies', (error as Error).message);
+    }
   });
 }
 

@@ -78,10 +78,10 @@ describe('formatViolationsTable', () => {
     });
     const lines = formatViolationsTable(unused).split('\n');
     expect(lines[0]).toContain(`${ROLE_ARN} (window 90 days`);
-    expect(lines[0]).toContain('2 unused permission(s)');
-    expect(lines[1]).toMatch(/^PERMISSION\s+LAST USED\s+WHY$/);
-    expect(lines[2]).toMatch(/^ec2\s+never\s+ec2 \(Service ec2\) has no authenticated use/);
-    expect(lines[3]).toMatch(new RegExp(`^sqs\\s+${OLD}\\s+sqs \\(Service sqs\\) last used`));
+    expect(lines[0]).toContain('2 unused service(s)');
+    expect(lines[1]).toMatch(/^SERVICE\s+LAST USED\s+UNUSED\s+WHY$/);
+    expect(lines[2]).toMatch(/^ec2\s+never\s+whole service\s+ec2 \(Service ec2\) has no authenticated use/);
+    expect(lines[3]).toMatch(new RegExp(`^sqs\\s+${OLD}\\s+whole service\\s+sqs \\(Service sqs\\) last used`));
     expect(lines[4]).toBe('accepted exceptions (1):');
     expect(lines[6]).toMatch(/^sns\s+never\s+allowed by exception sns: paging fallback/);
     expect(lines).toHaveLength(7);

@@ -17,8 +17,8 @@ describe('LeastPrivilegeGate (synth-time report)', () => {
     expect(gate.violations.map((v) => v.permission)).toEqual(['ec2']);
     const errors = annotationsOf(gate).filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(/1 unused permission\(s\) of arn:aws:iam::123456789012:role\/app/);
-    expect(errors[0]!.message).toMatch(/^ec2\s+never\s+ec2 \(Service ec2\) has no authenticated use/m);
+    expect(errors[0]!.message).toMatch(/: 1 unused service\(s\) of arn:aws:iam::123456789012:role\/app/);
+    expect(errors[0]!.message).toMatch(/^ec2\s+never\s+whole service\s+ec2 \(Service ec2\) has no authenticated use/m);
     expect(errors[0]!.message).toContain('accepted exceptions (1)');
     expect(errors[0]!.message).toContain('dead-letter redrive, quarterly');
     expect(() => Testing.fullSynth(stack)).toThrow(/error annotations|ec2/);
@@ -72,7 +72,7 @@ describe('LeastPrivilegeGate (synth-time report)', () => {
     Testing.synth(stack);
     const errors = annotationsOf(gate).filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toContain('2 unused permission(s) of arn:aws:iam::123456789012:role/app');
+    expect(errors[0]!.message).toContain('2 unused service(s) of arn:aws:iam::123456789012:role/app');
     Testing.synth(stack); // evaluated once: a second synth adds nothing
     expect(annotationsOf(gate).filter((a) => a.level === 'error')).toHaveLength(1);
   });
@@ -84,7 +84,7 @@ describe('LeastPrivilegeGate (synth-time report)', () => {
 
     const second = stackWithCachedReports([appRole]);
     new LeastPrivilegeGate(second.stack, 'gate', { report: cachedReport(second.stack, 'report', appRole) });
-    expect(() => second.app.synth()).toThrow(/LeastPrivilegeGate stack\/gate: 2 unused permission\(s\)/);
+    expect(() => second.app.synth()).toThrow(/LeastPrivilegeGate stack\/gate: 2 unused service\(s\)/);
   });
 
   it('caps the table of a role with hundreds of unused services and points to the violations output', () => {
@@ -98,10 +98,10 @@ describe('LeastPrivilegeGate (synth-time report)', () => {
     Testing.synth(stack);
     const [warning] = annotationsOf(gate).filter((a) => a.level === 'warn');
     expect(gate.violations).toHaveLength(420);
-    expect(warning!.message).toContain('420 unused permission(s)');
+    expect(warning!.message).toContain('420 unused service(s)');
     expect(warning!.message).toContain('svc024 ');
     expect(warning!.message).not.toContain('svc025 ');
-    expect(warning!.message).toContain("… and 395 more (the full list is in the gate's violations output)");
+    expect(warning!.message).toContain("… and 395 more (the full list is in the gate's violations and unused outputs)");
     expect(warning!.message).toContain('accepted exceptions (30)');
     expect(warning!.message).toContain('kept 24');
     expect(warning!.message).not.toContain('kept 25');

@@ -84,12 +84,41 @@ export function renderText(unsafeDocs: readonly Doc[], style: Style = PLAIN): st
   return `${out.join('\n')}\n`;
 }
 
+/** A text cell wider than this wraps onto more lines (at spaces when it can): no row is thousands of columns wide. */
+export const MAX_CELL_WIDTH = 72;
+
 function textTable(table: Table, style: Style): string[] {
-  const widths = table.columns.map((c, i) => Math.max(width(c), ...table.rows.map((r) => width(r[i] ?? ''))));
+  const wrapped = table.rows.map((r) => table.columns.map((_, i) => wrap(r[i] ?? '', MAX_CELL_WIDTH)));
+  const widths = table.columns.map((c, i) => Math.max(width(c), ...wrapped.map((r) => Math.max(...r[i]!.map(width)))));
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   const line = (cells: readonly string[], paint: (t: string) => string = (t) => t) =>
     `|${widths.map((w, i) => ` ${paint(pad(cells[i] ?? '', w))} `).join('|')}|`;
-  return [rule, line(table.columns, style.bold), rule, ...table.rows.map((r) => line(r)), rule];
+  const rowLines = (cells: readonly (readonly string[])[]) => {
+    const height = Math.max(...cells.map((c) => c.length));
+    return Array.from({ length: height }, (_, k) => line(cells.map((c) => c[k] ?? '')));
+  };
+  return [rule, line(table.columns, style.bold), rule, ...wrapped.flatMap(rowLines), rule];
+}
+
+/** Splits a cell into lines of at most `max` characters, breaking after a space or comma when one is near. */
+export function wrap(text: string, max: number): string[] {
+  const chars = [...text];
+  if (chars.length <= max) return [text];
+  const out: string[] = [];
+  let rest = chars;
+  while (rest.length > max) {
+    let cut = max;
+    for (let k = max; k > max / 2; k--) {
+      if (rest[k - 1] === ' ') {
+        cut = k;
+        break;
+      }
+    }
+    out.push(rest.slice(0, cut).join('').trimEnd());
+    rest = rest.slice(cut);
+  }
+  if (rest.length) out.push(rest.join(''));
+  return out;
 }
 
 function width(text: string): number {

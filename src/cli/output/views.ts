@@ -4,6 +4,7 @@ import type {
   PoliciesGrantingServiceAccessResult,
   ServiceLastAccessedReport,
 } from '../../iam/model';
+import { namesWithMore, violationsByService } from '../../analysis/format';
 import type { GateResult } from '../gate-result';
 import type { Doc, Section } from './document';
 
@@ -160,12 +161,16 @@ function policiesGrantingDoc(result: PoliciesGrantingServiceAccessResult): Doc {
   };
 }
 
+/** Action names one gate table cell lists before "(+N more)". */
+const GATE_ACTIONS_PER_CELL = 6;
+
 function gateDoc(result: GateResult, now: Date): Doc {
   const lines = [
     `Unused after: ${result.unusedAfterDays} days`,
     `Principals: ${result.principals.length}, failing: ${result.principals.filter((p) => !p.passed).length}`,
   ];
   if (result.baseline) lines.push(`Baseline: ${result.baseline}${result.accepted ? ' (current state accepted)' : ''}`);
+  lines.push(result.policies?.length ? `Judged: the policies the principal will hold (${result.policies.join(', ')})` : 'Judged: what IAM grants today');
   const sections: Section[] = [
     { lines },
     {
@@ -186,29 +191,25 @@ function gateDoc(result: GateResult, now: Date): Doc {
     },
   ];
   for (const p of result.principals) {
-    const services = p.violations.filter((f) => f.kind === 'unused-service');
-    const actions = p.violations.filter((f) => f.kind === 'unused-action');
+    // Services first: one row per service, its unused actions in one capped cell (json output has every one).
+    const rows = violationsByService({ unusedAfterDays: result.unusedAfterDays, findings: p.violations });
     const label = result.baseline ? 'New unused' : 'Unused';
-    if (services.length) {
+    if (rows.length) {
       sections.push({
-        title: `${label} services of ${p.arn}`,
-        table: { columns: ['Service', 'Last used', 'Why'], rows: services.map((f) => [f.permission, when(f.lastUsed, now), f.reason]) },
-      });
-    }
-    if (actions.length) {
-      // Hundreds of actions, one reason each, would drown the summary: one row per service.
-      const byService = new Map<string, string[]>();
-      for (const f of actions) {
-        const [ns = '', name = f.permission] = f.permission.split(':');
-        byService.set(ns, [...(byService.get(ns) ?? []), name]);
-      }
-      sections.push({
-        title: `${label} tracked actions of ${p.arn}`,
+        title: `${label} permissions of ${p.arn}, by service`,
         table: {
-          columns: ['Service', 'Count', 'Actions'],
-          rows: [...byService].map(([ns, names]) => [ns, String(names.length), names.join(', ')]),
+          columns: ['Service', 'Unused', 'Last used', 'Why'],
+          rows: rows.map((r) => [
+            r.service,
+            r.wholeService ? 'whole service' : `${r.actions.length} action(s): ${namesWithMore(r.actions, GATE_ACTIONS_PER_CELL)}`,
+            when(r.lastUsed, now),
+            r.reason,
+          ]),
         },
       });
+    }
+    if (p.notGranted?.length) {
+      sections.push({ lines: [`Not granted by the judged policies, so not violations (${p.notGranted.length}): ${namesWithMore(p.notGranted, 10)}`] });
     }
   }
   const title = `${result.passed ? '✅' : '❌'} access-advisor gate ${result.passed ? 'passed' : 'failed'}`;
