@@ -221,7 +221,12 @@ function exceptionConflicts(allow: readonly PermissionException[] | undefined, g
   for (const t of grants.tightened) {
     const removed = t.removed();
     if (!removed) continue;
-    const hit = [...removed.services.filter((s) => matcher.forService(s)), ...removed.actions.filter((a) => matcher.forAction(a))];
+    const services = new Set(removed.services);
+    const hit = [
+      ...removed.services.filter((s) => matcher.forService(s)),
+      // An action of a whole removed service is named by its service above.
+      ...removed.actions.filter((a) => !services.has(a.slice(0, a.indexOf(':')).toLowerCase()) && matcher.forAction(a)),
+    ];
     if (hit.length) {
       out.push(
         `TightenedPolicyDocument ${t.node.path} removes ${hit.slice(0, 5).join(', ')}${hit.length > 5 ? ` (+${hit.length - 5} more)` : ''} although this gate accepts ${hit.length === 1 ? 'it' : 'them'}: give the exception to the TightenedPolicyDocument (its allow applies to this gate too)`,
