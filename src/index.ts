@@ -40,7 +40,14 @@ export {
 } from './resolve/external-protocol';
 // Least-privilege decisions: unused permissions, tightened policies, proofs, baselines (issue 6).
 export * from './analysis';
-export { LeastPrivilegeGate, type LeastPrivilegeGateProps, type DecisionProps, type GateFailOn } from './constructs/least-privilege-gate';
+export {
+  LeastPrivilegeGate,
+  type LeastPrivilegeGateProps,
+  type DecisionProps,
+  type GateFailOn,
+  type JudgedPoliciesProps,
+} from './constructs/least-privilege-gate';
+export type { JudgedPolicySource, JudgeablePolicy } from './constructs/stack-grants';
 export { TightenedPolicyDocument, type TightenedPolicyDocumentProps, type PolicySource } from './constructs/tightened-policy-document';
 export { PolicyDriftCheck, type PolicyDriftCheckProps } from './constructs/policy-drift-check';
 // The local IAM access-advisor emulator and its world file (issue 2).

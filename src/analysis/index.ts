@@ -9,7 +9,7 @@ export { loadActionCatalog, type ActionCatalog } from './catalog';
 export { parsePolicyDocument } from './policy-document';
 export { DEFAULT_UNUSED_AFTER_DAYS, DEFAULT_MAX_REPORT_AGE_DAYS, MAX_UNUSED_AFTER_DAYS, NEVER_REPORTED_ACTIONS } from './evidence';
 export { checkDrift, acceptIntoBaseline, parseBaseline, formatBaseline, unusedPermissionList, BASELINE_SCHEMA_VERSION } from './baseline';
-export { formatViolationsTable, violationsOf, type Violation } from './format';
+export { formatViolationsTable, violationsOf, violationsByService, violationSummary, type Violation, type ServiceViolation } from './format';
 export { proposeServiceControlPolicy, ScpSlotLimitError, MAX_SCP_WINDOW_DAYS, DEFAULT_REMAINING_SCP_SLOTS } from './scp-proposal';
 export { DEFAULT_PROTECTED_SERVICES, type ProtectedService } from './scp-protected';
 export { SCP_MAX_CHARACTERS, SCP_MAX_PER_TARGET } from './scp-documents';

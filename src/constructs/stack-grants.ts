@@ -194,6 +194,18 @@ class Accumulator {
     } catch {
       resolved = undefined;
     }
+    const dataDocument = typeof resolved === 'string' ? /^\$\{data\.aws_iam_policy_document\.([^.}]+)\.json\}$/.exec(resolved) : null;
+    if (dataDocument) {
+      // The idiom `IamPolicy({ policy: document.json })`: the data source's literal statements are the policy.
+      const element = this.elements.find((e) => elementType(e) === 'aws_iam_policy_document' && friendlyId(e) === dataDocument[1]);
+      if (element) {
+        try {
+          return this.addDocument(policyFromSource(element, at), `${at} (data.aws_iam_policy_document.${element.node.id})`);
+        } catch {
+          // not literal: opaque below
+        }
+      }
+    }
     if (typeof resolved !== 'string' || resolved.includes('${')) {
       this.opaque.push(`${at}: its policy is not known at synth`);
       return;
