@@ -63,14 +63,14 @@ function printVerdict(result: SynthResult, constructId: string, what: string): v
   const verdict = failed ? red('FAILED') : warned ? yellow('WARNING') : green('passed');
   out(`  ${bold(`${what} ${constructId}`)}  ${verdict}`);
   for (const annotation of annotations) {
-    const lines = annotation.message.split('\n');
-    // The first line repeats the construct path; the rest is the table and the way out.
-    const body = lines.length > 1 ? lines.slice(1) : [annotation.message.replace(/^LeastPrivilegeGate \S+: /, '')];
+    // The first line names the construct (printed above): keep only what it says.
+    const [first = '', ...rest] = annotation.message.split('\n');
+    const body = [first.replace(/^(LeastPrivilegeGate|PolicyDriftCheck) \S+: /, ''), ...rest].filter((line) => line !== '');
     for (const line of body) out(`      ${dim('|')} ${line}`);
   }
 }
 
-function summarizeLeastPrivilege(result: SynthResult): void {
+function summarizeLeastPrivilege(result: SynthResult, current: SynthResult): void {
   heading('1. examples/least-privilege-role — synth-time reports, tightened policies, gates');
   out(`  synthesized: ${where(result)}`);
   const policies = result.stack.resource?.aws_iam_policy ?? {};
@@ -104,7 +104,12 @@ function summarizeLeastPrivilege(result: SynthResult): void {
   row('services allowed', analyticsAllowed.length, list(analyticsAllowed));
   row(`used in ${WINDOW_DAYS} days`, outputOf<string[]>(result, 'young_analytics_services_used').length, list(outputOf<string[]>(result, 'young_analytics_services_used')));
   out();
+  out(`  ${dim('The deployer gate judges the stack as it will be: the policies this stack attaches to app-deployer.')}`);
+  out(`  ${dim('With the tightened policy attached (the pull request that fixes the role):')}`);
   printVerdict(result, 'deployer_gate', 'LeastPrivilegeGate');
+  out();
+  out(`  ${dim('The same gate while the stack still attaches today\'s policy (cdktf synth -c leastPrivilegeRole:deployerPolicy=current):')}`);
+  printVerdict(current, 'deployer_gate', 'LeastPrivilegeGate');
   out();
   printVerdict(result, 'analytics_gate', 'LeastPrivilegeGate');
 }
@@ -160,16 +165,22 @@ async function main(): Promise<number> {
     emulator = await startEmulator({ world: WORLD_FILE, port: 0 });
     out(`emulator: ${emulator.endpoint} serving ${relative(process.cwd(), WORLD_FILE)} (jobs take about 1 s, like IAM's)`);
     out(dim('synthesizing examples/least-privilege-role and examples/organizations-scp-review as `cdktf synth` does …'));
-    const outdirOf = (example: 'least-privilege-role' | 'organizations-scp-review') => {
-      const outdir = join(exampleDir(example), 'cdktf.out');
+    const outdirOf = (example: 'least-privilege-role' | 'organizations-scp-review', name = 'cdktf.out') => {
+      const outdir = join(exampleDir(example), name);
       rmSync(outdir, { recursive: true, force: true });
       return outdir;
     };
-    const [roles, organizations] = await Promise.all([
+    const [roles, rolesToday, organizations] = await Promise.all([
       synthExample('least-privilege-role', {
         endpoint: emulator.endpoint,
         outdir: outdirOf('least-privilege-role'),
         cacheFile: join(scratch, 'least-privilege-role.context.json'),
+      }),
+      synthExample('least-privilege-role', {
+        endpoint: emulator.endpoint,
+        outdir: outdirOf('least-privilege-role', 'cdktf.out.current-policy'),
+        cacheFile: join(scratch, 'least-privilege-role-current.context.json'),
+        context: { 'leastPrivilegeRole:deployerPolicy': 'current' },
       }),
       synthExample('organizations-scp-review', {
         endpoint: emulator.endpoint,
@@ -177,7 +188,7 @@ async function main(): Promise<number> {
         cacheFile: join(scratch, 'organizations-scp-review.context.json'),
       }),
     ]);
-    summarizeLeastPrivilege(roles);
+    summarizeLeastPrivilege(roles, rolesToday);
     summarizeOrganizations(organizations);
     const metrics = emulator.metrics();
     heading('done');
@@ -186,7 +197,8 @@ async function main(): Promise<number> {
         `${metrics.totalCalls} IAM API calls to the emulator, ${((Date.now() - started) / 1000).toFixed(1)} s in all.`,
     );
     out(`  The synthesized stacks are in ${relative(REPO_ROOT, roles.outdir)}/ and ${relative(REPO_ROOT, organizations.outdir)}/ (git-ignored).`);
-    out('  A real `cdktf synth` of examples/least-privilege-role fails on the deployer gate: that is the gate doing its job.');
+    out('  examples/least-privilege-role passes its deployer gate because the stack attaches the tightened policy; with');
+    out("  today's policy attached the same gate fails the synth: that is the gate doing its job.");
     out('  Next: README.md (five-minute tour), `npm test`, and docs/*.md.');
     return 0;
   } finally {
