@@ -108,7 +108,7 @@ function summarizeLeastPrivilege(result: SynthResult, current: SynthResult): voi
   out(`  ${dim('With the tightened policy attached (the pull request that fixes the role):')}`);
   printVerdict(result, 'deployer_gate', 'LeastPrivilegeGate');
   out();
-  out(`  ${dim('The same gate while the stack still attaches today\'s policy (cdktf synth -c leastPrivilegeRole:deployerPolicy=current):')}`);
+  out(`  ${dim('The same gate while the stack still attaches today\'s policy (app context leastPrivilegeRole:deployerPolicy=current):')}`);
   printVerdict(current, 'deployer_gate', 'LeastPrivilegeGate');
   out();
   printVerdict(result, 'analytics_gate', 'LeastPrivilegeGate');
