@@ -163,6 +163,8 @@ function policiesGrantingDoc(result: PoliciesGrantingServiceAccessResult): Doc {
 
 /** Action names one gate table cell lists before "(+N more)". */
 const GATE_ACTIONS_PER_CELL = 6;
+/** Whole unused services listed one per row before the rest are named in one row. */
+const GATE_WHOLE_SERVICE_ROWS = 20;
 
 function gateDoc(result: GateResult, now: Date): Doc {
   const lines = [
@@ -195,16 +197,28 @@ function gateDoc(result: GateResult, now: Date): Doc {
     const rows = violationsByService({ unusedAfterDays: result.unusedAfterDays, findings: p.violations });
     const label = result.baseline ? 'New unused' : 'Unused';
     if (rows.length) {
+      // An admin role has hundreds of unused services: show the first ones, then one row naming the rest, then
+      // every used service with unused actions (few: one per used service).
+      const whole = rows.filter((r) => r.wholeService);
+      const partial = rows.filter((r) => !r.wholeService);
+      const shown = whole.slice(0, GATE_WHOLE_SERVICE_ROWS);
+      const rest = whole.slice(GATE_WHOLE_SERVICE_ROWS);
       sections.push({
         title: `${label} permissions of ${p.arn}, by service`,
         table: {
           columns: ['Service', 'Unused', 'Last used', 'Why'],
-          rows: rows.map((r) => [
-            r.service,
-            r.wholeService ? 'whole service' : `${r.actions.length} action(s): ${namesWithMore(r.actions, GATE_ACTIONS_PER_CELL)}`,
-            when(r.lastUsed, now),
-            r.reason,
-          ]),
+          rows: [
+            ...shown.map((r) => [r.service, 'whole service', when(r.lastUsed, now), r.reason]),
+            ...(rest.length
+              ? [[`(+${rest.length} more)`, 'whole service', '', `${namesWithMore(rest.map((r) => r.service), 12)}; --output json lists every one`]]
+              : []),
+            ...partial.map((r) => [
+              r.service,
+              `${r.actions.length} action(s): ${namesWithMore(r.actions, GATE_ACTIONS_PER_CELL)}`,
+              when(r.lastUsed, now),
+              r.reason,
+            ]),
+          ],
         },
       });
     }

@@ -1,0 +1,121 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { PolicyDocument } from '../../src/analysis/types';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { GateResult } from '../../src/cli/gate-result';
+import { ADMIN_CREDENTIALS, BIN, cliEnv, ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
+
+// Issue 12: `gate --policy FILE…` judges the policies the principal WILL hold (item 8), and the gate's tables judge
+// services first without drowning the reader (item 10). The built CLI runs as a child process against the emulator.
+const WORLD = path.join(ROOT, 'examples', 'world.json');
+const DEPLOYER = 'arn:aws:iam::123456789012:role/app-deployer';
+const world = JSON.parse(fs.readFileSync(WORLD, 'utf8')) as { policies: { arn: string; document: PolicyDocument }[] };
+const deployerPolicy = world.policies.find((p) => p.arn.endsWith(':policy/app-deployer-policy'))!.document;
+
+let emulator: RunningEmulator;
+let dir: string;
+let current: string;
+
+beforeAll(async () => {
+  ensureBuilt();
+  emulator = await startEmulator({ world: WORLD, port: 0, seed: 12, jobs: { durationMs: 150 } });
+  dir = tempDir();
+  current = path.join(dir, 'current.json');
+  fs.writeFileSync(current, JSON.stringify(deployerPolicy));
+}, 180_000);
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+const gate = (args: string[]) => runCli(['gate', ...args, '--endpoint-url', emulator.endpoint]);
+
+/** A shell pipeline, exactly as a CI step writes it. */
+function shell(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', script], { cwd: dir, env: cliEnv({ ...ADMIN_CREDENTIALS, CLI: `"${process.execPath}" "${BIN}"`, AA_ENDPOINT: emulator.endpoint }) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('gate --policy', () => {
+  it('`tighten … > t.json && gate --arn … --policy t.json` exits 0, while the gate on the current policy exits 1', async () => {
+    const pipeline = await shell(
+      `eval $CLI tighten --arn ${DEPLOYER} --policy current.json --endpoint-url $AA_ENDPOINT > t.json && ` +
+        `eval $CLI gate --arn ${DEPLOYER} --policy t.json --endpoint-url $AA_ENDPOINT > verdict.json`,
+    );
+    expect(pipeline.stderr).toContain('Tightened policy for arn:aws:iam::123456789012:role/app-deployer');
+    expect(pipeline.code).toBe(0);
+    const verdict = JSON.parse(fs.readFileSync(path.join(dir, 'verdict.json'), 'utf8')) as GateResult;
+    expect(verdict.passed).toBe(true);
+    expect(verdict.policies).toEqual(['t.json']);
+    // What the tightened policy removed is still unused per the evidence, but no longer granted.
+    expect(verdict.principals[0]!.notGranted).toEqual(expect.arrayContaining(['dynamodb', 'ec2', 'sqs']));
+
+    const onCurrent = await shell(`eval $CLI gate --arn ${DEPLOYER} --policy current.json --endpoint-url $AA_ENDPOINT > current-verdict.json`);
+    expect(onCurrent.code).toBe(1);
+    const failed = JSON.parse(fs.readFileSync(path.join(dir, 'current-verdict.json'), 'utf8')) as GateResult;
+    expect(failed.principals[0]!.unusedServices).toEqual(['dynamodb', 'ec2', 'sqs']);
+
+    const today = await gate(['--arn', DEPLOYER]);
+    expect(today.code).toBe(1);
+  });
+
+  it('a document that grants one unused service back fails on exactly that service', async () => {
+    const partial = path.join(dir, 'partial.json');
+    fs.writeFileSync(partial, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 'sqs:SendMessage'], Resource: '*' }] }));
+    const run = await gate(['--arn', DEPLOYER, '--policy', partial, '--granularity', 'SERVICE_LEVEL']);
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as GateResult;
+    expect(result.principals[0]!.violations.map((f) => f.permission)).toEqual(['sqs']);
+  });
+
+  it('bad input exits 2 naming the file and the field; --policy needs exactly one principal', async () => {
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ Statement: [{ Effect: 'Permit', Action: 's3:*', Resource: '*' }] }));
+    const run = await gate(['--arn', DEPLOYER, '--policy', bad]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--policy ${bad}`);
+    expect(run.stderr).toContain('Statement[0].Effect');
+    const missing = await gate(['--arn', DEPLOYER, '--policy', path.join(dir, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.json');
+    const two = await gate(['--arn', DEPLOYER, '--arn', 'arn:aws:iam::123456789012:role/ops-admin', '--policy', current]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('exactly one --arn');
+  });
+
+  it('--judge-unknown-history is accepted and documented', async () => {
+    const run = await gate(['--arn', DEPLOYER, '--judge-unknown-history', '--policy', current, '--granularity', 'SERVICE_LEVEL']);
+    expect(run.code).toBe(1);
+    const help = await runCli(['gate', '--help']);
+    expect(help.stdout).toContain('--judge-unknown-history');
+    expect(help.stdout).toContain('--policy <file>');
+  });
+});
+
+describe('gate tables are readable by default (item 10)', () => {
+  it('one row per service, actions capped with "(+N more)", no line thousands of characters wide', async () => {
+    const run = await gate(['--arn', 'arn:aws:iam::123456789012:role/ops-admin', '--output', 'table']);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(260);
+    expect(run.stdout).toContain('Unused permissions of arn:aws:iam::123456789012:role/ops-admin, by service');
+    expect(run.stdout).toMatch(/\| ec2\s+\| 822 action\(s\): AcceptAddressTransfer,/);
+    expect(run.stdout).toMatch(/\(\+816 more\)/);
+    expect(run.stdout).toContain('Judged: what IAM grants today');
+    expect(run.stdout).toMatch(/\| \(\+432 more\)\s+\| whole service/);
+    expect(lines.length).toBeLessThan(120);
+
+    const markdown = await gate(['--arn', 'arn:aws:iam::123456789012:role/ops-admin', '--output', 'markdown']);
+    const rows = markdown.stdout.split('\n').filter((l) => l.startsWith('| ec2 |'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.length).toBeLessThan(600);
+  });
+});
