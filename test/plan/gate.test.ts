@@ -3,6 +3,9 @@
  * query and the postcondition in its lifecycle; the program's real answer decides it.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { interpretQuery } from '../../src/resolve/external-protocol';
 import { TerraformVariable } from '../../src/constructs/default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { planGateCondition, planGateErrorMessage } from '../../src/constructs/plan-time-report';
@@ -16,6 +19,9 @@ import { APP_ROLE, planWorld } from './world';
 let emulator: RunningEmulator;
 let stack: SynthesizedStack;
 const ROLE_VAR = '${var.gated_role}';
+const OWNED_ARN = '${aws_iam_role.owned.arn}';
+const WITHOUT_SQS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 'dynamodb:GetItem'], Resource: '*' }] };
+const WITH_SQS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 'sqs:SendMessage'], Resource: '*' }] };
 
 beforeAll(async () => {
   buildBundle();
@@ -27,6 +33,13 @@ beforeAll(async () => {
     new LeastPrivilegeGate(s, 'strict_gate', { report: strict, unusedAfterDays: 60 });
     const lenient = new ServiceLastAccessedReport(s, 'lenient', { resolveAt: 'plan', arn: role.stringValue, endpoint: emulator.endpoint });
     new LeastPrivilegeGate(s, 'lenient_gate', { report: lenient, allow: [{ permission: 'sqs', reason: 'quarterly batch' }] });
+    // Judging the stack as it will be (issue 12, item 8): the documents travel in the query as one JSON string.
+    const fixed = new ServiceLastAccessedReport(s, 'fixed', { resolveAt: 'plan', arn: role.stringValue, endpoint: emulator.endpoint });
+    new LeastPrivilegeGate(s, 'fixed_gate', { report: fixed, policy: JSON.stringify(WITHOUT_SQS), judgeUnknownHistory: true });
+    const owned = new IamRole(s, 'owned', { name: 'plan-app', assumeRolePolicy: '{}' });
+    new IamRolePolicy(s, 'owned_policy', { role: owned.name, policy: JSON.stringify(WITH_SQS) });
+    const ownedReport = new ServiceLastAccessedReport(s, 'owned_usage', { resolveAt: 'plan', arn: owned.arn, endpoint: emulator.endpoint });
+    new LeastPrivilegeGate(s, 'owned_gate', { report: ownedReport });
   });
 });
 
@@ -64,5 +77,36 @@ describe('LeastPrivilegeGate on a plan-mode report', () => {
     expect(JSON.parse(strict.violations!).map((v: { permission: string }) => v.permission)).toEqual(['sqs']);
     expect(lenient.violation_count).toBe('0');
     expect(strict.summary).toContain('sqs');
+  });
+});
+
+describe('a plan-mode gate judges the documents in its query (the stack as it will be)', () => {
+  const answer = async (prefix: string, known: Record<string, string>) => {
+    const run = await runLikeTerraform(block(prefix), { cwd: stack.stackDir, known, env: adminEnv() });
+    if (run.code !== 0) throw new Error(run.stderr);
+    return parseFlatStringMap(run.stdout);
+  };
+
+  it('passes the given policy as JSON in the string-only query, and judge_unknown_history', () => {
+    expect(JSON.parse(block('fixed').query!.policies!)).toEqual([WITHOUT_SQS]);
+    expect(block('fixed').query!.judge_unknown_history).toBe('true');
+    // No policy given and the principal not a construct of the stack: today's grants, no key set.
+    expect(block('strict').query!.policies ?? '').toBe('');
+    expect(block('strict').query!.judge_unknown_history).toBeUndefined();
+  });
+
+  it('a policy that no longer grants the unused service passes; the stack\'s inline policy that still grants it fails', async () => {
+    const fixed = await answer('fixed', { [ROLE_VAR]: APP_ROLE });
+    expect(fixed.violation_count).toBe('0');
+    expect(fixed.summary).toContain('not granted by the policies in the query, so not violations: sqs');
+    expect(JSON.parse(block('owned_usage').query!.policies!)).toEqual([WITH_SQS]);
+    const owned = await answer('owned_usage', { [OWNED_ARN]: APP_ROLE });
+    expect(JSON.parse(owned.violations!).map((v: { permission: string }) => v.permission)).toEqual(['sqs']);
+  });
+
+  it('a bad policies value is an input error naming the key', () => {
+    expect(() => interpretQuery({ arn: APP_ROLE, policies: '{"Statement": []}' })).toThrow('query key "policies": expected a JSON array');
+    expect(() => interpretQuery({ arn: APP_ROLE, policies: '[{"Statement": [{"Effect": "Maybe"}]}]' })).toThrow(/policies"\[0\].*Effect/);
+    expect(() => interpretQuery({ arn: APP_ROLE, judge_unknown_history: 'yes' })).toThrow('expected "true" or "false"');
   });
 });
