@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { findUnusedPermissions, grantChecker, restrictToGranted } from '../../src/analysis';
+import { findUnusedPermissions, grantChecker, restrictToGranted, type PolicyDocument } from '../../src/analysis';
 import { allow, doc, NOW, OLD, RECENT, report, service } from './fixtures';
 import { prng, randomPolicy, REQUESTS } from './generators';
 import { simulate } from './oracle';
@@ -70,9 +70,9 @@ describe('grantChecker', () => {
           st.Condition = { StringEquals: { 'aws:PrincipalTag/team': 'core' } };
           (policy.Statement as object[]).push({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'other' } } });
         }
-        const checker = grantChecker([policy]);
+        const checker = grantChecker([policy as unknown as PolicyDocument]);
         for (const [action, resource] of REQUESTS) {
-          for (const context of [{}, { 'aws:PrincipalTag/team': 'core' }]) {
+          for (const context of [{}, { 'aws:PrincipalTag/team': 'core' }] as Record<string, string>[]) {
             if ((await simulate([policy], action, resource, context)) !== 'Allowed') continue;
             expect([seed, action, checker.grantsAction(action)]).toEqual([seed, action, true]);
             expect([seed, action, checker.grantsService(action.split(':')[0]!)]).toEqual([seed, action, true]);
