@@ -89,7 +89,14 @@ export class LeastPrivilegeGate extends Construct {
       binding.setQuery('unused_after_days', String(options.unusedAfterDays ?? 90));
       // Read at synth, when every element of the stack exists (a tightening's exceptions and documents included).
       binding.setQuery('allow', coreOf(this).Lazy.stringValue({ produce: () => JSON.stringify(mergeAllow(options.allow, this.judged(given)?.tightened)) }));
-      binding.setQuery('policies', coreOf(this).Lazy.stringValue({ produce: () => planPoliciesQuery(this.judged(given)) }));
+      // At synth (every element exists by then); no key at all when the gate judges today's grants.
+      coreOf(this).Aspects.of(this).add({
+        visit: (node) => {
+          if (node !== this) return;
+          const policies = planPoliciesQuery(this.judged(given));
+          if (policies !== '') binding.setQuery('policies', policies);
+        },
+      });
       if (props.judgeUnknownHistory) binding.setQuery('judge_unknown_history', 'true');
       this.planViolationCount = binding.result('violation_count');
       this.planSummary = binding.result('summary');

@@ -81,7 +81,8 @@ describe('gate', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^### ❌ access-advisor gate failed$/m);
     expect(run.stdout).toContain(`| ${DEPLOYER} | FAIL | sufficient |`);
-    expect(run.stdout).toMatch(/^#### Unused services of /m);
+    expect(run.stdout).toMatch(/^#### Unused permissions of .*, by service$/m);
+    expect(run.stdout).toMatch(/^\| dynamodb \| whole service \| never \|/m);
   });
 
   it('the baseline ratchet: --accept writes it, then only new unused permissions fail', async () => {

@@ -138,7 +138,7 @@ test('reports and decisions interleaved (report A, gate A, tightened A, report B
     expect(eager.tightA.result).toEqual(lazy.tightA.result);
     const messages = (stack: TerraformStack) => [...annotations(stack, 'warn'), ...annotations(stack, 'error')];
     expect(messages(eager.stack)).toEqual(messages(lazy.stack));
-    expect(messages(lazy.stack).some((m) => m.includes('LeastPrivilegeGate interleaved/gate_a: 1 unused permission(s)'))).toBe(true);
+    expect(messages(lazy.stack).some((m) => m.includes('LeastPrivilegeGate interleaved/gate_a: 1 unused service(s)'))).toBe(true);
   } finally {
     delete process.env.ACCESS_ADVISOR_WORKER_LOG;
   }

@@ -103,6 +103,6 @@ describe('examples/ci-drift-ratchet: the GitHub workflow', () => {
     const run = await runGateStep(join(world.scratch, 'modified'));
     expect(run.code).toBe(1);
     expect(run.summary).toContain('gate failed');
-    expect(run.summary).toMatch(/\| xray \| never \|/);
+    expect(run.summary).toMatch(/\| xray \| whole service \| never \|/);
   });
 });
