@@ -91,6 +91,16 @@ describe('gate --policy', () => {
     expect(two.stderr).toContain('exactly one --arn');
   });
 
+  it('the default judges services: a service-level verdict, like the default tightening', async () => {
+    const run = await gate(['--arn', DEPLOYER]);
+    const result = JSON.parse(run.stdout) as GateResult;
+    expect(result.principals[0]!.unusedServices).toEqual(['dynamodb', 'ec2', 'sqs']);
+    expect(result.principals[0]!.unusedActions).toEqual([]);
+    // at ACTION_LEVEL the tracked actions of used services count too
+    const actions = JSON.parse((await gate(['--arn', DEPLOYER, '--granularity', 'ACTION_LEVEL'])).stdout) as GateResult;
+    expect(actions.principals[0]!.unusedActions.length).toBeGreaterThan(0);
+  });
+
   it('--judge-unknown-history is accepted and documented', async () => {
     const run = await gate(['--arn', DEPLOYER, '--judge-unknown-history', '--policy', current, '--granularity', 'SERVICE_LEVEL']);
     expect(run.code).toBe(1);
@@ -102,7 +112,7 @@ describe('gate --policy', () => {
 
 describe('gate tables are readable by default (item 10)', () => {
   it('one row per service, actions capped with "(+N more)", no line thousands of characters wide', async () => {
-    const run = await gate(['--arn', 'arn:aws:iam::123456789012:role/ops-admin', '--output', 'table']);
+    const run = await gate(['--arn', 'arn:aws:iam::123456789012:role/ops-admin', '--granularity', 'ACTION_LEVEL', '--output', 'table']);
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(260);
@@ -113,7 +123,7 @@ describe('gate tables are readable by default (item 10)', () => {
     expect(run.stdout).toMatch(/\| \(\+432 more\)\s+\| whole service/);
     expect(lines.length).toBeLessThan(120);
 
-    const markdown = await gate(['--arn', 'arn:aws:iam::123456789012:role/ops-admin', '--output', 'markdown']);
+    const markdown = await gate(['--arn', 'arn:aws:iam::123456789012:role/ops-admin', '--granularity', 'ACTION_LEVEL', '--output', 'markdown']);
     const rows = markdown.stdout.split('\n').filter((l) => l.startsWith('| ec2 |'));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.length).toBeLessThan(600);

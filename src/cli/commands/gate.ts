@@ -35,7 +35,12 @@ export function register(program: Command): void {
         'its unused actions listed with "(+N more)" (--output json has every one).',
     )
     .addOption(
-      new Option('--granularity <level>', 'ACTION_LEVEL also judges tracked actions').choices(GRANULARITIES).default('ACTION_LEVEL'),
+      new Option(
+        '--granularity <level>',
+        'SERVICE_LEVEL judges services, like the default tightening (which keeps a used service\'s wildcards); ACTION_LEVEL also judges the tracked actions of used services',
+      )
+        .choices(GRANULARITIES)
+        .default('SERVICE_LEVEL'),
     )
     .addOption(
       new Option('--unused-after-days <n>', `a permission not used for this many days is unused (default ${DEFAULT_UNUSED_AFTER_DAYS})`).argParser(
