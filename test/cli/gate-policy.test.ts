@@ -117,8 +117,10 @@ describe('gate tables are readable by default (item 10)', () => {
     const lines = run.stdout.split('\n');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(260);
     expect(run.stdout).toContain('Unused permissions of arn:aws:iam::123456789012:role/ops-admin, by service');
-    expect(run.stdout).toMatch(/\| ec2\s+\| 822 action\(s\): AcceptAddressTransfer,/);
-    expect(run.stdout).toMatch(/\(\+816 more\)/);
+    const ec2 = /\| ec2\s+\| (\d+) action\(s\): AcceptAddressTransfer,/.exec(run.stdout);
+    expect(ec2).not.toBeNull();
+    // six names shown, the rest counted
+    expect(run.stdout).toContain(`(+${Number(ec2![1]) - 6} more)`);
     expect(run.stdout).toContain('Judged: what IAM grants today');
     expect(run.stdout).toMatch(/\| \(\+432 more\)\s+\| whole service/);
     expect(lines.length).toBeLessThan(120);
