@@ -56,10 +56,28 @@ const NETWORK_CODES = new Set([
   'ECONNABORTED',
 ]);
 
+const warned = new Set<string>();
+
+/**
+ * The SDK's own warnings (e.g. "Multiple credential sources detected", 8 lines, once per client) as one line, once
+ * per process, redacted: stderr stays one line per message.
+ */
+export const SDK_LOGGER = {
+  debug: (): void => undefined,
+  info: (): void => undefined,
+  warn: (...args: unknown[]): void => {
+    const line = safeMessage(args.map(String).join(' ')).replace(/^@aws-sdk\/[\w-]+ - [\w:]+ WARNING:\s*/, '');
+    if (line === '' || warned.has(line)) return;
+    warned.add(line);
+    process.stderr.write(`access-advisor: AWS SDK warning: ${line}\n`);
+  },
+  error: (): void => undefined,
+};
+
 async function resolveRegion(options: ConnectionOptions): Promise<string> {
   if (options.region) return options.region;
   // Ask the SDK's own region chain (env, shared config of the profile); IAM is global, so fall back quietly.
-  const probe = new IAMClient(options.profile ? { profile: options.profile } : {});
+  const probe = new IAMClient({ ...(options.profile ? { profile: options.profile } : {}), logger: SDK_LOGGER });
   try {
     const region = await probe.config.region();
     return region || FALLBACK_REGION;
@@ -110,6 +128,7 @@ export async function createIamSession(
   const secrets = secretStrings(options.credentials);
   const client = new IAMClient({
     region,
+    logger: SDK_LOGGER,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.profile && !options.roleArn ? { profile: options.profile } : {}),
     ...(credentialsConfig(options, region) ? { credentials: credentialsConfig(options, region) } : {}),
