@@ -3,8 +3,10 @@
  * what comes next depends on the mode — junk, an unfinished job, a repeating Marker, duplicates, or an error that
  * echoes the request's headers (signature, session token) back. Used to prove that nothing partial ever passes.
  */
+import { fork } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 
 export const HOSTILE_MODES = [
   'html-page2',
@@ -19,7 +21,9 @@ export const HOSTILE_MODES = [
   'missing-namespace',
   'other-job-page2',
 ] as const;
-export type HostileMode = (typeof HOSTILE_MODES)[number] | 'complete' | 'empty-list' | 'echo-headers';
+/** Whole-request failures whose messages must say what happened. */
+export type FailingMode = 'html-403' | 'text-429' | 'limit-409';
+export type HostileMode = (typeof HOSTILE_MODES)[number] | FailingMode | 'complete' | 'empty-list' | 'echo-headers';
 
 export const JOB_ID = 'a1b2c3d4-0000-4000-8000-00000000beef';
 export const ACCOUNT = '123456789012';
@@ -161,7 +165,16 @@ export async function startHostileServer(mode: HostileMode, target: 'all' | 'ent
       const action = params.get('Action') ?? '';
       calls.set(action, (calls.get(action) ?? 0) + 1);
       let answer: Answer;
-      if (mode === 'echo-headers') {
+      if (mode === 'html-403') {
+        answer = { status: 403, body: '<html><body><h1>403 Forbidden</h1>corporate proxy</body></html>', type: 'text/html' };
+      } else if (mode === 'text-429') {
+        answer = { status: 429, body: 'Too Many Requests, slow down', type: 'text/plain' };
+      } else if (mode === 'limit-409' && action === 'GenerateOrganizationsAccessReport') {
+        answer = {
+          status: 409,
+          body: errorBody('ReportGenerationLimitExceeded', 'The request failed because the maximum number of concurrent requests for this account are already running.'),
+        };
+      } else if (mode === 'echo-headers') {
         // A misconfigured proxy that puts the whole request (headers included) into its error text.
         const echoed = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
         answer = { status: 403, body: errorBody('AccessDenied', escapeXml(`proxy refused the request:\n${echoed}\nbody: ${body}`)) };
@@ -186,6 +199,28 @@ export async function startHostileServer(mode: HostileMode, target: 'all' | 'ent
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
+      }),
+  };
+}
+
+/** Servers for `modes` in a child process (for synth, whose spawnSync blocks this process's event loop). */
+export async function startHostileServersInChild(
+  modes: readonly HostileMode[],
+): Promise<{ endpoints: Record<string, string>; close: () => Promise<void> }> {
+  const child = fork(path.join(__dirname, 'hostile-child.ts'), [JSON.stringify(modes)], {
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const endpoints = await new Promise<Record<string, string>>((resolve, reject) => {
+    child.once('message', (m: { ready: Record<string, string> }) => resolve(m.ready));
+    child.once('exit', (code) => reject(new Error(`hostile servers exited with ${code}`)));
+  });
+  return {
+    endpoints,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('close');
       }),
   };
 }
