@@ -1,6 +1,9 @@
 import { renderMarkdown, renderText, visible, type Doc } from '../../src/cli/output/document';
 import { formatResult } from '../../src/cli/output/render';
 
+/** Raw control characters that must never reach output. */
+const RAW = new RegExp(String.raw`[\u001b\u0007\r\u202e]`);
+
 /** Report strings come from a server: an ESC would drive the reader's terminal, a bidi override hide text. */
 const HOSTILE = 'Amazon S3\u001b[2J\u001b]0;pwned\u0007\r\u202eevil';
 
@@ -14,7 +17,7 @@ describe('control characters in tables and markdown', () => {
     ['table', renderText([doc])],
     ['markdown', renderMarkdown([doc])],
   ])('%s: no raw ESC, BEL, CR or bidi override; shown as visible escapes', (_format, out) => {
-    expect(out).not.toMatch(/[\u001b\u0007\r\u202e]/);
+    expect(out).not.toMatch(RAW);
     expect(out).toContain('\\x1b[2J');
     expect(out).toContain('\\u202e');
   });
@@ -35,7 +38,7 @@ describe('control characters in tables and markdown', () => {
     for (const format of ['table', 'markdown'] as const) {
       const out = formatResult(report, format);
       expect(out).toContain('s3');
-      expect(out).not.toMatch(/[\u001b\u0007\u202e]/);
+      expect(out).not.toMatch(RAW);
     }
   });
 
