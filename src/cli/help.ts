@@ -4,7 +4,7 @@ import { collect, parsePositiveInteger } from './inputs';
 
 /** The emulator used by every worked example: `access-advisor emulator` with the example world. */
 export const EXAMPLE_SETUP = `  # Against the local emulator (start it in another terminal):
-  $ access-advisor emulator --world examples/world.json --port 4566
+  $ access-advisor emulator --port 4566             # the demo world shipped with the package
   $ export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
   $ export AWS_ENDPOINT_URL=http://127.0.0.1:4566`;
 

@@ -64,7 +64,7 @@ export function buildProgram(): Command {
 Examples:
   $ access-advisor service-report --arn arn:aws:iam::123456789012:role/app-deployer --output table
   $ access-advisor gate --arns-from roles.txt --baseline access-baseline.json --output markdown >> "$GITHUB_STEP_SUMMARY"
-  $ access-advisor emulator --world examples/world.json --port 4566     # a local IAM for trying all of this
+  $ access-advisor emulator --port 4566                                # a local IAM (the bundled demo world) for trying all of this
   $ access-advisor <command> --help                                    # worked examples per command
 
 Credentials and region come from the usual AWS SDK chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_REGION,

@@ -3,7 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { annotationsOf, emulatorEnvironment, exampleDir, outputOf, REPO_ROOT, type SynthResult } from '../../scripts/example-harness';
+import { tierRan } from '../tiers';
 import { ExampleWorld } from './support';
+import { describeTerraform, synthesizedOutputs, terraformPlan, type TerraformPlan } from './terraform';
 
 // Hand-derived from examples/world.json: carol (/engineering/, created 400 days ago) may use lambda, logs, xray and
 // cloudwatch:GetMetricData and used lambda (12 d) and logs (25 d) only → unused cloudwatch, xray. The interns group
@@ -25,9 +27,12 @@ beforeAll(async () => {
   mkdirSync(join(world.scratch, 'modified'));
   modifiedBaseline = join(world.scratch, 'modified', 'access-baseline.json');
   writeFileSync(modifiedBaseline, JSON.stringify(baseline, null, 2));
-  committed = await world.synth('ci-drift-ratchet');
-}, 180_000);
-afterAll(() => world.stop());
+  committed = await world.synth('ci-drift-ratchet'); // the real `cdktf synth`
+}, 600_000);
+afterAll(async () => {
+  await world.stop();
+  tierRan('cdktf-cli', 'cdktf synth of examples/ci-drift-ratchet');
+});
 
 describe('examples/ci-drift-ratchet: PolicyDriftCheck', () => {
   it('the committed baseline is what the evidence says today', () => {
@@ -104,5 +109,21 @@ describe('examples/ci-drift-ratchet: the GitHub workflow', () => {
     expect(run.code).toBe(1);
     expect(run.summary).toContain('gate failed');
     expect(run.summary).toMatch(/\| xray \| whole service \| never \|/);
+  });
+});
+
+describeTerraform('ci-drift-ratchet', () => {
+  let plan: TerraformPlan;
+  beforeAll(async () => {
+    plan = await terraformPlan(world, committed);
+  }, 600_000);
+
+  it('validates, and plans the checks\' verdicts as the literals the synth decided', () => {
+    expect(plan.validate).toMatch(/configuration is valid/);
+    expect(plan.outputs).toEqual(synthesizedOutputs(committed));
+    expect(plan.outputs.carol_drift_passed).toBe(true);
+    expect(plan.outputs.carol_unused_accepted).toEqual(['cloudwatch', 'xray']);
+    expect(plan.outputs.interns_unused_accepted).toEqual(['logs']);
+    expect(plan.after['aws_iam_user.carol']).toMatchObject({ name: 'carol', path: '/engineering/' });
   });
 });

@@ -1,6 +1,8 @@
-import { annotationsOf, outputOf, type SynthResult } from '../../scripts/example-harness';
+import { annotationsOf, outputOf, type SynthResult, type SynthRun } from '../../scripts/example-harness';
 import { evaluateIdentityPolicies } from '../../src/analysis';
+import { tierRan } from '../tiers';
 import { allowActions, ExampleWorld } from './support';
+import { describeTerraform, plannedPolicy, synthesizedOutputs, terraformPlan, type TerraformPlan } from './terraform';
 
 // Expected values are derived by hand from examples/world.json (the world's design), not from running the code:
 // app-deployer (created 330 days ago) is allowed s3/ec2/lambda/dynamodb/sqs/iam by app-deployer-policy and logs by
@@ -13,15 +15,21 @@ const world = new ExampleWorld();
 let result: SynthResult;
 /** The same app attaching today's policy instead of the tightened one (app context leastPrivilegeRole:deployerPolicy). */
 let current: SynthResult;
+/** `cdktf synth` of the `current` variant as a user runs it (no CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS). */
+let asUser: SynthRun;
+const CURRENT = { 'leastPrivilegeRole:deployerPolicy': 'current' };
 
+// Synthesized by the real `cdktf synth` (cdktf-cli 0.21) in this repository, where cdktn is installed too.
 beforeAll(async () => {
   await world.start();
-  [result, current] = await Promise.all([
-    world.synth('least-privilege-role'),
-    world.synth('least-privilege-role', { 'leastPrivilegeRole:deployerPolicy': 'current' }),
-  ]);
-}, 240_000);
-afterAll(() => world.stop());
+  [result, current] = await Promise.all([world.synth('least-privilege-role'), world.synth('least-privilege-role', CURRENT)]);
+  asUser = await world.synthAsUser('least-privilege-role', CURRENT);
+}, 600_000);
+afterAll(async () => {
+  await world.stop();
+  tierRan('cdktf-cli', 'cdktf synth of examples/least-privilege-role');
+  tierRan('mixed-install', 'cdktf app with cdktn installed: its failing gate fails `cdktf synth`');
+});
 
 const policyOf = (id: string): string => result.stack.resource.aws_iam_policy[id].policy as string;
 
@@ -129,5 +137,45 @@ describe('examples/least-privilege-role', () => {
 
   it('has no error annotation: with the tightened policy in the stack, synth passes', () => {
     expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
+  });
+
+  it('the failing gate fails the real `cdktf synth` (non-zero exit, the gate\'s message), also with cdktn installed', () => {
+    const output = `${asUser.stdout}\n${asUser.stderr}`;
+    expect(asUser.exitCode).not.toBe(0);
+    expect(output).toContain('LeastPrivilegeGate least-privilege-role/deployer_gate: 2 unused permission(s) of arn:aws:iam::123456789012:role/app-deployer');
+    expect(output).toMatch(/error annotations/);
+    // let finish (CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS), the CLI still fails on the gate's error annotation
+    expect(current.exitCode).not.toBe(0);
+    expect(result.exitCode).toBe(0);
+  });
+});
+
+describeTerraform('least-privilege-role', () => {
+  let plan: TerraformPlan;
+  beforeAll(async () => {
+    plan = await terraformPlan(world, result);
+  }, 600_000);
+
+  it('validates, and plans every output as the literal the synth decided', () => {
+    expect(plan.validate).toMatch(/configuration is valid/);
+    expect(Object.keys(synthesizedOutputs(result)).length).toBeGreaterThan(10);
+    expect(plan.outputs).toEqual(synthesizedOutputs(result));
+    expect(plan.outputs.app_deployer_services_unused).toEqual(['dynamodb', 'ec2', 'sqs']);
+    expect(plan.outputs.app_deployer_gate_violations).toEqual([]);
+  });
+
+  it('plans the tightened policies as Terraform will send them to IAM', () => {
+    expect(JSON.parse(plannedPolicy(plan, 'aws_iam_policy.deployer_policy'))).toEqual(JSON.parse(policyOf('deployer_policy')));
+    expect(JSON.parse(plannedPolicy(plan, 'aws_iam_policy.ops_admin_policy'))).toEqual(JSON.parse(policyOf('ops_admin_policy')));
+    const deployer = plannedPolicy(plan, 'aws_iam_policy.deployer_policy');
+    for (const kept of ['iam:GetRole', 'lambda:CreateFunction', 's3:PutObject', 'iam:PassRole']) {
+      expect([kept, evaluateIdentityPolicies([deployer], kept)]).toEqual([kept, 'Allowed']);
+    }
+    for (const gone of ['dynamodb:GetItem', 'sqs:SendMessage']) {
+      expect([gone, evaluateIdentityPolicies([deployer], gone)]).toEqual([gone, 'ImplicitlyDenied']);
+    }
+    const opsAdmin = plannedPolicy(plan, 'aws_iam_policy.ops_admin_policy');
+    expect(evaluateIdentityPolicies([opsAdmin], 'kms:Decrypt')).toBe('ImplicitlyDenied');
+    expect(evaluateIdentityPolicies([opsAdmin], 'ec2:RunInstances')).toBe('Allowed');
   });
 });

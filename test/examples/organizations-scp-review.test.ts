@@ -1,6 +1,8 @@
 import { loadActionCatalog } from '../../src/iam/action-catalog';
 import { outputOf, type SynthResult } from '../../scripts/example-harness';
+import { tierRan } from '../tiers';
 import { ExampleWorld } from './support';
+import { describeTerraform, synthesizedOutputs, terraformPlan, type TerraformPlan } from './terraform';
 
 // Hand-derived from examples/world.json. SCPs: FullAWSAccess on the root, the Sandbox OU and every account;
 // DenyLeaveOrg (one action) on the root; WorkloadGuardrails (15 services) on the Workloads OU, which has no
@@ -23,9 +25,12 @@ const catalogServices = loadActionCatalog().services().length;
 
 beforeAll(async () => {
   await world.start();
-  result = await world.synth('organizations-scp-review');
-}, 180_000);
-afterAll(() => world.stop());
+  result = await world.synth('organizations-scp-review'); // the real `cdktf synth`
+}, 600_000);
+afterAll(async () => {
+  await world.stop();
+  tierRan('cdktf-cli', 'cdktf synth of examples/organizations-scp-review');
+});
 
 describe('examples/organizations-scp-review', () => {
   it('reports the root: every service accessible, the member accounts\' activity (not the management account\'s)', () => {
@@ -79,5 +84,23 @@ describe('examples/organizations-scp-review', () => {
 
   it('synthesizes without any warning or error', () => {
     expect(result.annotations.filter((a) => a.level !== 'info')).toEqual([]);
+  });
+});
+
+describeTerraform('organizations-scp-review', () => {
+  let plan: TerraformPlan;
+  beforeAll(async () => {
+    plan = await terraformPlan(world, result);
+  }, 600_000);
+
+  it('validates, and plans the reports\' values and the SCP proposal as the literals the synth decided', () => {
+    expect(plan.validate).toMatch(/configuration is valid/);
+    expect(plan.outputs).toEqual(synthesizedOutputs(result));
+    expect(plan.outputs.workloads_scp_proposal_denied_services).toEqual(['cloudwatch', 'kms', 'lambda', 'sns']);
+    const proposal = plan.after['aws_organizations_policy.workloads_scp_proposal']!;
+    expect(proposal.type).toBe('SERVICE_CONTROL_POLICY');
+    const denied = (JSON.parse(proposal.content as string) as { Statement: { Effect: string; Action: string[] }[] }).Statement.filter((s) => s.Effect === 'Deny');
+    expect(denied.flatMap((s) => s.Action).sort()).toEqual(['cloudwatch:*', 'kms:*', 'lambda:*', 'sns:*']);
+    expect(Object.keys(plan.after).filter((address) => address.startsWith('aws_organizations_policy_attachment'))).toEqual([]);
   });
 });

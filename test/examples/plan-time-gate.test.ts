@@ -2,12 +2,16 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorEnvironment, outputOf, type SynthResult } from '../../scripts/example-harness';
+import { tierRan } from '../tiers';
 import { ExampleWorld } from './support';
+import { describeTerraform, runnableCopy, terraformPlan, type TerraformPlan } from './terraform';
 
-// No Terraform binary here: the test goes up to the Terraform boundary. It reads the synthesized data sources, then
+// The plan-mode stack needs the hashicorp/external provider, which the machine's Terraform plugin mirror lacks (and
+// the tests use no network): the test goes up to the Terraform boundary. It reads the synthesized data sources, then
 // runs the external program exactly as the external provider would once Terraform has read data.aws_iam_role (query
 // JSON on stdin, cwd the stack directory, credentials from the environment) and evaluates the postcondition's
-// expression on the answer. Expected decision, from examples/world.json: app-deployer's policies allow dynamodb,
+// expression on the answer. The Terraform tier below plans the stack without its external block: the real aws
+// provider reads data.aws_iam_role through the emulator's GetRole, the ARN the program then receives. Expected decision, from examples/world.json: app-deployer's policies allow dynamodb,
 // ec2, iam, lambda, logs, s3 and sqs; in the last 90 days it used iam, lambda, logs and s3; ec2 (210 days ago) is
 // excepted; dynamodb and sqs were never used → two violations, the plan fails.
 const world = new ExampleWorld();
@@ -16,9 +20,12 @@ const ROLE_ARN = 'arn:aws:iam::123456789012:role/app-deployer';
 
 beforeAll(async () => {
   await world.start();
-  result = await world.synth('plan-time-gate');
-}, 180_000);
-afterAll(() => world.stop());
+  result = await world.synth('plan-time-gate'); // the real `cdktf synth`
+}, 600_000);
+afterAll(async () => {
+  await world.stop();
+  tierRan('cdktf-cli', 'cdktf synth of examples/plan-time-gate');
+});
 
 interface ExternalBlock {
   program: string[];
@@ -95,5 +102,25 @@ describe('examples/plan-time-gate', () => {
     // the postcondition `self.result["violation_count"] == "0"` is false: terraform plan stops with the summary
     expect(answer.violation_count === '0').toBe(false);
     expect(answer.summary).toMatch(/dynamodb/);
+  });
+});
+
+describeTerraform('plan-time-gate (without its data "external" block)', () => {
+  let plan: TerraformPlan;
+  beforeAll(async () => {
+    const stack = runnableCopy(result.stack, world.emulator.endpoint);
+    delete stack.data.external;
+    delete stack.terraform.required_providers.external;
+    delete stack.provider.external;
+    stack.output = { app_deployer_arn: { value: '${data.aws_iam_role.app_deployer.arn}' } };
+    world.emulator.resetMetrics();
+    plan = await terraformPlan(world, result, stack);
+  }, 600_000);
+
+  it('the real aws provider reads the role through the emulator\'s GetRole: the ARN the program receives', () => {
+    expect(plan.validate).toMatch(/configuration is valid/);
+    expect(world.emulator.metrics().calls.GetRole).toBeGreaterThanOrEqual(1);
+    expect(plan.readData['data.aws_iam_role.app_deployer']).toMatchObject({ name: 'app-deployer', arn: ROLE_ARN });
+    expect(plan.outputs.app_deployer_arn).toBe(ROLE_ARN);
   });
 });

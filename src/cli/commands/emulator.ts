@@ -1,9 +1,14 @@
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { CliInputError } from '../exit-codes';
 
 /**
- * `access-advisor emulator --world FILE`: serves the world on 127.0.0.1 until SIGINT/SIGTERM.
+ * `access-advisor emulator [--world FILE]`: serves the world on 127.0.0.1 until SIGINT/SIGTERM; without --world, the
+ * demo world the package ships (examples/world.json, also in the published tarball).
  * Prints exactly `listening on http://127.0.0.1:PORT` on stdout once ready.
  */
+export const BUNDLED_WORLD = join(__dirname, '..', '..', '..', 'examples', 'world.json');
+
 const nonNegative = (name: string, max = Infinity) => (value: string) => {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number >= 0, got "${value}".`);
@@ -25,7 +30,7 @@ const rate = (name: string) => (value: string) => {
 };
 
 interface EmulatorFlags {
-  world: string;
+  world?: string;
   port?: number;
   seed?: number;
   jobDuration?: number;
@@ -39,8 +44,8 @@ interface EmulatorFlags {
 export function register(program: Command): void {
   program
     .command('emulator')
-    .description('Run the local IAM access-advisor emulator on 127.0.0.1, serving the given world file.')
-    .requiredOption('--world <file>', 'world file (JSON, see schema/world.schema.json)')
+    .description('Run the local IAM access-advisor emulator on 127.0.0.1, serving a world file (default: the bundled demo world).')
+    .option('--world <file>', 'world file (JSON, see schema/world.schema.json); default: the demo world shipped with the package (examples/world.json)')
     .option('--port <n>', 'port to listen on (0 = any free port)', integer('--port', 0, 65535))
     .option('--seed <n>', 'seed for faults, latency, job durations and ids', integer('--seed', 0, 2 ** 32 - 1))
     .option('--job-duration <ms>', `how long each report job stays IN_PROGRESS (at most ${MAX_DURATION_MS})`, nonNegative('--job-duration', MAX_DURATION_MS))
@@ -59,13 +64,16 @@ export function register(program: Command): void {
         ...(flags.latency !== undefined ? { latencyMs: flags.latency } : {}),
       };
       // Loaded here, not at the top: `access-advisor --help` must not pay for the emulator and the catalog.
-      const { startEmulator } = require('../../emulator') as typeof import('../../emulator');
+      const { startEmulator, WorldValidationError } = require('../../emulator') as typeof import('../../emulator');
       const emulator = await startEmulator({
-        world: flags.world,
+        world: flags.world ?? BUNDLED_WORLD,
         port: flags.port,
         seed: flags.seed,
         faults,
         jobs: flags.jobDuration !== undefined ? { durationMs: flags.jobDuration } : {},
+      }).catch((error: unknown) => {
+        // An unreadable or invalid world file is an input error (exit 2), as for every other input file.
+        throw error instanceof WorldValidationError ? new CliInputError(`--world: ${error.message}`) : error;
       });
       process.stdout.write(`listening on ${emulator.endpoint}\n`);
       await new Promise<void>((resolve) => {

@@ -1,0 +1,136 @@
+// The least-privilege-role example on CDK Terrain (cdktn, the maintained fork of cdktf) and @cdktn/provider-aws:
+// the same roles, reports, tightened policies and gates, synthesized by the cdktn CLI.
+//
+//   cdktn synth    (cdktn-cli 0.24 needs Node >= 22.19; credentials as in ../least-privilege-role)
+//
+// Nothing in the constructs names a core: every construct builds with the core of the App it is added to, also in a
+// project where cdktf is installed too (this repository has both).
+import { App, TerraformOutput, TerraformStack } from 'cdktn';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { DataAwsIamPolicyDocument } from '@cdktn/provider-aws/lib/data-aws-iam-policy-document';
+import { IamPolicy } from '@cdktn/provider-aws/lib/iam-policy';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
+import { LeastPrivilegeGate, ServiceLastAccessedReport, TightenedPolicyDocument } from 'cdktf-access-advisor';
+
+const ACCOUNT_ID = '123456789012';
+
+/** The trust policy of a role that an AWS service assumes. */
+function assumedBy(service: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+}
+
+/** AWS's AdministratorAccess, which ops-admin holds today. */
+const ADMINISTRATOR_ACCESS = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+});
+
+class LeastPrivilegeRoles extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', { region: 'us-east-1' });
+
+    // The roles this stack owns. They exist already and have a year of access history.
+    const deployer = new IamRole(this, 'app_deployer', {
+      name: 'app-deployer',
+      description: 'Deploys the application from CI',
+      assumeRolePolicy: assumedBy('codebuild.amazonaws.com'),
+    });
+    const opsAdmin = new IamRole(this, 'ops_admin', {
+      name: 'ops-admin',
+      description: 'Operations break-glass role',
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' }],
+      }),
+      maxSessionDuration: 7200,
+    });
+    const analytics = new IamRole(this, 'young_analytics', {
+      name: 'young-analytics',
+      description: 'New analytics workload',
+      assumeRolePolicy: assumedBy('glue.amazonaws.com'),
+    });
+
+    // 1. The evidence. All lookups of one synth run as one batch, so four reports cost about one job's latency;
+    //    decisions are evaluated at synth, after that batch, so reports and decisions may be declared in any order.
+    //    ACTION_LEVEL adds the tracked actions (for tightening); SERVICE_LEVEL is what the gates judge.
+    const deployerActions = new ServiceLastAccessedReport(this, 'deployer_actions', {
+      principal: deployer,
+      accountId: ACCOUNT_ID,
+      granularity: 'ACTION_LEVEL',
+    });
+    const opsAdminActions = new ServiceLastAccessedReport(this, 'ops_admin_actions', {
+      principal: opsAdmin,
+      accountId: ACCOUNT_ID,
+      granularity: 'ACTION_LEVEL',
+    });
+    const deployerServices = new ServiceLastAccessedReport(this, 'deployer_services', { principal: deployer, accountId: ACCOUNT_ID });
+    const analyticsServices = new ServiceLastAccessedReport(this, 'analytics_services', { principal: analytics, accountId: ACCOUNT_ID });
+
+    // 2. Tightened policies: what the evidence proves unused is removed; used, untracked and iam:PassRole stay.
+    const deployerDocument = new DataAwsIamPolicyDocument(this, 'deployer_policy_document', {
+      statement: [
+        {
+          sid: 'Deploy',
+          effect: 'Allow',
+          actions: ['s3:*', 'ec2:*', 'lambda:*', 'dynamodb:*', 'sqs:*', 'iam:PassRole', 'iam:GetRole', 'iam:CreateRole', 'iam:AttachRolePolicy'],
+          resources: ['*'],
+        },
+      ],
+    });
+    const deployerTightened = new TightenedPolicyDocument(this, 'deployer_tightened', { report: deployerActions, policy: deployerDocument });
+    const deployerPolicy = new IamPolicy(this, 'deployer_policy', {
+      name: 'app-deployer-policy',
+      description: 'Deployment permissions of the application pipeline (tightened on access advisor evidence)',
+      policy: deployerTightened.json,
+    });
+    new IamRolePolicyAttachment(this, 'deployer_policy_attachment', { role: deployer.name, policyArn: deployerPolicy.arn });
+
+    const opsAdminTightened = new TightenedPolicyDocument(this, 'ops_admin_tightened', { report: opsAdminActions, policy: ADMINISTRATOR_ACCESS });
+    const opsAdminPolicy = new IamPolicy(this, 'ops_admin_policy', {
+      name: 'ops-admin-least-privilege',
+      description: 'What ops-admin used of AdministratorAccess in the last 90 days',
+      policy: opsAdminTightened.json,
+    });
+    new IamRolePolicyAttachment(this, 'ops_admin_policy_attachment', { role: opsAdmin.name, policyArn: opsAdminPolicy.arn });
+
+    // 3. Gates: synth fails while a role grants a service it has not used for 90 days, unless an exception with a
+    //    reason covers it. app-deployer fails until the tightened policy above is applied; young-analytics is too new
+    //    to judge (insufficient history) and passes, saying so.
+    const deployerGate = new LeastPrivilegeGate(this, 'deployer_gate', {
+      report: deployerServices,
+      unusedAfterDays: 90,
+      allow: [{ permission: 'ec2', reason: 'AMI lookups for the twice-yearly base image rotation' }],
+    });
+    const analyticsGate = new LeastPrivilegeGate(this, 'analytics_gate', { report: analyticsServices });
+
+    // What a reviewer (and `cdktn output`) sees. `proof`, `passed` and `violations` are values read now: reading one
+    // resolves the lookups declared so far (here: all of them, in one batch). The lists and counts are lazy.
+    for (const [name, report, tightened] of [
+      ['app_deployer', deployerActions, deployerTightened],
+      ['ops_admin', opsAdminActions, opsAdminTightened],
+    ] as const) {
+      new TerraformOutput(this, `${name}_services_allowed`, { value: report.serviceNamespaces });
+      new TerraformOutput(this, `${name}_services_used`, { value: report.usedServices({ days: 90 }) });
+      new TerraformOutput(this, `${name}_services_unused`, { value: report.unusedServices({ days: 90 }) });
+      new TerraformOutput(this, `${name}_actions_used`, { value: report.usedActions({ days: 90 }) });
+      new TerraformOutput(this, `${name}_removed_services`, { value: tightened.removedServices });
+      new TerraformOutput(this, `${name}_removed_action_count`, { value: tightened.removedActionCount });
+      new TerraformOutput(this, `${name}_tightening_proof_holds`, { value: tightened.proof.holds });
+    }
+    new TerraformOutput(this, 'young_analytics_services_allowed', { value: analyticsServices.serviceNamespaces });
+    new TerraformOutput(this, 'young_analytics_services_used', { value: analyticsServices.usedServices({ days: 90 }) });
+    new TerraformOutput(this, 'app_deployer_gate_passed', { value: deployerGate.passed });
+    new TerraformOutput(this, 'app_deployer_gate_violations', { value: deployerGate.violations.map((v) => v.permission) });
+    new TerraformOutput(this, 'young_analytics_gate_passed', { value: analyticsGate.passed });
+  }
+}
+
+const app = new App();
+new LeastPrivilegeRoles(app, 'least-privilege-role-cdktn');
+app.synth();
