@@ -317,6 +317,6 @@ describe.each(SHAPES)('a fresh $core project from the `$cli init --template=type
     expect(JSON.stringify(parsed)).toContain('dynamodb');
     const missing = await run('npx', ['access-advisor', 'emulator', '--world', 'no-such-world.json', '--port', '0'], project, { ...env, npm_config_offline: 'true' }, 120_000);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--world: no-such-world\.json.*cannot be read/);
+    expect(missing.stderr).toMatch(/no-such-world\.json.*cannot be read/);
   }, 300_000);
 });

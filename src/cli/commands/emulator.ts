@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { CliInputError } from '../exit-codes';
 
 /**
  * `access-advisor emulator [--world FILE]`: serves the world on 127.0.0.1 until SIGINT/SIGTERM; without --world, the
@@ -64,16 +63,13 @@ export function register(program: Command): void {
         ...(flags.latency !== undefined ? { latencyMs: flags.latency } : {}),
       };
       // Loaded here, not at the top: `access-advisor --help` must not pay for the emulator and the catalog.
-      const { startEmulator, WorldValidationError } = require('../../emulator') as typeof import('../../emulator');
+      const { startEmulator } = require('../../emulator') as typeof import('../../emulator');
       const emulator = await startEmulator({
         world: flags.world ?? BUNDLED_WORLD,
         port: flags.port,
         seed: flags.seed,
         faults,
         jobs: flags.jobDuration !== undefined ? { durationMs: flags.jobDuration } : {},
-      }).catch((error: unknown) => {
-        // An unreadable or invalid world file is an input error (exit 2), as for every other input file.
-        throw error instanceof WorldValidationError ? new CliInputError(`--world: ${error.message}`) : error;
       });
       process.stdout.write(`listening on ${emulator.endpoint}\n`);
       await new Promise<void>((resolve) => {
