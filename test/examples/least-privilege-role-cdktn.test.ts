@@ -14,7 +14,8 @@ let asUser: SynthRun;
 beforeAll(async () => {
   await world.start();
   result = await world.synth('least-privilege-role-cdktn');
-  asUser = await world.synthAsUser('least-privilege-role-cdktn');
+  // today's policy attached instead of the tightened one: the deployer gate fails
+  asUser = await world.synthAsUser('least-privilege-role-cdktn', { 'leastPrivilegeRole:deployerPolicy': 'current' });
 }, 600_000);
 afterAll(async () => {
   await world.stop();
@@ -31,30 +32,30 @@ describe('examples/least-privilege-role-cdktn, by `cdktn synth`', () => {
   it('a failing gate fails the real CLI\'s synth with the gate\'s message (also with cdktf installed)', () => {
     const output = `${asUser.stdout}\n${asUser.stderr}`;
     expect(asUser.exitCode).not.toBe(0);
-    expect(output).toContain('LeastPrivilegeGate least-privilege-role-cdktn/deployer_gate: 2 unused permission(s) of arn:aws:iam::123456789012:role/app-deployer');
+    expect(output).toMatch(/LeastPrivilegeGate least-privilege-role-cdktn\/deployer_gate: 2 unused (service|permission)\(s\) of arn:aws:iam::123456789012:role\/app-deployer/);
     expect(output).toMatch(/error annotations/);
-    // let finish (CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS), the CLI still fails on the gate's error annotation
-    expect(result.exitCode).not.toBe(0);
+    // with the tightened policy attached the same gate passes and the CLI exits 0
+    expect(result.exitCode).toBe(0);
   });
 
   it('decides as the cdktf example: the same reports, tightened policy and gates', () => {
     expect(outputOf(result, 'app_deployer_services_unused')).toEqual(['dynamodb', 'ec2', 'sqs']);
     expect(outputOf(result, 'app_deployer_services_used')).toEqual(['iam', 'lambda', 'logs', 's3']);
-    expect(outputOf(result, 'app_deployer_removed_services')).toEqual(['dynamodb', 'ec2', 'sqs']);
+    expect(outputOf(result, 'app_deployer_removed_services')).toEqual(['dynamodb', 'sqs']);
     expect(outputOf(result, 'app_deployer_tightening_proof_holds')).toBe(true);
     expect(outputOf(result, 'ops_admin_services_used')).toEqual(['cloudwatch', 'ec2', 'iam', 's3']);
     const deployer = result.stack.resource.aws_iam_policy.deployer_policy.policy as string;
-    expect(allowActions(deployer).filter((a) => /^(dynamodb|ec2|sqs):/.test(a))).toEqual([]);
+    expect(allowActions(deployer).filter((a) => /^(dynamodb|sqs):/.test(a))).toEqual([]); // ec2 kept by its exception
     for (const kept of ['iam:GetRole', 'lambda:CreateFunction', 's3:PutObject', 'iam:PassRole']) {
       expect([kept, evaluateIdentityPolicies([deployer], kept)]).toEqual([kept, 'Allowed']);
     }
     for (const gone of ['dynamodb:GetItem', 'sqs:SendMessage', 'iam:CreateRole']) {
       expect([gone, evaluateIdentityPolicies([deployer], gone)]).toEqual([gone, 'ImplicitlyDenied']);
     }
-    expect(outputOf(result, 'app_deployer_gate_passed')).toBe(false);
-    expect(outputOf(result, 'app_deployer_gate_violations')).toEqual(['dynamodb', 'sqs']);
+    expect(outputOf(result, 'app_deployer_gate_passed')).toBe(true);
+    expect(outputOf(result, 'app_deployer_gate_violations')).toEqual([]);
     expect(outputOf(result, 'young_analytics_gate_passed')).toBe(true);
     expect(annotationsOf(result, 'analytics_gate').map((a) => a.level)).toEqual(['info']);
-    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.constructPath)).toEqual(['least-privilege-role-cdktn/deployer_gate']);
+    expect(result.annotations.filter((a) => a.level === 'error')).toEqual([]);
   });
 });
