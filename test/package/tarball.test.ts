@@ -239,11 +239,6 @@ describe('the packed tarball', () => {
     }
     expect(dead).toEqual([]);
   });
-
-  it('names its repository', () => {
-    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { repository?: { url?: string } };
-    expect(manifest.repository?.url).toMatch(/^git\+https:\/\/.+\.git$/);
-  });
 });
 
 describe.each(SHAPES)('a fresh $core project from the `$cli init --template=typescript` template (TypeScript $typescript)', (shape) => {
