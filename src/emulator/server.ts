@@ -5,9 +5,10 @@ import { loadActionCatalog } from '../iam/action-catalog';
 import { ApiError } from './api-error';
 import { JobStore } from './jobs';
 import { OPERATIONS, STS_OPERATIONS } from './operations';
+import { ORGANIZATIONS_OPERATIONS, ORGANIZATIONS_TARGET_PREFIX, parseJsonInput } from './organizations';
 import { QueryParams } from './query';
 import { SeededRandom, deriveSeed, pickMs } from './rng';
-import { parseAuthorization, verifySignature } from './sigv4';
+import { parseAuthorization, verifySignature, type SigningService } from './sigv4';
 import type { Caller, EmulatorState } from './state';
 import { STS_XMLNS, SessionStore, checkSessionToken, checkWorldKeyToken } from './sts';
 import { AccountThrottle } from './throttle';
@@ -26,6 +27,11 @@ import { buildWorldModel } from './world-model';
 import { IAM_XMLNS, renderError, renderResult } from './xml';
 
 const MAX_BODY_BYTES = 1_048_576;
+
+/** JSON-protocol services name their errors with an `Exception` suffix (AccessDeniedException, ThrottlingException). */
+function jsonErrorCode(code: string): string {
+  return code.endsWith('Exception') ? code : `${code}Exception`;
+}
 
 function emptyMetrics(): EmulatorMetrics {
   return { calls: {}, totalCalls: 0, maxInFlight: 0, throttled: 0, throttledCalls: {}, serverErrors: 0, droppedConnections: 0, jobsGenerated: { service: 0, organizations: 0 } };
@@ -71,19 +77,29 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> => {
     const requestId = requestIds.uuid();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const params = new QueryParams(url.search.slice(1), req.method === 'POST' ? body : '');
-    const action = params.action ?? '';
+    // Organizations speaks JSON 1.1 on the same endpoint: the operation is named by X-Amz-Target, not by Action.
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const isOrganizations = target.startsWith(ORGANIZATIONS_TARGET_PREFIX);
+    const params = new QueryParams(url.search.slice(1), req.method === 'POST' && !isOrganizations ? body : '');
+    const action = isOrganizations ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : (params.action ?? '');
     // STS Actions share the endpoint: they are signed for `sts` and answered in STS's XML namespace.
-    const isSts = Object.hasOwn(STS_OPERATIONS, action);
+    const isSts = !isOrganizations && Object.hasOwn(STS_OPERATIONS, action);
+    const service = isOrganizations ? 'organizations' : isSts ? 'sts' : 'iam';
     const xmlns = isSts ? STS_XMLNS : IAM_XMLNS;
     metrics.totalCalls++;
     metrics.calls[action] = (metrics.calls[action] ?? 0) + 1;
 
-    const send = (status: number, xml: string) => {
-      res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(xml) });
-      res.end(xml);
+    const sendBody = (status: number, contentType: string, text: string, extra: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': contentType, 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(text), ...extra });
+      res.end(text);
     };
-    const sendError = (error: ApiError) => send(error.status, renderError(error.type, error.code, error.message, requestId, xmlns));
+    const send = (status: number, xml: string) => sendBody(status, 'text/xml', xml);
+    const sendError = (error: ApiError) =>
+      isOrganizations
+        ? sendBody(error.status, 'application/x-amz-json-1.1', JSON.stringify({ __type: jsonErrorCode(error.code), Message: error.message }), {
+            'x-amzn-ErrorType': jsonErrorCode(error.code),
+          })
+        : send(error.status, renderError(error.type, error.code, error.message, requestId, xmlns));
 
     const latency = pickMs(faults.latencyMs, latencyRandom);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
@@ -94,18 +110,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     try {
       if (req.method !== 'POST' && req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `Method ${req.method} is not allowed.`);
-      const caller = await authenticate(req, url, body, isSts ? 'sts' : 'iam');
+      const caller = await authenticate(req, url, body, service);
       if (faults.throttle && !throttle.take(caller.account, faults.throttle)) {
         metrics.throttled++;
         metrics.throttledCalls[action] = (metrics.throttledCalls[action] ?? 0) + 1;
-        throw new ApiError(400, 'Throttling', 'Rate exceeded', 'Sender');
+        throw new ApiError(400, isOrganizations ? 'TooManyRequestsException' : 'Throttling', 'Rate exceeded', 'Sender');
       }
       if (faults.serverErrorRate > 0 && faultRandom.next() < faults.serverErrorRate) {
         metrics.serverErrors++;
         throw new ApiError(500, 'ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.');
       }
       if (deniedActions.has(action)) {
-        throw new ApiError(403, 'AccessDenied', `User: ${caller.principal.arn} is not authorized to perform: ${isSts ? 'sts' : 'iam'}:${action} on resource: *`);
+        throw new ApiError(403, 'AccessDenied', `User: ${caller.principal.arn} is not authorized to perform: ${service}:${action} on resource: *`);
+      }
+      if (isOrganizations) {
+        const handler = Object.hasOwn(ORGANIZATIONS_OPERATIONS, action) ? ORGANIZATIONS_OPERATIONS[action] : undefined;
+        if (!handler) throw new ApiError(400, 'UnknownOperationException', `Unknown operation ${target}`);
+        return sendBody(200, 'application/x-amz-json-1.1', JSON.stringify(handler(state, caller, parseJsonInput(body))));
       }
       const operation = isSts ? STS_OPERATIONS[action] : OPERATIONS[action];
       if (!operation) throw new ApiError(400, 'InvalidAction', `Could not find operation ${action || '(no Action)'} for version 2010-05-08`);
@@ -117,7 +138,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
   };
 
-  const authenticate = async (req: http.IncomingMessage, url: URL, body: string, service: 'iam' | 'sts'): Promise<Caller> => {
+  const authenticate = async (req: http.IncomingMessage, url: URL, body: string, service: SigningService): Promise<Caller> => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;

@@ -6,6 +6,9 @@ import { ApiError } from './api-error';
  * SigV4 verification: the signature is recomputed with `@smithy/signature-v4` from the secret the world declares
  * for the access key, over exactly the headers the client says it signed, and compared in constant time.
  */
+/** The signing names of the services the emulator answers. */
+export type SigningService = 'iam' | 'sts' | 'organizations';
+
 export interface SigningKey {
   readonly id: string;
   readonly secret: string;
@@ -118,7 +121,7 @@ export async function verifySignature(
   request: IncomingSignedRequest,
   auth: ParsedAuthorization,
   key: SigningKey,
-  service: 'iam' | 'sts' = 'iam',
+  service: SigningService = 'iam',
   now: Date = new Date(),
 ): Promise<void> {
   if (auth.service !== service) {

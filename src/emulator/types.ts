@@ -29,6 +29,8 @@ export interface WorldAccount {
   id: string;
   name?: string;
   email?: string;
+  /** As Organizations `ListAccounts` reports it (default ACTIVE); a sweep skips accounts that are not ACTIVE. */
+  status?: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
 }
 
 export interface WorldOrganizationalUnit {

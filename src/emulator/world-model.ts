@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { principalArn } from './world';
 import { resolveWorldTime } from './time';
 import { actionTracking, type ActionTracking } from './tracked-actions';
-import type { PolicyDocument, World, WorldAccessEvent } from './types';
+import type { PolicyDocument, World, WorldAccessEvent, WorldAccount } from './types';
 import { DEFAULT_TRACKING_PERIOD_DAYS } from './types';
 
 /**
@@ -70,6 +70,8 @@ export interface OrganizationModel {
 
 export interface WorldModel {
   readonly accounts: ReadonlySet<string>;
+  /** The world's accounts as declared (name, email, status), for Organizations ListAccounts. */
+  readonly accountDetails: ReadonlyMap<string, WorldAccount>;
   readonly principals: ReadonlyMap<string, Principal>;
   readonly policies: ReadonlyMap<string, ManagedPolicy>;
   readonly accessKeys: ReadonlyMap<string, { id: string; secret: string; owner: string; sessionToken?: string }>;
@@ -166,6 +168,7 @@ export function buildWorldModel(world: World, now: Date): WorldModel {
   const settings = world.settings ?? {};
   return {
     accounts: new Set(world.accounts.map((a) => a.id)),
+    accountDetails: new Map(world.accounts.map((a) => [a.id, a])),
     principals,
     policies,
     accessKeys: new Map(world.accessKeys.map((k) => [k.id, k])),

@@ -84,6 +84,11 @@ export interface RunReportsOptions extends Omit<ReportOptions, 'jobId'> {
   concurrency?: number;
   /** Ceiling of the adaptive client-side rate shared by all requests of the run (default 50 per second). */
   requestsPerSecond?: number;
+  /**
+   * Called once per request as soon as its result is known (before the whole run ends), with its input index: a
+   * caller that checkpoints progress (a resumable sweep) keeps what finished even if the run is killed later.
+   */
+  onResult?: (result: ReportResult, index: number) => void;
 }
 
 export type ReportResult =
@@ -288,18 +293,23 @@ export async function runReports(requests: readonly ReportRequest[], options: Ru
         running.set(p.key, job);
       }
     }
+    const settle = async (p: (typeof prepared)[number]): Promise<ReportResult> => {
+      if (!('valid' in p) || !p.valid) return { request: p.request, ok: false, error: p.error! };
+      try {
+        return { request: p.request, ok: true, report: await running.get(p.key)! };
+      } catch (err) {
+        const error =
+          err instanceof AccessAdvisorError
+            ? err
+            : new AwsRequestError('report', 'InternalError', err instanceof Error ? err.message : String(err), p.valid);
+        return { request: p.request, ok: false, error };
+      }
+    };
     return await Promise.all(
-      prepared.map(async (p): Promise<ReportResult> => {
-        if (!('valid' in p) || !p.valid) return { request: p.request, ok: false, error: p.error! };
-        try {
-          return { request: p.request, ok: true, report: await running.get(p.key)! };
-        } catch (err) {
-          const error =
-            err instanceof AccessAdvisorError
-              ? err
-              : new AwsRequestError('report', 'InternalError', err instanceof Error ? err.message : String(err), p.valid);
-          return { request: p.request, ok: false, error };
-        }
+      prepared.map(async (p, index) => {
+        const result = await settle(p);
+        options.onResult?.(result, index);
+        return result;
       }),
     );
   } finally {

@@ -1,0 +1,115 @@
+import {
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  OrganizationsClient,
+  type Account,
+} from '@aws-sdk/client-organizations';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { sdkRetryDelay, toAwsRequestError, type ConnectionOptions } from '../client';
+import { InvalidRequestError } from '../errors';
+
+/** An account to sweep, as Organizations (or the caller) names it. */
+export interface SweepTarget {
+  readonly id: string;
+  readonly name?: string;
+}
+
+export interface OrganizationListing {
+  readonly accounts: readonly SweepTarget[];
+  /** From the accounts' ARNs (`arn:aws:organizations::MANAGEMENT:account/…`): the account reached directly. */
+  readonly managementAccountId?: string;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+
+export function validateAccountIds(ids: readonly string[]): string[] {
+  ids.forEach((id, i) => {
+    if (typeof id !== 'string' || !ACCOUNT_ID.test(id)) throw new InvalidRequestError(`accounts[${i}]`, id, 'a 12-digit AWS account id');
+  });
+  return [...new Set(ids)];
+}
+
+export function validateParentId(id: string): string {
+  if (!PARENT_ID.test(id)) throw new InvalidRequestError('organizationalUnit', id, 'an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)');
+  return id;
+}
+
+/**
+ * Where Organizations calls go: `AWS_ENDPOINT_URL_ORGANIZATIONS` wins (the SDK reads it itself); otherwise an
+ * explicit endpoint (the emulator) serves Organizations too, as it serves STS.
+ */
+function organizationsEndpoint(options: ConnectionOptions): string | undefined {
+  if (process.env['AWS_ENDPOINT_URL_ORGANIZATIONS']) return undefined;
+  return options.endpoint;
+}
+
+/**
+ * The ACTIVE accounts of the organization (ListAccounts), or of one OU and every OU below it (ListAccountsForParent
+ * + ListOrganizationalUnitsForParent), every page. Suspended and closing accounts cannot be swept: they are left out.
+ */
+export async function listOrganizationAccounts(
+  options: ConnectionOptions & { credentials?: unknown; maxAttempts?: number; timeScale?: number },
+  organizationalUnit: string | undefined,
+  signal?: AbortSignal,
+): Promise<OrganizationListing> {
+  const endpoint = organizationsEndpoint(options);
+  const timeScale = options.timeScale ?? 1;
+  const client = new OrganizationsClient({
+    // Organizations is a global service homed in us-east-1.
+    region: 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.profile && !options.credentials ? { profile: options.profile } : {}),
+    ...(options.credentials ? { credentials: options.credentials as never } : {}),
+    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? 6, (attempt: number) => sdkRetryDelay(attempt) * timeScale),
+  });
+  const send = async <O>(operation: string, command: unknown): Promise<O> => {
+    try {
+      return (await client.send(command as never, signal ? { abortSignal: signal } : {})) as O;
+    } catch (err) {
+      throw toAwsRequestError(operation, err, undefined, [], signal);
+    }
+  };
+  const pages = async <T>(operation: string, make: (token?: string) => unknown, pick: (page: never) => T[] | undefined): Promise<T[]> => {
+    const out: T[] = [];
+    let token: string | undefined;
+    do {
+      const page = await send<{ NextToken?: string }>(operation, make(token));
+      out.push(...(pick(page as never) ?? []));
+      token = page.NextToken;
+    } while (token);
+    return out;
+  };
+  try {
+    let listed: Account[];
+    if (organizationalUnit === undefined) {
+      listed = await pages('ListAccounts', (t) => new ListAccountsCommand(t ? { NextToken: t } : {}), (p: { Accounts?: Account[] }) => p.Accounts);
+    } else {
+      listed = [];
+      const walk = async (parent: string): Promise<void> => {
+        listed.push(
+          ...(await pages(
+            'ListAccountsForParent',
+            (t) => new ListAccountsForParentCommand({ ParentId: parent, ...(t ? { NextToken: t } : {}) }),
+            (p: { Accounts?: Account[] }) => p.Accounts,
+          )),
+        );
+        const ous = await pages(
+          'ListOrganizationalUnitsForParent',
+          (t) => new ListOrganizationalUnitsForParentCommand({ ParentId: parent, ...(t ? { NextToken: t } : {}) }),
+          (p: { OrganizationalUnits?: { Id?: string }[] }) => p.OrganizationalUnits,
+        );
+        for (const ou of ous) if (ou.Id) await walk(ou.Id);
+      };
+      await walk(organizationalUnit);
+    }
+    const managementAccountId = listed.map((a) => /^arn:[^:]+:organizations::(\d{12}):/.exec(a.Arn ?? '')?.[1]).find((id) => id);
+    const accounts = listed
+      .filter((a) => a.Id && (a.State ?? a.Status ?? 'ACTIVE') === 'ACTIVE')
+      .map((a) => ({ id: a.Id!, ...(a.Name ? { name: a.Name } : {}) }));
+    return { accounts, ...(managementAccountId ? { managementAccountId } : {}) };
+  } finally {
+    client.destroy();
+  }
+}

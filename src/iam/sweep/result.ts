@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { checkDrift } from '../../analysis/baseline';
+import type { Baseline } from '../../analysis/types';
+import { InvalidRequestError } from '../errors';
+import type { ServiceLastAccessedReport } from '../model';
+import {
+  SWEEP_SCHEMA_VERSION,
+  type SweepAccount,
+  type SweepDrift,
+  type SweepRequestSummary,
+  type SweepResult,
+  type SweepService,
+  type SweepTotals,
+} from './types';
+
+/** Code-point order, the same on every machine (shards must agree on it). */
+export const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Which accounts shard `index` of `count` sweeps: sorted by id, every `count`-th from position `index - 1`. Every
+ * shard computes the same sorted list, so the shards are disjoint and together cover all accounts.
+ */
+export function shardAccounts<T extends { readonly id: string }>(accounts: readonly T[], shard: { index: number; count: number } | undefined): T[] {
+  const sorted = [...accounts].sort((a, b) => byCodePoint(a.id, b.id));
+  if (!shard) return sorted;
+  return sorted.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+/** `I/N` with 1 ≤ I ≤ N ≤ 1000. */
+export function parseShard(value: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || count > 1000 || index < 1 || index > count) {
+    throw new InvalidRequestError('shard', value, 'I/N with 1 ≤ I ≤ N ≤ 1000, e.g. 2/4 (the second of four shards)');
+  }
+  return { index, count };
+}
+
+/** A stable key of everything that decides a sweep's result: a resume or a merge must agree on it. */
+export function sweepRequestKey(request: SweepRequestSummary, shard?: { index: number; count: number }): string {
+  const canonical = JSON.stringify({ request: sortKeys(request), shard: shard ?? null });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort(byCodePoint)
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** The evidence the heat map shows: each service with its last use and, at ACTION_LEVEL, its tracked actions. */
+export function servicesOf(report: ServiceLastAccessedReport): SweepService[] {
+  return report.servicesLastAccessed.map((s) => ({
+    serviceNamespace: s.serviceNamespace,
+    serviceName: s.serviceName,
+    ...(s.lastAuthenticated ? { lastAuthenticated: s.lastAuthenticated } : {}),
+    ...(s.trackedActionsLastAccessed
+      ? {
+          trackedActions: s.trackedActionsLastAccessed.map((a) => ({
+            actionName: a.actionName,
+            ...(a.lastAccessedTime ? { lastAccessedTime: a.lastAccessedTime } : {}),
+          })),
+        }
+      : {}),
+  }));
+}
+
+export function sweepTotals(accounts: readonly SweepAccount[]): SweepTotals {
+  const principals = accounts.flatMap((a) => a.principals);
+  const judged = principals.filter((p) => p.decision?.status === 'sufficient');
+  return {
+    accounts: accounts.length,
+    accountsFailed: accounts.filter((a) => a.status === 'failed').length,
+    principals: principals.length,
+    principalsFailed: principals.filter((p) => p.status === 'failed').length,
+    principalsWithUnused: judged.filter((p) => p.decision!.unusedServices.length + p.decision!.unusedActions.length > 0).length,
+    principalsNotJudged: principals.filter((p) => p.decision && p.decision.status !== 'sufficient').length,
+    unusedServices: judged.reduce((n, p) => n + p.decision!.unusedServices.length, 0),
+    unusedActions: judged.reduce((n, p) => n + p.decision!.unusedActions.length, 0),
+  };
+}
+
+/**
+ * The ratchet over every principal of the sweep. Principals that failed or were not judged have no evidence: they
+ * add nothing new and resolve nothing (checkDrift's rule), and failures are counted by the exit code instead.
+ */
+export function sweepDrift(accounts: readonly SweepAccount[], baseline: Baseline | undefined): SweepDrift {
+  const principals = accounts
+    .flatMap((a) => a.principals)
+    .filter((p) => p.decision)
+    .map((p) => {
+      const d = checkDrift(p.arn, p.decision!, baseline);
+      return { arn: p.arn, newUnused: d.newUnused, acceptedUnused: d.acceptedUnused, resolved: d.resolved };
+    })
+    .filter((d) => d.newUnused.length + d.acceptedUnused.length + d.resolved.length > 0)
+    .sort((a, b) => byCodePoint(a.arn, b.arn));
+  const newUnused = principals.reduce((n, p) => n + p.newUnused.length, 0);
+  return { passed: newUnused === 0, newUnused, principals };
+}
+
+/** Whether the sweep found what fails it: new unused permissions with a baseline, any unused permission without. */
+export function sweepFailedGate(result: SweepResult): boolean {
+  return result.drift ? !result.drift.passed : result.totals.principalsWithUnused > 0;
+}
+
+/** Whether any account or principal failed (exit 3), and the worst exit status among them. */
+export function sweepErrorExitCode(result: SweepResult): number | undefined {
+  const codes = result.accounts.flatMap((a) => [
+    ...(a.error ? [a.error.exitCode] : []),
+    ...a.principals.flatMap((p) => (p.error ? [p.error.exitCode] : [])),
+  ]);
+  return codes.length ? Math.max(...codes) : undefined;
+}
+
+export class SweepMergeError extends InvalidRequestError {}
+
+/**
+ * Joins the results of the shards of one sweep: same request, same shard count, every shard exactly once, no
+ * account twice. The merged document has no `shard` and fresh totals; drift is recomputed by the caller (the
+ * baseline is the organization's, not a shard's).
+ */
+export function mergeSweepResults(parts: readonly { source: string; result: SweepResult }[], now: Date = new Date()): SweepResult {
+  if (parts.length === 0) throw new SweepMergeError('files', [], 'at least one sweep result');
+  const first = parts[0]!;
+  const key = sweepRequestKey(first.result.request);
+  const count = first.result.shard?.count ?? 1;
+  const seenShards = new Set<number>();
+  const seenAccounts = new Map<string, string>();
+  for (const { source, result } of parts) {
+    if (result.kind !== 'access-advisor-sweep' || result.schemaVersion !== SWEEP_SCHEMA_VERSION) {
+      throw new SweepMergeError(source, result.kind, `an access-advisor-sweep result of schemaVersion ${SWEEP_SCHEMA_VERSION}`);
+    }
+    if (sweepRequestKey(result.request) !== key) {
+      throw new SweepMergeError(`${source}: request`, result.request, `the same sweep options as ${first.source}`);
+    }
+    const shard = result.shard ?? { index: 1, count: 1 };
+    if (shard.count !== count) throw new SweepMergeError(`${source}: shard.count`, shard.count, `${count}, as in ${first.source}`);
+    if (seenShards.has(shard.index)) throw new SweepMergeError(`${source}: shard.index`, shard.index, 'each shard once');
+    seenShards.add(shard.index);
+    for (const a of result.accounts) {
+      const other = seenAccounts.get(a.accountId);
+      if (other) throw new SweepMergeError(`${source}: accounts`, a.accountId, `an account in one shard only (also in ${other})`);
+      seenAccounts.set(a.accountId, source);
+    }
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seenShards.has(i));
+  if (missing.length) throw new SweepMergeError('files', `shards ${[...seenShards].sort((a, b) => a - b).join(',')} of ${count}`, `every shard; missing ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+  const accounts = parts.flatMap((p) => p.result.accounts).sort((a, b) => byCodePoint(a.accountId, b.accountId));
+  return {
+    kind: 'access-advisor-sweep',
+    schemaVersion: SWEEP_SCHEMA_VERSION,
+    generatedAt: now.toISOString(),
+    request: first.result.request,
+    accounts,
+    totals: sweepTotals(accounts),
+  };
+}

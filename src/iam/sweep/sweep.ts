@@ -1,0 +1,313 @@
+import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { findUnusedPermissions } from '../../analysis/unused';
+import type { Baseline, PermissionException } from '../../analysis/types';
+import { stsEndpoint, toAwsRequestError, createIamSession, type AwsCredentialIdentityProvider, type ConnectionOptions } from '../client';
+import { DEFAULT_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND, runReports, type RunReportsOptions } from '../engine';
+import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../errors';
+import { mapLimit } from '../map-limit';
+import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../model';
+import { RequestGate } from '../request-gate';
+import { validatePositive } from '../validate';
+import { listOrganizationAccounts, validateAccountIds, validateParentId, type SweepTarget } from './accounts';
+import { globToRegExp, listAccountPrincipals, validatePathPrefix, type ListedPrincipal } from './principals';
+import { byCodePoint, servicesOf, shardAccounts, sweepDrift, sweepRequestKey, sweepTotals } from './result';
+import {
+  SWEEP_PRINCIPAL_KINDS,
+  SWEEP_SCHEMA_VERSION,
+  type SweepAccount,
+  type SweepCheckpoint,
+  type SweepError,
+  type SweepPrincipal,
+  type SweepPrincipalKind,
+  type SweepProgressEvent,
+  type SweepRequestSummary,
+  type SweepResult,
+} from './types';
+
+/** The role AWS Organizations creates in every account it creates (and the usual name for invited ones). */
+export const DEFAULT_SWEEP_ROLE_NAME = 'OrganizationAccountAccessRole';
+/** Accounts swept at once. IAM throttles per account, so accounts in parallel cost no account more. */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 10;
+
+export interface SweepOptions extends Omit<RunReportsOptions, 'onProgress' | 'onResult' | 'readPrincipalCreateDate' | 'createDateListingThreshold'> {
+  /** Sweep these accounts (12-digit ids). Without it, the organization's ACTIVE accounts (Organizations ListAccounts). */
+  accounts?: readonly string[];
+  /** Only accounts under this OU (or root), at any depth (ListAccountsForParent). Not with `accounts`. */
+  organizationalUnit?: string;
+  /** The role assumed in each account (default OrganizationAccountAccessRole). */
+  roleName?: string;
+  /**
+   * Accounts reached with the caller's own credentials instead of the role. Default: the organization's management
+   * account when the accounts come from Organizations (it has no OrganizationAccountAccessRole), else none.
+   */
+  directAccounts?: readonly string[];
+  /** Default all four: role, user, group, policy (customer managed policies). */
+  principalKinds?: readonly SweepPrincipalKind[];
+  /** Only principals whose IAM path starts with this (e.g. /app/). */
+  pathPrefix?: string;
+  /** Only principals whose name matches one of these globs (`*`, `?`). */
+  names?: readonly string[];
+  /** AWS service-linked roles (path /aws-service-role/) are left out unless true. */
+  includeServiceLinkedRoles?: boolean;
+  /** Default ACTION_LEVEL (tracked actions are judged too). */
+  granularity?: Granularity;
+  unusedAfterDays?: number;
+  allow?: readonly PermissionException[];
+  /** The decisions' reference time (default: now). */
+  now?: Date;
+  /** Sweep only this shard of the accounts (sorted by id, every count-th). */
+  shard?: { index: number; count: number };
+  /** Accounts swept at once (default 10). `requestsPerSecond` and `concurrency` apply to each account. */
+  accountConcurrency?: number;
+  /** Finished principals of an interrupted sweep: they are not asked again. Must come from the same request. */
+  resume?: SweepCheckpoint;
+  /** Called after each principal finishes, with everything finished so far: persist it to resume later. */
+  onCheckpoint?: (checkpoint: SweepCheckpoint) => void;
+  onProgress?: (event: SweepProgressEvent) => void;
+  /** The ratchet: `drift` compares every principal's unused permissions with this baseline. */
+  baseline?: Baseline;
+}
+
+/** The request part of the result: everything that decides it, normalized. Throws InvalidRequestError. */
+export function sweepRequestOf(options: SweepOptions): SweepRequestSummary {
+  if (options.accounts !== undefined && options.organizationalUnit !== undefined) {
+    throw new InvalidRequestError('organizationalUnit', options.organizationalUnit, 'no OU with an explicit account list (OUs select from the organization)');
+  }
+  const kinds = options.principalKinds ?? SWEEP_PRINCIPAL_KINDS;
+  if (!Array.isArray(kinds) || kinds.length === 0) throw new InvalidRequestError('principalKinds', kinds, `one or more of ${SWEEP_PRINCIPAL_KINDS.join(', ')}`);
+  kinds.forEach((k, i) => {
+    if (!SWEEP_PRINCIPAL_KINDS.includes(k)) throw new InvalidRequestError(`principalKinds[${i}]`, k, `one of ${SWEEP_PRINCIPAL_KINDS.join(', ')}`);
+  });
+  const granularity = options.granularity ?? 'ACTION_LEVEL';
+  if (!GRANULARITIES.includes(granularity)) throw new InvalidRequestError('granularity', granularity, GRANULARITIES.join(' or '));
+  const roleName = options.roleName ?? DEFAULT_SWEEP_ROLE_NAME;
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new InvalidRequestError('roleName', roleName, 'an IAM role name (1–64 of letters, digits and +=,.@_-)');
+  (options.names ?? []).forEach(globToRegExp);
+  if (options.unusedAfterDays !== undefined) validatePositive('unusedAfterDays', options.unusedAfterDays, true, 100_000);
+  return {
+    source: options.accounts ? 'accounts' : 'organization',
+    ...(options.organizationalUnit !== undefined ? { organizationalUnit: validateParentId(options.organizationalUnit) } : {}),
+    ...(options.accounts ? { accounts: validateAccountIds(options.accounts).sort(byCodePoint) } : {}),
+    roleName,
+    principalKinds: SWEEP_PRINCIPAL_KINDS.filter((k) => kinds.includes(k)),
+    ...(options.pathPrefix !== undefined ? { pathPrefix: validatePathPrefix(options.pathPrefix) } : {}),
+    ...(options.names?.length ? { names: [...new Set(options.names)].sort(byCodePoint) } : {}),
+    includeServiceLinkedRoles: options.includeServiceLinkedRoles === true,
+    granularity,
+    ...(options.unusedAfterDays !== undefined ? { unusedAfterDays: options.unusedAfterDays } : {}),
+    ...(options.allow?.length ? { allow: options.allow } : {}),
+  };
+}
+
+function sweepError(err: unknown): SweepError {
+  if (err instanceof AwsRequestError) return { code: err.awsCode, message: err.message, exitCode: err.exitCode };
+  if (err instanceof AccessAdvisorError) {
+    const code = (err as { awsCode?: unknown }).awsCode;
+    return { code: typeof code === 'string' ? code : err.name, message: err.message, exitCode: err.exitCode };
+  }
+  return { code: 'InternalError', message: err instanceof Error ? err.message : String(err), exitCode: 3 };
+}
+
+type Credentials = AwsCredentialIdentityProvider | undefined;
+
+/** The caller's credentials (explicit, profile, or --role-arn hop), or undefined for the SDK's default chain. */
+function callerCredentials(options: SweepOptions): Credentials {
+  const base = (options.credentials ?? (options.profile ? fromIni({ profile: options.profile }) : undefined)) as Credentials | { accessKeyId: string };
+  const provider: Credentials =
+    base === undefined ? undefined : typeof base === 'function' ? base : async () => base as Awaited<ReturnType<AwsCredentialIdentityProvider>>;
+  if (!options.roleArn) return provider;
+  return assumeProvider(options, options.roleArn, provider);
+}
+
+function assumeProvider(options: SweepOptions, roleArn: string, master: Credentials): AwsCredentialIdentityProvider {
+  const endpoint = stsEndpoint(options);
+  return fromTemporaryCredentials({
+    params: { RoleArn: roleArn, RoleSessionName: 'access-advisor-sweep' },
+    ...(master ? { masterCredentials: master as never } : {}),
+    clientConfig: { region: options.region ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) },
+  }) as unknown as AwsCredentialIdentityProvider;
+}
+
+/**
+ * Sweeps every principal of every account: accounts from Organizations or a list, a role assumed in each, principals
+ * enumerated by GetAccountAuthorizationDetails, a service report and a decision for each. Accounts run in parallel,
+ * each under its own rate limit (IAM throttles per account). Never rejects for an account or principal: failures
+ * are recorded in the result. Rejects only for invalid options, or when the account list itself cannot be read.
+ */
+export async function runSweep(options: SweepOptions = {}): Promise<SweepResult> {
+  const request = sweepRequestOf(options);
+  const accountConcurrency = validatePositive('accountConcurrency', options.accountConcurrency, true, 1_000) ?? DEFAULT_ACCOUNT_CONCURRENCY;
+  const requestKey = sweepRequestKey(request, options.shard);
+  if (options.resume && options.resume.requestKey !== requestKey) {
+    throw new InvalidRequestError('resume', options.resume.requestKey, `a checkpoint of this same sweep (request key ${requestKey}); it was written by a sweep with other options`);
+  }
+  const caller = callerCredentials(options);
+  const connection: ConnectionOptions = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+
+  let targets: SweepTarget[];
+  let direct = new Set(validateAccountIds(options.directAccounts ?? []));
+  if (options.accounts) {
+    targets = request.accounts!.map((id) => ({ id }));
+  } else {
+    const listing = await listOrganizationAccounts(
+      { ...connection, ...(options.profile ? { profile: options.profile } : {}), ...(caller ? { credentials: caller } : {}), maxAttempts: options.maxAttempts, timeScale: options.timeScale },
+      request.organizationalUnit,
+      options.signal,
+    );
+    targets = [...listing.accounts];
+    if (options.directAccounts === undefined && listing.managementAccountId) direct = new Set([listing.managementAccountId]);
+  }
+  targets = shardAccounts(targets, options.shard);
+
+  const done = new Map<string, Map<string, SweepPrincipal>>();
+  for (const [account, principals] of Object.entries(options.resume?.done ?? {})) done.set(account, new Map(Object.entries(principals)));
+  const checkpoint = (): SweepCheckpoint => ({
+    kind: 'access-advisor-sweep-state',
+    schemaVersion: SWEEP_SCHEMA_VERSION,
+    requestKey,
+    done: Object.fromEntries([...done].map(([a, m]) => [a, Object.fromEntries(m)])),
+  });
+
+  const accounts = await mapLimit(targets, accountConcurrency, (target) =>
+    sweepAccount(target, { options, request, caller, connection, direct: direct.has(target.id), done, checkpoint }),
+  );
+  const result: SweepResult = {
+    kind: 'access-advisor-sweep',
+    schemaVersion: SWEEP_SCHEMA_VERSION,
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    request,
+    ...(options.shard ? { shard: { index: options.shard.index, count: options.shard.count } } : {}),
+    accounts,
+    totals: sweepTotals(accounts),
+    ...(options.baseline !== undefined ? { drift: sweepDrift(accounts, options.baseline) } : {}),
+  };
+  return result;
+}
+
+interface AccountContext {
+  readonly options: SweepOptions;
+  readonly request: SweepRequestSummary;
+  readonly caller: Credentials;
+  readonly connection: ConnectionOptions;
+  readonly direct: boolean;
+  readonly done: Map<string, Map<string, SweepPrincipal>>;
+  readonly checkpoint: () => SweepCheckpoint;
+}
+
+async function sweepAccount(target: SweepTarget, ctx: AccountContext): Promise<SweepAccount> {
+  const { options, request } = ctx;
+  const named = target.name ? { name: target.name } : {};
+  const counts = { principals: 0, finished: 0, failed: 0, resumed: 0 };
+  const progress = (phase: SweepProgressEvent['phase']) => options.onProgress?.({ accountId: target.id, phase, ...counts });
+  const fail = (err: unknown): SweepAccount => {
+    progress('failed');
+    return { accountId: target.id, ...named, status: 'failed', error: sweepError(err), principals: [] };
+  };
+  if (options.signal?.aborted) return fail(new AwsRequestError('sweep', 'RequestAborted', 'aborted by the caller'));
+
+  // 1. Credentials for the account: the caller's own, or the role assumed once up front so a refusal (no role, a
+  //    trust policy or SCP that denies it) fails this account alone, before any IAM call.
+  let credentials: Credentials = ctx.caller;
+  if (!ctx.direct) {
+    progress('assuming-role');
+    const roleArn = `arn:aws:iam::${target.id}:role/${request.roleName}`;
+    credentials = assumeProvider(options, roleArn, ctx.caller);
+    try {
+      await credentials();
+    } catch (err) {
+      const e = toAwsRequestError('AssumeRole', err, undefined, []);
+      return fail(e instanceof AccessAdvisorError ? e : new AwsRequestError('AssumeRole', 'UnknownError', String(err)));
+    }
+  }
+  const connection: ConnectionOptions = {
+    ...ctx.connection,
+    ...(credentials ? { credentials } : options.profile ? { profile: options.profile } : {}),
+  };
+
+  // 2. The account's principals, filtered.
+  progress('listing');
+  let listed: ListedPrincipal[];
+  const timeScale = options.timeScale ?? 1;
+  const gate = new RequestGate({
+    requestsPerSecond: options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    timeScale,
+  });
+  const session = await createIamSession(connection, gate, options.maxAttempts, timeScale);
+  try {
+    listed = await listAccountPrincipals(
+      session,
+      {
+        kinds: request.principalKinds,
+        ...(request.pathPrefix !== undefined ? { pathPrefix: request.pathPrefix } : {}),
+        ...(request.names ? { names: request.names } : {}),
+        includeServiceLinkedRoles: request.includeServiceLinkedRoles,
+      },
+      options.signal,
+    );
+  } catch (err) {
+    return fail(err);
+  } finally {
+    session.close();
+  }
+  listed.sort((a, b) => byCodePoint(a.arn, b.arn));
+  counts.principals = listed.length;
+
+  // 3. Reports for what is not finished yet, under this account's own rate limit; each result checkpointed.
+  const finished = ctx.done.get(target.id) ?? new Map<string, SweepPrincipal>();
+  ctx.done.set(target.id, finished);
+  const todo = listed.filter((p) => !finished.has(p.arn));
+  counts.resumed = listed.length - todo.length;
+  counts.finished = counts.resumed;
+  const results = new Map<string, SweepPrincipal>();
+  progress('reporting');
+  if (todo.length > 0) {
+    const { baseline: _b, resume: _r, onCheckpoint: _c, onProgress: _p, accounts: _a, shard: _s, ...engineOptions } = options;
+    await runReports(
+      todo.map((p) => ({ kind: 'service-last-accessed' as const, arn: p.arn, granularity: request.granularity })),
+      {
+        ...engineOptions,
+        ...connection,
+        roleArn: undefined,
+        profile: credentials ? undefined : options.profile,
+        // The listing already carries every creation date: no Get per principal.
+        readPrincipalCreateDate: false,
+        onResult: (r, index) => {
+          const p = todo[index]!;
+          const principal = r.ok ? judged(p, r.report as ServiceLastAccessedReport, request, options.now) : failed(p, r.error);
+          results.set(p.arn, principal);
+          counts.finished++;
+          if (principal.status === 'ok') {
+            finished.set(p.arn, principal);
+            options.onCheckpoint?.(ctx.checkpoint());
+          } else counts.failed++;
+          progress('reporting');
+        },
+      },
+    );
+  }
+  const principals = listed.map((p) => results.get(p.arn) ?? finished.get(p.arn)!);
+  progress('done');
+  return { accountId: target.id, ...named, status: 'ok', principals };
+}
+
+function judged(p: ListedPrincipal, report: ServiceLastAccessedReport, request: SweepRequestSummary, now: Date | undefined): SweepPrincipal {
+  const withDate: ServiceLastAccessedReport = p.createDate ? { ...report, principalCreateDate: p.createDate } : report;
+  try {
+    const decision = findUnusedPermissions(withDate, {
+      ...(request.unusedAfterDays !== undefined ? { unusedAfterDays: request.unusedAfterDays } : {}),
+      ...(request.allow ? { allow: request.allow } : {}),
+      ...(now ? { now } : {}),
+    });
+    return { arn: p.arn, kind: p.kind, name: p.name, status: 'ok', decision, services: servicesOf(report) };
+  } catch (err) {
+    return failed(p, err);
+  }
+}
+
+function failed(p: ListedPrincipal, err: unknown): SweepPrincipal {
+  return { arn: p.arn, kind: p.kind, name: p.name, status: 'failed', error: sweepError(err) };
+}

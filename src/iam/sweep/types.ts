@@ -1,0 +1,130 @@
+import type { PermissionException, UnusedPermissions } from '../../analysis/types';
+import type { Granularity } from '../model';
+
+/**
+ * The organization-wide sweep's document: per account and principal, the decision of `findUnusedPermissions` and
+ * the service evidence behind it, plus totals. The `html` view renders it as a heat map; keep the shape stable.
+ */
+export const SWEEP_SCHEMA_VERSION = 1;
+
+export type SweepPrincipalKind = 'role' | 'user' | 'group' | 'policy';
+export const SWEEP_PRINCIPAL_KINDS: readonly SweepPrincipalKind[] = ['role', 'user', 'group', 'policy'];
+
+/** What failed, as one line, with the exit status it counts as (3 AWS/job error, 4 timeout). */
+export interface SweepError {
+  readonly code: string;
+  readonly message: string;
+  readonly exitCode: number;
+}
+
+export interface SweepTrackedAction {
+  readonly actionName: string;
+  readonly lastAccessedTime?: string;
+}
+
+export interface SweepService {
+  readonly serviceNamespace: string;
+  readonly serviceName: string;
+  readonly lastAuthenticated?: string;
+  readonly trackedActions?: readonly SweepTrackedAction[];
+}
+
+export interface SweepPrincipal {
+  readonly arn: string;
+  readonly kind: SweepPrincipalKind;
+  readonly name: string;
+  readonly status: 'ok' | 'failed';
+  readonly error?: SweepError;
+  readonly decision?: UnusedPermissions;
+  readonly services?: readonly SweepService[];
+}
+
+export interface SweepAccount {
+  readonly accountId: string;
+  readonly name?: string;
+  readonly status: 'ok' | 'failed';
+  readonly error?: SweepError;
+  /** Sorted by ARN. */
+  readonly principals: readonly SweepPrincipal[];
+}
+
+/** The options that decide the result (and must match between shards and between a run and its resume). */
+export interface SweepRequestSummary {
+  readonly source: 'organization' | 'accounts';
+  readonly organizationalUnit?: string;
+  readonly accounts?: readonly string[];
+  readonly roleName: string;
+  readonly principalKinds: readonly SweepPrincipalKind[];
+  readonly pathPrefix?: string;
+  readonly names?: readonly string[];
+  readonly includeServiceLinkedRoles: boolean;
+  readonly granularity: Granularity;
+  readonly unusedAfterDays?: number;
+  readonly allow?: readonly PermissionException[];
+}
+
+export interface SweepTotals {
+  readonly accounts: number;
+  readonly accountsFailed: number;
+  readonly principals: number;
+  readonly principalsFailed: number;
+  /** Principals judged on sufficient evidence with at least one unused service or tracked action. */
+  readonly principalsWithUnused: number;
+  /** Principals not judged: insufficient history or stale evidence. */
+  readonly principalsNotJudged: number;
+  readonly unusedServices: number;
+  readonly unusedActions: number;
+}
+
+export interface SweepDriftPrincipal {
+  readonly arn: string;
+  readonly newUnused: readonly string[];
+  readonly acceptedUnused: readonly string[];
+  readonly resolved: readonly string[];
+}
+
+/** The ratchet over the whole organization: only unused permissions the baseline has not accepted fail. */
+export interface SweepDrift {
+  readonly passed: boolean;
+  /** How many permissions are newly unused, over every principal. */
+  readonly newUnused: number;
+  /** Principals with something new, accepted or resolved, sorted by ARN. */
+  readonly principals: readonly SweepDriftPrincipal[];
+}
+
+export interface SweepResult {
+  readonly kind: 'access-advisor-sweep';
+  readonly schemaVersion: typeof SWEEP_SCHEMA_VERSION;
+  readonly generatedAt: string;
+  readonly request: SweepRequestSummary;
+  /** Present on a shard's result (`--shard I/N`); absent on a whole or merged sweep. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Sorted by account id. */
+  readonly accounts: readonly SweepAccount[];
+  readonly totals: SweepTotals;
+  /** The baseline file compared against, and whether --accept rewrote it. */
+  readonly baseline?: { readonly file: string; readonly accepted: boolean };
+  readonly drift?: SweepDrift;
+}
+
+/** What a sweep has finished so far: written after every principal, read back to resume. */
+export interface SweepCheckpoint {
+  readonly kind: 'access-advisor-sweep-state';
+  readonly schemaVersion: typeof SWEEP_SCHEMA_VERSION;
+  /** `sweepRequestKey` of the sweep that wrote it: a resume must ask for the same thing. */
+  readonly requestKey: string;
+  /** Principals finished with status ok, by account id then ARN. Failed ones are tried again on resume. */
+  readonly done: Readonly<Record<string, Readonly<Record<string, SweepPrincipal>>>>;
+}
+
+export type SweepPhase = 'queued' | 'assuming-role' | 'listing' | 'reporting' | 'done' | 'failed';
+
+export interface SweepProgressEvent {
+  readonly accountId: string;
+  readonly phase: SweepPhase;
+  readonly principals: number;
+  readonly finished: number;
+  readonly failed: number;
+  /** Principals taken from the checkpoint instead of being asked again. */
+  readonly resumed: number;
+}
