@@ -121,11 +121,36 @@ function callerCredentials(options: SweepOptions): Credentials {
 
 function assumeProvider(options: SweepOptions, roleArn: string, master: Credentials): AwsCredentialIdentityProvider {
   const endpoint = stsEndpoint(options);
-  return fromTemporaryCredentials({
-    params: { RoleArn: roleArn, RoleSessionName: 'access-advisor-sweep' },
-    ...(master ? { masterCredentials: master as never } : {}),
-    clientConfig: { region: options.region ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) },
-  }) as unknown as AwsCredentialIdentityProvider;
+  return shareSession(
+    fromTemporaryCredentials({
+      params: { RoleArn: roleArn, RoleSessionName: 'access-advisor-sweep' },
+      ...(master ? { masterCredentials: master as never } : {}),
+      clientConfig: { region: options.region ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) },
+    }) as unknown as AwsCredentialIdentityProvider,
+  );
+}
+
+/** How long before expiry a shared session is renewed. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+/**
+ * One AssumeRole per account, shared by every client of that account (the listing and the reports): the SDK
+ * memoizes credentials per client only. Renewed when it nears expiry; a failed call is not cached.
+ */
+export function shareSession(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let current: ReturnType<AwsCredentialIdentityProvider> | undefined;
+  return async () => {
+    if (current) {
+      const creds = await current.catch(() => undefined);
+      if (creds && (!creds.expiration || creds.expiration.getTime() - Date.now() > RENEW_BEFORE_MS)) return creds;
+    }
+    const next = provider();
+    current = next;
+    next.catch(() => {
+      if (current === next) current = undefined;
+    });
+    return next;
+  };
 }
 
 /**
