@@ -7,6 +7,7 @@ import { register as registerOrgReport } from './commands/org-report';
 import { register as registerPoliciesGranting } from './commands/policies-granting';
 import { register as registerScpProposal } from './commands/scp-proposal';
 import { register as registerServiceReport } from './commands/service-report';
+import { register as registerSweep } from './commands/sweep';
 import { register as registerTighten } from './commands/tighten';
 import { OUTPUT_FORMATS } from './context';
 import { EXIT_CODES_HELP } from './exit-codes';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerGate(program);
   registerTighten(program);
   registerScpProposal(program);
+  registerSweep(program);
   // Owned by the synth-time, plan-time and emulator work streams.
   registerCache(program);
   registerExternal(program);
@@ -64,6 +66,7 @@ export function buildProgram(): Command {
 Examples:
   $ access-advisor service-report --arn arn:aws:iam::123456789012:role/app-deployer --output table
   $ access-advisor gate --arns-from roles.txt --baseline access-baseline.json --output markdown >> "$GITHUB_STEP_SUMMARY"
+  $ access-advisor sweep --baseline org-baseline.json --output table  # every principal of the organization
   $ access-advisor emulator --port 4566                                # a local IAM (the bundled demo world) for trying all of this
   $ access-advisor <command> --help                                    # worked examples per command
 

@@ -5,6 +5,7 @@ import type {
   ServiceLastAccessedReport,
 } from '../../iam/model';
 import { namesWithMore, violationsByService } from '../../analysis/format';
+import type { SweepResult } from '../../iam/sweep/types';
 import type { GateResult } from '../gate-result';
 import type { Doc, Section } from './document';
 
@@ -21,12 +22,20 @@ export function toDocs(value: unknown, now: Date = new Date()): Doc[] {
         return [policiesGrantingDoc(value as PoliciesGrantingServiceAccessResult)];
       case 'least-privilege-gate':
         return [gateDoc(value as GateResult, now)];
+      case 'access-advisor-sweep':
+        return [sweepDoc(value as SweepResult)];
     }
   }
   return [genericDoc(value)];
 }
 
-const KNOWN_KINDS = new Set(['service-last-accessed', 'organizations-access', 'policies-granting-service-access', 'least-privilege-gate']);
+const KNOWN_KINDS = new Set([
+  'service-last-accessed',
+  'organizations-access',
+  'policies-granting-service-access',
+  'least-privilege-gate',
+  'access-advisor-sweep',
+]);
 
 function isKnownResult(value: unknown): value is { kind: string } {
   return typeof value === 'object' && value !== null && KNOWN_KINDS.has((value as { kind?: unknown }).kind as string);
@@ -250,4 +259,67 @@ function genericDoc(value: unknown): Doc {
     };
   }
   return { title: 'Result', sections: [{ lines: [cell(value)] }] };
+}
+
+/** A sweep: totals, one row per account, then the principals that fail (unused or new unused) and the failures. */
+function sweepDoc(result: SweepResult): Doc {
+  const t = result.totals;
+  const lines = [
+    `Generated: ${result.generatedAt}${result.shard ? ` (shard ${result.shard.index}/${result.shard.count})` : ''}`,
+    `Accounts: ${t.accounts} (${t.accountsFailed} failed); principals: ${t.principals} (${t.principalsFailed} failed, ${t.principalsNotJudged} not judged)`,
+    `Unused: ${t.unusedServices} services and ${t.unusedActions} tracked actions over ${t.principalsWithUnused} principal(s)`,
+  ];
+  if (result.baseline) {
+    lines.push(`Baseline: ${result.baseline.file}${result.baseline.accepted ? ' (current state accepted)' : ''}`);
+  }
+  if (result.drift) lines.push(`Drift: ${result.drift.passed ? 'pass' : 'FAIL'}, ${result.drift.newUnused} newly unused permission(s)`);
+  const newByArn = new Map((result.drift?.principals ?? []).map((p) => [p.arn, p.newUnused.length]));
+  const principals = result.accounts.flatMap((a) => a.principals.map((p) => ({ a, p })));
+  const flagged = principals.filter(({ p }) =>
+    result.drift ? (newByArn.get(p.arn) ?? 0) > 0 : p.decision?.status === 'sufficient' && p.decision.unusedServices.length + p.decision.unusedActions.length > 0,
+  );
+  const failures = [
+    ...result.accounts.filter((a) => a.error).map((a) => [a.accountId, a.error!.code, a.error!.message]),
+    ...principals.filter(({ p }) => p.error).map(({ p }) => [p.arn, p.error!.code, p.error!.message]),
+  ];
+  return {
+    title: 'Access advisor sweep',
+    sections: [
+      { lines },
+      {
+        title: 'Accounts',
+        table: {
+          columns: ['Account', 'Name', 'Status', 'Principals', 'Failed', 'With unused'],
+          rows: result.accounts.map((a) => [
+            a.accountId,
+            a.name ?? '',
+            a.status === 'ok' ? 'ok' : `FAILED: ${a.error?.code ?? ''}`,
+            String(a.principals.length),
+            String(a.principals.filter((p) => p.status === 'failed').length),
+            String(a.principals.filter((p) => p.decision?.status === 'sufficient' && p.decision.unusedServices.length + p.decision.unusedActions.length > 0).length),
+          ]),
+        },
+      },
+      {
+        title: result.drift ? 'Principals with newly unused permissions' : 'Principals with unused permissions',
+        table: {
+          columns: ['Principal', 'Kind', 'Unused services', 'Unused actions', ...(result.drift ? ['New'] : [])],
+          rows: flagged.map(({ p }) => [
+            p.arn,
+            p.kind,
+            listSome(p.decision!.unusedServices, 6),
+            String(p.decision!.unusedActions.length),
+            ...(result.drift ? [String(newByArn.get(p.arn) ?? 0)] : []),
+          ]),
+        },
+        empty: result.drift ? 'Nothing new is unused.' : 'No principal has unused permissions.',
+      },
+      { title: 'Failures', table: { columns: ['Account or principal', 'Code', 'Error'], rows: failures }, empty: 'None.' },
+    ],
+  };
+}
+
+/** The first `max` items and how many more: a role with AdministratorAccess leaves hundreds of services unused. */
+function listSome(items: readonly string[], max: number): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} … (+${items.length - max})`;
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { findUnusedPermissions } from '../../analysis/unused';
 import type { Baseline, PermissionException } from '../../analysis/types';
@@ -166,6 +167,8 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepResult>
   if (options.resume && options.resume.requestKey !== requestKey) {
     throw new InvalidRequestError('resume', options.resume.requestKey, `a checkpoint of this same sweep (request key ${requestKey}); it was written by a sweep with other options`);
   }
+  // Every account's clients, jobs and gates listen to the caller's signal: dozens of listeners are expected here.
+  if (options.signal) setMaxListeners(0, options.signal as unknown as EventTarget);
   const caller = callerCredentials(options);
   const connection: ConnectionOptions = {
     ...(options.region ? { region: options.region } : {}),

@@ -1,0 +1,250 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Baseline, PermissionException } from '../../analysis/types';
+import type { SweepOptions } from '../../iam/sweep/sweep';
+import type { SweepPrincipalKind, SweepResult } from '../../iam/sweep/types';
+import { GRANULARITIES, type Granularity } from '../../iam/model';
+import { action, emit } from '../action';
+import { readBaseline, writeBaseline } from '../baseline-file';
+import type { CliContext } from '../context';
+import { CliInputError, EXIT } from '../exit-codes';
+import { addExamples } from '../help';
+import { collect, collectException, parseDays, parsePositiveInteger, readInput } from '../inputs';
+import { baseOptions } from '../reports';
+
+/**
+ * `access-advisor sweep`: every principal of every account of the organization (or of a list), one result, one
+ * ratchet; `sweep merge` joins the results of `--shard I/N` runs. The engine is src/iam/sweep (runSweep).
+ */
+interface RatchetFlags {
+  baseline?: string;
+  accept?: boolean;
+}
+
+interface Flags extends RatchetFlags {
+  organization?: boolean;
+  accounts?: string[];
+  ou?: string;
+  roleName?: string;
+  directAccount?: string[];
+  principalKinds?: SweepPrincipalKind[];
+  pathPrefix?: string;
+  name?: string[];
+  includeServiceLinkedRoles?: boolean;
+  granularity: Granularity;
+  unusedAfterDays?: number;
+  allow?: PermissionException[];
+  state?: string;
+  shard?: { index: number; count: number };
+  accountConcurrency?: number;
+  maxConcurrency?: number;
+  requestsPerSecond?: number;
+}
+
+const KINDS: readonly SweepPrincipalKind[] = ['role', 'user', 'group', 'policy'];
+
+function sweepModule(): typeof import('../../iam/sweep') {
+  return require('../../iam/sweep') as typeof import('../../iam/sweep');
+}
+
+/** `--accounts 111122223333,444455556666` (repeatable). */
+function collectAccounts(value: string, previous: string[] | undefined): string[] {
+  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = ids.find((id) => !/^\d{12}$/.test(id));
+  if (ids.length === 0 || bad !== undefined) {
+    throw new InvalidArgumentError(`${JSON.stringify(bad ?? value)} is not allowed; expected 12-digit account ids, comma-separated`);
+  }
+  return [...(previous ?? []), ...ids];
+}
+
+function parseKinds(value: string): SweepPrincipalKind[] {
+  const kinds = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = kinds.find((k) => !KINDS.includes(k as SweepPrincipalKind));
+  if (kinds.length === 0 || bad !== undefined) {
+    throw new InvalidArgumentError(`${JSON.stringify(bad ?? value)} is not allowed; expected a comma-separated list of ${KINDS.join(', ')}`);
+  }
+  return [...new Set(kinds)] as SweepPrincipalKind[];
+}
+
+function parseShardFlag(value: string): { index: number; count: number } {
+  try {
+    return sweepModule().parseShard(value);
+  } catch {
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not allowed; expected I/N with 1 ≤ I ≤ N ≤ 1000, e.g. 2/4`);
+  }
+}
+
+function addRatchetOptions(command: Command): Command {
+  return command
+    .option('--baseline <file>', 'JSON baseline of accepted unused permissions (as gate uses): only new ones fail')
+    .option('--accept', 'write the current unused permissions of every principal into --baseline (atomically) and pass', false);
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('sweep')
+    .summary('every principal of every account: one result, one ratchet (exit 1 on unused permissions)')
+    .description(
+      'Sweeps an AWS organization: lists its ACTIVE accounts (Organizations ListAccounts, or --accounts), assumes ' +
+        '--role-name in each (the management account is reached directly), enumerates roles, users, groups and ' +
+        'customer managed policies (GetAccountAuthorizationDetails; AWS service-linked roles left out) and decides ' +
+        'for each what it has not used. Accounts run in parallel, each under its own rate limit (IAM throttles per ' +
+        'account). A failed account or principal (access denied, SCP, FAILED job) is recorded and never stops the ' +
+        'others; it makes the exit status 3. With --state a killed sweep continues where it stopped. --shard I/N ' +
+        'sweeps one of N disjoint parts of the accounts; `sweep merge` joins the parts.',
+    )
+    .option('--organization', 'sweep the accounts of the organization (the default without --accounts)')
+    .addOption(new Option('--accounts <ids>', 'sweep these accounts: 12-digit ids, comma-separated (repeatable)').argParser(collectAccounts))
+    .option('--ou <id>', 'only accounts under this OU (ou-…) or root (r-…), at any depth')
+    .option('--role-name <name>', 'role assumed in each account (default OrganizationAccountAccessRole)')
+    .addOption(
+      new Option('--direct-account <id>', 'reach this account with your own credentials, no role (default: the management account)').argParser(collect),
+    )
+    .addOption(new Option('--principal-kinds <list>', `comma-separated: ${KINDS.join(',')} (default all)`).argParser(parseKinds))
+    .option('--path-prefix <path>', 'only principals whose IAM path starts with this, e.g. /app/')
+    .addOption(new Option('--name <glob>', 'only principals whose name matches this glob (* and ?; repeatable)').argParser(collect))
+    .option('--include-service-linked-roles', 'also sweep AWS service-linked roles (/aws-service-role/)', false)
+    .addOption(new Option('--granularity <level>', 'ACTION_LEVEL also judges tracked actions').choices(GRANULARITIES).default('ACTION_LEVEL'))
+    .addOption(new Option('--unused-after-days <n>', 'a permission not used for this many days is unused (default 90)').argParser(parseDays))
+    .addOption(new Option('--allow <permission=reason>', 'an exception with its reason (repeatable)').argParser(collectException))
+    .option('--state <file>', 'progress file: a rerun with the same file continues where a killed sweep stopped')
+    .addOption(new Option('--shard <I/N>', 'sweep only the I-th of N disjoint parts of the accounts (CI matrix)').argParser(parseShardFlag))
+    .addOption(new Option('--account-concurrency <n>', 'accounts swept at once (default 10)').argParser(parsePositiveInteger))
+    .addOption(new Option('--max-concurrency <n>', 'requests in flight per account (default 8)').argParser(parsePositiveInteger))
+    .addOption(
+      new Option('--requests-per-second <n>', 'client-side rate ceiling per account, adaptive below it (default 50)').argParser(parsePositiveInteger),
+    );
+  addRatchetOptions(command);
+  addExamples(
+    command,
+    `  $ access-advisor sweep --output table                        # the whole organization, from the management account
+  $ access-advisor sweep --accounts 234567890123,345678901234 --principal-kinds role --path-prefix /app/
+  $ access-advisor sweep --ou ou-c3xb-lmu7j2yg --state sweep-state.json > sweep.json   # rerun to resume after a kill
+  # the ratchet: accept today's state once, then fail only on new unused permissions
+  $ access-advisor sweep --baseline org-baseline.json --accept
+  $ access-advisor sweep --baseline org-baseline.json --output markdown >> "$GITHUB_STEP_SUMMARY"
+  # a CI matrix: each job sweeps one shard, a last job merges
+  $ access-advisor sweep --shard 1/2 > shard-1.json
+  $ access-advisor sweep --shard 2/2 > shard-2.json
+  $ access-advisor sweep merge shard-1.json shard-2.json --baseline org-baseline.json`,
+  );
+  command.action(
+    action<Flags>(async (ctx, flags) => {
+      if (ctx.jobId) throw new CliInputError('--job-id: resumes one job; a sweep resumes with --state FILE');
+      if (flags.organization && flags.accounts) throw new CliInputError('--organization: not with --accounts (choose one source of accounts)');
+      if (flags.ou && flags.accounts) throw new CliInputError('--ou: selects accounts of the organization; not with --accounts');
+      if (flags.accept && !flags.baseline) throw new CliInputError('--accept: needs --baseline FILE to write to');
+      const loaded = flags.baseline ? readBaseline(flags.baseline) : undefined;
+      const sweep = sweepModule();
+      const { readSweepState, SweepStateWriter } = require('../sweep-state') as typeof import('../sweep-state');
+      const resume = flags.state ? readSweepState(flags.state) : undefined;
+      const writer = flags.state ? new SweepStateWriter(flags.state) : undefined;
+      const { createSweepProgress } = require('../sweep-progress') as typeof import('../sweep-progress');
+      const progress = createSweepProgress({ color: ctx.color, ...(ctx.debug ? { debugLog: ctx.debugLog } : {}) });
+      const options: SweepOptions = {
+        ...baseOptions(ctx),
+        ...(flags.accounts ? { accounts: flags.accounts } : {}),
+        ...(flags.ou ? { organizationalUnit: flags.ou } : {}),
+        ...(flags.roleName ? { roleName: flags.roleName } : {}),
+        ...(flags.directAccount ? { directAccounts: flags.directAccount } : {}),
+        ...(flags.principalKinds ? { principalKinds: flags.principalKinds } : {}),
+        ...(flags.pathPrefix !== undefined ? { pathPrefix: flags.pathPrefix } : {}),
+        ...(flags.name ? { names: flags.name } : {}),
+        includeServiceLinkedRoles: flags.includeServiceLinkedRoles === true,
+        granularity: flags.granularity,
+        ...(flags.unusedAfterDays !== undefined ? { unusedAfterDays: flags.unusedAfterDays } : {}),
+        ...(flags.allow ? { allow: flags.allow } : {}),
+        ...(flags.shard ? { shard: flags.shard } : {}),
+        ...(flags.accountConcurrency !== undefined ? { accountConcurrency: flags.accountConcurrency } : {}),
+        ...(flags.maxConcurrency !== undefined ? { concurrency: flags.maxConcurrency } : {}),
+        ...(flags.requestsPerSecond !== undefined ? { requestsPerSecond: flags.requestsPerSecond } : {}),
+        ...(resume ? { resume } : {}),
+        ...(writer ? { onCheckpoint: writer.update } : {}),
+        onProgress: progress.onProgress,
+      };
+      if (resume) ctx.log(`access-advisor: resuming from ${flags.state}`);
+      let result: SweepResult;
+      try {
+        result = await sweep.runSweep(options);
+      } finally {
+        progress.finish();
+        writer?.flush();
+      }
+      if (writer && !ctx.signal?.aborted && sweep.sweepErrorExitCode(result) === undefined) writer.remove();
+      return finish(ctx, result, flags, loaded);
+    }),
+  );
+
+  const merge = command
+    .command('merge')
+    .summary('join the results of sweep --shard 1/N … N/N into one (exit codes as sweep)')
+    .description(
+      'Reads the JSON results of every shard of one sweep (same options, each shard once) and writes the ' +
+        'organization-wide result: accounts sorted, totals recomputed, and with --baseline the ratchet over all of them.',
+    )
+    .argument('<files...>', 'the shards’ JSON results (- for standard input, once)');
+  addRatchetOptions(merge);
+  merge.action(
+    action<RatchetFlags>(async (ctx, flags, cmd) => {
+      if (flags.accept && !flags.baseline) throw new CliInputError('--accept: needs --baseline FILE to write to');
+      const files = cmd.args;
+      const loaded = flags.baseline ? readBaseline(flags.baseline) : undefined;
+      const parts = files.map((file) => {
+        const text = readInput('sweep merge', file);
+        try {
+          return { source: file, result: JSON.parse(text) as SweepResult };
+        } catch (error) {
+          throw new CliInputError(`sweep merge: ${JSON.stringify(file)} is not JSON (${(error as Error).message})`);
+        }
+      });
+      let merged: SweepResult;
+      try {
+        merged = sweepModule().mergeSweepResults(parts);
+      } catch (error) {
+        throw new CliInputError(`sweep merge: ${(error as Error).message}`, { cause: error });
+      }
+      return finish(ctx, merged, flags, loaded);
+    }),
+  );
+}
+
+/** The ratchet, --accept, output and exit status, shared by a sweep and a merge. */
+async function finish(
+  ctx: CliContext,
+  swept: SweepResult,
+  flags: RatchetFlags,
+  loaded: { baseline: Baseline | undefined; missing: boolean } | undefined,
+): Promise<number> {
+  const sweep = sweepModule();
+  const analysis = require('../../analysis') as typeof import('../../analysis');
+  let result = swept;
+  const errorCode = sweep.sweepErrorExitCode(result);
+  if (flags.baseline) {
+    let baseline = loaded?.baseline;
+    let accepted = false;
+    if (loaded?.missing && !flags.accept) {
+      ctx.log(`access-advisor: note: baseline ${flags.baseline} does not exist yet; every unused permission counts as new`);
+    }
+    if (flags.accept) {
+      if (errorCode !== undefined) {
+        ctx.log(`access-advisor: baseline ${flags.baseline} not written: some accounts or principals failed`);
+      } else {
+        for (const p of result.accounts.flatMap((a) => a.principals)) {
+          // Without sufficient evidence nothing is known to be unused: what was accepted before stays.
+          if (p.decision?.status === 'sufficient') baseline = analysis.acceptIntoBaseline(baseline, p.arn, p.decision);
+        }
+        baseline ??= { schemaVersion: 1, principals: {} };
+        writeBaseline(flags.baseline, baseline);
+        accepted = true;
+        ctx.log(`access-advisor: accepted the current state of ${result.totals.principals} principal(s) into ${flags.baseline}`);
+      }
+    }
+    result = { ...result, baseline: { file: flags.baseline, accepted }, drift: sweep.sweepDrift(result.accounts, baseline) };
+  }
+  for (const a of result.accounts) {
+    if (a.error) ctx.log(`access-advisor: account ${a.accountId}: ${a.error.message}`);
+    for (const p of a.principals) if (p.error) ctx.log(`access-advisor: ${p.arn}: ${p.error.message}`);
+  }
+  await emit(ctx, result);
+  if (errorCode !== undefined) return errorCode;
+  return sweep.sweepFailedGate(result) ? EXIT.gateFailed : EXIT.success;
+}

@@ -1,0 +1,62 @@
+import * as fs from 'fs';
+import type { SweepCheckpoint } from '../iam/sweep/types';
+import { CliInputError } from './exit-codes';
+
+/**
+ * The `--state` file of a sweep: every principal finished so far, rewritten atomically (temp + rename) at most every
+ * `intervalMs` and once more at the end, so a sweep killed at any moment leaves a whole file behind and a rerun
+ * with the same --state asks IAM only for what is missing. At most `intervalMs` of work is redone after a kill.
+ */
+export function readSweepState(file: string): SweepCheckpoint | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CliInputError(`--state: cannot read ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliInputError(`--state: ${JSON.stringify(file)} is not JSON (${(error as Error).message}); delete it to start over`);
+  }
+  const v = value as Partial<SweepCheckpoint> | null;
+  if (!v || v.kind !== 'access-advisor-sweep-state' || v.schemaVersion !== 1 || typeof v.requestKey !== 'string' || typeof v.done !== 'object' || v.done === null) {
+    throw new CliInputError(`--state: ${JSON.stringify(file)} is not a sweep state file (kind access-advisor-sweep-state, schemaVersion 1); delete it to start over`);
+  }
+  return v as SweepCheckpoint;
+}
+
+export class SweepStateWriter {
+  private pending?: SweepCheckpoint;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly file: string,
+    private readonly intervalMs = 250,
+  ) {}
+
+  /** Remembers the newest checkpoint; writes it now if the last write is older than the interval. */
+  readonly update = (checkpoint: SweepCheckpoint): void => {
+    this.pending = checkpoint;
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  };
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.pending) return;
+    const { writeFileAtomicSync } = require('../resolve/atomic-write') as typeof import('../resolve/atomic-write');
+    writeFileAtomicSync(this.file, `${JSON.stringify(this.pending)}\n`);
+    this.pending = undefined;
+  }
+
+  /** A finished sweep with nothing to retry needs no state: the next run starts afresh (and sees fresh activity). */
+  remove(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+    fs.rmSync(this.file, { force: true });
+  }
+}
