@@ -183,7 +183,7 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepResult>
     const listing = await listOrganizationAccounts(
       { ...connection, ...(options.profile ? { profile: options.profile } : {}), ...(caller ? { credentials: caller } : {}), maxAttempts: options.maxAttempts, timeScale: options.timeScale },
       request.organizationalUnit,
-      options.signal,
+      options.signal as AbortSignal | undefined,
     );
     targets = [...listing.accounts];
     if (options.directAccounts === undefined && listing.managementAccountId) direct = new Set([listing.managementAccountId]);
@@ -274,7 +274,8 @@ async function sweepAccount(target: SweepTarget, ctx: AccountContext): Promise<S
         ...(request.names ? { names: request.names } : {}),
         includeServiceLinkedRoles: request.includeServiceLinkedRoles,
       },
-      options.signal,
+      // The public option is structural (see abort-signal.ts); callers pass a real AbortSignal.
+      options.signal as AbortSignal | undefined,
     );
   } catch (err) {
     return fail(err);
