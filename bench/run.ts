@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: builds, runs every benchmark and writes BENCHMARKS.md (see that file for the method).
  *
- *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout,html] [--no-build] [--out FILE]
+ *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout,html,sweep] [--no-build] [--out FILE]
  *                                        [--render-from RAW.json]
  *
  * Sections that are not fan-out run in fresh child processes (bench/suite/sections.ts); the fan-out matrix runs in
@@ -22,9 +22,10 @@ import type { BenchResults, CliSample, SectionOutcome, SynthCachedSample, SynthU
 import type { SynthStartupSample } from './synth-startup';
 import { SCENARIOS } from './suite/scenarios';
 import { strategyById } from './suite/strategies';
+import { runSweepBench } from './sweep';
 
 const ROOT = path.resolve(__dirname, '..');
-const SECTIONS = ['cli', 'tighten', 'synth', 'fanout', 'html'] as const;
+const SECTIONS = ['cli', 'tighten', 'synth', 'fanout', 'html', 'sweep'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -161,6 +162,21 @@ async function main(): Promise<void> {
         },
       });
       partial.fanout = { scenarios: SCENARIOS, samples };
+    } finally {
+      await host.shutdown();
+    }
+  }
+  if (args.only.has('sweep')) {
+    // At most 3 runs: one run of both strategies costs ~45 s of the 10-minute budget.
+    const runs = Math.min(args.runs, 3);
+    const host = EmulatorProcess.spawn();
+    try {
+      const samples = await runSweepBench(host, runs, (s) =>
+        log(`sweep run ${s.run}/${runs} ${s.strategy}: ${(s.wallMs / 1000).toFixed(1)} s (bound ${(s.bound.lowerBoundMs / 1000).toFixed(1)} s), ${s.apiCalls} calls, ${s.completed} complete`),
+      );
+      partial.sweep = { ok: true, value: samples };
+    } catch (error) {
+      partial.sweep = { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     } finally {
       await host.shutdown();
     }

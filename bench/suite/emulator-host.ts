@@ -8,7 +8,7 @@
  */
 import * as readline from 'node:readline';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import type { FaultSettings, JobSettings } from '../../src/emulator/types';
+import type { FaultSettings, JobSettings, World } from '../../src/emulator/types';
 import { scenarioWorld, type WorldShape } from './world';
 
 interface Command {
@@ -16,6 +16,8 @@ interface Command {
   op: 'start' | 'metrics' | 'close' | 'usage';
   handle?: string;
   shape?: WorldShape;
+  /** A whole world instead of a shape (the multi-account sweep bench). */
+  world?: World;
   seed?: number;
   jobs?: Partial<JobSettings>;
   faults?: Partial<FaultSettings>;
@@ -34,10 +36,13 @@ function emulator(handle: string | undefined): RunningEmulator {
 async function execute(cmd: Command): Promise<unknown> {
   switch (cmd.op) {
     case 'start': {
-      if (!cmd.shape) throw new Error('start needs a shape');
-      const key = `${cmd.shape.principals}x${cmd.shape.services}`;
-      const world = worlds.get(key) ?? scenarioWorld(cmd.shape);
-      worlds.set(key, world);
+      if (!cmd.shape && !cmd.world) throw new Error('start needs a shape or a world');
+      let world = cmd.world;
+      if (!world) {
+        const key = `${cmd.shape!.principals}x${cmd.shape!.services}`;
+        world = worlds.get(key) ?? scenarioWorld(cmd.shape!);
+        worlds.set(key, world);
+      }
       const emu = await startEmulator({ world, port: 0, seed: cmd.seed ?? 1, jobs: cmd.jobs ?? {}, faults: cmd.faults ?? {} });
       const handle = `e${++next}`;
       running.set(handle, emu);

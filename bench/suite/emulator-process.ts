@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { EmulatorMetrics, FaultSettings, JobSettings } from '../../src/emulator/types';
+import type { EmulatorMetrics, FaultSettings, JobSettings, World } from '../../src/emulator/types';
 import type { WorldShape } from './world';
 
 export interface HostedEmulator {
@@ -11,7 +11,9 @@ export interface HostedEmulator {
 }
 
 export interface EmulatorStart {
-  readonly shape: WorldShape;
+  /** One account of `principals` roles (the fan-out worlds), or `world` given whole. */
+  readonly shape?: WorldShape;
+  readonly world?: World;
   readonly seed: number;
   readonly jobs?: Partial<JobSettings>;
   readonly faults?: Partial<FaultSettings>;

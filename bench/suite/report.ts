@@ -4,6 +4,7 @@ import type { BenchResults, SectionOutcome } from './results';
 import { strategyById } from './strategies';
 import { checkAtMost, formatSummary, summarize, type GoalCheck, type Summary } from './stats';
 import { TRACKED_SERVICES } from './world';
+import { SWEEP_SCENARIO, SWEEP_TIME_SCALES, type SweepSample } from '../sweep';
 
 /** The goals of issue 9, each an upper bound on a median. */
 export const GOALS = {
@@ -14,6 +15,8 @@ export const GOALS = {
   uncachedOverJobLatency: 2.5,
   adminTightenMs: 50,
   helpMs: 300,
+  sweepWallOverBound: 1.25,
+  sweepSpeedupOverSequential: 5,
 } as const;
 
 export interface StrategyRow {
@@ -149,6 +152,7 @@ export function goalLines(results: BenchResults, scenarios: readonly ScenarioSum
     const admin = summarize(tighten.value.map((s) => s.cases[0]!.medianMs));
     lines.push({ ...checkAtMost(`AdministratorAccess-sized tightening ≤ ${GOALS.adminTightenMs} ms after catalog load`, admin.median, GOALS.adminTightenMs), figure: formatSummary(admin, 1, ' ms') });
   } else lines.push(missingGoal(`AdministratorAccess-sized tightening ≤ ${GOALS.adminTightenMs} ms`, tighten));
+  lines.push(...sweepGoals(results));
   const cli = results.cli;
   if (cli?.ok) {
     const h = cli.value.help;
@@ -267,6 +271,7 @@ export function renderReport(results: BenchResults): string {
   out.push(table(['goal', 'measured (median, min–max)', 'verdict', 'note'], goals.map((g) => [g.goal, g.figure, g.met ? 'met' : '**NOT MET**', g.note ?? ''])));
   out.push('');
   if (results.fanout) out.push(fanoutSection(results, scenarios));
+  out.push(sweepSection(results));
   out.push(synthSection(results));
   out.push(tightenSection(results));
   out.push(cliSection(results));
@@ -504,6 +509,82 @@ function htmlSection(results: BenchResults): string {
       ],
     ),
   );
+  out.push('');
+  return out.join('\n');
+}
+
+function sweepSamples(results: BenchResults): { ours: SweepSample[]; aardvark: SweepSample[] } | undefined {
+  if (!results.sweep?.ok) return undefined;
+  const samples = results.sweep.value;
+  return { ours: samples.filter((s) => s.strategy === 'ours'), aardvark: samples.filter((s) => s.strategy === 'aardvark') };
+}
+
+function sweepGoals(results: BenchResults): GoalLine[] {
+  const where = `${SWEEP_SCENARIO.accounts} accounts × ${SWEEP_SCENARIO.principalsPerAccount} principals, throttle ${SWEEP_SCENARIO.throttle}/s per account`;
+  const wallGoal = `sweep wall ≤ ${GOALS.sweepWallOverBound} × lower bound (accounts in parallel) — ${where}`;
+  const speedGoal = `sweep ≥ ${GOALS.sweepSpeedupOverSequential} × faster than sequential accounts (Aardvark) — ${where}`;
+  const s = sweepSamples(results);
+  if (!s || s.ours.length === 0) return [missingGoal(wallGoal, results.sweep), missingGoal(speedGoal, results.sweep)];
+  const overBound = summarize(s.ours.map((o) => o.wallMs / o.bound.lowerBoundMs));
+  const wall = summarize(s.ours.map((o) => o.wallMs / 1000));
+  const bound = summarize(s.ours.map((o) => o.bound.lowerBoundMs / 1000));
+  // Within one run: the same seed, so the same jobs for both strategies.
+  const speedup = summarize(s.ours.map((o) => (s.aardvark.find((a) => a.run === o.run)?.wallMs ?? NaN) / o.wallMs));
+  const incomplete = s.ours.some((o) => o.failed > 0 || o.completed < SWEEP_SCENARIO.accounts * SWEEP_SCENARIO.principalsPerAccount);
+  const speedCheck = checkAtMost(speedGoal, -speedup.median, -GOALS.sweepSpeedupOverSequential);
+  return [
+    {
+      ...checkAtMost(wallGoal, overBound.median, GOALS.sweepWallOverBound),
+      figure: `${formatSummary(overBound, 2, '×')} (${formatSummary(wall, 1, ' s')} vs ${formatSummary(bound, 1, ' s')})`,
+      ...(incomplete ? { note: 'some principals failed' } : {}),
+    },
+    { ...speedCheck, limit: GOALS.sweepSpeedupOverSequential, measured: speedup.median, figure: `${formatSummary(speedup, 1, '×')}` },
+  ];
+}
+
+function sweepSection(results: BenchResults): string {
+  const out: string[] = [];
+  const sc = SWEEP_SCENARIO;
+  out.push('## Organization-wide sweep');
+  out.push('');
+  out.push(
+    `\`runSweep\` over ${sc.accounts} accounts × ${sc.principalsPerAccount} roles (bench/sweep.ts): Organizations ListAccounts, ` +
+      `AssumeRole into each member, one GetAccountAuthorizationDetails listing and one ACTION_LEVEL report per role, ` +
+      `with IAM throttling each account at ${sc.throttle} requests/s (burst ${sc.burst}) and jobs of ${sc.jobMs.min / 1000}–${sc.jobMs.max / 1000} s. ` +
+      `Ours runs with its defaults (${10} accounts at once, each under its own adaptive rate ≤ ${DEFAULT_REQUESTS_PER_SECOND}/s); ` +
+      `**Aardvark** sweeps the accounts one after the other, in each generating every job and then polling them round robin ` +
+      `(bench/baselines.ts), and is handed the role ARNs (no listing). *Lower bound*: accounts in parallel, the busiest ` +
+      `account (the management account: its own 100 reports × 2 calls + listing, plus ListAccounts and every member's ` +
+      `AssumeRole, which STS counts against the caller) needs (calls − burst) / rate seconds; no sweep ends before its ` +
+      `slowest job either. Time scales: ours ${SWEEP_TIME_SCALES.ours}, Aardvark ${SWEEP_TIME_SCALES.aardvark} (see "Time dilation"); figures unscaled.`,
+  );
+  out.push('');
+  const s = sweepSamples(results);
+  if (!s) {
+    out.push(`Not measured: ${results.sweep && !results.sweep.ok ? firstLine(results.sweep.error) : 'section did not run'}.`);
+    out.push('');
+    return out.join('\n');
+  }
+  const row = (name: string, list: SweepSample[]) => {
+    const wall = summarize(list.map((x) => x.wallMs / 1000));
+    return [
+      name,
+      formatSummary(wall, 1, ' s'),
+      formatSummary(summarize(list.map((x) => x.wallMs / x.bound.lowerBoundMs)), 2, '×'),
+      formatSummary(summarize(list.map((x) => x.apiCalls)), 0),
+      formatSummary(summarize(list.map((x) => x.throttledByServer)), 0),
+      formatSummary(summarize(list.map((x) => x.completed)), 0),
+    ];
+  };
+  out.push(
+    table(
+      ['strategy', 'wall', '÷ lower bound', 'API calls', 'throttled by IAM', 'principals complete'],
+      [row('ours (runSweep, defaults)', s.ours), row('Aardvark (sequential accounts, round robin)', s.aardvark)],
+    ),
+  );
+  out.push('');
+  const b = s.ours[0]?.bound;
+  if (b) out.push(`Lower bound: ${(b.lowerBoundMs / 1000).toFixed(1)} s (${b.busiestAccountCalls} calls in the busiest account; slowest job ${(b.slowestJobMs / 1000).toFixed(1)} s).`);
   out.push('');
   return out.join('\n');
 }

@@ -3,6 +3,7 @@ import type { TightenBenchResult } from '../tighten';
 import type { SynthStartupSample } from '../synth-startup';
 import type { HtmlSample } from '../html';
 import type { MachineInfo } from './machine';
+import type { SweepSample } from '../sweep';
 
 /** Everything one `npm run bench` measured: the input of the BENCHMARKS.md renderer. */
 export interface BenchResults {
@@ -19,6 +20,8 @@ export interface BenchResults {
   readonly tighten?: SectionOutcome<readonly TightenSample[]>;
   readonly cli?: SectionOutcome<CliSample>;
   readonly html?: SectionOutcome<HtmlSample>;
+  /** The organization-wide sweep (bench/sweep.ts). */
+  readonly sweep?: SectionOutcome<readonly SweepSample[]>;
 }
 
 export type SectionOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

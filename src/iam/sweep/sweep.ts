@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { findUnusedPermissions } from '../../analysis/unused';
 import type { Baseline, PermissionException } from '../../analysis/types';
-import { stsEndpoint, toAwsRequestError, createIamSession, type AwsCredentialIdentityProvider, type ConnectionOptions } from '../client';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { SDK_MAX_ATTEMPTS, sdkRetryDelay, stsEndpoint, toAwsRequestError, createIamSession, type AwsCredentialIdentityProvider, type ConnectionOptions } from '../client';
 import { DEFAULT_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND, runReports, type RunReportsOptions } from '../engine';
 import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../errors';
 import { mapLimit } from '../map-limit';
@@ -126,7 +127,12 @@ function assumeProvider(options: SweepOptions, roleArn: string, master: Credenti
     fromTemporaryCredentials({
       params: { RoleArn: roleArn, RoleSessionName: 'access-advisor-sweep' },
       ...(master ? { masterCredentials: master as never } : {}),
-      clientConfig: { region: options.region ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) },
+      clientConfig: {
+        region: options.region ?? 'us-east-1',
+        ...(endpoint ? { endpoint } : {}),
+        // The engine's retry policy (and its time scale) for AssumeRole too: STS throttles the caller's account.
+        retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? SDK_MAX_ATTEMPTS, (attempt: number) => sdkRetryDelay(attempt) * (options.timeScale ?? 1)),
+      },
     }) as unknown as AwsCredentialIdentityProvider,
   );
 }
