@@ -178,5 +178,6 @@ it('rejects bad options naming the field', async () => {
   await expect(runSweep(base({ accounts: ['12345'] }))).rejects.toThrow(/accounts\[0\].*12-digit/);
   await expect(runSweep(base({ principalKinds: ['robot' as never] }))).rejects.toThrow(/principalKinds\[0\]/);
   await expect(runSweep(base({ pathPrefix: 'app' }))).rejects.toThrow(/pathPrefix/);
+  await expect(runSweep(base({ unusedAfterDays: 401 }))).rejects.toThrow(/unusedAfterDays/);
   await expect(runSweep(base({ accounts: [PROD], organizationalUnit: 'ou-c3xb-lmu7j2yg' }))).rejects.toThrow(/organizationalUnit/);
 });

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { MAX_UNUSED_AFTER_DAYS } from '../../analysis/evidence';
 import { findUnusedPermissions } from '../../analysis/unused';
 import type { Baseline, PermissionException } from '../../analysis/types';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
@@ -85,7 +86,8 @@ export function sweepRequestOf(options: SweepOptions): SweepRequestSummary {
   const roleName = options.roleName ?? DEFAULT_SWEEP_ROLE_NAME;
   if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new InvalidRequestError('roleName', roleName, 'an IAM role name (1–64 of letters, digits and +=,.@_-)');
   (options.names ?? []).forEach(globToRegExp);
-  if (options.unusedAfterDays !== undefined) validatePositive('unusedAfterDays', options.unusedAfterDays, true, 100_000);
+  // Checked before any call, as the analysis checks it per report (access advisor tracks about 400 days).
+  if (options.unusedAfterDays !== undefined) validatePositive('unusedAfterDays', options.unusedAfterDays, false, MAX_UNUSED_AFTER_DAYS);
   return {
     source: options.accounts ? 'accounts' : 'organization',
     ...(options.organizationalUnit !== undefined ? { organizationalUnit: validateParentId(options.organizationalUnit) } : {}),
