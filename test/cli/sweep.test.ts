@@ -178,3 +178,19 @@ describe('sweep --state', () => {
     }
   }, 120_000);
 });
+
+describe('sweep --output html', () => {
+  it('draws the sweep as one heat map, failures included, for a sweep and for a merge', async () => {
+    const run = await sweep(['--accounts', `${PROD},${SANDBOX}`, '--direct-account', '123456789012', '--output', 'html']);
+    expect(run.code).toBe(3);
+    expect(run.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(run.stdout).toContain(`title="arn:aws:iam::${PROD}:role/app/orders-api"`);
+    expect(run.stdout).toContain(`account ${SANDBOX}: AssumeRole failed: AccessDenied`);
+    expect(run.stdout).toContain(BROKEN);
+    const json = path.join(dir, 'for-html.json');
+    fs.writeFileSync(json, (await sweep(['--accounts', STAGING])).stdout);
+    const merged = await runCli(['sweep', 'merge', json, '--output', 'html']);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toContain(`title="arn:aws:iam::${STAGING}:role/batch/data-sync"`);
+  });
+});
