@@ -60,8 +60,8 @@ function parseStatement(value: unknown, field: string, index: number, source: st
     throw new AnalysisInputError(source, `${field}.Effect`, value.Effect, '"Allow" or "Deny"');
   }
   if (value.Sid !== undefined && typeof value.Sid !== 'string') throw new AnalysisInputError(source, `${field}.Sid`, value.Sid, 'a string');
-  const action = stringList(value, 'Action', field, source);
-  const notAction = stringList(value, 'NotAction', field, source);
+  const action = actionList(value, 'Action', field, source);
+  const notAction = actionList(value, 'NotAction', field, source);
   if ((action === undefined) === (notAction === undefined)) {
     throw new AnalysisInputError(source, `${field}.Action`, value.Action, 'exactly one of Action or NotAction');
   }
@@ -87,6 +87,21 @@ function parseStatement(value: unknown, field: string, index: number, source: st
     hasCondition: condition !== undefined && Object.keys(condition as object).length > 0,
     raw: value as unknown as PolicyStatement,
   };
+}
+
+/** What IAM accepts in Action/NotAction: `*`, or SERVICE:ACTION where the action part may use the wildcards * and ?. */
+export const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
+
+/** Action lists: a malformed entry (`::`, `s3:`, `s3:Get Object`) is refused, never silently dropped or kept. */
+function actionList(statement: Record<string, unknown>, key: 'Action' | 'NotAction', field: string, source: string): string[] | undefined {
+  const list = stringList(statement, key, field, source);
+  list?.forEach((action, i) => {
+    if (!ACTION_PATTERN.test(action)) {
+      const at = Array.isArray(statement[key]) ? `${field}.${key}[${i}]` : `${field}.${key}`;
+      throw new AnalysisInputError(source, at, action, '"*" or SERVICE:ACTION (wildcards * and ? allowed in the action), e.g. "s3:GetObject"');
+    }
+  });
+  return list;
 }
 
 function stringList(statement: Record<string, unknown>, key: string, field: string, source: string): string[] | undefined {

@@ -9,6 +9,7 @@ import {
 } from '../../src/analysis';
 import * as publicApi from '../../src/index';
 import { allow, NOW, OLD, RECENT, report, service } from './fixtures';
+import { parsePolicyDocument } from '../../src/analysis/policy-document';
 
 /** One test per blind spot of issue 12 (docs/decisions.md, "Blind spots"). */
 
@@ -265,5 +266,17 @@ describe('7. hostile input is an AnalysisInputError, never a TypeError', () => {
       }),
       { numRuns: 150, seed: 12 },
     );
+  });
+});
+
+describe('malformed actions are refused wherever a policy enters', () => {
+  it.each(['::', 's3:', ':GetObject', 's3:Get Object', 's3:GetObject:x'])('%j', (action) => {
+    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', action], Resource: '*' }] };
+    expect(() => parsePolicyDocument(doc, 'policy')).toThrow(new RegExp(`Statement\\[0\\]\\.Action\\[1\\]: ${JSON.stringify(action).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not allowed`));
+  });
+
+  it('accepts every form IAM accepts', () => {
+    const doc = { Statement: [{ Effect: 'Allow', Action: ['*', 's3:*', 's3:Get*', 'execute-api:Invoke', 'ec2:Describe?nstances'], Resource: '*' }] };
+    expect(() => parsePolicyDocument(doc, 'policy')).not.toThrow();
   });
 });

@@ -53,10 +53,11 @@ describe('grantChecker', () => {
     expect(all.grantsService('s3')).toBe(false);
   });
 
-  it('a literal action outside the documents is not granted; a name IAM cannot match is ignored', () => {
-    const checker = grantChecker([doc(allow(['s3:GetObject', 'notAnAction']))]);
+  it('a literal action outside the documents is not granted; a name IAM would refuse is an input error', () => {
+    const checker = grantChecker([doc(allow(['s3:GetObject']))]);
     expect(checker.grantsAction('s3:DeleteBucket')).toBe(false);
     expect(checker.grantsService('sqs')).toBe(false);
+    expect(() => grantChecker([doc(allow(['s3:GetObject', 'notAnAction']))])).toThrow(/Action\[1\]: "notAnAction" is not allowed/);
   });
 
   it('property: whatever the independent simulator allows, the checker still counts as granted (action and service)', async () => {

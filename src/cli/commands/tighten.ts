@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { PermissionException, PolicyDocument, TightenedPolicy } from '../../analysis/types';
+import { ACTION_PATTERN } from '../../analysis/policy-document';
 import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../iam/model';
 import { action, emit, write } from '../action';
 import { CliInputError, EXIT } from '../exit-codes';
@@ -138,7 +139,6 @@ function parsePolicy(source: string, text: string): PolicyDocument {
 
 /** Policies are shallow (document → Statement → Condition → operator → key → values): 32 is far beyond any real one. */
 const MAX_POLICY_DEPTH = 32;
-const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 
 /** Iterative, so a hostile 100 000-deep document cannot overflow the stack while being measured. */
 function nestingDepth(value: unknown): number {
