@@ -58,30 +58,6 @@ export const StringMap: typeof Cdktf.StringMap = core.module.StringMap;
 export type StringMap = Cdktf.StringMap;
 
 
-// Interfaces only.
-export type {
-  IAspect,
-  IResolvable,
-  IResolveContext,
-  IAnyProducer,
-  IStringProducer,
-  IListProducer,
-  INumberProducer,
-  ITerraformDependable,
-  TerraformResourceLifecycle,
-  TerraformCondition,
-  Precondition,
-  Postcondition,
-  TerraformMetaArguments,
-  TerraformOutputConfig,
-  TerraformAssetConfig,
-  TerraformProviderConfig,
-  TerraformElementMetadata,
-  TerraformResourceConfig,
-  AppConfig,
-  TestingAppConfig,
-} from 'cdktf';
-
-// `constructs` is shared by both cores.
+// The core's interfaces and `constructs`, as cdk-core names them.
+export type * from './cdk-core';
 export { Construct } from 'constructs';
-export type { IConstruct } from 'constructs';
