@@ -1,5 +1,7 @@
 import type { OrganizationsAccessReport } from '../../../iam/model';
-import { byText, classify, type Reasoned, type Cell, type MatrixModel, type OrgNode, type PrincipalRow, type ServiceColumn } from './model';
+import { byText, classify, type Cell, type MatrixModel, type OrgNode, type PrincipalRow, type ServiceColumn, type ScpProposalView } from './model';
+
+export type { ScpProposalView } from './model';
 
 /** The window an organization report is coloured against: the gate's default (org-report has no window flag). */
 export const ORG_WINDOW_DAYS = 90;
@@ -10,16 +12,6 @@ export const ORG_WINDOW_DAYS = 90;
  */
 export type ScpProposer = (report: OrganizationsAccessReport) => ScpProposalView | undefined;
 
-/** What the page shows of an SCP proposal. */
-export interface ScpProposalView {
-  readonly status: string;
-  readonly statusReason: string;
-  /** The policy documents, pretty-printed, in order. */
-  readonly json: string;
-  readonly denied: readonly Reasoned[];
-  readonly kept: readonly Reasoned[];
-  readonly notes: readonly string[];
-}
 
 export interface OrgModelOptions {
   readonly proposeScp?: ScpProposer;

@@ -84,20 +84,24 @@ export interface OrgNode {
   readonly children: readonly OrgNode[];
 }
 
+/** What the page shows of an SCP proposal. */
+export interface ScpProposalView {
+  readonly status: string;
+  readonly statusReason: string;
+  /** The policy documents, pretty-printed, in order. */
+  readonly json: string;
+  readonly denied: readonly Reasoned[];
+  readonly kept: readonly Reasoned[];
+  readonly notes: readonly string[];
+}
+
 export interface OrgSection {
   readonly entityPath: string;
   readonly tree: OrgNode;
   readonly notAccessed: readonly ServiceColumn[];
   readonly accessedCount: number;
   /** The SCP proposal, when src/analysis can make one (see from-org.ts). */
-  readonly scp?: {
-    readonly status: string;
-    readonly statusReason: string;
-    readonly json: string;
-    readonly denied: readonly Reasoned[];
-    readonly kept: readonly Reasoned[];
-    readonly notes: readonly string[];
-  };
+  readonly scp?: ScpProposalView;
   /** Why there is no proposal. */
   readonly scpUnavailable?: string;
 }
