@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     log(`synth with 500 cached reports × ${args.runs}`);
     partial.synthCached = await runSection<SynthCachedSample[]>('synth-cached', [String(args.runs)]);
     log('cache-hit synth process: app with the package vs without × 15');
-    partial.synthStartup = await runSection<SynthStartupSample>('synth-startup', ['15']);
+    partial.synthStartup = await runSection<SynthStartupSample>('synth-startup', ['31']);
   }
   if (args.only.has('fanout')) {
     const host = EmulatorProcess.spawn();

@@ -130,7 +130,10 @@ export function goalLines(results: BenchResults, scenarios: readonly ScenarioSum
   const startupGoal = `cache-hit synth process ≤ ${GOALS.cacheHitSynthRatio.toFixed(2)}× the same app without the package`;
   if (startup?.ok) {
     const s = startup.value;
-    lines.push({ ...checkAtMost(startupGoal, s.ratio, GOALS.cacheHitSynthRatio), figure: `${s.ratio.toFixed(2)}× (${formatSummary(s.withPackageMs, 0, ' ms')} vs ${formatSummary(s.withoutPackageMs, 0, ' ms')})` });
+    lines.push({
+      ...checkAtMost(startupGoal, s.judgedRatio, GOALS.cacheHitSynthRatio),
+      figure: `${s.judgedRatio.toFixed(2)}× (medians ${s.ratio.toFixed(2)}×, pairs ${s.pairedRatio.median.toFixed(2)}×; ${formatSummary(s.withPackageMs, 0, ' ms')} vs ${formatSummary(s.withoutPackageMs, 0, ' ms')})`,
+    });
   } else lines.push(missingGoal(startupGoal, startup));
   for (const u of results.synthUncached ?? []) {
     const label = `50 uncached reports in one synth ≤ ${GOALS.uncachedOverJobLatency} × one job's latency — rate ${u.rate === 'engine default' ? `engine default (${DEFAULT_REQUESTS_PER_SECOND} req/s ceiling)` : `${u.rate} req/s`}`;
@@ -386,8 +389,10 @@ function synthSection(results: BenchResults): string {
     out.push(
       `What the package costs a whole synth process (bench/synth-startup.ts): a minimal cdktf app — one stack, one cached \`ServiceLastAccessedReport\`, ` +
         `a \`LeastPrivilegeGate\`, one output — run as \`node app.js\` against the same app without the package (the output a literal), alternately, ${s.runs} runs each: ` +
-        `with ${formatSummary(s.withPackageMs, 0, ' ms')}, without ${formatSummary(s.withoutPackageMs, 0, ' ms')}, **${s.ratio.toFixed(2)}×** (goal ≤ ${GOALS.cacheHitSynthRatio.toFixed(2)}×). ` +
-        `Packages the app loads beyond cdktf's: ${s.extraModules.map((m) => `\`${m}\``).join(', ') || 'none'} — the AWS SDK, the emulator, ajv and the action catalog load only when a lookup, an emulator or a tightening needs them.`,
+        `with ${formatSummary(s.withPackageMs, 0, ' ms')}, without ${formatSummary(s.withoutPackageMs, 0, ' ms')}: ratio of the medians ${s.ratio.toFixed(2)}×, ` +
+        `median of the ${s.runs} pairs' ratios ${formatSummary(s.pairedRatio, 2, '×')}; judged on the worse, **${s.judgedRatio.toFixed(2)}×** (goal ≤ ${GOALS.cacheHitSynthRatio.toFixed(2)}×). ` +
+        `Packages the app loads beyond cdktf's: ${s.extraModules.map((m) => `\`${m}\``).join(', ') || 'none'}; of this package, ${s.packageModules} modules — the barrels load their members on first use ` +
+        `(scripts/lazy-barrels.js), and the AWS SDK, the emulator, ajv, the action catalog, tightening and the plan-time binding load only when a lookup, an emulator, a tightening or a plan-time report needs them.`,
     );
   } else out.push(`Cache-hit synth process: not measured — ${startup ? firstLine(startup.ok ? '' : startup.error) : 'did not run'}.`);
   out.push('');

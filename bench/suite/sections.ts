@@ -41,7 +41,7 @@ async function runSection(name: string, args: readonly string[]): Promise<unknow
       return samples;
     }
     case 'synth-startup':
-      return load.synthStartup().synthStartup(Number(args[0] ?? 15));
+      return load.synthStartup().synthStartup(Number(args[0] ?? 31));
     case 'synth-uncached': {
       const { uncachedFanout } = load.synth();
       const runs = Number(args[0] ?? 5);

@@ -2,7 +2,7 @@ import { InvalidRequestError } from '../iam/errors';
 import type { AccessReport, ReportRequest } from '../iam/model';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
-import { bindPlanTimeReport, type PlanTimeReportBinding } from './plan-time-report';
+import type { PlanTimeReportBinding } from './plan-time-report';
 import { SynthReportLookup } from './report-lookup';
 import { type ResolveAt, type ResolvedReportOptions } from './report-props';
 
@@ -69,7 +69,7 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
   protected abstract outputValue(name: OutputName): unknown;
 
   protected resolveAtPlan(query: Record<string, string>): void {
-    this.binding = bindPlanTimeReport(this, 'report', query);
+    this.binding = planTimeReport().bindPlanTimeReport(this, 'report', query);
   }
 
   protected resolveAtSynth(request: ReportRequest, options: ResolvedReportOptions): void {
@@ -87,4 +87,12 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
     }
     return this.lookup;
   }
+}
+
+/**
+ * The plan-time binding (Terraform's external data source) loads in plan mode only: a synth served from the cache
+ * never needs it (bench/synth-startup.ts).
+ */
+export function planTimeReport(): typeof import('./plan-time-report') {
+  return require('./plan-time-report') as typeof import('./plan-time-report');
 }

@@ -52,15 +52,32 @@ function installedCores(): readonly InstalledCore[] {
   return installed;
 }
 
+/** A core's main module in require.cache: `…/cdktf/lib/index.js` or `…/cdktn/lib/index.js` (npm, pnpm, a link). */
+const CORE_ENTRY = /[\\/](cdktf|cdktn)[\\/]lib[\\/]index\.js$/;
+
+/** The cores this process has loaded, found in require.cache (no module resolution: that costs a synth more). */
+function loadedCores(): readonly InstalledCore[] {
+  const loaded: InstalledCore[] = [];
+  for (const file of Object.keys(require.cache)) {
+    const name = file.endsWith('index.js') ? (CORE_ENTRY.exec(file)?.[1] as CdkCoreName | undefined) : undefined;
+    if (!name) continue;
+    const module = require.cache[file];
+    const exports = module?.exports as Partial<CdkCore> | undefined;
+    if (module?.loaded && typeof exports?.App === 'function' && typeof exports.Token === 'function') {
+      loaded.push({ name, file, location: path.dirname(file), module: exports as CdkCore });
+    }
+  }
+  return loaded;
+}
+
 /**
  * The cores worth asking: a copy the process never loaded cannot have built the tree, so only loaded ones are
  * checked (no cost, and a mixed install does not load the other core); if none is loaded (an app loaded by a
- * loader that bypasses require), all of them.
+ * loader that bypasses require), every copy this package or the working directory resolves.
  */
 function candidateCores(): readonly InstalledCore[] {
-  const cores = installedCores();
-  const loaded = cores.filter((core) => require.cache[core.file] !== undefined);
-  return loaded.length > 0 ? loaded : cores;
+  const loaded = loadedCores();
+  return loaded.length > 0 ? loaded : installedCores();
 }
 
 export class CdkCoreError extends Error {

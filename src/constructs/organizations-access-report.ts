@@ -1,10 +1,9 @@
 import { validateReportRequest } from '../iam/validate';
 import type { OrganizationsAccessReport as OrganizationsAccessReportModel, ReportRequest, SortKey } from '../iam/model';
-import { AccessReportConstruct } from './access-report-base';
+import { AccessReportConstruct, planTimeReport } from './access-report-base';
 import type { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import type { IResolvable } from './core-types';
-import { planTimeQuery } from './plan-time-report';
 import { type ReportResolutionProps, type ResolveAt, requireLiteral, resolveReportOptions } from './report-props';
 
 export interface OrganizationsAccessReportProps extends ReportResolutionProps {
@@ -46,7 +45,7 @@ export class OrganizationsAccessReport extends AccessReportConstruct<Organizatio
     this.sortKey = props.sortKey;
     if (this.resolveAt === 'plan') {
       this.resolveAtPlan(
-        planTimeQuery({
+        planTimeReport().planTimeQuery({
           kind: 'organizations-access',
           entityPath: props.entityPath,
           organizationsPolicyId: props.organizationsPolicyId,

@@ -1,4 +1,4 @@
-import { parsePolicyDocument } from '../analysis/policy-document';
+import { parsePolicyDocument } from '../analysis/index'; // lazy member: loads when a policy is parsed
 import type { PolicyDocument, PolicyStatement } from '../analysis/types';
 import { InvalidRequestError } from '../iam/errors';
 import type { IConstruct } from 'constructs';

@@ -3,11 +3,10 @@ import type { UnusedPermissions } from '../analysis/types';
 import { InvalidRequestError } from '../iam/errors';
 import { validateReportRequest } from '../iam/validate';
 import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../iam/model';
-import { AccessReportConstruct } from './access-report-base';
+import { AccessReportConstruct, planTimeReport } from './access-report-base';
 import type { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import type { IResolvable } from './core-types';
-import { planTimeQuery } from './plan-time-report';
 import { type IamPrincipalElement, principalArnOf } from './principal-arn';
 import {
   accountIdOf,
@@ -91,7 +90,7 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
     this.arn = this.arnFrom(props, options);
     if (this.resolveAt === 'plan') {
       this.resolveAtPlan(
-        planTimeQuery({
+        planTimeReport().planTimeQuery({
           kind: 'service-last-accessed',
           arn: this.arn,
           granularity: this.granularity,

@@ -1,4 +1,4 @@
-import { parsePolicyDocument } from '../analysis/policy-document';
+import { parsePolicyDocument } from '../analysis/index'; // lazy member: loads when a policy is parsed
 import type { GrantedPolicies } from '../analysis/granted';
 import type { PermissionException, PolicyDocument } from '../analysis/types';
 import type { IConstruct } from 'constructs';

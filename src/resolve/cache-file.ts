@@ -4,9 +4,6 @@ import { AccessAdvisorError } from '../iam/errors';
 import { describeRequest, requestOf, type AccessReport, type ReportRequest } from '../iam/model';
 import { reportSchemaProblem } from '../iam/report-schema';
 import { reportRequestKey } from '../iam/validate';
-import { writeFileAtomicSync } from './atomic-write';
-import { withFileLockSync } from './file-lock';
-import { jsonErrorPosition } from './json-error-position';
 
 export const CACHE_FILE_NAME = 'access-advisor.context.json';
 export const CACHE_SCHEMA_VERSION = 1;
@@ -217,6 +214,7 @@ export function parseCacheFile(text: string, path: string): CacheFile {
     data = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
+    const { jsonErrorPosition } = require('./json-error-position') as typeof import('./json-error-position');
     const position = jsonErrorPosition(text) ?? Number(/position (\d+)/.exec(message)?.[1] ?? text.length);
     const line = lineOf(text, position);
     throw new CacheFileError(path, `not valid JSON (${message}); fix or delete the file`, line);
@@ -293,6 +291,9 @@ export function serializeCacheFile(file: CacheFile): string {
  * process wrote meanwhile survive), apply `mutate`, write atomically. A corrupt file throws and is left alone.
  */
 export function updateCacheFile(path: string, mutate: (entries: Record<string, CacheEntry>) => void): CacheFile {
+  // Loaded here: a synth served from the cache only reads it.
+  const { withFileLockSync } = require('./file-lock') as typeof import('./file-lock');
+  const { writeFileAtomicSync } = require('./atomic-write') as typeof import('./atomic-write');
   return withFileLockSync(`${path}.lock`, () => {
     const current = readCacheFile(path);
     const entries = { ...current.entries };

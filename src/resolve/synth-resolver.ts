@@ -12,7 +12,7 @@ import {
 } from './cache-file';
 import { formatAge } from './duration';
 import { containsSecret, safeMessage } from '../iam/redact';
-import { runWorkerSync, WorkerRunError } from './run-worker';
+import type * as RunWorker from './run-worker';
 import type { WorkerJob, WorkerResponse } from './worker-protocol';
 
 /** One report a synth needs. Several constructs asking the same thing share one lookup. */
@@ -133,6 +133,8 @@ export function resolveLookups(
     ...(lookup.timeoutMs !== undefined ? { timeoutMs: lookup.timeoutMs } : {}),
   }));
   const longest = Math.max(...toFetch.map(({ lookup }) => lookup.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS));
+  // The worker runner loads on a miss only.
+  const { runWorkerSync, WorkerRunError } = require('./run-worker') as typeof RunWorker;
   let response: WorkerResponse;
   try {
     response = runWorkerSync(
