@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmulator } from '../src/emulator';
+import { childOutput, type ChildOutput } from './child-output';
 import { REPO_ROOT, WORLD_ADMIN_KEY, WORLD_FILE, emulatorEnvironment } from './example-harness';
 
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -28,27 +29,16 @@ export const EXAMPLE_ENTITY_PATH = 'o-4fxmplt198/r-c3xb';
 /** Exceptions the example gate passes, so the report shows what an exception looks like. */
 export const EXAMPLE_ALLOWS: readonly string[] = ['ec2=kept for the quarterly disaster-recovery drill', 'iam:PassRole=deploys pass roles'];
 
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliRun = ChildOutput;
 
 /** The built CLI in a child process with only the world's admin key (nothing of the machine's AWS setup). */
 export function runCli(endpoint: string, args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--endpoint-url', endpoint], {
-      cwd: REPO_ROOT,
-      env: emulatorEnvironment(endpoint, { AWS_ACCESS_KEY_ID: WORLD_ADMIN_KEY.accessKeyId }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  const child = spawn(process.execPath, [CLI, ...args, '--endpoint-url', endpoint], {
+    cwd: REPO_ROOT,
+    env: emulatorEnvironment(endpoint, { AWS_ACCESS_KEY_ID: WORLD_ADMIN_KEY.accessKeyId }),
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return childOutput(child);
 }
 
 /** `gate --output html --out FILE` over the example principals. */

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { childOutput, type ChildOutput } from '../../scripts/child-output';
 
 /** Runs the built `access-advisor` exactly as a user would: `node dist/cli/main.js …` in a child process. */
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -42,11 +43,7 @@ export function ensureBuilt(): void {
   if (!fs.existsSync(BIN)) throw new Error(`the build did not produce ${BIN}`);
 }
 
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliRun = ChildOutput;
 
 /** A clean environment: no AWS settings of the machine leak in; credentials come from `env`. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -65,16 +62,8 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Asynchronous on purpose: the emulator runs in this process and must keep answering while the child waits. */
 export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: options.env ?? cliEnv({ ...ADMIN_CREDENTIALS }) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: options.env ?? cliEnv({ ...ADMIN_CREDENTIALS }) });
+  return childOutput(child, options.input ?? '');
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then closed). */

@@ -4,7 +4,8 @@ import * as path from 'path';
 import type { PolicyDocument } from '../../src/analysis/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import type { GateResult } from '../../src/cli/gate-result';
-import { ADMIN_CREDENTIALS, BIN, cliEnv, ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
+import { childOutput } from '../../scripts/child-output';
+import { ADMIN_CREDENTIALS, BIN, cliEnv, ensureBuilt, ROOT, runCli, tempDir, type CliRun } from './cli-harness';
 
 // Issue 12: `gate --policy FILE…` judges the policies the principal WILL hold (item 8), and the gate's tables judge
 // services first without drowning the reader (item 10). The built CLI runs as a child process against the emulator.
@@ -32,16 +33,8 @@ afterAll(async () => {
 const gate = (args: string[]) => runCli(['gate', ...args, '--endpoint-url', emulator.endpoint]);
 
 /** A shell pipeline, exactly as a CI step writes it. */
-function shell(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { cwd: dir, env: cliEnv({ ...ADMIN_CREDENTIALS, CLI: `"${process.execPath}" "${BIN}"`, AA_ENDPOINT: emulator.endpoint }) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function shell(script: string): Promise<CliRun> {
+  return childOutput(spawn('sh', ['-c', script], { cwd: dir, env: cliEnv({ ...ADMIN_CREDENTIALS, CLI: `"${process.execPath}" "${BIN}"`, AA_ENDPOINT: emulator.endpoint }) }));
 }
 
 describe('gate --policy', () => {

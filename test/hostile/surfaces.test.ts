@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceLastAccessedReport } from '../../src';
 import { TerraformStack, Testing } from '../../src/constructs/default-core';
+import { childOutput, type ChildOutput } from '../../scripts/child-output';
 import { ADMIN_CREDENTIALS, ensureBuilt, runCli } from '../cli/cli-harness';
 import { BUNDLE, buildBundle, cleanEnv } from '../plan/support';
 import {
@@ -63,19 +64,11 @@ describe('the built CLI', () => {
   });
 });
 
-function runProgram(query: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE], {
-      env: cleanEnv({ AWS_ACCESS_KEY_ID: ADMIN_CREDENTIALS.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: ADMIN_CREDENTIALS.AWS_SECRET_ACCESS_KEY, AWS_REGION: 'us-east-1' }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(JSON.stringify(query));
+function runProgram(query: Record<string, string>): Promise<ChildOutput> {
+  const child = spawn(process.execPath, [BUNDLE], {
+    env: cleanEnv({ AWS_ACCESS_KEY_ID: ADMIN_CREDENTIALS.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: ADMIN_CREDENTIALS.AWS_SECRET_ACCESS_KEY, AWS_REGION: 'us-east-1' }),
   });
+  return childOutput(child, JSON.stringify(query));
 }
 
 describe('the plan-time program (the bundle Terraform runs)', () => {
