@@ -1,4 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../src/emulator/sigv4';
 import type { World } from '../../src/emulator';
 
 export const MGMT = '123456789012';
@@ -100,4 +102,40 @@ export async function expectAwsError(promise: Promise<unknown>, code: string, st
     return error as Error;
   }
   throw new Error(`expected ${code} (${status}) but the call succeeded`);
+}
+
+export interface RawQueryOptions {
+  /** The SigV4 service name the request is signed for (default iam). */
+  readonly service?: 'iam' | 'sts';
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Signed at this date instead of now. */
+  readonly signingDate?: Date;
+  /** false: send it unsigned. */
+  readonly sign?: boolean;
+  /** false: no x-amz-content-sha256 header (the signature still covers the body). */
+  readonly checksumHeader?: boolean;
+  /** Headers added after signing (not covered by the signature). */
+  readonly extraHeaders?: Record<string, string>;
+  /** A body sent instead of the signed one (a tampered request). */
+  readonly sentBody?: string;
+}
+
+/** A raw AWS Query request to the emulator, signed as the SDK would sign it (or not), to look at the wire. */
+export async function rawQuery(endpoint: string, body: string, options: RawQueryOptions = {}) {
+  const url = new URL(endpoint);
+  let headers: Record<string, string> = { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+  if (options.sign !== false) {
+    const signer = new SignatureV4({
+      service: options.service ?? 'iam',
+      region: 'us-east-1',
+      credentials: options.credentials ?? ADMIN_KEY,
+      sha256: NodeSha256,
+      applyChecksum: options.checksumHeader ?? true,
+    });
+    const request = { method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers, body };
+    const signed = await signer.sign(request, options.signingDate ? { signingDate: options.signingDate } : {});
+    headers = signed.headers as Record<string, string>;
+  }
+  const response = await fetch(`${endpoint}/`, { method: 'POST', headers: { ...headers, ...options.extraHeaders }, body: options.sentBody ?? body });
+  return { status: response.status, requestId: response.headers.get('x-amzn-requestid'), text: await response.text() };
 }

@@ -7,10 +7,8 @@ import {
   ListPoliciesGrantingServiceAccessCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../src/emulator/sigv4';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { ADMIN_KEY, ALICE_KEY, MEMBER, MGMT, arn, client, expectAwsError, testWorld, untilDone } from './helpers';
+import { ADMIN_KEY, ALICE_KEY, MEMBER, MGMT, arn, client, expectAwsError, rawQuery, testWorld, untilDone } from './helpers';
 
 let emulator: RunningEmulator;
 let iam: IAMClient;
@@ -24,17 +22,10 @@ afterAll(async () => {
   await emulator.close();
 });
 
-/** A raw Query request, signed like the SDK would sign it (or not at all), to look at the wire. */
-async function raw(body: string, options: { sign?: boolean; tamper?: boolean; checksumHeader?: boolean } = {}) {
-  const url = new URL(emulator.endpoint);
-  let headers: Record<string, string> = { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-  if (options.sign !== false) {
-    const signer = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials: ADMIN_KEY, sha256: NodeSha256, applyChecksum: options.checksumHeader ?? true });
-    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers, body });
-    headers = signed.headers as Record<string, string>;
-  }
-  const response = await fetch(`${emulator.endpoint}/`, { method: 'POST', headers, body: options.tamper ? `${body}&x=1` : body });
-  return { status: response.status, requestId: response.headers.get('x-amzn-requestid'), text: await response.text() };
+/** A raw Query request, signed like the SDK would sign it (or not at all); `tamper` sends another body than the signed one. */
+function raw(body: string, options: { sign?: boolean; tamper?: boolean; checksumHeader?: boolean } = {}) {
+  const { tamper, ...rest } = options;
+  return rawQuery(emulator.endpoint, body, { ...rest, ...(tamper ? { sentBody: `${body}&x=1` } : {}) });
 }
 
 describe('AWS Query protocol on the wire', () => {

@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { NodeSha256 } from '../../src/emulator/sigv4';
-import { ADMIN_KEY, MGMT, arn, testWorld } from './helpers';
+import { ADMIN_KEY, MGMT, arn, rawQuery, testWorld } from './helpers';
 
 /**
  * Requests signed by hand (@smithy/signature-v4 with a fixed signing date) against an emulator whose request clock
@@ -27,26 +27,8 @@ afterAll(async () => {
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
 async function signedGetUser(signingDate: Date, credentials: Credentials = ADMIN_KEY, extraHeaders: Record<string, string> = {}) {
-  const url = new URL(emulator.endpoint);
-  const body = 'Action=GetUser&Version=2010-05-08';
-  const signer = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials, sha256: NodeSha256 });
-  const signed = await signer.sign(
-    {
-      method: 'POST',
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: '/',
-      query: {},
-      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body,
-    },
-    { signingDate },
-  );
-  const headers = { ...(signed.headers as Record<string, string>), ...extraHeaders };
-  const response = await fetch(`${emulator.endpoint}/`, { method: 'POST', headers, body });
-  const text = await response.text();
-  return { status: response.status, code: /<Code>([^<]+)<\/Code>/.exec(text)?.[1], message: /<Message>([^<]+)<\/Message>/.exec(text)?.[1], text };
+  const { status, text } = await rawQuery(emulator.endpoint, 'Action=GetUser&Version=2010-05-08', { signingDate, credentials, extraHeaders });
+  return { status, code: /<Code>([^<]+)<\/Code>/.exec(text)?.[1], message: /<Message>([^<]+)<\/Message>/.exec(text)?.[1], text };
 }
 
 describe('SigV4 signing date: 15 minutes either side of the server clock', () => {
@@ -92,16 +74,7 @@ describe('SigV4 signing date: 15 minutes either side of the server clock', () =>
   test('without an injected request clock the real time is the reference', async () => {
     const real = await startEmulator({ world: testWorld(), now: () => new Date('2020-01-01T00:00:00Z') });
     try {
-      const sign = async (date: Date) => {
-        const url = new URL(real.endpoint);
-        const body = 'Action=GetUser&Version=2010-05-08';
-        const signer = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials: ADMIN_KEY, sha256: NodeSha256 });
-        const signed = await signer.sign(
-          { method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers: { host: url.host }, body },
-          { signingDate: date },
-        );
-        return (await fetch(`${real.endpoint}/`, { method: 'POST', headers: signed.headers as Record<string, string>, body })).status;
-      };
+      const sign = async (date: Date) => (await rawQuery(real.endpoint, 'Action=GetUser&Version=2010-05-08', { signingDate: date })).status;
       // The report clock says 2020; signatures are still judged against the wall clock clients sign with.
       expect(await sign(new Date())).toBe(200);
       expect(await sign(new Date(Date.now() - 16 * MINUTE))).toBe(403);

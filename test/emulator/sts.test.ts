@@ -7,10 +7,8 @@ import {
 } from '@aws-sdk/client-iam';
 // The SDK's own STS client: the one `fromTemporaryCredentials` uses (no separate @aws-sdk/client-sts dependency).
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../src/emulator/sigv4';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { ADMIN_KEY, ALICE_KEY, MEMBER, MGMT, arn, client, expectAwsError, testWorld, untilDone } from './helpers';
+import { ADMIN_KEY, ALICE_KEY, MEMBER, MGMT, arn, client, expectAwsError, rawQuery, testWorld, untilDone } from './helpers';
 
 const START = Date.parse('2026-03-01T12:00:00Z');
 const DEPLOYER = arn(MGMT, 'role', 'app-deployer');
@@ -173,22 +171,7 @@ describe('requests signed with the issued credentials', () => {
   });
 });
 
-async function raw(body: string, service: 'iam' | 'sts') {
-  const url = new URL(emulator.endpoint);
-  const signer = new SignatureV4({ service, region: 'us-east-1', credentials: ADMIN_KEY, sha256: NodeSha256 });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: '/',
-    query: {},
-    headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body,
-  });
-  const response = await fetch(`${emulator.endpoint}/`, { method: 'POST', headers: signed.headers as Record<string, string>, body });
-  return { status: response.status, requestId: response.headers.get('x-amzn-requestid'), text: await response.text() };
-}
+const raw = (body: string, service: 'iam' | 'sts') => rawQuery(emulator.endpoint, body, { service });
 
 describe('STS on the wire', () => {
   const body = `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(DEPLOYER)}&RoleSessionName=wire`;
