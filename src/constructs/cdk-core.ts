@@ -57,26 +57,30 @@ const CORE_ENTRY = /[\\/](cdktf|cdktn)[\\/]lib[\\/]index\.js$/;
 
 /** The cores this process has loaded, found in require.cache (no module resolution: that costs a synth more). */
 function loadedCores(): readonly InstalledCore[] {
-  const loaded: InstalledCore[] = [];
+  const found: InstalledCore[] = [];
   for (const file of Object.keys(require.cache)) {
     const name = file.endsWith('index.js') ? (CORE_ENTRY.exec(file)?.[1] as CdkCoreName | undefined) : undefined;
     if (!name) continue;
     const module = require.cache[file];
     const exports = module?.exports as Partial<CdkCore> | undefined;
     if (module?.loaded && typeof exports?.App === 'function' && typeof exports.Token === 'function') {
-      loaded.push({ name, file, location: path.dirname(file), module: exports as CdkCore });
+      found.push({ name, file, location: path.dirname(file), module: exports as CdkCore });
     }
   }
-  return loaded;
+  return found;
 }
+
+let loaded: readonly InstalledCore[] = [];
 
 /**
  * The cores worth asking: a copy the process never loaded cannot have built the tree, so only loaded ones are
  * checked (no cost, and a mixed install does not load the other core); if none is loaded (an app loaded by a
- * loader that bypasses require), every copy this package or the working directory resolves.
+ * loader that bypasses require), every copy this package or the working directory resolves. The scan is kept:
+ * token checks run for every policy of a stack. It is made again while nothing was found, and when a tree's core is
+ * not among the ones found (a core loaded after the first scan).
  */
-function candidateCores(): readonly InstalledCore[] {
-  const loaded = loadedCores();
+function candidateCores(rescan = false): readonly InstalledCore[] {
+  if (rescan || loaded.length === 0) loaded = loadedCores();
   return loaded.length > 0 ? loaded : installedCores();
 }
 
@@ -116,12 +120,19 @@ function installedCoreOf(scope: IConstruct): InstalledCore {
   const root = scope.node.root;
   const known = coreByRoot.get(root);
   if (known) return known;
-  const cores = candidateCores();
+  const coresOfTree = (cores: readonly InstalledCore[]) => {
+    const byApp = cores.filter((core) => root instanceof core.module.App);
+    return byApp.length > 0 ? byApp : cores.filter((core) => scope.node.scopes.some((s) => s instanceof core.module.TerraformStack));
+  };
+  let cores = candidateCores();
+  let matches = coresOfTree(cores);
+  if (matches.length === 0) {
+    cores = candidateCores(true);
+    matches = coresOfTree(cores);
+  }
   if (cores.length === 0) {
     throw new CdkCoreError('cdktf-access-advisor needs a CDK core: install cdktf or cdktn (npm install cdktf constructs)');
   }
-  const byApp = cores.filter((core) => root instanceof core.module.App);
-  const matches = byApp.length > 0 ? byApp : cores.filter((core) => scope.node.scopes.some((s) => s instanceof core.module.TerraformStack));
   if (matches.length !== 1) {
     const seen = cores.map((core) => `${core.name} (${core.location})`).join(' and ');
     throw new CdkCoreError(
