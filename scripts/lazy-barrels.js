@@ -76,7 +76,7 @@ function rewrite(file) {
   const text = fs.readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const edits = [];
-  const eager = new Map(); // binding -> { specifier, statement }
+  const eager = new Map(); // binding -> { specifier, statement, getters }
   for (const statement of source.statements) {
     if (ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1) {
       const [declaration] = statement.declarationList.declarations;
@@ -126,6 +126,7 @@ function rewrite(file) {
     edits.push({ start: statement.getStart(), end: statement.getEnd(), text: names.length > 0 ? lazyExportsText(specifier, names) : '' });
   }
   if (edits.length === 0) return { file, changed: false };
+  dropDeadHelpers(source, edits);
   const strict = source.statements[0];
   if (!strict || strict.getText() !== '"use strict";') throw new Error(`${path.relative(root, file)}: expected tsc's "use strict"; first`);
   edits.push({ start: strict.getEnd(), end: strict.getEnd(), text: ` ${LAZY_HELPER_TEXT}` });
@@ -134,6 +135,28 @@ function rewrite(file) {
     result = result.slice(0, edit.start) + keepLines(text.slice(edit.start, edit.end), edit.text) + result.slice(edit.end);
   }
   return { file, changed: true, text: result, ownNames };
+}
+
+/**
+ * tsc's `__exportStar` and `__createBinding` helpers, once no statement left uses them, are removed too (in that
+ * order: the first uses the second). A helper still used elsewhere (`__importStar` needs `__createBinding`) stays.
+ */
+function dropDeadHelpers(source, edits) {
+  const edited = (node) => edits.some((edit) => node.getStart() >= edit.start && node.getEnd() <= edit.end);
+  for (const name of ['__exportStar', '__createBinding']) {
+    const declaration = source.statements.find(
+      (s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name),
+    );
+    if (!declaration) continue;
+    let used = false;
+    const visit = (node) => {
+      if (used || node === declaration || edited(node)) return;
+      if (ts.isIdentifier(node) && node.text === name) used = true;
+      else ts.forEachChild(node, visit);
+    };
+    visit(source);
+    if (!used) edits.push({ start: declaration.getStart(), end: declaration.getEnd(), text: '' });
+  }
 }
 
 /** Names tsc hoists as `exports.A = exports.B = void 0;` (the barrel's own explicit exports). */
