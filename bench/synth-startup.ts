@@ -111,8 +111,9 @@ export function synthStartup(runs = 31): SynthStartupSample {
   try {
     const apps = writeStartupApps(dir);
     const base = apps.packagesLoaded('without');
-    const extraModules = [...apps.packagesLoaded('with')].filter((p) => !base.has(p)).sort();
-    const packageModules = apps.run('with', true).modules.filter((m) => m.startsWith(join(ROOT, 'dist'))).length;
+    const loadedWith = apps.run('with', true).modules;
+    const extraModules = [...packagesOf(loadedWith)].filter((p) => !base.has(p)).sort();
+    const packageModules = loadedWith.filter((m) => m.startsWith(join(ROOT, 'dist'))).length;
     const runOnce = (which: 'with' | 'without') => apps.run(which);
     runOnce('with'); // warm the file cache for both
     runOnce('without');
