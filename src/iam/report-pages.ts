@@ -143,14 +143,20 @@ function datesProblem(item: object, fields: readonly string[]): string | undefin
   return undefined;
 }
 
+/** A service item of either report family: a namespace, a name, and a readable date of last use if any. */
+function serviceProblem(item: { ServiceNamespace?: string; ServiceName?: string }, dateField: string): string | undefined {
+  return (
+    namespaceProblem(item.ServiceNamespace) ??
+    (typeof item.ServiceName !== 'string' || item.ServiceName === '' ? 'has no ServiceName' : undefined) ??
+    datesProblem(item, [dateField])
+  );
+}
+
 export const SERVICES: ListSpec<{ ServicesLastAccessed?: SdkServiceLastAccessed[] }, SdkServiceLastAccessed> = {
   listName: 'ServicesLastAccessed',
   itemsOf: (page) => page.ServicesLastAccessed,
   check: (s) => {
-    const problem =
-      namespaceProblem(s.ServiceNamespace) ??
-      (typeof s.ServiceName !== 'string' || s.ServiceName === '' ? 'has no ServiceName' : undefined) ??
-      datesProblem(s, ['LastAuthenticated']);
+    const problem = serviceProblem(s, 'LastAuthenticated');
     if (problem) return { problem };
     const actions = new Set<string>();
     for (const a of s.TrackedActionsLastAccessed ?? []) {
@@ -172,10 +178,7 @@ export const ACCESS_DETAILS: ListSpec<{ AccessDetails?: SdkAccessDetail[] }, Sdk
   listName: 'AccessDetails',
   itemsOf: (page) => page.AccessDetails,
   check: (d) => {
-    const problem =
-      namespaceProblem(d.ServiceNamespace) ??
-      (typeof d.ServiceName !== 'string' || d.ServiceName === '' ? 'has no ServiceName' : undefined) ??
-      datesProblem(d, ['LastAuthenticatedTime']);
+    const problem = serviceProblem(d, 'LastAuthenticatedTime');
     return problem ? { problem } : { key: d.ServiceNamespace!.toLowerCase() };
   },
 };
