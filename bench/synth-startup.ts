@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { reportRequestKey } from '../src/iam/validate';
-import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/iam/model';
+import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/model/report';
 import { cacheEntryKey, serializeCacheFile } from '../src/resolve/cache-file';
 import { summarize, type Summary } from './suite/stats';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { TerraformOutput, TerraformStack, Testing } from '../src/constructs/default-core';
 import { ServiceLastAccessedReport } from '../src/constructs/service-last-accessed-report';
 import { reportRequestKey } from '../src/iam';
-import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/iam/model';
+import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/model/report';
 import { cacheEntryKey, serializeCacheFile, type CacheEntry } from '../src/resolve/cache-file';
 import { startEmulatorProcess, useEmulatorCredentials } from '../test/constructs/synth-emulator';
 import { BATCH_ROLES, batchRole, roleArn } from '../test/constructs/synth-world';

@@ -9,8 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { summarize } from './suite/stats';
 import { tightenPolicy } from '../src/analysis/index';
 import type { PolicyDocument } from '../src/analysis/types';
-import { loadActionCatalog, type ActionCatalog } from '../src/iam/action-catalog';
-import type { ServiceLastAccessed, ServiceLastAccessedReport } from '../src/iam/model';
+import { loadActionCatalog, type ActionCatalog } from '../src/model/action-catalog';
+import type { ServiceLastAccessed, ServiceLastAccessedReport } from '../src/model/report';
 
 export interface TightenBenchCase {
   readonly name: string;

@@ -1,6 +1,6 @@
 // The public API of cdktf-access-advisor. Nothing else is exported from the package.
-export * from './iam/model';
-export * from './iam/errors';
+export * from './model/report';
+export * from './model/errors';
 export * from './iam';
 // Synth-time report constructs and their cache (issue 4).
 export { ServiceLastAccessedReport, SERVICE_REPORT_OUTPUTS } from './constructs/service-last-accessed-report';

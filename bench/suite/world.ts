@@ -1,4 +1,4 @@
-import { loadActionCatalog } from '../../src/iam/action-catalog';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import type { World } from '../../src/emulator/types';
 import { BENCH_ACCOUNT, benchAdmin, benchRoleArn as roleArn, benchRoleName } from '../engine/fanout-world';
 

@@ -1,4 +1,4 @@
-import type { ActionCatalog } from '../iam/action-catalog';
+import type { ActionCatalog } from '../model/action-catalog';
 
 /**
  * Memoized wildcard expansion per catalog: a tightening and its proof expand the same patterns (`*` is 20,000+

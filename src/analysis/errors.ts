@@ -1,4 +1,4 @@
-import { AccessAdvisorError } from '../iam/errors';
+import { AccessAdvisorError } from '../model/errors';
 
 /**
  * Bad analysis input (a policy document, an exception, a baseline file, an option): names where it came from,

@@ -1,4 +1,4 @@
-import type { ServiceLastAccessedReport } from '../iam/model';
+import type { ServiceLastAccessedReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { ExceptionMatcher } from './exceptions';
 import type { EvidenceStatus, Finding, PermissionException, UnusedPermissionsOptions } from './types';

@@ -1,5 +1,5 @@
-import { AccessAdvisorError } from '../iam/errors';
-import type { AccessDetail, OrganizationsAccessReport } from '../iam/model';
+import { AccessAdvisorError } from '../model/errors';
+import type { AccessDetail, OrganizationsAccessReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { compileIdentityPolicies } from './evaluate';
 import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS } from './evidence';

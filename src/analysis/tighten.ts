@@ -1,5 +1,5 @@
-import type { ActionCatalog } from '../iam/action-catalog';
-import type { ServiceLastAccessedReport } from '../iam/model';
+import type { ActionCatalog } from '../model/action-catalog';
+import type { ServiceLastAccessedReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
 import { canonicalDocument, parsePolicyDocument, type NormalizedStatement } from './policy-document';

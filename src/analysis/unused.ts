@@ -1,4 +1,4 @@
-import type { ServiceLastAccessedReport } from '../iam/model';
+import type { ServiceLastAccessedReport } from '../model/report';
 import { assessEvidence, isNeverReported, NEVER_REPORTED_ACTIONS, iso, serviceUnusedReason, trackedUnusedReason, type Evidence } from './evidence';
 import type { Finding, UnusedPermissions, UnusedPermissionsOptions } from './types';
 

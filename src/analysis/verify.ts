@@ -1,5 +1,5 @@
-import type { ActionCatalog } from '../iam/action-catalog';
-import type { ServiceLastAccessedReport } from '../iam/model';
+import type { ActionCatalog } from '../model/action-catalog';
+import type { ServiceLastAccessedReport } from '../model/report';
 import { compileIdentityPolicies, type PolicyEvaluator } from './evaluate';
 import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
 import { parsePolicyDocument, type NormalizedPolicy } from './policy-document';
@@ -7,7 +7,7 @@ import type { PolicyDocument, TighteningProof, UnusedPermissionsOptions } from '
 import { expandPattern } from './catalog-cache';
 import { hasWildcard, splitAction } from './wildcard';
 import { AnalysisInputError } from './errors';
-import { loadActionCatalog } from './catalog';
+import { loadActionCatalog } from '../model/action-catalog';
 import { substitutedText } from './evaluate';
 import { coverageFailures } from './statement-coverage';
 

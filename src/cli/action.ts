@@ -1,6 +1,6 @@
 import type { Command, OptionValues } from 'commander';
-import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../iam/errors';
-import { redact, safeMessage } from '../iam/redact';
+import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../model/errors';
+import { redact, safeMessage } from '../model/redact';
 import { contextOf, type CliContext, type OutputFormat } from './context';
 import { CliInputError, exitCodeOf } from './exit-codes';
 import { applyQuery, formatResult } from './output/render';

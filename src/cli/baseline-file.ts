@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Baseline } from '../analysis/types';
-import { AccessAdvisorError } from '../iam/errors';
+import { AccessAdvisorError } from '../model/errors';
 import { CliInputError } from './exit-codes';
 
 function analysis(): typeof import('../analysis') {

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import type { ConnectionOptions } from '../iam';
-import { JOB_ID_LENGTH, parsePrincipalArn } from '../iam/constraints';
+import { JOB_ID_LENGTH, parsePrincipalArn } from '../model/constraints';
+import { HTML_COMMANDS } from '../report/html/kinds';
 import { CliInputError } from './exit-codes';
 import { checkQuery } from './output/render';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'table', 'markdown', 'html'] as const;
-/** Commands whose results `--output html` can draw (a heat map needs principals × services). */
-export const HTML_COMMANDS: readonly string[] = ['gate', 'sweep', 'org-report'];
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** The global flags every subcommand shares, modelled on the AWS CLI's. */

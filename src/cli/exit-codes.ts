@@ -1,4 +1,4 @@
-import { AccessAdvisorError } from '../iam/errors';
+import { AccessAdvisorError } from '../model/errors';
 
 /** The process exit statuses of `access-advisor`; part of its public contract (docs/cli.md). */
 export const EXIT = {

@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { reportError } from './action';
 import { EXIT, exitCodeOf } from './exit-codes';
 import { buildProgram } from './program';
-import { redact } from '../iam/redact';
+import { redact } from '../model/redact';
 
 // The one exit for text on stderr: whatever writes there (our errors, --debug detail, the SDK's or Node's warnings,
 // a server's text inside them) passes the redaction step first, so credentials never reach a terminal or a CI log.

@@ -1,5 +1,5 @@
 import type { ProgressEvent } from '../iam';
-import type { ReportRequest } from '../iam/model';
+import type { ReportRequest } from '../model/report';
 
 /**
  * One live line per job on stderr, redrawn in place with ANSI cursor moves — only on a terminal. When stderr is

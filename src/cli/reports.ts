@@ -1,5 +1,5 @@
 import type { ReportOptions, ReportResult, RunReportsOptions } from '../iam';
-import type { AccessReport, OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../iam/model';
+import type { AccessReport, OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../model/report';
 import type { CliContext } from './context';
 import { CliInputError } from './exit-codes';
 import { createProgress } from './progress';

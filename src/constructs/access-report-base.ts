@@ -1,5 +1,5 @@
-import { InvalidRequestError } from '../iam/errors';
-import type { AccessReport, ReportRequest } from '../iam/model';
+import { InvalidRequestError } from '../model/errors';
+import type { AccessReport, ReportRequest } from '../model/report';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import type { PlanTimeReportBinding } from './plan-time-report';

@@ -3,8 +3,8 @@
 import { findUnusedPermissions, formatViolationsTable, restrictToGranted, violationSummary, violationsOf, type Violation } from '../analysis/index';
 import { ExceptionMatcher } from '../analysis/exceptions';
 import type { PermissionException, UnusedPermissions, UnusedPermissionsOptions } from '../analysis/types';
-import { InvalidRequestError } from '../iam/errors';
-import type { ServiceLastAccessedReport as ReportModel } from '../iam/model';
+import { InvalidRequestError } from '../model/errors';
+import type { ServiceLastAccessedReport as ReportModel } from '../model/report';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';

@@ -1,5 +1,5 @@
 import { validateReportRequest } from '../iam/validate';
-import type { OrganizationsAccessReport as OrganizationsAccessReportModel, ReportRequest, SortKey } from '../iam/model';
+import type { OrganizationsAccessReport as OrganizationsAccessReportModel, ReportRequest, SortKey } from '../model/report';
 import { AccessReportConstruct, planTimeReport } from './access-report-base';
 import type { Construct } from 'constructs';
 import { coreOf } from './cdk-core';

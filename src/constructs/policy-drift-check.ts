@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { checkDrift, parseBaseline } from '../analysis/baseline';
 import type { Baseline, DriftResult, UnusedPermissions } from '../analysis/types';
-import { InvalidRequestError } from '../iam/errors';
+import { InvalidRequestError } from '../model/errors';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';

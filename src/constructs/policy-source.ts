@@ -1,6 +1,6 @@
 import { parsePolicyDocument } from '../analysis/index'; // lazy member: loads when a policy is parsed
 import type { PolicyDocument, PolicyStatement } from '../analysis/types';
-import { InvalidRequestError } from '../iam/errors';
+import { InvalidRequestError } from '../model/errors';
 import type { IConstruct } from 'constructs';
 import { isUnresolvedToken, type TerraformElement } from './cdk-core';
 

@@ -1,5 +1,5 @@
-import { InvalidRequestError } from '../iam/errors';
-import { PARTITIONS } from '../iam/constraints';
+import { InvalidRequestError } from '../model/errors';
+import { PARTITIONS } from '../model/constraints';
 import type { IConstruct } from 'constructs';
 import { coreOf, isUnresolvedToken } from './cdk-core';
 

@@ -1,4 +1,4 @@
-import type { AccessReport, ReportRequest } from '../iam/model';
+import type { AccessReport, ReportRequest } from '../model/report';
 import { reportRequestKey } from '../iam/validate';
 import { cacheEntryKey, effectiveCacheConnection } from '../resolve/cache-file';
 import type { LookupResult, PendingLookup } from '../resolve/synth-resolver';
@@ -7,7 +7,7 @@ import { coreOf } from './cdk-core';
 import type { IResolvable } from './core-types';
 import type { ResolvedReportOptions } from './report-props';
 import { SynthLookups } from './synth-lookups';
-import { safeMessage } from '../iam/redact';
+import { safeMessage } from '../model/redact';
 
 /** Raised when code reads `report` of a lookup that failed with onError 'fail' (or is missing with lookups off). */
 export class ReportLookupError extends Error {}

@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../iam/errors';
+import { InvalidRequestError } from '../model/errors';
 import { type CacheConnection, cacheConnectionOf, locateCacheFile } from '../resolve/cache-file';
 import { parseDuration } from '../resolve/duration';
 import type { IConstruct } from 'constructs';

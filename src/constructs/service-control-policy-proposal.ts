@@ -1,9 +1,9 @@
 import { proposeServiceControlPolicy } from '../analysis/scp-proposal';
 import type { ProtectedService } from '../analysis/scp-protected';
 import type { ScpStyle, ServiceControlPolicyProposalOptions, ServiceControlPolicyProposalResult } from '../analysis/scp-types';
-import { loadActionCatalog } from '../iam/action-catalog';
-import { InvalidRequestError } from '../iam/errors';
-import type { OrganizationsAccessReport as OrganizationsAccessReportModel } from '../iam/model';
+import { loadActionCatalog } from '../model/action-catalog';
+import { InvalidRequestError } from '../model/errors';
+import type { OrganizationsAccessReport as OrganizationsAccessReportModel } from '../model/report';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';

@@ -1,8 +1,8 @@
 import { findUnusedPermissions } from '../analysis/index';
 import type { UnusedPermissions } from '../analysis/types';
-import { InvalidRequestError } from '../iam/errors';
+import { InvalidRequestError } from '../model/errors';
 import { validateReportRequest } from '../iam/validate';
-import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../iam/model';
+import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../model/report';
 import { AccessReportConstruct, planTimeReport } from './access-report-base';
 import type { Construct } from 'constructs';
 import { coreOf } from './cdk-core';

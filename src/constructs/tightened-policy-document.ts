@@ -1,8 +1,8 @@
 import { parsePolicyDocument } from '../analysis/policy-document';
 import { tightenPolicy } from '../analysis/tighten';
 import type { PermissionException, PolicyDocument, TightenedPolicy, TighteningProof } from '../analysis/types';
-import { loadActionCatalog } from '../iam/action-catalog';
-import type { ServiceLastAccessedReport as ReportModel } from '../iam/model';
+import { loadActionCatalog } from '../model/action-catalog';
+import type { ServiceLastAccessedReport as ReportModel } from '../model/report';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import { type PolicySource, policyFromSource } from './policy-source';

@@ -1,5 +1,5 @@
-import { JOB_ID_LENGTH, MARKER_PATTERN, MAX_ITEMS, ORGANIZATIONS_POLICY_ID_PATTERN, SERVICE_NAMESPACE_PATTERN, SERVICE_NAMESPACES_COUNT, parsePrincipalArn } from '../iam/constraints';
-import { GRANULARITIES, SORT_KEYS, type SortKey } from '../iam/model';
+import { JOB_ID_LENGTH, MARKER_PATTERN, MAX_ITEMS, ORGANIZATIONS_POLICY_ID_PATTERN, SERVICE_NAMESPACE_PATTERN, SERVICE_NAMESPACES_COUNT, parsePrincipalArn } from '../model/constraints';
+import { GRANULARITIES, SORT_KEYS, type SortKey } from '../model/report';
 import { ApiError, invalidInput, noSuchEntity } from './api-error';
 import type { Job, JobState } from './jobs';
 import { computeOrgReport, resolveEntityPath, validateEntityPathSyntax, type AccessDetailRow } from './org-report';

@@ -1,5 +1,5 @@
-import type { ActionCatalog } from '../iam/action-catalog';
-import { ENTITY_PATH_LENGTH, ENTITY_PATH_PATTERN } from '../iam/constraints';
+import type { ActionCatalog } from '../model/action-catalog';
+import { ENTITY_PATH_LENGTH, ENTITY_PATH_PATTERN } from '../model/constraints';
 import { invalidInput, noSuchEntity } from './api-error';
 import { ActionMatcher, allowMatcher, hardDenyMatcher } from './policy-scope';
 import { truncateToMinute } from './time';

@@ -1,4 +1,4 @@
-import { patternToRegExp, type ActionCatalog } from '../iam/action-catalog';
+import { patternToRegExp, type ActionCatalog } from '../model/action-catalog';
 import type { PolicyDocument, PolicyStatement } from './types';
 
 /**

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { loadActionCatalog } from '../iam/action-catalog';
+import { loadActionCatalog } from '../model/action-catalog';
 import { ApiError } from './api-error';
 import { JobStore } from './jobs';
 import { OPERATIONS, STS_OPERATIONS } from './operations';

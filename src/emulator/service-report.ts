@@ -1,4 +1,4 @@
-import type { ActionCatalog } from '../iam/action-catalog';
+import type { ActionCatalog } from '../model/action-catalog';
 import { allowMatcher, allowedActionsOf, servicesAllowedBy } from './policy-scope';
 import type { AccessEvent, ManagedPolicy, Principal, WorldModel } from './world-model';
 import type { PolicyDocument } from './types';

@@ -1,4 +1,4 @@
-import type { ActionCatalog } from '../iam/action-catalog';
+import type { ActionCatalog } from '../model/action-catalog';
 import type { JobStore } from './jobs';
 import type { SeededRandom } from './rng';
 import type { SessionStore } from './sts';

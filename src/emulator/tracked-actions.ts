@@ -1,5 +1,5 @@
-import type { ActionCatalog } from '../iam/action-catalog';
-import { patternToRegExp } from '../iam/action-catalog';
+import type { ActionCatalog } from '../model/action-catalog';
+import { patternToRegExp } from '../model/action-catalog';
 import { TRACKED_SERVICES } from './data/tracked-services';
 import { resolveWorldTime } from './time';
 import type { TrackedActionsData, TrackedActionsSource } from './tracked-actions-data';

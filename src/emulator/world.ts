@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { default as Ajv, ErrorObject } from 'ajv';
-import { AccessAdvisorError } from '../iam/errors';
+import { AccessAdvisorError } from '../model/errors';
 import { WORLD_TIME_RULE, isValidWorldTime } from './time';
 import { MAX_DURATION_MS, MAX_LATENCY_MS, type World } from './types';
 

@@ -2,9 +2,9 @@ import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { abortError, raceAbort } from './backoff';
-import { AwsRequestError } from './errors';
-import { REDACTED, registerSecret, safeMessage } from './redact';
-import type { ReportRequest } from './model';
+import { AwsRequestError } from '../model/errors';
+import { REDACTED, registerSecret, safeMessage } from '../model/redact';
+import type { ReportRequest } from '../model/report';
 import type { RequestGate } from './request-gate';
 
 /** Static keys as the AWS SDK names them. */

@@ -4,7 +4,7 @@ import { realSleep, resolveSchedule, type PollScheduleOptions, type SleepFunctio
 import type { AbortSignalLike } from './abort-signal';
 import { PollWaves } from './poll-waves';
 import { createIamSession, type ConnectionOptions, type IamSession } from './client';
-import { AccessAdvisorError, AwsRequestError, IncompleteResponseError, InvalidRequestError } from './errors';
+import { AccessAdvisorError, AwsRequestError, IncompleteResponseError, InvalidRequestError } from '../model/errors';
 import { MAX_PAGES } from './report-pages';
 import type {
   AccessReport,
@@ -15,7 +15,7 @@ import type {
   ReportRequest,
   ServiceLastAccessedReport,
   ServiceLastAccessedRequest,
-} from './model';
+} from '../model/report';
 import { buildPoliciesResult } from './normalize';
 import { DEFAULT_CREATE_DATE_LISTING_THRESHOLD, PrincipalCreateDates, planCreateDateListing } from './principal-dates';
 import { runReportJob, type JobContext, type ProgressEvent } from './report-job';

@@ -6,7 +6,7 @@ import type {
   ListPoliciesGrantingServiceAccessEntry,
   ServiceLastAccessed as SdkServiceLastAccessed,
 } from '@aws-sdk/client-iam';
-import { AwsRequestError } from './errors';
+import { AwsRequestError } from '../model/errors';
 import {
   REPORT_SCHEMA_VERSION,
   type AccessDetail,
@@ -19,7 +19,7 @@ import {
   type ReportRequest,
   type ServiceLastAccessed,
   type ServiceLastAccessedReport,
-} from './model';
+} from '../model/report';
 
 /**
  * SDK responses → the normalized model: lowerCamelCase, ISO-8601 dates, absent stays absent (never null), every

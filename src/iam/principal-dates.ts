@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { raceAbort } from './backoff';
 import type { IamSession } from './client';
-import { MAX_ITEMS, parsePrincipalArn } from './constraints';
-import type { ReportRequest } from './model';
+import { MAX_ITEMS, parsePrincipalArn } from '../model/constraints';
+import type { ReportRequest } from '../model/report';
 import { isoDate } from './normalize';
 
 /**

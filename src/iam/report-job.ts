@@ -16,10 +16,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { limitExceededDelay, pollDelay, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { IamSession } from './client';
-import { MAX_ITEMS } from './constraints';
-import { AbortedError, AccessAdvisorError, AwsRequestError, JobFailedError, JobMismatchError, JobTimeoutError } from './errors';
+import { MAX_ITEMS } from '../model/constraints';
+import { AbortedError, AccessAdvisorError, AwsRequestError, JobFailedError, JobMismatchError, JobTimeoutError } from '../model/errors';
 import { ACCESS_DETAILS, ENTITIES, PageCollector, SERVICES, checkEntities, checkOrganizationsJob, checkServiceJob, type ListSpec } from './report-pages';
-import { describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from './model';
+import { describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from '../model/report';
 import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
 import type { PollWaves } from './poll-waves';
 import type { PrincipalCreateDates } from './principal-dates';

@@ -3,9 +3,9 @@ import type {
   EntityDetails as SdkEntityDetails,
   ServiceLastAccessed as SdkServiceLastAccessed,
 } from '@aws-sdk/client-iam';
-import { SERVICE_NAMESPACE_PATTERN, parsePrincipalArn } from './constraints';
-import { IncompleteResponseError, JobMismatchError } from './errors';
-import { describeRequest, type ReportRequest } from './model';
+import { SERVICE_NAMESPACE_PATTERN, parsePrincipalArn } from '../model/constraints';
+import { IncompleteResponseError, JobMismatchError } from '../model/errors';
+import { describeRequest, type ReportRequest } from '../model/report';
 
 /**
  * Completeness is proven, never assumed (the Aardvark #149 failure: a pagination bug stored 200 of 369 services and

@@ -1,4 +1,4 @@
-import { GRANULARITIES, REPORT_SCHEMA_VERSION, SORT_KEYS } from './model';
+import { GRANULARITIES, REPORT_SCHEMA_VERSION, SORT_KEYS } from '../model/report';
 
 /**
  * The shape of a normalized report (model.ts), checked for reports that come from outside this process: cache files,

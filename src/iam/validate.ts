@@ -8,8 +8,8 @@ import {
   isEntityPath,
   entityPathProblem,
   parsePrincipalArn,
-} from './constraints';
-import { InvalidRequestError } from './errors';
+} from '../model/constraints';
+import { InvalidRequestError } from '../model/errors';
 import {
   GRANULARITIES,
   SORT_KEYS,
@@ -18,7 +18,7 @@ import {
   type PrincipalKind,
   type ReportRequest,
   type SortKey,
-} from './model';
+} from '../model/report';
 
 /**
  * Every check here runs before any AWS call, so a typo costs nothing and the error names the field, the value and

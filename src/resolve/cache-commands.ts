@@ -1,5 +1,5 @@
 import { runReports, type RunReportsOptions } from '../iam/index';
-import { describeRequest } from '../iam/model';
+import { describeRequest } from '../model/report';
 import {
   type CacheEntry,
   CacheFileError,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import { AccessAdvisorError } from '../iam/errors';
-import { describeRequest, requestOf, type AccessReport, type ReportRequest } from '../iam/model';
+import { AccessAdvisorError } from '../model/errors';
+import { describeRequest, requestOf, type AccessReport, type ReportRequest } from '../model/report';
 import { reportSchemaProblem } from '../iam/report-schema';
 import { reportRequestKey } from '../iam/validate';
 

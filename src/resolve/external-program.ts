@@ -1,9 +1,9 @@
 import { runOrganizationsAccessReport, runServiceLastAccessedReport } from '../iam';
 import type { ProgressEvent, ReportOptions } from '../iam';
-import { AccessAdvisorError } from '../iam/errors';
-import { describeRequest } from '../iam/model';
-import { redact } from '../iam/redact';
-import type { OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../iam/model';
+import { AccessAdvisorError } from '../model/errors';
+import { describeRequest } from '../model/report';
+import { redact } from '../model/redact';
+import type { OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../model/report';
 import { findUnusedPermissions, restrictToGranted, violationsOf } from '../analysis';
 import type { UnusedPermissions, Violation } from '../analysis';
 import { namesWithMore, violationSummary, violationsByService } from '../analysis/format';
@@ -224,7 +224,7 @@ function failure(exitCode: number, message: string, env: Readonly<Record<string,
   return { exitCode, stdout: '', stderr: `access-advisor external: ${oneLine(redactSecrets(message, env))}\n` };
 }
 
-/** Credentials never reach Terraform's log: the one redaction step (iam/redact.ts), with Terraform's environment. */
+/** Credentials never reach Terraform's log: the one redaction step (model/redact.ts), with Terraform's environment. */
 function redactSecrets(message: string, env: Readonly<Record<string, string | undefined>>): string {
   return redact(message, { ...process.env, ...env });
 }

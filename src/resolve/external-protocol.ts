@@ -1,5 +1,5 @@
-import { GRANULARITIES, SORT_KEYS } from '../iam/model';
-import type { Granularity, ReportRequest, SortKey } from '../iam/model';
+import { GRANULARITIES, SORT_KEYS } from '../model/report';
+import type { Granularity, ReportRequest, SortKey } from '../model/report';
 import type { PermissionException, PolicyDocument } from '../analysis/types';
 import { parsePolicyDocument } from '../analysis/policy-document';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { safeMessage } from '../iam/redact';
+import { safeMessage } from '../model/redact';
 import type { WorkerBatch, WorkerResponse } from './worker-protocol';
 
 /** Thrown when the worker itself could not run (not when a report failed: that is an outcome). */

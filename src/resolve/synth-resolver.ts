@@ -1,5 +1,5 @@
-import type { AccessReport, ReportRequest } from '../iam/model';
-import { describeRequest } from '../iam/model';
+import type { AccessReport, ReportRequest } from '../model/report';
+import { describeRequest } from '../model/report';
 import {
   type CacheConnection,
   type CacheEntry,
@@ -11,7 +11,7 @@ import {
   updateCacheFile,
 } from './cache-file';
 import { formatAge } from './duration';
-import { containsSecret, safeMessage } from '../iam/redact';
+import { containsSecret, safeMessage } from '../model/redact';
 import type * as RunWorker from './run-worker';
 import type { WorkerJob, WorkerResponse } from './worker-protocol';
 

@@ -4,7 +4,7 @@
  */
 import { runReports } from '../iam/index';
 import type { RunReportsOptions } from '../iam/index';
-import { safeMessage } from '../iam/redact';
+import { safeMessage } from '../model/redact';
 import { normalizeEndpoint } from './cache-file';
 import type { WorkerBatch, WorkerFailure, WorkerJob, WorkerOutcome, WorkerResponse } from './worker-protocol';
 

@@ -1,4 +1,4 @@
-import type { AccessReport, ReportRequest } from '../iam/model';
+import type { AccessReport, ReportRequest } from '../model/report';
 import type { CacheConnection } from './cache-file';
 
 /** What the synth process hands the worker on stdin. No credentials: the worker inherits the environment. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportRequestKey } from '../../src/iam/index';
-import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../../src/iam/model';
+import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../../src/model/report';
 import { App, Testing, TerraformStack, type Construct } from '../../src/constructs/default-core';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { cacheEntryKey, serializeCacheFile } from '../../src/resolve/cache-file';

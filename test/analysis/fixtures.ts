@@ -1,4 +1,4 @@
-import type { ServiceLastAccessed, ServiceLastAccessedReport, TrackedActionLastAccessed } from '../../src/iam/model';
+import type { ServiceLastAccessed, ServiceLastAccessedReport, TrackedActionLastAccessed } from '../../src/model/report';
 
 /** The reference time of every analysis test; the report below completed one day earlier. */
 export const NOW = '2026-06-01T00:00:00.000Z';

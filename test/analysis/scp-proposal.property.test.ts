@@ -3,7 +3,7 @@ import { compileIdentityPolicies } from '../../src/analysis/evaluate';
 import { DEFAULT_PROTECTED_SERVICES } from '../../src/analysis/scp-protected';
 import { SCP_MAX_CHARACTERS } from '../../src/analysis/scp-documents';
 import { proposeServiceControlPolicy } from '../../src/analysis/scp-proposal';
-import type { AccessDetail, OrganizationsAccessReport } from '../../src/iam/model';
+import type { AccessDetail, OrganizationsAccessReport } from '../../src/model/report';
 
 // Random organizations reports (several rows per service, missing and contradictory fields, accounts inside and
 // outside the entity, times before, inside and after the window) and random options.

@@ -4,8 +4,8 @@ import { SCP_MAX_CHARACTERS } from '../../src/analysis/scp-documents';
 import { proposeServiceControlPolicy, ScpSlotLimitError } from '../../src/analysis/scp-proposal';
 import type { ServiceControlPolicyProposalResult } from '../../src/analysis/scp-types';
 import type { RunningEmulator } from '../../src/emulator';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
-import type { OrganizationsAccessReport } from '../../src/iam/model';
+import { loadActionCatalog } from '../../src/model/action-catalog';
+import type { OrganizationsAccessReport } from '../../src/model/report';
 import { ACCOUNT_A, ACCOUNT_C, GUARDRAILS, OU, ROOT, orgReport, startScpEmulator } from './scp-world';
 
 let emulator: RunningEmulator;

@@ -1,7 +1,7 @@
 import type { World } from '../../src/emulator/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { runOrganizationsAccessReport } from '../../src/iam';
-import type { OrganizationsAccessReport } from '../../src/iam/model';
+import type { OrganizationsAccessReport } from '../../src/model/report';
 
 /**
  * The SCP proposal tests' organization, whose truth the tests state:

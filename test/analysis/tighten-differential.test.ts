@@ -1,6 +1,6 @@
 import { tightenPolicy } from '../../src/analysis';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
-import type { ServiceLastAccessed } from '../../src/iam/model';
+import { loadActionCatalog } from '../../src/model/action-catalog';
+import type { ServiceLastAccessed } from '../../src/model/report';
 import { NOW, OLD, RECENT, report, service } from './fixtures';
 import { prng, randomPolicy, REQUESTS } from './generators';
 import { simulate } from './oracle';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { compileIdentityPolicies, tightenPolicy, type PermissionException, type PolicyDocument } from '../../src/analysis';
-import type { ServiceLastAccessed, ServiceLastAccessedReport } from '../../src/iam/model';
+import type { ServiceLastAccessed, ServiceLastAccessedReport } from '../../src/model/report';
 import { NOW, OLD, RECENT, report, service } from './fixtures';
 import { simulate } from './oracle';
 

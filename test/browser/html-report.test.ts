@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { renderHtml } from '../../src/cli/output/html';
+import { renderHtml } from '../../src/report/html';
 import {
   CHROMIUM,
   EXAMPLE_ENTITY_PATH,

@@ -1,4 +1,4 @@
-import { renderMarkdown, renderText, visible, type Doc } from '../../src/cli/output/document';
+import { renderMarkdown, renderText, visible, type Doc } from '../../src/report/document';
 import { formatResult } from '../../src/cli/output/render';
 
 /** Raw control characters that must never reach output. */

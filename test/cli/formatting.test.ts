@@ -1,8 +1,8 @@
-import { renderMarkdown, renderText } from '../../src/cli/output/document';
+import { renderMarkdown, renderText } from '../../src/report/document';
 import { applyQuery, formatResult } from '../../src/cli/output/render';
 import { collectException, parseArnList } from '../../src/cli/inputs';
 import { errorLine } from '../../src/cli/action';
-import { InvalidRequestError, JobTimeoutError } from '../../src/iam/errors';
+import { InvalidRequestError, JobTimeoutError } from '../../src/model/errors';
 
 describe('document renderers', () => {
   const doc = {

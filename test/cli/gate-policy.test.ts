@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { PolicyDocument } from '../../src/analysis/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import type { GateResult } from '../../src/cli/gate-result';
+import type { GateResult } from '../../src/report/gate-result';
 import { childOutput } from '../../scripts/child-output';
 import { ADMIN_CREDENTIALS, BIN, cliEnv, ensureBuilt, ROOT, runCli, tempDir, type CliRun } from './cli-harness';
 

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseBaseline } from '../../src/analysis';
 import type { PolicyDocument } from '../../src/analysis/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import type { GateResult } from '../../src/cli/gate-result';
+import type { GateResult } from '../../src/report/gate-result';
 import type { TightenResult } from '../../src/cli/commands/tighten';
 import { ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import type { GateResult } from '../../src/cli/gate-result';
+import type { GateResult } from '../../src/report/gate-result';
 import { closedPort, ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
 
 const WORLD = path.join(ROOT, 'examples', 'world.json');

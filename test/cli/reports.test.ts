@@ -3,7 +3,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { runServiceLastAccessedReport } from '../../src/iam';
-import type { OrganizationsAccessReport, PoliciesGrantingServiceAccessResult, ServiceLastAccessedReport } from '../../src/iam/model';
+import type { OrganizationsAccessReport, PoliciesGrantingServiceAccessResult, ServiceLastAccessedReport } from '../../src/model/report';
 import { ADMIN_CREDENTIALS, ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
 
 const WORLD = path.join(ROOT, 'examples', 'world.json');

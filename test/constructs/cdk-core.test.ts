@@ -8,7 +8,7 @@ import { CdkCoreError, coreNameOf, coreOf } from '../../src/constructs/cdk-core'
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { reportRequestKey } from '../../src/iam/index';
-import type { ReportRequest } from '../../src/iam/model';
+import type { ReportRequest } from '../../src/model/report';
 import { cacheEntryKey, serializeCacheFile } from '../../src/resolve/cache-file';
 import { RECENT, report, service } from '../analysis/fixtures';
 

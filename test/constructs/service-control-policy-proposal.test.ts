@@ -5,7 +5,7 @@ import { SCP_MAX_CHARACTERS } from '../../src/analysis/scp-documents';
 import { TerraformOutput, TerraformStack } from '../../src/constructs/default-core';
 import { OrganizationsAccessReport } from '../../src/constructs/organizations-access-report';
 import { ServiceControlPolicyProposal } from '../../src/constructs/service-control-policy-proposal';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { useSynthEmulator } from './synth-emulator';
 import { MEMBER, MEMBERS_OU, ORG_ID, ROOT_ID } from './synth-world';
 import { annotations, appWith, fullSynth, outputs, scratch, workerRuns } from './synth-support';

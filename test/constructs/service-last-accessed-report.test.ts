@@ -6,7 +6,7 @@ import { TerraformOutput, TerraformStack, Testing, Token } from '../../src/const
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { ReportLookupError } from '../../src/constructs/report-lookup';
 import { readCacheFile, serializeCacheFile } from '../../src/resolve/cache-file';
-import type { ServiceLastAccessedReport as ReportModel } from '../../src/iam/model';
+import type { ServiceLastAccessedReport as ReportModel } from '../../src/model/report';
 import { useSynthEmulator } from './synth-emulator';
 import { APP_ROLE, DOOMED_ROLE, roleArn } from './synth-world';
 import { annotations, appWith, fullSynth, outputs, scratch, workerRuns } from './synth-support';

@@ -6,7 +6,7 @@ import {
   type SortKeyType,
 } from '@aws-sdk/client-iam';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { MEMBER, MEMBER_KEY, MGMT, OTHER, client, expectAwsError, testWorld, untilDone } from './helpers';
 
 let emulator: RunningEmulator;

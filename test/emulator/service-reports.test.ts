@@ -9,7 +9,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { MGMT, arn, client, testWorld, untilDone } from './helpers';
 import TRACKED_DATA from '../../src/emulator/data/tracked-actions.json';
 

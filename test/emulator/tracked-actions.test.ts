@@ -9,7 +9,7 @@ import {
   type TrackedActionLastAccessed,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { DEFAULT_TRACKED_ACTION_SERVICES, startEmulator, trackedActionsSources, type RunningEmulator, type World } from '../../src/emulator';
 import TRACKED_DATA from '../../src/emulator/data/tracked-actions.json';
 import { iamServiceName, sharedServiceNamespaces } from '../../src/emulator/tracked-actions';

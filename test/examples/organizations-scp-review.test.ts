@@ -1,4 +1,4 @@
-import { loadActionCatalog } from '../../src/iam/action-catalog';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { outputOf, type SynthResult } from '../../scripts/example-harness';
 import { tierRan } from '../tiers';
 import { ExampleWorld } from './support';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceLastAccessedReport } from '../../src';
 import { TerraformStack, Testing } from '../../src/constructs/default-core';
-import { redact } from '../../src/iam/redact';
+import { redact } from '../../src/model/redact';
 import { cliEnv, ensureBuilt, runCli } from '../cli/cli-harness';
 import { BUNDLE, buildBundle, cleanEnv } from '../plan/support';
 import { ROLE_ARN, startHostileServer, startHostileServersInChild, type HostileServer } from './hostile-server';

@@ -1,5 +1,5 @@
 import { runReports, type ReportRequest } from '../../src';
-import type { ServiceLastAccessedReport } from '../../src/iam/model';
+import type { ServiceLastAccessedReport } from '../../src/model/report';
 import type { RunningEmulator } from '../../src/emulator/types';
 import { options, startTestEmulator } from './harness';
 import { ARNS, MGMT } from './world';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import TRACKED from '../../src/emulator/data/tracked-actions.json';
-import { REDACTED, containsSecret, redact } from '../../src/iam/redact';
+import { REDACTED, containsSecret, redact } from '../../src/model/redact';
 
 /**
  * Redaction must not eat evidence: IAM action names of 40 characters (`inspector2:BatchUpdateMemberEc2DeepInspectionStatus`)

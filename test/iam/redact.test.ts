@@ -1,4 +1,4 @@
-import { containsSecret, redact, registerSecret, safeMessage } from '../../src/iam/redact';
+import { containsSecret, redact, registerSecret, safeMessage } from '../../src/model/redact';
 
 const ENV = { AWS_SECRET_ACCESS_KEY: 'Zm9vYmFyU2VjcmV0S2V5MDEyMzQ1Njc4OWFiY2RlZg', AWS_SESSION_TOKEN: 'FwoGZXIvYXdzEXAMPLE/token+with=chars' };
 

@@ -1,6 +1,6 @@
 import { ExternalQueryError, interpretQuery, parseQueryText } from '../../src/resolve/external-protocol';
 import { organizationsResult, runExternalProgram } from '../../src/resolve/external-program';
-import type { OrganizationsAccessReport } from '../../src/iam/model';
+import type { OrganizationsAccessReport } from '../../src/model/report';
 
 const ROLE = 'arn:aws:iam::123456789012:role/app';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { reportRequestKey } from '../../src/iam';
-import type { ReportRequest } from '../../src/iam/model';
+import type { ReportRequest } from '../../src/model/report';
 import { cacheEntryKey, readCacheFile, serializeCacheFile, type CacheEntry } from '../../src/resolve/cache-file';
 import { clearCache, findCacheKey, listCacheEntries, refreshCacheEntries, resetCacheEntry } from '../../src/resolve/cache-commands';
 import { synthWorld, APP_ROLE, roleArn } from '../constructs/synth-world';

@@ -1,5 +1,5 @@
 import { formatAge, parseDuration } from '../../src/resolve/duration';
-import { InvalidRequestError } from '../../src/iam/errors';
+import { InvalidRequestError } from '../../src/model/errors';
 
 describe('durations', () => {
   test.each([

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportRequestKey } from '../../src/iam/validate';
-import type { ReportRequest, ServiceLastAccessedReport } from '../../src/iam/model';
+import type { ReportRequest, ServiceLastAccessedReport } from '../../src/model/report';
 import { CacheFileError, cacheConnectionOf, cacheEntryKey, readCacheFile, serializeCacheFile, type CacheEntry } from '../../src/resolve/cache-file';
 import { resolveLookups, type PendingLookup } from '../../src/resolve/synth-resolver';
 

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { PermissionException, PolicyDocument, UnusedPermissions, Baseline } from '../../analysis/types';
-import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../iam/model';
+import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
 import { action, emit } from '../action';
 import { checkBaselineWritable, readBaseline, updateBaseline } from '../baseline-file';
 import { CliInputError, EXIT, exitCodeOf, worstExitCode } from '../exit-codes';
-import { KEPT_WITHOUT_EVIDENCE_KINDS, principalServices, VIOLATION_KINDS, type GatePrincipal, type GateResult } from '../gate-result';
+import { KEPT_WITHOUT_EVIDENCE_KINDS, principalServices, VIOLATION_KINDS, type GatePrincipal, type GateResult } from '../../report/gate-result';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
 import { collect, collectArns, collectException, parseDays, readInput } from '../inputs';
 import { runServiceReports } from '../reports';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { SORT_KEYS, type SortKey } from '../../iam/model';
+import { SORT_KEYS, type SortKey } from '../../model/report';
 import { action, emit } from '../action';
 import { EXIT } from '../exit-codes';
 import { addExamples } from '../help';

@@ -2,12 +2,12 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ProtectedService } from '../../analysis/scp-protected';
 import type { ScpStyle, ServiceControlPolicyProposalResult } from '../../analysis/scp-types';
 import type { PermissionException } from '../../analysis/types';
-import type { OrganizationsAccessReport } from '../../iam/model';
+import type { OrganizationsAccessReport } from '../../model/report';
 import { action, emit, write } from '../action';
 import { CliInputError, EXIT } from '../exit-codes';
 import { addExamples } from '../help';
 import { collectException, readInput } from '../inputs';
-import { PLAIN, renderMarkdown, renderText, type Doc } from '../output/document';
+import { PLAIN, renderMarkdown, renderText, type Doc } from '../../report/document';
 import { runOne } from '../reports';
 
 interface Flags {
@@ -56,7 +56,7 @@ export function register(program: Command): void {
     action<Flags>(async (ctx, flags) => {
       const allow = [...(flags.allow ?? []), ...(flags.allowFile !== undefined ? readAllowFile(flags.allowFile) : [])];
       const analysis = require('../../analysis') as typeof import('../../analysis');
-      const { loadActionCatalog } = require('../../iam/action-catalog') as typeof import('../../iam/action-catalog');
+      const { loadActionCatalog } = require('../../model/action-catalog') as typeof import('../../model/action-catalog');
       // Options are checked before the report runs: a typo costs no job.
       const options = {
         ...(flags.unusedAfterDays !== undefined ? { unusedAfterDays: flags.unusedAfterDays } : {}),

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../iam/model';
+import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
 import { action, emit, reportError } from '../action';
 import { EXIT, worstExitCode } from '../exit-codes';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';

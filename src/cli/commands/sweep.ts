@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Baseline, PermissionException } from '../../analysis/types';
 import type { SweepOptions } from '../../iam/sweep/sweep';
 import type { SweepPrincipalKind, SweepResult } from '../../iam/sweep/types';
-import { GRANULARITIES, type Granularity } from '../../iam/model';
+import { GRANULARITIES, type Granularity } from '../../model/report';
 import { action, emit } from '../action';
 import { readBaseline, writeBaseline } from '../baseline-file';
 import type { CliContext } from '../context';

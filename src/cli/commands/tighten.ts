@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander';
 import type { PermissionException, PolicyDocument, TightenedPolicy } from '../../analysis/types';
 import { ACTION_PATTERN } from '../../analysis/policy-document';
-import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../iam/model';
+import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
 import { action, emit, write } from '../action';
 import { CliInputError, EXIT } from '../exit-codes';
 import { addExamples } from '../help';
 import { collectException, parseDays, readInput } from '../inputs';
-import { ANSI, PLAIN, renderMarkdown, renderText, type Doc } from '../output/document';
+import { ANSI, PLAIN, renderMarkdown, renderText, type Doc } from '../../report/document';
 import { applyQuery, formatResult } from '../output/render';
 import { runOne } from '../reports';
 

@@ -1,7 +1,7 @@
 import type { OutputFormat } from '../context';
 import { CliInputError } from '../exit-codes';
-import { ANSI, PLAIN, renderMarkdown, renderText } from './document';
-import { toDocs } from './views';
+import { ANSI, PLAIN, renderMarkdown, renderText } from '../../report/document';
+import { toDocs } from '../../report/views';
 
 /** The JSON data model of a result: what --query sees and what json/yaml print. */
 export function toJsonValue(value: unknown): unknown {
@@ -82,8 +82,8 @@ export function formatResult(value: unknown, format: OutputFormat, options: Form
       return renderMarkdown(toDocs(toJsonValue(value), options.now));
     case 'html': {
       // Lazy: only --output html pays for the renderer.
-      const { renderHtml } = require('./html') as typeof import('./html');
-      const { analysisScpProposer } = require('./html/scp') as typeof import('./html/scp');
+      const { renderHtml } = require('../../report/html') as typeof import('../../report/html');
+      const { analysisScpProposer } = require('../../report/html/scp') as typeof import('../../report/html/scp');
       const json = toJsonValue(value);
       const proposeScp = (json as { kind?: unknown } | null)?.kind === 'organizations-access' ? analysisScpProposer() : undefined;
       return renderHtml(json, { ...(options.now ? { now: options.now } : {}), generator: generatorName(), ...(proposeScp ? { proposeScp } : {}) });

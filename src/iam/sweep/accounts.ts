@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { sdkRetryDelay, toAwsRequestError, type ConnectionOptions } from '../client';
-import { InvalidRequestError } from '../errors';
+import { InvalidRequestError } from '../../model/errors';
 
 /** An account to sweep, as Organizations (or the caller) names it. */
 export interface SweepTarget {

@@ -1,7 +1,7 @@
 import { GetAccountAuthorizationDetailsCommand, type EntityType, type GetAccountAuthorizationDetailsResponse } from '@aws-sdk/client-iam';
 import type { IamSession } from '../client';
-import { MAX_ITEMS } from '../constraints';
-import { AwsRequestError, InvalidRequestError } from '../errors';
+import { MAX_ITEMS } from '../../model/constraints';
+import { AwsRequestError, InvalidRequestError } from '../../model/errors';
 import { isoDate } from '../normalize';
 import type { SweepPrincipalKind } from './types';
 

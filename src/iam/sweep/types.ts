@@ -1,5 +1,5 @@
 import type { PermissionException, UnusedPermissions } from '../../analysis/types';
-import type { Granularity } from '../model';
+import type { Granularity } from '../../model/report';
 
 /**
  * The organization-wide sweep's document: per account and principal, the decision of `findUnusedPermissions` and

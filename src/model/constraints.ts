@@ -1,4 +1,4 @@
-import type { PrincipalKind } from './model';
+import type { PrincipalKind } from './report';
 
 /**
  * IAM's documented input constraints (reference iam-api.md §2), in one place: the engine checks them before any

@@ -1,4 +1,4 @@
-import type { OrganizationsAccessReport } from '../../../iam/model';
+import type { OrganizationsAccessReport } from '../../model/report';
 import { byText, classify, type Cell, type MatrixModel, type OrgNode, type PrincipalRow, type ServiceColumn, type ScpProposalView } from './model';
 
 export type { ScpProposalView } from './model';
@@ -7,8 +7,8 @@ export type { ScpProposalView } from './model';
 export const ORG_WINDOW_DAYS = 90;
 
 /**
- * The SCP proposal hook: render.ts passes `analysisScpProposer()` (scp.ts), which adapts `proposeServiceControlPolicy`
- * of src/analysis when that function exists; without it nothing is proposed and the page says so.
+ * The SCP proposal hook: the CLI passes `analysisScpProposer()` (scp.ts), which shapes `proposeServiceControlPolicy`
+ * for the page; without a proposer nothing is proposed and the page says so.
  */
 export type ScpProposer = (report: OrganizationsAccessReport) => ScpProposalView | undefined;
 

@@ -1,15 +1,17 @@
-import type { OrganizationsAccessReport } from '../../../iam/model';
-import { CliInputError } from '../../exit-codes';
-import type { GateResult } from '../../gate-result';
+import type { OrganizationsAccessReport } from '../../model/report';
+import { AccessAdvisorError } from '../../model/errors';
+import type { GateResult } from '../gate-result';
 import { gateModel } from './from-gate';
 import { orgModel, type OrgModelOptions } from './from-org';
 import { sweepModel, type SweepResultLike } from './from-sweep';
+import { HTML_COMMANDS, HTML_KINDS } from './kinds';
 import type { MatrixModel } from './model';
 import { renderPage } from './page';
 
-/** Result kinds `--output html` draws: the commands gate, sweep and org-report. */
-export const HTML_KINDS = ['least-privilege-gate', 'access-advisor-sweep', 'organizations-access'] as const;
-export const HTML_COMMANDS = ['gate', 'sweep', 'org-report'] as const;
+/** A value `--output html` cannot draw: an input error, reported as one line (exit status 2). */
+export class HtmlInputError extends AccessAdvisorError {
+  readonly exitCode = 2;
+}
 
 export interface HtmlOptions extends OrgModelOptions {
   readonly now?: Date;
@@ -29,7 +31,7 @@ export function toMatrixModel(value: unknown, options: HtmlOptions = {}): Matrix
     case 'organizations-access':
       return orgModel(value as OrganizationsAccessReport, now, options);
     default:
-      throw new CliInputError(
+      throw new HtmlInputError(
         `--output html: draws the results of ${HTML_COMMANDS.join(', ')} (kind ${HTML_KINDS.join(', ')}), not ${kind === undefined ? 'this value' : JSON.stringify(kind)}`,
       );
   }

@@ -1,4 +1,4 @@
-import type { GateResult } from '../../gate-result';
+import type { GateResult } from '../gate-result';
 import { compareRows, sortColumns, type MatrixModel } from './model';
 import { buildRow, columnsOf } from './rows';
 

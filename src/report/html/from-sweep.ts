@@ -1,5 +1,5 @@
-import type { UnusedPermissions } from '../../../analysis/types';
-import type { PrincipalService } from '../../gate-result';
+import type { UnusedPermissions } from '../../analysis/types';
+import type { PrincipalService } from '../gate-result';
 import { compareRows, sortColumns, type MatrixModel } from './model';
 import { buildRow, columnsOf } from './rows';
 

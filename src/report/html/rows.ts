@@ -1,5 +1,5 @@
-import type { Finding } from '../../../analysis/types';
-import type { PrincipalService } from '../../gate-result';
+import type { Finding } from '../../analysis/types';
+import type { PrincipalService } from '../gate-result';
 import { classify, shortName, type ActionLine, type Cell, type PrincipalRow, type Reasoned, type ServiceColumn, type ServiceDetail, type Verdict } from './model';
 
 /** What the gate and the sweep know about one principal: the common input of a heat-map row. */

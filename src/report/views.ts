@@ -3,10 +3,10 @@ import type {
   OrganizationsAccessReport,
   PoliciesGrantingServiceAccessResult,
   ServiceLastAccessedReport,
-} from '../../iam/model';
-import { namesWithMore, violationsByService } from '../../analysis/format';
-import type { SweepResult } from '../../iam/sweep/types';
-import type { GateResult } from '../gate-result';
+} from '../model/report';
+import { namesWithMore, violationsByService } from '../analysis/format';
+import type { SweepResult } from '../iam/sweep/types';
+import type { GateResult } from './gate-result';
 import type { Doc, Section } from './document';
 
 /** Turns a command result (or any JSON value left by --query) into documents for table/markdown output. */

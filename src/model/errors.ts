@@ -1,4 +1,4 @@
-import type { ReportRequest } from './model';
+import type { ReportRequest } from './report';
 import { safeMessage } from './redact';
 
 /**

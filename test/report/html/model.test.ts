@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import type { GateResult } from '../../../src/cli/gate-result';
-import { renderHtml, toMatrixModel } from '../../../src/cli/output/html';
-import { attr, text } from '../../../src/cli/output/html/escape';
-import { classify, compareRows, shortName } from '../../../src/cli/output/html/model';
-import { CliInputError } from '../../../src/cli/exit-codes';
+import type { GateResult } from '../../../src/report/gate-result';
+import { HtmlInputError, renderHtml, toMatrixModel } from '../../../src/report/html';
+import { attr, text } from '../../../src/report/html/escape';
+import { classify, compareRows, shortName } from '../../../src/report/html/model';
 
 const NOW = new Date('2026-11-28T00:00:00.000Z');
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
@@ -106,7 +105,7 @@ describe('gate model', () => {
   });
 
   it('refuses results it cannot draw with a bad-input error naming the commands', () => {
-    expect(() => toMatrixModel({ kind: 'service-last-accessed' })).toThrow(CliInputError);
+    expect(() => toMatrixModel({ kind: 'service-last-accessed' })).toThrow(HtmlInputError);
     expect(() => toMatrixModel([1, 2])).toThrow(/gate, sweep, org-report/);
   });
 });
