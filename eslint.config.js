@@ -17,7 +17,8 @@ module.exports = tseslint.config(
     // inside the commands that need them; cdk-core picks cdktf or cdktn at run time; the package index loads the engine,
     // the emulator, ajv and the tracked-actions data on first use (a synth served from the cache needs none of them), and
     // the constructs load the plan-time binding, the worker runner and the cache writer only in plan mode, on a miss or on
-    // a write; the bench isolates sections.
+    // a write; the gate (src/analysis/gate.ts) loads the policy evaluator and the baseline rules only when policies or a
+    // baseline are given; the bench isolates sections.
     files: [
       'src/cli/**/*.ts',
       'src/constructs/cdk-core.ts',
@@ -25,6 +26,7 @@ module.exports = tseslint.config(
       'src/resolve/cache-file.ts',
       'src/resolve/synth-resolver.ts',
       'src/iam/index.ts',
+      'src/analysis/gate.ts',
       'src/emulator/index.ts',
       'src/emulator/world.ts',
       'src/emulator/tracked-actions.ts',

@@ -1,7 +1,7 @@
 /**
  * The HTML report at the issue's scale (issue 17): a gate result of 500 principals × 150 services, every principal
  * allowed every service (the dense worst case), ACTION_LEVEL evidence for 4 services of 40 tracked actions, last-use
- * dates drawn from a seeded generator, decisions made by the real analysis (findUnusedPermissions). Measured: the
+ * dates drawn from a seeded generator, decisions made by the real gate (analysis/gate.ts). Measured: the
  * renderer in Node, the file size (and gzipped, as an attachment would travel), and Chromium opening it from
  * file:// — the load event, the first frame painted after it, and a CSS filter click re-laid out.
  *
@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { findUnusedPermissions } from '../src/analysis';
-import { KEPT_WITHOUT_EVIDENCE_KINDS, principalServices, VIOLATION_KINDS, type GatePrincipal, type GateResult } from '../src/report/gate-result';
+import { judgeReport } from '../src/analysis/gate';
+import { gatePrincipal, type GatePrincipal, type GateResult } from '../src/report/gate-result';
 import { renderHtml } from '../src/report/html';
 import type { ServiceLastAccessedReport } from '../src/model/report';
 import { openReport, withChromium } from '../scripts/html-report-harness';
@@ -79,21 +79,7 @@ export function syntheticGate(principals: number, services: number, seed = 17): 
         };
       }),
     };
-    const u = findUnusedPermissions(report, { now: NOW, unusedAfterDays: 90 });
-    const violations = u.findings.filter((f) => VIOLATION_KINDS.has(f.kind));
-    result.push({
-      arn,
-      passed: u.status !== 'sufficient' || violations.length === 0,
-      status: u.status,
-      statusReason: u.statusReason,
-      jobId: report.jobId,
-      unusedServices: u.unusedServices,
-      unusedActions: u.unusedActions,
-      violations: u.status === 'sufficient' ? violations : [],
-      allowedByException: [],
-      keptWithoutEvidence: u.findings.filter((f) => KEPT_WITHOUT_EVIDENCE_KINDS.has(f.kind)),
-      services: principalServices(report.servicesLastAccessed),
-    });
+    result.push(gatePrincipal(arn, judgeReport(report, { now: NOW, unusedAfterDays: 90 }), report));
   }
   return { kind: 'least-privilege-gate', passed: false, unusedAfterDays: 90, evaluatedAt: NOW.toISOString(), principals: result };
 }

@@ -1,10 +1,9 @@
 import type { ServiceLastAccessedReport } from '../model/report';
+import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS, MAX_UNUSED_AFTER_DAYS } from './defaults';
 import { AnalysisInputError } from './errors';
 import { ExceptionMatcher } from './exceptions';
 import type { EvidenceStatus, Finding, PermissionException, UnusedPermissionsOptions } from './types';
 
-export const DEFAULT_UNUSED_AFTER_DAYS = 90;
-export const DEFAULT_MAX_REPORT_AGE_DAYS = 5;
 /** access advisor never reports iam:PassRole as used, so its evidence can never remove it. */
 export const NEVER_REPORTED_ACTIONS: readonly string[] = ['iam:PassRole'];
 const DAY_MS = 86_400_000;
@@ -195,9 +194,6 @@ function toDate(value: Date | string, source: string, field: string): Date {
   if (Number.isNaN(d.getTime())) throw new AnalysisInputError(source, field, value, 'an ISO-8601 date');
   return d;
 }
-
-/** IAM tracks about 400 days: "no use" proves nothing about a longer window. */
-export const MAX_UNUSED_AFTER_DAYS = 400;
 
 function windowDays(value: number | undefined): number {
   if (value === undefined) return DEFAULT_UNUSED_AFTER_DAYS;

@@ -1,3 +1,4 @@
+import { isAcceptedByException, isNoLongerGranted, isViolation, verdictOf } from './gate';
 import type { Finding, UnusedPermissions } from './types';
 
 /** One unused permission that fails a gate; the shape of the plan-time `violations` result key. */
@@ -7,10 +8,13 @@ export interface Violation {
   readonly reason: string;
 }
 
+/** The unused permissions that fail the gate (analysis/gate.ts), without a baseline. */
 export function violationsOf(unused: UnusedPermissions): Violation[] {
-  return unused.findings
-    .filter((f) => f.kind === 'unused-service' || f.kind === 'unused-action')
-    .map((f) => ({ permission: f.permission, ...(f.lastUsed ? { lastUsed: f.lastUsed } : {}), reason: f.reason }));
+  return verdictOf(unused).violations.map(toViolation);
+}
+
+export function toViolation(finding: Finding): Violation {
+  return { permission: finding.permission, ...(finding.lastUsed ? { lastUsed: finding.lastUsed } : {}), reason: finding.reason };
 }
 
 /** Violations judged service first: one row per service, its unused actions listed with "(+N more)". */
@@ -26,12 +30,13 @@ export interface ServiceViolation {
 
 export function violationsByService(unused: Pick<UnusedPermissions, 'unusedAfterDays' | 'findings'>, findings: readonly Finding[] = unused.findings): ServiceViolation[] {
   const rows = new Map<string, { service: string; wholeService: boolean; lastUsed?: string; actions: string[]; reason: string }>();
-  for (const f of findings) {
+  const violations = findings.filter(isViolation);
+  for (const f of violations) {
     if (f.kind === 'unused-service') {
       rows.set(f.permission, { service: f.permission, wholeService: true, ...(f.lastUsed ? { lastUsed: f.lastUsed } : {}), actions: [], reason: f.reason });
     }
   }
-  for (const f of findings) {
+  for (const f of violations) {
     if (f.kind !== 'unused-action') continue;
     const colon = f.permission.indexOf(':');
     const service = colon < 0 ? f.permission : f.permission.slice(0, colon);
@@ -83,8 +88,8 @@ export function formatViolationsTable(unused: UnusedPermissions, options: Violat
   const maxNames = options.maxNames ?? 5;
   const more = (n: number, what: string) => `… and ${n} more${options.fullList ? ` ${options.fullList}` : ''}${what}`;
   const rows = violationsByService(unused);
-  const exceptions = unused.findings.filter((f) => f.kind === 'allowed-by-exception');
-  const notGranted = unused.findings.filter((f) => f.kind === 'no-longer-granted').map((f) => f.permission);
+  const exceptions = unused.findings.filter(isAcceptedByException);
+  const notGranted = unused.findings.filter(isNoLongerGranted).map((f) => f.permission);
   const lines: string[] = [];
   const header = `${unused.principalArn} (window ${unused.unusedAfterDays} days, evaluated ${unused.evaluatedAt}, report of ${unused.reportJobCompletionDate})`;
   if (unused.status !== 'sufficient') {

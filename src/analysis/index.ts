@@ -7,7 +7,8 @@ export { evaluateIdentityPolicies, compileIdentityPolicies, type PolicyEvaluator
 export { verifyTightening, type VerifyOptions } from './verify';
 export { loadActionCatalog, type ActionCatalog } from '../model/action-catalog';
 export { parsePolicyDocument } from './policy-document';
-export { DEFAULT_UNUSED_AFTER_DAYS, DEFAULT_MAX_REPORT_AGE_DAYS, MAX_UNUSED_AFTER_DAYS, NEVER_REPORTED_ACTIONS } from './evidence';
+export { DEFAULT_UNUSED_AFTER_DAYS, DEFAULT_MAX_REPORT_AGE_DAYS, MAX_UNUSED_AFTER_DAYS } from './defaults';
+export { NEVER_REPORTED_ACTIONS } from './evidence';
 export { checkDrift, acceptIntoBaseline, parseBaseline, formatBaseline, unusedPermissionList, BASELINE_SCHEMA_VERSION } from './baseline';
 export { formatViolationsTable, violationsOf, violationsByService, violationSummary, type Violation, type ServiceViolation } from './format';
 export { proposeServiceControlPolicy, ScpSlotLimitError, MAX_SCP_WINDOW_DAYS, DEFAULT_REMAINING_SCP_SLOTS } from './scp-proposal';

@@ -2,7 +2,7 @@ import { AccessAdvisorError } from '../model/errors';
 import type { AccessDetail, OrganizationsAccessReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { compileIdentityPolicies } from './evaluate';
-import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS } from './evidence';
+import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS } from './defaults';
 import { ExceptionMatcher } from './exceptions';
 import { packScpDocuments, SCP_MAX_CHARACTERS, SCP_MAX_PER_TARGET } from './scp-documents';
 import { DEFAULT_PROTECTED_SERVICES, type ProtectedService } from './scp-protected';

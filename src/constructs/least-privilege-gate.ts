@@ -1,7 +1,10 @@
 // Through the barrel: its members load on first use (scripts/lazy-barrels.js), so a passing gate over no stack
 // grants loads neither the evaluator nor the table formatter.
-import { findUnusedPermissions, formatViolationsTable, restrictToGranted, violationSummary, violationsOf, type Violation } from '../analysis/index';
+import { findUnusedPermissions, formatViolationsTable, violationSummary, type Violation } from '../analysis/index';
+import { DEFAULT_UNUSED_AFTER_DAYS } from '../analysis/defaults';
 import { ExceptionMatcher } from '../analysis/exceptions';
+import { toViolation } from '../analysis/format';
+import { judgeReport, type GateDecision, type PrincipalVerdict } from '../analysis/gate';
 import type { PermissionException, UnusedPermissions, UnusedPermissionsOptions } from '../analysis/types';
 import { InvalidRequestError } from '../model/errors';
 import type { ServiceLastAccessedReport as ReportModel } from '../model/report';
@@ -74,7 +77,7 @@ export class LeastPrivilegeGate extends Construct {
   readonly planSummary?: string;
 
   /** Synth mode: evaluated at synth (after the app-wide lookup batch), or when a getter below is read. */
-  private readonly decision?: DeferredDecision<UnusedPermissions | undefined>;
+  private readonly decision?: DeferredDecision<PrincipalVerdict | undefined>;
 
   constructor(scope: Construct, id: string, private readonly props: LeastPrivilegeGateProps) {
     super(scope, id);
@@ -86,7 +89,7 @@ export class LeastPrivilegeGate extends Construct {
     if (this.report.planTime) {
       const binding = this.report.planTime;
       const options = decisionOptions(props);
-      binding.setQuery('unused_after_days', String(options.unusedAfterDays ?? 90));
+      binding.setQuery('unused_after_days', String(options.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS));
       // Read at synth, when every element of the stack exists (a tightening's exceptions and documents included).
       binding.setQuery('allow', coreOf(this).Lazy.stringValue({ produce: () => JSON.stringify(mergeAllow(options.allow, this.judged(given)?.tightened)) }));
       // At synth (every element exists by then); no key at all when the gate judges today's grants.
@@ -128,7 +131,7 @@ export class LeastPrivilegeGate extends Construct {
    * after declaring the reports (it is evaluated at synth anyway).
    */
   get unused(): UnusedPermissions | undefined {
-    return this.decision?.value;
+    return this.decision?.value?.unused;
   }
 
   /** Synth mode: the unused permissions that fail the gate (empty when it passes or was not evaluated). Resolves on access, like `unused`. */
@@ -136,16 +139,15 @@ export class LeastPrivilegeGate extends Construct {
     if (this.report.planTime) {
       throw new InvalidRequestError('violations', this.node.path, 'a synth-time report: plan-time violations are known only to Terraform (see planSummary)');
     }
-    const unused = this.unused;
-    return unused ? violationsOf(unused) : [];
+    return (this.decision?.value?.violations ?? []).map(toViolation);
   }
 
   /** Synth mode: true when the gate was evaluated and found no violation. Resolves on access, like `unused`. */
   get passed(): boolean {
-    return this.unused !== undefined && this.violations.length === 0;
+    return this.decision?.value?.passed ?? false;
   }
 
-  private evaluate(given: readonly JudgedPolicySource[]): UnusedPermissions | undefined {
+  private evaluate(given: readonly JudgedPolicySource[]): PrincipalVerdict | undefined {
     const annotations = coreOf(this).Annotations.of(this);
     const model = this.report.report;
     if (!model) {
@@ -153,11 +155,11 @@ export class LeastPrivilegeGate extends Construct {
       return undefined;
     }
     const grants = this.judged(given);
-    const unused = judge(model, this.props, grants);
-    const violations = violationsOf(unused);
+    const verdict = judge(model, this.props, grants);
+    const unused = verdict.unused;
     const table = formatViolationsTable(unused, { maxRows: GATE_TABLE_MAX_ROWS, fullList: "(the full list is in the gate's violations and unused outputs)" });
     const judgedLine = describeJudged(grants);
-    if (violations.length > 0) {
+    if (verdict.violations.length > 0) {
       const message =
         `LeastPrivilegeGate ${this.node.path}: ${violationSummary(unused)} of ${model.arn}\n${table}\n${judgedLine}\n` +
         'Remove them from the policy, or accept one with allow: [{ permission, reason }].';
@@ -167,7 +169,7 @@ export class LeastPrivilegeGate extends Construct {
       annotations.addInfo(`LeastPrivilegeGate ${this.node.path}: ${table}\n${judgedLine}`);
     }
     for (const warning of exceptionConflicts(this.props.allow, grants)) annotations.addWarning(`LeastPrivilegeGate ${this.node.path}: ${warning}`);
-    return unused;
+    return verdict;
   }
 }
 
@@ -192,10 +194,13 @@ export function judgedGrants(
   return collectGrants(given, judgeStackPolicies === false ? undefined : report.principal, scope, report.arn);
 }
 
-/** The decision over what the stack will grant: the gate's and the judged tightenings' exceptions, then the grants. */
-export function judge(model: ReportModel, props: DecisionProps, grants: StackGrants | undefined): UnusedPermissions {
-  const unused = findUnusedPermissions(model, { ...decisionOptionsFor(model, props), allow: mergeAllow(props.allow, grants?.tightened) });
-  return grants ? restrictToGranted(unused, grants) : unused;
+/**
+ * The gate's verdict over what the stack will grant (analysis/gate.ts): the gate's and the judged tightenings'
+ * exceptions, the grants, and with a ratchet the baseline.
+ */
+export function judge(model: ReportModel, props: DecisionProps, grants: StackGrants | undefined, ratchet?: GateDecision['ratchet']): PrincipalVerdict {
+  const decision: GateDecision = { ...decisionOptionsFor(model, props), allow: mergeAllow(props.allow, grants?.tightened), ...(ratchet ? { ratchet } : {}) };
+  return judgeReport(model, decision, grants);
 }
 
 /** One set of exceptions: the decision's own plus those of every TightenedPolicyDocument it judges. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { checkDrift, parseBaseline } from '../analysis/baseline';
+import { parseBaseline } from '../analysis/baseline';
+import { DEFAULT_UNUSED_AFTER_DAYS } from '../analysis/defaults';
 import type { Baseline, DriftResult, UnusedPermissions } from '../analysis/types';
 import { InvalidRequestError } from '../model/errors';
 import { Construct } from 'constructs';
@@ -55,7 +56,7 @@ export class PolicyDriftCheck extends Construct {
     this.baselineFile = file;
     if (report.planTime) synthModel(report, 'PolicyDriftCheck', this.node.path);
     const given = givenPolicies(props, this.node.path);
-    this.acceptCommand = acceptCommandFor(report.arn, report.granularity, props.unusedAfterDays ?? 90, file ?? '<baseline file>');
+    this.acceptCommand = acceptCommandFor(report.arn, report.granularity, props.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS, file ?? '<baseline file>');
     this.outcome = new DeferredDecision(this, () => this.evaluate(report, props, baseline, given, failOn));
   }
 
@@ -92,8 +93,9 @@ export class PolicyDriftCheck extends Construct {
       return undefined;
     }
     const grants = judgedGrants(this, report, given, props.judgeStackPolicies);
-    const unused = judge(model, props, grants);
-    const drift = checkDrift(model.arn, unused, baseline);
+    const verdict = judge(model, props, grants, { baseline });
+    const unused = verdict.unused;
+    const drift = verdict.drift!;
     const reasons = new Map(unused.findings.map((f) => [f.permission, f.reason]));
     if (!drift.passed) {
       const shown = drift.newUnused.slice(0, DRIFT_MAX_ROWS).map((p) => `  ${p}: ${reasons.get(p) ?? 'unused'}`);

@@ -1,3 +1,4 @@
+import { DEFAULT_UNUSED_AFTER_DAYS } from '../analysis/defaults';
 import { InvalidRequestError } from '../model/errors';
 import { type CacheConnection, cacheConnectionOf, locateCacheFile } from '../resolve/cache-file';
 import { parseDuration } from '../resolve/duration';
@@ -35,7 +36,6 @@ export interface ReportResolutionProps extends ReportConnectionProps {
 }
 
 export const DEFAULT_MAX_AGE_MS = 86_400_000;
-export const DEFAULT_WINDOW_DAYS = 90;
 
 export interface ResolvedReportOptions {
   readonly resolveAt: ResolveAt;
@@ -89,7 +89,7 @@ export function accountIdOf(scope: IConstruct, props: ReportConnectionProps): st
 
 /** A `{ days }` window: a positive finite number, default 90. */
 export function windowDays(options: { readonly days?: number } | undefined): number {
-  const days = options?.days ?? DEFAULT_WINDOW_DAYS;
+  const days = options?.days ?? DEFAULT_UNUSED_AFTER_DAYS;
   if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) {
     throw new InvalidRequestError('days', days, 'a number of days > 0');
   }

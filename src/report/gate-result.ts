@@ -1,4 +1,6 @@
+import type { PrincipalVerdict } from '../analysis/gate';
 import type { DriftResult, EvidenceStatus, Finding } from '../analysis/types';
+import type { ServiceLastAccessedReport } from '../model/report';
 
 /** The `gate` command's result: one entry per principal, in the order given. */
 export interface GateResult {
@@ -64,6 +66,27 @@ export function principalServices(services: readonly {
   }));
 }
 
-export const KEPT_WITHOUT_EVIDENCE_KINDS: ReadonlySet<Finding['kind']> = new Set(['unknown-action', 'never-reported']);
-
-export const VIOLATION_KINDS: ReadonlySet<Finding['kind']> = new Set(['unused-service', 'unused-action']);
+/**
+ * One principal of the gate result, from the gate's verdict on its report. The drift is shown only for a judged
+ * principal: without evidence nothing is new or resolved.
+ */
+export function gatePrincipal(arn: string, verdict: PrincipalVerdict, report?: ServiceLastAccessedReport): GatePrincipal {
+  const u = verdict.unused;
+  return {
+    arn,
+    status: u.status,
+    statusReason: u.statusReason,
+    ...(report ? { jobId: report.jobId } : {}),
+    unusedServices: u.unusedServices,
+    unusedActions: u.unusedActions,
+    allowedByException: verdict.accepted,
+    keptWithoutEvidence: verdict.keptWithoutEvidence,
+    ...(report ? { services: principalServices(report.servicesLastAccessed) } : {}),
+    ...(verdict.noLongerGranted.length > 0 ? { notGranted: verdict.noLongerGranted } : {}),
+    passed: verdict.passed,
+    violations: verdict.violations,
+    ...(verdict.drift && verdict.judged
+      ? { drift: { newUnused: verdict.drift.newUnused, acceptedUnused: verdict.drift.acceptedUnused, resolved: verdict.drift.resolved } }
+      : {}),
+  };
+}

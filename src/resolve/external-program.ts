@@ -4,9 +4,9 @@ import { AccessAdvisorError } from '../model/errors';
 import { describeRequest } from '../model/report';
 import { redact } from '../model/redact';
 import type { OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../model/report';
-import { findUnusedPermissions, restrictToGranted, violationsOf } from '../analysis';
-import type { UnusedPermissions, Violation } from '../analysis';
-import { namesWithMore, violationSummary, violationsByService } from '../analysis/format';
+import type { UnusedPermissions } from '../analysis';
+import { namesWithMore, toViolation, violationSummary, violationsByService, type Violation } from '../analysis/format';
+import { judgeReport, verdictOf } from '../analysis/gate';
 import { ExternalQueryError, PROGRESS_ENV, interpretQuery, parseQueryText } from './external-protocol';
 import type { ExternalQuery, OrganizationsResultKey, ServiceResultKey } from './external-protocol';
 
@@ -79,25 +79,23 @@ async function runQuery(query: ExternalQuery, options: ReportOptions, now: Date)
   const request = query.request;
   if (request.kind === 'service-last-accessed') {
     const report = await runServiceLastAccessedReport(request, options);
-    const judged = findUnusedPermissions(report, {
+    const decision = {
       now,
       allow: query.allow,
       ...(query.unusedAfterDays !== undefined ? { unusedAfterDays: query.unusedAfterDays } : {}),
       ...(query.maxReportAgeDays !== undefined ? { maxReportAgeDays: query.maxReportAgeDays } : {}),
       ...(query.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
-    });
+    };
     // With the policies the principal will hold, judge those: what they no longer grant is not a violation.
-    const unused = query.policies ? restrictToGranted(judged, { documents: query.policies, source: 'the policies in the query' }) : judged;
-    return serviceResult(report, unused);
+    const granted = query.policies ? { documents: query.policies, source: 'the policies in the query' } : undefined;
+    return serviceResult(report, judgeReport(report, decision, granted).unused);
   }
   return organizationsResult(await runOrganizationsAccessReport(request, options));
 }
 
 /** The flat string map for a service-last-accessed report and its least-privilege evaluation. */
 export function serviceResult(report: ServiceLastAccessedReport, unused: UnusedPermissions): Record<ServiceResultKey, string> {
-  // Evidence that cannot support removals flags nothing, whatever the findings say (DESIGN: never remove what
-  // the evidence cannot vouch for).
-  const violations = unused.status === 'sufficient' ? violationsOf(unused) : [];
+  const violations = verdictOf(unused).violations.map(toViolation);
   return {
     kind: report.kind,
     arn: report.arn,

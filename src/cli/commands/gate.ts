@@ -1,14 +1,17 @@
 import { Option, type Command } from 'commander';
-import type { PermissionException, PolicyDocument, UnusedPermissions, Baseline } from '../../analysis/types';
-import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
-import { action, emit } from '../action';
+import { DEFAULT_UNUSED_AFTER_DAYS } from '../../analysis/defaults';
+import type { GateDecision, PrincipalVerdict } from '../../analysis/gate';
+import type { GrantedPolicies } from '../../analysis/granted';
+import type { Baseline, PermissionException, PolicyDocument } from '../../analysis/types';
+import { GRANULARITIES, type Granularity } from '../../model/report';
+import { action, emit, errorLine } from '../action';
 import { checkBaselineWritable, readBaseline, updateBaseline } from '../baseline-file';
 import { CliInputError, EXIT, exitCodeOf, worstExitCode } from '../exit-codes';
-import { KEPT_WITHOUT_EVIDENCE_KINDS, principalServices, VIOLATION_KINDS, type GatePrincipal, type GateResult } from '../../report/gate-result';
+import { gatePrincipal, type GatePrincipal, type GateResult } from '../../report/gate-result';
+import type { CliContext } from '../context';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
 import { collect, collectArns, collectException, parseDays, readInput } from '../inputs';
 import { runServiceReports } from '../reports';
-import { errorLine } from '../action';
 
 interface Flags extends PrincipalFlags {
   granularity: Granularity;
@@ -19,8 +22,6 @@ interface Flags extends PrincipalFlags {
   policy?: string[];
   judgeUnknownHistory?: boolean;
 }
-
-const DEFAULT_UNUSED_AFTER_DAYS = 90;
 
 export function register(program: Command): void {
   const command = program
@@ -73,125 +74,127 @@ export function register(program: Command): void {
   $ access-advisor gate --arns-from roles.txt --baseline access-baseline.json --accept
   $ access-advisor gate --arns-from roles.txt --baseline access-baseline.json`,
   );
-  command.action(
-    action<Flags>(async (ctx, flags) => {
-      if (flags.accept && !flags.baseline) throw new CliInputError('--accept: needs --baseline FILE to write to');
-      const arns = collectArns(flags.arn, flags.arnsFrom);
-      if (flags.accept && flags.baseline) checkBaselineWritable(flags.baseline);
-      const policies = flags.policy ? readPolicies(flags.policy) : undefined;
-      if (policies && arns.length !== 1) {
-        throw new CliInputError(`--policy: judges the policies of one principal; got ${arns.length} principals (give exactly one --arn)`);
-      }
-      const loaded = flags.baseline ? readBaseline(flags.baseline) : undefined;
-      if (loaded?.missing && !flags.accept) {
-        ctx.log(`access-advisor: note: baseline ${flags.baseline} does not exist yet; every unused permission counts as new`);
-      }
-      const results = await runServiceReports(
-        ctx,
-        arns.map((arn) => ({ kind: 'service-last-accessed' as const, arn, granularity: flags.granularity, withEntities: false })),
-        { concurrency: flags.maxConcurrency, requestsPerSecond: flags.requestsPerSecond },
-      );
-
-      const analysis = require('../../analysis') as typeof import('../../analysis');
-      const options = {
-        ...(flags.unusedAfterDays !== undefined ? { unusedAfterDays: flags.unusedAfterDays } : {}),
-        ...(flags.allow ? { allow: flags.allow } : {}),
-        ...(flags.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
-      };
-      const judgeReport = (report: ServiceLastAccessedReport): UnusedPermissions => {
-        const unused = analysis.findUnusedPermissions(report, options);
-        if (!policies) return unused;
-        return analysis.restrictToGranted(unused, { documents: policies.map((p) => p.document), source: `--policy ${policies.map((p) => p.file).join(', ')}` });
-      };
-      const evaluated = results.map((r) => ({
-        arn: r.request.kind === 'service-last-accessed' ? r.request.arn : '',
-        report: r.report,
-        error: r.error,
-        unused: r.report ? judgeReport(r.report) : undefined,
-      }));
-      const errors = evaluated.filter((e) => e.error !== undefined).map((e) => e.error);
-
-      let baseline: Baseline | undefined = loaded?.baseline;
-      let accepted = false;
-      if (flags.accept && flags.baseline) {
-        if (errors.length) {
-          ctx.log(`access-advisor: baseline ${flags.baseline} not written: ${errors.length} report(s) failed`);
-        } else {
-          baseline = updateBaseline(flags.baseline, (current) => {
-            let next = current;
-            for (const e of evaluated) {
-              // Without sufficient evidence nothing is known to be unused: keep what was accepted before.
-              if (e.unused && e.unused.status === 'sufficient') next = analysis.acceptIntoBaseline(next, e.arn, e.unused);
-            }
-            return next ?? { schemaVersion: 1, principals: {} };
-          });
-          accepted = true;
-          ctx.log(`access-advisor: accepted the current state of ${evaluated.length} principal(s) into ${flags.baseline}`);
-        }
-      }
-
-      const principals = evaluated.map((e) => judge(e, flags.baseline !== undefined ? baseline : null, analysis));
-      for (const p of principals) {
-        if (p.status && p.status !== 'sufficient') ctx.log(`access-advisor: note: ${p.arn}: ${p.status} (${p.statusReason}); not judged`);
-      }
-      const result: GateResult = {
-        kind: 'least-privilege-gate',
-        passed: principals.every((p) => p.passed),
-        unusedAfterDays: evaluated.find((e) => e.unused)?.unused?.unusedAfterDays ?? flags.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS,
-        ...(evaluated.find((e) => e.unused) ? { evaluatedAt: evaluated.find((e) => e.unused)!.unused!.evaluatedAt } : {}),
-        ...(flags.baseline ? { baseline: flags.baseline } : {}),
-        ...(flags.accept ? { accepted } : {}),
-        ...(policies ? { policies: policies.map((p) => p.file) } : {}),
-        principals,
-      };
-      for (const p of principals) if (p.error) ctx.log(`access-advisor: ${p.arn}: ${p.error.message}`);
-      await emit(ctx, result);
-      if (errors.length) return worstExitCode(errors);
-      return result.passed ? EXIT.success : EXIT.gateFailed;
-    }),
-  );
+  command.action(action<Flags>(runGate));
 }
 
-/** One principal's verdict. `baseline` is null without --baseline, undefined for an empty one. */
-function judge(
-  e: { arn: string; report?: ServiceLastAccessedReport; error?: unknown; unused?: UnusedPermissions },
-  baseline: Baseline | undefined | null,
-  analysis: typeof import('../../analysis'),
-): GatePrincipal {
-  if (!e.unused) {
-    return {
-      arn: e.arn,
-      passed: false,
-      unusedServices: [],
-      unusedActions: [],
-      violations: [],
-      allowedByException: [],
-      error: { message: errorLine(e.error), exitCode: exitCodeOf(e.error) },
-    };
+/** The gate: read the inputs, run the reports, judge each principal (analysis/gate.ts), accept if asked, emit. */
+async function runGate(ctx: CliContext, flags: Flags): Promise<number> {
+  const inputs = readGateInputs(ctx, flags);
+  const results = await runServiceReports(
+    ctx,
+    inputs.arns.map((arn) => ({ kind: 'service-last-accessed' as const, arn, granularity: flags.granularity, withEntities: false })),
+    { concurrency: flags.maxConcurrency, requestsPerSecond: flags.requestsPerSecond },
+  );
+  const gate = require('../../analysis/gate') as typeof import('../../analysis/gate');
+  const evaluated = results.map((r) => ({
+    arn: r.request.kind === 'service-last-accessed' ? r.request.arn : '',
+    report: r.report,
+    error: r.error,
+    verdict: r.report ? gate.judgeReport(r.report, decisionOf(flags), grantedOf(inputs.policies)) : undefined,
+  }));
+  const errors = evaluated.filter((e) => e.error !== undefined).map((e) => e.error);
+  const { baseline, accepted } = acceptIfAsked(ctx, flags, evaluated, errors.length, inputs.baseline);
+  // With --baseline the verdict is the ratchet's: against the baseline as it is now (after --accept wrote it).
+  const ratchet = flags.baseline !== undefined ? { baseline } : undefined;
+  const principals = evaluated.map((e) =>
+    e.verdict ? gatePrincipal(e.arn, ratchet ? gate.verdictOf(e.verdict.unused, ratchet) : e.verdict, e.report) : failedPrincipal(e.arn, e.error),
+  );
+  for (const p of principals) {
+    if (p.status && p.status !== 'sufficient') ctx.log(`access-advisor: note: ${p.arn}: ${p.status} (${p.statusReason}); not judged`);
   }
-  const u = e.unused;
-  const unusedFindings = u.findings.filter((f) => VIOLATION_KINDS.has(f.kind));
-  const common = {
-    arn: e.arn,
-    status: u.status,
-    statusReason: u.statusReason,
-    ...(e.report ? { jobId: e.report.jobId } : {}),
-    unusedServices: u.unusedServices,
-    unusedActions: u.unusedActions,
-    allowedByException: u.findings.filter((f) => f.kind === 'allowed-by-exception'),
-    keptWithoutEvidence: u.findings.filter((f) => KEPT_WITHOUT_EVIDENCE_KINDS.has(f.kind)),
-    ...(e.report ? { services: principalServices(e.report.servicesLastAccessed) } : {}),
-    ...(u.findings.some((f) => f.kind === 'no-longer-granted') ? { notGranted: u.findings.filter((f) => f.kind === 'no-longer-granted').map((f) => f.permission) } : {}),
+  const firstDecision = evaluated.find((e) => e.verdict)?.verdict?.unused;
+  const result: GateResult = {
+    kind: 'least-privilege-gate',
+    passed: principals.every((p) => p.passed),
+    unusedAfterDays: firstDecision?.unusedAfterDays ?? flags.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS,
+    ...(firstDecision ? { evaluatedAt: firstDecision.evaluatedAt } : {}),
+    ...(flags.baseline ? { baseline: flags.baseline } : {}),
+    ...(flags.accept ? { accepted } : {}),
+    ...(inputs.policies ? { policies: inputs.policies.map((p) => p.file) } : {}),
+    principals,
   };
-  if (u.status !== 'sufficient') return { ...common, passed: true, violations: [] };
-  if (baseline === null) return { ...common, passed: unusedFindings.length === 0, violations: unusedFindings };
-  const drift = analysis.checkDrift(e.arn, u, baseline);
-  const fresh = new Set(drift.newUnused);
+  for (const p of principals) if (p.error) ctx.log(`access-advisor: ${p.arn}: ${p.error.message}`);
+  await emit(ctx, result);
+  if (errors.length) return worstExitCode(errors);
+  return result.passed ? EXIT.success : EXIT.gateFailed;
+}
+
+interface GateInputs {
+  readonly arns: string[];
+  readonly policies?: { file: string; document: PolicyDocument }[];
+  /** The --baseline file as read (undefined without --baseline or when it does not exist yet). */
+  readonly baseline?: Baseline;
+}
+
+/** The flags checked together and the input files read, before any report runs (input errors: exit 2). */
+function readGateInputs(ctx: CliContext, flags: Flags): GateInputs {
+  if (flags.accept && !flags.baseline) throw new CliInputError('--accept: needs --baseline FILE to write to');
+  const arns = collectArns(flags.arn, flags.arnsFrom);
+  if (flags.accept && flags.baseline) checkBaselineWritable(flags.baseline);
+  const policies = flags.policy ? readPolicies(flags.policy) : undefined;
+  if (policies && arns.length !== 1) {
+    throw new CliInputError(`--policy: judges the policies of one principal; got ${arns.length} principals (give exactly one --arn)`);
+  }
+  const loaded = flags.baseline ? readBaseline(flags.baseline) : undefined;
+  if (loaded?.missing && !flags.accept) {
+    ctx.log(`access-advisor: note: baseline ${flags.baseline} does not exist yet; every unused permission counts as new`);
+  }
+  return { arns, ...(policies ? { policies } : {}), ...(loaded?.baseline ? { baseline: loaded.baseline } : {}) };
+}
+
+/** The evidence rules the flags set (the reference time is now). */
+function decisionOf(flags: Flags): GateDecision {
   return {
-    ...common,
-    passed: drift.passed,
-    violations: unusedFindings.filter((f) => fresh.has(f.permission)),
-    drift: { newUnused: drift.newUnused, acceptedUnused: drift.acceptedUnused, resolved: drift.resolved },
+    ...(flags.unusedAfterDays !== undefined ? { unusedAfterDays: flags.unusedAfterDays } : {}),
+    ...(flags.allow ? { allow: flags.allow } : {}),
+    ...(flags.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
+  };
+}
+
+/** The --policy documents as the policies the principal will hold, or undefined to judge what IAM grants today. */
+function grantedOf(policies: GateInputs['policies']): GrantedPolicies | undefined {
+  return policies ? { documents: policies.map((p) => p.document), source: `--policy ${policies.map((p) => p.file).join(', ')}` } : undefined;
+}
+
+/**
+ * With --accept: writes the current unused permissions of every judged principal into the baseline (under its lock),
+ * unless a report failed. Returns the baseline the verdict compares against.
+ */
+function acceptIfAsked(
+  ctx: CliContext,
+  flags: Flags,
+  evaluated: readonly { arn: string; verdict?: PrincipalVerdict }[],
+  failures: number,
+  current: Baseline | undefined,
+): { baseline: Baseline | undefined; accepted: boolean } {
+  if (!flags.accept || !flags.baseline) return { baseline: current, accepted: false };
+  if (failures) {
+    ctx.log(`access-advisor: baseline ${flags.baseline} not written: ${failures} report(s) failed`);
+    return { baseline: current, accepted: false };
+  }
+  const { acceptIntoBaseline } = require('../../analysis/baseline') as typeof import('../../analysis/baseline');
+  const baseline = updateBaseline(flags.baseline, (before) => {
+    let next = before;
+    for (const e of evaluated) {
+      // Without sufficient evidence nothing is known to be unused: keep what was accepted before.
+      if (e.verdict && e.verdict.judged) next = acceptIntoBaseline(next, e.arn, e.verdict.unused);
+    }
+    return next ?? { schemaVersion: 1, principals: {} };
+  });
+  ctx.log(`access-advisor: accepted the current state of ${evaluated.length} principal(s) into ${flags.baseline}`);
+  return { baseline, accepted: true };
+}
+
+/** A principal whose report could not be obtained: it fails, with the error's line and exit status. */
+function failedPrincipal(arn: string, error: unknown): GatePrincipal {
+  return {
+    arn,
+    passed: false,
+    unusedServices: [],
+    unusedActions: [],
+    violations: [],
+    allowedByException: [],
+    error: { message: errorLine(error), exitCode: exitCodeOf(error) },
   };
 }
 

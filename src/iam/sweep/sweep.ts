@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { MAX_UNUSED_AFTER_DAYS } from '../../analysis/evidence';
+import { MAX_UNUSED_AFTER_DAYS } from '../../analysis/defaults';
 import { findUnusedPermissions } from '../../analysis/unused';
 import type { Baseline, PermissionException } from '../../analysis/types';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';

@@ -1,10 +1,11 @@
+import { DEFAULT_UNUSED_AFTER_DAYS } from '../../analysis/defaults';
 import type { OrganizationsAccessReport } from '../../model/report';
 import { byText, classify, type Cell, type MatrixModel, type OrgNode, type PrincipalRow, type ServiceColumn, type ScpProposalView } from './model';
 
 export type { ScpProposalView } from './model';
 
 /** The window an organization report is coloured against: the gate's default (org-report has no window flag). */
-export const ORG_WINDOW_DAYS = 90;
+export const ORG_WINDOW_DAYS = DEFAULT_UNUSED_AFTER_DAYS;
 
 /**
  * The SCP proposal hook: the CLI passes `analysisScpProposer()` (scp.ts), which shapes `proposeServiceControlPolicy`

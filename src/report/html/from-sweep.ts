@@ -1,3 +1,5 @@
+import { DEFAULT_UNUSED_AFTER_DAYS } from '../../analysis/defaults';
+import { evidenceSupportsRemoval, isAcceptedByException, isKeptWithoutEvidence, isViolation } from '../../analysis/gate';
 import type { UnusedPermissions } from '../../analysis/types';
 import type { PrincipalService } from '../gate-result';
 import { compareRows, sortColumns, type MatrixModel } from './model';
@@ -37,13 +39,10 @@ export interface SweepResultLike {
   };
 }
 
-const VIOLATION = new Set(['unused-service', 'unused-action']);
-const KEPT = new Set(['unknown-action', 'never-reported']);
-
 export function sweepModel(result: SweepResultLike, now: Date): MatrixModel {
   const generated = result.generatedAt && Number.isFinite(Date.parse(result.generatedAt)) ? new Date(result.generatedAt) : now;
   const firstDecision = result.accounts.flatMap((a) => a.principals ?? []).find((p) => p.decision)?.decision;
-  const windowDays = firstDecision?.unusedAfterDays ?? numberOr(result.request?.unusedAfterDays, 90);
+  const windowDays = firstDecision?.unusedAfterDays ?? numberOr(result.request?.unusedAfterDays, DEFAULT_UNUSED_AFTER_DAYS);
   const warnings: string[] = [];
   const drift = new Map((result.drift?.principals ?? []).map((d) => [d.arn, d]));
   const rows = result.accounts
@@ -55,7 +54,7 @@ export function sweepModel(result: SweepResultLike, now: Date): MatrixModel {
         const error = d && p.status !== 'failed' ? undefined : (messageOf(p.error) ?? (p.status && p.status !== 'ok' ? p.status : 'no decision'));
         const at = d && Number.isFinite(Date.parse(d.evaluatedAt)) ? new Date(d.evaluatedAt) : generated;
         const findings = d?.findings ?? [];
-        const unused = findings.filter((f) => VIOLATION.has(f.kind));
+        const unused = findings.filter(isViolation);
         // With a baseline only the newly unused fail; without one, every unused permission does.
         const delta = result.drift ? drift.get(p.arn) : undefined;
         const fresh = new Set((delta?.newUnused ?? []).map((x) => x.toLowerCase()));
@@ -66,14 +65,14 @@ export function sweepModel(result: SweepResultLike, now: Date): MatrixModel {
             ...(p.kind && p.name ? { label: `${p.kind}/${p.name}` } : {}),
             group,
             ...(d ? { status: d.status, statusReason: d.statusReason } : {}),
-            failing: d !== undefined && d.status === 'sufficient' && violations.length > 0,
+            failing: d !== undefined && evidenceSupportsRemoval(d) && violations.length > 0,
             ...(error !== undefined ? { error } : {}),
             ...(p.services ? { services: p.services } : {}),
             unusedServices: d?.unusedServices ?? [],
             unusedActions: d?.unusedActions ?? [],
-            violations: d?.status === 'sufficient' ? violations : [],
-            exceptions: findings.filter((f) => f.kind === 'allowed-by-exception'),
-            kept: findings.filter((f) => KEPT.has(f.kind)),
+            violations: d && evidenceSupportsRemoval(d) ? violations : [],
+            exceptions: findings.filter(isAcceptedByException),
+            kept: findings.filter(isKeptWithoutEvidence),
             ...(delta ? { accepted: delta.acceptedUnused } : {}),
             ...(delta
               ? {
