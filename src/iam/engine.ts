@@ -317,3 +317,38 @@ export async function runReports(requests: readonly ReportRequest[], options: Ru
   }
 }
 
+
+/** A long-lived engine: one client, one adaptive rate limit and one in-flight cap for every report it runs. */
+export interface ReportRunner {
+  /**
+   * Runs one report on the shared engine. Identical requests in flight at the same time share one job. Rejects
+   * with the report's typed error (AccessAdvisorError).
+   */
+  run(request: ReportRequest): Promise<AccessReport>;
+  /** Closes the client; reports still running fail. */
+  close(): void;
+}
+
+/**
+ * For a server that receives reports one by one over time (the Terraform provider: Terraform reads data sources in
+ * parallel, each as its own call): every report shares what `runReports` shares within one run — the client, the
+ * adaptive rate limit, the in-flight cap and the poll waves — so a plan with many reports is paced as one run.
+ * `options.signal` cancels every report of the runner.
+ */
+export async function openReportRunner(options: RunReportsOptions = {}): Promise<ReportRunner> {
+  const engine = await openEngine(options, []);
+  const running = new Map<string, Promise<AccessReport>>();
+  return {
+    run(request: ReportRequest): Promise<AccessReport> {
+      const valid = validateReportRequest(request);
+      const key = reportRequestKey(valid);
+      let job = running.get(key);
+      if (!job) {
+        job = runReportJob(valid, engine.ctx).finally(() => running.delete(key));
+        running.set(key, job);
+      }
+      return job;
+    },
+    close: () => engine.close(),
+  };
+}

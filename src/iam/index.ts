@@ -9,7 +9,7 @@ export type { ConnectionOptions, AwsCredentialIdentityProvider, StaticCredential
 export type { AbortSignalLike } from './abort-signal';
 export type { ProgressPhase, ProgressEvent } from './report-job';
 export type { PollScheduleOptions, SleepFunction } from './backoff';
-export type { ReportOptions, RunReportsOptions, ReportResult } from './engine';
+export type { ReportOptions, RunReportsOptions, ReportResult, ReportRunner } from './engine';
 export { validateReportRequest, reportRequestKey } from './validate';
 
 function engine(): typeof Engine {
@@ -23,6 +23,7 @@ export const runOrganizationsAccessReport: typeof Engine.runOrganizationsAccessR
 export const listPoliciesGrantingServiceAccess: typeof Engine.listPoliciesGrantingServiceAccess = (...args) =>
   engine().listPoliciesGrantingServiceAccess(...args);
 export const runReports: typeof Engine.runReports = (...args) => engine().runReports(...args);
+export const openReportRunner: typeof Engine.openReportRunner = (...args) => engine().openReportRunner(...args);
 
 // Organization-wide sweeps (issue 16): loaded on first call too (the Organizations and STS clients come with them).
 import type * as Sweep from './sweep';
