@@ -5,6 +5,7 @@ import { register as registerExternal } from './commands/external';
 import { register as registerGate } from './commands/gate';
 import { register as registerOrgReport } from './commands/org-report';
 import { register as registerPoliciesGranting } from './commands/policies-granting';
+import { register as registerProvider } from './commands/provider';
 import { register as registerScpProposal } from './commands/scp-proposal';
 import { register as registerServiceReport } from './commands/service-report';
 import { register as registerSweep } from './commands/sweep';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerCache(program);
   registerExternal(program);
   registerEmulator(program);
+  registerProvider(program);
 
   program.addHelpText(
     'after',
