@@ -1,57 +1,10 @@
 #!/usr/bin/env node
-import { bind, checkEnvironment, HandshakeError, handshakeLine, portCandidates, transportFor } from './handshake';
-import { ProviderService } from './provider-service';
-import { buildServer } from './server';
+// Terraform's process id, read first: loading the gRPC and AWS libraries takes long enough for a parent to be gone
+// already, and the provider must notice when it is (see serve.ts).
+const parent = process.ppid;
 
-/**
- * The provider process Terraform starts (through the launcher `access-advisor provider install` writes). stdout
- * carries exactly the handshake line; anything else goes to stderr, which Terraform keeps in its log.
- */
-async function main(): Promise<void> {
-  // Nothing but the handshake may reach stdout: a stray console.log from a dependency would break it.
-  console.log = console.info = console.debug = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(' ')}\n`);
-  try {
-    checkEnvironment(process.env);
-  } catch (error) {
-    if (!(error instanceof HandshakeError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-  const service = new ProviderService();
-  let exiting = false;
-  const exit = (code: number): void => {
-    if (exiting) return;
-    exiting = true;
-    service.close();
-    server.forceShutdown();
-    process.exit(code);
-  };
-  const server = buildServer(service, { onShutdown: () => exit(0) });
-  const transport = transportFor(process.env);
-  let port: number | undefined;
-  let lastError: unknown;
-  for (const candidate of portCandidates(process.env)) {
-    try {
-      port = await bind(server, candidate, transport.credentials);
-      break;
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  if (port === undefined) {
-    process.stderr.write(`accessadvisor provider: could not listen on 127.0.0.1: ${lastError instanceof Error ? lastError.message : String(lastError)}\n`);
-    process.exit(1);
-  }
-  // Like go-plugin's servers: Ctrl-C reaches the whole process group, but Terraform decides (StopProvider, then
-  // Shutdown or a kill); the provider must not die under a Terraform that is still talking to it.
-  process.on('SIGINT', () => undefined);
-  process.on('SIGTERM', () => exit(0));
-  // Terraform gone without a Shutdown (killed): our stdout pipe closes.
-  process.stdout.on('error', () => exit(0));
-  process.stdout.write(handshakeLine(port, transport.certificateField));
-}
-
-main().catch((error: unknown) => {
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+(require('./serve') as typeof import('./serve')).serve(parent).catch((error: unknown) => {
   process.stderr.write(`accessadvisor provider: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

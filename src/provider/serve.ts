@@ -1,0 +1,56 @@
+import { bind, checkEnvironment, HandshakeError, handshakeLine, portCandidates, transportFor } from './handshake';
+import { ProviderService } from './provider-service';
+import { buildServer } from './server';
+
+/**
+ * The provider process Terraform starts (through the launcher `access-advisor provider install` writes). stdout
+ * carries exactly the handshake line; anything else goes to stderr, which Terraform keeps in its log. `parent` is
+ * the process id of Terraform, read before anything loaded.
+ */
+export async function serve(parent: number): Promise<void> {
+  // Nothing but the handshake may reach stdout: a stray console.log from a dependency would break it.
+  console.log = console.info = console.debug = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(' ')}\n`);
+  try {
+    checkEnvironment(process.env);
+  } catch (error) {
+    if (!(error instanceof HandshakeError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const service = new ProviderService();
+  let exiting = false;
+  const exit = (code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    service.close();
+    server.forceShutdown();
+    process.exit(code);
+  };
+  const server = buildServer(service, { onShutdown: () => exit(0) });
+  const transport = transportFor(process.env);
+  let port: number | undefined;
+  let lastError: unknown;
+  for (const candidate of portCandidates(process.env)) {
+    try {
+      port = await bind(server, candidate, transport.credentials);
+      break;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (port === undefined) {
+    process.stderr.write(`accessadvisor provider: could not listen on 127.0.0.1: ${lastError instanceof Error ? lastError.message : String(lastError)}\n`);
+    process.exit(1);
+  }
+  // Like go-plugin's servers: Ctrl-C reaches the whole process group, but Terraform decides (StopProvider, then
+  // Shutdown or a kill); the provider must not die under a Terraform that is still talking to it.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => exit(0));
+  // Terraform gone without a Shutdown (killed, or a second Ctrl-C): its child must not outlive it. A write to the
+  // closed stdout fails, and the parent process id changes when the parent exits; either ends the provider.
+  process.stdout.on('error', () => exit(0));
+  setInterval(() => {
+    if (process.ppid !== parent) exit(0);
+  }, 500).unref();
+  process.stdout.write(handshakeLine(port, transport.certificateField));
+}

@@ -1,0 +1,258 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { startHostileServer, type HostileServer } from '../hostile/hostile-server';
+import { tierRan } from '../tiers';
+import {
+  alive,
+  childPids,
+  cliReport,
+  describeProviderTier,
+  emulatorOverride,
+  ProviderSandbox,
+  readText,
+  ROOT,
+  SOURCE,
+  stateResources,
+  terraform,
+  terraformOk,
+  TIER,
+} from './support';
+
+// Expected truth from examples/world.json: app-deployer may use dynamodb, ec2, iam, lambda, logs, s3 and sqs and never
+// used dynamodb or sqs.
+const WORLD_FILE = join(ROOT, 'examples', 'world.json');
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/app-deployer';
+const EXAMPLE = join(ROOT, 'examples', 'terraform-hcl');
+
+const sandbox = new ProviderSandbox();
+let emulator: RunningEmulator;
+const covered: string[] = [];
+
+/** A configuration with only the accessadvisor provider at `endpoint` and one report. */
+function reportConfig(endpoint: string, arnExpression = JSON.stringify(ROLE_ARN), extra = ''): string {
+  return `terraform {
+  required_providers {
+    accessadvisor = { source = "${SOURCE}" }
+  }
+}
+provider "accessadvisor" {
+  endpoint = "${endpoint}"
+}
+${extra}
+data "accessadvisor_service_last_accessed" "app" {
+  arn         = ${arnExpression}
+  granularity = "ACTION_LEVEL"
+}
+output "job_id" {
+  value = data.accessadvisor_service_last_accessed.app.job_id
+}
+`;
+}
+
+/** Keys in snake_case, recursively: the CLI's report as Terraform names it. */
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
+  }
+  return value;
+}
+
+/** Terraform state has every attribute, null when absent; the CLI's JSON leaves absent ones out. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  }
+  return value;
+}
+
+describeProviderTier('the accessadvisor provider through the real Terraform', () => {
+  beforeAll(async () => {
+    emulator = await startEmulator({ world: WORLD_FILE, jobs: { durationMs: 300 }, seed: 7 });
+    sandbox.install();
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    sandbox.cleanup();
+    tierRan(TIER, `terraform ${covered.join('; ')} with the installed provider (AutoMTLS on) against the emulator`);
+  });
+  beforeEach(() => {
+    emulator.setJobs({ durationMs: 300, failTargets: [] });
+  });
+
+  it('examples/terraform-hcl: init, validate, plan and apply; the state equals `access-advisor service-report --output json`', async () => {
+    const dir = sandbox.workdir({ 'emulator_override.tf': emulatorOverride(emulator.endpoint) }, EXAMPLE);
+    const env = sandbox.env();
+    await terraformOk(['init', '-input=false'], dir, env);
+    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+    const plan = await terraformOk(['plan', '-input=false'], dir, env);
+    expect(plan).toMatch(/data\.accessadvisor_service_last_accessed\.app: Read complete/);
+    await terraformOk(['apply', '-input=false', '-auto-approve'], dir, env);
+
+    const report = (await stateResources(dir, env)).find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
+    expect(report).toBeDefined();
+    const cli = await cliReport(emulator.endpoint, ROLE_ARN, 'ACTION_LEVEL', env);
+    const values = report!.values;
+    expect(values.arn).toBe(cli.arn);
+    expect(values.granularity).toBe('ACTION_LEVEL');
+    expect(values.job_status).toBe('COMPLETED');
+    expect(values.job_id).toMatch(/^[0-9a-f-]{36}$/);
+    // Each read is its own job: ids and job dates differ; what the job found is the same.
+    expect(values.job_id).not.toBe(cli.jobId);
+    expect(Date.parse(values.job_completion_date as string)).toBeGreaterThanOrEqual(Date.parse(values.job_creation_date as string));
+    expect(withoutNulls(values.services)).toEqual(snakeKeys(cli.servicesLastAccessed));
+    expect((values.services as unknown[]).length).toBe(7);
+
+    const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
+    expect(outputs.services_never_used.value).toEqual(['dynamodb', 'sqs']);
+    covered.push('init/validate/plan/apply of examples/terraform-hcl (state = service-report JSON)');
+  }, 300_000);
+
+  it('a report whose ARN is known only after apply is read during apply, with AutoMTLS between Terraform and the provider', async () => {
+    // A stand-in for a role created in the same run (the emulator cannot create roles): terraform_data's output is
+    // unknown until apply, exactly like aws_iam_role.x.arn.
+    const extra = `resource "terraform_data" "role" {\n  input = "${ROLE_ARN}"\n}\n`;
+    const dir = sandbox.workdir({ 'main.tf': reportConfig(emulator.endpoint, 'terraform_data.role.output', extra) });
+    const log = join(dir, 'terraform.log');
+    const env = sandbox.env({ TF_LOG: 'debug', TF_LOG_PATH: log });
+    await terraformOk(['init', '-input=false'], dir, env);
+    await terraformOk(['plan', '-input=false', '-out=plan.bin'], dir, env);
+    const planned = JSON.parse(await terraformOk(['show', '-json', 'plan.bin'], dir, env)) as {
+      resource_changes: { address: string; change: { actions: string[]; after_unknown: Record<string, unknown> } }[];
+    };
+    const read = planned.resource_changes.find((c) => c.address === 'data.accessadvisor_service_last_accessed.app');
+    expect(read?.change.actions).toEqual(['read']);
+    expect(read?.change.after_unknown.services).toBe(true);
+    const apply = await terraformOk(['apply', '-input=false', 'plan.bin'], dir, env);
+    expect(apply).toMatch(/data\.accessadvisor_service_last_accessed\.app: Read complete/);
+    const state = (await stateResources(dir, env)).find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
+    expect(state?.values.arn).toBe(ROLE_ARN);
+    expect((state?.values.services as unknown[]).length).toBe(7);
+    // Terraform's default: its plugin client configured automatic mutual TLS and the provider answered with TLS.
+    const logText = readText(log);
+    expect(logText).toMatch(/configuring client automatic mTLS/);
+    expect(logText).not.toMatch(/TF_DISABLE_PLUGIN_TLS/);
+    covered.push('a read deferred to apply (ARN unknown at plan)');
+  }, 300_000);
+
+  describe('faults are error diagnostics with the cause, and nothing reaches the state', () => {
+    let hostile: HostileServer | undefined;
+    afterEach(async () => {
+      await hostile?.close();
+      hostile = undefined;
+    });
+
+    async function applyFails(endpoint: string): Promise<string> {
+      const dir = sandbox.workdir({ 'main.tf': reportConfig(endpoint) });
+      const env = sandbox.env();
+      await terraformOk(['init', '-input=false'], dir, env);
+      const run = await terraform(['apply', '-input=false', '-auto-approve'], dir, env);
+      expect(run.code).toBe(1);
+      expect(await stateResources(dir, env)).toEqual([]);
+      return run.stderr;
+    }
+
+    it('a FAILED job', async () => {
+      emulator.setJobs({ failTargets: [ROLE_ARN] });
+      const stderr = await applyFails(emulator.endpoint);
+      expect(stderr).toMatch(/Error: accessadvisor_service_last_accessed: the report could not be read/);
+      expect(stderr).toMatch(/FAILED/);
+      expect(stderr).toMatch(/data "accessadvisor_service_last_accessed" "app"/);
+      covered.push('FAILED job');
+    }, 300_000);
+
+    it('the endpoint is down', async () => {
+      const port = await closedPort();
+      const stderr = await applyFails(`http://127.0.0.1:${port}`);
+      expect(stderr).toMatch(/NetworkingError:\s+ECONNREFUSED/);
+      covered.push('endpoint down');
+    }, 300_000);
+
+    it('a hostile later page (HTML instead of page 2)', async () => {
+      hostile = await startHostileServer('html-page2');
+      const stderr = await applyFails(hostile.endpoint);
+      expect(stderr).toMatch(/the report could not be read/);
+      expect(stderr).toMatch(/page 2/);
+      covered.push('hostile page 2');
+    }, 300_000);
+
+    it('throttling that never stops (429 on every request)', async () => {
+      hostile = await startHostileServer('text-429');
+      const stderr = await applyFails(hostile.endpoint);
+      expect(stderr).toMatch(/429/);
+      covered.push('persistent throttling');
+    }, 300_000);
+  });
+
+  describe('SIGINT to terraform during a 30 s job ends the provider within 5 s and leaves no process', () => {
+    /** Runs terraform, interrupts it once the read is under way, and measures how long the provider outlives that. */
+    async function interrupt(args: string[], dir: string, env: NodeJS.ProcessEnv): Promise<{ goneAfterMs: number; code: number | null; stderr: string }> {
+      let terraformPid = 0;
+      let output = '';
+      const run = terraform(args, dir, env, (child) => {
+        terraformPid = child.pid!;
+        child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      });
+      const since = Date.now();
+      while (!/accessadvisor_service_last_accessed\.app: Reading/.test(output)) {
+        if (Date.now() - since > 120_000) throw new Error(`terraform never started the read:\n${output}`);
+        await sleep(100);
+      }
+      await sleep(1_000);
+      const providers = childPids(terraformPid).filter((pid) => readText(`/proc/${pid}/cmdline`).includes('provider/main.js'));
+      expect(providers).toHaveLength(1);
+      const interruptedAt = Date.now();
+      process.kill(terraformPid, 'SIGINT');
+      while (alive(providers[0]!) && Date.now() - interruptedAt < 10_000) await sleep(50);
+      const goneAfterMs = Date.now() - interruptedAt;
+      const result = await run;
+      expect(alive(providers[0]!)).toBe(false);
+      return { goneAfterMs, code: result.code, stderr: result.stderr };
+    }
+
+    it('terraform plan (the read runs during plan)', async () => {
+      emulator.setJobs({ durationMs: 30_000 });
+      const dir = sandbox.workdir({ 'main.tf': reportConfig(emulator.endpoint) });
+      const env = sandbox.env();
+      await terraformOk(['init', '-input=false'], dir, env);
+      const run = await interrupt(['plan', '-input=false'], dir, env);
+      expect(run.goneAfterMs).toBeLessThan(5_000);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/AbortedError/);
+      covered.push(`SIGINT during plan (provider gone after ${run.goneAfterMs} ms)`);
+    }, 300_000);
+
+    it('terraform apply of a read deferred to apply', async () => {
+      const extra = `resource "terraform_data" "role" {\n  input = "${ROLE_ARN}"\n}\n`;
+      const dir = sandbox.workdir({ 'main.tf': reportConfig(emulator.endpoint, 'terraform_data.role.output', extra) });
+      const env = sandbox.env();
+      await terraformOk(['init', '-input=false'], dir, env);
+      await terraformOk(['plan', '-input=false', '-out=plan.bin'], dir, env);
+      emulator.setJobs({ durationMs: 30_000 });
+      const run = await interrupt(['apply', '-input=false', 'plan.bin'], dir, env);
+      expect(run.goneAfterMs).toBeLessThan(5_000);
+      expect(run.code).toBe(1);
+      const report = (await stateResources(dir, env)).find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
+      expect(report).toBeUndefined();
+      covered.push(`SIGINT during apply (provider gone after ${run.goneAfterMs} ms)`);
+    }, 300_000);
+  });
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A port nobody listens on: bound, then released. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
