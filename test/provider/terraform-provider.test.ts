@@ -82,16 +82,40 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
     emulator.setJobs({ durationMs: 300, failTargets: [] });
   });
 
-  it('examples/terraform-hcl: init, validate, plan and apply; the state equals `access-advisor service-report --output json`', async () => {
+  it('examples/terraform-hcl: the gate fails `terraform plan` with the table, passes with the tightened policy; applied, the state equals `access-advisor service-report --output json`', async () => {
     const dir = sandbox.workdir({ 'emulator_override.tf': emulatorOverride(emulator.endpoint) }, EXAMPLE);
     const env = sandbox.env();
     await terraformOk(['init', '-input=false'], dir, env);
     expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
-    const plan = await terraformOk(['plan', '-input=false'], dir, env);
-    expect(plan).toMatch(/data\.accessadvisor_service_last_accessed\.app: Read complete/);
-    await terraformOk(['apply', '-input=false', '-auto-approve'], dir, env);
 
-    const report = (await stateResources(dir, env)).find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
+    // The role may use dynamodb and sqs and never used them (ec2 is excepted): the postcondition fails the plan.
+    const failing = await terraform(['plan', '-input=false'], dir, env);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/Resource postcondition failed/);
+    expect(failing.stderr).toMatch(/data "accessadvisor_unused_permissions" "gate"/);
+    expect(failing.stderr).toMatch(/2 unused service\(s\) not used\s+within 90 days/);
+    expect(failing.stderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
+    expect(failing.stderr).toMatch(/dynamodb\s+never\s+whole service/);
+    expect(failing.stderr).toMatch(/sqs\s+never\s+whole service/);
+
+    // With the tightened policy planned in its place, the gate judges that policy and passes.
+    await terraformOk(['plan', '-input=false', '-var', 'attach_tightened_policy=true', '-out=plan.bin'], dir, env);
+    const planned = JSON.parse(await terraformOk(['show', '-json', 'plan.bin'], dir, env)) as {
+      resource_changes: { address: string; change: { after: Record<string, unknown> } }[];
+    };
+    const tightened = JSON.parse(planned.resource_changes.find((c) => c.address === 'aws_iam_policy.tightened[0]')!.change.after.policy as string) as object;
+    const actions = JSON.stringify(tightened);
+    expect(actions).not.toMatch(/dynamodb|sqs/);
+    expect(actions).toMatch(/s3|lambda/);
+
+    // Apply the reads (the emulator cannot create the policy itself).
+    await terraformOk(
+      ['apply', '-input=false', '-auto-approve', '-var', 'attach_tightened_policy=true', '-target=data.accessadvisor_service_last_accessed.app', '-target=data.accessadvisor_unused_permissions.gate'],
+      dir,
+      env,
+    );
+    const resources = await stateResources(dir, env);
+    const report = resources.find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
     expect(report).toBeDefined();
     const cli = await cliReport(emulator.endpoint, ROLE_ARN, 'ACTION_LEVEL', env);
     const values = report!.values;
@@ -104,11 +128,18 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
     expect(Date.parse(values.job_completion_date as string)).toBeGreaterThanOrEqual(Date.parse(values.job_creation_date as string));
     expect(withoutNulls(values.services)).toEqual(snakeKeys(cli.servicesLastAccessed));
     expect((values.services as unknown[]).length).toBe(7);
+    const gate = resources.find((r) => r.address === 'data.accessadvisor_unused_permissions.gate')!.values;
+    expect(gate.passed).toBe(true);
+    expect(gate.violation_count).toBe(0);
+    expect(gate.status).toBe('sufficient');
+    const tightenedState = resources.find((r) => r.address === 'data.accessadvisor_tightened_policy.app')!.values;
+    expect(tightenedState.removed_services).toEqual(['dynamodb', 'sqs']);
+    expect((tightenedState.proof as { holds: boolean }).holds).toBe(true);
 
     const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
     expect(outputs.services_never_used.value).toEqual(['dynamodb', 'sqs']);
-    covered.push('init/validate/plan/apply of examples/terraform-hcl (state = service-report JSON)');
-  }, 300_000);
+    covered.push('examples/terraform-hcl init/validate, gate failing then passing plan, apply (state = service-report JSON)');
+  }, 400_000);
 
   it('a report whose ARN is known only after apply is read during apply, with AutoMTLS between Terraform and the provider', async () => {
     // A stand-in for a role created in the same run (the emulator cannot create roles): terraform_data's output is

@@ -1,0 +1,95 @@
+import { formatViolationsTable } from '../../analysis';
+import { violationSummary } from '../../analysis/format';
+import type { ServiceLastAccessedReport } from '../../iam/model';
+import type { DataSource } from '../data-source';
+import { ConfigProblem } from '../diagnostics';
+import { listOf, objectOf, type TfType } from '../schema';
+import { analysisProblem, DECISION_INPUTS, readDecisionInputs, readPolicyDocuments } from './decision-inputs';
+import { readServiceReportInput, SERVICE_REPORT_INPUTS } from './report-inputs';
+import { verdictOf } from './verdict';
+
+const FINDING: TfType = objectOf({ kind: 'string', permission: 'string', last_used: 'string', reason: 'string' });
+const VIOLATION: TfType = objectOf({ permission: 'string', last_used: 'string', reason: 'string' });
+const strings: TfType = listOf('string');
+
+/**
+ * `data "accessadvisor_unused_permissions"`: the least-privilege verdict for one principal, for a postcondition:
+ * `condition = self.passed`, `error_message = self.table`.
+ */
+export const unusedPermissions: DataSource = {
+  typeName: 'accessadvisor_unused_permissions',
+  schema: {
+    description:
+      'Runs the access advisor report for a principal and decides which granted services and actions were not used recently. ' +
+      'Evidence that cannot support a removal (a young principal, a stale report, untracked actions, iam:PassRole) flags nothing.',
+    attributes: [
+      ...SERVICE_REPORT_INPUTS,
+      ...DECISION_INPUTS,
+      {
+        name: 'policies',
+        type: strings,
+        optional: true,
+        description:
+          'The policy documents (JSON) the principal will hold: what they no longer grant is not a violation. Default: judge every permission the report lists.',
+      },
+      { name: 'job_id', type: 'string', computed: true, description: 'The report job behind the verdict.' },
+      { name: 'status', type: 'string', computed: true, description: 'sufficient, insufficient-history, unknown-history or stale-evidence.' },
+      { name: 'status_reason', type: 'string', computed: true, description: 'Why the evidence is (in)sufficient.' },
+      { name: 'evaluated_at', type: 'string', computed: true, description: 'The reference time of the decision (RFC 3339).' },
+      { name: 'used_services', type: strings, computed: true, description: 'Services used within the window.' },
+      { name: 'unused_services', type: strings, computed: true, description: 'Granted services not used within the window.' },
+      { name: 'used_actions', type: strings, computed: true, description: 'Tracked actions used within the window (ACTION_LEVEL).' },
+      { name: 'unused_actions', type: strings, computed: true, description: 'Tracked actions of used services not used within the window (ACTION_LEVEL).' },
+      { name: 'findings', type: listOf(FINDING), computed: true, description: 'Every decision with its kind and reason.' },
+      { name: 'violations', type: listOf(VIOLATION), computed: true, description: 'The unused permissions that fail the gate (empty unless the evidence is sufficient).' },
+      { name: 'violation_count', type: 'number', computed: true, description: 'Number of violations.' },
+      { name: 'passed', type: 'bool', computed: true, description: 'True when there is no violation.' },
+      { name: 'summary', type: 'string', computed: true, description: 'One line: what fails, or why nothing does.' },
+      { name: 'table', type: 'string', computed: true, description: 'The violations as a readable table (for error_message).' },
+    ],
+  },
+  validate(config) {
+    readServiceReportInput(config);
+    readDecisionInputs(config);
+    readPolicyDocuments(config, 'policies');
+  },
+  async read(config, context) {
+    const request = readServiceReportInput(config);
+    const inputs = readDecisionInputs(config);
+    const policies = readPolicyDocuments(config, 'policies');
+    if (request === 'unknown' || inputs === 'unknown' || policies === 'unknown') {
+      throw new ConfigProblem([], 'Configuration not known', 'the inputs are not known yet');
+    }
+    const report = (await (await context.runner()).run(request)) as ServiceLastAccessedReport;
+    let verdict;
+    try {
+      verdict = verdictOf(report, inputs, policies, context.now());
+    } catch (error) {
+      throw analysisProblem(error);
+    }
+    const { unused, violations, passed } = verdict;
+    return {
+      ...config,
+      granularity: report.granularity,
+      with_entities: report.withEntities,
+      job_id: report.jobId,
+      status: unused.status,
+      status_reason: unused.statusReason,
+      evaluated_at: unused.evaluatedAt,
+      used_services: unused.usedServices,
+      unused_services: unused.unusedServices,
+      used_actions: unused.usedActions,
+      unused_actions: unused.unusedActions,
+      findings: unused.findings.map((f) => ({ kind: f.kind, permission: f.permission, last_used: f.lastUsed, reason: f.reason })),
+      violations: violations.map((v) => ({ permission: v.permission, last_used: v.lastUsed, reason: v.reason })),
+      violation_count: violations.length,
+      passed,
+      summary: passed
+        ? unused.status === 'sufficient'
+          ? `${report.arn}: every granted permission with evidence was used within ${unused.unusedAfterDays} days`
+          : `${report.arn}: evidence ${unused.status}, nothing flagged: ${unused.statusReason}`
+        : `${report.arn}: ${violationSummary(unused)} not used within ${unused.unusedAfterDays} days`,
+      table: passed ? '' : formatViolationsTable(unused),
+    };
+  },
+};
