@@ -1,6 +1,6 @@
 import type { ReportRunner } from '../iam';
-import { AccessAdvisorError } from '../iam/errors';
-import { safeMessage } from '../iam/redact';
+import { AccessAdvisorError } from '../model/errors';
+import { safeMessage } from '../model/redact';
 import { openReportRunner } from '../iam';
 import type { DataSource, ReadContext } from './data-source';
 import { DATA_SOURCES } from './data-sources';

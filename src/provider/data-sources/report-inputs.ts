@@ -1,6 +1,6 @@
-import { InvalidRequestError } from '../../iam/errors';
+import { InvalidRequestError } from '../../model/errors';
 import { validateReportRequest } from '../../iam/validate';
-import type { ReportRequest, ServiceLastAccessedReport } from '../../iam/model';
+import type { ReportRequest, ServiceLastAccessedReport } from '../../model/report';
 import { boolAt, isKnown, snakeCase, stringAt } from '../config-values';
 import { ConfigProblem } from '../diagnostics';
 import type { AttributeSpec, TfType } from '../schema';

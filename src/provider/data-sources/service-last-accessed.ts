@@ -1,4 +1,4 @@
-import type { ServiceLastAccessedReport } from '../../iam/model';
+import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DataSource } from '../data-source';
 import { ConfigProblem } from '../diagnostics';
 import { SERVICE_REPORT_INPUTS, SERVICE_REPORT_OUTPUTS, readServiceReportInput, serviceReportState } from './report-inputs';

@@ -1,5 +1,5 @@
 import { tightenPolicy } from '../../analysis';
-import type { ServiceLastAccessedReport } from '../../iam/model';
+import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DataSource } from '../data-source';
 import { ConfigProblem } from '../diagnostics';
 import { isKnown, stringAt, boolAt } from '../config-values';

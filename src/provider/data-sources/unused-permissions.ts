@@ -1,6 +1,6 @@
 import { formatViolationsTable } from '../../analysis';
 import { violationSummary } from '../../analysis/format';
-import type { ServiceLastAccessedReport } from '../../iam/model';
+import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DataSource } from '../data-source';
 import { ConfigProblem } from '../diagnostics';
 import { listOf, objectOf, type TfType } from '../schema';

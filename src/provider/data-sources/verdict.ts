@@ -1,6 +1,6 @@
 import { findUnusedPermissions, restrictToGranted, violationsOf, type Violation } from '../../analysis';
 import type { PolicyDocument, UnusedPermissions } from '../../analysis/types';
-import type { ServiceLastAccessedReport } from '../../iam/model';
+import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DecisionInputs } from './decision-inputs';
 
 export interface Verdict {
