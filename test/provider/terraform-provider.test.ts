@@ -168,6 +168,65 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
     covered.push('a read deferred to apply (ARN unknown at plan)');
   }, 300_000);
 
+  it('organizations access report and policies granting service access; bad values are diagnostics naming the attribute', async () => {
+    const config = `terraform {
+  required_providers {
+    accessadvisor = { source = "${SOURCE}" }
+  }
+}
+provider "accessadvisor" {
+  endpoint         = "${emulator.endpoint}"
+  max_request_rate = var.rate
+}
+variable "rate" {
+  type    = number
+  default = 20
+}
+variable "granularity" {
+  type    = string
+  default = "SERVICE_LEVEL"
+}
+data "accessadvisor_organizations_access_report" "root" {
+  entity_path = "o-4fxmplt198/r-c3xb"
+}
+data "accessadvisor_policies_granting_service_access" "app" {
+  arn                = "${ROLE_ARN}"
+  service_namespaces = ["s3", "logs"]
+}
+data "accessadvisor_service_last_accessed" "app" {
+  arn         = "${ROLE_ARN}"
+  granularity = var.granularity
+}
+`;
+    const dir = sandbox.workdir({ 'main.tf': config });
+    const env = sandbox.env();
+    await terraformOk(['init', '-input=false'], dir, env);
+    await terraformOk(['apply', '-input=false', '-auto-approve'], dir, env);
+    const resources = await stateResources(dir, env);
+    const org = resources.find((r) => r.address === 'data.accessadvisor_organizations_access_report.root')!.values;
+    expect(org.job_status).toBe('COMPLETED');
+    expect((org.access_details as { service_namespace: string }[]).map((d) => d.service_namespace)).toContain('s3');
+    const granting = resources.find((r) => r.address === 'data.accessadvisor_policies_granting_service_access.app')!.values;
+    expect(granting.services).toEqual([
+      {
+        service_namespace: 's3',
+        policies: [{ policy_name: 'app-deployer-policy', policy_type: 'MANAGED', policy_arn: 'arn:aws:iam::123456789012:policy/app-deployer-policy', entity_type: null, entity_name: null }],
+      },
+      { service_namespace: 'logs', policies: [{ policy_name: 'deploy-logs', policy_type: 'INLINE', policy_arn: null, entity_type: 'ROLE', entity_name: 'app-deployer' }] },
+    ]);
+
+    const badGranularity = await terraform(['plan', '-input=false', '-var', 'granularity=FINE'], dir, env);
+    expect(badGranularity.code).toBe(1);
+    expect(badGranularity.stderr).toMatch(/Error: Invalid granularity/);
+    expect(badGranularity.stderr).toMatch(/granularity = var\.granularity/);
+    expect(badGranularity.stderr).toMatch(/"FINE" is not allowed; expected one of SERVICE_LEVEL, ACTION_LEVEL/);
+    const badRate = await terraform(['plan', '-input=false', '-var', 'rate=-1'], dir, env);
+    expect(badRate.code).toBe(1);
+    expect(badRate.stderr).toMatch(/Error: Invalid max_request_rate/);
+    expect(badRate.stderr).toMatch(/max_request_rate = var\.rate/);
+    covered.push('organizations report, policies granting, bad-input diagnostics');
+  }, 300_000);
+
   describe('faults are error diagnostics with the cause, and nothing reaches the state', () => {
     let hostile: HostileServer | undefined;
     afterEach(async () => {
