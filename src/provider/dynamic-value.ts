@@ -1,4 +1,4 @@
-import { decode, encode, ExtensionCodec } from '@msgpack/msgpack';
+import { decode, encode, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 
 /**
  * Terraform's values on the wire (`DynamicValue.msgpack`): plain msgpack, except that a value not known until apply
@@ -10,10 +10,18 @@ export class Unknown {
     /** The refinements of a type-12 unknown, as sent (a msgpack map keyed by small integers), else undefined. */
     readonly refinements?: unknown,
   ) {}
-  /** The refinement "definitely not null" (key 1 = true), when Terraform sent it. */
+  /** Terraform's refinement "definitely not null": key 1 (nullness) set to false. */
   get knownNotNull(): boolean {
+    return this.refinement(1) === false;
+  }
+  /** The known prefix of an unknown string (key 2), if Terraform sent one. */
+  get stringPrefix(): string | undefined {
+    const prefix = this.refinement(2);
+    return typeof prefix === 'string' ? prefix : undefined;
+  }
+  private refinement(key: number): unknown {
     const r = this.refinements;
-    return typeof r === 'object' && r !== null && (r as Record<number, unknown>)[1] === true;
+    return typeof r === 'object' && r !== null ? (r as Record<number, unknown>)[key] : undefined;
   }
 }
 
@@ -43,9 +51,19 @@ codec.register({
 
 export function decodeDynamicValue(value: { msgpack?: Uint8Array | null; json?: Uint8Array | null } | null | undefined): unknown {
   if (!value) return null;
-  if (value.msgpack && value.msgpack.length > 0) return decode(value.msgpack, { extensionCodec: codec });
+  if (value.msgpack && value.msgpack.length > 0) return unknownExtensions(decode(value.msgpack, { extensionCodec: codec }));
   if (value.json && value.json.length > 0) return JSON.parse(Buffer.from(value.json).toString('utf8')) as unknown;
   return null;
+}
+
+/** Any other extension is not a value we can know: Terraform's own decoder treats a short one as unknown too. */
+function unknownExtensions(value: unknown): unknown {
+  if (value instanceof ExtData) return UNKNOWN;
+  if (Array.isArray(value)) return value.map(unknownExtensions);
+  if (value !== null && typeof value === 'object' && !(value instanceof Unknown) && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownExtensions(v)]));
+  }
+  return value;
 }
 
 export function encodeDynamicValue(value: unknown): { msgpack: Buffer } {

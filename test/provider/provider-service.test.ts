@@ -1,0 +1,90 @@
+import { encode, ExtData } from '@msgpack/msgpack';
+import { containsUnknown, decodeDynamicValue, encodeDynamicValue, Unknown } from '../../src/provider/dynamic-value';
+import { ProviderService } from '../../src/provider/provider-service';
+
+// The tfplugin6 service without gRPC: the messages Terraform sends, encoded as Terraform encodes them.
+const ROLE = 'arn:aws:iam::123456789012:role/app-deployer';
+
+/** msgpack as Terraform writes it: an unknown is extension 0, a refined unknown extension 12 with a map of refinements. */
+function wire(value: unknown): { msgpack: Uint8Array } {
+  return { msgpack: encode(value) };
+}
+const unknown = new ExtData(0, new Uint8Array([0]));
+const refinedNotNullString = new ExtData(12, encode({ 1: false, 2: 'arn:aws:iam::' }));
+
+describe('DynamicValue (msgpack)', () => {
+  it('reads plain unknowns and refined unknowns (with their refinements) as Unknown', () => {
+    const decoded = decodeDynamicValue(wire({ arn: unknown, granularity: refinedNotNullString, with_entities: null })) as Record<string, unknown>;
+    expect(decoded.arn).toBeInstanceOf(Unknown);
+    expect(decoded.granularity).toBeInstanceOf(Unknown);
+    expect((decoded.granularity as Unknown).knownNotNull).toBe(true);
+    expect((decoded.granularity as Unknown).stringPrefix).toBe('arn:aws:iam::');
+    expect(decoded.with_entities).toBeNull();
+    // An extension Terraform may add later is not a known value either.
+    expect(decodeDynamicValue(wire({ a: new ExtData(42, new Uint8Array([1])) }))).toEqual({ a: expect.any(Unknown) });
+    expect(containsUnknown(decoded)).toBe(true);
+    expect(containsUnknown({ a: [1, { b: 'x' }] })).toBe(false);
+  });
+
+  it('writes unknowns as extension 0, and JSON DynamicValues are read too', () => {
+    const encoded = encodeDynamicValue({ a: new Unknown(), b: 'x' });
+    expect(decodeDynamicValue(encoded)).toEqual({ a: expect.any(Unknown), b: 'x' });
+    expect(decodeDynamicValue({ json: Buffer.from('{"arn":"x"}') })).toEqual({ arn: 'x' });
+  });
+});
+
+describe('ProviderService', () => {
+  it('validation accepts unknown values (known at apply) and names the attribute of a bad known one', () => {
+    const service = new ProviderService();
+    const type = 'accessadvisor_service_last_accessed';
+    expect(service.validateDataResourceConfig(type, wire({ arn: unknown, granularity: refinedNotNullString, with_entities: null })).diagnostics).toEqual([]);
+    const bad = service.validateDataResourceConfig(type, wire({ arn: ROLE, granularity: 'FINE', with_entities: null })).diagnostics;
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatchObject({ severity: 'ERROR', summary: 'Invalid granularity', attribute: { steps: [{ attribute_name: 'granularity' }] } });
+    const badException = service.validateDataResourceConfig(
+      'accessadvisor_unused_permissions',
+      wire({ arn: ROLE, granularity: null, with_entities: null, exceptions: [{ permission: 's3', reason: 7 }] }),
+    ).diagnostics;
+    expect(badException[0]).toMatchObject({ attribute: { steps: [{ attribute_name: 'exceptions' }, { element_key_int: 0 }, { attribute_name: 'reason' }] } });
+    const badPolicy = service.validateDataResourceConfig('accessadvisor_tightened_policy', wire({ arn: ROLE, policy: '{"Statement": 3' })).diagnostics;
+    expect(badPolicy[0]).toMatchObject({ summary: 'Invalid policy document', attribute: { steps: [{ attribute_name: 'policy' }] } });
+  });
+
+  it('provider block: bad values name their attribute path; unknown values are accepted', () => {
+    const service = new ProviderService();
+    const roleArn = service.validateProviderConfig(wire({ assume_role: { role_arn: 'nope', external_id: null, session_name: null } })).diagnostics;
+    expect(roleArn[0]).toMatchObject({ summary: 'Invalid role_arn', attribute: { steps: [{ attribute_name: 'assume_role' }, { attribute_name: 'role_arn' }] } });
+    const timeout = service.validateProviderConfig(wire({ timeouts: { read: 'soon' } })).diagnostics;
+    expect(timeout[0]).toMatchObject({ attribute: { steps: [{ attribute_name: 'timeouts' }, { attribute_name: 'read' }] } });
+    expect(service.validateProviderConfig(wire({ endpoint: 'ftp://x' })).diagnostics[0]).toMatchObject({ summary: 'Invalid endpoint' });
+    expect(service.validateProviderConfig(wire({ endpoint: unknown, region: 'eu-west-1' })).diagnostics).toEqual([]);
+  });
+
+  it('a read with unknown inputs is deferred when Terraform allows it, else an error; never values', async () => {
+    const service = new ProviderService();
+    expect(service.configureProvider(wire({ endpoint: 'http://127.0.0.1:9' })).diagnostics).toEqual([]);
+    const type = 'accessadvisor_service_last_accessed';
+    const config = wire({ arn: unknown, granularity: null, with_entities: null });
+    expect(await service.readDataSource(type, config, true)).toEqual({ deferred: { reason: 'RESOURCE_CONFIG_UNKNOWN' }, diagnostics: [] });
+    const refused = (await service.readDataSource(type, config, false)) as { state?: unknown; diagnostics: { severity: string }[] };
+    expect(refused.state).toBeUndefined();
+    expect(refused.diagnostics[0]!.severity).toBe('ERROR');
+  });
+
+  it('after StopProvider a read fails at once with an error diagnostic', async () => {
+    const service = new ProviderService();
+    service.configureProvider(wire({ endpoint: 'http://127.0.0.1:9' }));
+    expect(service.stopProvider()).toEqual({ Error: '' });
+    const read = (await service.readDataSource('accessadvisor_service_last_accessed', wire({ arn: ROLE, granularity: null, with_entities: null }), false)) as {
+      state?: unknown;
+      diagnostics: { detail: string }[];
+    };
+    expect(read.state).toBeUndefined();
+    expect(read.diagnostics[0]!.detail).toMatch(/stopped/);
+    service.close();
+  });
+
+  it('resource RPCs answer with a diagnostic saying the provider has data sources only', () => {
+    expect(new ProviderService().resourceRpc().diagnostics[0]).toMatchObject({ severity: 'ERROR', summary: 'Resources are not supported' });
+  });
+});
