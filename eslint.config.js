@@ -18,7 +18,8 @@ module.exports = tseslint.config(
     // the emulator, ajv and the tracked-actions data on first use (a synth served from the cache needs none of them), and
     // the constructs load the plan-time binding, the worker runner and the cache writer only in plan mode, on a miss or on
     // a write; the gate (src/analysis/gate.ts) loads the policy evaluator and the baseline rules only when policies or a
-    // baseline are given; the bench isolates sections.
+    // baseline are given; the Terraform provider loads the AWS SDK and the analysis on the first read (Terraform waits
+    // for its start on every run); the bench isolates sections.
     files: [
       'src/cli/**/*.ts',
       'src/constructs/cdk-core.ts',
@@ -30,6 +31,7 @@ module.exports = tseslint.config(
       'src/emulator/index.ts',
       'src/emulator/world.ts',
       'src/emulator/tracked-actions.ts',
+      'src/provider/**/*.ts',
       'bench/suite/sections.ts',
     ],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -3,7 +3,6 @@
 // already, and the provider must notice when it is (see serve.ts).
 const parent = process.ppid;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 (require('./serve') as typeof import('./serve')).serve(parent).catch((error: unknown) => {
   process.stderr.write(`accessadvisor provider: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

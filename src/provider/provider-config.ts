@@ -1,6 +1,4 @@
-import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider, ConnectionOptions } from '../iam';
-import { stsEndpoint } from '../iam/client';
 import { parseDuration } from '../resolve/duration';
 import { isKnown, numberAt, objectAt, stringAt, type Path } from './config-values';
 import { ConfigProblem } from './diagnostics';
@@ -157,15 +155,24 @@ function readAssumeRole(block: Record<string, unknown>): AssumeRole | 'unknown' 
  * STS goes where IAM goes when an endpoint is set (the emulator), as the engine does for its own role option.
  */
 function assumeRoleCredentials(role: AssumeRole, connection: ConnectionOptions, env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
-  const endpoint = stsEndpoint(connection, env);
-  return fromTemporaryCredentials({
-    params: {
-      RoleArn: role.roleArn,
-      RoleSessionName: role.sessionName ?? `access-advisor-${Date.now()}`,
-      ...(role.externalId ? { ExternalId: role.externalId } : {}),
-    },
-    ...(connection.profile ? { masterCredentials: fromIni({ profile: connection.profile }) } : {}),
-    clientConfig: { region: connection.region ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) },
-  }) as unknown as AwsCredentialIdentityProvider;
+  // The SDK loads on the first read, not while Terraform waits for the provider to start.
+  let provider: AwsCredentialIdentityProvider | undefined;
+  return (properties) => {
+    if (!provider) {
+      const { fromIni, fromTemporaryCredentials } = require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
+      const { stsEndpoint } = require('../iam/client') as typeof import('../iam/client');
+      const endpoint = stsEndpoint(connection, env);
+      provider = fromTemporaryCredentials({
+        params: {
+          RoleArn: role.roleArn,
+          RoleSessionName: role.sessionName ?? `access-advisor-${Date.now()}`,
+          ...(role.externalId ? { ExternalId: role.externalId } : {}),
+        },
+        ...(connection.profile ? { masterCredentials: fromIni({ profile: connection.profile }) } : {}),
+        clientConfig: { region: connection.region ?? 'us-east-1', ...(endpoint ? { endpoint } : {}) },
+      }) as unknown as AwsCredentialIdentityProvider;
+    }
+    return provider(properties);
+  };
 }
 

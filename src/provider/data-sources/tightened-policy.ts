@@ -1,4 +1,3 @@
-import { tightenPolicy } from '../../analysis';
 import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DataSource } from '../data-source';
 import { ConfigProblem } from '../diagnostics';
@@ -65,6 +64,7 @@ export const tightenedPolicy: DataSource = {
     if (policyText === undefined) throw new ConfigProblem(['policy'], 'Missing policy', 'a policy document is required');
     const policy = parsePolicyAt(policyText, ['policy']);
     const report = (await (await context.runner()).run(request)) as ServiceLastAccessedReport;
+    const { tightenPolicy } = require('../../analysis') as typeof import('../../analysis');
     let tightened;
     try {
       tightened = tightenPolicy(policy, report, { ...inputs.options, now: context.now(), sourceName: 'policy', ...(split ? { splitWildcards: true } : {}) });

@@ -1,5 +1,3 @@
-import { formatViolationsTable } from '../../analysis';
-import { violationSummary } from '../../analysis/format';
 import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DataSource } from '../data-source';
 import { ConfigProblem } from '../diagnostics';
@@ -68,6 +66,7 @@ export const unusedPermissions: DataSource = {
       throw analysisProblem(error);
     }
     const { unused, violations, passed } = verdict;
+    const { formatViolationsTable, violationSummary } = require('../../analysis') as typeof import('../../analysis');
     return {
       ...config,
       granularity: report.granularity,

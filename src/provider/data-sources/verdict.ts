@@ -1,4 +1,4 @@
-import { findUnusedPermissions, restrictToGranted, violationsOf, type Violation } from '../../analysis';
+import type { Violation } from '../../analysis';
 import type { PolicyDocument, UnusedPermissions } from '../../analysis/types';
 import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DecisionInputs } from './decision-inputs';
@@ -15,6 +15,7 @@ export interface Verdict {
  * what sufficient evidence shows unused (missing, young or stale evidence flags nothing).
  */
 export function verdictOf(report: ServiceLastAccessedReport, inputs: DecisionInputs, policies: readonly PolicyDocument[] | undefined, now: Date): Verdict {
+  const { findUnusedPermissions, restrictToGranted, violationsOf } = require('../../analysis') as typeof import('../../analysis');
   const judged = findUnusedPermissions(report, { ...inputs.options, now });
   const unused = policies ? restrictToGranted(judged, { documents: policies, source: 'the policies of this data source' }) : judged;
   const violations = unused.status === 'sufficient' ? violationsOf(unused) : [];
