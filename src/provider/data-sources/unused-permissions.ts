@@ -80,7 +80,7 @@ export const unusedPermissions: DataSource = {
       used_actions: unused.usedActions,
       unused_actions: unused.unusedActions,
       findings: unused.findings.map((f) => ({ kind: f.kind, permission: f.permission, last_used: f.lastUsed, reason: f.reason })),
-      violations: violations.map((v) => ({ permission: v.permission, last_used: v.lastUsed, reason: v.reason })),
+      violations: violations.map((f) => ({ permission: f.permission, last_used: f.lastUsed, reason: f.reason })),
       violation_count: violations.length,
       passed,
       summary: passed
