@@ -28,6 +28,7 @@ module.exports = tseslint.config(
       'src/resolve/synth-resolver.ts',
       'src/iam/index.ts',
       'src/analysis/gate.ts',
+      'src/sweep/index.ts',
       'src/emulator/index.ts',
       'src/emulator/world.ts',
       'src/emulator/tracked-actions.ts',

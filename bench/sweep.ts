@@ -3,7 +3,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { performance } from 'node:perf_hooks';
 import { deriveSeed, pickMs, SeededRandom } from '../src/emulator/rng';
 import type { World } from '../src/emulator/types';
-import { runSweep } from '../src/iam/sweep';
+import { runSweep } from '../src/sweep/run-sweep';
 import { aardvark } from './baselines';
 import type { EmulatorProcess } from './suite/emulator-process';
 import { scaledStandardRetryStrategy } from './suite/scaled-retry';

@@ -2,6 +2,8 @@
 export * from './model/report';
 export * from './model/errors';
 export * from './iam';
+// Organization-wide sweeps: the layer above the engine and the analysis.
+export * from './sweep';
 // Synth-time report constructs and their cache (issue 4).
 export { ServiceLastAccessedReport, SERVICE_REPORT_OUTPUTS } from './constructs/service-last-accessed-report';
 export type {

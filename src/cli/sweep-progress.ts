@@ -1,4 +1,4 @@
-import type { SweepProgressEvent } from '../iam/sweep/types';
+import type { SweepProgressEvent } from '../sweep/types';
 
 /**
  * A sweep's progress on stderr: one line per account, redrawn in place — only when stderr is a terminal. In CI

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import type { SweepCheckpoint } from '../iam/sweep/types';
+import type { SweepCheckpoint } from '../sweep/types';
 import { CliInputError } from './exit-codes';
 
 /**

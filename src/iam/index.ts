@@ -24,35 +24,3 @@ export const listPoliciesGrantingServiceAccess: typeof Engine.listPoliciesGranti
   engine().listPoliciesGrantingServiceAccess(...args);
 export const runReports: typeof Engine.runReports = (...args) => engine().runReports(...args);
 export const openReportRunner: typeof Engine.openReportRunner = (...args) => engine().openReportRunner(...args);
-
-// Organization-wide sweeps (issue 16): loaded on first call too (the Organizations and STS clients come with them).
-import type * as Sweep from './sweep';
-export type {
-  SweepOptions,
-  SweepResult,
-  SweepAccount,
-  SweepPrincipal,
-  SweepPrincipalKind,
-  SweepService,
-  SweepTrackedAction,
-  SweepError,
-  SweepTotals,
-  SweepDrift,
-  SweepDriftPrincipal,
-  SweepRequestSummary,
-  SweepCheckpoint,
-  SweepPhase,
-  SweepProgressEvent,
-} from './sweep';
-export { SWEEP_SCHEMA_VERSION, SWEEP_PRINCIPAL_KINDS } from './sweep/types';
-
-function sweep(): typeof Sweep {
-  return require('./sweep') as typeof Sweep;
-}
-
-export const runSweep: typeof Sweep.runSweep = (...args) => sweep().runSweep(...args);
-export const mergeSweepResults: typeof Sweep.mergeSweepResults = (...args) => sweep().mergeSweepResults(...args);
-export const sweepDrift: typeof Sweep.sweepDrift = (...args) => sweep().sweepDrift(...args);
-export const shardAccounts: typeof Sweep.shardAccounts = (...args) => sweep().shardAccounts(...args);
-export const parseShard: typeof Sweep.parseShard = (...args) => sweep().parseShard(...args);
-export const globToRegExp: typeof Sweep.globToRegExp = (...args) => sweep().globToRegExp(...args);

@@ -5,7 +5,7 @@ import type {
   ServiceLastAccessedReport,
 } from '../model/report';
 import { namesWithMore, violationsByService } from '../analysis/format';
-import type { SweepResult } from '../iam/sweep/types';
+import type { SweepResult } from '../sweep/types';
 import type { GateResult } from './gate-result';
 import type { Doc, Section } from './document';
 

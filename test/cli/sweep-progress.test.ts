@@ -1,5 +1,5 @@
 import { createSweepProgress, describeSweepEvent } from '../../src/cli/sweep-progress';
-import type { SweepProgressEvent } from '../../src/iam/sweep/types';
+import type { SweepProgressEvent } from '../../src/sweep/types';
 
 /** A stand-in for process.stderr: what was written, and whether it claims to be a terminal. */
 function stream(isTTY: boolean): { writes: string[]; s: NodeJS.WriteStream } {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseBaseline } from '../../src/analysis';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import type { SweepCheckpoint, SweepResult } from '../../src/iam/sweep/types';
+import type { SweepCheckpoint, SweepResult } from '../../src/sweep/types';
 import { ADMIN_CREDENTIALS, BIN, cliEnv, ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
 
 /**

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Baseline, PermissionException } from '../../analysis/types';
-import type { SweepOptions } from '../../iam/sweep/sweep';
-import type { SweepPrincipalKind, SweepResult } from '../../iam/sweep/types';
+import type { SweepOptions } from '../../sweep/run-sweep';
+import type { SweepPrincipalKind, SweepResult } from '../../sweep/types';
 import { GRANULARITIES, type Granularity } from '../../model/report';
 import { action, emit } from '../action';
 import { readBaseline, writeBaseline } from '../baseline-file';
@@ -13,7 +13,7 @@ import { baseOptions } from '../reports';
 
 /**
  * `access-advisor sweep`: every principal of every account of the organization (or of a list), one result, one
- * ratchet; `sweep merge` joins the results of `--shard I/N` runs. The engine is src/iam/sweep (runSweep).
+ * ratchet; `sweep merge` joins the results of `--shard I/N` runs. The work is done by src/sweep (runSweep).
  */
 interface RatchetFlags {
   baseline?: string;
@@ -42,8 +42,8 @@ interface Flags extends RatchetFlags {
 
 const KINDS: readonly SweepPrincipalKind[] = ['role', 'user', 'group', 'policy'];
 
-function sweepModule(): typeof import('../../iam/sweep') {
-  return require('../../iam/sweep') as typeof import('../../iam/sweep');
+function sweepModule(): typeof import('../../sweep/run-sweep') & typeof import('../../sweep/result') {
+  return { ...(require('../../sweep/run-sweep') as typeof import('../../sweep/run-sweep')), ...(require('../../sweep/result') as typeof import('../../sweep/result')) };
 }
 
 /** `--accounts 111122223333,444455556666` (repeatable). */

@@ -6,17 +6,17 @@ import {
   type Account,
 } from '@aws-sdk/client-organizations';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { sdkRetryDelay, toAwsRequestError, type ConnectionOptions } from '../client';
-import { InvalidRequestError } from '../../model/errors';
+import { sdkRetryDelay, toAwsRequestError, type ConnectionOptions } from './client';
+import { InvalidRequestError } from '../model/errors';
 
-/** An account to sweep, as Organizations (or the caller) names it. */
-export interface SweepTarget {
+/** An account of the organization, as Organizations (or the caller) names it. */
+export interface ListedAccount {
   readonly id: string;
   readonly name?: string;
 }
 
 export interface OrganizationListing {
-  readonly accounts: readonly SweepTarget[];
+  readonly accounts: readonly ListedAccount[];
   /** From the accounts' ARNs (`arn:aws:organizations::MANAGEMENT:account/…`): the account reached directly. */
   readonly managementAccountId?: string;
 }

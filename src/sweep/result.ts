@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { checkDrift } from '../../analysis/baseline';
-import type { Baseline } from '../../analysis/types';
-import { InvalidRequestError } from '../../model/errors';
-import type { ServiceLastAccessedReport } from '../../model/report';
+import { checkDrift } from '../analysis/baseline';
+import type { Baseline } from '../analysis/types';
+import { InvalidRequestError } from '../model/errors';
+import type { ServiceLastAccessedReport } from '../model/report';
 import {
   SWEEP_SCHEMA_VERSION,
   type SweepAccount,

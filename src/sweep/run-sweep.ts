@@ -1,18 +1,18 @@
 import { setMaxListeners } from 'node:events';
-import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { MAX_UNUSED_AFTER_DAYS } from '../../analysis/defaults';
-import { findUnusedPermissions } from '../../analysis/unused';
-import type { Baseline, PermissionException } from '../../analysis/types';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { SDK_MAX_ATTEMPTS, sdkRetryDelay, stsEndpoint, toAwsRequestError, createIamSession, type AwsCredentialIdentityProvider, type ConnectionOptions } from '../client';
-import { DEFAULT_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND, runReports, type RunReportsOptions } from '../engine';
-import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../../model/errors';
-import { mapLimit } from '../map-limit';
-import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
-import { RequestGate } from '../request-gate';
-import { validatePositive } from '../validate';
-import { listOrganizationAccounts, validateAccountIds, validateParentId, type SweepTarget } from './accounts';
-import { globToRegExp, listAccountPrincipals, validatePathPrefix, type ListedPrincipal } from './principals';
+import { MAX_UNUSED_AFTER_DAYS } from '../analysis/defaults';
+import { findUnusedPermissions } from '../analysis/unused';
+import type { Baseline, PermissionException } from '../analysis/types';
+import { listAccountPrincipals } from '../iam/account-principals';
+import { globToRegExp, validatePathPrefix, type ListedPrincipal } from '../iam/principal-filter';
+import { assumeRoleCredentials, callerCredentials, type Credentials } from '../iam/account-credentials';
+import { toAwsRequestError, createIamSession, type ConnectionOptions } from '../iam/client';
+import { DEFAULT_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND, runReports, type RunReportsOptions } from '../iam/engine';
+import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../model/errors';
+import { mapLimit } from '../iam/map-limit';
+import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../model/report';
+import { listOrganizationAccounts, validateAccountIds, validateParentId, type ListedAccount } from '../iam/organization-accounts';
+import { RequestGate } from '../iam/request-gate';
+import { validatePositive } from '../iam/validate';
 import { byCodePoint, servicesOf, shardAccounts, sweepDrift, sweepRequestKey, sweepTotals } from './result';
 import {
   SWEEP_PRINCIPAL_KINDS,
@@ -112,56 +112,6 @@ function sweepError(err: unknown): SweepError {
   return { code: 'InternalError', message: err instanceof Error ? err.message : String(err), exitCode: 3 };
 }
 
-type Credentials = AwsCredentialIdentityProvider | undefined;
-
-/** The caller's credentials (explicit, profile, or --role-arn hop), or undefined for the SDK's default chain. */
-function callerCredentials(options: SweepOptions): Credentials {
-  const base = (options.credentials ?? (options.profile ? fromIni({ profile: options.profile }) : undefined)) as Credentials | { accessKeyId: string };
-  const provider: Credentials =
-    base === undefined ? undefined : typeof base === 'function' ? base : async () => base as Awaited<ReturnType<AwsCredentialIdentityProvider>>;
-  if (!options.roleArn) return provider;
-  return assumeProvider(options, options.roleArn, provider);
-}
-
-function assumeProvider(options: SweepOptions, roleArn: string, master: Credentials): AwsCredentialIdentityProvider {
-  const endpoint = stsEndpoint(options);
-  return shareSession(
-    fromTemporaryCredentials({
-      params: { RoleArn: roleArn, RoleSessionName: 'access-advisor-sweep' },
-      ...(master ? { masterCredentials: master as never } : {}),
-      clientConfig: {
-        region: options.region ?? 'us-east-1',
-        ...(endpoint ? { endpoint } : {}),
-        // The engine's retry policy (and its time scale) for AssumeRole too: STS throttles the caller's account.
-        retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? SDK_MAX_ATTEMPTS, (attempt: number) => sdkRetryDelay(attempt) * (options.timeScale ?? 1)),
-      },
-    }) as unknown as AwsCredentialIdentityProvider,
-  );
-}
-
-/** How long before expiry a shared session is renewed. */
-const RENEW_BEFORE_MS = 5 * 60_000;
-
-/**
- * One AssumeRole per account, shared by every client of that account (the listing and the reports): the SDK
- * memoizes credentials per client only. Renewed when it nears expiry; a failed call is not cached.
- */
-export function shareSession(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
-  let current: ReturnType<AwsCredentialIdentityProvider> | undefined;
-  return async () => {
-    if (current) {
-      const creds = await current.catch(() => undefined);
-      if (creds && (!creds.expiration || creds.expiration.getTime() - Date.now() > RENEW_BEFORE_MS)) return creds;
-    }
-    const next = provider();
-    current = next;
-    next.catch(() => {
-      if (current === next) current = undefined;
-    });
-    return next;
-  };
-}
-
 /**
  * Sweeps every principal of every account: accounts from Organizations or a list, a role assumed in each, principals
  * enumerated by GetAccountAuthorizationDetails, a service report and a decision for each. Accounts run in parallel,
@@ -183,7 +133,7 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepResult>
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
 
-  let targets: SweepTarget[];
+  let targets: ListedAccount[];
   let direct = new Set(validateAccountIds(options.directAccounts ?? []));
   if (options.accounts) {
     targets = request.accounts!.map((id) => ({ id }));
@@ -233,7 +183,7 @@ interface AccountContext {
   readonly checkpoint: () => SweepCheckpoint;
 }
 
-async function sweepAccount(target: SweepTarget, ctx: AccountContext): Promise<SweepAccount> {
+async function sweepAccount(target: ListedAccount, ctx: AccountContext): Promise<SweepAccount> {
   const { options, request } = ctx;
   const named = target.name ? { name: target.name } : {};
   const counts = { principals: 0, finished: 0, failed: 0, resumed: 0 };
@@ -250,7 +200,7 @@ async function sweepAccount(target: SweepTarget, ctx: AccountContext): Promise<S
   if (!ctx.direct) {
     progress('assuming-role');
     const roleArn = `arn:aws:iam::${target.id}:role/${request.roleName}`;
-    credentials = assumeProvider(options, roleArn, ctx.caller);
+    credentials = assumeRoleCredentials(options, roleArn, ctx.caller);
     try {
       await credentials();
     } catch (err) {

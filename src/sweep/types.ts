@@ -1,5 +1,6 @@
-import type { PermissionException, UnusedPermissions } from '../../analysis/types';
-import type { Granularity } from '../../model/report';
+import type { PermissionException, UnusedPermissions } from '../analysis/types';
+import type { PrincipalKind } from '../iam/principal-filter';
+import type { Granularity } from '../model/report';
 
 /**
  * The organization-wide sweep's document: per account and principal, the decision of `findUnusedPermissions` and
@@ -7,7 +8,7 @@ import type { Granularity } from '../../model/report';
  */
 export const SWEEP_SCHEMA_VERSION = 1;
 
-export type SweepPrincipalKind = 'role' | 'user' | 'group' | 'policy';
+export type SweepPrincipalKind = PrincipalKind;
 export const SWEEP_PRINCIPAL_KINDS: readonly SweepPrincipalKind[] = ['role', 'user', 'group', 'policy'];
 
 /** What failed, as one line, with the exit status it counts as (3 AWS/job error, 4 timeout). */
