@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import type { SweepCheckpoint } from '../sweep/types';
+import { SWEEP_STATE_SCHEMA_VERSION, type SweepCheckpoint } from '../sweep/types';
 import { CliInputError } from './exit-codes';
 
 /**
@@ -19,13 +19,26 @@ export function readSweepState(file: string): SweepCheckpoint | undefined {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CliInputError(`--state: ${JSON.stringify(file)} is not JSON (${(error as Error).message}); delete it to start over`);
+    throw new CliInputError(`--state: ${JSON.stringify(file)} is not JSON (${(error as Error).message}); ${STATE_REMEDY}`);
   }
   const v = value as Partial<SweepCheckpoint> | null;
-  if (!v || v.kind !== 'access-advisor-sweep-state' || v.schemaVersion !== 1 || typeof v.requestKey !== 'string' || typeof v.done !== 'object' || v.done === null) {
-    throw new CliInputError(`--state: ${JSON.stringify(file)} is not a sweep state file (kind access-advisor-sweep-state, schemaVersion 1); delete it to start over`);
+  if (!v || v.kind !== 'access-advisor-sweep-state' || typeof v.requestKey !== 'string' || typeof v.done !== 'object' || v.done === null) {
+    throw new CliInputError(`--state: ${JSON.stringify(file)} is not a sweep state file (kind access-advisor-sweep-state); ${STATE_REMEDY}`);
+  }
+  if (v.schemaVersion !== SWEEP_STATE_SCHEMA_VERSION) {
+    throw new CliInputError(
+      `--state: ${JSON.stringify(file)} was written by another version (state schemaVersion ${JSON.stringify(v.schemaVersion)}, this one reads ${SWEEP_STATE_SCHEMA_VERSION}); ${STATE_REMEDY}`,
+    );
   }
   return v as SweepCheckpoint;
+}
+
+/** What to do with a state file that cannot be resumed: the words every refusal ends with. */
+export const STATE_REMEDY = 'delete it to start a fresh sweep, or pass another --state path';
+
+/** The sweep refused the state (too old, another request, a report that is not evidence): say so, and what to do. */
+export function stateRefusal(file: string, problem: string): CliInputError {
+  return new CliInputError(`--state: ${JSON.stringify(file)} cannot be resumed: ${problem}; ${STATE_REMEDY}`);
 }
 
 export class SweepStateWriter {

@@ -1,5 +1,6 @@
 import { getAccountAuthorizationDetails } from './account-authorization-details';
 import * as advisor from './access-advisor-operations';
+import { getCallerIdentity } from './caller-identity';
 import * as reads from './iam-read-operations';
 import type { QueryParams } from './query';
 import type { Caller, EmulatorState } from './state';
@@ -36,4 +37,5 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
 /** STS Actions served on the same endpoint (signing name `sts`, STS XML namespace). */
 export const STS_OPERATIONS: Readonly<Record<string, OperationHandler>> = {
   AssumeRole: assumeRole,
+  GetCallerIdentity: getCallerIdentity,
 };

@@ -1,6 +1,8 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { SDK_MAX_ATTEMPTS, sdkRetryDelay, stsEndpoint, type AwsCredentialIdentityProvider, type ConnectionOptions } from './client';
+import { SDK_MAX_ATTEMPTS, sdkRetryDelay, stsEndpoint, toAwsRequestError, type AwsCredentialIdentityProvider, type ConnectionOptions } from './client';
+import { IncompleteResponseError } from '../model/errors';
 
 /**
  * Credentials for reaching many accounts from one caller: the caller's own (explicit, a profile, or a --role-arn
@@ -60,4 +62,32 @@ export function shareSession(provider: AwsCredentialIdentityProvider): AwsCreden
     });
     return next;
   };
+}
+
+/**
+ * The account the caller's credentials belong to (STS GetCallerIdentity, which needs no permission): a sweep reaches
+ * that account with those credentials, as there is no role to assume into the account one is already in.
+ */
+export async function callerAccountId(options: CredentialOptions, caller: Credentials, signal?: AbortSignal): Promise<string> {
+  const endpoint = stsEndpoint(options);
+  const client = new STSClient({
+    region: options.region ?? 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    ...(caller ? { credentials: caller } : options.profile ? { profile: options.profile } : {}),
+    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? SDK_MAX_ATTEMPTS, (attempt: number) => sdkRetryDelay(attempt) * (options.timeScale ?? 1)),
+  });
+  try {
+    let identity: { Account?: string };
+    try {
+      identity = await client.send(new GetCallerIdentityCommand({}), signal ? { abortSignal: signal } : {});
+    } catch (err) {
+      throw toAwsRequestError('GetCallerIdentity', err, undefined, [], signal);
+    }
+    if (!identity.Account || !/^\d{12}$/.test(identity.Account)) {
+      throw new IncompleteResponseError('GetCallerIdentity', undefined, 1, `no 12-digit Account in the answer (${JSON.stringify(identity.Account ?? null)})`);
+    }
+    return identity.Account;
+  } finally {
+    client.destroy();
+  }
 }

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { sdkRetryDelay, toAwsRequestError, type ConnectionOptions } from './client';
-import { InvalidRequestError } from '../model/errors';
+import { IncompleteResponseError, InvalidRequestError } from '../model/errors';
 
 /** An account of the organization, as Organizations (or the caller) names it. */
 export interface ListedAccount {
@@ -22,6 +22,9 @@ export interface OrganizationListing {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
+/** More pages than any organization fills (Organizations allows thousands of accounts, 20 a page). */
+export const MAX_LISTING_PAGES = 10_000;
+
 const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
 
 export function validateAccountIds(ids: readonly string[]): string[] {
@@ -73,13 +76,19 @@ export async function listOrganizationAccounts(
   };
   const pages = async <T>(operation: string, make: (token?: string) => unknown, pick: (page: never) => T[] | undefined): Promise<T[]> => {
     const out: T[] = [];
+    const seenTokens = new Set<string>();
     let token: string | undefined;
-    do {
+    for (let pageNumber = 1; ; pageNumber++) {
+      if (pageNumber > MAX_LISTING_PAGES) throw new IncompleteResponseError(operation, undefined, pageNumber, `more than ${MAX_LISTING_PAGES} pages`);
       const page = await send<{ NextToken?: string }>(operation, make(token));
       out.push(...(pick(page as never) ?? []));
+      if (!page.NextToken) return out;
+      if (seenTokens.has(page.NextToken)) {
+        throw new IncompleteResponseError(operation, undefined, pageNumber, 'a NextToken repeated from an earlier page (the listing would never end)');
+      }
+      seenTokens.add(page.NextToken);
       token = page.NextToken;
-    } while (token);
-    return out;
+    }
   };
   try {
     let listed: Account[];
@@ -87,7 +96,11 @@ export async function listOrganizationAccounts(
       listed = await pages('ListAccounts', (t) => new ListAccountsCommand(t ? { NextToken: t } : {}), (p: { Accounts?: Account[] }) => p.Accounts);
     } else {
       listed = [];
+      const visited = new Set<string>();
       const walk = async (parent: string): Promise<void> => {
+        // An OU reached twice is a cycle in the tree, or the same subtree counted twice: neither is an organization.
+        if (visited.has(parent)) throw new IncompleteResponseError('ListOrganizationalUnitsForParent', undefined, 1, `the OU ${parent} appears twice in the tree`);
+        visited.add(parent);
         listed.push(
           ...(await pages(
             'ListAccountsForParent',
@@ -100,13 +113,26 @@ export async function listOrganizationAccounts(
           (t) => new ListOrganizationalUnitsForParentCommand({ ParentId: parent, ...(t ? { NextToken: t } : {}) }),
           (p: { OrganizationalUnits?: { Id?: string }[] }) => p.OrganizationalUnits,
         );
-        for (const ou of ous) if (ou.Id) await walk(ou.Id);
+        for (const ou of ous) {
+          if (!ou.Id || !PARENT_ID.test(ou.Id)) throw new IncompleteResponseError('ListOrganizationalUnitsForParent', undefined, 1, `an OU of ${parent} without a valid Id (${JSON.stringify(ou.Id ?? null)})`);
+          await walk(ou.Id);
+        }
       };
       await walk(organizationalUnit);
     }
+    const operation = organizationalUnit === undefined ? 'ListAccounts' : 'ListAccountsForParent';
+    const seen = new Set<string>();
+    for (const a of listed) {
+      // An account without a valid id cannot be swept, and leaving it out would shrink the organization silently.
+      if (!a.Id || !ACCOUNT_ID.test(a.Id)) throw new IncompleteResponseError(operation, undefined, 1, `an account without a valid Id (${JSON.stringify(a.Id ?? null)}${a.Name ? `, named ${JSON.stringify(a.Name)}` : ''})`);
+      if (seen.has(a.Id)) throw new IncompleteResponseError(operation, undefined, 1, `the account ${a.Id} is listed twice`);
+      seen.add(a.Id);
+    }
     const managementAccountId = listed.map((a) => /^arn:[^:]+:organizations::(\d{12}):/.exec(a.Arn ?? '')?.[1]).find((id) => id);
+    // Suspended and closing accounts cannot be swept. An account whose state is not given counts as ACTIVE: swept
+    // (and failed if unreachable), never silently left out.
     const accounts = listed
-      .filter((a) => a.Id && (a.State ?? a.Status ?? 'ACTIVE') === 'ACTIVE')
+      .filter((a) => (a.State ?? a.Status ?? 'ACTIVE') === 'ACTIVE')
       .map((a) => ({ id: a.Id!, ...(a.Name ? { name: a.Name } : {}) }));
     return { accounts, ...(managementAccountId ? { managementAccountId } : {}) };
   } finally {

@@ -123,43 +123,81 @@ export function sweepErrorExitCode(result: SweepResult): number | undefined {
 export class SweepMergeError extends InvalidRequestError {}
 
 /**
- * Joins the results of the shards of one sweep: same request, same shard count, every shard exactly once, no
- * account twice. The merged document has no `shard` and fresh totals; drift is recomputed by the caller (the
- * baseline is the organization's, not a shard's).
+ * Joins the results of the shards of one sweep: same request, same shard count, every shard exactly once, the same
+ * account list in every shard, each shard holding exactly its part of that list, and so every listed account swept
+ * by exactly one shard. Anything else is a SweepMergeError naming the shard and the accounts: a merge that passed
+ * with an account swept by nobody would report an organization smaller than it is. The merged document has no
+ * `shard` and fresh totals; drift is recomputed by the caller (the baseline is the organization's, not a shard's).
  */
 export function mergeSweepResults(parts: readonly { source: string; result: SweepResult }[], now: Date = new Date()): SweepResult {
   if (parts.length === 0) throw new SweepMergeError('files', [], 'at least one sweep result');
+  for (const { source, result } of parts) checkMergeable(source, result);
   const first = parts[0]!;
   const key = sweepRequestKey(first.result.request);
   const count = first.result.shard?.count ?? 1;
-  const seenShards = new Set<number>();
-  const seenAccounts = new Map<string, string>();
+  const listed = first.result.accountsListed;
+  const seenShards = new Map<number, string>();
   for (const { source, result } of parts) {
-    if (result.kind !== 'access-advisor-sweep' || result.schemaVersion !== SWEEP_SCHEMA_VERSION) {
-      throw new SweepMergeError(source, result.kind, `an access-advisor-sweep result of schemaVersion ${SWEEP_SCHEMA_VERSION}`);
-    }
     if (sweepRequestKey(result.request) !== key) {
       throw new SweepMergeError(`${source}: request`, result.request, `the same sweep options as ${first.source}`);
     }
     const shard = result.shard ?? { index: 1, count: 1 };
     if (shard.count !== count) throw new SweepMergeError(`${source}: shard.count`, shard.count, `${count}, as in ${first.source}`);
-    if (seenShards.has(shard.index)) throw new SweepMergeError(`${source}: shard.index`, shard.index, 'each shard once');
-    seenShards.add(shard.index);
-    for (const a of result.accounts) {
-      const other = seenAccounts.get(a.accountId);
-      if (other) throw new SweepMergeError(`${source}: accounts`, a.accountId, `an account in one shard only (also in ${other})`);
-      seenAccounts.set(a.accountId, source);
+    const other = seenShards.get(shard.index);
+    if (other !== undefined) throw new SweepMergeError(`${source}: shard.index`, shard.index, `each shard once (${shard.index}/${count} is also ${other})`);
+    seenShards.set(shard.index, source);
+    const differs = symmetricDifference(result.accountsListed, listed);
+    if (differs.length) {
+      throw new SweepMergeError(
+        `${source}: accountsListed`,
+        differs,
+        `the account list of every other shard (${first.source} listed ${listed.length}, this one ${result.accountsListed.length}; ` +
+          'the organization changed between the shards: run them again)',
+      );
     }
+    const expected = shardAccounts(listed.map((id) => ({ id })), shard).map((a) => a.id);
+    const swept = result.accounts.map((a) => a.accountId);
+    const wrong = symmetricDifference(swept, expected);
+    if (wrong.length) throw new SweepMergeError(`${source}: accounts`, wrong, `exactly the accounts of shard ${shard.index}/${count} of the list`);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seenShards.has(i));
-  if (missing.length) throw new SweepMergeError('files', `shards ${[...seenShards].sort((a, b) => a - b).join(',')} of ${count}`, `every shard; missing ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+  if (missing.length) {
+    const uncovered = missing.flatMap((i) => shardAccounts(listed.map((id) => ({ id })), { index: i, count }).map((a) => a.id));
+    throw new SweepMergeError(
+      'files',
+      `shards ${[...seenShards.keys()].sort((a, b) => a - b).join(',')} of ${count}`,
+      `every shard; missing ${missing.map((i) => `${i}/${count}`).join(', ')}, so no shard swept ${uncovered.length ? uncovered.join(', ') : 'anything of theirs'}`,
+    );
+  }
   const accounts = parts.flatMap((p) => p.result.accounts).sort((a, b) => byCodePoint(a.accountId, b.accountId));
   return {
     kind: 'access-advisor-sweep',
     schemaVersion: SWEEP_SCHEMA_VERSION,
     generatedAt: now.toISOString(),
     request: first.result.request,
+    accountsListed: listed,
     accounts,
     totals: sweepTotals(accounts),
   };
+}
+
+/** The shape merge relies on: a sweep result that says which accounts it listed, each a 12-digit id, once. */
+function checkMergeable(source: string, result: SweepResult): void {
+  if (result === null || typeof result !== 'object' || result.kind !== 'access-advisor-sweep' || result.schemaVersion !== SWEEP_SCHEMA_VERSION) {
+    throw new SweepMergeError(source, (result as { kind?: unknown } | null)?.kind ?? null, `an access-advisor-sweep result of schemaVersion ${SWEEP_SCHEMA_VERSION}`);
+  }
+  const listed = result.accountsListed as unknown;
+  if (!Array.isArray(listed) || listed.some((id) => typeof id !== 'string' || !/^\d{12}$/.test(id)) || new Set(listed).size !== listed.length) {
+    throw new SweepMergeError(`${source}: accountsListed`, listed ?? null, 'the list of 12-digit account ids the shard set out to cover, each once (a result of this version: run the shard again)');
+  }
+  if (!Array.isArray(result.accounts)) throw new SweepMergeError(`${source}: accounts`, null, 'a list of swept accounts');
+  const ids = result.accounts.map((a) => a?.accountId);
+  if (new Set(ids).size !== ids.length) throw new SweepMergeError(`${source}: accounts`, ids, 'each account once');
+}
+
+/** Ids in one list and not the other, sorted. */
+function symmetricDifference(a: readonly string[], b: readonly string[]): string[] {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return [...a.filter((x) => !sb.has(x)), ...b.filter((x) => !sa.has(x))].sort(byCodePoint);
 }

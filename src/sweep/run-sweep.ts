@@ -4,7 +4,7 @@ import { findUnusedPermissions } from '../analysis/unused';
 import type { Baseline, PermissionException } from '../analysis/types';
 import { listAccountPrincipals } from '../iam/account-principals';
 import { globToRegExp, validatePathPrefix, type ListedPrincipal } from '../iam/principal-filter';
-import { assumeRoleCredentials, callerCredentials, type Credentials } from '../iam/account-credentials';
+import { assumeRoleCredentials, callerAccountId, callerCredentials, type Credentials } from '../iam/account-credentials';
 import { toAwsRequestError, createIamSession, type ConnectionOptions } from '../iam/client';
 import { DEFAULT_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND, runReports, type RunReportsOptions } from '../iam/engine';
 import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../model/errors';
@@ -13,10 +13,12 @@ import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from 
 import { listOrganizationAccounts, validateAccountIds, validateParentId, type ListedAccount } from '../iam/organization-accounts';
 import { RequestGate } from '../iam/request-gate';
 import { validatePositive } from '../iam/validate';
+import { DEFAULT_RESUME_MAX_AGE_HOURS, SweepStateRefusedError, resumeProblem } from './resume';
 import { byCodePoint, servicesOf, shardAccounts, sweepDrift, sweepRequestKey, sweepTotals } from './result';
 import {
   SWEEP_PRINCIPAL_KINDS,
   SWEEP_SCHEMA_VERSION,
+  SWEEP_STATE_SCHEMA_VERSION,
   type SweepAccount,
   type SweepCheckpoint,
   type SweepError,
@@ -40,8 +42,8 @@ export interface SweepOptions extends Omit<RunReportsOptions, 'onProgress' | 'on
   /** The role assumed in each account (default OrganizationAccountAccessRole). */
   roleName?: string;
   /**
-   * Accounts reached with the caller's own credentials instead of the role. Default: the organization's management
-   * account when the accounts come from Organizations (it has no OrganizationAccountAccessRole), else none.
+   * Accounts reached with the caller's own credentials instead of the role. Default: the account those credentials
+   * belong to (STS GetCallerIdentity), usually the management account, which has no OrganizationAccountAccessRole.
    */
   directAccounts?: readonly string[];
   /** Default all four: role, user, group, policy (customer managed policies). */
@@ -62,8 +64,13 @@ export interface SweepOptions extends Omit<RunReportsOptions, 'onProgress' | 'on
   shard?: { index: number; count: number };
   /** Accounts swept at once (default 10). `requestsPerSecond` and `concurrency` apply to each account. */
   accountConcurrency?: number;
-  /** Finished principals of an interrupted sweep: they are not asked again. Must come from the same request. */
+  /**
+   * Finished principals of an interrupted sweep: their reports are judged again, not asked again. Must come from the
+   * same request and be younger than `resumeMaxAgeHours`; anything else rejects (SweepStateRefusedError).
+   */
   resume?: SweepCheckpoint;
+  /** How old (real clock, from its `createdAt`) a checkpoint may be to resume from. Default 24 hours. */
+  resumeMaxAgeHours?: number;
   /** Called after each principal finishes, with everything finished so far: persist it to resume later. */
   onCheckpoint?: (checkpoint: SweepCheckpoint) => void;
   onProgress?: (event: SweepProgressEvent) => void;
@@ -122,9 +129,12 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepResult>
   const request = sweepRequestOf(options);
   const accountConcurrency = validatePositive('accountConcurrency', options.accountConcurrency, true, 1_000) ?? DEFAULT_ACCOUNT_CONCURRENCY;
   const requestKey = sweepRequestKey(request, options.shard);
-  if (options.resume && options.resume.requestKey !== requestKey) {
-    throw new InvalidRequestError('resume', options.resume.requestKey, `a checkpoint of this same sweep (request key ${requestKey}); it was written by a sweep with other options`);
+  const resumeMaxAgeHours = validatePositive('resumeMaxAgeHours', options.resumeMaxAgeHours, false, 24 * 400) ?? DEFAULT_RESUME_MAX_AGE_HOURS;
+  if (options.resume) {
+    const problem = resumeProblem(options.resume, { requestKey, request, ...(options.shard ? { shard: options.shard } : {}), maxAgeHours: resumeMaxAgeHours, nowMs: Date.now() });
+    if (problem) throw new SweepStateRefusedError(problem);
   }
+  const createdAt = options.resume?.createdAt ?? new Date().toISOString();
   // Every account's clients, jobs and gates listen to the caller's signal: dozens of listeners are expected here.
   if (options.signal) setMaxListeners(0, options.signal as unknown as EventTarget);
   const caller = callerCredentials(options);
@@ -134,7 +144,7 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepResult>
   };
 
   let targets: ListedAccount[];
-  let direct = new Set(validateAccountIds(options.directAccounts ?? []));
+  const explicitDirect = options.directAccounts !== undefined ? validateAccountIds(options.directAccounts) : undefined;
   if (options.accounts) {
     targets = request.accounts!.map((id) => ({ id }));
   } else {
@@ -144,16 +154,25 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepResult>
       options.signal as AbortSignal | undefined,
     );
     targets = [...listing.accounts];
-    if (options.directAccounts === undefined && listing.managementAccountId) direct = new Set([listing.managementAccountId]);
   }
+  const accountsListed = targets.map((t) => t.id).sort(byCodePoint);
   targets = shardAccounts(targets, options.shard);
+  // The caller's own account is reached with its own credentials: there is no role to assume into the account one
+  // is in (the management account has no OrganizationAccountAccessRole). Listing the principals checks every ARN
+  // against the account swept, so credentials of another account can never be reported as this one.
+  const direct = new Set(
+    explicitDirect ?? [await callerAccountId({ ...connection, ...(options.profile ? { profile: options.profile } : {}), maxAttempts: options.maxAttempts, timeScale: options.timeScale }, caller, options.signal as AbortSignal | undefined)],
+  );
 
-  const done = new Map<string, Map<string, SweepPrincipal>>();
-  for (const [account, principals] of Object.entries(options.resume?.done ?? {})) done.set(account, new Map(Object.entries(principals)));
+  const done = new Map<string, Map<string, ServiceLastAccessedReport>>();
+  for (const [account, reports] of Object.entries(options.resume?.done ?? {})) done.set(account, new Map(Object.entries(reports)));
   const checkpoint = (): SweepCheckpoint => ({
     kind: 'access-advisor-sweep-state',
-    schemaVersion: SWEEP_SCHEMA_VERSION,
+    schemaVersion: SWEEP_STATE_SCHEMA_VERSION,
+    createdAt,
     requestKey,
+    request,
+    ...(options.shard ? { shard: { index: options.shard.index, count: options.shard.count } } : {}),
     done: Object.fromEntries([...done].map(([a, m]) => [a, Object.fromEntries(m)])),
   });
 
@@ -166,6 +185,7 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepResult>
     generatedAt: (options.now ?? new Date()).toISOString(),
     request,
     ...(options.shard ? { shard: { index: options.shard.index, count: options.shard.count } } : {}),
+    accountsListed,
     accounts,
     totals: sweepTotals(accounts),
     ...(options.baseline !== undefined ? { drift: sweepDrift(accounts, options.baseline) } : {}),
@@ -179,7 +199,7 @@ interface AccountContext {
   readonly caller: Credentials;
   readonly connection: ConnectionOptions;
   readonly direct: boolean;
-  readonly done: Map<string, Map<string, SweepPrincipal>>;
+  readonly done: Map<string, Map<string, ServiceLastAccessedReport>>;
   readonly checkpoint: () => SweepCheckpoint;
 }
 
@@ -226,6 +246,7 @@ async function sweepAccount(target: ListedAccount, ctx: AccountContext): Promise
   try {
     listed = await listAccountPrincipals(
       session,
+      target.id,
       {
         kinds: request.principalKinds,
         ...(request.pathPrefix !== undefined ? { pathPrefix: request.pathPrefix } : {}),
@@ -243,16 +264,24 @@ async function sweepAccount(target: ListedAccount, ctx: AccountContext): Promise
   listed.sort((a, b) => byCodePoint(a.arn, b.arn));
   counts.principals = listed.length;
 
-  // 3. Reports for what is not finished yet, under this account's own rate limit; each result checkpointed.
-  const finished = ctx.done.get(target.id) ?? new Map<string, SweepPrincipal>();
+  // 3. Reports for what is not finished yet, under this account's own rate limit; each report checkpointed. The
+  //    reports a checkpoint holds are judged again now, with this run's reference time, as fresh ones are.
+  const finished = ctx.done.get(target.id) ?? new Map<string, ServiceLastAccessedReport>();
   ctx.done.set(target.id, finished);
+  const results = new Map<string, SweepPrincipal>();
+  for (const p of listed) {
+    const stored = finished.get(p.arn);
+    if (!stored) continue;
+    const principal = judged(p, stored, request, options.now);
+    results.set(p.arn, principal);
+    if (principal.status !== 'ok') counts.failed++;
+  }
   const todo = listed.filter((p) => !finished.has(p.arn));
   counts.resumed = listed.length - todo.length;
   counts.finished = counts.resumed;
-  const results = new Map<string, SweepPrincipal>();
   progress('reporting');
   if (todo.length > 0) {
-    const { baseline: _b, resume: _r, onCheckpoint: _c, onProgress: _p, accounts: _a, shard: _s, ...engineOptions } = options;
+    const { baseline: _b, resume: _r, resumeMaxAgeHours: _m, onCheckpoint: _c, onProgress: _p, accounts: _a, shard: _s, ...engineOptions } = options;
     await runReports(
       todo.map((p) => ({ kind: 'service-last-accessed' as const, arn: p.arn, granularity: request.granularity })),
       {
@@ -264,11 +293,12 @@ async function sweepAccount(target: ListedAccount, ctx: AccountContext): Promise
         readPrincipalCreateDate: false,
         onResult: (r, index) => {
           const p = todo[index]!;
-          const principal = r.ok ? judged(p, r.report as ServiceLastAccessedReport, request, options.now) : failed(p, r.error);
+          const report = r.ok ? (r.report as ServiceLastAccessedReport) : undefined;
+          const principal = report ? judged(p, report, request, options.now) : failed(p, r.ok ? undefined : r.error);
           results.set(p.arn, principal);
           counts.finished++;
-          if (principal.status === 'ok') {
-            finished.set(p.arn, principal);
+          if (report && principal.status === 'ok') {
+            finished.set(p.arn, report);
             options.onCheckpoint?.(ctx.checkpoint());
           } else counts.failed++;
           progress('reporting');
@@ -276,7 +306,7 @@ async function sweepAccount(target: ListedAccount, ctx: AccountContext): Promise
       },
     );
   }
-  const principals = listed.map((p) => results.get(p.arn) ?? finished.get(p.arn)!);
+  const principals = listed.map((p) => results.get(p.arn)!);
   progress('done');
   return { accountId: target.id, ...named, status: 'ok', principals };
 }

@@ -1,6 +1,6 @@
 import type { PermissionException, UnusedPermissions } from '../analysis/types';
 import type { PrincipalKind } from '../iam/principal-filter';
-import type { Granularity } from '../model/report';
+import type { Granularity, ServiceLastAccessedReport } from '../model/report';
 
 /**
  * The organization-wide sweep's document: per account and principal, the decision of `findUnusedPermissions` and
@@ -100,6 +100,11 @@ export interface SweepResult {
   readonly request: SweepRequestSummary;
   /** Present on a shard's result (`--shard I/N`); absent on a whole or merged sweep. */
   readonly shard?: { readonly index: number; readonly count: number };
+  /**
+   * Every account the sweep set out to cover, sorted: the listing (or --accounts) before sharding. The shards of one
+   * sweep must agree on it, and `sweep merge` checks that together they swept each of these exactly once.
+   */
+  readonly accountsListed: readonly string[];
   /** Sorted by account id. */
   readonly accounts: readonly SweepAccount[];
   readonly totals: SweepTotals;
@@ -108,14 +113,26 @@ export interface SweepResult {
   readonly drift?: SweepDrift;
 }
 
-/** What a sweep has finished so far: written after every principal, read back to resume. */
+/** The `--state` file's own version: 2 carries its creation time, its request and the reports themselves. */
+export const SWEEP_STATE_SCHEMA_VERSION = 2;
+
+/**
+ * What a sweep has finished so far: written after every principal, read back to resume. It keeps the reports, not
+ * the decisions: a resumed sweep judges them again at its own time, so a rerun never passes where a fresh sweep
+ * would fail, and a state older than the resume limit (default 24 hours) is refused.
+ */
 export interface SweepCheckpoint {
   readonly kind: 'access-advisor-sweep-state';
-  readonly schemaVersion: typeof SWEEP_SCHEMA_VERSION;
+  readonly schemaVersion: typeof SWEEP_STATE_SCHEMA_VERSION;
+  /** When the sweep that started this state began (a resume keeps it): the age of its oldest evidence. */
+  readonly createdAt: string;
   /** `sweepRequestKey` of the sweep that wrote it: a resume must ask for the same thing. */
   readonly requestKey: string;
-  /** Principals finished with status ok, by account id then ARN. Failed ones are tried again on resume. */
-  readonly done: Readonly<Record<string, Readonly<Record<string, SweepPrincipal>>>>;
+  /** The request and shard behind `requestKey`, so a refusal can say what differs. */
+  readonly request: SweepRequestSummary;
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** The complete report of each principal finished so far, by account id then ARN. Failed ones are tried again. */
+  readonly done: Readonly<Record<string, Readonly<Record<string, ServiceLastAccessedReport>>>>;
 }
 
 export type SweepPhase = 'queued' | 'assuming-role' | 'listing' | 'reporting' | 'done' | 'failed';

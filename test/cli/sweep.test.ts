@@ -58,7 +58,7 @@ describe('sweep', () => {
     expect(whole.accounts.map((a) => `${a.accountId}:${a.status}`)).toEqual(['123456789012:ok', `${PROD}:ok`, `${STAGING}:ok`, `${SANDBOX}:failed`]);
     expect(whole.totals).toMatchObject({ accounts: 4, accountsFailed: 1, principalsFailed: 1 });
     expect(whole.totals.principals).toBeGreaterThanOrEqual(25);
-    expect(run.stderr).toContain(`account ${SANDBOX}: AssumeRole failed: AccessDenied`);
+    expect(run.stderr).toContain(`account ${SANDBOX} (sandbox) not swept: AssumeRole failed: AccessDenied`);
     expect(run.stderr).toContain(`${BROKEN}: job `);
     // stderr is not a terminal here: no progress drawn, no cursor movement.
     expect(run.stderr).not.toContain(String.fromCharCode(27));
@@ -168,7 +168,9 @@ describe('sweep --state', () => {
       emulator.resetMetrics();
       const retried = await runCli([...args, '--accounts', PROD]);
       expect(retried.code).toBe(2); // another sweep (other accounts) than the state file's: refused
-      expect(retried.stderr).toContain('written by a sweep with other options');
+      expect(retried.stderr).toContain('cannot be resumed: it belongs to another sweep (accounts: ["234567890123"] here, null in the state');
+      expect(retried.stderr).toContain('delete it to start a fresh sweep, or pass another --state path');
+      expect(retried.stderr).not.toContain('resuming from');
       const again = await runCli(args);
       expect(again.code).toBe(3); // the sandbox still refuses
       expect(emulator.metrics().calls['GenerateServiceLastAccessedDetails']).toBe(1);

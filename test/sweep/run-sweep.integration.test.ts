@@ -171,7 +171,41 @@ it('resumes from a checkpoint without asking again for finished principals', asy
   const resumed = await runSweep(base({ accounts: [PROD], resume: partial }));
   expect(emu.metrics().calls['GenerateServiceLastAccessedDetails']).toBe(first.totals.principals - 3);
   expect(comparable(resumed)).toEqual(comparable(first));
-  await expect(runSweep(base({ accounts: [STAGING], resume: partial }))).rejects.toThrow(/checkpoint of this same sweep/);
+  await expect(runSweep(base({ accounts: [STAGING], resume: partial }))).rejects.toThrow(/resume: it belongs to another sweep \(accounts: \["345678901234"\] here, \["234567890123"\] in the state\)/);
+});
+
+it('a resume judges the stored reports again at its own time: it never passes where a fresh sweep would fail', async () => {
+  const checkpoints: NonNullable<SweepOptions['resume']>[] = [];
+  const then = await runSweep(base({ accounts: [STAGING], onCheckpoint: (c) => checkpoints.push(JSON.parse(JSON.stringify(c))) }));
+  const last = checkpoints[checkpoints.length - 1]!;
+  expect(Object.keys(last.done[STAGING]!)).toHaveLength(then.totals.principals);
+  // Six days later the stored reports are older than the evidence age limit (5 days): they decide nothing.
+  const later = new Date(NOW.getTime() + 6 * 86_400_000);
+  emu.resetMetrics();
+  const resumed = await runSweep(base({ accounts: [STAGING], now: later, resume: last }));
+  expect(emu.metrics().calls['GenerateServiceLastAccessedDetails'] ?? 0).toBe(0);
+  const fresh = await runSweep(base({ accounts: [STAGING], now: later }));
+  expect(comparable(resumed)).toEqual(comparable(fresh));
+  expect(resumed.totals).toEqual(fresh.totals);
+  // The check can fail: at the later time the verdicts differ from the stored run's (whose decisions were kept before).
+  expect(then.totals.principalsWithUnused).toBeGreaterThan(0);
+  expect(resumed.totals.principalsWithUnused).toBe(0);
+  expect(resumed.totals.principalsNotJudged).toBe(resumed.totals.principals);
+  expect(resumed.accounts[0]!.principals.every((p) => p.decision?.status === 'stale-evidence')).toBe(true);
+});
+
+it('refuses a checkpoint older than the resume limit, or one whose stored report is not evidence of that principal', async () => {
+  const checkpoints: NonNullable<SweepOptions['resume']>[] = [];
+  await runSweep(base({ accounts: [STAGING], onCheckpoint: (c) => checkpoints.push(JSON.parse(JSON.stringify(c))) }));
+  const last = checkpoints[checkpoints.length - 1]!;
+  const old = { ...last, createdAt: new Date(Date.now() - 25 * 3_600_000).toISOString() };
+  await expect(runSweep(base({ accounts: [STAGING], resume: old }))).rejects.toThrow(/resume: it was created at .*, 25\.0 hours ago: older than the resume limit of 24 hours/);
+  await expect(runSweep(base({ accounts: [STAGING], resume: old, resumeMaxAgeHours: 26 }))).resolves.toMatchObject({ kind: 'access-advisor-sweep' });
+  const [first, second] = Object.keys(last.done[STAGING]!) as [string, string];
+  const swapped = { ...last, done: { [STAGING]: { ...last.done[STAGING], [first]: last.done[STAGING]![second]! } } };
+  await expect(runSweep(base({ accounts: [STAGING], resume: swapped }))).rejects.toThrow(`resume: done: ${first}: the report is of ${second}`);
+  const granularity = { ...last, done: { [STAGING]: { [first]: { ...last.done[STAGING]![first]!, granularity: 'SERVICE_LEVEL' } } } } as never;
+  await expect(runSweep(base({ accounts: [STAGING], resume: granularity }))).rejects.toThrow(/a SERVICE_LEVEL report; this sweep asks for ACTION_LEVEL/);
 });
 
 it('rejects bad options naming the field', async () => {
