@@ -57,3 +57,28 @@ it('--accept refuses before any call when the baseline cannot be written', async
   expect(run.stderr).toContain('does not exist; create it first');
   expect(emulator.metrics().calls['GetAccountAuthorizationDetails'] ?? 0).toBe(0);
 });
+
+describe('a --state file the sweep cannot use is refused before any call, saying what to do', () => {
+  const state = (extra: Record<string, unknown>) => {
+    const file = path.join(dir, `state-${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(file, JSON.stringify({ kind: 'access-advisor-sweep-state', schemaVersion: 2, requestKey: 'k', request: {}, done: {}, ...extra }));
+    return file;
+  };
+  const run = (file: string, extra: string[] = []) => runCli(['sweep', '--accounts', STAGING, '--state', file, ...extra, '--endpoint-url', emulator.endpoint]);
+
+  it.each([
+    ['older than 24 hours', { createdAt: new Date(Date.now() - 30 * 3_600_000).toISOString() }, [], /cannot be resumed: it was created at .*, 30\.0 hours ago: older than the resume limit of 24 hours, its evidence is stale/],
+    ['of another sweep', { createdAt: new Date().toISOString() }, [], /cannot be resumed: it belongs to another sweep/],
+    ['old, but within --state-max-age, then of another sweep', { createdAt: new Date(Date.now() - 30 * 3_600_000).toISOString() }, ['--state-max-age', '48'], /cannot be resumed: it belongs to another sweep/],
+    ['of the previous state format', { schemaVersion: 1 }, [], /was written by another version \(state schemaVersion 1, this one reads 2\)/],
+    ['without a creation time', {}, [], /cannot be resumed: it has no valid createdAt/],
+  ])('%s', async (_name, fields, extra, message) => {
+    emulator.resetMetrics();
+    const result = await run(state(fields), extra as string[]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('delete it to start a fresh sweep, or pass another --state path');
+    expect(result.stderr).not.toContain('resuming from');
+    expect(emulator.metrics().calls['GetAccountAuthorizationDetails'] ?? 0).toBe(0);
+  });
+});
