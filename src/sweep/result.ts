@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkDrift } from '../analysis/baseline';
+import { gateVerdict, verdictOf, type PrincipalVerdict } from '../analysis/gate';
 import type { Baseline } from '../analysis/types';
 import { InvalidRequestError } from '../model/errors';
 import type { ServiceLastAccessedReport } from '../model/report';
@@ -88,27 +88,31 @@ export function sweepTotals(accounts: readonly SweepAccount[]): SweepTotals {
   };
 }
 
+/** The gate's verdict on every principal that has a decision (failed principals have none: the exit code counts them). */
+function principalVerdicts(accounts: readonly SweepAccount[], ratchet?: { readonly baseline: Baseline | undefined }): PrincipalVerdict[] {
+  return accounts.flatMap((a) => a.principals).flatMap((p) => (p.decision ? [verdictOf(p.decision, ratchet)] : []));
+}
+
 /**
- * The ratchet over every principal of the sweep. Principals that failed or were not judged have no evidence: they
- * add nothing new and resolve nothing (checkDrift's rule), and failures are counted by the exit code instead.
+ * The ratchet over every principal of the sweep, by the one gate (analysis/gate.ts). Principals that failed or were
+ * not judged have no evidence: they add nothing new and resolve nothing, and failures are counted by the exit code.
  */
 export function sweepDrift(accounts: readonly SweepAccount[], baseline: Baseline | undefined): SweepDrift {
-  const principals = accounts
-    .flatMap((a) => a.principals)
-    .filter((p) => p.decision)
-    .map((p) => {
-      const d = checkDrift(p.arn, p.decision!, baseline);
-      return { arn: p.arn, newUnused: d.newUnused, acceptedUnused: d.acceptedUnused, resolved: d.resolved };
-    })
+  const verdicts = principalVerdicts(accounts, { baseline });
+  const principals = verdicts
+    .map((v) => ({ arn: v.principalArn, newUnused: v.drift!.newUnused, acceptedUnused: v.drift!.acceptedUnused, resolved: v.drift!.resolved }))
     .filter((d) => d.newUnused.length + d.acceptedUnused.length + d.resolved.length > 0)
     .sort((a, b) => byCodePoint(a.arn, b.arn));
   const newUnused = principals.reduce((n, p) => n + p.newUnused.length, 0);
-  return { passed: newUnused === 0, newUnused, principals };
+  return { passed: gateVerdict(verdicts).passed, newUnused, principals };
 }
 
-/** Whether the sweep found what fails it: new unused permissions with a baseline, any unused permission without. */
+/**
+ * Whether the sweep fails its gate: with a baseline, the ratchet's verdict (new unused permissions); without, the
+ * gate's verdict over every decision (any unused permission on sufficient evidence).
+ */
 export function sweepFailedGate(result: SweepResult): boolean {
-  return result.drift ? !result.drift.passed : result.totals.principalsWithUnused > 0;
+  return result.drift ? !result.drift.passed : !gateVerdict(principalVerdicts(result.accounts)).passed;
 }
 
 /** Whether any account or principal failed (exit 3), and the worst exit status among them. */

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { MAX_UNUSED_AFTER_DAYS } from '../analysis/defaults';
-import { findUnusedPermissions } from '../analysis/unused';
+import { judgeReport } from '../analysis/gate';
 import type { Baseline, PermissionException } from '../analysis/types';
 import { listAccountPrincipals } from '../iam/account-principals';
 import { globToRegExp, validatePathPrefix, type ListedPrincipal } from '../iam/principal-filter';
@@ -314,12 +314,13 @@ async function sweepAccount(target: ListedAccount, ctx: AccountContext): Promise
 function judged(p: ListedPrincipal, report: ServiceLastAccessedReport, request: SweepRequestSummary, now: Date | undefined): SweepPrincipal {
   const withDate: ServiceLastAccessedReport = p.createDate ? { ...report, principalCreateDate: p.createDate } : report;
   try {
-    const decision = findUnusedPermissions(withDate, {
+    // The one gate: the decision stored is the one its verdict rests on (the ratchet is applied over all of them).
+    const verdict = judgeReport(withDate, {
       ...(request.unusedAfterDays !== undefined ? { unusedAfterDays: request.unusedAfterDays } : {}),
       ...(request.allow ? { allow: request.allow } : {}),
       ...(now ? { now } : {}),
     });
-    return { arn: p.arn, kind: p.kind, name: p.name, status: 'ok', decision, services: servicesOf(report) };
+    return { arn: p.arn, kind: p.kind, name: p.name, status: 'ok', decision: verdict.unused, services: servicesOf(report) };
   } catch (err) {
     return failed(p, err);
   }

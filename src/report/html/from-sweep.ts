@@ -1,45 +1,11 @@
 import { DEFAULT_UNUSED_AFTER_DAYS } from '../../analysis/defaults';
 import { evidenceSupportsRemoval, isAcceptedByException, isKeptWithoutEvidence, isViolation } from '../../analysis/gate';
-import type { UnusedPermissions } from '../../analysis/types';
-import type { PrincipalService } from '../gate-result';
+import type { SweepResult } from '../../sweep/types';
 import { compareRows, sortColumns, type MatrixModel } from './model';
 import { buildRow, columnsOf } from './rows';
 
-/**
- * The parts of the `sweep` result document (kind `access-advisor-sweep`) the HTML report reads. The sweep command
- * owns the full type; this is the contract as agreed, read defensively (a failed account has no principals, a
- * failed principal no decision).
- */
-export interface SweepResultLike {
-  readonly kind: 'access-advisor-sweep';
-  readonly generatedAt?: string;
-  readonly request?: { readonly unusedAfterDays?: number; readonly [key: string]: unknown };
-  readonly shard?: unknown;
-  readonly accounts: readonly {
-    readonly accountId: string;
-    readonly name?: string;
-    readonly status: string;
-    readonly error?: unknown;
-    readonly principals?: readonly {
-      readonly arn: string;
-      readonly kind?: string;
-      readonly name?: string;
-      readonly status?: string;
-      readonly error?: unknown;
-      readonly decision?: UnusedPermissions;
-      readonly services?: readonly PrincipalService[];
-    }[];
-  }[];
-  readonly totals?: Readonly<Record<string, unknown>>;
-  readonly baseline?: { readonly file: string; readonly accepted: boolean };
-  /** With a baseline: only newly unused permissions fail. */
-  readonly drift?: {
-    readonly passed: boolean;
-    readonly principals: readonly { readonly arn: string; readonly newUnused: readonly string[]; readonly acceptedUnused: readonly string[]; readonly resolved: readonly string[] }[];
-  };
-}
-
-export function sweepModel(result: SweepResultLike, now: Date): MatrixModel {
+/** The sweep's result (`access-advisor-sweep`, possibly read from a file: read defensively) as one heat map. */
+export function sweepModel(result: SweepResult, now: Date): MatrixModel {
   const generated = result.generatedAt && Number.isFinite(Date.parse(result.generatedAt)) ? new Date(result.generatedAt) : now;
   const firstDecision = result.accounts.flatMap((a) => a.principals ?? []).find((p) => p.decision)?.decision;
   const windowDays = firstDecision?.unusedAfterDays ?? numberOr(result.request?.unusedAfterDays, DEFAULT_UNUSED_AFTER_DAYS);

@@ -3,7 +3,8 @@ import { AccessAdvisorError } from '../../model/errors';
 import type { GateResult } from '../gate-result';
 import { gateModel } from './from-gate';
 import { orgModel, type OrgModelOptions } from './from-org';
-import { sweepModel, type SweepResultLike } from './from-sweep';
+import type { SweepResult } from '../../sweep/types';
+import { sweepModel } from './from-sweep';
 import { HTML_COMMANDS, HTML_KINDS } from './kinds';
 import type { MatrixModel } from './model';
 import { renderPage } from './page';
@@ -27,7 +28,7 @@ export function toMatrixModel(value: unknown, options: HtmlOptions = {}): Matrix
     case 'least-privilege-gate':
       return gateModel(value as GateResult, now);
     case 'access-advisor-sweep':
-      return sweepModel(value as SweepResultLike, now);
+      return sweepModel(value as SweepResult, now);
     case 'organizations-access':
       return orgModel(value as OrganizationsAccessReport, now, options);
     default:
