@@ -78,6 +78,8 @@ describe('runSweep over the organization', () => {
     expect(sandbox.error).toMatchObject({ code: 'AccessDenied', exitCode: 3 });
     expect(sandbox.error!.message).toContain(`arn:aws:iam::${SANDBOX}:role/OrganizationAccountAccessRole`);
     expect(emu.metrics().calls['ListAccounts']).toBe(1);
+    // The caller's own account (the management account) is found once and reached without a role.
+    expect(emu.metrics().calls['GetCallerIdentity']).toBe(1);
     // Three members assumed (sandbox refused); the management account reached with the caller's own keys.
     expect(emu.metrics().calls['AssumeRole']).toBe(3);
   });
@@ -206,6 +208,13 @@ it('refuses a checkpoint older than the resume limit, or one whose stored report
   await expect(runSweep(base({ accounts: [STAGING], resume: swapped }))).rejects.toThrow(`resume: done: ${first}: the report is of ${second}`);
   const granularity = { ...last, done: { [STAGING]: { [first]: { ...last.done[STAGING]![first]!, granularity: 'SERVICE_LEVEL' } } } } as never;
   await expect(runSweep(base({ accounts: [STAGING], resume: granularity }))).rejects.toThrow(/a SERVICE_LEVEL report; this sweep asks for ACTION_LEVEL/);
+});
+
+it('an account reached "directly" with credentials of another account fails instead of being reported as that account', async () => {
+  const result = await runSweep(base({ accounts: [PROD], directAccounts: [PROD] }));
+  expect(result.accounts[0]).toMatchObject({ accountId: PROD, status: 'failed', principals: [] });
+  expect(result.accounts[0]!.error).toMatchObject({ code: 'IncompleteResponse', exitCode: 3 });
+  expect(result.accounts[0]!.error!.message).toMatch(/has the ARN "arn:aws:iam::123456789012:[a-z]+\/.*", not a [a-z]+ of account 234567890123/);
 });
 
 it('rejects bad options naming the field', async () => {
