@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseBaseline } from '../../src/analysis';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { SweepResult } from '../../src/sweep/types';
 import { ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
 
 /**
@@ -81,4 +82,24 @@ describe('a --state file the sweep cannot use is refused before any call, saying
     expect(result.stderr).not.toContain('resuming from');
     expect(emulator.metrics().calls['GetAccountAuthorizationDetails'] ?? 0).toBe(0);
   });
+});
+
+describe('one verdict: `gate` and `sweep` judge the same principal alike (both through analysis/gate.ts)', () => {
+  it.each([[[] as string[]], [['--allow', 'ec2=image rotation', '--unused-after-days', '30']]])('with flags %j', async (flags) => {
+    const arn = 'arn:aws:iam::123456789012:role/app-deployer';
+    const endpoint = ['--endpoint-url', emulator.endpoint];
+    const [gate, sweep] = await Promise.all([
+      runCli(['gate', '--arn', arn, '--granularity', 'ACTION_LEVEL', '--output', 'json', ...flags, ...endpoint]),
+      runCli(['sweep', '--accounts', '123456789012', '--principal-kinds', 'role', '--name', 'app-deployer', '--granularity', 'ACTION_LEVEL', ...flags, ...endpoint]),
+    ]);
+    expect([gate.code, sweep.code]).toEqual([1, 1]);
+    const g = (JSON.parse(gate.stdout) as { principals: { unusedServices: string[]; unusedActions: string[]; violations: { permission: string }[]; allowedByException: { permission: string }[] }[] }).principals[0]!;
+    const s = (JSON.parse(sweep.stdout) as SweepResult).accounts[0]!.principals[0]!;
+    expect(s.arn).toBe(arn);
+    expect(s.decision!.unusedServices).toEqual(g.unusedServices);
+    expect(s.decision!.unusedActions).toEqual(g.unusedActions);
+    const violations = s.decision!.findings.filter((f) => f.kind === 'unused-service' || f.kind === 'unused-action').map((f) => f.permission);
+    expect(violations).toEqual(g.violations.map((f) => f.permission));
+    expect(s.decision!.findings.filter((f) => f.kind === 'allowed-by-exception').map((f) => f.permission)).toEqual(g.allowedByException.map((f) => f.permission));
+  }, 60_000);
 });
