@@ -3,9 +3,9 @@ import { SWEEP_STATE_SCHEMA_VERSION, type SweepCheckpoint } from '../sweep/types
 import { CliInputError } from './exit-codes';
 
 /**
- * The `--state` file of a sweep: every principal finished so far, rewritten atomically (temp + rename) at most every
- * `intervalMs` and once more at the end, so a sweep killed at any moment leaves a whole file behind and a rerun
- * with the same --state asks IAM only for what is missing. At most `intervalMs` of work is redone after a kill.
+ * The `--state` file of a sweep: the report of every principal finished so far, rewritten atomically (temp + rename)
+ * every `intervalMs` (longer once the file is slow to write) and once more at the end, so a sweep killed at any
+ * moment leaves a whole file behind and a rerun with the same --state asks IAM only for what is missing.
  */
 export function readSweepState(file: string): SweepCheckpoint | undefined {
   let text: string;
@@ -50,10 +50,16 @@ export class SweepStateWriter {
     private readonly intervalMs = 250,
   ) {}
 
-  /** Remembers the newest checkpoint; writes it now if the last write is older than the interval. */
+  /** How long the last write took: the file holds every report so far, so it grows with the sweep. */
+  private lastWriteMs = 0;
+
+  /**
+   * Remembers the newest checkpoint and writes it after the interval — stretched to 20 times the last write, so
+   * rewriting a large state never costs more than about 5% of the sweep.
+   */
   readonly update = (checkpoint: SweepCheckpoint): void => {
     this.pending = checkpoint;
-    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+    this.timer ??= setTimeout(() => this.flush(), Math.max(this.intervalMs, 20 * this.lastWriteMs));
   };
 
   flush(): void {
@@ -61,7 +67,9 @@ export class SweepStateWriter {
     this.timer = undefined;
     if (!this.pending) return;
     const { writeFileAtomicSync } = require('../resolve/atomic-write') as typeof import('../resolve/atomic-write');
+    const started = Date.now();
     writeFileAtomicSync(this.file, `${JSON.stringify(this.pending)}\n`);
+    this.lastWriteMs = Date.now() - started;
     this.pending = undefined;
   }
 
