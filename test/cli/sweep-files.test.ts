@@ -103,3 +103,48 @@ describe('one verdict: `gate` and `sweep` judge the same principal alike (both t
     expect(s.decision!.findings.filter((f) => f.kind === 'allowed-by-exception').map((f) => f.permission)).toEqual(g.allowedByException.map((f) => f.permission));
   }, 60_000);
 });
+
+describe('sweep merge refuses shards that do not add up to one organization (built CLI)', () => {
+  const shardFile = (name: string, index: number, listed: string[], swept: string[]) => {
+    const file = path.join(dir, name);
+    const result = {
+      kind: 'access-advisor-sweep',
+      schemaVersion: 1,
+      generatedAt: new Date().toISOString(),
+      request: { source: 'organization', roleName: 'OrganizationAccountAccessRole', principalKinds: ['role'], includeServiceLinkedRoles: false, granularity: 'ACTION_LEVEL' },
+      shard: { index, count: 2 },
+      accountsListed: listed,
+      accounts: swept.map((accountId) => ({ accountId, status: 'ok', principals: [] })),
+      totals: {},
+    };
+    fs.writeFileSync(file, JSON.stringify(result));
+    return file;
+  };
+  const all = ['111111111111', '222222222222', '333333333333'];
+
+  it('shards that listed different accounts: exit 2 naming the account only one of them saw', async () => {
+    // Shard 2 listed the organization after 333333333333 joined; shard 1 before.
+    const one = shardFile('a-1.json', 1, ['111111111111', '222222222222'], ['111111111111']);
+    const two = shardFile('a-2.json', 2, all, ['222222222222']);
+    const run = await runCli(['sweep', 'merge', one, two]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/a-2\.json: accountsListed: \["333333333333"\] is not allowed; expected the account list of every other shard/);
+  });
+
+  it('a shard that left one of its accounts out: exit 2 naming it (it would be swept by nobody)', async () => {
+    const one = shardFile('b-1.json', 1, all, ['111111111111']); // its part is 111… and 333…
+    const two = shardFile('b-2.json', 2, all, ['222222222222']);
+    const run = await runCli(['sweep', 'merge', one, two, '--output', 'json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('b-1.json: accounts: ["333333333333"] is not allowed; expected exactly the accounts of shard 1/2 of the list');
+    expect(run.stdout).toBe('');
+  });
+
+  it('the same shards, complete: merged (exit 0, nothing unused)', async () => {
+    const one = shardFile('c-1.json', 1, all, ['111111111111', '333333333333']);
+    const two = shardFile('c-2.json', 2, all, ['222222222222']);
+    const run = await runCli(['sweep', 'merge', one, two]);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as SweepResult).accounts.map((a) => a.accountId)).toEqual(all);
+  });
+});
