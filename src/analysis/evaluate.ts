@@ -28,6 +28,12 @@ export function evaluateIdentityPolicies(
 export interface EvaluationContext {
   /** Values of policy variables (`aws:username` → `alice`), or a function giving them; keys match case-insensitively. */
   readonly variables?: Readonly<Record<string, string>> | ((key: string) => string | undefined);
+  /**
+   * What a variable without a value in `variables` stands for. `nothing` (default, IAM's rule for a missing key):
+   * its pattern matches no resource. `anything`: it may hold any value (its default included), so it matches any
+   * run of characters — the question "may this still be granted?" asks it this way.
+   */
+  readonly unknownVariables?: 'nothing' | 'anything';
 }
 
 export interface PolicyEvaluator {
@@ -48,10 +54,11 @@ type ResourceMatcher = (resource: string) => boolean;
 /** Compiles the documents once for many decisions (the proof asks thousands). */
 export function compileIdentityPolicies(policies: readonly (PolicyDocument | string)[], context: EvaluationContext = {}): PolicyEvaluator {
   const lookup = variableLookup(context);
+  const unknown = context.unknownVariables ?? 'nothing';
   const statements = policies.flatMap((p, i) => {
     const parsed = parsePolicyDocument(p, `policy[${i}]`);
     const variables = hasPolicyVariables(parsed.document);
-    return parsed.statements.map((s) => compileStatement(s, variables, lookup));
+    return parsed.statements.map((s) => compileStatement(s, variables, lookup, unknown));
   });
   const denies = statements.filter((s) => s.effect === 'Deny');
   const allows = statements.filter((s) => s.effect === 'Allow');
@@ -63,12 +70,17 @@ export function compileIdentityPolicies(policies: readonly (PolicyDocument | str
   return { decide, allows: (action, resource) => decide(action, resource) === 'Allowed' };
 }
 
-export function compileStatement(s: NormalizedStatement, variables = false, lookup: (key: string) => string | undefined = () => undefined): CompiledStatement {
+export function compileStatement(
+  s: NormalizedStatement,
+  variables = false,
+  lookup: (key: string) => string | undefined = () => undefined,
+  unknown: 'nothing' | 'anything' = 'nothing',
+): CompiledStatement {
   return {
     effect: s.effect,
     actions: new ActionPatternSet(s.action ?? s.notAction ?? []),
     negateActions: s.action === undefined,
-    resources: (s.resource ?? s.notResource ?? []).map((pattern) => resourceMatcher(pattern, variables, lookup)),
+    resources: (s.resource ?? s.notResource ?? []).map((pattern) => resourceMatcher(pattern, variables, lookup, unknown)),
     negateResources: s.resource === undefined,
   };
 }
@@ -87,25 +99,35 @@ function variableLookup(context: EvaluationContext): (key: string) => string | u
   return (key) => byLower.get(key.toLowerCase());
 }
 
-function resourceMatcher(pattern: string, variables: boolean, lookup: (key: string) => string | undefined): ResourceMatcher {
+function resourceMatcher(pattern: string, variables: boolean, lookup: (key: string) => string | undefined, unknown: 'nothing' | 'anything'): ResourceMatcher {
   if (!variables || !pattern.includes('${')) return (resource) => matchesWildcard(pattern, resource, false);
-  const re = substitutedRegExp(pattern, lookup);
+  const re = substitutedRegExp(pattern, lookup, unknown);
   return re ? (resource) => re.test(resource) : () => false;
 }
 
-/** The pattern with its policy variables replaced by literal values; undefined when a variable has no value. */
-export function substitutedRegExp(pattern: string, lookup: (key: string) => string | undefined): RegExp | undefined {
+/**
+ * The pattern with its policy variables replaced by literal values; undefined when a variable has no value. With
+ * `unknown: 'anything'` a variable without a value (its default is only one of its values) matches any text.
+ * `${*}`, `${?}` and `${$}` are always the literal characters.
+ */
+export function substitutedRegExp(pattern: string, lookup: (key: string) => string | undefined, unknown: 'nothing' | 'anything' = 'nothing'): RegExp | undefined {
   let source = '';
   for (const piece of variablePieces(pattern)) {
     if (piece.kind === 'text') {
       for (const c of piece.text) source += c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c);
     } else {
-      const value = piece.special ?? lookup(piece.key) ?? piece.fallback;
-      if (value === undefined) return undefined;
-      source += escapeRegExp(value);
+      const value = piece.special ?? lookup(piece.key) ?? (unknown === 'anything' ? undefined : piece.fallback);
+      if (value !== undefined) source += escapeRegExp(value);
+      else if (unknown === 'anything') source += '.*';
+      else return undefined;
     }
   }
   return new RegExp(`^${source}$`, 's');
+}
+
+/** Whether the pattern holds a policy variable other than the literal escapes `${*}`, `${?}`, `${$}`. */
+export function hasVariable(pattern: string): boolean {
+  return variablePieces(pattern).some((p) => p.kind === 'variable' && p.special === undefined);
 }
 
 /** The pattern's text with every variable replaced by a value (its literal text, wildcards kept): a request resource. */

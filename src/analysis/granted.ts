@@ -1,6 +1,6 @@
-import { compileIdentityPolicies, type PolicyEvaluator } from './evaluate';
-import { parsePolicyDocument, type NormalizedStatement } from './policy-document';
-import type { Finding, PolicyDocument, UnusedPermissions } from './types';
+import { compileIdentityPolicies, hasVariable, substitutedText, type PolicyEvaluator } from './evaluate';
+import { hasPolicyVariables, parsePolicyDocument, type NormalizedStatement } from './policy-document';
+import type { Finding, PolicyDocument, PolicyStatement, UnusedPermissions } from './types';
 import { hasWildcard, matchesWildcard, splitAction } from './wildcard';
 
 /**
@@ -32,16 +32,30 @@ export interface GrantChecker {
  * sometimes); a service counts as granted when an Allow names it with a wildcard or a NotAction, unless an
  * unconditional Deny on every resource covers the whole service. Concrete actions are asked of the evaluator on
  * `*` and on every resource pattern the documents name (as literal strings).
+ *
+ * A policy variable (`${aws:PrincipalTag/team}`) has no value known here, so it may hold any: in an Allow's
+ * Resource it matches anything, in an Allow's NotResource it excludes nothing, and a Deny that names one denies
+ * only sometimes (ignored, like a conditional Deny). `${*}`, `${?}` and `${$}` stay the literal characters.
  */
 export function grantChecker(documents: readonly (PolicyDocument | string)[]): GrantChecker {
-  const statements = documents.flatMap((d, i) => parsePolicyDocument(d, `policies[${i}]`).statements);
+  const statements = documents.flatMap((d, i) => {
+    const parsed = parsePolicyDocument(d, `policies[${i}]`);
+    const variables = hasPolicyVariables(parsed.document);
+    return parsed.statements.flatMap((s) => mayApplyAs(s, variables).map((raw) => ({ ...s, ...reparsed(raw), raw, variables })));
+  });
   // Deny statements that apply only under a Condition cannot take a grant away: drop them before evaluating.
   const effective = statements.filter((s) => !(s.effect === 'Deny' && s.hasCondition));
-  const evaluator: PolicyEvaluator = compileIdentityPolicies([{ Version: '2012-10-17', Statement: effective.map((s) => s.raw) }]);
+  const evaluator: PolicyEvaluator = compileIdentityPolicies(
+    [
+      { Version: '2012-10-17', Statement: effective.filter((s) => s.variables).map((s) => s.raw) },
+      { Statement: effective.filter((s) => !s.variables).map((s) => s.raw) },
+    ].filter((d) => d.Statement.length > 0) as PolicyDocument[],
+    { unknownVariables: 'anything' },
+  );
   const allows = effective.filter((s) => s.effect === 'Allow');
   const denies = effective.filter((s) => s.effect === 'Deny');
-  const probes = ['*', ...new Set(statements.flatMap((s) => s.resource ?? s.notResource ?? []))];
-
+  // A request names a resource, never a variable: each pattern with its variables given some value.
+  const probes = ['*', ...new Set(statements.flatMap((s) => (s.resource ?? s.notResource ?? []).map((r) => (s.variables ? (substitutedText(r, () => 'x') ?? r) : r))))];
   const grantsAction = (action: string): boolean => probes.some((r) => evaluator.allows(action, r));
   const wholeServiceDenied = (service: string): boolean => denies.some((d) => deniesWholeService(d, service));
 
@@ -69,6 +83,26 @@ export function grantChecker(documents: readonly (PolicyDocument | string)[]): G
     return false;
   };
   return { grantsService, grantsAction };
+}
+
+/**
+ * The statement as it may apply when its variables can hold any value: a Deny naming a variable in Resource or
+ * NotResource denies only sometimes (none), an Allow's NotResource pattern with a variable excludes nothing.
+ */
+function mayApplyAs(s: NormalizedStatement, variables: boolean): PolicyStatement[] {
+  if (!variables) return [s.raw];
+  const withVariable = (list: readonly string[] | undefined) => (list ?? []).some(hasVariable);
+  if (s.effect === 'Deny') return withVariable(s.resource) || withVariable(s.notResource) ? [] : [s.raw];
+  if (!withVariable(s.notResource)) return [s.raw];
+  const excluded = s.notResource!.filter((r) => !hasVariable(r));
+  const { NotResource: _dropped, ...rest } = s.raw as PolicyStatement & { NotResource?: unknown };
+  return [excluded.length > 0 ? { ...rest, NotResource: excluded } : { ...rest, Resource: '*' }] as PolicyStatement[];
+}
+
+function reparsed(raw: PolicyStatement): Pick<NormalizedStatement, 'resource' | 'notResource'> {
+  const list = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? (v as string[]) : [v as string]);
+  const r = raw as unknown as { Resource?: unknown; NotResource?: unknown };
+  return { resource: list(r.Resource), notResource: list(r.NotResource) } as Pick<NormalizedStatement, 'resource' | 'notResource'>;
 }
 
 /** Whether a NotAction list leaves out every action of the service (`*`, `svc:*`, `sv?:*` …). */

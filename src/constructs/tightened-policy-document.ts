@@ -8,6 +8,7 @@ import { coreOf } from './cdk-core';
 import { type PolicySource, policyFromSource } from './policy-source';
 import { TIGHTENED_POLICY_DOCUMENT, type JudgeablePolicy } from './stack-grants';
 import { DeferredDecision } from './deferred-decision';
+import { escapeForTerraform } from './terraform-strings';
 import { type DecisionProps, decisionOptionsFor, requireReport, synthModel } from './least-privilege-gate';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
 
@@ -35,7 +36,10 @@ export interface TightenedPolicyDocumentProps extends DecisionProps {
  */
 export class TightenedPolicyDocument extends Construct implements JudgeablePolicy {
   readonly [TIGHTENED_POLICY_DOCUMENT] = true as const;
-  /** The tightened document as stable JSON: a string token that renders as the literal JSON (e.g. `IamPolicy.policy`). */
+  /**
+   * The tightened document as stable JSON: a string token that renders as the literal JSON in the configuration
+   * (e.g. `IamPolicy.policy`), with `${…}` written `$${…}` so that Terraform hands IAM its policy variables.
+   */
   readonly json: string;
   /** Concrete actions removed (sorted), as a list token. */
   readonly removedActions: string[];
@@ -65,7 +69,8 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
     const { Lazy } = coreOf(this);
     const lazyList = (pick: (o: Outcome) => readonly string[]) =>
       Lazy.listValue({ produce: () => { const o = this.outcome.valueOrUndefined; return o ? [...pick(o)] : []; } });
-    this.json = Lazy.stringValue({ produce: () => this.outcome.valueOrUndefined?.json ?? '' });
+    // Written into the configuration: Terraform must pass `${aws:username}` on to IAM, not interpolate it.
+    this.json = Lazy.stringValue({ produce: () => escapeForTerraform(this.outcome.valueOrUndefined?.json ?? '') });
     this.removedActions = lazyList((o) => o.removedActions);
     this.removedServices = lazyList((o) => o.removedServices);
     this.notes = lazyList((o) => o.notes);
