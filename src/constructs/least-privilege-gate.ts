@@ -13,7 +13,7 @@ import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
 import { planTimeReport } from './access-report-base';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
-import { checkGivenPolicies, collectGrants, type JudgedPolicySource, type StackGrants } from './stack-grants';
+import { checkGivenPolicies, collectGrants, HOW_TO_TRACE, type JudgedPolicySource, type StackGrants } from './stack-grants';
 
 /** The evidence rules every decision construct shares (docs/decisions.md). */
 export interface DecisionProps {
@@ -191,7 +191,7 @@ export function judgedGrants(
   given: readonly JudgedPolicySource[],
   judgeStackPolicies: boolean | undefined,
 ): StackGrants | undefined {
-  return collectGrants(given, judgeStackPolicies === false ? undefined : report.principal, scope, report.arn);
+  return collectGrants(given, report.principal, scope, report.arn, judgeStackPolicies !== false);
 }
 
 /**
@@ -221,7 +221,10 @@ export function describeJudged(grants: StackGrants | undefined): string {
   const list = (items: readonly string[]) => (items.length <= 4 ? items.join('; ') : `${items.slice(0, 4).join('; ')} (+${items.length - 4} more)`);
   const docs = grants.sources.length ? list(grants.sources) : 'no policy';
   if (grants.opaque.length) {
-    return `judged: the stack as it will be, but ${list(grants.opaque)} may grant anything, so every unused permission still counts (policies read: ${docs})`;
+    return (
+      `judged: the stack as it will be, but ${list(grants.opaque)} may grant anything, so every unused permission still counts (policies read: ${docs}); ` +
+      `${HOW_TO_TRACE}`
+    );
   }
   return `judged: the stack as it will be: ${docs}`;
 }

@@ -5,6 +5,8 @@ import type { IConstruct } from 'constructs';
 import { coreOf, isUnresolvedToken, type CdkCore, type TerraformStack } from './cdk-core';
 import type { IamPrincipalElement } from './principal-arn';
 import { type PolicySource, policyFromSource } from './policy-source';
+import { renderApp, stringsOf, type RenderedBlock } from './stack-render';
+import { terraformLiteral } from './terraform-strings';
 
 /**
  * What the stack will grant a principal: the policies given to a gate and the policy elements of the same stack
@@ -55,18 +57,27 @@ export function checkGivenPolicies(given: readonly JudgedPolicySource[], path: s
 
 /**
  * The grants the gate judges, or undefined when it should judge what IAM grants today: no policy given, and the
- * principal is not a resource of the stack (an ARN, a data source) or the stack attaches nothing to it.
+ * principal is not a resource of the app (an ARN, a data source) or the app attaches nothing to it.
+ *
+ * Fail closed: the routes by which the app's configuration gives the principal a policy are read only where they
+ * are fully understood (see `addAttachedTo`); every other appearance of the principal in the synthesized app counts
+ * as "may grant anything" and is listed in `opaque` with the route and how to make it traceable.
  */
 export function collectGrants(
   given: readonly JudgedPolicySource[],
   principal: IamPrincipalElement | undefined,
   scope: IConstruct,
   arn?: string,
+  judgeStack = true,
 ): StackGrants | undefined {
   const acc = new Accumulator(scope);
   for (const source of given) acc.addGiven(source);
-  const target = principal ?? (arn !== undefined && isUnresolvedToken(arn) ? acc.elementReferencedBy(arn) : undefined);
-  if (target && !isDataSource(target)) acc.addAttachedTo(target);
+  if (judgeStack) {
+    const identity = acc.identityOf(principal, arn);
+    // A principal that exists outside the app (a data source, an ARN) keeps what IAM grants it today: only when
+    // policies are given does the app's own configuration matter (it may add to them).
+    if (identity && (identity.block?.section === 'resource' || given.length > 0)) acc.addAttachedTo(identity);
+  }
   if (given.length === 0 && acc.empty) return undefined;
   return acc.result();
 }
@@ -74,37 +85,140 @@ export function collectGrants(
 const INLINE_TYPES = new Set(['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy']);
 
 type Config = Record<string, unknown>;
+type Kind = 'role' | 'user' | 'group' | 'policy';
+const KIND_OF_TYPE: Readonly<Record<string, Kind>> = { aws_iam_role: 'role', aws_iam_user: 'user', aws_iam_group: 'group', aws_iam_policy: 'policy' };
+
+/** Who the decision is about, as the configuration can name it. */
+interface Identity {
+  readonly kind: Kind;
+  /** The principal's block (resource or data source), when the app defines or reads it. */
+  readonly block?: RenderedBlock;
+  /** Its name when literal (IAM names are case-insensitive). */
+  readonly name?: string;
+  /** How messages name it. */
+  readonly label: string;
+}
+
+/** Arguments every resource may carry that grant nothing by themselves. */
+const META = ['provider', 'depends_on', 'lifecycle', 'count', 'for_each', 'id', 'region'];
+
+/**
+ * The routes fully understood: resources that give a principal of a kind a policy, the argument naming the
+ * principal (a list for `aws_iam_policy_attachment` and group memberships), what carries the policy, and the
+ * arguments read (any other argument, e.g. a `dynamic` block, makes the route untraceable).
+ */
+interface Route {
+  readonly target: string;
+  readonly list?: boolean;
+  readonly carries: 'policy' | 'policy_arn' | 'groups' | 'group';
+  readonly keys: readonly string[];
+}
+const ROUTES: Readonly<Record<'role' | 'user' | 'group', Readonly<Record<string, Route>>>> = {
+  role: {
+    aws_iam_role_policy: { target: 'role', carries: 'policy', keys: ['name', 'name_prefix', 'role', 'policy'] },
+    aws_iam_role_policy_attachment: { target: 'role', carries: 'policy_arn', keys: ['role', 'policy_arn'] },
+    aws_iam_policy_attachment: { target: 'roles', list: true, carries: 'policy_arn', keys: ['name', 'roles', 'users', 'groups', 'policy_arn'] },
+  },
+  user: {
+    aws_iam_user_policy: { target: 'user', carries: 'policy', keys: ['name', 'name_prefix', 'user', 'policy'] },
+    aws_iam_user_policy_attachment: { target: 'user', carries: 'policy_arn', keys: ['user', 'policy_arn'] },
+    aws_iam_policy_attachment: { target: 'users', list: true, carries: 'policy_arn', keys: ['name', 'roles', 'users', 'groups', 'policy_arn'] },
+    aws_iam_user_group_membership: { target: 'user', carries: 'groups', keys: ['user', 'groups'] },
+    aws_iam_group_membership: { target: 'users', list: true, carries: 'group', keys: ['name', 'users', 'group'] },
+  },
+  group: {
+    aws_iam_group_policy: { target: 'group', carries: 'policy', keys: ['name', 'name_prefix', 'group', 'policy'] },
+    aws_iam_group_policy_attachment: { target: 'group', carries: 'policy_arn', keys: ['group', 'policy_arn'] },
+    aws_iam_policy_attachment: { target: 'groups', list: true, carries: 'policy_arn', keys: ['name', 'roles', 'users', 'groups', 'policy_arn'] },
+  },
+};
+
+/** The principal's own arguments read; any other (e.g. a `dynamic "inline_policy"` block) is untraceable. */
+const OWN_KEYS: Readonly<Record<Kind, readonly string[]>> = {
+  role: ['name', 'name_prefix', 'path', 'description', 'assume_role_policy', 'max_session_duration', 'permissions_boundary', 'tags', 'tags_all', 'force_detach_policies', 'inline_policy', 'managed_policy_arns'],
+  user: ['name', 'path', 'permissions_boundary', 'force_destroy', 'tags', 'tags_all'],
+  group: ['name', 'path'],
+  policy: ['name', 'name_prefix', 'path', 'description', 'policy', 'tags', 'tags_all', 'delay_after_policy_creation_in_ms'],
+};
+
+/**
+ * References to a principal known to grant it nothing: a function or instance profile that runs as the role, a
+ * membership that puts users into the group, an output of the principal's stack (a consumer in another stack of the
+ * app is read there).
+ */
+const NON_GRANTING: Readonly<Record<string, readonly string[]>> = {
+  aws_lambda_function: ['role'],
+  aws_iam_instance_profile: ['role'],
+  aws_ecs_task_definition: ['task_role_arn', 'execution_role_arn'],
+  aws_iam_access_key: ['user'],
+  aws_iam_user_login_profile: ['user'],
+  aws_iam_user_group_membership: ['groups'],
+  aws_iam_group_membership: ['group'],
+};
+
+/** Where a reference to the principal grants nothing by itself: ordering and replacement triggers. */
+const INERT_PATHS = /^(depends_on|lifecycle\.replace_triggered_by)(\[|\.|$)/;
+
+/** How to make an untraced route traceable (said once per message by the decision constructs). */
+export const HOW_TO_TRACE =
+  'to make a route traceable, give the principal policies only through IamRolePolicy/IamUserPolicy/IamGroupPolicy, IamPolicy + an attachment, or the role\'s inline_policy/managed_policy_arns, referencing the principal directly (role.name, role.arn) and the policy literally';
 
 class Accumulator {
   private readonly documents: (PolicyDocument | string)[] = [];
   private readonly sources: string[] = [];
   private readonly opaque: string[] = [];
   private readonly tightened = new Set<JudgeablePolicy>();
-  private readonly stack: TerraformStack;
-  private readonly elements: IConstruct[];
   private readonly judgeable: JudgeablePolicy[];
-
   private readonly core: CdkCore;
+  private readonly scope: IConstruct;
+  private blocksCache?: RenderedBlock[];
+  /** Blocks read as the documents of traced routes: their text is judged, so naming the principal there is fine. */
+  private readonly read = new Set<RenderedBlock>();
+  private readonly visited = new Set<string>();
 
   constructor(scope: IConstruct) {
+    this.scope = scope;
     this.core = coreOf(scope);
-    this.stack = this.core.TerraformStack.of(scope);
-    const all = this.stack.node.findAll();
-    this.elements = all.filter((c) => elementType(c) !== undefined);
     this.judgeable = scope.node.root.node.findAll().filter(isJudgeablePolicy);
   }
 
+  /** Every block of the app, rendered once (after every construct exists: at synth). */
+  private get blocks(): RenderedBlock[] {
+    this.blocksCache ??= renderApp(this.core, this.scope, readsOnly(this.scope));
+    return this.blocksCache;
+  }
+
+  /** The principal as the configuration names it: its element, or the role/user/group an ARN names. */
+  identityOf(principal: IamPrincipalElement | undefined, arn: string | undefined): Identity | undefined {
+    const element = principal ?? (arn !== undefined && isUnresolvedToken(arn) ? this.elementReferencedBy(arn) : undefined);
+    if (element) {
+      const block = this.blocks.find((b) => b.element === element && (b.section === 'resource' || b.section === 'data'));
+      const kind = KIND_OF_TYPE[principal?.terraformResourceType ?? block?.type ?? ''];
+      if (!block || !kind) return undefined;
+      const name = literalString((block.config as Config).name);
+      return { kind, block, ...(name !== undefined ? { name } : {}), label: block.address };
+    }
+    const parsed = arn === undefined || isUnresolvedToken(arn) ? null : /^arn:[\w-]+:iam::\d{12}:(role|user|group|policy)(\/(?:[^/]*\/)*)?([^/]+)$/.exec(arn);
+    if (!parsed) return undefined;
+    const kind = parsed[1] as Kind;
+    const name = parsed[3]!;
+    const defined = this.blocks.find(
+      (b) => b.section === 'resource' && b.type === `aws_iam_${kind}` && sameName(literalString((b.config as Config | undefined)?.name), name),
+    );
+    return defined ? { kind, block: defined, name, label: defined.address } : { kind, name, label: `${kind} ${name}` };
+  }
+
   /** The principal resource a token such as `${aws_iam_role.x.arn}` refers to (a plan-time report's arn). */
-  elementReferencedBy(arn: string): IamPrincipalElement | undefined {
+  private elementReferencedBy(arn: string): IamPrincipalElement | undefined {
     let resolved: unknown;
     try {
-      resolved = this.resolve(arn);
+      resolved = this.resolve(arn, this.core.TerraformStack.of(this.scope));
     } catch {
       return undefined;
     }
-    const ref = /^\$\{(aws_iam_(?:role|user|group|policy))\.([^.}]+)\.(arn|id)\}$/.exec(String(resolved));
+    const ref = /^\$\{((?:data\.)?aws_iam_(?:role|user|group|policy)\.[^.}]+)\.(arn|id)\}$/.exec(String(resolved));
     if (!ref) return undefined;
-    return this.elements.find((e) => elementType(e) === ref[1] && friendlyId(e) === ref[2] && !isDataSource(e)) as IamPrincipalElement | undefined;
+    return this.blocks.find((b) => b.address === ref[1])?.element as IamPrincipalElement | undefined;
   }
 
   get empty(): boolean {
@@ -117,100 +231,223 @@ class Accumulator {
 
   addGiven(source: JudgedPolicySource): void {
     if (isJudgeablePolicy(source)) return this.addTightened(source, source.node.path);
-    if (typeof source === 'string' && isUnresolvedToken(source)) return this.addPolicyValue(source, 'policy (a token)');
+    const stack = this.core.TerraformStack.of(this.scope);
+    if (typeof source === 'string' && isUnresolvedToken(source)) return this.addPolicyValue(source, 'policy (a token)', stack);
     if (isElement(source) && INLINE_TYPES.has(elementType(source) ?? '')) {
-      return this.addPolicyValue(configOf(source)?.policy, `${elementType(source)}.${source.node.id}`);
+      const block = this.blocks.find((b) => b.element === source && b.section === 'resource');
+      if (block) this.read.add(block);
+      return this.addPolicyValue((block?.raw as Config | undefined)?.policy, `${elementType(source)}.${source.node.id}`, this.core.TerraformStack.of(source));
     }
     this.addDocument(policyFromSource(source as PolicySource, 'policy'), 'policy');
   }
 
-  /** The stack's policy elements attached to the principal (a resource of this stack). */
-  addAttachedTo(principal: IamPrincipalElement): void {
-    const type = principal.terraformResourceType;
-    if (this.core.TerraformStack.of(principal) !== this.stack) return;
-    const own = configOf(principal) ?? {};
-    const where = `${type}.${principal.node.id}`;
-    if (type === 'aws_iam_policy') return this.addPolicyValue(own.policy, where);
-    const kinds: Record<string, 'role' | 'user' | 'group'> = { aws_iam_role: 'role', aws_iam_user: 'user', aws_iam_group: 'group' };
-    const kind = kinds[type];
-    if (!kind) return;
-    const refs = this.refsTo(principal);
-    if (kind === 'role') {
-      for (const inline of asList(own.inline_policy)) this.addPolicyValue((inline as Config).policy, `${where}.inline_policy`);
-      for (const arn of asList(this.resolve(own.managed_policy_arns))) this.addPolicyArn(arn, `${where}.managed_policy_arns`);
+  /**
+   * What the app gives the principal, failing closed. Understood: the principal's own inline_policy and
+   * managed_policy_arns, the ROUTES of its kind in its own stack naming it directly (a reference to it or its
+   * literal name) with a literal policy, a policy ARN of a policy the stack defines, or a data document with literal
+   * statements; a user's groups. Untraceable, so "may grant anything": a route whose principal argument is any other
+   * expression (a local, a variable, a function, a module output), a route in another stack, a route or policy with
+   * arguments not read (a dynamic block) or `lifecycle.ignore_changes` on what it grants, and any other block of the
+   * app that names the principal (its address, its literal name, or an output of it another stack reads), except
+   * the few NON_GRANTING references.
+   */
+  addAttachedTo(identity: Identity): void {
+    const key = identity.block?.address ?? identity.label;
+    if (this.visited.has(key)) return;
+    this.visited.add(key);
+    const own = identity.block;
+    if (own) this.addOwn(identity, own);
+    if (identity.kind === 'policy') return;
+    const handled = new Set<RenderedBlock>(own ? [own] : []);
+    const routes = ROUTES[identity.kind];
+    for (const block of this.blocks) {
+      const route = block.section === 'resource' && block.type ? routes[block.type] : undefined;
+      if (!route || handled.has(block)) continue;
+      const config = block.config as Config;
+      const value = config[route.target];
+      if (value === undefined || value === null) continue;
+      const targets = route.list ? (Array.isArray(value) ? value : [value]) : [value];
+      const verdicts = targets.map((t) => this.targetOf(t, identity));
+      const untraced = (why: string) => {
+        handled.add(block);
+        this.untraced(block, why);
+      };
+      if (route.list && !Array.isArray(value)) {
+        untraced(`${route.target} = ${show(value)} is not a literal list, so it may name ${identity.label}: list the principals literally or by direct reference`);
+        continue;
+      }
+      const unknown = targets.find((_, i) => verdicts[i] === 'unknown');
+      if (unknown !== undefined) {
+        untraced(`${route.target} = ${show(unknown)} is neither a direct reference to a principal of the stack nor a literal name, so it may name ${identity.label}: reference the principal directly (e.g. role.name) or name it literally`);
+        continue;
+      }
+      if (!verdicts.includes('ours')) continue;
+      handled.add(block);
+      if (own && block.stack !== own.stack) {
+        this.untraced(block, `attaches to ${identity.label} from another stack of the app, which is not traced: define it in the principal's stack`);
+        continue;
+      }
+      const problem = unreadArguments(block, route.keys) ?? ignoredChanges(block, [route.carries]);
+      if (problem) {
+        this.untraced(block, problem);
+        continue;
+      }
+      if (route.carries === 'policy') this.addPolicyValue((block.raw as Config).policy, block.address, block.stack);
+      else if (route.carries === 'policy_arn') this.addPolicyArn(config.policy_arn, block.address, block.stack);
+      else if (route.carries === 'groups') {
+        if (!Array.isArray(config.groups)) this.untraced(block, `groups = ${show(config.groups)} is not a literal list: list the groups literally or by direct reference`);
+        else for (const group of config.groups) this.addGroup(group, block);
+      } else this.addGroup(config.group, block);
     }
-    for (const element of this.elements) {
-      const t = elementType(element)!;
-      if (isDataSource(element)) continue;
-      const c = configOf(element);
-      if (!c) continue;
-      const at = `${t}.${element.node.id}`;
-      if (t === `aws_iam_${kind}_policy` && refs.has(String(this.resolve(c[kind])))) this.addPolicyValue(c.policy, at);
-      if (t === `aws_iam_${kind}_policy_attachment` && refs.has(String(this.resolve(c[kind])))) this.addPolicyArn(this.resolve(c.policy_arn), at);
-      if (t === 'aws_iam_policy_attachment' && asList(this.resolve(c[`${kind}s`])).some((r) => refs.has(String(r)))) {
-        this.addPolicyArn(this.resolve(c.policy_arn), at);
+    if (!own) {
+      // Named by ARN only: a principal of the app whose name Terraform computes may be this one.
+      for (const block of this.blocks) {
+        if (block.section === 'resource' && block.type === `aws_iam_${identity.kind}` && literalString((block.config as Config).name) === undefined) {
+          handled.add(block);
+          this.untraced(block, `its name is not known at synth, so it may be ${identity.label}: give it a literal name`);
+        }
       }
-      if (kind === 'user') {
-        // A user holds its groups' policies too.
-        const groups =
-          t === 'aws_iam_user_group_membership' && refs.has(String(this.resolve(c.user)))
-            ? asList(this.resolve(c.groups))
-            : t === 'aws_iam_group_membership' && asList(this.resolve(c.users)).some((u) => refs.has(String(u)))
-              ? [this.resolve(c.group)]
-              : [];
-        for (const group of groups) this.addGroup(group, at);
+    }
+    this.addMentions(identity, handled);
+  }
+
+  /** The principal's own grants (a role's inline_policy / managed_policy_arns; a managed policy's document). */
+  private addOwn(identity: Identity, own: RenderedBlock): void {
+    if (own.section !== 'resource') return;
+    const config = own.config as Config;
+    const problem = unreadArguments(own, OWN_KEYS[identity.kind]) ?? ignoredChanges(own, identity.kind === 'policy' ? ['policy'] : ['inline_policy', 'managed_policy_arns']);
+    if (problem) return this.untraced(own, problem);
+    if (identity.kind === 'policy') return this.addPolicyValue((own.raw as Config).policy, own.address, own.stack);
+    if (identity.kind !== 'role') return;
+    const raw = own.raw as Config;
+    asList(config.inline_policy).forEach((inline, i) => {
+      const rawInline = asList(raw.inline_policy)[i] as Config | undefined;
+      this.addPolicyValue(rawInline?.policy ?? (inline as Config).policy, `${own.address}.inline_policy`, own.stack);
+    });
+    const arns = config.managed_policy_arns;
+    if (arns !== undefined && arns !== null && !Array.isArray(arns)) {
+      return this.untraced(own, `managed_policy_arns = ${show(arns)} is not a literal list: list the policy ARNs literally or by direct reference`);
+    }
+    for (const arn of asList(arns)) this.addPolicyArn(arn, `${own.address}.managed_policy_arns`, own.stack);
+  }
+
+  /** Every other block of the app that names the principal: untraceable unless it is known to grant nothing. */
+  private addMentions(identity: Identity, handled: Set<RenderedBlock>): void {
+    const own = identity.block;
+    const outputs = new Set<string>();
+    const mentionsIn = (block: RenderedBlock) => mentions(block, identity, outputs);
+    // Outputs of the principal's stack that carry it: another stack of the app reads them as remote state.
+    for (const block of this.blocks) {
+      if (block.section === 'output' && (!own || block.stack === own.stack) && mentionsIn(block).length > 0) outputs.add(block.address.slice('output.'.length));
+    }
+    for (const block of this.blocks) {
+      if (handled.has(block) || this.read.has(block)) continue;
+      if (block.error !== undefined) {
+        this.untraced(block, `could not be resolved at synth (${block.error}), so it may name ${identity.label}`);
+        continue;
       }
+      const paths = mentionsIn(block);
+      if (paths.length === 0) continue;
+      const inert = NON_GRANTING[block.type ?? ''] ?? [];
+      const granting = paths.filter((p) => !INERT_PATHS.test(p) && !inert.some((a) => p === a || p.startsWith(`${a}[`) || p.startsWith(`${a}.`)));
+      if (granting.length === 0) continue;
+      if (block.section === 'output' && (!own || block.stack === own.stack)) continue;
+      const where = own && block.stack !== own.stack ? ` (stack ${block.stack.node.path})` : '';
+      this.untraced(block, `${where ? `${where.trim()} ` : ''}names ${identity.label} in ${granting.slice(0, 3).join(', ')}${granting.length > 3 ? ` (+${granting.length - 3} more)` : ''}, a route grant discovery cannot trace`);
     }
   }
 
-  private addGroup(ref: unknown, at: string): void {
-    const group = this.elements.find((e) => elementType(e) === 'aws_iam_group' && !isDataSource(e) && this.refsTo(e as IamPrincipalElement).has(String(ref)));
+  /** Whether a principal argument names this principal, another one, or cannot be told. */
+  private targetOf(value: unknown, identity: Identity): 'ours' | 'other' | 'unknown' {
+    if (typeof value !== 'string') return 'unknown';
+    const literal = terraformLiteral(value);
+    if (literal !== undefined) {
+      if (identity.name === undefined) return 'unknown';
+      return sameName(literal, identity.name) || sameName(arnName(literal), identity.name) ? 'ours' : 'other';
+    }
+    const ref = /^\$\{((?:data\.)?aws_iam_(?:role|user|group)\.[\w-]+)\.(name|id|arn|unique_id)\}$/.exec(value);
+    if (!ref) return 'unknown';
+    if (identity.block && ref[1] === identity.block.address) return 'ours';
+    const other = this.blocks.find((b) => b.address === ref[1] && (b.section === 'resource' || b.section === 'data'));
+    if (!other) return 'unknown';
+    const otherName = literalString((other.config as Config | undefined)?.name);
+    if (otherName === undefined) return identity.block ? 'other' : 'unknown';
+    return identity.name !== undefined && sameName(otherName, identity.name) ? 'ours' : 'other';
+  }
+
+  private untraced(block: RenderedBlock, why: string): void {
+    this.opaque.push(`${block.address}: ${why}`);
+  }
+
+  private addGroup(ref: unknown, at: RenderedBlock): void {
+    const text = typeof ref === 'string' ? ref : '';
+    const byRef = /^\$\{(aws_iam_group\.[\w-]+)\.(name|id|arn)\}$/.exec(text);
+    const literal = terraformLiteral(text);
+    const group = this.blocks.find(
+      (b) =>
+        b.section === 'resource' &&
+        b.type === 'aws_iam_group' &&
+        b.stack === at.stack &&
+        (byRef ? b.address === byRef[1] : literal !== undefined && sameName(literalString((b.config as Config | undefined)?.name), literal)),
+    );
     if (!group) {
-      this.opaque.push(`group ${String(ref)} (${at}): not defined in this stack`);
+      this.opaque.push(`group ${show(ref)} (${at.address}): not defined in this stack`);
       return;
     }
-    this.addAttachedTo(group as IamPrincipalElement);
+    const name = literalString((group.config as Config).name);
+    this.addAttachedTo({ kind: 'group', block: group, ...(name !== undefined ? { name } : {}), label: group.address });
   }
 
-  private addPolicyArn(arn: unknown, at: string): void {
+  private addPolicyArn(arn: unknown, at: string, stack: TerraformStack): void {
     const text = String(arn);
-    const ref = /^\$\{aws_iam_policy\.([^.}]+)\.(arn|id)\}$/.exec(text);
-    const policy = ref
-      ? this.elements.find((e) => elementType(e) === 'aws_iam_policy' && !isDataSource(e) && friendlyId(e) === ref[1])
-      : this.elements.find((e) => elementType(e) === 'aws_iam_policy' && !isDataSource(e) && literalPolicyArnMatches(configOf(e), text));
+    const ref = /^\$\{(aws_iam_policy\.[^.}]+)\.(arn|id)\}$/.exec(text);
+    const literal = terraformLiteral(text);
+    const policy = this.blocks.find(
+      (b) =>
+        b.section === 'resource' &&
+        b.type === 'aws_iam_policy' &&
+        b.stack === stack &&
+        (ref ? b.address === ref[1] : literal !== undefined && literalPolicyArnMatches(b.config as Config | undefined, literal)),
+    );
     if (!policy) {
       this.opaque.push(`${text} (${at}): a policy this stack does not define`);
       return;
     }
-    this.addPolicyValue(configOf(policy)?.policy, `${at} -> aws_iam_policy.${policy.node.id}`);
+    this.read.add(policy);
+    const problem = unreadArguments(policy, OWN_KEYS.policy) ?? ignoredChanges(policy, ['policy']);
+    if (problem) return this.untraced(policy, problem);
+    this.addPolicyValue((policy.raw as Config | undefined)?.policy, `${at} -> ${policy.address}`, stack);
   }
 
-  private addPolicyValue(value: unknown, at: string): void {
+  private addPolicyValue(value: unknown, at: string, stack: TerraformStack): void {
     const tightened = typeof value === 'string' ? this.judgeable.find((j) => j.json === value) : undefined;
     if (tightened) return this.addTightened(tightened, `${at} (TightenedPolicyDocument ${tightened.node.path})`);
     let resolved: unknown;
     try {
-      resolved = this.resolve(value);
+      resolved = this.resolve(value, stack);
     } catch {
       resolved = undefined;
     }
-    const dataDocument = typeof resolved === 'string' ? /^\$\{data\.aws_iam_policy_document\.([^.}]+)\.json\}$/.exec(resolved) : null;
+    const dataDocument = typeof resolved === 'string' ? /^\$\{(data\.aws_iam_policy_document\.[^.}]+)\.json\}$/.exec(resolved) : null;
     if (dataDocument) {
       // The idiom `IamPolicy({ policy: document.json })`: the data source's literal statements are the policy.
-      const element = this.elements.find((e) => elementType(e) === 'aws_iam_policy_document' && friendlyId(e) === dataDocument[1]);
-      if (element) {
+      const block = this.blocks.find((b) => b.address === dataDocument[1] && b.stack === stack);
+      if (block) {
+        this.read.add(block);
         try {
-          return this.addDocument(policyFromSource(element, at), `${at} (data.aws_iam_policy_document.${element.node.id})`);
-        } catch {
-          // not literal: opaque below
+          return this.addDocument(policyFromSource(block.element as PolicySource, at), `${at} (${block.address})`);
+        } catch (error) {
+          this.opaque.push(`${at} (${block.address}): not read (${(error as Error).message.split('\n')[0]})`);
+          return;
         }
       }
     }
-    if (typeof resolved !== 'string' || resolved.includes('${')) {
-      this.opaque.push(`${at}: its policy is not known at synth`);
+    const text = typeof resolved === 'string' ? terraformLiteral(resolved) : undefined;
+    if (text === undefined) {
+      this.opaque.push(`${at}: its policy is not known at synth (${show(resolved)}): give it as literal JSON, a data document with literal statements, or a TightenedPolicyDocument`);
       return;
     }
-    this.addDocument(resolved, at);
+    this.addDocument(text, at);
   }
 
   private addTightened(t: JudgeablePolicy, at: string): void {
@@ -234,23 +471,68 @@ class Accumulator {
     this.sources.push(at);
   }
 
-  /** The strings by which the stack's elements can name this principal: its literal name and references to it. */
-  private refsTo(principal: IamPrincipalElement): Set<string> {
-    const id = `${principal.terraformResourceType}.${friendlyId(principal)}`;
-    const refs = new Set([`\${${id}.name}`, `\${${id}.id}`, `\${${id}.arn}`]);
-    const name = this.resolve(configOf(principal)?.name);
-    if (typeof name === 'string' && !name.includes('${')) refs.add(name);
-    return refs;
+  private resolve(value: unknown, stack: TerraformStack): unknown {
+    return value === undefined ? undefined : this.core.Tokenization.resolve(value, { scope: stack, resolver: new this.core.DefaultTokenResolver(new this.core.StringConcat()) });
   }
+}
 
-  private resolve(value: unknown): unknown {
-    return value === undefined ? undefined : this.core.Tokenization.resolve(value, { scope: this.stack, resolver: new this.core.DefaultTokenResolver(new this.core.StringConcat()) });
+/** Where a block names the principal: its address (any attribute, inside any function), its literal name, or an output of it. */
+function mentions(block: RenderedBlock, identity: Identity, outputs: ReadonlySet<string>): string[] {
+  const patterns: RegExp[] = [];
+  if (identity.block) patterns.push(new RegExp(`(^|[^\\w.-])${escape(identity.block.address)}(?![\\w-])`));
+  if (identity.name !== undefined) patterns.push(new RegExp(`(^|[^\\w+=,.@-])${escape(identity.name)}(?![\\w+=,.@-])`, 'i'));
+  for (const output of outputs) patterns.push(new RegExp(`\\.outputs(\\.${escape(output)}(?![\\w-])|\\[\\\\?"${escape(output)}\\\\?"\\])`));
+  return stringsOf(block.config)
+    .filter(({ text }) => patterns.some((p) => p.test(text)))
+    .map(({ path }) => path || '(value)');
+}
+
+/** Elements that only read a principal: this package's plan-time report data sources. */
+function readsOnly(scope: IConstruct): (element: IConstruct) => boolean {
+  const readers = new Set<IConstruct>();
+  for (const c of scope.node.root.node.findAll()) {
+    const binding = (c as { planTime?: { dataSource?: IConstruct } }).planTime;
+    if (binding?.dataSource) readers.add(binding.dataSource);
   }
+  return (element) => readers.has(element);
+}
+
+/** An argument the discovery does not read (it could carry a grant), named with the fix; undefined when none. */
+function unreadArguments(block: RenderedBlock, keys: readonly string[]): string | undefined {
+  const extra = Object.keys((block.config as Config | undefined) ?? {}).filter((k) => k !== '//' && !keys.includes(k) && !META.includes(k));
+  return extra.length ? `argument ${extra.join(', ')} is not read by grant discovery (e.g. a dynamic block): write it as literal arguments` : undefined;
+}
+
+/** `lifecycle.ignore_changes` on what a block grants: the deployed policy may differ from the one written. */
+function ignoredChanges(block: RenderedBlock, granting: readonly string[]): string | undefined {
+  const ignored = ((block.config as Config | undefined)?.lifecycle as Config | undefined)?.ignore_changes;
+  if (ignored === undefined || ignored === null) return undefined;
+  const list = Array.isArray(ignored) ? ignored.map(String) : [String(ignored)];
+  const hit = list.filter((i) => i === 'all' || granting.some((g) => i === g || i.startsWith(`${g}[`) || i.startsWith(`${g}.`)));
+  return hit.length ? `lifecycle.ignore_changes = ${JSON.stringify(list)} keeps whatever ${granting.join('/')} is deployed, which may differ from the one written: remove ${hit.join(', ')} from ignore_changes` : undefined;
+}
+
+function literalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? terraformLiteral(value) : undefined;
+}
+
+function sameName(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+/** The name part of an IAM ARN (`arn:aws:iam::1:role/path/name` → `name`); undefined for anything else. */
+function arnName(text: string): string | undefined {
+  return /^arn:[\w-]+:iam::\d{12}:(?:role|user|group)\/(?:.*\/)?([^/]+)$/.exec(text)?.[1];
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text === undefined ? 'undefined' : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function literalPolicyArnMatches(config: Config | undefined, arn: string): boolean {
   const name = config?.name;
-  if (typeof name !== 'string' || isUnresolvedToken(name)) return false;
+  if (typeof name !== 'string' || isUnresolvedToken(name) || name.includes('${')) return false;
   const path = typeof config?.path === 'string' ? config.path : '/';
   return new RegExp(`^arn:[\\w-]+:iam::\\d{12}:policy${escape(path)}${escape(name)}$`).test(arn);
 }
@@ -271,21 +553,4 @@ function elementType(c: unknown): string | undefined {
   if (!isElement(c)) return undefined;
   const t = (c as { terraformResourceType?: unknown }).terraformResourceType;
   return typeof t === 'string' ? t : undefined;
-}
-
-function friendlyId(c: IConstruct): string {
-  return String((c as unknown as { friendlyUniqueId: string }).friendlyUniqueId);
-}
-
-function isDataSource(c: IConstruct): boolean {
-  return isElement(c) && (c.toTerraform() as { data?: unknown }).data !== undefined;
-}
-
-/** The element's own configuration block, snake_case, tokens unresolved. */
-function configOf(c: IConstruct): Config | undefined {
-  if (!isElement(c)) return undefined;
-  const type = elementType(c);
-  const rendered = c.toTerraform() as Record<string, Record<string, Record<string, Config>>>;
-  const blocks = rendered.resource?.[type ?? ''] ?? rendered.data?.[type ?? ''];
-  return blocks ? Object.values(blocks)[0] : undefined;
 }

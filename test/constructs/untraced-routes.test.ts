@@ -1,0 +1,190 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamPolicyAttachment } from '@cdktf/provider-aws/lib/iam-policy-attachment';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Fn, TerraformHclModule, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
+import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
+import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
+import { Testing } from '../../src/constructs/default-core';
+import type { ServiceLastAccessedReport as ReportModel } from '../../src/iam/model';
+import { annotationsOf, stackWithCachedReports } from '../analysis/construct-fixtures';
+import { DEMO_ACCOUNT, demoDeployerReport } from './demo-world-report';
+
+// Issue 22: in the demo world app-deployer used s3, lambda, iam and logs recently, ec2 210 days ago, and never
+// dynamodb or sqs. The stack gives it what it used through a route the gate reads, and dynamodb:* / sqs:* through
+// another. Whatever that other route is, the gate must not call dynamodb and sqs "no longer granted".
+let evidence: ReportModel;
+beforeAll(async () => {
+  evidence = await demoDeployerReport();
+}, 60_000);
+
+const doc = (actions: string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] });
+const USED = doc(['s3:*', 'lambda:*', 'iam:GetRole', 'iam:PassRole', 'logs:*']);
+const UNUSED = doc(['dynamodb:*', 'sqs:*']);
+
+interface World {
+  readonly stack: TerraformStack;
+  readonly role: IamRole;
+  readonly app: ReturnType<typeof stackWithCachedReports>['app'];
+}
+
+/** app-deployer as a resource of the stack, given what it used through a policy + attachment the gate reads. */
+function deployerStack(): World {
+  const { app, stack } = stackWithCachedReports([evidence]);
+  new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+  const role = new IamRole(stack, 'app_deployer', { name: 'app-deployer', assumeRolePolicy: '{}' });
+  const used = new IamPolicy(stack, 'deployer_policy', { name: 'app-deployer-policy', policy: USED });
+  new IamRolePolicyAttachment(stack, 'deployer_policy_attachment', { role: role.name, policyArn: used.arn });
+  return { app, stack, role };
+}
+
+function gateOf(world: World): { gate: LeastPrivilegeGate; check: PolicyDriftCheck } {
+  const report = new ServiceLastAccessedReport(world.stack, 'usage', { principal: world.role, accountId: DEMO_ACCOUNT });
+  const gate = new LeastPrivilegeGate(world.stack, 'gate', { report, failOn: 'warning' });
+  const check = new PolicyDriftCheck(world.stack, 'drift', { report, baseline: 'no-baseline.json', failOn: 'warning' });
+  Testing.synth(world.stack);
+  return { gate, check };
+}
+
+const message = (gate: LeastPrivilegeGate) => annotationsOf(gate).map((a) => a.message).join('\n');
+
+/** Each route grants dynamodb:* and sqs:* to app-deployer in a way the discovery did not (or does not fully) read. */
+const ROUTES: Record<string, { build: (w: World) => void; names: RegExp }> = {
+  'a DataAwsIamPolicyDocument built from sourceJson': {
+    build: ({ stack, role }) => {
+      const d = new DataAwsIamPolicyDocument(stack, 'extra', { sourceJson: UNUSED, statement: [{ actions: ['logs:PutLogEvents'], resources: ['*'] }] });
+      new IamRolePolicy(stack, 'extra_policy', { role: role.name, policy: d.json });
+    },
+    names: /aws_iam_role_policy\.extra_policy \(data\.aws_iam_policy_document\.extra\): not read \(.*source_json/,
+  },
+  'a DataAwsIamPolicyDocument built from overrideJson': {
+    build: ({ stack, role }) => {
+      const d = new DataAwsIamPolicyDocument(stack, 'extra', { overrideJson: UNUSED });
+      new IamRolePolicy(stack, 'extra_policy', { role: role.name, policy: d.json });
+    },
+    names: /override_json/,
+  },
+  'override_policy_documents': {
+    build: ({ stack, role }) => {
+      const d = new DataAwsIamPolicyDocument(stack, 'extra', { overridePolicyDocuments: [UNUSED] });
+      new IamRolePolicy(stack, 'extra_policy', { role: role.name, policy: d.json });
+    },
+    names: /override_policy_documents/,
+  },
+  "the role's name through Fn.trimspace": {
+    build: ({ stack, role }) => new IamRolePolicy(stack, 'extra_policy', { role: Fn.trimspace(role.name), policy: UNUSED }),
+    names: /aws_iam_role_policy\.extra_policy: role = \$\{trimspace\(aws_iam_role\.app_deployer\.name\)\} is neither a direct reference/,
+  },
+  "the role's name through a TerraformLocal": {
+    build: ({ stack, role }) => {
+      const local = new TerraformLocal(stack, 'deployer_name', role.name);
+      new IamRolePolicy(stack, 'extra_policy', { role: local.asString, policy: UNUSED });
+    },
+    names: /local\.deployer_name: names aws_iam_role\.app_deployer in \(value\)/,
+  },
+  'a variable that may hold the name': {
+    build: ({ stack }) => {
+      const v = new TerraformVariable(stack, 'role_name', { type: 'string' });
+      new IamRolePolicy(stack, 'extra_policy', { role: v.stringValue, policy: UNUSED });
+    },
+    names: /aws_iam_role_policy\.extra_policy: role = \$\{var\.role_name\}/,
+  },
+  'an aws_iam_policy_attachment whose roles list is computed': {
+    build: ({ stack, role }) => {
+      const p = new IamPolicy(stack, 'extra', { name: 'extra', policy: UNUSED });
+      new IamPolicyAttachment(stack, 'extra_attachment', { name: 'x', roles: Fn.concat([[role.name], []]) as never, policyArn: p.arn });
+    },
+    names: /aws_iam_policy_attachment\.extra_attachment: roles = .* is not a literal list/,
+  },
+  'an escape hatch that points a policy at the role': {
+    build: ({ stack, role }) => {
+      const p = new IamRolePolicy(stack, 'extra_policy', { role: 'someone-else', policy: doc(['logs:GetLogEvents']) });
+      p.addOverride('role', role.name);
+      p.addOverride('policy', UNUSED);
+    },
+    names: /judged: the stack as it will be: .*aws_iam_role_policy\.extra_policy/,
+  },
+  'lifecycle.ignore_changes on the policy': {
+    build: ({ stack, role }) => {
+      const p = new IamRolePolicy(stack, 'extra_policy', { role: role.name, policy: doc(['logs:GetLogEvents']), lifecycle: { ignoreChanges: ['policy'] } });
+      void p;
+    },
+    names: /aws_iam_role_policy\.extra_policy: lifecycle\.ignore_changes = \["policy"\] keeps whatever policy is deployed/,
+  },
+  'another stack of the same app, by literal name': {
+    build: ({ app }) => {
+      const other = new TerraformStack(app, 'other');
+      new AwsProvider(other, 'aws', { region: 'us-east-1' });
+      new IamRolePolicy(other, 'extra_policy', { role: 'app-deployer', policy: UNUSED });
+    },
+    names: /aws_iam_role_policy\.extra_policy: attaches to aws_iam_role\.app_deployer from another stack/,
+  },
+  'another stack of the same app, by reference': {
+    build: ({ app, role }) => {
+      const other = new TerraformStack(app, 'other');
+      new AwsProvider(other, 'aws', { region: 'us-east-1' });
+      new IamRolePolicy(other, 'extra_policy', { role: role.name, policy: UNUSED });
+    },
+    names: /aws_iam_role_policy\.extra_policy: .*another stack/,
+  },
+  'a module given the role': {
+    build: ({ stack, role }) => new TerraformHclModule(stack, 'grants', { source: 'example/grants/aws', variables: { role_arn: role.arn } }),
+    names: /module\.grants: names aws_iam_role\.app_deployer in role_arn/,
+  },
+  'a bucket policy naming the role': {
+    build: ({ stack }) =>
+      new S3BucketPolicy(stack, 'bucket_policy', {
+        bucket: 'b',
+        policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEMO_ACCOUNT}:role/app-deployer` }, Action: 'sqs:*', Resource: '*' }] }),
+      }),
+    names: /aws_s3_bucket_policy\.bucket_policy: names aws_iam_role\.app_deployer in policy/,
+  },
+  "the role's managed_policy_arns through a function": {
+    build: ({ stack, role }) => {
+      const p = new IamPolicy(stack, 'extra', { name: 'extra', policy: UNUSED });
+      role.addOverride('managed_policy_arns', Fn.compact([p.arn]));
+    },
+    names: /aws_iam_role\.app_deployer: managed_policy_arns = .* is not a literal list/,
+  },
+};
+
+describe('issue 22: an untraceable grant route may grant anything', () => {
+  it('control: with only the traced policy and references that grant nothing, dynamodb and sqs are no longer granted', () => {
+    const world = deployerStack();
+    new LambdaFunction(world.stack, 'fn', { functionName: 'f', role: world.role.arn, runtime: 'nodejs20.x', handler: 'i.h', filename: 'f.zip' });
+    new IamInstanceProfile(world.stack, 'profile', { role: world.role.name });
+    new TerraformOutput(world.stack, 'deployer_arn', { value: world.role.arn });
+    const { gate, check } = gateOf(world);
+    expect(gate.violations).toEqual([]);
+    expect(gate.unused!.findings.filter((f) => f.kind === 'no-longer-granted').map((f) => f.permission)).toEqual(['dynamodb', 'ec2', 'sqs']);
+    expect(check.drift?.newUnused).toEqual([]);
+  });
+
+  for (const [route, { build, names }] of Object.entries(ROUTES)) {
+    it(`${route}: dynamodb and sqs stay violations, and the message names the route`, () => {
+      const world = deployerStack();
+      build(world);
+      const { gate, check } = gateOf(world);
+      const violations = gate.violations.map((v) => v.permission);
+      expect(violations).toEqual(expect.arrayContaining(['dynamodb', 'sqs']));
+      expect(gate.passed).toBe(false);
+      expect(check.drift?.newUnused).toEqual(expect.arrayContaining(['dynamodb', 'sqs']));
+      expect(message(gate)).toMatch(names);
+    });
+  }
+
+  it('the message says how to make a route traceable', () => {
+    const world = deployerStack();
+    ROUTES["the role's name through Fn.trimspace"]!.build(world);
+    const { gate } = gateOf(world);
+    expect(message(gate)).toContain('may grant anything, so every unused permission still counts');
+    expect(message(gate)).toContain('to make a route traceable, give the principal policies only through');
+  });
+});
