@@ -48,7 +48,7 @@ function firstBlock(blocks: Record<string, Record<string, unknown>> | undefined)
 }
 
 /** Arguments of `aws_iam_policy_document` read exactly; any other (e.g. a `dynamic` block) is refused, never dropped. */
-const DATA_DOCUMENT_KEYS = new Set(['statement', 'version', 'policy_id', 'provider', 'depends_on', 'lifecycle', 'count', 'for_each', '//']);
+const DATA_DOCUMENT_KEYS = new Set(['statement', 'version', 'policy_id', 'id', 'provider', 'depends_on', 'lifecycle', 'count', 'for_each', '//']);
 const STATEMENT_KEYS = new Set(['sid', 'effect', 'actions', 'not_actions', 'resources', 'not_resources', 'principals', 'not_principals', 'condition']);
 /** Documents merged by Terraform (with Sid override rules) that this package does not reproduce: refused, with the fix. */
 const MERGED_DOCUMENT_KEYS = ['source_json', 'override_json', 'source_policy_documents', 'override_policy_documents'];
@@ -67,7 +67,7 @@ function documentFromDataSource(config: Record<string, unknown>, elementPath: st
     }
   }
   for (const key of Object.keys(config)) {
-    if (!DATA_DOCUMENT_KEYS.has(key) && !MERGED_DOCUMENT_KEYS.includes(key)) {
+    if (!DATA_DOCUMENT_KEYS.has(key) && !MERGED_DOCUMENT_KEYS.includes(key) && config[key] !== undefined && config[key] !== null) {
       throw new InvalidRequestError(`${elementPath}.${key}`, JSON.stringify(config[key]), `only the arguments ${[...DATA_DOCUMENT_KEYS].filter((k) => k !== '//').join(', ')} (given literally)`);
     }
   }
@@ -76,7 +76,7 @@ function documentFromDataSource(config: Record<string, unknown>, elementPath: st
   const converted = statements.map((s, i): PolicyStatement => {
     const field = `${elementPath}.statement[${i}]`;
     for (const key of Object.keys(s)) {
-      if (!STATEMENT_KEYS.has(key)) throw new InvalidRequestError(`${field}.${key}`, JSON.stringify(s[key]), `only the statement arguments ${[...STATEMENT_KEYS].join(', ')}`);
+      if (!STATEMENT_KEYS.has(key) && s[key] !== undefined && s[key] !== null) throw new InvalidRequestError(`${field}.${key}`, JSON.stringify(s[key]), `only the statement arguments ${[...STATEMENT_KEYS].join(', ')}`);
     }
     if (nonEmpty(s.principals) || nonEmpty(s.not_principals)) {
       throw new InvalidRequestError(`${field}.principals`, s.principals ?? s.not_principals, 'none: an identity policy has no principals');

@@ -499,7 +499,8 @@ function readsOnly(scope: IConstruct): (element: IConstruct) => boolean {
 
 /** An argument the discovery does not read (it could carry a grant), named with the fix; undefined when none. */
 function unreadArguments(block: RenderedBlock, keys: readonly string[]): string | undefined {
-  const extra = Object.keys((block.config as Config | undefined) ?? {}).filter((k) => k !== '//' && !keys.includes(k) && !META.includes(k));
+  const config = (block.config as Config | undefined) ?? {};
+  const extra = Object.keys(config).filter((k) => k !== '//' && !keys.includes(k) && !META.includes(k) && config[k] !== undefined && config[k] !== null);
   return extra.length ? `argument ${extra.join(', ')} is not read by grant discovery (e.g. a dynamic block): write it as literal arguments` : undefined;
 }
 
