@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import type { GateResult } from '../../src/cli/gate-result';
+import type { GateResult } from '../../src/report/gate-result';
 import { ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
 
 // Issue 22: a policy variable has no value the gate knows, so a grant on `table/${aws:PrincipalTag/team}-*` may be a
@@ -24,7 +24,7 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-async function gateOn(resource: string | string[], extra: Record<string, unknown> = {}): Promise<{ code: number; verdict: GateResult }> {
+async function gateOn(resource: string | string[], extra: Record<string, unknown> = {}): Promise<{ code: number | null; verdict: GateResult }> {
   const file = path.join(dir, `policy-${Math.random().toString(36).slice(2)}.json`);
   const statements = [
     { Effect: 'Allow', Action: ['s3:*', 'lambda:*', 'iam:GetRole', 'logs:*'], Resource: '*' },

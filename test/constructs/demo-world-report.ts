@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startEmulator } from '../../src/emulator';
 import { runServiceLastAccessedReport } from '../../src/iam/index';
-import type { ServiceLastAccessedReport as ReportModel } from '../../src/iam/model';
+import type { ServiceLastAccessedReport as ReportModel } from '../../src/model/report';
 
 export const DEMO_ACCOUNT = '123456789012';
 export const DEPLOYER_ARN = `arn:aws:iam::${DEMO_ACCOUNT}:role/app-deployer`;
