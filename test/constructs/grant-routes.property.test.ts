@@ -130,7 +130,12 @@ function mayGrant(blocks: Block[]): Set<string> {
   const names = new Set(blocks.filter((b) => strings(b.body).some((s) => s.includes('aws_iam_role.app_role') || /(^|[^\w-])app([^\w-]|$)/.test(s))));
   for (let changed = true; changed; ) {
     changed = false;
-    for (const b of blocks) if (!names.has(b) && refs.get(b)!.some((r) => names.has(r))) (names.add(b), (changed = true));
+    for (const b of blocks) {
+      if (!names.has(b) && refs.get(b)!.some((r) => names.has(r))) {
+        names.add(b);
+        changed = true;
+      }
+    }
   }
   const services = new Set<string>();
   const seen = new Set<Block>();
