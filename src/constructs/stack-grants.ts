@@ -267,7 +267,7 @@ class Accumulator {
       const value = config[route.target];
       if (value === undefined || value === null) continue;
       const targets = route.list ? (Array.isArray(value) ? value : [value]) : [value];
-      const verdicts = targets.map((t) => this.targetOf(t, identity));
+      const verdicts = targets.map((t) => this.targetOf(t, identity, block.stack));
       const untraced = (why: string) => {
         handled.add(block);
         this.untraced(block, why);
@@ -335,7 +335,12 @@ class Accumulator {
   private addMentions(identity: Identity, handled: Set<RenderedBlock>): void {
     const own = identity.block;
     const outputs = new Set<string>();
-    const mentionsIn = (block: RenderedBlock) => mentions(block, identity, outputs);
+    const addresses = new Map<TerraformStack, Set<string>>();
+    for (const b of this.blocks) {
+      if (!addresses.has(b.stack)) addresses.set(b.stack, new Set());
+      addresses.get(b.stack)!.add(b.address);
+    }
+    const mentionsIn = (block: RenderedBlock) => mentions(block, identity, outputs, addresses.get(block.stack) ?? new Set());
     // Outputs of the principal's stack that carry it: another stack of the app reads them as remote state.
     for (const block of this.blocks) {
       if (block.section === 'output' && (!own || block.stack === own.stack) && mentionsIn(block).length > 0) outputs.add(block.address.slice('output.'.length));
@@ -358,7 +363,7 @@ class Accumulator {
   }
 
   /** Whether a principal argument names this principal, another one, or cannot be told. */
-  private targetOf(value: unknown, identity: Identity): 'ours' | 'other' | 'unknown' {
+  private targetOf(value: unknown, identity: Identity, stack: TerraformStack): 'ours' | 'other' | 'unknown' {
     if (typeof value !== 'string') return 'unknown';
     const literal = terraformLiteral(value);
     if (literal !== undefined) {
@@ -367,9 +372,10 @@ class Accumulator {
     }
     const ref = /^\$\{((?:data\.)?aws_iam_(?:role|user|group)\.[\w-]+)\.(name|id|arn|unique_id)\}$/.exec(value);
     if (!ref) return 'unknown';
-    if (identity.block && ref[1] === identity.block.address) return 'ours';
-    const other = this.blocks.find((b) => b.address === ref[1] && (b.section === 'resource' || b.section === 'data'));
-    if (!other) return 'unknown';
+    // A reference names a block of its own stack; one of another stack is not yet a remote-state read before synth.
+    const other = this.blocks.find((b) => b.address === ref[1] && b.stack === stack && (b.section === 'resource' || b.section === 'data'));
+    if (other && other === identity.block) return 'ours';
+    if (!other) return identity.block && ref[1] === identity.block.address ? 'ours' : 'unknown';
     const otherName = literalString((other.config as Config | undefined)?.name);
     if (otherName === undefined) return identity.block ? 'other' : 'unknown';
     return identity.name !== undefined && sameName(otherName, identity.name) ? 'ours' : 'other';
@@ -477,9 +483,11 @@ class Accumulator {
 }
 
 /** Where a block names the principal: its address (any attribute, inside any function), its literal name, or an output of it. */
-function mentions(block: RenderedBlock, identity: Identity, outputs: ReadonlySet<string>): string[] {
+function mentions(block: RenderedBlock, identity: Identity, outputs: ReadonlySet<string>, addressesThere: ReadonlySet<string>): string[] {
   const patterns: RegExp[] = [];
-  if (identity.block) patterns.push(new RegExp(`(^|[^\\w.-])${escape(identity.block.address)}(?![\\w-])`));
+  // In another stack with a block at the same address (a per-environment copy), the address names that block.
+  const sameAddressThere = identity.block !== undefined && block.stack !== identity.block.stack && addressesThere.has(identity.block.address);
+  if (identity.block && !sameAddressThere) patterns.push(new RegExp(`(^|[^\\w.-])${escape(identity.block.address)}(?![\\w-])`));
   if (identity.name !== undefined) patterns.push(new RegExp(`(^|[^\\w+=,.@-])${escape(identity.name)}(?![\\w+=,.@-])`, 'i'));
   for (const output of outputs) patterns.push(new RegExp(`\\.outputs(\\.${escape(output)}(?![\\w-])|\\[\\\\?"${escape(output)}\\\\?"\\])`));
   return stringsOf(block.config)

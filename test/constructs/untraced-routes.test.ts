@@ -180,6 +180,17 @@ describe('issue 22: an untraceable grant route may grant anything', () => {
     });
   }
 
+  it('per-environment stacks with the same construct ids: the other stack\'s own role is not this principal', () => {
+    const world = deployerStack();
+    const prod = new TerraformStack(world.app, 'prod');
+    new AwsProvider(prod, 'aws', { region: 'us-east-1' });
+    const prodRole = new IamRole(prod, 'app_deployer', { name: 'app-deployer-prod', assumeRolePolicy: '{}' });
+    new IamRolePolicy(prod, 'extra_policy', { role: prodRole.name, policy: UNUSED });
+    const { gate } = gateOf(world);
+    expect(gate.violations).toEqual([]);
+    expect(message(gate)).toContain('judged: the stack as it will be: aws_iam_role_policy_attachment.deployer_policy_attachment');
+  });
+
   it('the message says how to make a route traceable', () => {
     const world = deployerStack();
     ROUTES["the role's name through Fn.trimspace"]!.build(world);
