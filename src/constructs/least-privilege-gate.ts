@@ -222,7 +222,7 @@ export function describeJudged(grants: StackGrants | undefined): string {
   const docs = grants.sources.length ? list(grants.sources) : 'no policy';
   if (grants.opaque.length) {
     return (
-      `judged: the stack as it will be, but ${list(grants.opaque)} may grant anything, so every unused permission still counts (policies read: ${docs}); ` +
+      `judged: the stack as it will be, but what follows may grant anything, so every unused permission still counts: ${list(grants.opaque)} (policies read: ${docs}); ` +
       `${HOW_TO_TRACE}`
     );
   }
