@@ -2,6 +2,66 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
+// What each folder of src/ may import besides itself. The middle floor (sweep, resolve, provider, report) combines the
+// engine and the analysis; its folders may use one another. Anything else under src/ is above or beside the folder.
+const BELOW = {
+  model: [],
+  iam: ['model'],
+  analysis: ['model'],
+  emulator: ['model'],
+  sweep: ['model', 'iam', 'analysis', 'resolve', 'provider', 'report'],
+  resolve: ['model', 'iam', 'analysis', 'sweep', 'provider', 'report'],
+  provider: ['model', 'iam', 'analysis', 'sweep', 'resolve', 'report'],
+  report: ['model', 'iam', 'analysis', 'sweep', 'resolve', 'provider'],
+  constructs: ['model', 'iam', 'analysis', 'sweep', 'resolve', 'provider', 'report'],
+  cli: ['model', 'iam', 'analysis', 'sweep', 'resolve', 'provider', 'report', 'constructs', 'emulator'],
+};
+const FOLDERS = Object.keys(BELOW);
+
+// Elements, aspects and tokens must come from the core of the user's app (coreOf(scope)); a class taken from
+// whichever core loads first is how a gate silently never runs in a project that has both cores.
+const CORE_PATHS = ['cdktf', 'cdktn'].map((name) => ({
+  name,
+  allowTypeImports: true,
+  message: 'take core classes from coreOf(scope) (src/constructs/cdk-core.ts)',
+}));
+const DEFAULT_CORE = { group: ['**/default-core'], message: 'default-core is for tests: use coreOf(scope) from cdk-core' };
+
+/** `../x`, `../../x/y`: a relative import that leaves the folder for src/<folder>. Type-only imports count too. */
+function floorPatterns(folder, below) {
+  return FOLDERS.filter((other) => other !== folder && !below.includes(other)).map((other) => ({
+    regex: `^(\\.\\./)+${other}(/|$)`,
+    message: `${other}/ is not below src/${folder}/, which may import ${below.length ? `only ${below.map((b) => `${b}/`).join(', ')}` : 'nothing else in src/'} (docs/architecture.md)`,
+  }));
+}
+
+function restrictedImports(folder, { core }) {
+  const below = BELOW[folder];
+  return ['error', { paths: core ? CORE_PATHS : [], patterns: [...(core ? [DEFAULT_CORE] : []), ...floorPatterns(folder, below)] }];
+}
+
+/**
+ * One config per floor. cdk-core.ts is the one module allowed to load a CDK core. src/iam/sweep/ is the organization
+ * sweep, which stands above the engine and the analysis (it moves to src/sweep/): it is held to the sweep's floor.
+ */
+function floorConfigs() {
+  const configs = FOLDERS.map((folder) => ({
+    files: [`src/${folder}/**/*.ts`],
+    ignores: [...(folder === 'constructs' ? ['src/constructs/cdk-core.ts'] : []), ...(folder === 'iam' ? ['src/iam/sweep/**'] : [])],
+    rules: { '@typescript-eslint/no-restricted-imports': restrictedImports(folder, { core: true }) },
+  }));
+  configs.push(
+    { files: ['src/constructs/cdk-core.ts'], rules: { '@typescript-eslint/no-restricted-imports': restrictedImports('constructs', { core: false }) } },
+    { files: ['src/iam/sweep/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': restrictedImports('sweep', { core: true }) } },
+    {
+      // The public API re-exports every floor.
+      files: ['src/index.ts'],
+      rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: CORE_PATHS, patterns: [DEFAULT_CORE] }] },
+    },
+  );
+  return configs;
+}
+
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/cdktf.out/**', '.tmp/**', 'coverage/**'] },
   js.configs.recommended,
@@ -37,24 +97,14 @@ module.exports = tseslint.config(
     ],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Layers (docs/architecture.md): each folder of src/ imports only the floors below it, and no module takes part in an
+  // import cycle. One no-restricted-imports setting per floor (a later setting replaces an earlier one, so each carries
+  // the CDK-core rule too).
+  ...floorConfigs(),
   {
-    // Elements, aspects and tokens must come from the core of the user's app (coreOf(scope)); a class taken from
-    // whichever core loads first is how a gate silently never runs in a project that has both cores.
     files: ['src/**/*.ts'],
-    ignores: ['src/constructs/cdk-core.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: ['cdktf', 'cdktn'].map((name) => ({
-            name,
-            allowTypeImports: true,
-            message: 'take core classes from coreOf(scope) (src/constructs/cdk-core.ts)',
-          })),
-          patterns: [{ group: ['**/default-core'], message: 'default-core is for tests: use coreOf(scope) from cdk-core' }],
-        },
-      ],
-    },
+    plugins: { layers: require('./scripts/eslint-no-import-cycle') },
+    rules: { 'layers/no-import-cycle': 'error' },
   },
   {
     // CommonJS build scripts and configs.

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-iam';
 
 /**
- * The ways people poll access-advisor jobs today (reference iam-api.md §8), reimplemented as strategies over the
+ * The ways people poll access-advisor jobs today (the AWS CLI in a loop, Steampipe, Aardvark, CloudQuery), reimplemented as strategies over the
  * same SDK client and emulator as our engine. They are strategies, not products: each keeps its source's polling
  * schedule, concurrency and paging, and nothing else of it.
  *

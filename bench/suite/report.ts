@@ -292,7 +292,7 @@ function fanoutSection(results: BenchResults, scenarios: readonly ScenarioSummar
     'Every strategy generates and reads one ACTION_LEVEL service-last-accessed report per principal against the ' +
       'emulator, which runs in a separate child process (bench/suite/emulator-host.ts) so that the client figures ' +
       'are the client\'s alone. The baselines are reimplemented as polling strategies over the same AWS SDK ' +
-      '`IAMClient` (bench/baselines.ts; reference iam-api.md §8): **sequential AWS CLI loop** (one principal at a ' +
+      '`IAMClient` (bench/baselines.ts): **sequential AWS CLI loop** (one principal at a ' +
       'time, get every 1 s), **Steampipe** (all principals at once, 20 polls 500 ms apart, then gives up), ' +
       '**Aardvark** (generate all, then a round-robin queue of job ids, 1 s sleep only when one job is left), ' +
       '**CloudQuery** (all at once, random 1–4 s between polls, no timeout). They use the SDK\'s default retry ' +

@@ -3,10 +3,8 @@ import type { ConnectionOptions } from '../iam';
 import { JOB_ID_LENGTH, parsePrincipalArn } from '../model/constraints';
 import { HTML_COMMANDS } from '../report/html/kinds';
 import { CliInputError } from './exit-codes';
+import type { OutputFormat } from './output/formats';
 import { checkQuery } from './output/render';
-
-export const OUTPUT_FORMATS = ['json', 'yaml', 'table', 'markdown', 'html'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** The global flags every subcommand shares, modelled on the AWS CLI's. */
 export interface GlobalFlags {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { reportError } from './action';
+import { reportError } from './subcommand';
 import { EXIT, exitCodeOf } from './exit-codes';
 import { buildProgram } from './program';
 import { redact } from '../model/redact';

@@ -10,7 +10,7 @@ import { register as registerScpProposal } from './commands/scp-proposal';
 import { register as registerServiceReport } from './commands/service-report';
 import { register as registerSweep } from './commands/sweep';
 import { register as registerTighten } from './commands/tighten';
-import { OUTPUT_FORMATS } from './context';
+import { OUTPUT_FORMATS } from './output/formats';
 import { EXIT_CODES_HELP } from './exit-codes';
 import { parsePositiveInteger, parseSeconds } from './inputs';
 

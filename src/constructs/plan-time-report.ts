@@ -53,7 +53,7 @@ export function planGateErrorMessage(): string {
   return 'Least-privilege gate: ${self.result["summary"]}';
 }
 
-/** Builds the query map of contract E from typed props, dropping what is undefined. */
+/** Builds the plan-time program's query (resolve/external-protocol.ts) from typed props, dropping what is undefined. */
 export function planTimeQuery(props: {
   readonly kind?: 'service-last-accessed' | 'organizations-access';
   readonly arn?: string;

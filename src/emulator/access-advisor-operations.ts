@@ -11,7 +11,7 @@ import { computeServiceReport, type ReportTarget } from './service-report';
 import type { Caller, EmulatorState } from './state';
 import { list, type XmlNode } from './xml';
 
-/** The six access-advisor operations of IAM's Query API, validated as reference §2 describes. */
+/** The six access-advisor operations of IAM's Query API, their parameters validated against IAM's documented constraints (model/constraints.ts). */
 
 const DEFAULT_MAX_ITEMS = 100;
 

@@ -9,7 +9,7 @@ import { accountsUnder, orgEntityPath, orgLineage } from './world-model';
 import { iamServiceName } from './tracked-actions';
 
 /**
- * Organizations access report, following IAM's documented rules (reference §6):
+ * Organizations access report, following the rules IAM documents for GenerateOrganizationsAccessReport:
  * - root: services the root's SCPs allow; activity of every account except the management account;
  * - OU: SCPs on the OU and its parents; accounts in the OU's subtree;
  * - account: SCPs on the account and its parents; that account only;

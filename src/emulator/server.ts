@@ -10,7 +10,8 @@ import { QueryParams } from './query';
 import { SeededRandom, deriveSeed, pickMs } from './rng';
 import { parseAuthorization, verifySignature, type SigningService } from './sigv4';
 import type { Caller, EmulatorState } from './state';
-import { STS_XMLNS, SessionStore, checkSessionToken, checkWorldKeyToken } from './sts';
+import { SessionStore, checkSessionToken, checkWorldKeyToken } from './sessions';
+import { STS_XMLNS } from './sts';
 import { AccountThrottle } from './throttle';
 import { resolveWorldTime } from './time';
 import {
@@ -46,130 +47,201 @@ function makeClock(world: World, injected?: () => Date): () => Date {
   return () => new Date(pinned.getTime() + (performance.now() - startedMs));
 }
 
+/**
+ * Starts the emulator: the world file becomes the state every operation reads, an HTTP server on 127.0.0.1 answers
+ * IAM, STS and Organizations requests, and the returned handle lets a test change faults and jobs while it runs.
+ */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const world = loadWorld(options.world);
-  const clock = makeClock(world, options.now);
-  const requestClock = options.requestClock ?? (() => new Date());
-  const monotonicMs = () => performance.now();
   const seed = options.seed ?? world.settings?.seed ?? 1;
-  const catalog = loadActionCatalog();
-  const metrics = emptyMetrics();
-  const state: EmulatorState = {
+  const state = initialState(world, options, seed);
+  const controls = initialControls(world, options, seed, state.monotonicMs);
+  const traffic = { inFlight: 0 };
+  const server = createHttpServer(state.metrics, traffic, (req, res, body) => handleRequest(state, controls, req, res, body));
+  const port = await listen(server, options.port ?? 0);
+  return runningEmulator(server, port, state, controls, traffic);
+}
+
+/** Everything an operation handler reads or changes, built from the world file and the options. */
+function initialState(world: World, options: EmulatorOptions, seed: number): EmulatorState {
+  const clock = makeClock(world, options.now);
+  const monotonicMs = () => performance.now();
+  return {
     model: buildWorldModel(world, clock()),
-    catalog,
+    catalog: loadActionCatalog(),
     jobs: new JobStore(monotonicMs),
     jobSettings: { ...DEFAULT_JOB_SETTINGS, ...world.settings?.jobs, ...options.jobs },
     ids: new SeededRandom(deriveSeed(seed, 'ids')),
     durations: new SeededRandom(deriveSeed(seed, 'durations')),
     clock,
     monotonicMs,
-    metrics,
+    metrics: emptyMetrics(),
     sessions: new SessionStore(new SeededRandom(deriveSeed(seed, 'sts-sessions'))),
   };
-  let faults: FaultSettings = { ...DEFAULT_FAULT_SETTINGS, ...world.settings?.faults, ...options.faults };
-  const faultRandom = new SeededRandom(deriveSeed(seed, 'faults'));
-  const latencyRandom = new SeededRandom(deriveSeed(seed, 'latency'));
-  const requestIds = new SeededRandom(deriveSeed(seed, 'requests'));
-  const throttle = new AccountThrottle(monotonicMs);
-  let inFlight = 0;
-  let deniedActions = new Set(options.deniedActions ?? []);
+}
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> => {
-    const requestId = requestIds.uuid();
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    // Organizations speaks JSON 1.1 on the same endpoint: the operation is named by X-Amz-Target, not by Action.
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const isOrganizations = target.startsWith(ORGANIZATIONS_TARGET_PREFIX);
-    const params = new QueryParams(url.search.slice(1), req.method === 'POST' && !isOrganizations ? body : '');
-    const action = isOrganizations ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : (params.action ?? '');
-    // STS Actions share the endpoint: they are signed for `sts` and answered in STS's XML namespace.
-    const isSts = !isOrganizations && Object.hasOwn(STS_OPERATIONS, action);
-    const service = isOrganizations ? 'organizations' : isSts ? 'sts' : 'iam';
-    const xmlns = isSts ? STS_XMLNS : IAM_XMLNS;
-    metrics.totalCalls++;
-    metrics.calls[action] = (metrics.calls[action] ?? 0) + 1;
+/** What happens to a request before any operation sees it: faults, throttling, denials, and the clock it is signed against. */
+interface RequestControls {
+  faults: FaultSettings;
+  deniedActions: Set<string>;
+  readonly throttle: AccountThrottle;
+  readonly faultRandom: SeededRandom;
+  readonly latencyRandom: SeededRandom;
+  readonly requestIds: SeededRandom;
+  readonly requestClock: () => Date;
+}
 
-    const sendBody = (status: number, contentType: string, text: string, extra: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': contentType, 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(text), ...extra });
-      res.end(text);
-    };
-    const send = (status: number, xml: string) => sendBody(status, 'text/xml', xml);
-    const sendError = (error: ApiError) =>
-      isOrganizations
-        ? sendBody(error.status, 'application/x-amz-json-1.1', JSON.stringify({ __type: jsonErrorCode(error.code), Message: error.message }), {
-            'x-amzn-ErrorType': jsonErrorCode(error.code),
-          })
-        : send(error.status, renderError(error.type, error.code, error.message, requestId, xmlns));
-
-    const latency = pickMs(faults.latencyMs, latencyRandom);
-    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
-    if (faults.dropConnectionRate > 0 && faultRandom.next() < faults.dropConnectionRate) {
-      metrics.droppedConnections++;
-      req.socket.destroy();
-      return;
-    }
-    try {
-      if (req.method !== 'POST' && req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `Method ${req.method} is not allowed.`);
-      const caller = await authenticate(req, url, body, service);
-      if (faults.throttle && !throttle.take(caller.account, faults.throttle)) {
-        metrics.throttled++;
-        metrics.throttledCalls[action] = (metrics.throttledCalls[action] ?? 0) + 1;
-        throw new ApiError(400, isOrganizations ? 'TooManyRequestsException' : 'Throttling', 'Rate exceeded', 'Sender');
-      }
-      if (faults.serverErrorRate > 0 && faultRandom.next() < faults.serverErrorRate) {
-        metrics.serverErrors++;
-        throw new ApiError(500, 'ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.');
-      }
-      if (deniedActions.has(action)) {
-        throw new ApiError(403, 'AccessDenied', `User: ${caller.principal.arn} is not authorized to perform: ${service}:${action} on resource: *`);
-      }
-      if (isOrganizations) {
-        const handler = Object.hasOwn(ORGANIZATIONS_OPERATIONS, action) ? ORGANIZATIONS_OPERATIONS[action] : undefined;
-        if (!handler) throw new ApiError(400, 'UnknownOperationException', `Unknown operation ${target}`);
-        return sendBody(200, 'application/x-amz-json-1.1', JSON.stringify(handler(state, caller, parseJsonInput(body))));
-      }
-      const operation = isSts ? STS_OPERATIONS[action] : OPERATIONS[action];
-      if (!operation) throw new ApiError(400, 'InvalidAction', `Could not find operation ${action || '(no Action)'} for version 2010-05-08`);
-      send(200, renderResult(action, operation(state, caller, params), requestId, xmlns));
-    } catch (error) {
-      if (error instanceof ApiError) return sendError(error);
-      metrics.serverErrors++;
-      sendError(new ApiError(500, 'ServiceFailure', `Internal emulator error: ${(error as Error).message}`));
-    }
+function initialControls(world: World, options: EmulatorOptions, seed: number, monotonicMs: () => number): RequestControls {
+  return {
+    faults: { ...DEFAULT_FAULT_SETTINGS, ...world.settings?.faults, ...options.faults },
+    deniedActions: new Set(options.deniedActions ?? []),
+    throttle: new AccountThrottle(monotonicMs),
+    faultRandom: new SeededRandom(deriveSeed(seed, 'faults')),
+    latencyRandom: new SeededRandom(deriveSeed(seed, 'latency')),
+    requestIds: new SeededRandom(deriveSeed(seed, 'requests')),
+    requestClock: options.requestClock ?? (() => new Date()),
   };
+}
 
-  const authenticate = async (req: http.IncomingMessage, url: URL, body: string, service: SigningService): Promise<Caller> => {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-    }
-    const auth = parseAuthorization(headers);
-    const session = state.model.accessKeys.has(auth.accessKeyId) ? undefined : state.sessions.get(auth.accessKeyId);
-    const key = session ? { id: session.accessKeyId, secret: session.secretAccessKey } : state.model.accessKeys.get(auth.accessKeyId);
-    if (!key) throw new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-    // Session expiry is on the emulator clock (it issued the Expiration); signature freshness on the real one,
-    // the clock every client signs with.
-    if (session) checkSessionToken(session, headers['x-amz-security-token'], state.clock());
-    else checkWorldKeyToken(state.model.accessKeys.get(auth.accessKeyId)!.sessionToken, headers['x-amz-security-token']);
-    const query: Record<string, string | string[]> = {};
-    for (const [name, value] of url.searchParams) {
-      const existing = query[name];
-      query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-    }
-    await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key, service, requestClock());
-    // Session keys act as the assumed role: its ARN owns the jobs they generate.
-    const principal = session ? session.role : state.model.principals.get(state.model.accessKeys.get(key.id)!.owner)!;
-    return { accessKeyId: key.id, principal, account: principal.account, ...(session ? { session: session.accessKeyId } : {}) };
+/** Which service and operation a request names, and how its answer is written. */
+interface RequestRoute {
+  readonly url: URL;
+  readonly target: string;
+  readonly isOrganizations: boolean;
+  readonly params: QueryParams;
+  readonly action: string;
+  readonly isSts: boolean;
+  readonly service: SigningService;
+  readonly xmlns: string;
+}
+
+function routeOf(req: http.IncomingMessage, body: string): RequestRoute {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  // Organizations speaks JSON 1.1 on the same endpoint: the operation is named by X-Amz-Target, not by Action.
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const isOrganizations = target.startsWith(ORGANIZATIONS_TARGET_PREFIX);
+  const params = new QueryParams(url.search.slice(1), req.method === 'POST' && !isOrganizations ? body : '');
+  const action = isOrganizations ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : (params.action ?? '');
+  // STS Actions share the endpoint: they are signed for `sts` and answered in STS's XML namespace.
+  const isSts = !isOrganizations && Object.hasOwn(STS_OPERATIONS, action);
+  const service = isOrganizations ? 'organizations' : isSts ? 'sts' : 'iam';
+  return { url, target, isOrganizations, params, action, isSts, service, xmlns: isSts ? STS_XMLNS : IAM_XMLNS };
+}
+
+/** Writers of one response: a body, an XML result, an error in the protocol the request spoke. */
+function responder(res: http.ServerResponse, requestId: string, route: RequestRoute) {
+  const sendBody = (status: number, contentType: string, text: string, extra: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': contentType, 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(text), ...extra });
+    res.end(text);
   };
+  const send = (status: number, xml: string) => sendBody(status, 'text/xml', xml);
+  const sendError = (error: ApiError) =>
+    route.isOrganizations
+      ? sendBody(error.status, 'application/x-amz-json-1.1', JSON.stringify({ __type: jsonErrorCode(error.code), Message: error.message }), {
+          'x-amzn-ErrorType': jsonErrorCode(error.code),
+        })
+      : send(error.status, renderError(error.type, error.code, error.message, requestId, route.xmlns));
+  return { sendBody, send, sendError };
+}
 
+async function handleRequest(state: EmulatorState, controls: RequestControls, req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
+  const { metrics } = state;
+  const requestId = controls.requestIds.uuid();
+  const route = routeOf(req, body);
+  metrics.totalCalls++;
+  metrics.calls[route.action] = (metrics.calls[route.action] ?? 0) + 1;
+  const { sendBody, send, sendError } = responder(res, requestId, route);
+
+  const latency = pickMs(controls.faults.latencyMs, controls.latencyRandom);
+  if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+  if (controls.faults.dropConnectionRate > 0 && controls.faultRandom.next() < controls.faults.dropConnectionRate) {
+    metrics.droppedConnections++;
+    req.socket.destroy();
+    return;
+  }
+  try {
+    if (req.method !== 'POST' && req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `Method ${req.method} is not allowed.`);
+    const caller = await authenticate(state, controls.requestClock, req, route.url, body, route.service);
+    refuseByFaultOrDenial(state, controls, route, caller);
+    if (route.isOrganizations) {
+      const handler = Object.hasOwn(ORGANIZATIONS_OPERATIONS, route.action) ? ORGANIZATIONS_OPERATIONS[route.action] : undefined;
+      if (!handler) throw new ApiError(400, 'UnknownOperationException', `Unknown operation ${route.target}`);
+      return sendBody(200, 'application/x-amz-json-1.1', JSON.stringify(handler(state, caller, parseJsonInput(body))));
+    }
+    const operation = route.isSts ? STS_OPERATIONS[route.action] : OPERATIONS[route.action];
+    if (!operation) throw new ApiError(400, 'InvalidAction', `Could not find operation ${route.action || '(no Action)'} for version 2010-05-08`);
+    send(200, renderResult(route.action, operation(state, caller, route.params), requestId, route.xmlns));
+  } catch (error) {
+    if (error instanceof ApiError) return sendError(error);
+    metrics.serverErrors++;
+    sendError(new ApiError(500, 'ServiceFailure', `Internal emulator error: ${(error as Error).message}`));
+  }
+}
+
+/** The account throttle, injected server errors and denied actions, in that order: each throws the error IAM would answer. */
+function refuseByFaultOrDenial(state: EmulatorState, controls: RequestControls, route: RequestRoute, caller: Caller): void {
+  const { metrics } = state;
+  const { faults } = controls;
+  if (faults.throttle && !controls.throttle.take(caller.account, faults.throttle)) {
+    metrics.throttled++;
+    metrics.throttledCalls[route.action] = (metrics.throttledCalls[route.action] ?? 0) + 1;
+    throw new ApiError(400, route.isOrganizations ? 'TooManyRequestsException' : 'Throttling', 'Rate exceeded', 'Sender');
+  }
+  if (faults.serverErrorRate > 0 && controls.faultRandom.next() < faults.serverErrorRate) {
+    metrics.serverErrors++;
+    throw new ApiError(500, 'ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.');
+  }
+  if (controls.deniedActions.has(route.action)) {
+    throw new ApiError(403, 'AccessDenied', `User: ${caller.principal.arn} is not authorized to perform: ${route.service}:${route.action} on resource: *`);
+  }
+}
+
+/** The caller behind the request's signature: a world access key, or an AssumeRole session acting as its role. */
+async function authenticate(
+  state: EmulatorState,
+  requestClock: () => Date,
+  req: http.IncomingMessage,
+  url: URL,
+  body: string,
+  service: SigningService,
+): Promise<Caller> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const auth = parseAuthorization(headers);
+  const session = state.model.accessKeys.has(auth.accessKeyId) ? undefined : state.sessions.get(auth.accessKeyId);
+  const key = session ? { id: session.accessKeyId, secret: session.secretAccessKey } : state.model.accessKeys.get(auth.accessKeyId);
+  if (!key) throw new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+  // Session expiry is on the emulator clock (it issued the Expiration); signature freshness on the real one,
+  // the clock every client signs with.
+  if (session) checkSessionToken(session, headers['x-amz-security-token'], state.clock());
+  else checkWorldKeyToken(state.model.accessKeys.get(auth.accessKeyId)!.sessionToken, headers['x-amz-security-token']);
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    const existing = query[name];
+    query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key, service, requestClock());
+  // Session keys act as the assumed role: its ARN owns the jobs they generate.
+  const principal = session ? session.role : state.model.principals.get(state.model.accessKeys.get(key.id)!.owner)!;
+  return { accessKeyId: key.id, principal, account: principal.account, ...(session ? { session: session.accessKeyId } : {}) };
+}
+
+/** The HTTP server: counts requests in flight, refuses bodies over MAX_BODY_BYTES, hands each whole body to `handle`. */
+function createHttpServer(
+  metrics: EmulatorMetrics,
+  traffic: { inFlight: number },
+  handle: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => Promise<void>,
+): http.Server {
   const server = http.createServer((req, res) => {
-    inFlight++;
-    metrics.maxInFlight = Math.max(metrics.maxInFlight, inFlight);
+    traffic.inFlight++;
+    metrics.maxInFlight = Math.max(metrics.maxInFlight, traffic.inFlight);
     let finished = false;
     const done = () => {
       if (!finished) {
         finished = true;
-        inFlight--;
+        traffic.inFlight--;
       }
     };
     res.on('close', done);
@@ -187,16 +259,28 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     req.on('error', done);
   });
   server.keepAliveTimeout = 5_000;
+  return server;
+}
 
-  await new Promise<void>((resolve, reject) => {
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
-      resolve();
+      resolve((server.address() as AddressInfo).port);
     });
   });
-  const port = (server.address() as AddressInfo).port;
+}
 
+/** The handle a test holds: the endpoint, metrics, and the controls it may change while the emulator runs. */
+function runningEmulator(
+  server: http.Server,
+  port: number,
+  state: EmulatorState,
+  controls: RequestControls,
+  traffic: { inFlight: number },
+): RunningEmulator {
+  const { metrics } = state;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
@@ -208,18 +292,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     metrics: () => structuredClone(metrics),
     resetMetrics: () => {
       Object.assign(metrics, emptyMetrics());
-      metrics.maxInFlight = inFlight;
+      metrics.maxInFlight = traffic.inFlight;
     },
     setFaults: (f) => {
-      faults = { ...faults, ...f };
-      if ('throttle' in f) throttle.reset();
+      controls.faults = { ...controls.faults, ...f };
+      if ('throttle' in f) controls.throttle.reset();
     },
     setJobs: (j) => {
       state.jobSettings = { ...state.jobSettings, ...j };
     },
     forgetJob: (jobId) => state.jobs.forget(jobId),
     setDeniedActions: (actions) => {
-      deniedActions = new Set(actions);
+      controls.deniedActions = new Set(actions);
     },
   };
 }

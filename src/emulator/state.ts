@@ -1,7 +1,7 @@
 import type { ActionCatalog } from '../model/action-catalog';
 import type { JobStore } from './jobs';
 import type { SeededRandom } from './rng';
-import type { SessionStore } from './sts';
+import type { SessionStore } from './sessions';
 import type { EmulatorMetrics, JobSettings } from './types';
 import type { Principal, WorldModel } from './world-model';
 

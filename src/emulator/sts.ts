@@ -1,7 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from './api-error';
 import type { QueryParams } from './query';
-import type { SeededRandom } from './rng';
 import type { Caller, EmulatorState } from './state';
 import type { Principal } from './world-model';
 import type { XmlNode } from './xml';
@@ -11,77 +9,13 @@ import type { XmlNode } from './xml';
  * evaluated there); a role of another account only when its trust policy allows `sts:AssumeRole` to the caller's
  * account (`arn:aws:iam::ACCOUNT:root` or the bare id) or to the caller's own ARN, and denies it to neither — how a
  * management account reaches `OrganizationAccountAccessRole` in its members. The temporary credentials it issues are
- * kept here; requests signed with them act as the role.
+ * kept by the SessionStore (sessions.ts); requests signed with them act as the role.
  */
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ROLE_ARN_LENGTH = { min: 20, max: 2048 };
 const DURATION = { min: 900, default: 3600, roleDefaultMax: 3600 };
-const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-export interface RoleSession {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken: string;
-  readonly expiration: Date;
-  readonly role: Principal;
-  readonly sessionName: string;
-}
-
-/** Temporary credentials issued by AssumeRole, by access key id, for the life of the emulator. */
-export class SessionStore {
-  private readonly sessions = new Map<string, RoleSession>();
-  constructor(private readonly random: SeededRandom) {}
-
-  issue(role: Principal, sessionName: string, expiration: Date): RoleSession {
-    const session: RoleSession = {
-      accessKeyId: `ASIA${this.chars(KEY_ALPHABET, 16)}`,
-      secretAccessKey: this.chars(SECRET_ALPHABET, 40),
-      sessionToken: `FwoGZXIvYXdzE${this.chars(SECRET_ALPHABET, 240)}`,
-      expiration,
-      role,
-      sessionName,
-    };
-    this.sessions.set(session.accessKeyId, session);
-    return session;
-  }
-
-  get(accessKeyId: string): RoleSession | undefined {
-    return this.sessions.get(accessKeyId);
-  }
-
-  private chars(alphabet: string, length: number): string {
-    let out = '';
-    for (let i = 0; i < length; i++) out += alphabet[Math.floor(this.random.next() * alphabet.length)];
-    return out;
-  }
-}
-
-const invalidToken = () => new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-
-const sameSecret = (expected: string, given: string) => {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(given, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-};
-
-/**
- * A world key's requests: with a `sessionToken` declared, they must carry exactly it; without one, they must carry
- * none (a token the emulator neither issued nor was given is as unknown to it as to IAM).
- */
-export function checkWorldKeyToken(declared: string | undefined, token: string | undefined): void {
-  if (declared === undefined ? token !== undefined : !sameSecret(declared, token ?? '')) throw invalidToken();
-}
-
-/** A request signed with session credentials must carry the issued token, before the session expires. */
-export function checkSessionToken(session: RoleSession, token: string | undefined, now: Date): void {
-  if (!sameSecret(session.sessionToken, token ?? '')) throw invalidToken();
-  if (now.getTime() >= session.expiration.getTime()) {
-    throw new ApiError(403, 'ExpiredToken', 'The security token included in the request is expired');
-  }
-}
 
 const validationError = (value: string, field: string, constraint: string) =>
   new ApiError(400, 'ValidationError', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`);

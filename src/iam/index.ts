@@ -1,5 +1,5 @@
-// The engine's public surface (contract B). Model types and errors are exported by src/index.ts from their own
-// modules, so they are not repeated here.
+// The engine's public surface: what src/index.ts exports of src/iam. Model types and errors are exported by
+// src/index.ts from src/model, so they are not repeated here.
 //
 // The engine (and with it the AWS SDK) is loaded on the first call, not when the package loads: a cdktf app whose
 // reports all come from the committed cache never needs it, and loading it costs a synth more than the app itself.

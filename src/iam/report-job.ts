@@ -142,15 +142,18 @@ async function runWithSignal(
       createDate = ctx.createDates ? ctx.createDates.read(request, signal) : Promise.resolve(undefined);
     }
     try {
-      if (request.kind === 'service-last-accessed') {
-        const report = await readServiceJob(request, state.jobId, ctx, signal, emit, resumed, () => {
+      const read: JobRead = {
+        jobId: state.jobId,
+        ctx,
+        signal,
+        emit,
+        pollImmediately: resumed,
+        onExists: () => {
           jobKnownToExist = true;
-        }, createDate!);
-        return report;
-      }
-      return await readOrganizationsJob(request, state.jobId, ctx, signal, emit, resumed, () => {
-        jobKnownToExist = true;
-      });
+        },
+      };
+      if (request.kind === 'service-last-accessed') return await readServiceJob(request, read, createDate!);
+      return await readOrganizationsJob(request, read);
     } catch (err) {
       // IAM may lose a job it just gave us; one fresh job is worth a try, a second loss is a real error.
       if (err instanceof AwsRequestError && err.awsCode === 'NoSuchEntity' && jobKnownToExist && !regenerated) {
@@ -239,16 +242,19 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
   }
 }
 
-async function readServiceJob(
-  request: ServiceRequest,
-  jobId: string,
-  ctx: JobContext,
-  signal: AbortSignal,
-  emit: Emit,
-  pollImmediately: boolean,
-  onExists: () => void,
-  createDate: Promise<string | undefined>,
-): Promise<AccessReport> {
+/** One read of a job: its id, the context it runs in, how it reports progress, and how it says the job exists. */
+interface JobRead {
+  readonly jobId: string;
+  readonly ctx: JobContext;
+  readonly signal: AbortSignal;
+  readonly emit: Emit;
+  /** A resumed job is polled before the first wait. */
+  readonly pollImmediately: boolean;
+  readonly onExists: () => void;
+}
+
+async function readServiceJob(request: ServiceRequest, read: JobRead, createDate: Promise<string | undefined>): Promise<AccessReport> {
+  const { jobId, ctx, signal, emit, pollImmediately } = read;
   const op = 'GetServiceLastAccessedDetails';
   const getPage = (marker?: string) =>
     ctx.session.send<GetServiceLastAccessedDetailsResponse>(
@@ -258,7 +264,7 @@ async function readServiceJob(
       request,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await firstPage(() => getPage(), ctx, signal, emit, pollImmediately, onExists, request, jobId);
+  const first = await firstPage(() => getPage(), read, request);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(jobId, first.Error?.Code ?? 'Unknown', first.Error?.Message ?? 'the job failed', request);
   }
@@ -305,15 +311,8 @@ async function readEntities(
   return pages.items.map(normalizeEntity);
 }
 
-async function readOrganizationsJob(
-  request: OrgRequest,
-  jobId: string,
-  ctx: JobContext,
-  signal: AbortSignal,
-  emit: Emit,
-  pollImmediately: boolean,
-  onExists: () => void,
-): Promise<AccessReport> {
+async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise<AccessReport> {
+  const { jobId, ctx, signal, emit, pollImmediately } = read;
   const op = 'GetOrganizationsAccessReport';
   const getPage = (marker?: string) =>
     ctx.session.send<GetOrganizationsAccessReportResponse>(
@@ -328,7 +327,7 @@ async function readOrganizationsJob(
       request,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await firstPage(() => getPage(), ctx, signal, emit, pollImmediately, onExists, request, jobId);
+  const first = await firstPage(() => getPage(), read, request);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(
       jobId,
@@ -346,18 +345,10 @@ async function readOrganizationsJob(
  * The first page of a job, after polling. A resumed job IAM does not know (NoSuchEntity, InvalidInput) is the
  * caller's mistake — a job id of another kind, session or account, or one that expired — so it is an input error.
  */
-async function firstPage<T extends { JobStatus?: string }>(
-  fetchFirstPage: () => Promise<T>,
-  ctx: JobContext,
-  signal: AbortSignal,
-  emit: Emit,
-  resumed: boolean,
-  onExists: () => void,
-  request: ReportRequest,
-  jobId: string,
-): Promise<T> {
+async function firstPage<T extends { JobStatus?: string }>(fetchFirstPage: () => Promise<T>, read: JobRead, request: ReportRequest): Promise<T> {
+  const { jobId, pollImmediately: resumed } = read;
   try {
-    return await pollUntilDone(fetchFirstPage, ctx, signal, emit, resumed, onExists);
+    return await pollUntilDone(fetchFirstPage, read.ctx, read.signal, read.emit, resumed, read.onExists);
   } catch (err) {
     if (resumed && err instanceof AwsRequestError && (err.awsCode === 'NoSuchEntity' || err.awsCode === 'InvalidInput')) {
       throw new JobMismatchError(

@@ -1,8 +1,9 @@
 import type { PrincipalKind } from './report';
 
 /**
- * IAM's documented input constraints (reference iam-api.md §2), in one place: the engine checks them before any
- * call to give a friendly error, and the emulator checks them to answer InvalidInput as IAM does.
+ * IAM's documented input constraints of the access-advisor operations (the length and pattern limits of the IAM API
+ * reference for each parameter), in one place: the engine checks them before any call to give a friendly error, and
+ * the emulator checks them to answer InvalidInput as IAM does.
  */
 
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;

@@ -6,7 +6,7 @@ import { parsePolicyDocument } from '../analysis/policy-document';
 /**
  * The vocabulary of the plan-time program, shared by the program and the construct that emits its
  * `data "external"` block. Terraform's external provider passes the query as a flat JSON object of strings and
- * accepts only a flat JSON object of strings back (reference cdktf-terraform.md §4), so every key here is a
+ * accepts only a flat JSON object of strings back (it rejects any other value type), so every key here is a
  * string-valued key and nested data travels as JSON inside a string.
  *
  * This module must stay free of the AWS SDK and of cdktf: the construct imports it at synth time.

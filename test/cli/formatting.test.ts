@@ -1,7 +1,7 @@
 import { renderMarkdown, renderText } from '../../src/report/document';
 import { applyQuery, formatResult } from '../../src/cli/output/render';
 import { collectException, parseArnList } from '../../src/cli/inputs';
-import { errorLine } from '../../src/cli/action';
+import { errorLine } from '../../src/cli/subcommand';
 import { InvalidRequestError, JobTimeoutError } from '../../src/model/errors';
 
 describe('document renderers', () => {

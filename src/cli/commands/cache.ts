@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action } from '../action';
+import { action } from '../subcommand';
 
 interface CacheFlags {
   file?: string;

@@ -4,7 +4,7 @@ import type { GateDecision, PrincipalVerdict } from '../../analysis/gate';
 import type { GrantedPolicies } from '../../analysis/granted';
 import type { Baseline, PermissionException, PolicyDocument } from '../../analysis/types';
 import { GRANULARITIES, type Granularity } from '../../model/report';
-import { action, emit, errorLine } from '../action';
+import { action, emit, errorLine } from '../subcommand';
 import { checkBaselineWritable, readBaseline, updateBaseline } from '../baseline-file';
 import { CliInputError, EXIT, exitCodeOf, worstExitCode } from '../exit-codes';
 import { gatePrincipal, type GatePrincipal, type GateResult } from '../../report/gate-result';

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { SORT_KEYS, type SortKey } from '../../model/report';
-import { action, emit } from '../action';
+import { action, emit } from '../subcommand';
 import { EXIT } from '../exit-codes';
 import { addExamples } from '../help';
 import { runOne } from '../reports';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { action, emit } from '../action';
+import { action, emit } from '../subcommand';
 import { CliInputError, EXIT } from '../exit-codes';
 import { addExamples } from '../help';
 

@@ -3,7 +3,7 @@ import type { ProtectedService } from '../../analysis/scp-protected';
 import type { ScpStyle, ServiceControlPolicyProposalResult } from '../../analysis/scp-types';
 import type { PermissionException } from '../../analysis/types';
 import type { OrganizationsAccessReport } from '../../model/report';
-import { action, emit, write } from '../action';
+import { action, emit, write } from '../subcommand';
 import { CliInputError, EXIT } from '../exit-codes';
 import { addExamples } from '../help';
 import { collectException, readInput } from '../inputs';

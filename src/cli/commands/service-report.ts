@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
-import { action, emit, reportError } from '../action';
+import { action, emit, reportError } from '../subcommand';
 import { EXIT, worstExitCode } from '../exit-codes';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
 import { collectArns } from '../inputs';

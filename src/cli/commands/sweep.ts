@@ -3,7 +3,7 @@ import type { Baseline, PermissionException } from '../../analysis/types';
 import type { SweepOptions } from '../../sweep/run-sweep';
 import type { SweepCheckpoint, SweepPrincipalKind, SweepResult } from '../../sweep/types';
 import { GRANULARITIES, type Granularity } from '../../model/report';
-import { action, emit } from '../action';
+import { action, emit } from '../subcommand';
 import { checkBaselineWritable, readBaseline, updateBaseline } from '../baseline-file';
 import type { CliContext } from '../context';
 import { CliInputError, EXIT } from '../exit-codes';

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { PermissionException, PolicyDocument, TightenedPolicy } from '../../analysis/types';
 import { ACTION_PATTERN } from '../../analysis/policy-document';
 import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
-import { action, emit, write } from '../action';
+import { action, emit, write } from '../subcommand';
 import { CliInputError, EXIT } from '../exit-codes';
 import { addExamples } from '../help';
 import { collectException, parseDays, readInput } from '../inputs';

@@ -1,4 +1,4 @@
-import type { OutputFormat } from '../context';
+import type { OutputFormat } from './formats';
 import { CliInputError } from '../exit-codes';
 import { ANSI, PLAIN, renderMarkdown, renderText } from '../../report/document';
 import { toDocs } from '../../report/views';

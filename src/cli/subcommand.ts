@@ -1,8 +1,13 @@
+/**
+ * What every subcommand shares around its own body: the global flags resolved, errors turned into one redacted line and
+ * an exit status, Ctrl-C aborting running jobs, and the result written in the chosen format (`emit`).
+ */
 import type { Command, OptionValues } from 'commander';
 import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../model/errors';
 import { redact, safeMessage } from '../model/redact';
-import { contextOf, type CliContext, type OutputFormat } from './context';
+import { contextOf, type CliContext } from './context';
 import { CliInputError, exitCodeOf } from './exit-codes';
+import type { OutputFormat } from './output/formats';
 import { applyQuery, formatResult } from './output/render';
 
 /** What an action returns: its exit status. */
