@@ -41,18 +41,16 @@ function restrictedImports(folder, { core }) {
 }
 
 /**
- * One config per floor. cdk-core.ts is the one module allowed to load a CDK core. src/iam/sweep/ is the organization
- * sweep, which stands above the engine and the analysis (it moves to src/sweep/): it is held to the sweep's floor.
+ * One config per floor. cdk-core.ts is the one module allowed to load a CDK core.
  */
 function floorConfigs() {
   const configs = FOLDERS.map((folder) => ({
     files: [`src/${folder}/**/*.ts`],
-    ignores: [...(folder === 'constructs' ? ['src/constructs/cdk-core.ts'] : []), ...(folder === 'iam' ? ['src/iam/sweep/**'] : [])],
+    ignores: folder === 'constructs' ? ['src/constructs/cdk-core.ts'] : [],
     rules: { '@typescript-eslint/no-restricted-imports': restrictedImports(folder, { core: true }) },
   }));
   configs.push(
     { files: ['src/constructs/cdk-core.ts'], rules: { '@typescript-eslint/no-restricted-imports': restrictedImports('constructs', { core: false }) } },
-    { files: ['src/iam/sweep/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': restrictedImports('sweep', { core: true }) } },
     {
       // The public API re-exports every floor.
       files: ['src/index.ts'],

@@ -7,9 +7,9 @@ import { findUnusedPermissions } from './unused';
 
 /**
  * The least-privilege gate: the one place that turns access-advisor evidence into a pass or a fail. The
- * LeastPrivilegeGate and PolicyDriftCheck constructs, `access-advisor gate`, the plan-time program and the report
- * views reach their verdict (or their "which findings are violations") here, so a rule changed here changes for every
- * one of them. Any new consumer (the sweep, a Terraform data source) calls these functions rather than assembling
+ * LeastPrivilegeGate and PolicyDriftCheck constructs, `access-advisor gate`, the plan-time program, the sweep, the
+ * Terraform provider and the report views reach their verdict (or their "which findings are violations") here, so a
+ * rule changed here changes for every one of them. A new consumer calls these functions rather than assembling
  * "find unused → restrict to granted → pick violations" again.
  *
  * API
