@@ -4,6 +4,18 @@ import { AnalysisInputError } from './errors';
 import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
 import { canonicalDocument, parsePolicyDocument, type NormalizedStatement } from './policy-document';
 import { candidateActions, catalogOf, compileForProof, proveTightening, resourceSamples } from './verify';
+import { compressUsedService, evaluatorAllowsSomewhere, planDenies, type DenyPlan } from './deny-lists';
+import type { PolicyEvaluator } from './evaluate';
+import type { NormalizedPolicy } from './policy-document';
+import {
+  DEFAULT_MAX_ATTACHED_POLICIES,
+  MANAGED_POLICY_MAX_CHARACTERS,
+  MAX_ATTACHED_POLICIES_LIMIT,
+  packStatements,
+  policyCharacters,
+  PolicySizeError,
+  validMaxPolicies,
+} from './policy-size';
 import type { PolicyDocument, PolicyStatement, TightenedPolicy, UnusedPermissionsOptions } from './types';
 import { unusedFromEvidence, compare } from './unused';
 import { expandPattern } from './catalog-cache';
@@ -15,24 +27,41 @@ export interface TightenOptions extends UnusedPermissionsOptions {
   /** Named in errors and notes (a file name, a construct path). Default `policy`. */
   readonly sourceName?: string;
   /**
-   * Split a wildcard (`s3:*`, `s3:Get*`, `s3*:*`) into the catalog's actions when some of them are proven unused
-   * while its service is used. Lossy: actions and services newer than the catalog are no longer allowed (except
-   * those the report lists), so it is an explicit opt-in and every split is noted. Default false: such a wildcard
-   * is kept as written. `*` never needs it: it becomes an exact NotAction statement.
+   * The smaller, lossy form: an allow-list of what is kept. A wildcard (`s3:*`, `s3:Get*`, `s3*:*`) whose service is
+   * used is split into the catalog's actions minus the unused ones, and `*` into the services kept. Actions and
+   * services newer than the catalog (that did not exist when the report was made) are then no longer allowed,
+   * except those the report lists, so it is an explicit opt-in and every split is noted. Default false: the exact
+   * form (wildcards kept as written, unused tracked actions denied).
    */
   readonly splitWildcards?: boolean;
+  /**
+   * How many managed policies the result may take (IAM attaches 10 per role or user by default; 1–20). A result
+   * that does not fit in that many 6,144-character documents is a PolicySizeError. Default 10.
+   */
+  readonly maxPolicies?: number;
 }
 
-/** IAM's quota for a managed policy document, white space not counted. */
-const MANAGED_POLICY_MAX_CHARS = 6144;
+/** Sids of the Deny statements of the exact form (IAM allows only letters and digits in a Sid). */
+export const DENY_UNUSED_SERVICES_SID = 'AccessAdvisorDenyUnusedServices';
+export const DENY_UNUSED_ACTIONS_SID = 'AccessAdvisorDenyUnusedTrackedActions';
 
 /**
- * Tightens an identity policy against a service-last-accessed report. Only Allow statements with `Action` and
- * `Resource` are rewritten, and only their action lists; Version, Deny statements, Resource, Condition and Sid stay
- * as written, NotAction/NotResource Allow statements are kept and noted. An action is removed only when
- * `isRemovable` says the evidence proves it unused (see docs/decisions.md), and nothing the catalog does not know
- * is lost: `*` minus whole services becomes `NotAction`, a wildcard of a used service is kept unless
- * `splitWildcards`. The result carries a proof; a failing proof is a bug in this module and throws.
+ * Whether the report's principal is a role or a user. Only then may an explicit Deny carry the evidence: a Deny
+ * applies to everything the principal holds, and the report of a role or user covers everything it holds. A group's
+ * Deny would also bind each member's own policies, and a managed policy's every principal it is attached to,
+ * whose other grants that report does not judge.
+ */
+function principalEvidence(arn: string): boolean {
+  return /^arn:[^:]+:iam::[^:]*:(role|user)\//.test(arn);
+}
+
+/**
+ * Tightens an identity policy against a service-last-accessed report (docs/decisions.md, *Tightening*). For a role
+ * or user the result is exact: Allow statements keep their wildcards as written (and their Resource, Condition,
+ * Sid and order), literal actions proven unused are dropped, wildcards of wholly unused services give way to what
+ * they keep, and `Deny` statements list the removable actions the kept statements still allow. The documents are
+ * packed within IAM's 6,144 characters each and `maxPolicies`; what cannot fit is a PolicySizeError. The result
+ * carries a proof; a failing proof is a bug in this module and throws.
  */
 export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLastAccessedReport, options: TightenOptions = {}): TightenedPolicy {
   if (typeof options !== 'object' || options === null) throw new AnalysisInputError('options', '(options)', options, 'an options object');
@@ -40,17 +69,26 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   if (options.splitWildcards !== undefined && typeof options.splitWildcards !== 'boolean') {
     throw new AnalysisInputError('options', 'splitWildcards', options.splitWildcards, 'true or false');
   }
+  const maxPolicies = validMaxPolicies(options.maxPolicies);
   const source = options.sourceName ?? 'policy';
   const original = parsePolicyDocument(policy, source);
   const evidence = assessEvidence(report, options);
   const catalog = catalogOf(options);
   const split = options.splitWildcards === true;
+  const denyForm = principalEvidence(report.arn);
   const notes: string[] = [];
   if (evidence.status !== 'sufficient') notes.push(`nothing removed: ${evidence.statusReason}`);
+  if (!denyForm && evidence.status === 'sufficient') {
+    notes.push(
+      `${report.arn} is not a role or user: its evidence does not cover every policy a Deny would bind (a group's members, a managed policy's principals), ` +
+        'so wildcards that keep unused actions are kept as written without Deny statements',
+    );
+  }
   const version = original.document.Version;
 
   const statements: PolicyStatement[] = [];
   const untouched: PolicyStatement[] = [];
+  const keptWildcardNotes: { label: string; pattern: string }[] = [];
   for (const s of original.statements) {
     const label = s.raw.Sid !== undefined ? `Statement ${s.raw.Sid}` : `Statement[${s.index}]`;
     if (s.effect === 'Deny') {
@@ -60,17 +98,25 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     if (!s.action || !s.resource) {
       statements.push(s.raw);
       untouched.push(s.raw);
-      notes.push(`${label} uses ${s.notAction ? 'NotAction' : 'NotResource'}: kept as written, it could not be tightened without risk of widening`);
+      if (!denyForm) notes.push(`${label} uses ${s.notAction ? 'NotAction' : 'NotResource'}: kept as written, it could not be tightened without risk of widening`);
       continue;
     }
     if (s.action.some((a) => a.trim() === '*')) {
-      statements.push(...tightenEverything(s, evidence, catalog, label, notes));
+      if (denyForm && !split) {
+        statements.push({ ...s.raw, Action: '*' });
+        keptWildcardNotes.push({ label, pattern: '*' });
+      } else if (denyForm && split) statements.push(...allowListOfEverything(s, evidence, catalog, label, notes));
+      else statements.push(...tightenEverything(s, evidence, catalog, label, notes));
       continue;
     }
     const keptWildcards: string[] = [];
-    const actions = tightenActions(s, evidence, catalog, label, notes, split, keptWildcards);
-    // Wildcards kept as written on purpose still grant their unused actions: the claim must not count them.
-    if (keptWildcards.length > 0) untouched.push({ ...s.raw, Action: keptWildcards });
+    const actions = tightenActions(s, evidence, catalog, label, notes, split, keptWildcards, denyForm);
+    // Wildcards kept as written on purpose still grant their unused actions: without Deny statements the claim
+    // must not count them.
+    if (keptWildcards.length > 0) {
+      if (denyForm) for (const pattern of keptWildcards) keptWildcardNotes.push({ label, pattern });
+      else untouched.push({ ...s.raw, Action: keptWildcards });
+    }
     if (actions.length === 0) {
       notes.push(`${label} removed: every action it allowed is proven unused`);
       continue;
@@ -78,19 +124,90 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     statements.push({ ...s.raw, Action: actions.length === 1 ? actions[0]! : actions });
   }
 
-  const document = canonicalDocument(statements, original.document.Id, version);
-  const tightened = parsePolicyDocument(document, `tightened ${source}`);
+  // The exact form: Deny what the kept statements still allow of the removable actions.
+  let denies: { services: PolicyStatement[]; plan?: DenyPlan; evaluator?: PolicyEvaluator } = { services: [] };
+  const samples = resourceSamples([original]);
+  if (denyForm && evidence.status === 'sufficient') {
+    const allowDocument = canonicalDocument(statements, undefined, version);
+    const evaluator = compileForProof([allowDocument]);
+    const plan = planDenies(evidence, catalog, evaluatorAllowsSomewhere(evaluator, samples), serviceFilter(parsePolicyDocument(allowDocument, source)));
+    denies = { services: [], plan, evaluator };
+  }
+  const sids = new Set(original.statements.map((st) => st.raw.Sid).filter((sid): sid is string => sid !== undefined));
+  const uniqueSid = (base: string) => {
+    let sid = base;
+    for (let i = 2; sids.has(sid); i++) sid = `${base}${i}`;
+    sids.add(sid);
+    return sid;
+  };
+  const denyStatements = (compressed: ReadonlySet<string>): PolicyStatement[] => {
+    const plan = denies.plan;
+    if (!plan) return [];
+    const out: PolicyStatement[] = [];
+    const serviceList = [...plan.wholeServices, ...[...plan.partialServices.values()].flat()];
+    if (serviceList.length > 0) out.push({ Sid: DENY_UNUSED_SERVICES_SID, Effect: 'Deny', Action: serviceList.length === 1 ? serviceList[0]! : serviceList, Resource: '*' });
+    const actionList: string[] = [];
+    for (const [svc, list] of plan.usedServiceActions) actionList.push(...(compressed.has(svc) ? compressUsedService(evidence, catalog, svc) : list));
+    if (actionList.length > 0) out.push({ Sid: DENY_UNUSED_ACTIONS_SID, Effect: 'Deny', Action: actionList.length === 1 ? actionList[0]! : actionList, Resource: '*' });
+    return out;
+  };
+
+  // Pack into managed policies. Literal deny lists first; when they do not fit, the largest used services' lists
+  // are shortened with word prefixes, one service at a time (noted: newer actions under them are denied too).
+  const compressed = new Set<string>();
+  const sidFor = new Map<string, string>();
+  const withSids = (list: PolicyStatement[]) =>
+    list.map((st) => {
+      const base = st.Sid!;
+      if (!sidFor.has(base)) sidFor.set(base, uniqueSid(base));
+      return { ...st, Sid: sidFor.get(base)! };
+    });
+  let all = [...statements, ...withSids(denyStatements(compressed))];
+  let documents = packStatements(all, version, original.document.Id);
+  const bySize = [...(denies.plan?.usedServiceActions ?? new Map<string, readonly string[]>())].sort((a, b) => b[1].length - a[1].length).map(([svc]) => svc);
+  while ((documents === undefined || documents.length > maxPolicies) && bySize.length > 0) {
+    compressed.add(bySize.shift()!);
+    all = [...statements, ...withSids(denyStatements(compressed))];
+    documents = packStatements(all, version, original.document.Id);
+  }
+  const merged = canonicalDocument(all, original.document.Id, version);
+  const characters = policyCharacters(merged);
+  if (documents === undefined || documents.length > maxPolicies) {
+    const needed = documents?.length;
+    throw new PolicySizeError(
+      source,
+      characters,
+      needed ?? Infinity,
+      maxPolicies,
+      documents === undefined
+        ? `the tightened policy has a statement that alone exceeds IAM's ${MANAGED_POLICY_MAX_CHARACTERS}-character limit for a managed policy ` +
+            `(${characters} characters without white space in all): ${split ? 'leave out splitWildcards (--split-wildcards)' : 'shorten the statement'} or split it by hand`
+        : `the tightened policy needs ${needed} managed policies of at most ${MANAGED_POLICY_MAX_CHARACTERS} characters (${characters} characters without white space in all), ` +
+            `more than maxPolicies ${maxPolicies} (IAM attaches ${DEFAULT_MAX_ATTACHED_POLICIES} per role or user by default, up to ${MAX_ATTACHED_POLICIES_LIMIT} with a quota increase)`,
+    );
+  }
+  if (compressed.size > 0) {
+    notes.push(
+      `to fit ${documents.length} managed policies, the unused tracked actions of ${[...compressed].sort(compare).join(', ')} are denied by word prefixes ` +
+        '(each matches only actions the report proves unused): actions newer than the catalog under those prefixes are denied too (narrower, never wider)',
+    );
+  }
+  if (documents.length > 1) {
+    notes.push(`the tightened policy is ${documents.length} managed policy documents (${characters} characters without white space; at most ${MANAGED_POLICY_MAX_CHARACTERS} each): attach all of them`);
+  }
+
+  const tightened = parsePolicyDocument(merged, `tightened ${source}`);
 
   // The claim, computed from the evidence independently of the rewrite: every action the original allows that
-  // the evidence proves unused, minus what the untouched statements still grant. The proof checks it.
-  // Untouched Allow statements keep granting what they grant, except where a Deny of the policy applies.
-  const denies = original.statements.filter((st) => st.effect === 'Deny').map((st) => st.raw);
-  const keptByUntouched = untouched.length > 0 ? compileForProof([canonicalDocument([...untouched, ...denies], undefined, version)]) : undefined;
-  const samples = keptByUntouched ? resourceSamples([original]) : [];
+  // the evidence proves unused, minus what statements left untouched without Deny statements still grant. The
+  // proof checks it.
+  const originalDenies = original.statements.filter((st) => st.effect === 'Deny').map((st) => st.raw);
+  const keptByUntouched = !denyForm && untouched.length > 0 ? compileForProof([canonicalDocument([...untouched, ...originalDenies], undefined, version)]) : undefined;
   const candidates = candidateActions([original, tightened], evidence, catalog);
   const claim = (action: string, allowedBefore: boolean) =>
     allowedBefore && isRemovable(evidence, action) && !(keptByUntouched && samples.some((r) => keptByUntouched.allows(action, r)));
-  const outcome = proveTightening(original, tightened, evidence, catalog, claim, candidates, { splitWildcards: split });
+  const narrowedFuture = [...compressed].flatMap((svc) => compressUsedService(evidence, catalog, svc));
+  const outcome = proveTightening(original, tightened, evidence, catalog, claim, candidates, { splitWildcards: split, narrowedFuture });
   if (!outcome.proof.holds) {
     throw new Error(`internal error: the tightened ${source} failed its proof (please report this bug): ${outcome.proof.failures.slice(0, 5).join('; ')}`);
   }
@@ -99,20 +216,78 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     notes.push(`${list.length} action(s) proven unused stay allowed by statements that could not be tightened: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
   }
   const removedServices = [...new Set(outcome.removed.map(serviceOf))].filter((svc) => !outcome.allowedAfterServices.has(svc)).sort(compare);
-
-  const compactLength = JSON.stringify(document).length;
-  if (compactLength > MANAGED_POLICY_MAX_CHARS) {
-    notes.push(`the tightened document has ${compactLength} characters without white space, over IAM's ${MANAGED_POLICY_MAX_CHARS}-character managed policy limit: split it or attach it inline (10,240 per role)`);
+  // "Denied within a kept wildcard": removed, yet still matched by an Allow the result keeps (the Deny removes it).
+  const allowEvaluator = denies.evaluator;
+  const deniedActions = allowEvaluator ? outcome.removed.filter((a) => samples.some((r) => allowEvaluator.allows(a, r))) : [];
+  for (const { label, pattern } of keptWildcardNotes) {
+    const inside = deniedActions.filter((a) => matchesWildcard(pattern, a, true));
+    if (inside.length === 0) continue;
+    const services = new Set(inside.map(serviceOf));
+    notes.push(
+      `${label}: "${pattern}" kept as written; ${inside.length} unused tracked action(s) it allows ${services.size > 1 ? `in ${services.size} services ` : ''}are denied ` +
+        `(${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}): used, untracked, excepted and newer actions stay allowed`,
+    );
   }
+
   return {
-    policy: document,
-    json: stableJson(document),
+    policy: merged,
+    json: stableJson(merged),
+    documents,
+    jsonDocuments: documents.map(stableJson),
+    characters,
     removedActions: outcome.removed,
+    deniedActions,
     removedServices,
     notes,
     findings: unusedFromEvidence(evidence),
     proof: outcome.proof,
   };
+}
+
+/**
+ * Which services an Allow of the document may grant: every one when a statement has `*`, a NotAction or a service
+ * wildcard; else those its patterns name. Saves asking the evaluator about hundreds of unused services.
+ */
+function serviceFilter(document: NormalizedPolicy): (service: string) => boolean {
+  const named = new Set<string>();
+  for (const s of document.statements) {
+    if (s.effect !== 'Allow') continue;
+    if (!s.action) return () => true;
+    for (const a of s.action) {
+      const parts = splitAction(a.trim());
+      if (!parts || hasWildcard(parts.service)) return () => true;
+      named.add(parts.service);
+    }
+  }
+  return (service) => named.has(service);
+}
+
+/**
+ * `*` as an allow-list of what is kept (the opt-in `splitWildcards`): every service the catalog or the report knows
+ * that is not wholly unused, as `svc:*` (a used service with unused tracked actions split into its other actions),
+ * plus what unused services keep. Services newer than the catalog and the report are no longer allowed (noted).
+ */
+function allowListOfEverything(s: NormalizedStatement, evidence: Evidence, catalog: ActionCatalog, label: string, notes: string[]): PolicyStatement[] {
+  const services = new Set([...catalog.services(), ...evidence.services.keys()]);
+  const out: string[] = [];
+  for (const ns of [...services].sort(compare)) {
+    if (evidence.unusedServices.has(ns)) {
+      out.push(...splitService(ns, '*', evidence, catalog).filter((a) => !isRemovable(evidence, a)));
+      for (const e of evidence.exceptions.exceptions) {
+        const parts = splitAction(e.permission);
+        if (parts && parts.service === ns && hasWildcard(parts.action)) out.push(e.permission);
+      }
+      continue;
+    }
+    const removable = [...evidence.unusedActions].some((a) => a.startsWith(`${ns}:`));
+    out.push(...(removable ? splitService(ns, '*', evidence, catalog) : [`${ns}:*`]));
+  }
+  notes.push(
+    `${label}: "*" became an allow-list of ${services.size - evidence.unusedServices.size} service(s) (splitWildcards): services that did not exist ` +
+      `when the report was made (newer than the catalog ${catalog.version} and not in the report) are no longer allowed`,
+  );
+  const actions = minimalActionList(out);
+  return actions.length === 0 ? [] : [{ ...s.raw, Action: actions.length === 1 ? actions[0]! : actions }];
 }
 
 /**
@@ -166,7 +341,13 @@ function tightenActions(
   notes: string[],
   split: boolean,
   keptWildcards: string[],
+  denyForm: boolean,
 ): string[] {
+  // With Deny statements a kept wildcard loses its unused actions exactly (noted by the caller); without them it
+  // keeps them, and the note says what splitting would cost.
+  const keepWildcard = (pattern: string, removable: readonly string[], lost: string) => {
+    if (!denyForm) noteKeptWildcard(pattern, removable, label, notes, lost, catalog);
+  };
   const out: string[] = [];
   for (const raw of s.action ?? []) {
     const pattern = raw.trim();
@@ -190,7 +371,7 @@ function tightenActions(
     }
     if (hasWildcard(parts.service)) {
       if (!split) {
-        keepWildcard(pattern, removable, label, notes, 'services newer than the catalog', catalog);
+        keepWildcard(pattern, removable, 'services newer than the catalog');
         out.push(pattern);
         keptWildcards.push(pattern);
         continue;
@@ -224,7 +405,7 @@ function tightenActions(
     }
     // A used service with tracked actions proven unused.
     if (!split) {
-      keepWildcard(pattern, removable, label, notes, `actions of ${parts.service} newer than the catalog`, catalog);
+      keepWildcard(pattern, removable, `actions of ${parts.service} newer than the catalog`);
       out.push(pattern);
       keptWildcards.push(pattern);
       continue;
@@ -248,10 +429,10 @@ function reportActionsMatching(evidence: Evidence, catalog: ActionCatalog, patte
   return out;
 }
 
-function keepWildcard(pattern: string, removable: readonly string[], label: string, notes: string[], lost: string, catalog: ActionCatalog): void {
+function noteKeptWildcard(pattern: string, removable: readonly string[], label: string, notes: string[], lost: string, catalog: ActionCatalog): void {
   notes.push(
     `${label}: "${pattern}" kept as written: it allows ${removable.length} action(s) proven unused (${removable.slice(0, 5).join(', ')}${removable.length > 5 ? ', …' : ''}), ` +
-      `but splitting it into the actions of the catalog ${catalog.version} would also drop ${lost}; pass splitWildcards: true to split it anyway (lossy)`,
+      `but splitting it into the actions of the catalog ${catalog.version} would also drop ${lost}; opt in with splitWildcards: true (CLI: --split-wildcards) to split it anyway (lossy)`,
   );
 }
 

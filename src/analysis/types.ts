@@ -110,11 +110,29 @@ export interface TighteningProof {
 }
 
 export interface TightenedPolicy {
+  /**
+   * Every statement of the result in one document: what the principal will be allowed, for judging and review.
+   * When `documents` has more than one entry this one is over IAM's size limit: attach `documents` instead.
+   */
   readonly policy: PolicyDocument;
   /** Stable, minimal, deterministic JSON of `policy`. */
   readonly json: string;
+  /**
+   * The managed policy documents to attach, each within IAM's 6,144 characters (white space not counted), at most
+   * `maxPolicies` of them: usually one; the Deny lists of an AdministratorAccess-sized tightening take several.
+   */
+  readonly documents: readonly PolicyDocument[];
+  /** `documents` as stable JSON, one string each. */
+  readonly jsonDocuments: readonly string[];
+  /** Characters of `policy` without white space, as IAM counts them. */
+  readonly characters: number;
   /** Concrete `service:Action`s that the original allowed and the tightened policy no longer allows. */
   readonly removedActions: readonly string[];
+  /**
+   * The part of `removedActions` that a kept wildcard (`s3:*`, `*`) still matches and a Deny statement of the result
+   * removes ("denied within a kept wildcard"); the rest were dropped from the Allow statements.
+   */
+  readonly deniedActions: readonly string[];
   /** Services removed entirely. */
   readonly removedServices: readonly string[];
   /** What could not be tightened and why (NotAction, NotResource, conditions …). */

