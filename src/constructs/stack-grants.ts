@@ -32,6 +32,8 @@ export interface JudgeablePolicy extends IConstruct {
   tightenedJson(): string | undefined;
   /** What the tightening removed; undefined when it could not be computed. */
   removed(): { readonly services: readonly string[]; readonly actions: readonly string[] } | undefined;
+  /** The per-document tokens handed out (`documentJson(i)`), with each document's JSON. */
+  tightenedDocuments?(): readonly { readonly token: string; readonly json: string | undefined }[];
 }
 
 export function isJudgeablePolicy(value: unknown): value is JudgeablePolicy {
@@ -368,6 +370,16 @@ class Accumulator {
   private addPolicyValue(value: unknown, at: string, stack: TerraformStack): void {
     const tightened = typeof value === 'string' ? this.judgeable.find((j) => j.json === value) : undefined;
     if (tightened) return this.addTightened(tightened, `${at} (TightenedPolicyDocument ${tightened.node.path})`);
+    // One of the managed policy documents of a tightening (documentJson(i)): judge exactly that document.
+    for (const j of typeof value === 'string' ? this.judgeable : []) {
+      const index = j.tightenedDocuments?.().findIndex((d) => d.token === value) ?? -1;
+      if (index < 0) continue;
+      const json = j.tightenedDocuments!()[index]!.json;
+      this.tightened.add(j);
+      if (json === undefined || json === '') this.opaque.push(`${at}: document ${index} of TightenedPolicyDocument ${j.node.path} could not be computed`);
+      else this.addDocument(json, `${at} (TightenedPolicyDocument ${j.node.path} document ${index})`);
+      return;
+    }
     let resolved: unknown;
     try {
       resolved = this.resolve(value, stack);

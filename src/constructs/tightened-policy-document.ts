@@ -1,5 +1,6 @@
 import { parsePolicyDocument } from '../analysis/policy-document';
 import { tightenPolicy } from '../analysis/tighten';
+import { PolicySizeError } from '../analysis/policy-size';
 import type { PermissionException, PolicyDocument, TightenedPolicy, TighteningProof } from '../analysis/types';
 import { loadActionCatalog } from '../model/action-catalog';
 import type { ServiceLastAccessedReport as ReportModel } from '../model/report';
@@ -19,10 +20,16 @@ export interface TightenedPolicyDocumentProps extends DecisionProps {
   readonly report: ServiceLastAccessedReport;
   readonly policy: PolicySource;
   /**
-   * Split a wildcard of a used service (`s3:*`) into the catalog's actions to remove its unused tracked actions.
-   * Lossy (actions newer than the catalog are dropped, noted), so off by default: such wildcards are kept whole.
+   * The smaller, lossy allow-list form: split a wildcard of a used service (`s3:*`) into the catalog's actions and
+   * `*` into the services kept. Actions and services newer than the catalog are dropped (noted), so off by default:
+   * wildcards are kept as written and their unused tracked actions denied (exact).
    */
   readonly splitWildcards?: boolean;
+  /**
+   * How many managed policies the result may take (IAM attaches 10 per role or user by default; 1–20). More is an
+   * error at synth naming the size and the limit. Default 10.
+   */
+  readonly maxPolicies?: number;
 }
 
 /**
@@ -49,6 +56,8 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
   readonly notes: string[];
   /** How many actions were removed, as a number token (`removedActions.length` of a list token is not the count). */
   readonly removedActionCount: number;
+  /** Removed actions that a kept wildcard still matches and a Deny statement removes, as a list token. */
+  readonly deniedActions: string[];
   /**
    * Its exceptions (`allow`). A LeastPrivilegeGate or PolicyDriftCheck that judges this document (given as
    * `policy`, or attached to the principal in the stack) honours them too: one set of exceptions.
@@ -70,11 +79,63 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
     const lazyList = (pick: (o: Outcome) => readonly string[]) =>
       Lazy.listValue({ produce: () => { const o = this.outcome.valueOrUndefined; return o ? [...pick(o)] : []; } });
     // Written into the configuration: Terraform must pass `${aws:username}` on to IAM, not interpolate it.
-    this.json = Lazy.stringValue({ produce: () => escapeForTerraform(this.outcome.valueOrUndefined?.json ?? '') });
+    this.json = Lazy.stringValue({
+      produce: () => {
+        const o = this.outcome.valueOrUndefined;
+        if (o && o.documents.length > 1) {
+          throw new Error(
+            `TightenedPolicyDocument ${this.node.path}: the tightened policy is ${o.documents.length} managed policy documents (${o.characters} characters without white space; ` +
+              `IAM allows 6,144 per managed policy), so \`json\` cannot be attached: use forEachDocument(...) or documentJson(i) for each of them`,
+          );
+        }
+        return escapeForTerraform(o?.json ?? '');
+      },
+    });
+    this.documentTokens = [];
+    this.deniedActions = lazyList((o) => o.deniedActions);
     this.removedActions = lazyList((o) => o.removedActions);
     this.removedServices = lazyList((o) => o.removedServices);
     this.notes = lazyList((o) => o.notes);
     this.removedActionCount = Lazy.numberValue({ produce: () => this.outcome.valueOrUndefined?.removedActions.length ?? 0 });
+  }
+
+  private readonly documentTokens: string[];
+
+  /**
+   * The i-th managed policy document's JSON as a string token, for `IamPolicy.policy` (empty when there is no such
+   * document). A gate judging the stack reads what each attached document grants.
+   */
+  documentJson(index: number): string {
+    if (!Number.isInteger(index) || index < 0) throw new Error(`TightenedPolicyDocument ${this.node.path}: documentJson: ${index} is not allowed; expected a whole number from 0`);
+    while (this.documentTokens.length <= index) {
+      const i = this.documentTokens.length;
+      this.documentTokens.push(coreOf(this).Lazy.stringValue({ produce: () => escapeForTerraform(this.outcome.valueOrUndefined?.jsonDocuments[i] ?? '') }));
+    }
+    return this.documentTokens[index]!;
+  }
+
+  /**
+   * The managed policy documents to attach, as JSON (usually one; an AdministratorAccess-sized tightening takes
+   * several, each within IAM's 6,144 characters). Resolves on access (see the class comment).
+   */
+  get documents(): readonly string[] {
+    return this.outcome.value.jsonDocuments;
+  }
+
+  /**
+   * Creates what attaches each document, e.g. one `IamPolicy` and one `IamRolePolicyAttachment` per document:
+   * `create(policyJson, index, count)` receives the document's JSON token. Resolves on access (call it after
+   * declaring the reports). Returns what `create` returned, in order.
+   */
+  forEachDocument<T>(create: (policyJson: string, index: number, count: number) => T): T[] {
+    const count = this.outcome.value.jsonDocuments.length;
+    return Array.from({ length: count }, (_, i) => create(this.documentJson(i), i, count));
+  }
+
+  /** The tightened documents' tokens a gate may find in the stack, with each one's JSON (see JudgeablePolicy). */
+  tightenedDocuments(): readonly { readonly token: string; readonly json: string | undefined }[] {
+    const o = this.outcome.valueOrUndefined;
+    return this.documentTokens.map((token, i) => ({ token, json: o?.jsonDocuments[i] }));
   }
 
   /** The tightened document. Resolves on access (see the class comment). */
@@ -111,14 +172,24 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
       const unchanged = tightenPolicy(original, stubReport(report.arn), { catalog, sourceName: this.node.path, now: new Date(0) });
       const notes = [`nothing removed: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`];
       coreOf(this).Annotations.of(this).addWarning(`TightenedPolicyDocument ${this.node.path}: ${notes[0]}`);
-      return { json: unchanged.json, policy: unchanged.policy, removedActions: [], removedServices: [], notes, proof: unchanged.proof };
+      return { ...unchanged, removedActions: [], deniedActions: [], removedServices: [], notes, proof: unchanged.proof };
     }
-    const result = tightenPolicy(original, model, {
-      ...decisionOptionsFor(model, props),
-      catalog,
-      sourceName: this.node.path,
-      ...(props.splitWildcards !== undefined ? { splitWildcards: props.splitWildcards } : {}),
-    });
+    let result: TightenedPolicy;
+    try {
+      result = tightenPolicy(original, model, {
+        ...decisionOptionsFor(model, props),
+        catalog,
+        sourceName: this.node.path,
+        ...(props.splitWildcards !== undefined ? { splitWildcards: props.splitWildcards } : {}),
+        ...(props.maxPolicies !== undefined ? { maxPolicies: props.maxPolicies } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof PolicySizeError)) throw error;
+      // IAM would refuse it: an error annotation fails `cdktf synth`; nothing is attached, nothing is truncated.
+      coreOf(this).Annotations.of(this).addError(`TightenedPolicyDocument ${error.message}`);
+      const proof = { holds: false, catalogVersion: catalog.version, usedActionsChecked: 0, removedActionsChecked: 0, failures: [error.message] };
+      return { json: '', policy: { Statement: [] }, documents: [], jsonDocuments: [], characters: error.characters, removedActions: [], deniedActions: [], removedServices: [], notes: [error.message], proof };
+    }
     coreOf(this).Annotations.of(this).addInfo(summaryOf(this.node.path, model, result));
     return { ...result, result };
   }
@@ -127,7 +198,11 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
 interface Outcome {
   readonly json: string;
   readonly policy: PolicyDocument;
+  readonly documents: readonly PolicyDocument[];
+  readonly jsonDocuments: readonly string[];
+  readonly characters: number;
   readonly removedActions: readonly string[];
+  readonly deniedActions: readonly string[];
   readonly removedServices: readonly string[];
   readonly notes: readonly string[];
   readonly proof: TighteningProof;
@@ -154,6 +229,8 @@ export function summaryOf(path: string, model: ReportModel, result: TightenedPol
   const moreNotes = result.notes.length > SUMMARY_MAX_NOTES ? ` | … and ${result.notes.length - SUMMARY_MAX_NOTES} more notes` : '';
   return (
     `TightenedPolicyDocument ${path}: removed ${result.removedActions.length} action(s)${services}` +
+    (result.deniedActions.length > 0 ? ` (${result.deniedActions.length} of them denied within kept wildcards)` : '') +
+    (result.documents.length > 1 ? ` in ${result.documents.length} managed policy documents (attach each: forEachDocument)` : '') +
     ` on the evidence of report ${model.jobId} (${model.granularity}, completed ${model.jobCompletionDate}); ` +
     `proof holds over ${result.proof.usedActionsChecked} kept and ${result.proof.removedActionsChecked} removed action(s)` +
     (notes.length ? `; notes: ${notes.join(' | ')}${moreNotes}` : '')

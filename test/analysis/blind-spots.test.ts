@@ -107,13 +107,13 @@ describe('4. action-level use inside the window makes the service used', () => {
 });
 
 describe('5. nothing unknown is lost', () => {
-  it('"*" minus unused services becomes an exact NotAction statement: services newer than the catalog stay allowed', () => {
+  it('"*" stays "*" and the unused services are denied: services newer than the catalog stay allowed', () => {
     const r = report([service('s3', RECENT), service('ec2'), service('brandnewsvc', RECENT)]);
     const result = tightenPolicy({ Version: '2012-10-17', Statement: [allow('*')] }, r, { now: NOW });
-    expect(result.policy.Statement).toEqual([{ Effect: 'Allow', NotAction: 'ec2:*', Resource: '*' }]);
+    expect(result.policy.Statement).toEqual([allow('*'), { Sid: 'AccessAdvisorDenyUnusedServices', Effect: 'Deny', Action: 'ec2:*', Resource: '*' }]);
     expect(evaluateIdentityPolicies([result.policy], 'brandnewsvc:DoThing')).toBe('Allowed');
     expect(evaluateIdentityPolicies([result.policy], 'othernewsvc:DoThing')).toBe('Allowed');
-    expect(evaluateIdentityPolicies([result.policy], 'ec2:RunInstances')).toBe('ImplicitlyDenied');
+    expect(evaluateIdentityPolicies([result.policy], 'ec2:RunInstances')).toBe('ExplicitlyDenied');
     expect(result.removedServices).toEqual(['ec2']);
     expect(result.proof.holds).toBe(true);
   });
@@ -127,16 +127,18 @@ describe('5. nothing unknown is lost', () => {
     for (const kept of ['iam:PassRole', 'sns:Publish', 'sns:PublishBatchFromTheFuture', 's3:GetObject', 'newsvc:Get']) {
       expect([kept, evaluateIdentityPolicies([result.policy], kept)]).toEqual([kept, 'Allowed']);
     }
-    for (const gone of ['iam:CreateUser', 'sns:CreateTopic']) expect([gone, evaluateIdentityPolicies([result.policy], gone)]).toEqual([gone, 'ImplicitlyDenied']);
+    for (const gone of ['iam:CreateUser', 'sns:CreateTopic']) expect([gone, evaluateIdentityPolicies([result.policy], gone)]).toEqual([gone, 'ExplicitlyDenied']);
     expect(result.proof.holds).toBe(true);
   });
 
-  it('s3:* with unused tracked actions stays s3:* (actions newer than the catalog stay allowed), with a note', () => {
+  it('s3:* with unused tracked actions stays s3:* (actions newer than the catalog stay allowed) and the unused one is denied', () => {
     const r = report([service('s3', RECENT, { GetBucketPolicy: RECENT, PutBucketPolicy: OLD, GetBrandNewThing: RECENT })]);
     const result = tightenPolicy({ Version: '2012-10-17', Statement: [allow('s3:*')] }, r, { now: NOW });
-    expect(result.policy.Statement).toEqual([allow('s3:*')]);
-    expect(result.removedActions).toEqual([]);
-    expect(result.notes.join('\n')).toMatch(/s3:\*.*splitWildcards/);
+    expect(result.policy.Statement).toEqual([allow('s3:*'), { Sid: 'AccessAdvisorDenyUnusedTrackedActions', Effect: 'Deny', Action: 's3:PutBucketPolicy', Resource: '*' }]);
+    expect(result.removedActions).toEqual(['s3:PutBucketPolicy']);
+    expect(result.deniedActions).toEqual(['s3:PutBucketPolicy']);
+    for (const kept of ['s3:GetBrandNewThing', 's3:GetObject', 's3:PutZzFutureAction']) expect([kept, evaluateIdentityPolicies([result.policy], kept)]).toEqual([kept, 'Allowed']);
+    expect(result.notes.join('\n')).toMatch(/"s3:\*" kept as written; 1 unused tracked action/);
   });
 
   it('splitWildcards: true splits (lossy, noted) but keeps the used actions the catalog does not know', () => {
