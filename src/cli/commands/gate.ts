@@ -198,16 +198,29 @@ function failedPrincipal(arn: string, error: unknown): GatePrincipal {
   };
 }
 
-/** The --policy files, each parsed as an identity policy (errors name the file and the field: exit 2). */
+/**
+ * The --policy files, each an identity policy or a JSON array of them (what `tighten` prints when its result takes
+ * several managed policies). Errors name the file and the field (exit 2), and so does a document IAM would refuse:
+ * over 6,144 characters, or more than the 10 managed policies a role or user may attach.
+ */
 function readPolicies(files: readonly string[]): { file: string; document: PolicyDocument }[] {
   const { parsePolicyDocument } = require('../../analysis/policy-document') as typeof import('../../analysis/policy-document');
-  return files.map((file) => {
+  const { attachedPolicySizeProblems } = require('../../analysis/policy-size') as typeof import('../../analysis/policy-size');
+  const policies = files.flatMap((file) => {
     const name = file === '-' ? 'standard input' : file;
     const text = readInput('--policy', file);
     try {
-      return { file: name, document: parsePolicyDocument(text, `--policy ${name}`).document };
+      const value: unknown = text.trimStart().startsWith('[') ? JSON.parse(text) : text;
+      if (Array.isArray(value)) {
+        if (value.length === 0) throw new Error(`${name}: an empty list; expected a policy document or a list of them`);
+        return value.map((d, i) => ({ file: `${name}[${i}]`, document: parsePolicyDocument(d, `--policy ${name}[${i}]`).document }));
+      }
+      return [{ file: name, document: parsePolicyDocument(value, `--policy ${name}`).document }];
     } catch (error) {
       throw new CliInputError(`--policy: ${(error as Error).message}`);
     }
   });
+  const problems = attachedPolicySizeProblems(policies.map((p) => ({ name: p.file, document: p.document })));
+  if (problems.length > 0) throw new CliInputError(`--policy: IAM would refuse what the principal is to hold: ${problems.join('; ')}`);
+  return policies;
 }

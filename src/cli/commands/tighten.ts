@@ -18,10 +18,13 @@ interface Flags {
   allow?: PermissionException[];
   judgeUnknownHistory?: boolean;
   splitWildcards?: boolean;
+  maxPolicies?: number;
+  outDir?: string;
+  listRemoved?: boolean;
 }
 
 /** The full tighten result: what --query sees. */
-export interface TightenResult extends Omit<TightenedPolicy, 'json'> {
+export interface TightenResult extends Omit<TightenedPolicy, 'json' | 'jsonDocuments'> {
   readonly kind: 'tightened-policy';
   readonly arn: string;
   readonly jobId: string;
@@ -35,10 +38,13 @@ export function register(program: Command): void {
       'Reads an identity policy, runs an access-advisor report for the principal it is attached to and prints ' +
         'the tightened policy on stdout; the diff (removed services and actions, notes) and the proof (every ' +
         'observed action still allowed, every removed one denied) go to stderr. With --output markdown or table ' +
-        'everything is one document on stdout. Unknown (untracked) actions, actions and services newer than the ' +
-        'action catalog and iam:PassRole are always kept; the Version and every Resource and Condition stay as ' +
-        'written. A principal whose creation date cannot be read is "unknown-history": nothing is removed unless ' +
-        '--judge-unknown-history.',
+        'everything is one document on stdout. For a role or user the result is exact: wildcards (s3:*, *) stay as ' +
+        'written and Deny statements list the unused tracked actions they still allow. Unknown (untracked) actions, ' +
+        'actions and services newer than the action catalog and iam:PassRole are always kept; the Version and every ' +
+        'Resource and Condition stay as written. A result over IAM\'s 6,144 characters per managed policy is split ' +
+        'into several documents: stdout is then a JSON array of them (gate --policy reads it), or --out-dir writes ' +
+        'one file each; more than --max-policies is an error (exit 2). A principal whose creation date cannot be ' +
+        'read is "unknown-history": nothing is removed unless --judge-unknown-history.',
     )
     .requiredOption('--arn <arn>', 'ARN of the principal the policy is attached to')
     .requiredOption('--policy <file>', 'the policy document (JSON), or - for stdin')
@@ -56,15 +62,23 @@ export function register(program: Command): void {
     )
     .option(
       '--split-wildcards',
-      'split a wildcard of a used service (s3:*, s3:Get*) into the catalog\'s actions to remove unused tracked ones; ' +
-        'lossy: actions newer than the catalog are dropped (by default such wildcards are kept whole)',
-    );
+      'the smaller allow-list form: split a wildcard of a used service (s3:*, s3:Get*) into the catalog\'s actions and * into the ' +
+        'services kept; lossy: actions and services newer than the catalog are dropped (by default wildcards stay as written ' +
+        'and their unused tracked actions are denied, exactly)',
+    )
+    .addOption(
+      new Option('--max-policies <n>', 'managed policies the result may take, 1 to 20 (IAM attaches 10 per role or user by default)').argParser(parseMaxPolicies).default(10),
+    )
+    .option('--out-dir <dir>', 'write each managed policy document to DIR/policy-1.json, policy-2.json, … (atomically) instead of stdout')
+    .option('--list-removed', 'list every removed action on stderr (default: counts per service and the first few names)');
   addExamples(
     command,
     `  $ access-advisor tighten --arn arn:aws:iam::123456789012:role/app-deployer --policy policy.json > tightened.json
   $ cat policy.json | access-advisor tighten --arn arn:aws:iam::123456789012:role/app-deployer --policy - \\
       --allow "s3:PutObject=quarterly export" --output markdown >> "$GITHUB_STEP_SUMMARY"
-  $ access-advisor tighten --arn arn:aws:iam::123456789012:role/app-deployer --policy policy.json --query removedActions`,
+  $ access-advisor tighten --arn arn:aws:iam::123456789012:role/app-deployer --policy policy.json --query removedActions
+  # an AdministratorAccess-sized result: one file per managed policy document
+  $ access-advisor tighten --arn arn:aws:iam::123456789012:role/ops-admin --policy admin.json --out-dir tightened/`,
   );
   command.action(
     action<Flags>(async (ctx, flags) => {
@@ -84,8 +98,9 @@ export function register(program: Command): void {
         ...(flags.allow ? { allow: flags.allow } : {}),
         ...(flags.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
         ...(flags.splitWildcards ? { splitWildcards: true } : {}),
+        ...(flags.maxPolicies !== undefined ? { maxPolicies: flags.maxPolicies } : {}),
       });
-      const { json: _json, ...rest } = tightened;
+      const { json: _json, jsonDocuments, ...rest } = tightened;
       const result: TightenResult = { kind: 'tightened-policy', arn: flags.arn, jobId: report.jobId, ...rest };
       const holds = tightened.proof.holds;
       const format = ctx.output ?? 'json';
@@ -93,17 +108,51 @@ export function register(program: Command): void {
       if (ctx.query !== undefined) {
         await write(process.stdout, formatResult(applyQuery(result, ctx.query), format, { color: false }));
       } else if (format === 'markdown' || format === 'table') {
-        const doc = tightenDoc(result, true);
+        const doc = tightenDoc(result, true, flags.listRemoved === true);
         await write(process.stdout, format === 'markdown' ? renderMarkdown([doc]) : renderText([doc], PLAIN));
         return holds ? EXIT.success : EXIT.gateFailed;
+      } else if (holds && flags.outDir !== undefined) {
+        writeDocuments(ctx, flags.outDir, jsonDocuments);
       } else if (holds) {
-        await emit(ctx, tightened.policy);
+        // One document as itself; several as a JSON array of documents (gate --policy reads both).
+        await emit(ctx, tightened.documents.length === 1 ? tightened.documents[0] : tightened.documents);
       }
-      await write(process.stderr, renderText([tightenDoc(result, false)], ctx.color && process.stderr.isTTY ? ANSI : PLAIN));
+      await write(process.stderr, renderText([tightenDoc(result, false, flags.listRemoved === true)], ctx.color && process.stderr.isTTY ? ANSI : PLAIN));
       if (!holds) ctx.log('access-advisor: the tightened policy failed its proof; it was not printed');
       return holds ? EXIT.success : EXIT.gateFailed;
     }),
   );
+}
+
+function parseMaxPolicies(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 20) throw new CliInputError(`--max-policies: ${JSON.stringify(value)} is not allowed; expected a whole number from 1 to 20`);
+  return n;
+}
+
+/** DIR/policy-1.json … policy-N.json, each written atomically; stale higher-numbered files would mislead, so refuse them. */
+function writeDocuments(ctx: { log(line: string): void }, dir: string, documents: readonly string[]): void {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const { writeFileAtomicSync } = require('../../resolve/atomic-write') as typeof import('../../resolve/atomic-write');
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new CliInputError(`--out-dir: cannot create ${JSON.stringify(dir)}: ${(error as Error).message}`);
+  }
+  const stale = fs.readdirSync(dir).filter((f) => /^policy-\d+\.json$/.test(f) && Number(/\d+/.exec(f)![0]) > documents.length);
+  if (stale.length > 0) {
+    throw new CliInputError(`--out-dir: ${JSON.stringify(dir)} holds ${stale.join(', ')} from an earlier run, more documents than this result has (${documents.length}): delete them or choose another directory`);
+  }
+  documents.forEach((text, i) => {
+    const file = path.join(dir, `policy-${i + 1}.json`);
+    try {
+      writeFileAtomicSync(file, `${text}\n`);
+    } catch (error) {
+      throw new CliInputError(`--out-dir: cannot write ${JSON.stringify(file)}: ${(error as Error).message}`);
+    }
+  });
+  ctx.log(`access-advisor: wrote ${documents.length} managed policy document(s) to ${dir} (policy-1.json … policy-${documents.length}.json): attach all of them`);
 }
 
 function parsePolicy(source: string, text: string): PolicyDocument {
@@ -154,11 +203,22 @@ function nestingDepth(value: unknown): number {
   return max;
 }
 
+/** Services listed in the removed-actions table before "… and N more" (AdministratorAccess removes ~450). */
+const SUMMARY_SERVICES = 12;
+/** Action names shown per service row unless --list-removed. */
+const SUMMARY_NAMES = 6;
+
 /** The diff and the proof, as one document; with the policy itself for markdown/table output. */
-export function tightenDoc(result: TightenResult, withPolicy: boolean): Doc {
+export function tightenDoc(result: TightenResult, withPolicy: boolean, listAll = false): Doc {
   const { proof, findings } = result;
   const keptUnknown = findings.findings.filter((f) => f.kind === 'unknown-action' || f.kind === 'never-reported');
   const title = `${proof.holds ? '✅' : '❌'} Tightened policy for ${result.arn}`;
+  const denied = new Set(result.deniedActions);
+  const dropped = result.removedActions.filter((a) => !denied.has(a));
+  const removedServices = new Set(result.removedServices);
+  const rows = groupByService(result.removedActions.filter((a) => !removedServices.has(a.slice(0, a.indexOf(':')).toLowerCase())), denied, listAll);
+  const shownRows = listAll ? rows : rows.slice(0, SUMMARY_SERVICES);
+  const shownServices = listAll ? result.removedServices : result.removedServices.slice(0, SUMMARY_SERVICES * 4);
   return {
     title,
     sections: [
@@ -167,41 +227,52 @@ export function tightenDoc(result: TightenResult, withPolicy: boolean): Doc {
           `Evidence: ${findings.status} (${findings.statusReason})`,
           ...(findings.principalCreateDateKnown ? [] : [`Creation date of ${result.arn}: could not be read (unknown history)`]),
           `Report job: ${result.jobId}, unused after ${findings.unusedAfterDays} days`,
-          `Removed: ${result.removedServices.length} service(s), ${result.removedActions.length} action(s)`,
+          `Removed: ${result.removedServices.length} whole service(s), ${result.removedActions.length} action(s): ` +
+            `${dropped.length} dropped from the Allow statements, ${result.deniedActions.length} denied within kept wildcards`,
           `Kept without evidence: ${keptUnknown.length} (untracked actions, iam:PassRole)`,
+          `Documents: ${result.documents.length} managed polic${result.documents.length === 1 ? 'y' : 'ies'}, ${result.characters} characters without white space (IAM: at most 6,144 each)`,
         ],
       },
       {
         title: 'Removed services',
-        table: { columns: ['Service'], rows: result.removedServices.map((s) => [s]) },
-        empty: 'none',
+        lines: shownServices.length === 0 ? ['none'] : [shownServices.join(', ') + (shownServices.length < result.removedServices.length ? `, … and ${result.removedServices.length - shownServices.length} more (--list-removed)` : '')],
       },
       {
-        title: 'Removed actions',
-        table: { columns: ['Service', 'Count', 'Actions'], rows: groupByService(result.removedActions) },
+        title: 'Removed actions of services still used (denied: within a kept wildcard; dropped: from the Allow statements)',
+        table: { columns: ['Service', 'Denied', 'Dropped', 'Actions'], rows: shownRows },
         empty: 'none',
       },
+      ...(shownRows.length < rows.length ? [{ lines: [`… and ${rows.length - shownRows.length} more service(s); --list-removed (or --query removedActions) lists every action`] }] : []),
       ...(result.notes.length ? [{ title: 'Notes', lines: result.notes }] : []),
       {
         title: 'Proof',
         lines: [
           proof.holds ? 'holds' : 'FAILS',
-          `${proof.usedActionsChecked} observed action(s) still allowed, ${proof.removedActionsChecked} removed action(s) denied (catalog ${proof.catalogVersion})`,
+          `${proof.usedActionsChecked} observed action(s) still allowed, ${proof.removedActionsChecked} removed action(s) no longer allowed (catalog ${proof.catalogVersion})`,
           ...proof.failures,
         ],
       },
-      ...(withPolicy ? [{ title: 'Policy', code: { language: 'json', text: JSON.stringify(result.policy, null, 2) } }] : []),
+      ...(withPolicy
+        ? result.documents.map((d, i) => ({ title: result.documents.length === 1 ? 'Policy' : `Policy document ${i + 1} of ${result.documents.length}`, code: { language: 'json', text: JSON.stringify(d, null, 2) } }))
+        : []),
     ],
   };
 }
 
-/** `s3:GetObject`, `s3:PutObject` → one row `s3 | 2 | GetObject, PutObject`: hundreds of actions stay readable. */
-function groupByService(actions: readonly string[]): string[][] {
+/** Per service, most actions first: `ec2 | 475 | 0 | AcceptAddressTransfer, … (+469 more)`; hundreds stay readable. */
+function groupByService(actions: readonly string[], denied: ReadonlySet<string>, listAll: boolean): string[][] {
   const byService = new Map<string, string[]>();
   for (const action of actions) {
     const colon = action.indexOf(':');
     const ns = colon < 0 ? action : action.slice(0, colon);
-    byService.set(ns, [...(byService.get(ns) ?? []), colon < 0 ? '*' : action.slice(colon + 1)]);
+    byService.set(ns, [...(byService.get(ns) ?? []), action]);
   }
-  return [...byService].map(([ns, names]) => [ns, String(names.length), names.join(', ')]);
+  return [...byService]
+    .sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))
+    .map(([ns, list]) => {
+      const names = list.map((a) => a.slice(a.indexOf(':') + 1));
+      const shown = listAll ? names : names.slice(0, SUMMARY_NAMES);
+      const deniedCount = list.filter((a) => denied.has(a)).length;
+      return [ns, String(deniedCount), String(list.length - deniedCount), shown.join(', ') + (shown.length < names.length ? `, … (+${names.length - shown.length} more)` : '')];
+    });
 }

@@ -1,0 +1,88 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { PolicyDocument, PolicyStatement } from '../../src/analysis/types';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { ensureBuilt, ROOT, runCli, tempDir } from './cli-harness';
+
+/**
+ * Issue 24 through the built CLI, for every role and user of the demo world's management account: the policy it
+ * holds today (its managed, inline and group policies as one document) tightened at ACTION_LEVEL is accepted by the
+ * ACTION_LEVEL gate (`tighten > t.json && gate --policy t.json` exits 0), while the gate on today's policy fails
+ * wherever the evidence shows an unused tracked action or service.
+ */
+
+interface WorldPrincipal {
+  account: string;
+  name: string;
+  path?: string;
+  attachedPolicies?: string[];
+  inlinePolicies?: Record<string, PolicyDocument>;
+  groups?: string[];
+}
+interface World {
+  users: WorldPrincipal[];
+  roles: WorldPrincipal[];
+  groups: (WorldPrincipal & { members?: string[] })[];
+  policies: { arn: string; document: PolicyDocument }[];
+}
+
+const ACCOUNT = '123456789012';
+const world = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'world.json'), 'utf8')) as World;
+
+/** Everything a principal holds today, as one document (every world document is 2012-10-17). */
+function heldToday(p: WorldPrincipal, kind: 'user' | 'role'): PolicyDocument | undefined {
+  const documents: PolicyDocument[] = [];
+  const add = (holder: WorldPrincipal) => {
+    for (const arn of holder.attachedPolicies ?? []) documents.push(world.policies.find((x) => x.arn === arn)!.document);
+    documents.push(...Object.values(holder.inlinePolicies ?? {}));
+  };
+  add(p);
+  if (kind === 'user') for (const g of world.groups.filter((g) => g.account === p.account && (g.members ?? []).includes(p.name))) add(g);
+  const statements = documents.flatMap((d) => [d.Statement].flat() as PolicyStatement[]);
+  return statements.length === 0 ? undefined : { Version: '2012-10-17', Statement: statements };
+}
+
+const principals = [
+  ...world.roles.filter((r) => r.account === ACCOUNT).map((r) => ({ arn: `arn:aws:iam::${ACCOUNT}:role${r.path ?? '/'}${r.name}`, policy: heldToday(r, 'role') })),
+  ...world.users.filter((u) => u.account === ACCOUNT).map((u) => ({ arn: `arn:aws:iam::${ACCOUNT}:user${u.path ?? '/'}${u.name}`, policy: heldToday(u, 'user') })),
+].filter((p): p is { arn: string; policy: PolicyDocument } => p.policy !== undefined);
+
+let emulator: RunningEmulator;
+let endpoint: string[];
+let dir: string;
+
+beforeAll(async () => {
+  ensureBuilt();
+  dir = tempDir();
+  emulator = await startEmulator({ world: path.join(ROOT, 'examples', 'world.json'), port: 0, seed: 24, jobs: { durationMs: 50 } });
+  endpoint = ['--endpoint-url', emulator.endpoint];
+}, 180_000);
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+describe('tighten --granularity ACTION_LEVEL, then gate --granularity ACTION_LEVEL --policy, for every principal of the demo world', () => {
+  it('covers the principals that hold policies', () => {
+    expect(principals.map((p) => p.arn)).toEqual(expect.arrayContaining([`arn:aws:iam::${ACCOUNT}:role/app-deployer`, `arn:aws:iam::${ACCOUNT}:role/ops-admin`, `arn:aws:iam::${ACCOUNT}:user/admin`]));
+  });
+
+  it.each(principals.map((p) => [p.arn, p] as const))('%s', async (_arn, { arn, policy }) => {
+    const today = path.join(dir, `${arn.replace(/\W+/g, '_')}-today.json`);
+    const tightenedFile = path.join(dir, `${arn.replace(/\W+/g, '_')}-tightened.json`);
+    fs.writeFileSync(today, JSON.stringify(policy));
+    const tighten = await runCli(['tighten', '--arn', arn, '--policy', today, '--granularity', 'ACTION_LEVEL', ...endpoint]);
+    expect([arn, tighten.code, tighten.code === 0 ? '' : tighten.stderr]).toEqual([arn, 0, '']);
+    fs.writeFileSync(tightenedFile, tighten.stdout);
+    const output = JSON.parse(tighten.stdout) as PolicyDocument | PolicyDocument[];
+    // Each document within IAM's managed-policy limit; several only when one would not fit.
+    for (const d of [output].flat()) expect(JSON.stringify(d).length).toBeLessThanOrEqual(6144);
+    const after = await runCli(['gate', '--arn', arn, '--granularity', 'ACTION_LEVEL', '--policy', tightenedFile, ...endpoint]);
+    expect([arn, after.code, after.stderr]).toEqual([arn, 0, expect.any(String)]);
+
+    // Today's policy fails the same gate exactly when the tightening removed something.
+    const before = await runCli(['gate', '--arn', arn, '--granularity', 'ACTION_LEVEL', '--policy', today, '--output', 'json', ...endpoint]);
+    const removedSomething = /Removed: \d+ whole service\(s\), [1-9]\d* action\(s\)/.test(tighten.stderr);
+    expect([arn, before.code]).toEqual([arn, removedSomething ? 1 : 0]);
+  }, 120_000);
+});
