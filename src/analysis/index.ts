@@ -16,3 +16,12 @@ export { DEFAULT_PROTECTED_SERVICES, type ProtectedService } from './scp-protect
 export { SCP_MAX_CHARACTERS, SCP_MAX_PER_TARGET } from './scp-documents';
 export type * from './scp-types';
 export { grantChecker, restrictToGranted, type GrantChecker, type GrantedPolicies } from './granted';
+export {
+  PolicySizeError,
+  MANAGED_POLICY_MAX_CHARACTERS,
+  ROLE_INLINE_POLICIES_MAX_CHARACTERS,
+  DEFAULT_MAX_ATTACHED_POLICIES,
+  MAX_ATTACHED_POLICIES_LIMIT,
+  attachedPolicySizeProblems,
+} from './policy-size';
+export { DENY_UNUSED_SERVICES_SID, DENY_UNUSED_ACTIONS_SID } from './tighten';

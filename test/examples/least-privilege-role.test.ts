@@ -32,6 +32,10 @@ afterAll(async () => {
 });
 
 const policyOf = (id: string): string => result.stack.resource.aws_iam_policy[id].policy as string;
+/** ops-admin's tightened policy: every managed policy document the stack attaches to it. */
+const opsAdminIds = (): string[] => Object.keys(result.stack.resource.aws_iam_policy).filter((id) => /^ops_admin_policy(_\d+)?$/.test(id)).sort();
+const denyActions = (...json: string[]): string[] =>
+  json.flatMap((j) => ([JSON.parse(j).Statement].flat() as { Effect: string; Action?: string | string[] }[]).filter((st) => st.Effect === 'Deny').flatMap((st) => [st.Action ?? []].flat()));
 
 describe('examples/least-privilege-role', () => {
   it('reads app-deployer\'s services and tracked actions from the synth-time report', () => {
@@ -51,7 +55,7 @@ describe('examples/least-privilege-role', () => {
     ]);
   });
 
-  it('tightens app-deployer-policy: unused services and unused literal actions go; used, untracked, excepted, PassRole and used-service wildcards stay', () => {
+  it('tightens app-deployer-policy: unused services and unused literal actions go; used, untracked, excepted, PassRole and used-service wildcards stay, their unused tracked actions denied', () => {
     const actions = allowActions(policyOf('deployer_policy'));
     // whole services without use in 90 days
     expect(actions.filter((a) => /^(dynamodb|sqs):/.test(a))).toEqual([]);
@@ -66,35 +70,42 @@ describe('examples/least-privilege-role', () => {
     }
     // literal actions tracked but unused within the window: removed
     for (const unused of ['iam:CreateRole', 'iam:AttachRolePolicy']) expect(actions).not.toContain(unused);
+    // s3:* kept as written, its unused tracked s3 actions denied by name (exact: untracked and newer s3 actions stay)
+    const denied = denyActions(policyOf('deployer_policy'));
+    expect(denied.filter((a) => a.startsWith('s3:')).length).toBeGreaterThan(5);
+    expect(denied.every((a) => !a.includes('*') && /^(s3|lambda):/.test(a))).toBe(true);
+    for (const used of outputOf<string[]>(result, 'app_deployer_actions_used')) expect(denied).not.toContain(used);
+    for (const kept of ['s3:PutObject', 's3:GetObject', 's3:GetZzNewerThanCatalog']) expect([kept, evaluateIdentityPolicies([policyOf('deployer_policy')], kept)]).toEqual([kept, 'Allowed']);
+    for (const gone of denied.slice(0, 20)) expect([gone, evaluateIdentityPolicies([policyOf('deployer_policy')], gone)]).toEqual([gone, 'ExplicitlyDenied']);
     expect(outputOf(result, 'app_deployer_tightening_proof_holds')).toBe(true);
     expect(outputOf<number>(result, 'app_deployer_removed_action_count')).toBeGreaterThan(0);
   });
 
-  it('tightens AdministratorAccess for ops-admin exactly: NotAction of what is proven unused, everything else stays', () => {
+  it('tightens AdministratorAccess for ops-admin exactly: Allow * as written, Deny lists of what is proven unused, within IAM\'s limits', () => {
     expect(outputOf(result, 'ops_admin_services_used')).toEqual(['cloudwatch', 'ec2', 'iam', 's3']);
-    const statements = (JSON.parse(policyOf('ops_admin_policy')) as { Statement: { Effect: string; NotAction?: string[]; Action?: unknown }[] }).Statement;
-    expect(statements).toHaveLength(1);
-    const notAction = statements[0]!.NotAction!;
-    // services unused for 90 days go whole; services newer than the catalog stay allowed
-    for (const old of ['kms:*', 'rds:*', 'route53:*']) expect(notAction).toContain(old);
-    for (const used of ['cloudwatch:*', 'ec2:*', 'iam:*', 's3:*']) expect(notAction).not.toContain(used);
+    const documents = opsAdminIds().map(policyOf);
+    // several managed policies, each within IAM's 6,144 characters (white space not counted), at most 10
+    expect(documents.length).toBeGreaterThan(1);
+    expect(documents.length).toBeLessThanOrEqual(10);
+    for (const d of documents) expect(JSON.stringify(JSON.parse(d)).length).toBeLessThanOrEqual(6144);
+    expect((JSON.parse(documents[0]!) as { Statement: object[] }).Statement[0]).toEqual({ Effect: 'Allow', Action: '*', Resource: '*' });
+    const denied = denyActions(...documents);
+    // services unused for 90 days are denied whole; services newer than the catalog stay allowed
+    for (const old of ['kms:*', 'rds:*', 'route53:*']) expect(denied).toContain(old);
+    for (const used of ['cloudwatch:*', 'ec2:*', 'iam:*', 's3:*']) expect(denied).not.toContain(used);
     // tracked actions of used services without use in the window go by name: s3:ListAllMyBuckets was last used 104 days ago
-    expect(notAction).toContain('s3:ListAllMyBuckets');
-    const policy = policyOf('ops_admin_policy');
+    expect(denied).toContain('s3:ListAllMyBuckets');
     for (const kept of ['cloudwatch:PutMetricData', 'ec2:RunInstances', 'ec2:DescribeInstances', 'iam:PassRole', 's3:GetBucketVersioning', 'brandnewservice:DoSomething']) {
-      expect([kept, evaluateIdentityPolicies([policy], kept)]).toEqual([kept, 'Allowed']);
+      expect([kept, evaluateIdentityPolicies(documents, kept)]).toEqual([kept, 'Allowed']);
     }
-    for (const gone of ['kms:Decrypt', 'rds:CreateDBInstance', 's3:ListAllMyBuckets']) expect([gone, evaluateIdentityPolicies([policy], gone)]).toEqual([gone, 'ImplicitlyDenied']);
+    for (const gone of ['kms:Decrypt', 'rds:CreateDBInstance', 's3:ListAllMyBuckets']) expect([gone, evaluateIdentityPolicies(documents, gone)]).toEqual([gone, 'ExplicitlyDenied']);
     for (const old of ['kms', 'rds', 'route53']) expect(outputOf<string[]>(result, 'ops_admin_removed_services')).toContain(old);
     expect(outputOf(result, 'ops_admin_tightening_proof_holds')).toBe(true);
   });
 
   it('attaches the tightened policies to the roles the stack owns', () => {
     const attachments = Object.values(result.stack.resource.aws_iam_role_policy_attachment) as { role: string; policy_arn: string }[];
-    expect(attachments.map((a) => a.policy_arn).sort()).toEqual([
-      '${aws_iam_policy.deployer_policy.arn}',
-      '${aws_iam_policy.ops_admin_policy.arn}',
-    ]);
+    expect(attachments.map((a) => a.policy_arn).sort()).toEqual(['${aws_iam_policy.deployer_policy.arn}', ...opsAdminIds().map((id) => `\${aws_iam_policy.${id}.arn}`)].sort());
     expect(Object.values(result.stack.resource.aws_iam_role).map((r) => (r as { name: string }).name).sort()).toEqual([
       'app-deployer',
       'ops-admin',
@@ -166,7 +177,7 @@ describeTerraform('least-privilege-role', () => {
 
   it('plans the tightened policies as Terraform will send them to IAM', () => {
     expect(JSON.parse(plannedPolicy(plan, 'aws_iam_policy.deployer_policy'))).toEqual(JSON.parse(policyOf('deployer_policy')));
-    expect(JSON.parse(plannedPolicy(plan, 'aws_iam_policy.ops_admin_policy'))).toEqual(JSON.parse(policyOf('ops_admin_policy')));
+    for (const id of opsAdminIds()) expect(JSON.parse(plannedPolicy(plan, `aws_iam_policy.${id}`))).toEqual(JSON.parse(policyOf(id)));
     const deployer = plannedPolicy(plan, 'aws_iam_policy.deployer_policy');
     for (const kept of ['iam:GetRole', 'lambda:CreateFunction', 's3:PutObject', 'iam:PassRole']) {
       expect([kept, evaluateIdentityPolicies([deployer], kept)]).toEqual([kept, 'Allowed']);
@@ -174,8 +185,8 @@ describeTerraform('least-privilege-role', () => {
     for (const gone of ['dynamodb:GetItem', 'sqs:SendMessage']) {
       expect([gone, evaluateIdentityPolicies([deployer], gone)]).toEqual([gone, 'ImplicitlyDenied']);
     }
-    const opsAdmin = plannedPolicy(plan, 'aws_iam_policy.ops_admin_policy');
-    expect(evaluateIdentityPolicies([opsAdmin], 'kms:Decrypt')).toBe('ImplicitlyDenied');
-    expect(evaluateIdentityPolicies([opsAdmin], 'ec2:RunInstances')).toBe('Allowed');
+    const opsAdmin = opsAdminIds().map((id) => plannedPolicy(plan, `aws_iam_policy.${id}`));
+    expect(evaluateIdentityPolicies(opsAdmin, 'kms:Decrypt')).toBe('ExplicitlyDenied');
+    expect(evaluateIdentityPolicies(opsAdmin, 'ec2:RunInstances')).toBe('Allowed');
   });
 });
