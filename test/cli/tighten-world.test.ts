@@ -86,3 +86,56 @@ describe('tighten --granularity ACTION_LEVEL, then gate --granularity ACTION_LEV
     expect([arn, before.code]).toEqual([arn, removedSomething ? 1 : 0]);
   }, 120_000);
 });
+
+describe('tighten: an AdministratorAccess-sized result through the CLI', () => {
+  const OPS_ADMIN = `arn:aws:iam::${ACCOUNT}:role/ops-admin`;
+  const admin = () => {
+    const file = path.join(dir, 'admin.json');
+    fs.writeFileSync(file, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }));
+    return file;
+  };
+
+  it('prints several documents as a JSON array, a summary per service on stderr (not every removed action), and --out-dir writes one file each', async () => {
+    const run = await runCli(['tighten', '--arn', OPS_ADMIN, '--policy', admin(), ...endpoint]);
+    expect(run.code).toBe(0);
+    const documents = JSON.parse(run.stdout) as PolicyDocument[];
+    expect(Array.isArray(documents) && documents.length > 1).toBe(true);
+    expect(run.stderr).toMatch(new RegExp(`^Documents: ${documents.length} managed policies, \\d+ characters without white space \\(IAM: at most 6,144 each\\)$`, 'm'));
+    expect(run.stderr).toMatch(/^Removed: \d+ whole service\(s\), \d+ action\(s\): \d+ dropped from the Allow statements, \d+ denied within kept wildcards$/m);
+    // ~475 removed ec2 actions are one row with counts, not 475 lines
+    expect(run.stderr.split('\n').length).toBeLessThan(80);
+    expect(run.stderr).toMatch(/^\| ec2\s+\| [1-9]\d*\s+\| 0\s+\| AcceptAddressTransfer, /m);
+    expect(run.stderr).toMatch(/… \(\+\d+ more\)/);
+    expect(run.stderr).not.toContain('splitWildcards: true');
+    const full = await runCli(['tighten', '--arn', OPS_ADMIN, '--policy', admin(), '--list-removed', '--output', 'table', ...endpoint]);
+    expect(full.stdout.split('\n').length).toBeGreaterThan(run.stderr.split('\n').length);
+
+    const out = path.join(dir, 'ops-admin');
+    const written = await runCli(['tighten', '--arn', OPS_ADMIN, '--policy', admin(), '--out-dir', out, ...endpoint]);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toBe('');
+    expect(fs.readdirSync(out).sort()).toEqual(documents.map((_, i) => `policy-${i + 1}.json`).sort());
+    const files = documents.map((_, i) => path.join(out, `policy-${i + 1}.json`));
+    expect(files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')))).toEqual(documents);
+    // the gate judges all of them together
+    const gate = await runCli(['gate', '--arn', OPS_ADMIN, '--granularity', 'ACTION_LEVEL', ...files.flatMap((f) => ['--policy', f]), ...endpoint]);
+    expect(gate.code).toBe(0);
+  }, 180_000);
+
+  it('refuses what cannot fit --max-policies (exit 2, the size and the limit), and the gate refuses a document IAM would refuse', async () => {
+    const run = await runCli(['tighten', '--arn', OPS_ADMIN, '--policy', admin(), '--max-policies', '1', ...endpoint]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/the tightened policy needs \d+ managed policies of at most 6144 characters \(\d+ characters without white space in all\), more than maxPolicies 1/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    const bad = await runCli(['tighten', '--arn', OPS_ADMIN, '--policy', admin(), '--max-policies', '21', ...endpoint]);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, expect.stringContaining('--max-policies: "21" is not allowed; expected a whole number from 1 to 20')]);
+
+    const huge = path.join(dir, 'huge.json');
+    const actions = Array.from({ length: 400 }, (_, i) => `ec2:DescribeSomethingNumber${i}`);
+    fs.writeFileSync(huge, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }));
+    const gate = await runCli(['gate', '--arn', OPS_ADMIN, '--policy', huge, ...endpoint]);
+    expect(gate.code).toBe(2);
+    expect(gate.stderr).toMatch(/--policy: IAM would refuse what the principal is to hold: .*huge\.json has \d+ characters without white space, over IAM's 6144-character limit for a managed policy/);
+  }, 180_000);
+});
