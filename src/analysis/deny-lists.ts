@@ -1,4 +1,4 @@
-import type { ActionCatalog } from '../iam/action-catalog';
+import type { ActionCatalog } from '../model/action-catalog';
 import { expandPattern } from './catalog-cache';
 import { isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
 import type { PolicyEvaluator } from './evaluate';

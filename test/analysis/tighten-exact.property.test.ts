@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { compileIdentityPolicies, tightenPolicy, type PermissionException, type PolicyDocument } from '../../src/analysis';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
-import type { ServiceLastAccessed, ServiceLastAccessedReport } from '../../src/iam/model';
+import { loadActionCatalog } from '../../src/model/action-catalog';
+import type { ServiceLastAccessed, ServiceLastAccessedReport } from '../../src/model/report';
 import { NOW, OLD, RECENT, report, service } from './fixtures';
 import { simulate } from './oracle';
 

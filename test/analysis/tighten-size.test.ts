@@ -1,5 +1,5 @@
 import { evaluateIdentityPolicies, PolicySizeError, tightenPolicy, verifyTightening, type PolicyDocument } from '../../src/analysis';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { allow, doc, NOW, RECENT, report, service } from './fixtures';
 
 /**

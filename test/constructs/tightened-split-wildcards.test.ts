@@ -1,6 +1,6 @@
 import { TerraformOutput, Testing } from '../../src/constructs/default-core';
 import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';
-import { loadActionCatalog } from '../../src/iam/action-catalog';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { annotationsOf, cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';
 import { allow, doc, OLD, RECENT, report, service } from '../analysis/fixtures';
 
