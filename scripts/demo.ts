@@ -55,6 +55,13 @@ function allowedActions(policyJson: string): string[] {
   return statements.filter((s) => s.Effect === 'Allow').flatMap((s) => (s.Action === undefined ? [] : [s.Action].flat()));
 }
 
+/** The actions the Deny statements of an IAM policy document (JSON text) list. */
+function deniedActions(policyJson: string): string[] {
+  const doc = JSON.parse(policyJson) as { Statement: { Effect: string; Action?: string | string[] }[] | { Effect: string; Action?: string | string[] } };
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  return statements.filter((s) => s.Effect === 'Deny').flatMap((s) => (s.Action === undefined ? [] : [s.Action].flat()));
+}
+
 /** A gate's or check's annotation, as `cdktf synth` prints it, indented under its verdict. */
 function printVerdict(result: SynthResult, constructId: string, what: string): void {
   const annotations = annotationsOf(result, constructId).filter((a) => a.level !== 'info' || /Gate|Drift/.test(a.message));
@@ -86,16 +93,31 @@ function summarizeLeastPrivilege(result: SynthResult, current: SynthResult): voi
     const removedCount = outputOf<number>(result, `${role.output}_removed_action_count`);
     const removedServices = outputOf<string[]>(result, `${role.output}_removed_services`);
     const proofHolds = outputOf<boolean>(result, `${role.output}_tightening_proof_holds`);
-    const policy = policies[role.policyId] as { name: string; policy: string } | undefined;
-    const kept = policy ? allowedActions(policy.policy) : [];
+    // One managed policy, or several when the Deny lists exceed IAM's 6,144 characters (ops-admin): <id>, <id>_2, …
+    const ids = Object.keys(policies)
+      .filter((id) => id === role.policyId || new RegExp(`^${role.policyId}_\\d+$`).test(id))
+      .sort((a, b) => (Number(/_(\d+)$/.exec(a)?.[1] ?? 1) - Number(/_(\d+)$/.exec(b)?.[1] ?? 1)));
+    const documents = ids.map((id) => (policies[id] as { name: string; policy: string }).policy);
+    const kept = [...new Set(documents.flatMap(allowedActions))];
+    const denied = documents.flatMap(deniedActions);
+    const deniedServices = denied.filter((a) => a.endsWith(':*'));
+    const deniedActionNames = denied.filter((a) => !a.endsWith(':*'));
+    const characters = documents.reduce((n, d) => n + JSON.stringify(JSON.parse(d)).length, 0);
     out();
     out(`  ${bold(role.label)}  ${dim(`(ACTION_LEVEL report, window ${WINDOW_DAYS} days; today: ${role.original})`)}`);
     row('services allowed', allowed.length, list(allowed, 8));
     row(`used in ${WINDOW_DAYS} days`, used.length, list(used));
     row('unused', unused.length, list(unused, 8));
     row('tracked actions used', usedActions.length, list(usedActions, 10));
-    row('actions trimmed', removedCount, `concrete actions no longer allowed; whole services removed: ${list(removedServices, 6)}`);
-    row('actions kept', kept.length, `in aws_iam_policy.${role.policyId} (${policy?.name ?? '?'}): used + untracked (data-plane) + iam:PassRole`);
+    row('actions removed', removedCount, `concrete actions no longer allowed; whole services: ${list(removedServices, 6)}`);
+    row('kept as written', kept.length, `Allow ${list(kept, 6)}: wildcards stay, so untracked, used and newer actions stay allowed`);
+    if (deniedServices.length > 0) row('denied services', deniedServices.length, `Deny ${list(deniedServices, 6)}`);
+    row('denied actions', deniedActionNames.length, `Deny (unused tracked actions within kept wildcards) ${list(deniedActionNames, 4)}`);
+    row(
+      'managed policies',
+      documents.length,
+      `${ids.map((id) => `aws_iam_policy.${id}`).join(', ').replace(/^(.{70}).+$/, '$1…')}: ${characters} characters (IAM: at most 6,144 each)`,
+    );
     out(`    ${'proof'.padEnd(20)}        ${proofHolds ? green('holds') : red('FAILS')}: every used action still allowed, every removed one denied`);
   }
   out();
