@@ -13,7 +13,7 @@ import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
 import { planTimeReport } from './access-report-base';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
-import { checkGivenPolicies, collectGrants, HOW_TO_TRACE, type JudgedPolicySource, type StackGrants } from './stack-grants';
+import { checkGivenPolicies, collectGrants, grantSizeProblems, HOW_TO_TRACE, type JudgedPolicySource, type StackGrants } from './stack-grants';
 
 /** The evidence rules every decision construct shares (docs/decisions.md). */
 export interface DecisionProps {
@@ -169,6 +169,9 @@ export class LeastPrivilegeGate extends Construct {
       annotations.addInfo(`LeastPrivilegeGate ${this.node.path}: ${table}\n${judgedLine}`);
     }
     for (const warning of exceptionConflicts(this.props.allow, grants)) annotations.addWarning(`LeastPrivilegeGate ${this.node.path}: ${warning}`);
+    // What IAM would refuse at apply is not a grant the stack will hold: an error, whatever the evidence.
+    const sizes = grants ? grantSizeProblems(grants) : [];
+    if (sizes.length > 0) annotations.addError(`LeastPrivilegeGate ${this.node.path}: IAM would refuse what the stack attaches to ${model.arn}: ${sizes.join('; ')}`);
     return verdict;
   }
 }

@@ -1,5 +1,6 @@
 import { parsePolicyDocument } from '../analysis/index'; // lazy member: loads when a policy is parsed
 import type { GrantedPolicies } from '../analysis/granted';
+import { attachedPolicySizeProblems, policyCharacters, ROLE_INLINE_POLICIES_MAX_CHARACTERS } from '../analysis/policy-size';
 import type { PermissionException, PolicyDocument } from '../analysis/types';
 import type { IConstruct } from 'constructs';
 import { coreOf, isUnresolvedToken, type CdkCore, type TerraformStack } from './cdk-core';
@@ -32,6 +33,8 @@ export interface JudgeablePolicy extends IConstruct {
   tightenedJson(): string | undefined;
   /** What the tightening removed; undefined when it could not be computed. */
   removed(): { readonly services: readonly string[]; readonly actions: readonly string[] } | undefined;
+  /** Its managed policy documents' JSON (several when one would exceed IAM's size limit); undefined when not computed. */
+  tightenedJsonDocuments?(): readonly string[] | undefined;
   /** The per-document tokens handed out (`documentJson(i)`), with each document's JSON. */
   tightenedDocuments?(): readonly { readonly token: string; readonly json: string | undefined }[];
 }
@@ -86,6 +89,33 @@ export function collectGrants(
   }
   if (given.length === 0 && acc.empty) return undefined;
   return acc.result();
+}
+
+/**
+ * IAM's size limits over the documents a principal will hold (docs/decisions.md, *Size is part of correctness*): a
+ * managed policy (an `IamPolicy` attached, a document given to the gate) over 6,144 characters, more than 10 of them,
+ * or inline policies (`IamRolePolicy`, `inline_policy`, …) over 10,240 characters together. Sound for roles;
+ * users and groups have smaller inline quotas, which this does not check.
+ */
+export function grantSizeProblems(grants: StackGrants): string[] {
+  const inline = (source: string) => !source.includes('-> aws_iam_policy.') && /aws_iam_(role|user|group)_policy\.|\.inline_policy/.test(source);
+  const managed = grants.documents.map((document, i) => ({ name: grants.sources[i] ?? `policy ${i}`, document: typeof document === 'string' ? safeParse(document) : document })).filter((d, i) => !inline(grants.sources[i] ?? ''));
+  const problems = attachedPolicySizeProblems(managed);
+  const inlineCharacters = grants.documents
+    .filter((_, i) => inline(grants.sources[i] ?? ''))
+    .reduce((n, d) => n + policyCharacters(typeof d === 'string' ? safeParse(d) : d), 0);
+  if (inlineCharacters > ROLE_INLINE_POLICIES_MAX_CHARACTERS) {
+    problems.push(`inline policies of ${inlineCharacters} characters without white space together, over IAM's ${ROLE_INLINE_POLICIES_MAX_CHARACTERS} per role`);
+  }
+  return problems;
+}
+
+function safeParse(text: string): object {
+  try {
+    return JSON.parse(text) as object;
+  } catch {
+    return { text };
+  }
 }
 
 const INLINE_TYPES = new Set(['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy']);
@@ -415,7 +445,10 @@ class Accumulator {
       this.opaque.push(`${at}: the tightened policy could not be computed`);
       return;
     }
-    this.addDocument(json, at);
+    // Several managed policy documents are judged as what they are (each within IAM's limits), not as one.
+    const documents = t.tightenedJsonDocuments?.();
+    if (documents && documents.length > 1) documents.forEach((d, i) => this.addDocument(d, `${at} document ${i}`));
+    else this.addDocument(json, at);
   }
 
   private addDocument(document: PolicyDocument | string, at: string): void {

@@ -153,6 +153,11 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
     return this.outcome.valueOrUndefined?.json;
   }
 
+  /** The managed policy documents' JSON, for a judging gate; undefined when the report lookup failed. */
+  tightenedJsonDocuments(): readonly string[] | undefined {
+    return this.outcome.valueOrUndefined?.jsonDocuments;
+  }
+
   /** What was removed, for a judging gate; undefined when the report lookup failed. Resolves on access. */
   removed(): { readonly services: readonly string[]; readonly actions: readonly string[] } | undefined {
     const o = this.outcome.valueOrUndefined;
