@@ -34,17 +34,18 @@ export function planDenies(evidence: Evidence, catalog: ActionCatalog, allowedSo
 
   for (const ns of [...evidence.unusedServices].sort(compare)) {
     if (!mayAllowService(ns)) continue;
-    const names = serviceNames(evidence, catalog, ns);
-    // Only what the evidence removes counts: a kept iam:PassRole alone needs no Deny.
+    // Only what the evidence removes counts: a kept iam:PassRole alone needs no Deny. The stand-in first: under `*`
+    // it answers for the whole service without listing its actions.
     const removableAllowed = (action: string) => isRemovable(evidence, action) && allowedSomewhere(action);
-    const allowed = removableAllowed(`${ns}:${NEWER_ACTION}`) || names.some((n) => removableAllowed(`${ns}:${n}`));
+    let names: string[] | undefined;
+    const allowed = removableAllowed(`${ns}:${NEWER_ACTION}`) || (names = serviceNames(evidence, catalog, ns)).some((n) => removableAllowed(`${ns}:${n}`));
     if (!allowed) continue;
     const kept = keptPatterns(evidence, ns);
     if (kept.length === 0) {
       wholeServices.push(`${ns}:*`);
       continue;
     }
-    const entries = names.map((name) => ({ name, deny: isRemovable(evidence, `${ns}:${name}`) }));
+    const entries = (names ?? serviceNames(evidence, catalog, ns)).map((name) => ({ name, deny: isRemovable(evidence, `${ns}:${name}`) }));
     const patterns = coverWithPrefixes(entries, kept, false);
     if (patterns.length > 0) partialServices.set(ns, patterns.map((p) => `${ns}:${p}`));
   }

@@ -219,8 +219,18 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   // "Denied within a kept wildcard": removed, yet still matched by an Allow the result keeps (the Deny removes it).
   const allowEvaluator = denies.evaluator;
   const deniedActions = allowEvaluator ? outcome.removed.filter((a) => samples.some((r) => allowEvaluator.allows(a, r))) : [];
+  // Per service, so that each kept wildcard looks only at the denied actions of the services it names.
+  const deniedByService = new Map<string, string[]>();
+  for (const a of deniedActions) {
+    const svc = serviceOf(a);
+    let list = deniedByService.get(svc);
+    if (!list) deniedByService.set(svc, (list = []));
+    list.push(a);
+  }
   for (const { label, pattern } of keptWildcardNotes) {
-    const inside = deniedActions.filter((a) => matchesWildcard(pattern, a, true));
+    const parts = splitAction(pattern);
+    const pool = pattern === '*' || !parts || hasWildcard(parts.service) ? deniedActions : (deniedByService.get(parts.service) ?? []);
+    const inside = pattern === '*' ? pool : pool.filter((a) => matchesWildcard(pattern, a, true));
     if (inside.length === 0) continue;
     const services = new Set(inside.map(serviceOf));
     notes.push(
@@ -269,6 +279,7 @@ function serviceFilter(document: NormalizedPolicy): (service: string) => boolean
  */
 function allowListOfEverything(s: NormalizedStatement, evidence: Evidence, catalog: ActionCatalog, label: string, notes: string[]): PolicyStatement[] {
   const services = new Set([...catalog.services(), ...evidence.services.keys()]);
+  const servicesWithUnusedActions = new Set([...evidence.unusedActions].map(serviceOf));
   const out: string[] = [];
   for (const ns of [...services].sort(compare)) {
     if (evidence.unusedServices.has(ns)) {
@@ -279,8 +290,7 @@ function allowListOfEverything(s: NormalizedStatement, evidence: Evidence, catal
       }
       continue;
     }
-    const removable = [...evidence.unusedActions].some((a) => a.startsWith(`${ns}:`));
-    out.push(...(removable ? splitService(ns, '*', evidence, catalog) : [`${ns}:*`]));
+    out.push(...(servicesWithUnusedActions.has(ns) ? splitService(ns, '*', evidence, catalog) : [`${ns}:*`]));
   }
   notes.push(
     `${label}: "*" became an allow-list of ${services.size - evidence.unusedServices.size} service(s) (splitWildcards): services that did not exist ` +
