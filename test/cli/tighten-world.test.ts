@@ -139,3 +139,20 @@ describe('tighten: an AdministratorAccess-sized result through the CLI', () => {
     expect(gate.stderr).toMatch(/--policy: IAM would refuse what the principal is to hold: .*huge\.json has \d+ characters without white space, over IAM's 6144-character limit for a managed policy/);
   }, 180_000);
 });
+
+describe('tighten --output html', () => {
+  it('shows what was denied within a kept wildcard apart from what was dropped', async () => {
+    const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/app-deployer`;
+    const policyFile = path.join(dir, 'deployer-html.json');
+    fs.writeFileSync(policyFile, JSON.stringify(world.policies.find((p) => p.arn.endsWith(':policy/app-deployer-policy'))!.document));
+    const page = path.join(dir, 'tighten.html');
+    const run = await runCli(['tighten', '--arn', DEPLOYER, '--policy', policyFile, '--output', 'html', '--out', page, ...endpoint]);
+    expect([run.code, run.stdout]).toEqual([0, '']);
+    const html = fs.readFileSync(page, 'utf8');
+    expect(html).toMatch(/Denied within a kept wildcard: [1-9]\d* action\(s\) \(Deny statements; the wildcard stays as written\)/);
+    expect(html).toMatch(/denied s3 \(\d+\): /);
+    expect(html).toMatch(/Dropped from the Allow statements: [1-9]\d* action\(s\)/);
+    expect(html).toMatch(/dropped iam \(\d+\): .*CreateRole/);
+    expect(html).toContain('Documents: 1 managed policy');
+  }, 120_000);
+});

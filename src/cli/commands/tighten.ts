@@ -9,6 +9,7 @@ import { collectException, parseDays, readInput } from '../inputs';
 import { ANSI, PLAIN, renderMarkdown, renderText, type Doc } from '../../report/document';
 import { applyQuery, formatResult } from '../output/render';
 import { runOne } from '../reports';
+import { principalServices, type PrincipalService } from '../../report/gate-result';
 
 interface Flags {
   arn: string;
@@ -28,6 +29,8 @@ export interface TightenResult extends Omit<TightenedPolicy, 'json' | 'jsonDocum
   readonly kind: 'tightened-policy';
   readonly arn: string;
   readonly jobId: string;
+  /** The report's services and tracked actions, for the HTML page. */
+  readonly services: readonly PrincipalService[];
 }
 
 export function register(program: Command): void {
@@ -101,7 +104,7 @@ export function register(program: Command): void {
         ...(flags.maxPolicies !== undefined ? { maxPolicies: flags.maxPolicies } : {}),
       });
       const { json: _json, jsonDocuments, ...rest } = tightened;
-      const result: TightenResult = { kind: 'tightened-policy', arn: flags.arn, jobId: report.jobId, ...rest };
+      const result: TightenResult = { kind: 'tightened-policy', arn: flags.arn, jobId: report.jobId, ...rest, services: principalServices(report.servicesLastAccessed) };
       const holds = tightened.proof.holds;
       const format = ctx.output ?? 'json';
 
@@ -111,6 +114,9 @@ export function register(program: Command): void {
         const doc = tightenDoc(result, true, flags.listRemoved === true);
         await write(process.stdout, format === 'markdown' ? renderMarkdown([doc]) : renderText([doc], PLAIN));
         return holds ? EXIT.success : EXIT.gateFailed;
+      } else if (format === 'html') {
+        // The page: evidence per service, what was denied within kept wildcards apart from what was dropped.
+        await emit(ctx, result);
       } else if (holds && flags.outDir !== undefined) {
         writeDocuments(ctx, flags.outDir, jsonDocuments);
       } else if (holds) {

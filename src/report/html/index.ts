@@ -5,6 +5,7 @@ import { gateModel } from './from-gate';
 import { orgModel, type OrgModelOptions } from './from-org';
 import type { SweepResult } from '../../sweep/types';
 import { sweepModel } from './from-sweep';
+import { tightenModel, type TightenResultLike } from './from-tighten';
 import { HTML_COMMANDS, HTML_KINDS } from './kinds';
 import type { MatrixModel } from './model';
 import { renderPage } from './page';
@@ -31,6 +32,8 @@ export function toMatrixModel(value: unknown, options: HtmlOptions = {}): Matrix
       return sweepModel(value as SweepResult, now);
     case 'organizations-access':
       return orgModel(value as OrganizationsAccessReport, now, options);
+    case 'tightened-policy':
+      return tightenModel(value as TightenResultLike, now);
     default:
       throw new HtmlInputError(
         `--output html: draws the results of ${HTML_COMMANDS.join(', ')} (kind ${HTML_KINDS.join(', ')}), not ${kind === undefined ? 'this value' : JSON.stringify(kind)}`,
