@@ -60,7 +60,7 @@ describe('--output html and --out', () => {
     const nowhere = ['--endpoint-url', `http://127.0.0.1:${await closedPort()}`];
     const report = await runCli(['service-report', '--arn', DEPLOYER, '--output', 'html', ...nowhere]);
     expect(report.code).toBe(2);
-    expect(report.stderr).toContain('--output html: draws the results of gate, sweep, org-report, not service-report');
+    expect(report.stderr).toContain('--output html: draws the results of gate, sweep, org-report, tighten, not service-report');
     const query = await runCli(['gate', '--arn', DEPLOYER, '--output', 'html', '--query', 'passed', ...nowhere]);
     expect(query.code).toBe(2);
     expect(query.stderr).toContain('--query: cannot be combined with --output html');
