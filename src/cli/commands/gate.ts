@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--granularity <level>',
-        'SERVICE_LEVEL judges services, like the default tightening (which keeps a used service\'s wildcards); ACTION_LEVEL also judges the tracked actions of used services',
+        'SERVICE_LEVEL judges services; ACTION_LEVEL also judges the tracked actions of used services, which tighten\'s exact form removes (tighten > t.json && gate --granularity ACTION_LEVEL --policy t.json passes)',
       )
         .choices(GRANULARITIES)
         .default('SERVICE_LEVEL'),
