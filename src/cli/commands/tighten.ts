@@ -224,7 +224,7 @@ export function tightenDoc(result: TightenResult, withPolicy: boolean, listAll =
   const removedServices = new Set(result.removedServices);
   const rows = groupByService(result.removedActions.filter((a) => !removedServices.has(a.slice(0, a.indexOf(':')).toLowerCase())), denied, listAll);
   const shownRows = listAll ? rows : rows.slice(0, SUMMARY_SERVICES);
-  const shownServices = listAll ? result.removedServices : result.removedServices.slice(0, SUMMARY_SERVICES * 4);
+  const shownServices = listAll ? result.removedServices : result.removedServices.slice(0, SUMMARY_SERVICES * 2);
   return {
     title,
     sections: [
@@ -241,8 +241,12 @@ export function tightenDoc(result: TightenResult, withPolicy: boolean, listAll =
       },
       {
         title: 'Removed services',
-        lines: shownServices.length === 0 ? ['none'] : [shownServices.join(', ') + (shownServices.length < result.removedServices.length ? `, … and ${result.removedServices.length - shownServices.length} more (--list-removed)` : '')],
+        table: { columns: ['Service'], rows: shownServices.map((ns) => [ns]) },
+        empty: 'none',
       },
+      ...(shownServices.length < result.removedServices.length
+        ? [{ lines: [`… and ${result.removedServices.length - shownServices.length} more service(s); --list-removed (or --query removedServices) lists them all`] }]
+        : []),
       {
         title: 'Removed actions of services still used (denied: within a kept wildcard; dropped: from the Allow statements)',
         table: { columns: ['Service', 'Denied', 'Dropped', 'Actions'], rows: shownRows },
