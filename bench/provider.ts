@@ -50,7 +50,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 3);
-  const client = createServerCertificate().certPem;
+  const client = (await createServerCertificate()).certPem;
   const handshakes: number[] = [];
   for (let i = 0; i < Math.max(5, runs * 3); i++) handshakes.push(await handshakeMs(client));
   const h = summarize(handshakes);

@@ -36,10 +36,10 @@ export interface Transport {
  * Terraform's certificate. Without PLUGIN_CLIENT_CERT (a client with TLS turned off) the connection is plain, as
  * go-plugin's own servers do.
  */
-export function transportFor(env: NodeJS.ProcessEnv): Transport {
+export async function transportFor(env: NodeJS.ProcessEnv): Promise<Transport> {
   const clientCert = env['PLUGIN_CLIENT_CERT'];
   if (!clientCert) return { credentials: grpc.ServerCredentials.createInsecure(), certificateField: '' };
-  const server = createServerCertificate();
+  const server = await createServerCertificate();
   return {
     credentials: grpc.ServerCredentials.createSsl(Buffer.from(clientCert), [{ private_key: Buffer.from(server.keyPem), cert_chain: Buffer.from(server.certPem) }], true),
     certificateField: server.handshakeField,

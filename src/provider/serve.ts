@@ -27,7 +27,7 @@ export async function serve(parent: number): Promise<void> {
     process.exit(code);
   };
   const server = buildServer(service, { onShutdown: () => exit(0) });
-  const transport = transportFor(process.env);
+  const transport = await transportFor(process.env);
   let port: number | undefined;
   let lastError: unknown;
   for (const candidate of portCandidates(process.env)) {

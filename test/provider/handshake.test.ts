@@ -80,8 +80,8 @@ describe('the provider program (go-plugin handshake)', () => {
   });
 
   it('AutoMTLS: serves TLS with the certificate of its handshake line and accepts only the client certificate Terraform passed', async () => {
-    const terraformSide = createServerCertificate();
-    const stranger = createServerCertificate();
+    const terraformSide = await createServerCertificate();
+    const stranger = await createServerCertificate();
     const { child, line } = await start({
       PATH: process.env.PATH ?? '',
       [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,

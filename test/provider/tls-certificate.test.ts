@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import { createServerCertificate } from '../../src/provider/tls-certificate';
+
+describe('provider TLS certificate (go-plugin AutoMTLS)', () => {
+  it('is a self-signed ECDSA P-256 CA for localhost and 127.0.0.1, for server and client auth, valid 30 days from 30 s ago', async () => {
+    const now = new Date('2026-03-01T12:00:00Z');
+    const server = await createServerCertificate(now);
+    const certificate = new X509Certificate(server.certPem);
+
+    expect(certificate.subject).toBe('CN=localhost');
+    expect(certificate.issuer).toBe('CN=localhost');
+    expect(certificate.verify(certificate.publicKey)).toBe(true);
+    expect(certificate.publicKey.asymmetricKeyType).toBe('ec');
+    expect(certificate.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    // The private key in keyPem belongs to the certificate.
+    expect(createPublicKey(createPrivateKey(server.keyPem)).export({ type: 'spki', format: 'der' })).toEqual(certificate.publicKey.export({ type: 'spki', format: 'der' }));
+    expect(certificate.ca).toBe(true);
+    expect(certificate.checkHost('localhost')).toBe('localhost');
+    expect(certificate.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(certificate.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1');
+    expect(certificate.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']); // extended key usage: serverAuth, clientAuth
+    expect(new Date(certificate.validFrom).getTime()).toBe(now.getTime() - 30_000);
+    expect(new Date(certificate.validTo).getTime()).toBe(now.getTime() + 30 * 86_400_000);
+    // Positive: the first byte of the serial has the sign bit clear, and it is not padded with a zero byte.
+    expect(certificate.serialNumber).toMatch(/^[0-7][0-9A-F]{31}$/);
+    expect(certificate.serialNumber.startsWith('00')).toBe(false);
+
+    const parsed = new x509.X509Certificate(server.certPem);
+    const basic = parsed.getExtension(x509.BasicConstraintsExtension);
+    expect(basic?.critical).toBe(true);
+    expect(basic?.ca).toBe(true);
+    const usage = parsed.getExtension(x509.KeyUsagesExtension);
+    expect(usage?.critical).toBe(true);
+    expect(usage?.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign);
+  });
+
+  it('names the same certificate in the handshake field (DER, base64 without padding) and differs per process', async () => {
+    const [a, b] = await Promise.all([createServerCertificate(), createServerCertificate()]);
+    expect(a.handshakeField).toMatch(/^[A-Za-z0-9+/]+$/);
+    expect(new X509Certificate(Buffer.from(a.handshakeField, 'base64')).raw).toEqual(new X509Certificate(a.certPem).raw);
+    expect(a.certPem).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n$/);
+    expect(a.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(b.handshakeField).not.toBe(a.handshakeField);
+    expect(new X509Certificate(b.certPem).serialNumber).not.toBe(new X509Certificate(a.certPem).serialNumber);
+  });
+});
