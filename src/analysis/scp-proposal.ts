@@ -74,6 +74,7 @@ export function proposeServiceControlPolicy(
   const entity = report.entityPath.replace(/\/+$/, '');
 
   const services = groupRows(report);
+  listingProblem(report, services);
   const ageDays = (now.getTime() - completed.getTime()) / DAY_MS;
   if (options.policyCoversEntity !== undefined && typeof options.policyCoversEntity !== 'boolean') {
     throw new AnalysisInputError('options', 'policyCoversEntity', options.policyCoversEntity, 'true or false');
@@ -353,6 +354,22 @@ function groupRows(report: OrganizationsAccessReport): ServiceRows[] {
 function isUnder(path: string, entity: string): boolean {
   const p = path.replace(/\/+$/, '');
   return p === entity || p.startsWith(`${entity}/`);
+}
+
+/**
+ * A listing short of its own count is not evidence: the missing row may be a used service, which a deny-list would
+ * then not know and an allow-list would leave out. (The engine refuses such answers; this guards reports from files.)
+ */
+function listingProblem(report: OrganizationsAccessReport, services: readonly ServiceRows[]): void {
+  const accessible = report.numberOfServicesAccessible;
+  if (accessible !== undefined && accessible !== services.length) {
+    throw new AnalysisInputError('report', 'numberOfServicesAccessible', accessible, `the number of services the report lists (${services.length}): the listing is incomplete`);
+  }
+  const notAccessed = report.numberOfServicesNotAccessed;
+  const rowsNotAccessed = services.filter((s) => s.rows.every((r) => r.lastAuthenticatedTime === undefined)).length;
+  if (notAccessed !== undefined && notAccessed !== rowsNotAccessed) {
+    throw new AnalysisInputError('report', 'numberOfServicesNotAccessed', notAccessed, `the number of listed services with no time of last use (${rowsNotAccessed})`);
+  }
 }
 
 function protectedList(extra: readonly ProtectedService[] | undefined): ProtectedService[] {

@@ -148,3 +148,16 @@ test('a fractional window gives a valid IAM Sid ([A-Za-z0-9]*) in both styles', 
     expect(result.documents[0]!.sid).toContain('45p5');
   }
 });
+
+test('a listing short of its own count (15 said, 14 carried) is refused, never proposed from', () => {
+  const report = reportOf([
+    { service: 's3', daysAgo: 1, total: 1, where: 'inside' },
+    { service: 'sqs', where: 'none', total: 0 },
+  ]);
+  const options = { now: new Date(COMPLETED), style: 'allow-list' as const };
+  expect(() => proposeServiceControlPolicy({ ...report, numberOfServicesAccessible: 3, numberOfServicesNotAccessed: 1 }, options)).toThrow(
+    /numberOfServicesAccessible: 3 .*listing is incomplete/,
+  );
+  expect(() => proposeServiceControlPolicy({ ...report, numberOfServicesAccessible: 2, numberOfServicesNotAccessed: 2 }, options)).toThrow(/numberOfServicesNotAccessed: 2/);
+  expect(proposeServiceControlPolicy({ ...report, numberOfServicesAccessible: 2, numberOfServicesNotAccessed: 1 }, options).proof.holds).toBe(true);
+});

@@ -187,6 +187,9 @@ describe('proposeServiceControlPolicy against the emulator', () => {
     const old = new Date(new Date(r.jobCompletionDate).getTime() - 200 * 86_400_000).toISOString();
     const hostile: OrganizationsAccessReport = {
       ...r,
+      // Rows judged one by one: without IAM's counts (which these rows would not add up to).
+      numberOfServicesAccessible: undefined,
+      numberOfServicesNotAccessed: undefined,
       accessDetails: [
         { serviceNamespace: 'sns', serviceName: 'SNS', totalAuthenticatedEntities: 2 }, // accounts but no time
         { serviceNamespace: 'logs', serviceName: 'Logs', lastAuthenticatedTime: old, totalAuthenticatedEntities: 0 }, // a time but no account
