@@ -3,6 +3,7 @@ import type { AccessDetail, OrganizationsAccessReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { compileIdentityPolicies } from './evaluate';
 import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS } from './defaults';
+import { staleReasonOf } from './evidence';
 import { ExceptionMatcher } from './exceptions';
 import { packScpDocuments, SCP_MAX_CHARACTERS, SCP_MAX_PER_TARGET } from './scp-documents';
 import { DEFAULT_PROTECTED_SERVICES, type ProtectedService } from './scp-protected';
@@ -67,6 +68,8 @@ export function proposeServiceControlPolicy(
   const style = styleOf(options.style);
   const remainingSlots = slotsOf(options.remainingSlots);
   const now = toDate(options.now ?? new Date(), 'options', 'now');
+  const ageAt = toDate(options.ageReferenceTime ?? options.now ?? new Date(), 'options', 'ageReferenceTime');
+  const staleReason = staleReasonOf(options.staleReason);
   const completed = toDate(report.jobCompletionDate, 'report', 'jobCompletionDate');
   const cutoff = new Date(now.getTime() - unusedAfterDays * DAY_MS);
   const exceptions = new ExceptionMatcher(options.allow);
@@ -75,12 +78,12 @@ export function proposeServiceControlPolicy(
 
   const services = groupRows(report);
   listingProblem(report, services);
-  const ageDays = (now.getTime() - completed.getTime()) / DAY_MS;
+  const ageDays = (ageAt.getTime() - completed.getTime()) / DAY_MS;
   if (options.policyCoversEntity !== undefined && typeof options.policyCoversEntity !== 'boolean') {
     throw new AnalysisInputError('options', 'policyCoversEntity', options.policyCoversEntity, 'true or false');
   }
   const status: ScpProposalStatus =
-    ageDays > maxReportAgeDays
+    staleReason !== undefined || ageDays > maxReportAgeDays
       ? 'stale-evidence'
       : report.organizationsPolicyId !== undefined && options.policyCoversEntity !== true
         ? 'partial-evidence'
@@ -88,7 +91,9 @@ export function proposeServiceControlPolicy(
   const stale = status !== 'sufficient';
   const statusReason =
     status === 'stale-evidence'
-      ? `stale evidence: report job ${report.jobId} completed ${completed.toISOString()}, ${ageDays.toFixed(1)} days before ${now.toISOString()} (limit ${maxReportAgeDays} days); nothing is denied until the report is refreshed`
+      ? staleReason !== undefined
+        ? `stale evidence: ${staleReason}; nothing is denied until the report is refreshed`
+        : `stale evidence: report job ${report.jobId} completed ${completed.toISOString()}, ${ageDays.toFixed(1)} days before ${ageAt.toISOString()} (limit ${maxReportAgeDays} days); nothing is denied until the report is refreshed`
       : status === 'partial-evidence'
         ? `partial evidence: report job ${report.jobId} was generated for SCP ${report.organizationsPolicyId}, so its activity covers only the accounts under ${report.entityPath} that the policy applies to; nothing is denied unless the policy applies to the whole entity (policyCoversEntity)`
         : `report job ${report.jobId} completed ${completed.toISOString()}; window ${unusedAfterDays} days (since ${cutoff.toISOString()})`;
