@@ -1,5 +1,7 @@
 import { renderMarkdown, renderText, visible, type Doc } from '../../src/report/document';
 import { formatResult } from '../../src/cli/output/render';
+import { formatViolationsTable } from '../../src/analysis/format';
+import { findUnusedPermissions } from '../../src/analysis/unused';
 
 /** Raw control characters that must never reach output. */
 const RAW = new RegExp(String.raw`[\u001b\u0007\r\u202e]`);
@@ -66,6 +68,7 @@ describe('line breaks in names cannot forge a line', () => {
     };
     for (const format of ['table', 'markdown'] as const) {
       const out = formatResult(report, format);
+      // eslint-disable-next-line no-control-regex -- splitting at every line break a terminal or browser honours
       const lines = out.split(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/);
       expect(lines.some((l) => l.trim().replace(/^[-|#>*\s]+/, '').startsWith(FORGED))).toBe(false);
       expect(out).toContain(FORGED); // still shown, on the line of its name
@@ -73,8 +76,6 @@ describe('line breaks in names cannot forge a line', () => {
   });
 
   it('the violations table of gate messages and synth annotations escapes them too', () => {
-    const { formatViolationsTable } = require('../../src/analysis/format') as typeof import('../../src/analysis/format');
-    const { findUnusedPermissions } = require('../../src/analysis/unused') as typeof import('../../src/analysis/unused');
     const unused = findUnusedPermissions(
       {
         schemaVersion: 1,
