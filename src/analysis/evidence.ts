@@ -53,17 +53,22 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
     throw new AnalysisInputError('options', 'judgeUnknownHistory', options.judgeUnknownHistory, 'true or false');
   }
   const now = toDate(options.now ?? new Date(), 'options', 'now');
+  const ageAt = toDate(options.ageReferenceTime ?? options.now ?? new Date(), 'options', 'ageReferenceTime');
+  const staleReason = staleReasonOf(options.staleReason);
   const cutoff = new Date(now.getTime() - unusedAfterDays * DAY_MS);
   const exceptions = new ExceptionMatcher(options.allow as readonly PermissionException[] | undefined);
   const completed = toDate(report.jobCompletionDate, 'report', 'jobCompletionDate');
 
   let status: EvidenceStatus = 'sufficient';
   let statusReason = `report job ${report.jobId} completed ${iso(completed)}; window ${unusedAfterDays} days (since ${iso(cutoff)})`;
-  const reportAgeDays = (now.getTime() - completed.getTime()) / DAY_MS;
+  const reportAgeDays = (ageAt.getTime() - completed.getTime()) / DAY_MS;
   const dateKnown = report.principalCreateDate !== undefined;
-  if (reportAgeDays > maxReportAgeDays) {
+  if (staleReason !== undefined) {
     status = 'stale-evidence';
-    statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, ${reportAgeDays.toFixed(1)} days before ${iso(now)} (limit ${maxReportAgeDays} days); nothing is flagged until the report is refreshed`;
+    statusReason = `stale evidence: ${staleReason}; nothing is flagged until the report is refreshed`;
+  } else if (reportAgeDays > maxReportAgeDays) {
+    status = 'stale-evidence';
+    statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, ${reportAgeDays.toFixed(1)} days before ${iso(ageAt)} (limit ${maxReportAgeDays} days); nothing is flagged until the report is refreshed`;
   } else if (report.principalCreateDate !== undefined) {
     const created = toDate(report.principalCreateDate, 'report', 'principalCreateDate');
     if (created.getTime() > cutoff.getTime()) {
@@ -205,6 +210,12 @@ function windowDays(value: number | undefined): number {
       `a number of days from 1 to ${MAX_UNUSED_AFTER_DAYS} (access advisor tracks about 400 days, so a longer window cannot show that a permission is unused)`,
     );
   }
+  return value;
+}
+
+export function staleReasonOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new AnalysisInputError('options', 'staleReason', value, 'a non-empty reason');
   return value;
 }
 

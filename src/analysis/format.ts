@@ -1,4 +1,5 @@
 import { isAcceptedByException, isNoLongerGranted, isViolation, verdictOf } from './gate';
+import { visible } from '../model/visible-text';
 import type { Finding, UnusedPermissions } from './types';
 
 /** One unused permission that fails a gate; the shape of the plan-time `violations` result key. */
@@ -91,9 +92,9 @@ export function formatViolationsTable(unused: UnusedPermissions, options: Violat
   const exceptions = unused.findings.filter(isAcceptedByException);
   const notGranted = unused.findings.filter(isNoLongerGranted).map((f) => f.permission);
   const lines: string[] = [];
-  const header = `${unused.principalArn} (window ${unused.unusedAfterDays} days, evaluated ${unused.evaluatedAt}, report of ${unused.reportJobCompletionDate})`;
+  const header = `${visible(unused.principalArn)} (window ${unused.unusedAfterDays} days, evaluated ${unused.evaluatedAt}, report of ${unused.reportJobCompletionDate})`;
   if (unused.status !== 'sufficient') {
-    lines.push(`${header}: nothing flagged — ${unused.statusReason}`);
+    lines.push(`${header}: nothing flagged — ${visible(unused.statusReason)}`);
   } else if (rows.length === 0) {
     lines.push(`${header}: no unused permissions`);
   } else {
@@ -108,7 +109,7 @@ export function formatViolationsTable(unused: UnusedPermissions, options: Violat
     if (cells.length > maxRows) lines.push(more(cells.length - maxRows, ''));
   }
   if (notGranted.length > 0) {
-    lines.push(`no longer granted, so not violations (${notGranted.length}): ${namesWithMore(notGranted, maxNames * 2)}`);
+    lines.push(`no longer granted, so not violations (${notGranted.length}): ${visible(namesWithMore(notGranted, maxNames * 2))}`);
   }
   if (exceptions.length > 0) {
     lines.push(`accepted exceptions (${exceptions.length}):`);
@@ -119,7 +120,9 @@ export function formatViolationsTable(unused: UnusedPermissions, options: Violat
   return lines.join('\n');
 }
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/** Every cell is one line: a name or reason with a line break could forge a line of the table or of the verdict. */
+function table(headers: readonly string[], unsafeRows: readonly (readonly string[])[]): string[] {
+  const rows = unsafeRows.map((r) => r.map(visible));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < headers.length - 1 ? r[i]!.length : 0))));
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();

@@ -34,7 +34,8 @@ import { findUnusedPermissions } from './unused';
  * - `isViolation`: only unused services and unused tracked actions can fail a gate;
  * - `evidenceSupportsRemoval`: with insufficient, unknown or stale history nothing is a violation;
  * - `isAcceptedByException`, `isKeptWithoutEvidence`, `isNoLongerGranted`: what is reported beside the violations;
- * - `newSinceBaseline`: with a ratchet only unused permissions the baseline has not accepted fail.
+ * - `newSinceBaseline`: with a ratchet only unused permissions the baseline has not accepted fail;
+ * - `evidenceCanPass`: stale evidence never passes (a report older than maxReportAgeDays at the real clock).
  */
 
 /** What to judge by: the evidence rules, plus an optional baseline. */
@@ -114,6 +115,14 @@ export function evidenceSupportsRemoval(unused: Pick<UnusedPermissions, 'status'
   return unused.status === 'sufficient';
 }
 
+/**
+ * Stale evidence never passes a gate: it flags nothing, so "no violation" would vouch for a state nobody saw. (Too
+ * little or unknown history is different: the evidence is current, the principal too young or of unknown age.)
+ */
+export function evidenceCanPass(unused: Pick<UnusedPermissions, 'status'>): boolean {
+  return unused.status !== 'stale-evidence';
+}
+
 /** With a ratchet, the violations the baseline has not accepted (and the drift that says so). */
 export function newSinceBaseline(
   unused: UnusedPermissions,
@@ -155,7 +164,7 @@ export function verdictOf(unused: UnusedPermissions, ratchet?: GateDecision['rat
     keptWithoutEvidence: unused.findings.filter(isKeptWithoutEvidence),
     noLongerGranted: unused.findings.filter(isNoLongerGranted).map((f) => f.permission),
     ...(compared ? { drift: compared.drift } : {}),
-    passed: compared ? compared.drift.passed : violations.length === 0,
+    passed: evidenceCanPass(unused) && (compared ? compared.drift.passed : violations.length === 0),
   };
 }
 

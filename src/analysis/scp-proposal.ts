@@ -3,6 +3,7 @@ import type { AccessDetail, OrganizationsAccessReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { compileIdentityPolicies } from './evaluate';
 import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS } from './defaults';
+import { staleReasonOf } from './evidence';
 import { ExceptionMatcher } from './exceptions';
 import { packScpDocuments, SCP_MAX_CHARACTERS, SCP_MAX_PER_TARGET } from './scp-documents';
 import { DEFAULT_PROTECTED_SERVICES, type ProtectedService } from './scp-protected';
@@ -67,6 +68,8 @@ export function proposeServiceControlPolicy(
   const style = styleOf(options.style);
   const remainingSlots = slotsOf(options.remainingSlots);
   const now = toDate(options.now ?? new Date(), 'options', 'now');
+  const ageAt = toDate(options.ageReferenceTime ?? options.now ?? new Date(), 'options', 'ageReferenceTime');
+  const staleReason = staleReasonOf(options.staleReason);
   const completed = toDate(report.jobCompletionDate, 'report', 'jobCompletionDate');
   const cutoff = new Date(now.getTime() - unusedAfterDays * DAY_MS);
   const exceptions = new ExceptionMatcher(options.allow);
@@ -74,12 +77,13 @@ export function proposeServiceControlPolicy(
   const entity = report.entityPath.replace(/\/+$/, '');
 
   const services = groupRows(report);
-  const ageDays = (now.getTime() - completed.getTime()) / DAY_MS;
+  listingProblem(report, services);
+  const ageDays = (ageAt.getTime() - completed.getTime()) / DAY_MS;
   if (options.policyCoversEntity !== undefined && typeof options.policyCoversEntity !== 'boolean') {
     throw new AnalysisInputError('options', 'policyCoversEntity', options.policyCoversEntity, 'true or false');
   }
   const status: ScpProposalStatus =
-    ageDays > maxReportAgeDays
+    staleReason !== undefined || ageDays > maxReportAgeDays
       ? 'stale-evidence'
       : report.organizationsPolicyId !== undefined && options.policyCoversEntity !== true
         ? 'partial-evidence'
@@ -87,11 +91,14 @@ export function proposeServiceControlPolicy(
   const stale = status !== 'sufficient';
   const statusReason =
     status === 'stale-evidence'
-      ? `stale evidence: report job ${report.jobId} completed ${completed.toISOString()}, ${ageDays.toFixed(1)} days before ${now.toISOString()} (limit ${maxReportAgeDays} days); nothing is denied until the report is refreshed`
+      ? staleReason !== undefined
+        ? `stale evidence: ${staleReason}; nothing is denied until the report is refreshed`
+        : `stale evidence: report job ${report.jobId} completed ${completed.toISOString()}, ${ageDays.toFixed(1)} days before ${ageAt.toISOString()} (limit ${maxReportAgeDays} days); nothing is denied until the report is refreshed`
       : status === 'partial-evidence'
         ? `partial evidence: report job ${report.jobId} was generated for SCP ${report.organizationsPolicyId}, so its activity covers only the accounts under ${report.entityPath} that the policy applies to; nothing is denied unless the policy applies to the whole entity (policyCoversEntity)`
         : `report job ${report.jobId} completed ${completed.toISOString()}; window ${unusedAfterDays} days (since ${cutoff.toISOString()})`;
 
+  const listed = new Set(services.map((s) => s.namespace));
   const denied: DeniedService[] = [];
   const kept: KeptService[] = [];
   const usedInWindow: string[] = [];
@@ -104,27 +111,28 @@ export function proposeServiceControlPolicy(
     else denied.push({ service: s.namespace, serviceName: s.name, ...(judged.last ? { lastAuthenticated: judged.last } : {}), reason: judged.reason });
   }
 
-  const listed = new Set(services.map((s) => s.namespace));
   const alreadyDenied = (options.catalogServices ?? []).map((s) => s.toLowerCase()).filter((s) => !listed.has(s));
   const alreadyDeniedServices = [...new Set(alreadyDenied)].sort();
 
   const notes: string[] = [];
   let documents: ProposedScpDocument[] = [];
   if (!stale) {
-    const sidBase = `${style === 'deny-list' ? 'DenyServicesUnusedFor' : 'AllowServicesUsedWithin'}${unusedAfterDays}Days`;
+    const sidBase = `${style === 'deny-list' ? 'DenyServicesUnusedFor' : 'AllowServicesUsedWithin'}${sidNumber(unusedAfterDays)}Days`;
     if (style === 'deny-list') {
       documents = packScpDocuments(denied.map((d) => d.service), style, sidBase);
     } else if (denied.length > 0) {
       // Kept services plus every protected and excepted one: an allow-list names what stays, so a service it does
-      // not name is denied even when the report does not list it.
+      // not name is denied even when the report does not list it. But only services the report lists: the report
+      // lists exactly what today's SCPs allow at the entity, and an allow-list attached beside a narrower SCP widens
+      // what that level allows — a proposal never allows what the current SCPs do not.
       const allowListed = [...kept.map((k) => k.service), ...protectedServices.map((p) => p.service), ...exceptedServiceNames(exceptions)];
-      documents = packScpDocuments(allowListed, style, sidBase);
+      documents = packScpDocuments(allowListed.filter((service) => listed.has(service)), style, sidBase);
     }
   }
   if (documents.length > remainingSlots) throw new ScpSlotLimitError(documents.length, remainingSlots, report.entityPath);
 
   notes.push(...notesFor(report, { status, style, denied, documents, alreadyDeniedServices, catalogGiven: options.catalogServices !== undefined }));
-  const proof = prove(documents, style, usedInWindow, kept, denied, protectedServices, exceptions);
+  const proof = prove(documents, style, usedInWindow, kept, denied, protectedServices, exceptions, listed);
   return {
     schemaVersion: 1,
     kind: 'scp-proposal',
@@ -248,6 +256,7 @@ function prove(
   denied: readonly DeniedService[],
   protectedServices: readonly ProtectedService[],
   exceptions: ExceptionMatcher,
+  listed: ReadonlySet<string>,
 ): ScpProof {
   const failures: string[] = [];
   const evaluator = documents.length > 0 ? compileIdentityPolicies(documents.map((d) => d.document)) : undefined;
@@ -255,8 +264,19 @@ function prove(
   const stillAllowed = (service: string) =>
     style === 'deny-list' ? evaluator?.decide(probe(service)) !== 'ExplicitlyDenied' : !evaluator || evaluator.allows(probe(service));
   for (const service of used) if (!stillAllowed(service)) failures.push(`${service} was used within the window but the proposal denies it`);
-  const keptNames = [...new Set([...kept.map((k) => k.service), ...protectedServices.map((p) => p.service), ...exceptedServiceNames(exceptions)])];
+  // An allow-list keeps a protected or excepted service only where today's SCPs allow it (the report lists it).
+  const keptNames = [...new Set([...kept.map((k) => k.service), ...protectedServices.map((p) => p.service), ...exceptedServiceNames(exceptions)])].filter(
+    (service) => style === 'deny-list' || listed.has(service),
+  );
   for (const service of keptNames) if (!stillAllowed(service)) failures.push(`${service} is kept but the proposal denies it`);
+  if (style === 'allow-list' && documents.length === 0 && denied.length > 0) {
+    failures.push('the allow-list would name no service that the current SCPs allow, and an SCP cannot allow nothing; use the deny-list style');
+  }
+  if (style === 'allow-list') {
+    for (const service of documents.flatMap((d) => d.services)) {
+      if (!listed.has(service)) failures.push(`${service} is not allowed by the current SCPs (the report does not list it) but the allow-list allows it`);
+    }
+  }
   if (evaluator) {
     for (const d of denied) {
       const decision = evaluator.decide(probe(d.service));
@@ -341,6 +361,22 @@ function isUnder(path: string, entity: string): boolean {
   return p === entity || p.startsWith(`${entity}/`);
 }
 
+/**
+ * A listing short of its own count is not evidence: the missing row may be a used service, which a deny-list would
+ * then not know and an allow-list would leave out. (The engine refuses such answers; this guards reports from files.)
+ */
+function listingProblem(report: OrganizationsAccessReport, services: readonly ServiceRows[]): void {
+  const accessible = report.numberOfServicesAccessible;
+  if (accessible !== undefined && accessible !== services.length) {
+    throw new AnalysisInputError('report', 'numberOfServicesAccessible', accessible, `the number of services the report lists (${services.length}): the listing is incomplete`);
+  }
+  const notAccessed = report.numberOfServicesNotAccessed;
+  const rowsNotAccessed = services.filter((s) => s.rows.every((r) => r.lastAuthenticatedTime === undefined)).length;
+  if (notAccessed !== undefined && notAccessed !== rowsNotAccessed) {
+    throw new AnalysisInputError('report', 'numberOfServicesNotAccessed', notAccessed, `the number of listed services with no time of last use (${rowsNotAccessed})`);
+  }
+}
+
 function protectedList(extra: readonly ProtectedService[] | undefined): ProtectedService[] {
   if (extra !== undefined && !Array.isArray(extra)) throw new AnalysisInputError('options', 'neverDeny', extra, 'a list of {service, reason}');
   const list = [...DEFAULT_PROTECTED_SERVICES];
@@ -397,6 +433,11 @@ function toDate(value: Date | string, source: string, field: string): Date {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
   if (Number.isNaN(d.getTime())) throw new AnalysisInputError(source, field, value, 'an ISO-8601 date');
   return d;
+}
+
+/** An IAM Sid is [A-Za-z0-9]*: a fractional window (45.5 days) is written 45p5. */
+export function sidNumber(days: number): string {
+  return String(days).replace(/[^0-9]/g, (c) => (c === '.' ? 'p' : ''));
 }
 
 function byService<T extends { service: string }>(a: T, b: T): number {

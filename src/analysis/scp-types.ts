@@ -16,6 +16,16 @@ export interface ServiceControlPolicyProposalOptions {
   readonly allow?: readonly PermissionException[];
   /** A report whose job completed longer ago than this is stale evidence: nothing is denied. Default 5 days. */
   readonly maxReportAgeDays?: number;
+  /**
+   * The time the report's age is measured at (maxReportAgeDays). Default: \`now\` when given, else the real clock —
+   * never the report's own completion date, or a report could never be stale.
+   */
+  readonly ageReferenceTime?: Date | string;
+  /**
+   * Set when the evidence's source already knows it is stale (a cache entry past its maxAge used with lookups off):
+   * the evidence is judged stale with this reason, whatever its age.
+   */
+  readonly staleReason?: string;
   /** `deny-list` (default): Deny statements beside FullAWSAccess. `allow-list`: Allow statements that replace it. */
   readonly style?: ScpStyle;
   /** Services never denied in addition to DEFAULT_PROTECTED_SERVICES, each with its reason. */

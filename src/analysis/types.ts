@@ -19,6 +19,16 @@ export interface UnusedPermissionsOptions {
   /** A report whose job completed longer ago than this is stale evidence. Default 5 days (Repokid's). */
   readonly maxReportAgeDays?: number;
   /**
+   * The time the report's age is measured at (maxReportAgeDays). Default: \`now\` when given, else the real clock —
+   * never the report's own completion date, or a report could never be stale.
+   */
+  readonly ageReferenceTime?: Date | string;
+  /**
+   * Set when the evidence's source already knows it is stale (a cache entry past its maxAge used with lookups off):
+   * the evidence is judged stale with this reason, whatever its age.
+   */
+  readonly staleReason?: string;
+  /**
    * Judge a principal whose creation date could not be read (the report has no `principalCreateDate`) as if its
    * history were long enough. Default false: such a principal is `unknown-history` and nothing is flagged.
    */

@@ -61,7 +61,8 @@ function rawErrorLine(error: unknown): string {
   if (error instanceof InvalidRequestError) return `invalid ${flagOf(error.field)}: ${error.message}`;
   const message = error instanceof Error ? error.message : String(error);
   const jobId = (error as { jobId?: unknown }).jobId;
-  if (error instanceof AccessAdvisorError && error.exitCode === 4 && typeof jobId === 'string') {
+  const resumable = (error as { request?: { kind?: string } }).request?.kind !== 'organizations-access';
+  if (error instanceof AccessAdvisorError && error.exitCode === 4 && typeof jobId === 'string' && resumable) {
     return `${message} (resume: --job-id ${jobId})`;
   }
   if (!(error instanceof AccessAdvisorError)) return `${message} (run with --debug for details)`;

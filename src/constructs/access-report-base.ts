@@ -34,6 +34,16 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
     return this.lookup?.report;
   }
 
+  /** Synth mode: why the cached report is stale by its source (see SynthReportLookup.staleReason), or undefined. */
+  get staleReason(): string | undefined {
+    return this.lookup?.staleReason;
+  }
+
+  /** Synth mode: how to refresh this report's cache entry (names the file, the key and the command). */
+  refreshHint(): string {
+    return this.lookup?.refreshHint() ?? 'generate a new report';
+  }
+
   get jobId(): string {
     if (this.binding) return this.binding.result('job_id');
     return this.synth().lazyString((r) => r.jobId);

@@ -22,11 +22,14 @@ export interface DecisionProps {
   /** Exceptions, each with its reason: `{ permission: 's3' | 's3:GetObject' | 's3:Get*', reason }`. */
   readonly allow?: readonly PermissionException[];
   /**
-   * The reference time. Default: the report's job completion date, so that the same committed cache always
-   * synthesizes the same result (the cache's `maxAge` is what keeps the evidence fresh at synth).
+   * The reference time. Default: the report's job completion date for the window, so that the same committed cache
+   * always synthesizes the same result; the report's age (maxReportAgeDays) is then measured at the real clock.
    */
   readonly now?: Date | string;
-  /** A report older than this (relative to `now`) is stale evidence and flags nothing. Default 5. */
+  /**
+   * A report older than this (measured at `now` when set, else at the real clock) is stale evidence: it flags nothing,
+   * and a gate, tightening or proposal on it fails synth naming the cache entry to refresh. Default 5.
+   */
   readonly maxReportAgeDays?: number;
   /**
    * Judge a principal whose age cannot be read (status `unknown-history`) as if its history were long enough.
@@ -155,8 +158,15 @@ export class LeastPrivilegeGate extends Construct {
       return undefined;
     }
     const grants = this.judged(given);
-    const verdict = judge(model, this.props, grants);
+    const verdict = judge(model, this.props, grants, undefined, this.report);
     const unused = verdict.unused;
+    // Stale evidence flags nothing, so "no violation" would be a pass on evidence nobody can vouch for.
+    const stale = staleDecisionMessage('LeastPrivilegeGate', this.node.path, unused, this.report);
+    if (stale) {
+      if (this.failOn === 'error') annotations.addError(stale);
+      else annotations.addWarning(stale);
+      return verdict;
+    }
     const table = formatViolationsTable(unused, { maxRows: GATE_TABLE_MAX_ROWS, fullList: "(the full list is in the gate's violations and unused outputs)" });
     const judgedLine = describeJudged(grants);
     if (verdict.violations.length > 0) {
@@ -199,10 +209,16 @@ export function judgedGrants(
 
 /**
  * The gate's verdict over what the stack will grant (analysis/gate.ts): the gate's and the judged tightenings'
- * exceptions, the grants, and with a ratchet the baseline.
+ * exceptions, the grants, and with a ratchet the baseline. The report construct says whether its cache entry is stale.
  */
-export function judge(model: ReportModel, props: DecisionProps, grants: StackGrants | undefined, ratchet?: GateDecision['ratchet']): PrincipalVerdict {
-  const decision: GateDecision = { ...decisionOptionsFor(model, props), allow: mergeAllow(props.allow, grants?.tightened), ...(ratchet ? { ratchet } : {}) };
+export function judge(
+  model: ReportModel,
+  props: DecisionProps,
+  grants: StackGrants | undefined,
+  ratchet?: GateDecision['ratchet'],
+  report?: ServiceLastAccessedReport,
+): PrincipalVerdict {
+  const decision: GateDecision = { ...decisionOptionsFor(model, props, report), allow: mergeAllow(props.allow, grants?.tightened), ...(ratchet ? { ratchet } : {}) };
   return judgeReport(model, decision, grants);
 }
 
@@ -274,13 +290,30 @@ export function decisionOptions(props: DecisionProps): UnusedPermissionsOptions 
   };
 }
 
-/** The options with the deterministic default reference time (the report's completion date). */
-export function decisionOptionsFor(model: ReportModel, props: DecisionProps): UnusedPermissionsOptions {
-  return { now: model.jobCompletionDate, ...decisionOptions(props) };
+/**
+ * The options of a synth-time decision. The window is measured from the report's completion date (the same cache
+ * gives the same tightened policy, whenever it runs), but the report's age from the real clock (or the `now` the user
+ * sets): a committed cache entry ages, and old evidence is stale evidence. A report its source knows to be stale (a
+ * cache entry past its maxAge with lookups off) is judged stale too.
+ */
+export function decisionOptionsFor(model: ReportModel, props: DecisionProps, report?: ServiceLastAccessedReport): UnusedPermissionsOptions {
+  const staleReason = report?.staleReason;
+  return {
+    now: model.jobCompletionDate,
+    ageReferenceTime: props.now ?? new Date(),
+    ...decisionOptions(props),
+    ...(staleReason !== undefined ? { staleReason } : {}),
+  };
 }
 
-export function decide(model: ReportModel, props: DecisionProps): UnusedPermissions {
-  return findUnusedPermissions(model, decisionOptionsFor(model, props));
+export function decide(model: ReportModel, props: DecisionProps, report?: ServiceLastAccessedReport): UnusedPermissions {
+  return findUnusedPermissions(model, decisionOptionsFor(model, props, report));
+}
+
+/** A decision that would remove or flag on stale evidence fails instead: the message names the entry and the fix. */
+export function staleDecisionMessage(construct: string, path: string, unused: Pick<UnusedPermissions, 'status' | 'statusReason'>, report: ServiceLastAccessedReport): string | undefined {
+  if (unused.status !== 'stale-evidence') return undefined;
+  return `${construct} ${path}: no decision on stale evidence for ${report.arn} (${unused.statusReason}); ${report.refreshHint()}`;
 }
 
 export function requireReport(report: ServiceLastAccessedReport, construct: string): ServiceLastAccessedReport {

@@ -16,6 +16,7 @@ import {
   judge,
   judgedGrants,
   requireReport,
+  staleDecisionMessage,
   synthModel,
 } from './least-privilege-gate';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
@@ -75,7 +76,7 @@ export class PolicyDriftCheck extends Construct {
 
   /** Resolves on access, like `drift`. */
   get passed(): boolean {
-    return this.drift?.passed ?? false;
+    return (this.drift?.passed ?? false) && this.unused?.status !== 'stale-evidence';
   }
 
   private evaluate(
@@ -93,9 +94,15 @@ export class PolicyDriftCheck extends Construct {
       return undefined;
     }
     const grants = judgedGrants(this, report, given, props.judgeStackPolicies);
-    const verdict = judge(model, props, grants, { baseline });
+    const verdict = judge(model, props, grants, { baseline }, report);
     const unused = verdict.unused;
     const drift = verdict.drift!;
+    const stale = staleDecisionMessage('PolicyDriftCheck', this.node.path, unused, report);
+    if (stale) {
+      // Stale evidence judges nothing: a passing ratchet on it would vouch for what nobody saw.
+      if (failOn === 'error') annotations.addError(stale);
+      else annotations.addWarning(stale);
+    }
     const reasons = new Map(unused.findings.map((f) => [f.permission, f.reason]));
     if (!drift.passed) {
       const shown = drift.newUnused.slice(0, DRIFT_MAX_ROWS).map((p) => `  ${p}: ${reasons.get(p) ?? 'unused'}`);

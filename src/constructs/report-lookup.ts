@@ -60,6 +60,32 @@ export class SynthReportLookup<R extends AccessReport> {
     }
   }
 
+  /** The cache file this lookup reads and fills. */
+  get cacheFile(): string {
+    return this.options.cacheFile;
+  }
+
+  /**
+   * Why the report this lookup serves is stale by its source, or undefined: lookups off and the entry older than its
+   * maxAge, or a failed refresh falling back (onError 'warn') to the older entry.
+   */
+  get staleReason(): string | undefined {
+    const result = this.settled();
+    if (result.status === 'stale') return `cache entry "${this.key}" in ${this.options.cacheFile} was fetched ${result.resolvedAt}, longer ago than its maxAge, and lookups are off`;
+    if (result.status === 'failed' && this.options.onError === 'warn' && result.stale) {
+      return `the refresh of cache entry "${this.key}" in ${this.options.cacheFile} failed and its older report (fetched ${result.stale.resolvedAt}, longer ago than its maxAge) stands in`;
+    }
+    return undefined;
+  }
+
+  /** How to make this lookup's evidence fresh: names the cache entry and the command. */
+  refreshHint(): string {
+    return (
+      `refresh cache entry "${this.key}" in ${this.options.cacheFile} with "access-advisor cache refresh '${this.key}' --file ${this.options.cacheFile}" ` +
+      'where AWS credentials exist (or run "cdktf synth" with lookups on), then commit the file'
+    );
+  }
+
   /** The report for lazy values: failures were already annotated, so they render as the empty fallback. */
   private reportOrUndefined(): R | undefined {
     try {

@@ -94,10 +94,14 @@ export class ServiceControlPolicyProposal extends Construct {
       annotations.addWarning(`${this.node.path}: no proposal: the report of ${this.props.report.entityPath} is unavailable (lookup failed with onError 'warn')`);
       return undefined;
     }
+    // The window from the report's completion date (deterministic output); its age from the real clock or `now`.
+    const staleReason = this.props.report.staleReason;
     const options: ServiceControlPolicyProposalOptions = {
       now: model.jobCompletionDate,
+      ageReferenceTime: this.props.now ?? new Date(),
       catalogServices: loadActionCatalog().services(),
       ...this.options(),
+      ...(staleReason !== undefined ? { staleReason } : {}),
     };
     let result: ServiceControlPolicyProposalResult;
     try {
@@ -107,7 +111,11 @@ export class ServiceControlPolicyProposal extends Construct {
       annotations.addError(`ServiceControlPolicyProposal ${this.node.path}: ${(error as Error).message}`);
       return undefined;
     }
-    if (!result.proof.holds) {
+    if (result.status === 'stale-evidence') {
+      annotations.addError(
+        `ServiceControlPolicyProposal ${this.node.path}: no proposal on stale evidence for ${result.entityPath} (${result.statusReason}); ${this.props.report.refreshHint()}`,
+      );
+    } else if (!result.proof.holds) {
       annotations.addError(`ServiceControlPolicyProposal ${this.node.path}: the proof fails: ${result.proof.failures.join('; ')}`);
     } else {
       annotations.addInfo(

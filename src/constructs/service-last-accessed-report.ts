@@ -205,8 +205,15 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
   private unused(report: ServiceLastAccessedReportModel, days: number): UnusedPermissions {
     let result = this.unusedCache.get(days);
     if (!result) {
-      // The report's own completion date is "now": the same cache gives the same synth output, whenever it runs.
-      result = findUnusedPermissions(report, { unusedAfterDays: days, now: report.jobCompletionDate });
+      // The window runs from the report's completion date (the same cache gives the same synth output), its age is
+      // measured at the real clock: stale evidence flags nothing.
+      const staleReason = this.staleReason;
+      result = findUnusedPermissions(report, {
+        unusedAfterDays: days,
+        now: report.jobCompletionDate,
+        ageReferenceTime: new Date(),
+        ...(staleReason !== undefined ? { staleReason } : {}),
+      });
       this.unusedCache.set(days, result);
     }
     return result;

@@ -10,7 +10,7 @@ import { type PolicySource, policyFromSource } from './policy-source';
 import { TIGHTENED_POLICY_DOCUMENT, type JudgeablePolicy } from './stack-grants';
 import { DeferredDecision } from './deferred-decision';
 import { escapeForTerraform } from './terraform-strings';
-import { type DecisionProps, decisionOptionsFor, requireReport, synthModel } from './least-privilege-gate';
+import { type DecisionProps, decisionOptionsFor, requireReport, staleDecisionMessage, synthModel } from './least-privilege-gate';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
 
 export { type PolicySource, policyFromSource } from './policy-source';
@@ -182,7 +182,7 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
     let result: TightenedPolicy;
     try {
       result = tightenPolicy(original, model, {
-        ...decisionOptionsFor(model, props),
+        ...decisionOptionsFor(model, props, report),
         catalog,
         sourceName: this.node.path,
         ...(props.splitWildcards !== undefined ? { splitWildcards: props.splitWildcards } : {}),
@@ -195,7 +195,10 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
       const proof = { holds: false, catalogVersion: catalog.version, usedActionsChecked: 0, removedActionsChecked: 0, failures: [error.message] };
       return { json: '', policy: { Statement: [] }, documents: [], jsonDocuments: [], characters: error.characters, removedActions: [], deniedActions: [], removedServices: [], notes: [error.message], proof };
     }
-    coreOf(this).Annotations.of(this).addInfo(summaryOf(this.node.path, model, result));
+    // Stale evidence removes nothing; the tightening fails synth so that nobody ships "tightened" on old evidence.
+    const stale = staleDecisionMessage('TightenedPolicyDocument', this.node.path, result.findings, report);
+    if (stale) coreOf(this).Annotations.of(this).addError(stale);
+    else coreOf(this).Annotations.of(this).addInfo(summaryOf(this.node.path, model, result));
     return { ...result, result };
   }
 }

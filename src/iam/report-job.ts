@@ -17,8 +17,21 @@ import {
 import { limitExceededDelay, pollDelay, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { IamSession } from './client';
 import { MAX_ITEMS } from '../model/constraints';
-import { AbortedError, AccessAdvisorError, AwsRequestError, JobFailedError, JobMismatchError, JobTimeoutError } from '../model/errors';
-import { ACCESS_DETAILS, ENTITIES, PageCollector, SERVICES, checkEntities, checkOrganizationsJob, checkServiceJob, type ListSpec } from './report-pages';
+import { AbortedError, AccessAdvisorError, AwsRequestError, IncompleteResponseError, JobFailedError, JobMismatchError, JobTimeoutError } from '../model/errors';
+import {
+  ACCESS_DETAILS,
+  ENTITIES,
+  PageCollector,
+  SERVICES,
+  checkEntities,
+  checkOrganizationsJob,
+  checkOrganizationsTotals,
+  checkServiceJob,
+  checkServiceTotals,
+  entitiesTotalProblem,
+  refuseResumedOrganizationsJob,
+  type ListSpec,
+} from './report-pages';
 import { describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from '../model/report';
 import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
 import type { PollWaves } from './poll-waves';
@@ -270,10 +283,11 @@ async function readServiceJob(request: ServiceRequest, read: JobRead, createDate
   }
   const services: SdkServiceLastAccessed[] = await collectPages(first, SERVICES, getPage, op, jobId, request, emit);
   checkServiceJob(request, jobId, first.JobType, services, pollImmediately);
+  checkServiceTotals(request, jobId, services);
   let entities: Map<string, readonly EntityDetails[]> | undefined;
   if (request.withEntities) {
     const namespaces = services.map((s) => s.ServiceNamespace!);
-    const lists = await mapLimit(namespaces, ctx.entityConcurrency, (ns) => readEntities(request, jobId, ns, ctx, signal, pollImmediately));
+    const lists = await mapLimit(services, ctx.entityConcurrency, (s) => readEntities(request, jobId, s, ctx, signal, pollImmediately));
     entities = new Map(namespaces.map((ns, i) => [ns, lists[i]!]));
   }
   return buildServiceReport(request, jobId, first, services, entities, await createDate);
@@ -282,12 +296,13 @@ async function readServiceJob(request: ServiceRequest, read: JobRead, createDate
 async function readEntities(
   request: ServiceRequest,
   jobId: string,
-  namespace: string,
+  service: SdkServiceLastAccessed,
   ctx: JobContext,
   signal: AbortSignal,
   resumed: boolean,
 ): Promise<EntityDetails[]> {
   const op = 'GetServiceLastAccessedDetailsWithEntities';
+  const namespace = service.ServiceNamespace!;
   const pages = new PageCollector<GetServiceLastAccessedDetailsWithEntitiesResponse, SdkEntityDetails>(op, jobId, request, ENTITIES, `${namespace} entity`);
   let marker: string | undefined;
   do {
@@ -308,12 +323,16 @@ async function readEntities(
     marker = pages.accept(page);
   } while (marker !== undefined);
   checkEntities(request, jobId, pages.items, resumed);
+  const totals = entitiesTotalProblem(service, pages.items);
+  if (totals) throw new IncompleteResponseError(op, jobId, pages.pageCount, `the totals do not add up: ${totals}`, request);
   return pages.items.map(normalizeEntity);
 }
 
 async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise<AccessReport> {
   const { jobId, ctx, signal, emit, pollImmediately } = read;
   const op = 'GetOrganizationsAccessReport';
+  // Before any call: IAM's answer could not show whose job it is.
+  if (pollImmediately) refuseResumedOrganizationsJob(request, jobId);
   const getPage = (marker?: string) =>
     ctx.session.send<GetOrganizationsAccessReportResponse>(
       op,
@@ -338,6 +357,7 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
   }
   const details: SdkAccessDetail[] = await collectPages(first, ACCESS_DETAILS, getPage, op, jobId, request, emit);
   checkOrganizationsJob(request, jobId, details, pollImmediately);
+  checkOrganizationsTotals(request, jobId, first, details);
   return buildOrganizationsReport(request, jobId, first, details);
 }
 

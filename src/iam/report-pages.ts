@@ -33,6 +33,8 @@ export interface ListSpec<P, I> {
   readonly itemsOf: (page: P) => readonly I[] | undefined;
   /** The item's identity for duplicate detection, or a complaint about the item. */
   readonly check: (item: I, index: number) => { key: string } | { problem: string };
+  /** Counts of the whole report that every page repeats: a page that says otherwise is not a page of the same report. */
+  readonly totals?: readonly string[];
 }
 
 type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
@@ -74,6 +76,14 @@ export class PageCollector<P extends PageHeader, I> {
     throw new IncompleteResponseError(this.operation, this.jobId, this.pages, detail, this.request);
   }
 
+  private checkTotals(page: P): void {
+    for (const field of this.spec.totals ?? []) {
+      const a = (this.first as Record<string, unknown>)[field];
+      const b = (page as unknown as Record<string, unknown>)[field];
+      if (a !== undefined && b !== undefined && a !== b) this.fail(`${field} ${show(b)} differs from page 1's ${show(a)}: the totals do not add up`);
+    }
+  }
+
   /** Validates and keeps one page; returns the Marker of the next page, or undefined when this was the last. */
   accept(page: P | undefined): string | undefined {
     this.pages++;
@@ -97,6 +107,7 @@ export class PageCollector<P extends PageHeader, I> {
         const same = field === 'JobType' ? a === b : timeOf(a as Date | undefined) === timeOf(b as Date | undefined);
         if (!same) this.fail(`${field} ${show(b)} differs from page 1's ${show(a)}: not a page of the same job`);
       }
+      this.checkTotals(page);
     } else {
       this.first = page;
     }
@@ -177,6 +188,7 @@ export const SERVICES: ListSpec<{ ServicesLastAccessed?: SdkServiceLastAccessed[
 export const ACCESS_DETAILS: ListSpec<{ AccessDetails?: SdkAccessDetail[] }, SdkAccessDetail> = {
   listName: 'AccessDetails',
   itemsOf: (page) => page.AccessDetails,
+  totals: ['NumberOfServicesAccessible', 'NumberOfServicesNotAccessed'],
   check: (d) => {
     const problem = serviceProblem(d, 'LastAuthenticatedTime');
     return problem ? { problem } : { key: d.ServiceNamespace!.toLowerCase() };
@@ -226,6 +238,30 @@ export function foreignEntity(request: ServiceRequest, entityArns: readonly (str
   return undefined;
 }
 
+/**
+ * Whose job a resumed id is, proven from the answer. Only a user or role report can prove it: IAM names that principal
+ * as the one who used what. A group or policy report names member users or users and roles holding the policy, which
+ * would fit another group or policy of the same account just as well; a report that names nobody fits anyone.
+ */
+function resumedServiceJobProblem(request: ServiceRequest, named: readonly (string | undefined)[]): string | undefined {
+  const target = parsePrincipalArn(request.arn);
+  if ('error' in target) return `its principal ${request.arn} cannot be parsed`;
+  if (target.kind === 'group' || target.kind === 'policy') {
+    return (
+      `IAM's answer for a ${target.kind} report names only the users and roles that used it, which cannot prove the job ` +
+      `was generated for ${request.arn} and not for another ${target.kind}; run without a job id to generate a new job`
+    );
+  }
+  const self = named.some((arn) => arn !== undefined && arn !== '' && foreignEntity(request, [arn]) === undefined);
+  if (!self) {
+    return (
+      `the job's report names no principal (nothing used in the tracking period), so it cannot prove it is ` +
+      `${request.arn}'s job; run without a job id to generate a new job`
+    );
+  }
+  return undefined;
+}
+
 /** The report's job must be one of this request: its granularity (JobType) and the entities it names. */
 export function checkServiceJob(
   request: ServiceRequest,
@@ -240,11 +276,12 @@ export function checkServiceJob(
   else if (jobType === undefined && resumed && granularity === 'ACTION_LEVEL') {
     problem = 'IAM did not say the job is ACTION_LEVEL (no JobType), so its action data cannot be trusted';
   }
+  const named = services.flatMap((s) => [s.LastAuthenticatedEntity, ...(s.TrackedActionsLastAccessed ?? []).map((a) => a.LastAccessedEntity)]);
   if (!problem) {
-    const named = services.flatMap((s) => [s.LastAuthenticatedEntity, ...(s.TrackedActionsLastAccessed ?? []).map((a) => a.LastAccessedEntity)]);
     const foreign = foreignEntity(request, named);
     if (foreign) problem = `its report ${foreign}: it is another principal's job`;
   }
+  if (!problem && resumed) problem = resumedServiceJobProblem(request, named);
   if (!problem) return;
   if (resumed) throw new JobMismatchError(jobId, `a job of ${describeRequest(request)}; ${problem}`);
   throw new IncompleteResponseError('GetServiceLastAccessedDetails', jobId, 1, `the job does not match the request: ${problem}`, request);
@@ -259,17 +296,114 @@ export function checkEntities(request: ServiceRequest, jobId: string, entities: 
   throw new IncompleteResponseError('GetServiceLastAccessedDetailsWithEntities', jobId, 1, `the job does not match the request: ${problem}`, request);
 }
 
-/** Organizations details name the account path that used a service: it must lie in the requested organization. */
-export function checkOrganizationsJob(
-  request: Extract<ReportRequest, { kind: 'organizations-access' }>,
-  jobId: string,
-  details: readonly SdkAccessDetail[],
-  resumed: boolean,
-): void {
-  const org = request.entityPath.split('/')[0]!;
-  const foreign = details.find((d) => d.EntityPath !== undefined && d.EntityPath.split('/')[0] !== org);
-  if (!foreign) return;
-  const problem = `its report names ${foreign.EntityPath}, outside ${org}: it is another organization's job`;
-  if (resumed) throw new JobMismatchError(jobId, `a job of ${describeRequest(request)}; ${problem}`);
+type OrgRequest = Extract<ReportRequest, { kind: 'organizations-access' }>;
+
+/**
+ * A resumed Organizations job is never trusted. IAM's answer names neither the entity nor the SCP it was generated
+ * for: a job for one account looks like a job for its OU in which only that account was active, a job with an SCP id
+ * like one without. Refused before the first call.
+ */
+export function refuseResumedOrganizationsJob(request: OrgRequest, jobId: string): never {
+  throw new JobMismatchError(
+    jobId,
+    `a job of ${describeRequest(request)} that can be proven to be one: IAM's answer to GetOrganizationsAccessReport does not ` +
+      'name the entity path or SCP id a job was generated for, so a resumed Organizations job is refused; run without a job id ' +
+      '(a new Organizations report takes seconds)',
+  );
+}
+
+/** `o-x/r-y/ou-z/123` is under `o-x/r-y/ou-z` and under itself; segment-wise, so `ou-z1` is not under `ou-z`. */
+export function isUnderEntityPath(path: string, entity: string): boolean {
+  const p = path.replace(/\/+$/, '');
+  const e = entity.replace(/\/+$/, '');
+  return p === e || p.startsWith(`${e}/`);
+}
+
+const ACCOUNT_PATH = /\/\d{12}$/;
+
+/**
+ * What an Organizations answer shows about its entity: every row's EntityPath lies under the requested entity (for
+ * an account, is that account), and an account's report counts at most one account per service.
+ */
+export function organizationsRowProblem(entityPath: string, details: readonly SdkAccessDetail[]): string | undefined {
+  const entity = entityPath.replace(/\/+$/, '');
+  const account = ACCOUNT_PATH.test(entity);
+  for (const d of details) {
+    if (d.EntityPath !== undefined && d.EntityPath !== null && !isUnderEntityPath(String(d.EntityPath), entity)) {
+      return `its report names ${d.EntityPath} (${d.ServiceNamespace}), which is not ${account ? '' : 'under '}${entity}: it is another entity's job`;
+    }
+    if (account && typeof d.TotalAuthenticatedEntities === 'number' && d.TotalAuthenticatedEntities > 1) {
+      return `its report says ${d.TotalAuthenticatedEntities} accounts used ${d.ServiceNamespace}, but ${entity} is one account: it is another entity's job`;
+    }
+  }
+  return undefined;
+}
+
+/** Organizations details name the account path that used a service: it must lie under the requested entity. */
+export function checkOrganizationsJob(request: OrgRequest, jobId: string, details: readonly SdkAccessDetail[], resumed: boolean): void {
+  if (resumed) refuseResumedOrganizationsJob(request, jobId);
+  const problem = organizationsRowProblem(request.entityPath, details);
+  if (!problem) return;
   throw new IncompleteResponseError('GetOrganizationsAccessReport', jobId, 1, `the job does not match the request: ${problem}`, request);
+}
+
+/** The counts an Organizations page carries beside its rows. */
+interface OrganizationsTotals {
+  readonly NumberOfServicesAccessible?: number;
+  readonly NumberOfServicesNotAccessed?: number;
+}
+
+/**
+ * The totals IAM sends must add up with the rows of all pages: one row per service the SCPs allow, and the services
+ * with no time of last use are the ones not accessed. A listing that is short of its own count is incomplete (a row
+ * missing from it may be a used service that an allow-list would then leave out).
+ */
+export function organizationsTotalsProblem(totals: OrganizationsTotals, details: readonly SdkAccessDetail[]): string | undefined {
+  const accessible = totals.NumberOfServicesAccessible;
+  const notAccessed = totals.NumberOfServicesNotAccessed;
+  const rows = details.length;
+  const rowsNotAccessed = details.filter((d) => d.LastAuthenticatedTime === undefined || d.LastAuthenticatedTime === null).length;
+  if (accessible !== undefined && accessible !== null && accessible !== rows) {
+    return `NumberOfServicesAccessible is ${accessible} but the pages carry ${rows} service row(s)`;
+  }
+  if (notAccessed !== undefined && notAccessed !== null && notAccessed !== rowsNotAccessed) {
+    return `NumberOfServicesNotAccessed is ${notAccessed} but ${rowsNotAccessed} service row(s) have no LastAuthenticatedTime`;
+  }
+  return undefined;
+}
+
+export function checkOrganizationsTotals(request: OrgRequest, jobId: string, first: OrganizationsTotals, details: readonly SdkAccessDetail[]): void {
+  const problem = organizationsTotalsProblem(first, details);
+  if (problem) throw new IncompleteResponseError('GetOrganizationsAccessReport', jobId, 1, `the totals do not add up: ${problem}`, request);
+}
+
+/**
+ * A service's own count against its timestamp: entities counted without a time of use would make a used service look
+ * unused; a time of use with no entity counted, or more than one entity in a user or role report, does not add up.
+ */
+export function serviceTotalsProblem(request: ServiceRequest, services: readonly SdkServiceLastAccessed[]): string | undefined {
+  const target = parsePrincipalArn(request.arn);
+  const single = !('error' in target) && (target.kind === 'user' || target.kind === 'role');
+  for (const s of services) {
+    const total = s.TotalAuthenticatedEntities;
+    if (typeof total !== 'number') continue;
+    const used = s.LastAuthenticated !== undefined && s.LastAuthenticated !== null;
+    if (total > 0 && !used) return `${s.ServiceNamespace} counts ${total} authenticated entit${total === 1 ? 'y' : 'ies'} but has no LastAuthenticated`;
+    if (total === 0 && used) return `${s.ServiceNamespace} has LastAuthenticated ${show(s.LastAuthenticated)} but counts 0 authenticated entities`;
+    if (single && total > 1) return `${s.ServiceNamespace} counts ${total} authenticated entities in the report of one ${target.kind}`;
+  }
+  return undefined;
+}
+
+export function checkServiceTotals(request: ServiceRequest, jobId: string, services: readonly SdkServiceLastAccessed[]): void {
+  const problem = serviceTotalsProblem(request, services);
+  if (problem) throw new IncompleteResponseError('GetServiceLastAccessedDetails', jobId, 1, `the totals do not add up: ${problem}`, request);
+}
+
+/** Entities of a WithEntities series that used the service cannot outnumber the service's own count. */
+export function entitiesTotalProblem(service: SdkServiceLastAccessed, entities: readonly SdkEntityDetails[]): string | undefined {
+  const total = service.TotalAuthenticatedEntities;
+  if (typeof total !== 'number') return undefined;
+  const usedBy = entities.filter((e) => e.LastAuthenticated !== undefined && e.LastAuthenticated !== null).length;
+  return usedBy > total ? `${usedBy} listed entities used ${service.ServiceNamespace}, but the service counts ${total}` : undefined;
 }

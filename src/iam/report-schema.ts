@@ -118,5 +118,51 @@ export function reportSchemaProblem(value: unknown): string | undefined {
     if (seen.has(ns)) return `service ${JSON.stringify(ns)} appears twice`;
     seen.add(ns);
   }
+  return kind === 'organizations-access' ? organizationsCountsProblem(value as unknown as OrgShape) : serviceCountsProblem(value as unknown as ServiceShape);
+}
+
+interface OrgShape {
+  entityPath: string;
+  numberOfServicesAccessible?: number;
+  numberOfServicesNotAccessed?: number;
+  accessDetails: { serviceNamespace: string; entityPath?: string; lastAuthenticatedTime?: string; totalAuthenticatedEntities?: number }[];
+}
+interface ServiceShape {
+  arn: string;
+  servicesLastAccessed: { serviceNamespace: string; lastAuthenticated?: string; totalAuthenticatedEntities?: number; entities?: { lastAuthenticated?: string }[] }[];
+}
+
+/**
+ * The counts a report carries must add up with its rows, as the engine checks them on IAM's pages: a report stored
+ * or handed over with a row removed, or rows that name accounts outside its entity, is not evidence.
+ */
+function organizationsCountsProblem(report: OrgShape): string | undefined {
+  const rows = report.accessDetails;
+  if (report.numberOfServicesAccessible !== undefined && report.numberOfServicesAccessible !== rows.length) {
+    return `/numberOfServicesAccessible is ${report.numberOfServicesAccessible} but /accessDetails has ${rows.length} row(s)`;
+  }
+  const notAccessed = rows.filter((r) => r.lastAuthenticatedTime === undefined).length;
+  if (report.numberOfServicesNotAccessed !== undefined && report.numberOfServicesNotAccessed !== notAccessed) {
+    return `/numberOfServicesNotAccessed is ${report.numberOfServicesNotAccessed} but ${notAccessed} row(s) of /accessDetails have no lastAuthenticatedTime`;
+  }
+  const entity = report.entityPath.replace(/\/+$/, '');
+  const account = /\/\d{12}$/.test(entity);
+  for (const [i, r] of rows.entries()) {
+    const path = r.entityPath?.replace(/\/+$/, '');
+    if (path !== undefined && path !== entity && !path.startsWith(`${entity}/`)) return `/accessDetails/${i}/entityPath ${JSON.stringify(r.entityPath)} is not under ${entity}`;
+    if (account && (r.totalAuthenticatedEntities ?? 0) > 1) return `/accessDetails/${i}/totalAuthenticatedEntities is ${r.totalAuthenticatedEntities} in the report of one account`;
+  }
+  return undefined;
+}
+
+function serviceCountsProblem(report: ServiceShape): string | undefined {
+  for (const [i, s] of report.servicesLastAccessed.entries()) {
+    const total = s.totalAuthenticatedEntities;
+    if (total === undefined) continue;
+    if (total > 0 && s.lastAuthenticated === undefined) return `/servicesLastAccessed/${i} counts ${total} authenticated entities but has no lastAuthenticated`;
+    if (total === 0 && s.lastAuthenticated !== undefined) return `/servicesLastAccessed/${i} has lastAuthenticated but counts 0 authenticated entities`;
+    const usedBy = (s.entities ?? []).filter((e) => e.lastAuthenticated !== undefined).length;
+    if (usedBy > total) return `/servicesLastAccessed/${i} lists ${usedBy} entities that used it but counts ${total}`;
+  }
   return undefined;
 }

@@ -20,8 +20,9 @@ export const ORGANIZATIONS_POLICY_ID_PATTERN = /^p-[0-9a-zA-Z_]{8,128}$/;
 
 const NAME_LIMITS: Record<PrincipalKind, number> = { user: 64, role: 64, group: 128, policy: 128 };
 const IAM_NAME = /^[\w+=,.@-]+$/;
-// IAM's pathType `/` or `/…/`, printable ASCII; an empty segment (`role//x`) is a typo IAM would not resolve.
-const IAM_PATH = /^\/(?:[\u0021-\u002E\u0030-\u007E]+\/)*$/;
+// IAM's pathType exactly: `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`. The middle may hold slashes, so `/a//b/` is
+// a path IAM accepts (and `//`, with nothing between the slashes, is not): refusing it would refuse real principals.
+const IAM_PATH = /^(?:\/|\/[\u0021-\u007E]+\/)$/;
 
 export interface ParsedPrincipalArn {
   readonly partition: (typeof PARTITIONS)[number];

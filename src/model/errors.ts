@@ -103,7 +103,9 @@ export class JobTimeoutError extends AccessAdvisorError {
     readonly lastRefusal?: string,
   ) {
     super(
-      jobId
+      jobId && request.kind === 'organizations-access'
+        ? `job ${jobId} did not complete within ${timeoutMs} ms; run again with a longer timeout (an Organizations job cannot be resumed: IAM's answer does not show whose job it is)`
+        : jobId
         ? `job ${jobId} did not complete within ${timeoutMs} ms; resume it with jobId ${jobId}`
         : `no job could be started within ${timeoutMs} ms${lastRefusal ? `: ${lastRefusal}` : ''}`,
     );

@@ -1,3 +1,7 @@
+import { visible, visibleCode } from '../model/visible-text';
+
+export { visible, visibleCode };
+
 /**
  * A small document model that both human formats render from: `--output table` (plain text for terminals and
  * logs) and `--output markdown` (GitHub-flavoured, for PR comments and $GITHUB_STEP_SUMMARY). Our cells are ARNs,
@@ -35,18 +39,6 @@ export const ANSI: Style = {
   dim: (t) => `\u001b[2m${t}\u001b[22m`,
 };
 
-/**
- * Control characters (ESC starts terminal escape sequences; CR, BEL, bidi overrides reorder or hide text) written as
- * visible escapes: report data comes from a server and must not drive the reader's terminal or a PR page.
- */
-export function visible(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return String(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
-
 function visibleDoc(doc: Doc): Doc {
   return {
     ...doc,
@@ -59,7 +51,7 @@ function visibleDoc(doc: Doc): Doc {
       ...(section.table
         ? { table: { columns: section.table.columns.map(visible), rows: section.table.rows.map((r) => r.map(visible)) } }
         : {}),
-      ...(section.code ? { code: { ...section.code, text: visible(section.code.text) } } : {}),
+      ...(section.code ? { code: { ...section.code, text: visibleCode(section.code.text) } } : {}),
     })),
   };
 }

@@ -29,7 +29,7 @@ export interface PendingLookup {
 export type LookupResult =
   /** Fresh from the cache, or just fetched: the report is current. */
   | { readonly status: 'hit' | 'fetched'; readonly report: AccessReport; readonly resolvedAt: string }
-  /** Lookups are off and the entry is older than maxAge: still used, with this warning. */
+  /** Lookups are off and the entry is older than maxAge: served as stale evidence, with this warning. */
   | { readonly status: 'stale'; readonly report: AccessReport; readonly resolvedAt: string; readonly warning: string }
   /** Lookups are off and the cache has no entry. */
   | { readonly status: 'missing'; readonly message: string }
@@ -37,7 +37,7 @@ export type LookupResult =
   | { readonly status: 'failed'; readonly message: string; readonly awsCode?: string; readonly stale?: CacheEntry };
 
 export interface ResolveLookupsOptions {
-  /** false = never call AWS: misses fail, stale entries are used with a warning (CI, offline). */
+  /** false = never call AWS: misses fail, stale entries are stale evidence (nothing flagged, decisions fail) (CI, offline). */
   readonly lookups: boolean;
   readonly now?: Date;
   readonly env?: NodeJS.ProcessEnv;
@@ -115,7 +115,8 @@ export function resolveLookups(
           resolvedAt: entry.resolvedAt,
           warning:
             `cache entry "${lookup.key}" in ${lookup.cacheFile} is ${formatAge(age!)} old (maxAge ${formatAge(lookup.maxAgeMs)}) ` +
-            `and lookups are off: using it anyway. Refresh it with "access-advisor cache refresh '${lookup.key}'"`,
+            `and lookups are off: it is stale evidence (nothing is flagged; a gate, tightening or SCP proposal on it fails). ` +
+            `Refresh it with "access-advisor cache refresh '${lookup.key}'"`,
         });
       } else {
         results.set(id, { status: 'missing', message: `no cache entry "${lookup.key}" in ${lookup.cacheFile}` });

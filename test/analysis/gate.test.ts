@@ -104,8 +104,11 @@ describe('judgeReport: evidence → verdict', () => {
     }
   });
 
-  it('stale evidence and unknown history flag nothing', () => {
-    expect(judgeReport(appRole, { now: '2026-09-01T00:00:00Z' })).toMatchObject({ status: 'stale-evidence', violations: [], passed: true });
+  it('stale evidence and unknown history flag nothing; stale evidence never passes', () => {
+    expect(judgeReport(appRole, { now: '2026-09-01T00:00:00Z' })).toMatchObject({ status: 'stale-evidence', violations: [], passed: false });
+    // The age is measured at ageReferenceTime (the real clock in synth), not at the window's reference time.
+    expect(judgeReport(appRole, { now: NOW, ageReferenceTime: '2026-09-01T00:00:00Z' })).toMatchObject({ status: 'stale-evidence', passed: false });
+    expect(judgeReport(appRole, { now: NOW, ageReferenceTime: NOW }).status).toBe('sufficient');
     const { principalCreateDate: _omitted, ...withoutDate } = appRole;
     expect(judgeReport(withoutDate, { now: NOW })).toMatchObject({ status: 'unknown-history', violations: [], passed: true });
     expect(judgeReport(withoutDate, { now: NOW, judgeUnknownHistory: true }).violations.map((f) => f.permission)).toEqual(['ec2', 'sqs']);
@@ -130,7 +133,8 @@ describe('verdictOf and gateVerdict', () => {
   it('verdictOf never fails a principal on findings its evidence cannot support', () => {
     const judged = judgeReport(appRole, { now: NOW }).unused;
     // A stored decision whose status says the evidence is stale, although unused findings remain in it.
-    expect(verdictOf({ ...judged, status: 'stale-evidence' })).toMatchObject({ judged: false, violations: [], passed: true });
+    expect(verdictOf({ ...judged, status: 'stale-evidence' })).toMatchObject({ judged: false, violations: [], passed: false });
+    expect(verdictOf({ ...judged, status: 'insufficient-history' })).toMatchObject({ judged: false, violations: [], passed: true });
   });
 
   it('gateVerdict passes only when every principal passed, and counts them', () => {

@@ -66,6 +66,12 @@ test('no service used within the window, protected, excepted or with doubtful ro
         allow: s.allow.map((permission) => ({ permission, reason: 'property test' })),
         neverDeny: s.neverDeny.map((service) => ({ service, reason: 'property test' })),
       });
+      if (s.style === 'allow-list' && result.documents.length === 0 && result.deniedServices.length > 0) {
+        // Nothing listed stays: an allow-list cannot be written, and the proof says so.
+        expect(result.proof.holds).toBe(false);
+        expect(result.proof.failures.join(' ')).toMatch(/would name no service/);
+        return;
+      }
       const evaluator = compileIdentityPolicies(result.documents.map((d) => d.document));
       const blocked = (service: string) => {
         if (result.documents.length === 0) return false;
@@ -81,8 +87,11 @@ test('no service used within the window, protected, excepted or with doubtful ro
           (r.daysAgo !== undefined && (r.total === 0 || r.where === 'outside'));
         if (usedInWindow || doubtful) mustKeep.add(r.service);
       }
+      const listed = new Set(s.rows.map((r) => r.service));
       for (const service of mustKeep) {
         expect(denied.has(service)).toBe(false);
+        // A service today's SCPs deny (the report does not list it) stays denied under an allow-list.
+        if (s.style === 'allow-list' && !listed.has(service)) continue;
         expect(blocked(service)).toBe(false);
       }
       for (const service of denied) expect(blocked(service)).toBe(true);
@@ -98,4 +107,57 @@ test('no service used within the window, protected, excepted or with doubtful ro
     }),
     { numRuns: 300, seed: 20261128 },
   );
+});
+
+test('allowed(after) ⊆ allowed(before): the documents never allow a service the current SCPs do not (the report does not list)', () => {
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const report = reportOf(s.rows);
+      const result = proposeServiceControlPolicy(report, {
+        now: new Date(COMPLETED + s.nowAfterDays * DAY),
+        unusedAfterDays: s.window,
+        maxReportAgeDays: s.maxAge,
+        style: s.style,
+        remainingSlots: 5,
+        allow: s.allow.map((permission) => ({ permission, reason: 'property test' })),
+        neverDeny: s.neverDeny.map((service) => ({ service, reason: 'property test' })),
+      });
+      if (result.documents.length === 0) return;
+      expect(result.proof.holds).toBe(true);
+      const before = new Set(s.rows.map((r) => r.service));
+      const evaluator = compileIdentityPolicies(result.documents.map((d) => d.document));
+      for (const service of new Set([...POOL, ...PROTECTED, 'glue', 'athena', 'bedrock'])) {
+        if (!before.has(service)) expect({ service, decision: evaluator.decide(`${service}:SomeAction`) }).not.toEqual({ service, decision: 'Allowed' });
+      }
+      expect(result.proof.holds).toBe(true);
+    }),
+    { numRuns: 300, seed: 20261206 },
+  );
+});
+
+test('a fractional window gives a valid IAM Sid ([A-Za-z0-9]*) in both styles', () => {
+  for (const style of ['deny-list', 'allow-list'] as const) {
+    const report = reportOf([
+      { service: 's3', daysAgo: 1, total: 1, where: 'inside' },
+      { service: 'sqs', where: 'none', total: 0 },
+      { service: 'iam', where: 'none', total: 0 },
+    ]);
+    const result = proposeServiceControlPolicy(report, { now: new Date(COMPLETED), unusedAfterDays: 45.5, style });
+    expect(result.documents.length).toBeGreaterThan(0);
+    for (const d of result.documents) expect(d.sid).toMatch(/^[A-Za-z0-9]+$/);
+    expect(result.documents[0]!.sid).toContain('45p5');
+  }
+});
+
+test('a listing short of its own count (15 said, 14 carried) is refused, never proposed from', () => {
+  const report = reportOf([
+    { service: 's3', daysAgo: 1, total: 1, where: 'inside' },
+    { service: 'sqs', where: 'none', total: 0 },
+  ]);
+  const options = { now: new Date(COMPLETED), style: 'allow-list' as const };
+  expect(() => proposeServiceControlPolicy({ ...report, numberOfServicesAccessible: 3, numberOfServicesNotAccessed: 1 }, options)).toThrow(
+    /numberOfServicesAccessible: 3 .*listing is incomplete/,
+  );
+  expect(() => proposeServiceControlPolicy({ ...report, numberOfServicesAccessible: 2, numberOfServicesNotAccessed: 2 }, options)).toThrow(/numberOfServicesNotAccessed: 2/);
+  expect(proposeServiceControlPolicy({ ...report, numberOfServicesAccessible: 2, numberOfServicesNotAccessed: 1 }, options).proof.holds).toBe(true);
 });

@@ -1,5 +1,7 @@
 import { renderMarkdown, renderText, visible, type Doc } from '../../src/report/document';
 import { formatResult } from '../../src/cli/output/render';
+import { formatViolationsTable } from '../../src/analysis/format';
+import { findUnusedPermissions } from '../../src/analysis/unused';
 
 /** Raw control characters that must never reach output. */
 const RAW = new RegExp(String.raw`[\u001b\u0007\r\u202e]`);
@@ -44,5 +46,54 @@ describe('control characters in tables and markdown', () => {
 
   it('ordinary text is unchanged', () => {
     expect(visible('Amazon S3 — ünïcode ✅ tab\tok')).toBe('Amazon S3 — ünïcode ✅ tab\tok');
+  });
+});
+
+describe('line breaks in names cannot forge a line', () => {
+  const FORGED = '✅ access-advisor gate passed';
+  const BREAKS = ['\n', '\r\n', '\u2028', '\u2029', '\u0085', '\u000b', '\u000c'];
+
+  it.each(BREAKS.map((b) => [JSON.stringify(b), b]))('%s in a service name: every format keeps it on its line', (_name, brk) => {
+    const report = {
+      schemaVersion: 1,
+      kind: 'service-last-accessed',
+      arn: 'arn:aws:iam::123456789012:role/r',
+      granularity: 'SERVICE_LEVEL',
+      withEntities: false,
+      jobId: 'a1b2c3d4-0000-4000-8000-00000000beef',
+      jobStatus: 'COMPLETED',
+      jobCreationDate: '2026-11-01T10:00:00.000Z',
+      jobCompletionDate: '2026-11-01T10:00:05.000Z',
+      servicesLastAccessed: [{ serviceName: `Amazon S3${brk}${FORGED}`, serviceNamespace: 's3' }],
+    };
+    for (const format of ['table', 'markdown'] as const) {
+      const out = formatResult(report, format);
+      // eslint-disable-next-line no-control-regex -- splitting at every line break a terminal or browser honours
+      const lines = out.split(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/);
+      expect(lines.some((l) => l.trim().replace(/^[-|#>*\s]+/, '').startsWith(FORGED))).toBe(false);
+      expect(out).toContain(FORGED); // still shown, on the line of its name
+    }
+  });
+
+  it('the violations table of gate messages and synth annotations escapes them too', () => {
+    const unused = findUnusedPermissions(
+      {
+        schemaVersion: 1,
+        kind: 'service-last-accessed',
+        arn: 'arn:aws:iam::123456789012:role/r',
+        granularity: 'SERVICE_LEVEL',
+        withEntities: false,
+        jobId: 'a1b2c3d4-0000-4000-8000-00000000beef',
+        jobStatus: 'COMPLETED',
+        jobCreationDate: '2026-11-01T10:00:00.000Z',
+        jobCompletionDate: '2026-11-01T10:00:05.000Z',
+        principalCreateDate: '2020-01-01T00:00:00.000Z',
+        servicesLastAccessed: [{ serviceName: `EC2\n${FORGED}`, serviceNamespace: 'ec2' }],
+      },
+      { now: '2026-11-01T10:00:05.000Z', allow: [{ permission: 'sqs', reason: `ok\u2028${FORGED}` }] },
+    );
+    const text = formatViolationsTable(unused);
+    expect(text).toContain(FORGED);
+    for (const line of text.split(/[\n\u2028\u2029]/)) expect(line.trimStart().startsWith(FORGED)).toBe(false);
   });
 });

@@ -12,7 +12,8 @@ describe('document renderers', () => {
 
   it('markdown escapes pipes, newlines and HTML inside cells', () => {
     const md = renderMarkdown([doc]);
-    expect(md).toContain('| x\\|y | line1<br>line2 |');
+    // A line break in a cell is a visible escape, not a rendered break: it could not even start a line inside a cell.
+    expect(md).toContain('| x\\|y | line1\\x0aline2 |');
     expect(md).toContain('| &lt;b&gt; |  |');
     expect(md.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(4);
   });

@@ -157,10 +157,18 @@ describe('org-report', () => {
     const namespaces = json.accessDetails.map((d) => d.serviceNamespace);
     expect(namespaces).toEqual([...namespaces].sort().reverse());
     const yaml = YAML.parse(
-      (await ok(['org-report', '--entity-path', ROOT_PATH, '--sort-key', 'SERVICE_NAMESPACE_DESCENDING', '--job-id', json.jobId, '--output', 'yaml']))
-        .stdout,
-    );
-    expect(yaml).toEqual(json);
+      (await ok(['org-report', '--entity-path', ROOT_PATH, '--sort-key', 'SERVICE_NAMESPACE_DESCENDING', '--output', 'yaml'])).stdout,
+    ) as OrganizationsAccessReport;
+    expect(yaml.accessDetails).toEqual(json.accessDetails);
+    expect(yaml.numberOfServicesAccessible).toBe(json.numberOfServicesAccessible);
+  });
+
+  it('--job-id of an Organizations job is refused (exit 2): IAM does not say whose job it is', async () => {
+    const json = JSON.parse((await ok(['org-report', '--entity-path', ROOT_PATH])).stdout) as OrganizationsAccessReport;
+    const run = await runCli(['org-report', '--entity-path', ROOT_PATH, '--job-id', json.jobId, ...endpointArgs]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^access-advisor: invalid --job-id: .*resumed Organizations job is refused/);
   });
 
   it('a malformed entity path exits 2 naming --entity-path', async () => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ServiceControlPolicyProposalResult } from '../../src/analysis/scp-types';
 import type { RunningEmulator } from '../../src/emulator';
-import { ADMIN_KEY, OU, ROOT, startScpEmulator } from '../analysis/scp-world';
+import { ACCOUNT_A, ADMIN_KEY, GUARDRAILS, OU, ROOT, startScpEmulator } from '../analysis/scp-world';
 import { cliEnv, ensureBuilt, runCli, tempDir } from './cli-harness';
 
 // The built binary against the SCP test organization (test/analysis/scp-world.ts states its truth).
@@ -49,6 +49,27 @@ describe('access-advisor scp-proposal', () => {
     expect(stdout).toMatch(/\| *kms *\| *never *\|/); // denied
     expect(stdout).toContain('```json\n{"Version":"2012-10-17","Statement":[{"Sid":"DenyServicesUnusedFor365Days","Effect":"Deny","Action":["ec2:*","kms:*"],"Resource":"*"}]}\n```');
     expect(stdout).toMatch(/Proof[\s\S]*holds/);
+  });
+
+  it("--job-id of one account's job passed as the OU's report: refused (exit 2), no proposal", async () => {
+    const accountReport = await runCli(['org-report', '--entity-path', `${OU}/${ACCOUNT_A}`, '--endpoint-url', emulator.endpoint], { env });
+    expect(accountReport.code).toBe(0);
+    const jobId = (JSON.parse(accountReport.stdout) as { jobId: string }).jobId;
+    const run = await runCli(['scp-proposal', '--entity-path', OU, '--job-id', jobId, '--endpoint-url', emulator.endpoint], { env });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^access-advisor: invalid --job-id: jobId: "${jobId}" is not allowed; .*resumed Organizations job is refused`));
+  });
+
+  it('--style allow-list at the OU allows only services its SCPs allow today (never widens the guardrails)', async () => {
+    const { code, stdout } = await run(['--entity-path', OU, '--style', 'allow-list', '--output', 'json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as ServiceControlPolicyProposalResult;
+    const allowed = result.documents.flatMap((d) => d.services);
+    expect(allowed.length).toBeGreaterThan(0);
+    expect(allowed.filter((service) => !GUARDRAILS.includes(service))).toEqual([]);
+    expect(allowed).toEqual(expect.arrayContaining(['s3', 'sqs']));
+    expect(result.proof.holds).toBe(true);
   });
 
   it('the root needs several documents: more than --remaining-slots is a clear error (exit 2)', async () => {

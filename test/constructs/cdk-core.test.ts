@@ -11,13 +11,14 @@ import { reportRequestKey } from '../../src/iam/index';
 import type { ReportRequest } from '../../src/model/report';
 import { cacheEntryKey, serializeCacheFile } from '../../src/resolve/cache-file';
 import { RECENT, report, service } from '../analysis/fixtures';
+import { asOfToday } from '../analysis/construct-fixtures';
 
 // Both cores are installed in this repository (and loaded in this process): the situation where a package that
 // picks "the first core that resolves" builds a cdktn app's gate with cdktf's Aspects, which cdktn never runs.
 const CORES = { cdktf, cdktn } as const;
 type CoreName = keyof typeof CORES;
 
-const failing = report([service('s3', RECENT), service('ec2')]);
+const failing = asOfToday(report([service('s3', RECENT), service('ec2')]));
 
 function appWithCachedReport(core: CoreName): { app: cdktf.App; stack: cdktf.TerraformStack } {
   const dir = mkdtempSync(join(tmpdir(), `aa-core-${core}-`));

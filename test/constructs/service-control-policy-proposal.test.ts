@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { OrganizationsPolicy } from '@cdktf/provider-aws/lib/organizations-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DEFAULT_PROTECTED_SERVICES } from '../../src/analysis/scp-protected';
@@ -103,4 +104,29 @@ test('a report with an SCP id not known to cover the entity proposes nothing', (
   expect(partial.result!.documents).toEqual([]);
   expect(covered.result!.status).toBe('sufficient');
   expect(covered.result!.deniedServices.length).toBeGreaterThan(100);
+});
+
+test('a cache entry past its maxAge with lookups off: no proposal, synth fails naming the entry and the refresh command', () => {
+  const { cacheFile } = scratch();
+  const fresh = new TerraformStack(appWith(cacheFile), 'scp');
+  const root = reportOf(fresh, 'root', ROOT);
+  new ServiceControlPolicyProposal(fresh, 'proposal', { report: root });
+  fullSynth(fresh);
+  // The committed cache, ten days later.
+  const file = JSON.parse(readFileSync(cacheFile, 'utf8')) as { entries: Record<string, { resolvedAt: string }> };
+  for (const entry of Object.values(file.entries)) entry.resolvedAt = new Date(Date.now() - 10 * 86_400_000).toISOString();
+  writeFileSync(cacheFile, JSON.stringify(file));
+  const stack = new TerraformStack(appWith(cacheFile, { 'accessAdvisor:lookups': 'off' }), 'scp');
+  const stale = reportOf(stack, 'root', ROOT);
+  const proposal = new ServiceControlPolicyProposal(stack, 'proposal', { report: stale });
+  let message = '';
+  try {
+    fullSynth(stack);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toContain(`ServiceControlPolicyProposal scp/proposal: no proposal on stale evidence for ${ROOT}`);
+  expect(message).toContain(`access-advisor cache refresh '${stale.lookupKey}' --file ${cacheFile}`);
+  expect(proposal.result!.status).toBe('stale-evidence');
+  expect(proposal.result!.documents).toEqual([]);
 });

@@ -5,6 +5,10 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, Testing, Token } from '../../src/constructs/default-core';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { ReportLookupError } from '../../src/constructs/report-lookup';
+import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
+import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
+import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';
+import { join } from 'node:path';
 import { readCacheFile, serializeCacheFile } from '../../src/resolve/cache-file';
 import type { ServiceLastAccessedReport as ReportModel } from '../../src/model/report';
 import { useSynthEmulator } from './synth-emulator';
@@ -104,19 +108,58 @@ describe('synth-time resolution', () => {
     expect(Date.parse(readCacheFile(cacheFile).entries[report.lookupKey!].resolvedAt)).toBeGreaterThan(Date.parse(old));
   });
 
-  test('lookups off: a stale entry is used with a warning annotation', () => {
+  test('lookups off: a stale entry is stale evidence: a warning, and nothing flagged', () => {
     const { stack, cacheFile, workerLog } = setup();
     process.env.ACCESS_ADVISOR_LOOKUPS = 'off';
     const report = appReport(stack);
     seedCache(cacheFile, report.lookupKey!, fakeReport(APP_ROLE, ['onlyincache']), new Date(Date.now() - 3 * 86_400_000).toISOString());
     report.addOutputs('unusedServices');
     const out = outputs(fullSynth(stack));
-    expect(out.app_unusedServices).toEqual(['onlyincache']);
+    expect(out.app_unusedServices).toEqual([]);
     expect(workerRuns(workerLog)).toHaveLength(0);
     const warnings = annotations(stack, 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/is 3d old \(maxAge 24h\) and lookups are off: using it anyway/);
+    expect(warnings[0]).toMatch(/is 3d old \(maxAge 24h\) and lookups are off: it is stale evidence/);
     expect(warnings[0]).toContain('access-advisor cache refresh');
+  });
+
+  test.each([
+    ['an entry past its maxAge with lookups off', 3, 0],
+    ['a fresh entry whose report completed 300 days ago', 0, 300],
+  ])('%s: a gate, a tightening and a drift check give no decision and fail synth naming the entry and the refresh command', (_name, entryDays, reportDays) => {
+    const { stack, cacheFile, dir } = setup();
+    process.env.ACCESS_ADVISOR_LOOKUPS = 'off';
+    const report = appReport(stack);
+    const completed = new Date(Date.now() - reportDays * 86_400_000).toISOString();
+    const model = { ...fakeReport(APP_ROLE, ['unusedsvc']), jobCreationDate: completed, jobCompletionDate: completed };
+    seedCache(cacheFile, report.lookupKey!, model, new Date(Date.now() - entryDays * 86_400_000).toISOString());
+    const gate = new LeastPrivilegeGate(stack, 'gate', { report, policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'unusedsvc:*', Resource: '*' }] } });
+    const tightened = new TightenedPolicyDocument(stack, 'tight', { report, policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'unusedsvc:Get*', Resource: '*' }] } });
+    const drift = new PolicyDriftCheck(stack, 'drift', { report, baseline: join(dir, 'baseline.json') });
+    let message = '';
+    try {
+      fullSynth(stack);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const construct of ['LeastPrivilegeGate stack/gate', 'TightenedPolicyDocument stack/tight', 'PolicyDriftCheck stack/drift']) {
+      expect(message).toContain(`${construct}: no decision on stale evidence for ${APP_ROLE}`);
+    }
+    expect(message).toContain(`access-advisor cache refresh '${report.lookupKey}' --file ${cacheFile}`);
+    expect(gate.passed).toBe(false);
+    expect(gate.unused!.status).toBe('stale-evidence');
+    expect(drift.passed).toBe(false);
+    expect(tightened.removed()).toEqual({ services: [], actions: [] });
+  });
+
+  test('the same entry, fresh by the real clock: the gate judges it (the control)', () => {
+    const { stack, cacheFile } = setup();
+    process.env.ACCESS_ADVISOR_LOOKUPS = 'off';
+    const report = appReport(stack);
+    seedCache(cacheFile, report.lookupKey!, fakeReport(APP_ROLE, ['unusedsvc']), new Date().toISOString());
+    const gate = new LeastPrivilegeGate(stack, 'gate', { report, policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'unusedsvc:*', Resource: '*' }] } });
+    expect(gate.unused!.status).toBe('sufficient');
+    expect(gate.violations.map((v) => v.permission)).toEqual(['unusedsvc']);
   });
 
   test('lookups off: misses fail synth naming every missing key and the command that fills them', () => {

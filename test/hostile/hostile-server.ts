@@ -20,6 +20,7 @@ export const HOSTILE_MODES = [
   'duplicate-items',
   'missing-namespace',
   'other-job-page2',
+  'totals-mismatch',
 ] as const;
 /** Whole-request failures whose messages must say what happened. */
 export type FailingMode = 'html-403' | 'text-429' | 'limit-409';
@@ -56,8 +57,12 @@ function service(ns: string, name: string, used: boolean): string {
 function detail(ns: string, name: string): string {
   return `<member><ServiceName>${name}</ServiceName><ServiceNamespace>${ns}</ServiceNamespace><TotalAuthenticatedEntities>0</TotalAuthenticatedEntities></member>`;
 }
-function entity(name: string): string {
-  return `<member><EntityInfo><Arn>arn:aws:iam::${ACCOUNT}:role/${name}</Arn><Name>${name}</Name><Type>ROLE</Type><Id>AROA${name.toUpperCase().padEnd(17, 'X')}</Id><Path>/</Path></EntityInfo></member>`;
+function entity(name: string, used = false): string {
+  return (
+    `<member><EntityInfo><Arn>arn:aws:iam::${ACCOUNT}:role/${name}</Arn><Name>${name}</Name><Type>ROLE</Type><Id>AROA${name.toUpperCase().padEnd(17, 'X')}</Id><Path>/</Path></EntityInfo>` +
+    (used ? '<LastAuthenticated>2026-10-30T10:00:00Z</LastAuthenticated>' : '') +
+    '</member>'
+  );
 }
 
 interface ListShape {
@@ -68,24 +73,30 @@ interface ListShape {
   readonly errorElement: string;
 }
 
-function shapeOf(action: string, params: URLSearchParams): ListShape {
+function shapeOf(action: string, params: URLSearchParams, mode: HostileMode): ListShape {
+  // totals-mismatch: the counts say one service more than the rows carry (a used service left out of the listing).
+  const short = mode === 'totals-mismatch';
   if (action === 'GetOrganizationsAccessReport') {
     return {
       list: 'AccessDetails',
       page1: [detail('s3', 'Amazon S3'), detail('ec2', 'Amazon EC2')],
       page2: [detail('sqs', 'Amazon SQS')],
-      extraHeader: '<NumberOfServicesAccessible>3</NumberOfServicesAccessible><NumberOfServicesNotAccessed>3</NumberOfServicesNotAccessed>',
+      extraHeader: short
+        ? '<NumberOfServicesAccessible>4</NumberOfServicesAccessible><NumberOfServicesNotAccessed>3</NumberOfServicesNotAccessed>'
+        : '<NumberOfServicesAccessible>3</NumberOfServicesAccessible><NumberOfServicesNotAccessed>3</NumberOfServicesNotAccessed>',
       errorElement: 'ErrorDetails',
     };
   }
   if (action === 'GetServiceLastAccessedDetailsWithEntities') {
     const ns = params.get('ServiceNamespace') ?? 's3';
-    return { list: 'EntityDetailsList', page1: [entity(`${ns}-a`), entity(`${ns}-b`)], page2: [entity(`${ns}-c`)], extraHeader: '', errorElement: 'Error' };
+    // totals-mismatch: three entities used a service that counts one.
+    return { list: 'EntityDetailsList', page1: [entity(`${ns}-a`, short), entity(`${ns}-b`, short)], page2: [entity(`${ns}-c`, short)], extraHeader: '', errorElement: 'Error' };
   }
   return {
     list: 'ServicesLastAccessed',
     page1: [service('s3', 'Amazon S3', true), service('ec2', 'Amazon EC2', true)],
-    page2: [service('sqs', 'Amazon SQS', true)],
+    // totals-mismatch: sqs counts an entity that used it but gives no time (it would look never used).
+    page2: [short ? '<member><ServiceName>Amazon SQS</ServiceName><ServiceNamespace>sqs</ServiceNamespace><TotalAuthenticatedEntities>1</TotalAuthenticatedEntities></member>' : service('sqs', 'Amazon SQS', true)],
     extraHeader: '<JobType>SERVICE_LEVEL</JobType>',
     errorElement: 'Error',
   };
@@ -106,7 +117,7 @@ function page(shape: ListShape, opts: { status?: string; items?: string[] | null
 type Answer = { status: number; body: string; type?: string };
 
 function answerGet(mode: HostileMode, action: string, params: URLSearchParams): Answer {
-  const shape = shapeOf(action, params);
+  const shape = shapeOf(action, params, mode);
   const marker = params.get('Marker');
   const xml = (result: string): Answer => ({ status: 200, body: envelope(action, result) });
   if (mode === 'completed-without-list') return xml(page(shape, { items: null }));

@@ -2,6 +2,7 @@ import {
   AbortedError,
   AwsRequestError,
   JobFailedError,
+  JobMismatchError,
   JobTimeoutError,
   runOrganizationsAccessReport,
   runReports,
@@ -192,15 +193,23 @@ it('abort: AbortedError with the job id, no further calls', async () => {
   expect(emu.metrics().totalCalls).toBe(calls);
 });
 
-it('resume a completed job by JobId: no generate, one Get', async () => {
+it('resume a completed service job by JobId: no generate, one Get', async () => {
+  const first = await runServiceLastAccessedReport({ arn: ARNS.deployer }, options(emu));
+  emu.resetMetrics();
+  const again = await runServiceLastAccessedReport({ arn: ARNS.deployer }, options(emu, { jobId: first.jobId }));
+  expect(again.servicesLastAccessed).toEqual(first.servicesLastAccessed);
+  expect(emu.metrics().calls).toEqual({ GetRole: 1, GetServiceLastAccessedDetails: 1 });
+});
+
+it('an Organizations job cannot be resumed, even its own (IAM does not say whose it is): JobMismatchError before any call', async () => {
   const first = await runOrganizationsAccessReport({ entityPath: PATHS.ou, sortKey: 'SERVICE_NAMESPACE_DESCENDING' }, options(emu));
   emu.resetMetrics();
-  const again = await runOrganizationsAccessReport(
-    { entityPath: PATHS.ou, sortKey: 'SERVICE_NAMESPACE_DESCENDING' },
-    options(emu, { jobId: first.jobId }),
+  const err = await rejection(
+    runOrganizationsAccessReport({ entityPath: PATHS.ou, sortKey: 'SERVICE_NAMESPACE_DESCENDING' }, options(emu, { jobId: first.jobId })),
   );
-  expect(again).toEqual(first);
-  expect(emu.metrics().calls).toEqual({ GetOrganizationsAccessReport: 1 });
+  expect(err).toBeInstanceOf(JobMismatchError);
+  expect((err as Error).message).toMatch(/resumed Organizations job is refused/);
+  expect(emu.metrics().calls).toEqual({});
 });
 
 it('resume an unknown job: NoSuchEntity, no generate', async () => {

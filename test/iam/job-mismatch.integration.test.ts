@@ -35,9 +35,35 @@ it("another principal's job: JobMismatchError naming the principal it belongs to
 });
 
 it('the same job resumed for its own principal is accepted (the check is not a blanket refusal)', async () => {
-  const first = await runServiceLastAccessedReport({ arn: ARNS.admin }, options(emu));
-  const again = await runServiceLastAccessedReport({ arn: ARNS.admin }, options(emu, { jobId: first.jobId }));
+  const first = await runServiceLastAccessedReport({ arn: ARNS.deployer }, options(emu));
+  const again = await runServiceLastAccessedReport({ arn: ARNS.deployer }, options(emu, { jobId: first.jobId }));
   expect(again.servicesLastAccessed).toEqual(first.servicesLastAccessed);
+});
+
+it("a resumed job that names nobody cannot prove whose it is: refused (it would make everything another principal holds look unused)", async () => {
+  const idle = await runServiceLastAccessedReport({ arn: ARNS.admin }, options(emu));
+  expect(idle.servicesLastAccessed.every((s) => s.lastAuthenticatedEntity === undefined)).toBe(true);
+  const err = await rejection(runServiceLastAccessedReport({ arn: ARNS.admin }, options(emu, { jobId: idle.jobId })));
+  expect(err).toBeInstanceOf(JobMismatchError);
+  expect((err as Error).message).toMatch(/names no principal .* cannot prove/);
+});
+
+it("a group's or a policy's resumed job: refused (member users fit any group of the account)", async () => {
+  for (const arn of [ARNS.devs, ARNS.readS3]) {
+    const first = await runServiceLastAccessedReport({ arn }, options(emu));
+    const err = await rejection(runServiceLastAccessedReport({ arn }, options(emu, { jobId: first.jobId })));
+    expect(err).toBeInstanceOf(JobMismatchError);
+    expect((err as Error).message).toMatch(/cannot prove the job was generated for/);
+  }
+});
+
+it("an account's Organizations job resumed as its OU's report (or any Organizations job): refused, exit 2", async () => {
+  const account = await runOrganizationsAccessReport({ entityPath: PATHS.member }, options(emu));
+  expect(account.accessDetails.some((d) => d.entityPath?.startsWith(PATHS.ou))).toBe(true);
+  const err = await rejection(runOrganizationsAccessReport({ entityPath: PATHS.ou }, options(emu, { jobId: account.jobId })));
+  expect(err).toBeInstanceOf(JobMismatchError);
+  expect((err as JobMismatchError).exitCode).toBe(2);
+  expect((err as Error).message).toContain(account.jobId);
 });
 
 it('a SERVICE_LEVEL job resumed as ACTION_LEVEL: exit 2 (no "0 unused actions" from a job without action data)', async () => {

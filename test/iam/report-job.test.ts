@@ -24,7 +24,7 @@ function fakeSession(opts: { inProgressPolls: number; createDate: 'ok' | 'denied
             JobStatus: 'COMPLETED',
             JobCreationDate: new Date(0),
             JobCompletionDate: new Date(1000),
-            ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', LastAuthenticated: new Date(5000), TotalAuthenticatedEntities: 1 }],
+            ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', LastAuthenticated: new Date(5000), LastAuthenticatedEntity: 'arn:aws:iam::123456789012:role/r', TotalAuthenticatedEntities: 1 }],
             IsTruncated: false,
           } as O;
         case 'GetRole':
@@ -72,7 +72,7 @@ it('polls on the injected schedule (first soon, then growing by 1.5) and builds 
     jobCompletionDate: '1970-01-01T00:00:01.000Z',
     principalCreateDate: '1970-01-02T00:00:00.000Z',
     servicesLastAccessed: [
-      { serviceName: 'Amazon S3', serviceNamespace: 's3', lastAuthenticated: '1970-01-01T00:00:05.000Z', totalAuthenticatedEntities: 1 },
+      { serviceName: 'Amazon S3', serviceNamespace: 's3', lastAuthenticated: '1970-01-01T00:00:05.000Z', lastAuthenticatedEntity: request.arn, totalAuthenticatedEntities: 1 },
     ],
   });
 });
