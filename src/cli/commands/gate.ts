@@ -10,6 +10,7 @@ import { CliInputError, EXIT, exitCodeOf, worstExitCode } from '../exit-codes';
 import { gatePrincipal, type GatePrincipal, type GateResult } from '../../report/gate-result';
 import type { CliContext } from '../context';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
+import { warnUnknownActions } from '../unknown-action-warnings';
 import { collect, collectArns, collectException, parseDays, parseJsonInput, readInput } from '../inputs';
 import { runServiceReports } from '../reports';
 
@@ -135,6 +136,7 @@ function readGateInputs(ctx: CliContext, flags: Flags): GateInputs {
   if (policies && arns.length !== 1) {
     throw new CliInputError(`--policy: judges the policies of one principal; got ${arns.length} principals (give exactly one --arn)`);
   }
+  warnUnknownActions(ctx, policies?.map((p) => p.document) ?? [], flags.allow);
   const loaded = flags.baseline ? readBaseline(flags.baseline) : undefined;
   if (loaded?.missing && !flags.accept) {
     ctx.log(`access-advisor: note: baseline ${flags.baseline} does not exist yet; every unused permission counts as new`);

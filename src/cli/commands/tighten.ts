@@ -5,6 +5,7 @@ import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from 
 import { action, emit, write } from '../subcommand';
 import { CliInputError, EXIT } from '../exit-codes';
 import { addExamples } from '../help';
+import { warnUnknownActions } from '../unknown-action-warnings';
 import { collectException, parseDays, parseJsonInput, readInput } from '../inputs';
 import { ANSI, PLAIN, renderMarkdown, renderText, type Doc } from '../../report/document';
 import { applyQuery, formatResult } from '../output/render';
@@ -89,6 +90,7 @@ export function register(program: Command): void {
       const policy = parsePolicy(flags.policy, readInput('--policy', flags.policy));
       const analysisModule = require('../../analysis') as typeof import('../../analysis');
       analysisModule.parsePolicyDocument(policy, flags.policy === '-' ? 'standard input' : flags.policy);
+      warnUnknownActions(ctx, [policy], flags.allow);
       const report = (await runOne(ctx, {
         kind: 'service-last-accessed',
         arn: flags.arn,
