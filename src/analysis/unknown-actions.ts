@@ -1,4 +1,4 @@
-import type { ActionCatalog } from '../iam/action-catalog';
+import type { ActionCatalog } from '../model/action-catalog';
 
 /** An action (or action pattern) of a policy or an exception that the IAM action catalog does not know. */
 export interface UnknownAction {

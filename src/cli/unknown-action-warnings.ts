@@ -20,7 +20,7 @@ export function warnUnknownActions(ctx: CliContext, documents: readonly unknown[
   // An exception names a service (`ec2`) or an action (`ec2:DescribeImages`): a bare service is checked as `ec2:*`.
   actions.push(...exceptions.map((e) => (e.permission.includes(':') ? e.permission : `${e.permission}:*`)));
   if (actions.length === 0) return;
-  const { loadActionCatalog } = require('../iam/action-catalog') as typeof import('../iam/action-catalog');
+  const { loadActionCatalog } = require('../model/action-catalog') as typeof import('../model/action-catalog');
   const { findUnknownActions, describeUnknownAction } = require('../analysis/unknown-actions') as typeof import('../analysis/unknown-actions');
   const catalog = loadActionCatalog();
   for (const unknown of findUnknownActions(actions, catalog)) {
