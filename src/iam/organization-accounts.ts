@@ -43,7 +43,7 @@ export function validateParentId(id: string): string {
  * Where Organizations calls go: `AWS_ENDPOINT_URL_ORGANIZATIONS` wins (the SDK reads it itself); otherwise an
  * explicit endpoint (the emulator) serves Organizations too, as it serves STS.
  */
-function organizationsEndpoint(options: ConnectionOptions): string | undefined {
+export function organizationsEndpoint(options: ConnectionOptions): string | undefined {
   if (process.env['AWS_ENDPOINT_URL_ORGANIZATIONS']) return undefined;
   return options.endpoint;
 }
