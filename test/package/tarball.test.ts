@@ -233,10 +233,6 @@ describe('the packed tarball', () => {
   it('its package.json has no install-time script (the clone-only `prepare` is stripped), and the repository keeps its own', () => {
     const lifecycle = Object.keys(packedManifest.scripts ?? {}).filter((name) => ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare'].includes(name));
     expect(lifecycle).toEqual([]);
-    // every script the packed manifest keeps names only files that are shipped
-    for (const script of Object.values(packedManifest.scripts ?? {})) {
-      for (const [file] of script.matchAll(/\bscripts\/[\w.-]+\.(?:js|ts)\b/g)) expect([script, files().includes(file)]).toEqual([script, true]);
-    }
     expect(readJson<{ scripts: Record<string, string> }>(join(REPO_ROOT, 'package.json')).scripts.prepare).toBe('node scripts/unshadow-node.js');
     expect(existsSync(join(REPO_ROOT, '.package.json.before-pack'))).toBe(false);
   });
