@@ -1,7 +1,7 @@
 import { ListAccountsCommand, ListOrganizationalUnitsForParentCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { checkEndpointSetup, explainCredentialsFailure } from './aws-setup';
 import { IamRetryStrategy, sdkRetryDelay, toAwsRequestError, type ConnectionOptions } from './client';
-import { organizationsEndpoint } from './sweep/accounts';
+import { organizationsEndpoint } from './organization-accounts';
 
 /** OUs walked at most: a report page names a few entities, never thousands. */
 const MAX_OUS = 1000;
