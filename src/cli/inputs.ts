@@ -78,3 +78,29 @@ export function collectArns(arns: readonly string[] | undefined, arnsFrom: strin
   }
   return unique;
 }
+
+/**
+ * JSON of an input file, or one line naming the flag, the file and where the text stops being JSON (line and column
+ * as an editor shows them). The text itself is never echoed: a policy file can be long.
+ */
+export function parseJsonInput(flag: string, source: string, text: string): unknown {
+  const name = source === '-' ? 'standard input' : JSON.stringify(source);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const where = position === undefined ? (text.trim() === '' ? ' (the input is empty)' : '') : ` at ${lineAndColumn(text, Number(position))}`;
+    // V8's message quotes the text around the error for some mistakes ("Unexpected token 'x', "…" is not valid
+    // JSON"): keep only the reason, never the input.
+    const reason = message.replace(/,\s*".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '').replace(/\s+/g, ' ');
+    throw new CliInputError(`${flag}: ${name} is not valid JSON${where}: ${reason}`);
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column} (character ${offset})`;
+}

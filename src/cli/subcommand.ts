@@ -8,7 +8,7 @@ import { redact, safeMessage } from '../model/redact';
 import { contextOf, type CliContext } from './context';
 import { CliInputError, exitCodeOf } from './exit-codes';
 import type { OutputFormat } from './output/formats';
-import { applyQuery, formatResult } from './output/render';
+import { applyQuery, formatResult, type FormatOptions } from './output/render';
 
 /** What an action returns: its exit status. */
 export type ActionBody<O extends OptionValues> = (ctx: CliContext, options: O, command: Command) => Promise<number>;
@@ -112,10 +112,10 @@ function errorDetail(error: unknown): string {
 }
 
 /** Writes the result to stdout (after --query) and resolves once it is flushed. */
-export async function emit(ctx: CliContext, value: unknown, defaultFormat: OutputFormat = 'json'): Promise<void> {
+export async function emit(ctx: CliContext, value: unknown, defaultFormat: OutputFormat = 'json', extra: Pick<FormatOptions, 'entityNames'> = {}): Promise<void> {
   const format = ctx.output ?? defaultFormat;
   const toFile = ctx.out !== undefined;
-  const text = formatResult(applyQuery(value, ctx.query), format, { color: !toFile && ctx.color && process.stdout.isTTY === true });
+  const text = formatResult(applyQuery(value, ctx.query), format, { ...extra, color: !toFile && ctx.color && process.stdout.isTTY === true });
   if (toFile) {
     // Readers (a browser, a CI artifact upload) see the old file or the new one, never half a report.
     const { writeFileAtomicSync } = require('../resolve/atomic-write') as typeof import('../resolve/atomic-write');

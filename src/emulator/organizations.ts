@@ -97,7 +97,7 @@ const listOrganizationalUnitsForParent: JsonHandler = (state, caller, input) => 
   const ids = org.nodes.get(parent)!.children.filter((c) => org.nodes.get(c)?.kind === 'ou');
   const { slice, nextToken } = page(ids, input);
   return {
-    OrganizationalUnits: slice.map((id) => ({ Id: id, Arn: `arn:aws:organizations::${org.managementAccountId}:ou/${org.id}/${id}`, Name: id })),
+    OrganizationalUnits: slice.map((id) => ({ Id: id, Arn: `arn:aws:organizations::${org.managementAccountId}:ou/${org.id}/${id}`, Name: org.nodes.get(id)?.name ?? id })),
     ...(nextToken ? { NextToken: nextToken } : {}),
   };
 };

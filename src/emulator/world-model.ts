@@ -55,6 +55,8 @@ export type OrgNodeKind = 'root' | 'ou' | 'account';
 export interface OrgNode {
   readonly id: string;
   readonly kind: OrgNodeKind;
+  /** An OU's name in the world (Organizations answers it as `Name`). */
+  readonly name?: string;
   readonly parent?: string;
   readonly children: string[];
 }
@@ -194,15 +196,15 @@ function toEvent(e: WorldAccessEvent, now: Date): AccessEvent {
 
 function buildOrganization(org: NonNullable<World['organization']>): OrganizationModel {
   const nodes = new Map<string, OrgNode>();
-  const addNode = (id: string, kind: OrgNodeKind, parent?: string) => {
-    nodes.set(id, { id, kind, parent, children: [] });
+  const addNode = (id: string, kind: OrgNodeKind, parent?: string, name?: string) => {
+    nodes.set(id, { id, kind, parent, children: [], ...(name ? { name } : {}) });
     if (parent) nodes.get(parent)!.children.push(id);
   };
   addNode(org.root.id, 'root');
   for (const a of org.root.accounts ?? []) addNode(a, 'account', org.root.id);
   const walk = (ous: NonNullable<typeof org.root.organizationalUnits>, parent: string) => {
     for (const ou of ous) {
-      addNode(ou.id, 'ou', parent);
+      addNode(ou.id, 'ou', parent, ou.name);
       for (const a of ou.accounts ?? []) addNode(a, 'account', ou.id);
       walk(ou.organizationalUnits ?? [], ou.id);
     }

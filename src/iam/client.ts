@@ -1,6 +1,7 @@
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { checkEndpointSetup, explainCredentialsFailure } from './aws-setup';
 import { abortError, raceAbort } from './backoff';
 import { AwsRequestError } from '../model/errors';
 import { REDACTED, registerSecret, safeMessage } from '../model/redact';
@@ -41,6 +42,42 @@ export const SDK_MAX_ATTEMPTS = 6;
 export function sdkRetryDelay(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(5000, 250 * Math.pow(2, attempt));
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+/**
+ * A connection refused by this machine itself (127.0.0.0/8, ::1): nothing listens on that port — a stopped emulator,
+ * a proxy not started. Waiting seconds between attempts cannot change that, so it fails at once. A refusal from
+ * another host (a load balancer cycling, a brief outage) is still retried like any transient network error.
+ */
+export function isRefusedByThisMachine(err: unknown): boolean {
+  for (let current = err as { code?: unknown; address?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+    if (current.code === 'ECONNREFUSED' && typeof current.address === 'string') return isLoopbackAddress(current.address);
+    current = current.cause as typeof current;
+  }
+  return false;
+}
+
+function refusedAddress(err: unknown): { address: string; port: string } {
+  for (let current = err as { code?: unknown; address?: unknown; port?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+    if (current.code === 'ECONNREFUSED' && typeof current.address === 'string') return { address: current.address, port: String(current.port ?? '?') };
+    current = current.cause as typeof current;
+  }
+  return { address: '?', port: '?' };
+}
+
+function isLoopbackAddress(address: string): boolean {
+  return /^127\.\d+\.\d+\.\d+$/.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
+}
+
+/** The SDK's retry loop with one refusal added: connections refused by this machine are not retried. */
+export class IamRetryStrategy extends ConfiguredRetryStrategy {
+  override async refreshRetryTokenForRetry(
+    ...args: Parameters<ConfiguredRetryStrategy['refreshRetryTokenForRetry']>
+  ): ReturnType<ConfiguredRetryStrategy['refreshRetryTokenForRetry']> {
+    // Throwing here ends the loop; the SDK then rejects with the request's own error, not this one.
+    if (isRefusedByThisMachine(args[1].error)) throw new Error('connection refused by this machine: not retried');
+    return super.refreshRetryTokenForRetry(...args);
+  }
 }
 
 const FALLBACK_REGION = 'us-east-1';
@@ -124,6 +161,7 @@ export async function createIamSession(
   maxAttempts: number = SDK_MAX_ATTEMPTS,
   timeScale = 1,
 ): Promise<IamSession> {
+  checkEndpointSetup(options, options.roleArn ? ['IAM', 'STS'] : ['IAM']);
   const region = await resolveRegion(options);
   const secrets = secretStrings(options.credentials);
   const client = new IAMClient({
@@ -132,7 +170,7 @@ export async function createIamSession(
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.profile && !options.roleArn ? { profile: options.profile } : {}),
     ...(credentialsConfig(options, region) ? { credentials: credentialsConfig(options, region) } : {}),
-    retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) => sdkRetryDelay(attempt) * timeScale),
+    retryStrategy: new IamRetryStrategy(maxAttempts, (attempt: number) => sdkRetryDelay(attempt) * timeScale),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   });
   return {
@@ -160,7 +198,7 @@ export async function createIamSession(
       try {
         return (await raceAbort(sent, signal)) as O;
       } catch (err) {
-        throw toAwsRequestError(operation, err, request, secrets, signal);
+        throw explainCredentialsFailure(err, options) ?? toAwsRequestError(operation, err, request, secrets, signal);
       }
     },
     close: () => client.destroy(),
@@ -224,6 +262,16 @@ export function toAwsRequestError(
   // dropping `code`: the message still names it.
   const nodeCode =
     e.code ?? (e.cause as SdkErrorShape | undefined)?.code ?? /\b(E[A-Z_]{4,})\b/.exec(e.message ?? '')?.[1];
+  if (!status && !sdkCode && isRefusedByThisMachine(err)) {
+    const { address, port } = refusedAddress(err);
+    return new AwsRequestError(
+      operation,
+      'NetworkingError',
+      `ECONNREFUSED: nothing listens on ${address}:${port}; start the server there (e.g. "access-advisor emulator --port ${port}") or fix the endpoint (--endpoint-url, AWS_ENDPOINT_URL)`,
+      request,
+      {},
+    );
+  }
   if (!status && !sdkCode && (nodeCode && NETWORK_CODES.has(nodeCode) || e.name === 'TimeoutError')) {
     return new AwsRequestError(
       operation,

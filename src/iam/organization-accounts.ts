@@ -5,8 +5,8 @@ import {
   OrganizationsClient,
   type Account,
 } from '@aws-sdk/client-organizations';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { sdkRetryDelay, toAwsRequestError, type ConnectionOptions } from './client';
+import { checkEndpointSetup, explainCredentialsFailure } from './aws-setup';
+import { IamRetryStrategy, sdkRetryDelay, toAwsRequestError, type ConnectionOptions } from './client';
 import { IncompleteResponseError, InvalidRequestError } from '../model/errors';
 
 /** An account of the organization, as Organizations (or the caller) names it. */
@@ -43,7 +43,7 @@ export function validateParentId(id: string): string {
  * Where Organizations calls go: `AWS_ENDPOINT_URL_ORGANIZATIONS` wins (the SDK reads it itself); otherwise an
  * explicit endpoint (the emulator) serves Organizations too, as it serves STS.
  */
-function organizationsEndpoint(options: ConnectionOptions): string | undefined {
+export function organizationsEndpoint(options: ConnectionOptions): string | undefined {
   if (process.env['AWS_ENDPOINT_URL_ORGANIZATIONS']) return undefined;
   return options.endpoint;
 }
@@ -57,6 +57,7 @@ export async function listOrganizationAccounts(
   organizationalUnit: string | undefined,
   signal?: AbortSignal,
 ): Promise<OrganizationListing> {
+  checkEndpointSetup(options, ['ORGANIZATIONS']);
   const endpoint = organizationsEndpoint(options);
   const timeScale = options.timeScale ?? 1;
   const client = new OrganizationsClient({
@@ -65,13 +66,13 @@ export async function listOrganizationAccounts(
     ...(endpoint ? { endpoint } : {}),
     ...(options.profile && !options.credentials ? { profile: options.profile } : {}),
     ...(options.credentials ? { credentials: options.credentials as never } : {}),
-    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? 6, (attempt: number) => sdkRetryDelay(attempt) * timeScale),
+    retryStrategy: new IamRetryStrategy(options.maxAttempts ?? 6, (attempt: number) => sdkRetryDelay(attempt) * timeScale),
   });
   const send = async <O>(operation: string, command: unknown): Promise<O> => {
     try {
       return (await client.send(command as never, signal ? { abortSignal: signal } : {})) as O;
     } catch (err) {
-      throw toAwsRequestError(operation, err, undefined, [], signal);
+      throw explainCredentialsFailure(err, options) ?? toAwsRequestError(operation, err, undefined, [], signal);
     }
   };
   const pages = async <T>(operation: string, make: (token?: string) => unknown, pick: (page: never) => T[] | undefined): Promise<T[]> => {

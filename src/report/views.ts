@@ -191,7 +191,7 @@ function gateDoc(result: GateResult, now: Date): Doc {
         rows: result.principals.map((p) => [
           p.arn,
           p.error ? 'ERROR' : p.passed ? 'pass' : 'FAIL',
-          p.error ? p.error.message : p.status === 'sufficient' ? 'sufficient' : `${p.status}: ${p.statusReason ?? ''}`,
+          p.error ? p.error.message : evidenceCell(p.status, p.statusReason),
           String(p.unusedServices.length),
           String(p.unusedActions.length),
           ...(result.baseline
@@ -231,12 +231,34 @@ function gateDoc(result: GateResult, now: Date): Doc {
         },
       });
     }
+    if (p.allowedByException.length) {
+      // What the exceptions let through, with their reasons: a reviewer judges the reasons, not only the verdict.
+      sections.push({
+        title: `Accepted exceptions of ${p.arn} (${p.allowedByException.length})`,
+        table: {
+          columns: ['Permission', 'Last used', 'Why accepted'],
+          rows: p.allowedByException.map((f) => [f.permission, when(f.lastUsed, now), f.reason]),
+        },
+      });
+    }
     if (p.notGranted?.length) {
       sections.push({ lines: [`Not granted by the judged policies, so not violations (${p.notGranted.length}): ${namesWithMore(p.notGranted, 10)}`] });
     }
   }
   const title = `${result.passed ? '✅' : '❌'} access-advisor gate ${result.passed ? 'passed' : 'failed'}`;
   return { title, sections };
+}
+
+/**
+ * The evidence column: the status, then its reason without saying the status twice (the reasons of the analysis
+ * begin with it: "insufficient history: … was created …").
+ */
+function evidenceCell(status: string | undefined, reason: string | undefined): string {
+  if (status === undefined || status === 'sufficient') return status ?? '';
+  const label = status.replace(/-/g, ' ');
+  const text = (reason ?? '').trim();
+  if (text === '') return label;
+  return text.toLowerCase().startsWith(label) ? text : `${label}: ${text}`;
 }
 
 /** Any JSON value, e.g. what --query left: arrays of objects as a table, objects as key/value rows. */

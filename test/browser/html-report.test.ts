@@ -148,7 +148,9 @@ describe('org-report --output html in Chromium', () => {
       expect(rootCells.some((t) => t.includes('never used in the tracking period'))).toBe(true);
       expect(rootCells.some((t) => t.includes('used in the window'))).toBe(true);
       const tree = await report.page.locator('section.org').textContent();
-      expect(tree).toContain('account 234567890123');
+      // Names from Organizations (the world's), beside the ids.
+      expect(tree).toContain('account production (234567890123)');
+      expect(tree).toContain('OU Workloads (ou-c3xb-lmu7j2yg)');
       expect(tree).toMatch(/Not accessed \(\d+\)/);
       expect(tree).toContain('SCP proposal');
       // The analysis layer's proposal: the never-accessed services denied, each with its reason, and the documents.

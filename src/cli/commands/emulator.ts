@@ -1,10 +1,13 @@
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { CliInputError } from '../exit-codes';
 
 /**
  * `access-advisor emulator [--world FILE]`: serves the world on 127.0.0.1 until SIGINT/SIGTERM; without --world, the
  * demo world the package ships (examples/world.json, also in the published tarball).
- * Prints exactly `listening on http://127.0.0.1:PORT` on stdout once ready.
+ * Prints `listening on http://127.0.0.1:PORT` as the first line on stdout once ready, then which world it serves
+ * and the environment to reach it with.
  */
 export const BUNDLED_WORLD = join(__dirname, '..', '..', '..', 'examples', 'world.json');
 
@@ -64,14 +67,17 @@ export function register(program: Command): void {
       };
       // Loaded here, not at the top: `access-advisor --help` must not pay for the emulator and the catalog.
       const { startEmulator } = require('../../emulator') as typeof import('../../emulator');
+      const world = flags.world ?? BUNDLED_WORLD;
       const emulator = await startEmulator({
-        world: flags.world ?? BUNDLED_WORLD,
+        world,
         port: flags.port,
         seed: flags.seed,
         faults,
         jobs: flags.jobDuration !== undefined ? { durationMs: flags.jobDuration } : {},
+      }).catch((error: unknown) => {
+        throw listenError(error, flags.port ?? 0) ?? error;
       });
-      process.stdout.write(`listening on ${emulator.endpoint}\n`);
+      process.stdout.write(`listening on ${emulator.endpoint}\n${startNotes(world, flags.world === undefined, emulator.endpoint)}`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
@@ -82,4 +88,37 @@ export function register(program: Command): void {
         process.on('SIGTERM', stop);
       });
     });
+}
+
+/** A port that cannot be had, as one line naming the port and what to do. */
+function listenError(error: unknown, port: number): CliInputError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new CliInputError(`--port ${port}: 127.0.0.1:${port} is already in use (an emulator still running?); stop it, choose another port, or --port 0 for any free one`);
+  }
+  if (code === 'EACCES') return new CliInputError(`--port ${port}: not allowed to listen on 127.0.0.1:${port} (ports below 1024 need privileges); choose a port from 1024 to 65535`);
+  return undefined;
+}
+
+/**
+ * What a user needs next, after the `listening on` line: the world served and the environment to reach it. The
+ * bundled world's keys are AWS's documentation examples, so they are printed in full; of a world file of the user's
+ * own only the access key id is printed (its secret stays in the file).
+ */
+function startNotes(world: string, bundled: boolean, endpoint: string): string {
+  let key: { id?: unknown; secret?: unknown; owner?: unknown } | undefined;
+  try {
+    key = (JSON.parse(readFileSync(world, 'utf8')) as { accessKeys?: { id?: unknown; secret?: unknown; owner?: unknown }[] }).accessKeys?.[0];
+  } catch {
+    key = undefined; // already validated by the emulator; nothing more to say if it cannot be read again
+  }
+  const lines = [`world: ${world}${bundled ? ' (the bundled demo world)' : ''}`];
+  if (key && typeof key.id === 'string') {
+    const secret = bundled && typeof key.secret === 'string' ? key.secret : '<its secret in the world file>';
+    lines.push(
+      `credentials: ${key.id}${typeof key.owner === 'string' ? ` (${key.owner})` : ''}, for this emulator only:`,
+      `  export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=${key.id} AWS_SECRET_ACCESS_KEY=${secret}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,8 @@ import { CliInputError, EXIT, exitCodeOf, worstExitCode } from '../exit-codes';
 import { gatePrincipal, type GatePrincipal, type GateResult } from '../../report/gate-result';
 import type { CliContext } from '../context';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
-import { collect, collectArns, collectException, parseDays, readInput } from '../inputs';
+import { warnUnknownActions } from '../unknown-action-warnings';
+import { collect, collectArns, collectException, parseDays, parseJsonInput, readInput } from '../inputs';
 import { runServiceReports } from '../reports';
 
 interface Flags extends PrincipalFlags {
@@ -135,6 +136,7 @@ function readGateInputs(ctx: CliContext, flags: Flags): GateInputs {
   if (policies && arns.length !== 1) {
     throw new CliInputError(`--policy: judges the policies of one principal; got ${arns.length} principals (give exactly one --arn)`);
   }
+  warnUnknownActions(ctx, policies?.map((p) => p.document) ?? [], flags.allow);
   const loaded = flags.baseline ? readBaseline(flags.baseline) : undefined;
   if (loaded?.missing && !flags.accept) {
     ctx.log(`access-advisor: note: baseline ${flags.baseline} does not exist yet; every unused permission counts as new`);
@@ -208,9 +210,8 @@ function readPolicies(files: readonly string[]): { file: string; document: Polic
   const { attachedPolicySizeProblems } = require('../../analysis/policy-size') as typeof import('../../analysis/policy-size');
   const policies = files.flatMap((file) => {
     const name = file === '-' ? 'standard input' : file;
-    const text = readInput('--policy', file);
+    const value = parseJsonInput('--policy', file, readInput('--policy', file));
     try {
-      const value: unknown = text.trimStart().startsWith('[') ? JSON.parse(text) : text;
       if (Array.isArray(value)) {
         if (value.length === 0) throw new Error(`${name}: an empty list; expected a policy document or a list of them`);
         return value.map((d, i) => ({ file: `${name}[${i}]`, document: parsePolicyDocument(d, `--policy ${name}[${i}]`).document }));

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { SORT_KEYS, type SortKey } from '../../model/report';
-import { action, emit } from '../subcommand';
+import { action, emit, errorLine } from '../subcommand';
+import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 import { addExamples } from '../help';
 import { runOne } from '../reports';
@@ -36,8 +37,22 @@ export function register(program: Command): void {
         ...(flags.policyId !== undefined ? { organizationsPolicyId: flags.policyId } : {}),
         ...(flags.sortKey !== undefined ? { sortKey: flags.sortKey } : {}),
       });
-      await emit(ctx, report);
+      await emit(ctx, report, 'json', ctx.output === 'html' ? { entityNames: await entityNamesOf(ctx, flags.entityPath) } : {});
       return EXIT.success;
     }),
   );
+}
+
+/**
+ * Account and OU names for the HTML page's entity tree, best effort: without them (no organizations:List* permission)
+ * the page shows ids, and one note says why.
+ */
+async function entityNamesOf(ctx: CliContext, entityPath: string): Promise<ReadonlyMap<string, string>> {
+  const { listEntityNames } = require('../../iam/org-names') as typeof import('../../iam/org-names');
+  try {
+    return await listEntityNames(ctx.connection, entityPath, ctx.signal);
+  } catch (error) {
+    ctx.log(`access-advisor: note: the page shows account and OU ids without names: ${errorLine(error)}`);
+    return new Map();
+  }
 }

@@ -5,7 +5,8 @@ import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from 
 import { action, emit, write } from '../subcommand';
 import { CliInputError, EXIT } from '../exit-codes';
 import { addExamples } from '../help';
-import { collectException, parseDays, readInput } from '../inputs';
+import { warnUnknownActions } from '../unknown-action-warnings';
+import { collectException, parseDays, parseJsonInput, readInput } from '../inputs';
 import { ANSI, PLAIN, renderMarkdown, renderText, type Doc } from '../../report/document';
 import { applyQuery, formatResult } from '../output/render';
 import { runOne } from '../reports';
@@ -89,6 +90,7 @@ export function register(program: Command): void {
       const policy = parsePolicy(flags.policy, readInput('--policy', flags.policy));
       const analysisModule = require('../../analysis') as typeof import('../../analysis');
       analysisModule.parsePolicyDocument(policy, flags.policy === '-' ? 'standard input' : flags.policy);
+      warnUnknownActions(ctx, [policy], flags.allow);
       const report = (await runOne(ctx, {
         kind: 'service-last-accessed',
         arn: flags.arn,
@@ -163,12 +165,7 @@ function writeDocuments(ctx: { log(line: string): void }, dir: string, documents
 
 function parsePolicy(source: string, text: string): PolicyDocument {
   const name = source === '-' ? 'standard input' : JSON.stringify(source);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CliInputError(`--policy: ${name} is not valid JSON (${(error as Error).message})`);
-  }
+  const value = parseJsonInput('--policy', source, text);
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !('Statement' in value)) {
     throw new CliInputError(`--policy: ${name} is not an IAM policy document; expected an object with "Statement"`);
   }

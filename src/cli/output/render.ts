@@ -57,6 +57,8 @@ export interface FormatOptions {
   /** ANSI emphasis in table output; only when stdout is a terminal. */
   readonly color?: boolean;
   readonly now?: Date;
+  /** For an HTML organizations report: account and OU names by id. */
+  readonly entityNames?: ReadonlyMap<string, string>;
 }
 
 /** `access-advisor 0.1.0`: names the generator in an HTML report. */
@@ -86,7 +88,12 @@ export function formatResult(value: unknown, format: OutputFormat, options: Form
       const { analysisScpProposer } = require('../../report/html/scp') as typeof import('../../report/html/scp');
       const json = toJsonValue(value);
       const proposeScp = (json as { kind?: unknown } | null)?.kind === 'organizations-access' ? analysisScpProposer() : undefined;
-      return renderHtml(json, { ...(options.now ? { now: options.now } : {}), generator: generatorName(), ...(proposeScp ? { proposeScp } : {}) });
+      return renderHtml(json, {
+        ...(options.now ? { now: options.now } : {}),
+        generator: generatorName(),
+        ...(proposeScp ? { proposeScp } : {}),
+        ...(options.entityNames ? { entityNames: options.entityNames } : {}),
+      });
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { GateResult } from '../gate-result';
 import { compareRows, sortColumns, type MatrixModel } from './model';
+import { foldNeverUsed } from './fold';
 import { buildRow, columnsOf } from './rows';
 
 /** The `gate` result as a heat map: one row per principal, the gate's own decision per row. */
@@ -34,7 +35,7 @@ export function gateModel(result: GateResult, now: Date): MatrixModel {
     )
     .sort(compareRows);
   const failing = rows.filter((r) => r.verdict === 'fail').length;
-  return {
+  return foldNeverUsed({
     title: `access-advisor gate ${result.passed ? 'passed' : 'failed'}`,
     outcome: result.passed ? 'passed' : 'failed',
     facts: [
@@ -49,5 +50,5 @@ export function gateModel(result: GateResult, now: Date): MatrixModel {
     principals: rows,
     services: sortColumns(columnsOf(rows), rows),
     warnings: rows.filter((r) => r.verdict === 'error').map((r) => `${r.id}: ${r.statusReason ?? 'error'}`),
-  };
+  });
 }

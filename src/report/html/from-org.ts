@@ -16,6 +16,8 @@ export type ScpProposer = (report: OrganizationsAccessReport) => ScpProposalView
 
 export interface OrgModelOptions {
   readonly proposeScp?: ScpProposer;
+  /** Names of accounts and OUs by id (Organizations, or a world file): labels show them beside the ids. */
+  readonly entityNames?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -30,7 +32,7 @@ export function orgModel(report: OrganizationsAccessReport, now: Date, options: 
   for (const d of report.accessDetails) if (!columns.has(d.serviceNamespace)) columns.set(d.serviceNamespace, { namespace: d.serviceNamespace, name: d.serviceName });
 
   const root = report.entityPath.replace(/\/+$/, '');
-  const tree = buildTree(root, report);
+  const tree = buildTree(root, report, options.entityNames);
   const rows: PrincipalRow[] = [];
   const walk = (node: OrgNode, depth: number): void => {
     const cells = new Map<string, Cell>();
@@ -136,7 +138,7 @@ function within(path: string, ancestor: string): boolean {
 }
 
 /** The requested entity and every entity below it that the report names, as a tree. */
-function buildTree(root: string, report: OrganizationsAccessReport): OrgNode {
+function buildTree(root: string, report: OrganizationsAccessReport, names?: ReadonlyMap<string, string>): OrgNode {
   interface Mutable {
     path: string;
     accessed: { namespace: string; name: string; lastUsed: string; region?: string }[];
@@ -158,18 +160,19 @@ function buildTree(root: string, report: OrganizationsAccessReport): OrgNode {
   }
   const freeze = (m: Mutable): OrgNode => ({
     path: m.path,
-    label: entityLabel(m.path),
+    label: entityLabel(m.path, names),
     accessed: m.accessed.sort((a, b) => byText(b.lastUsed, a.lastUsed) || byText(a.namespace, b.namespace)),
     children: [...m.children.values()].sort((a, b) => byText(a.path, b.path)).map(freeze),
   });
   return freeze(top);
 }
 
-/** `OU ou-c3xb-lmu7j2yg` for the last segment of an entity path. */
-export function entityLabel(path: string): string {
+/** `OU Workloads (ou-c3xb-lmu7j2yg)` (`OU ou-c3xb-lmu7j2yg` without a name) for the last segment of an entity path. */
+export function entityLabel(path: string, names?: ReadonlyMap<string, string>): string {
   const last = path.split('/').pop() ?? path;
-  if (/^\d{12}$/.test(last)) return `account ${last}`;
-  if (last.startsWith('ou-')) return `OU ${last}`;
+  const name = names?.get(last);
+  if (/^\d{12}$/.test(last)) return name ? `account ${name} (${last})` : `account ${last}`;
+  if (last.startsWith('ou-')) return name ? `OU ${name} (${last})` : `OU ${last}`;
   if (last.startsWith('r-')) return `root ${last}`;
   if (last.startsWith('o-')) return `organization ${last}`;
   return last;

@@ -2,6 +2,7 @@ import { DEFAULT_UNUSED_AFTER_DAYS } from '../../analysis/defaults';
 import { evidenceSupportsRemoval, isAcceptedByException, isKeptWithoutEvidence, isViolation } from '../../analysis/gate';
 import type { SweepResult } from '../../sweep/types';
 import { compareRows, sortColumns, type MatrixModel } from './model';
+import { foldNeverUsed } from './fold';
 import { buildRow, columnsOf } from './rows';
 
 /** The sweep's result (`access-advisor-sweep`, possibly read from a file: read defensively) as one heat map. */
@@ -59,7 +60,7 @@ export function sweepModel(result: SweepResult, now: Date): MatrixModel {
   const failing = rows.filter((r) => r.verdict === 'fail').length;
   const accounts = result.accounts.length;
   const failedAccounts = result.accounts.filter((a) => a.status !== 'ok').length;
-  return {
+  return foldNeverUsed({
     title: `access-advisor sweep${result.drift ? (result.drift.passed ? ' passed' : ' failed') : ''}`,
     ...(result.drift ? { outcome: result.drift.passed ? ('passed' as const) : ('failed' as const) } : {}),
     facts: [
@@ -76,7 +77,7 @@ export function sweepModel(result: SweepResult, now: Date): MatrixModel {
     principals: rows,
     services: sortColumns(columnsOf(rows), rows),
     warnings,
-  };
+  });
 }
 
 function shardText(shard: unknown): string {

@@ -48,6 +48,7 @@ export function patternDefs(): string {
  */
 export function cellTitle(column: ServiceColumn, cell: Cell, now: Date): string {
   const parts = [`${column.namespace}: ${STATE_LABEL[cell.state]}`];
+  if (cell.foldedCount !== undefined) parts.push(`${cell.foldedCount} service(s) of a wildcard-like grant, folded into one column (the details list each)`);
   if (cell.state === 'no-evidence' && cell.why) parts.push(WHY_LABEL[cell.why] ?? cell.why);
   if (cell.lastUsed) {
     const age = ageDays(cell.lastUsed, now);

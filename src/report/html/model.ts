@@ -19,6 +19,8 @@ export interface Cell {
   readonly exception?: string;
   /** Unused and accepted in the baseline (it does not fail the gate). */
   readonly accepted?: boolean;
+  /** In the folded never-used column (fold.ts): how many of this row's services it stands for. */
+  readonly foldedCount?: number;
 }
 
 /** A row's verdict; the order is the sort order (biggest problems first). */
@@ -74,6 +76,8 @@ export interface PrincipalRow {
 export interface ServiceColumn {
   readonly namespace: string;
   readonly name: string;
+  /** The folded never-used column (fold.ts): the services it stands for. */
+  readonly folded?: readonly string[];
 }
 
 export interface OrgNode {
