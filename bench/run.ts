@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: builds, runs every benchmark and writes BENCHMARKS.md (see that file for the method).
  *
- *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout,html,sweep] [--no-build] [--out FILE]
+ *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout,html,sweep,phases] [--no-build] [--out FILE]
  *                                        [--render-from RAW.json]
  *
  * Sections that are not fan-out run in fresh child processes (bench/suite/sections.ts); the fan-out matrix runs in
@@ -18,6 +18,7 @@ import { measureCallCost, runFanoutMatrix, type FanoutSample } from './suite/fan
 import { describeMachine } from './suite/machine';
 import { goalLines, renderReport, summarizeScenario } from './suite/report';
 import type { HtmlSample } from './html';
+import type { PhasesSample } from './phases';
 import type { BenchResults, CliSample, SectionOutcome, SynthCachedSample, SynthUncachedSample, TightenSample } from './suite/results';
 import type { SynthStartupSample } from './synth-startup';
 import { SCENARIOS } from './suite/scenarios';
@@ -25,7 +26,7 @@ import { strategyById } from './suite/strategies';
 import { runSweepBench } from './sweep';
 
 const ROOT = path.resolve(__dirname, '..');
-const SECTIONS = ['cli', 'tighten', 'synth', 'fanout', 'html', 'sweep'] as const;
+const SECTIONS = ['cli', 'tighten', 'synth', 'fanout', 'html', 'sweep', 'phases'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -129,6 +130,10 @@ async function main(): Promise<void> {
   if (args.only.has('cli')) {
     log('CLI cold start (--help × 10, service-report × 5)');
     partial.cli = await runSection<CliSample>('cli');
+  }
+  if (args.only.has('phases')) {
+    log(`one uncached report, phase by phase: synth app and CLI × ${args.runs}`);
+    partial.phases = await runSection<PhasesSample>('phases', [String(args.runs)]);
   }
   if (args.only.has('tighten')) {
     const outcomes: SectionOutcome<TightenSample>[] = [];

@@ -1,4 +1,5 @@
 import { DEFAULT_REQUESTS_PER_SECOND } from '../../src/iam/engine';
+import { formatPhases } from '../phases';
 import type { FanoutSample, FanoutScenario, JobLatency } from './fanout-matrix';
 import type { BenchResults, SectionOutcome } from './results';
 import { strategyById } from './strategies';
@@ -278,6 +279,7 @@ export function renderReport(results: BenchResults): string {
   out.push(synthSection(results));
   out.push(tightenSection(results));
   out.push(cliSection(results));
+  out.push(phasesSection(results));
   out.push(htmlSection(results));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
@@ -479,6 +481,23 @@ function cliSection(results: BenchResults): string {
       ],
     ),
   );
+  out.push('');
+  return out.join('\n');
+}
+
+function phasesSection(results: BenchResults): string {
+  const out: string[] = ['## One uncached report, phase by phase (bench/phases.ts)', ''];
+  const p = results.phases;
+  if (!p?.ok) return [...out, `Not measured — ${p && !p.ok ? firstLine(p.error) : 'did not run'}.`, ''].join('\n');
+  out.push(
+    'Timing marks recorded by the processes themselves (`ACCESS_ADVISOR_PHASES=<file>`, src/iam/phase-log.ts; off, a mark ' +
+      'is one test of a constant): wall time of each phase and the CPU time its process spent in it (— where a phase ' +
+      'spans two processes). The synth is a minimal cdktf app with one uncached `ServiceLastAccessedReport` run as ' +
+      '`node app.js` against the built package; the CLI is `node dist/cli/main.js service-report`. The emulator runs in ' +
+      'its own process. CPU times are the figures to compare across machines and loads; wall times move with the load.',
+  );
+  out.push('');
+  out.push(formatPhases(p.value));
   out.push('');
   return out.join('\n');
 }

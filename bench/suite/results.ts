@@ -4,6 +4,7 @@ import type { SynthStartupSample } from '../synth-startup';
 import type { HtmlSample } from '../html';
 import type { MachineInfo } from './machine';
 import type { SweepSample } from '../sweep';
+import type { PhasesSample } from '../phases';
 
 /** Everything one `npm run bench` measured: the input of the BENCHMARKS.md renderer. */
 export interface BenchResults {
@@ -22,6 +23,8 @@ export interface BenchResults {
   readonly html?: SectionOutcome<HtmlSample>;
   /** The organization-wide sweep (bench/sweep.ts). */
   readonly sweep?: SectionOutcome<readonly SweepSample[]>;
+  /** One uncached report, phase by phase, in synth and in the CLI (bench/phases.ts). */
+  readonly phases?: SectionOutcome<PhasesSample>;
 }
 
 export type SectionOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

@@ -3,11 +3,12 @@
  * catalog load is measured cold and one section's heap does not weigh on the next). The child prints one JSON line
  * on stdout: `{"ok":true,"value":…}` or `{"ok":false,"error":"…"}`.
  *
- *   node -r ts-node/register/transpile-only bench/suite/sections.ts <tighten|cli|synth-cached|synth-uncached|html> [args]
+ *   node -r ts-node/register/transpile-only bench/suite/sections.ts <tighten|cli|synth-cached|synth-uncached|html|phases> [args]
  */
 
 import type * as CliBench from '../cli';
 import type * as HtmlBench from '../html';
+import type * as PhasesBench from '../phases';
 import type * as SynthBench from '../synth';
 import type * as SynthStartupBench from '../synth-startup';
 import type * as TightenBench from '../tighten';
@@ -19,9 +20,10 @@ const load = {
   synth: () => require('../synth') as typeof SynthBench,
   synthStartup: () => require('../synth-startup') as typeof SynthStartupBench,
   html: () => require('../html') as typeof HtmlBench,
+  phases: () => require('../phases') as typeof PhasesBench,
 };
 
-export type SectionName = 'tighten' | 'cli' | 'synth-cached' | 'synth-startup' | 'synth-uncached' | 'html';
+export type SectionName = 'tighten' | 'cli' | 'synth-cached' | 'synth-startup' | 'synth-uncached' | 'html' | 'phases';
 
 async function runSection(name: string, args: readonly string[]): Promise<unknown> {
   switch (name) {
@@ -52,6 +54,8 @@ async function runSection(name: string, args: readonly string[]): Promise<unknow
     }
     case 'html':
       return load.html().runHtmlBench(Number(args[0] ?? 5));
+    case 'phases':
+      return load.phases().runPhasesBench(Number(args[0] ?? 5));
     default:
       throw new Error(`unknown section ${name}`);
   }

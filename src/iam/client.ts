@@ -7,6 +7,7 @@ import { AwsRequestError } from '../model/errors';
 import { REDACTED, registerSecret, safeMessage } from '../model/redact';
 import type { ReportRequest } from '../model/report';
 import type { RequestGate } from './request-gate';
+import { PHASES_ON, phaseMark } from './phase-log';
 
 /** Static keys as the AWS SDK names them. */
 export interface StaticCredentials {
@@ -182,9 +183,11 @@ export async function createIamSession(
       (cmd.middlewareStack as unknown as MiddlewareAdder).add(
         (next) => async (args) => {
           const release = await gate.enter(signal);
+          phaseMark('request-sent', operation);
           try {
             const out = await next(args);
             release('ok');
+            phaseMark('response-parsed', operation);
             return out;
           } catch (err) {
             release(isThrottlingError(err) ? 'throttled' : 'failed');
@@ -193,6 +196,17 @@ export async function createIamSession(
         },
         { step: 'deserialize', priority: 'high', name: 'accessAdvisorRequestGate' },
       );
+      if (PHASES_ON) {
+        // Inside the deserializer: when the HTTP answer is in, before it is parsed (latency bench only).
+        (cmd.middlewareStack as unknown as MiddlewareAdder).add(
+          (next) => async (args) => {
+            const out = await next(args);
+            phaseMark('response-received', operation);
+            return out;
+          },
+          { step: 'deserialize', priority: 'low', name: 'accessAdvisorPhaseMark' },
+        );
+      }
       const sent = client.send(cmd, signal ? { abortSignal: signal } : {});
       sent.catch(() => undefined); // the race below may leave it behind after an abort
       try {

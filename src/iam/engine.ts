@@ -28,6 +28,9 @@ import {
   validateReportRequest,
   validateTimeoutMs,
 } from './validate';
+import { phaseMark } from './phase-log';
+
+phaseMark('engine-loaded');
 
 export const DEFAULT_TIMEOUT_MS = 600_000;
 /**
@@ -128,6 +131,7 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
   const gate = new RequestGate({ requestsPerSecond, concurrency, timeScale });
   const maxAttempts = validatePositive('maxAttempts', options.maxAttempts, true, 20);
   const session = await createIamSession(options, gate, maxAttempts, timeScale);
+  phaseMark('session-ready');
   const schedule = scaleSchedule(resolveSchedule(options.pollSchedule), timeScale);
   // The public option is structural (no DOM or @types/node in our declarations); callers pass a real AbortSignal.
   const linked = runSignal(options.signal as AbortSignal | undefined);

@@ -37,6 +37,7 @@ import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from '.
 import type { PollWaves } from './poll-waves';
 import type { PrincipalCreateDates } from './principal-dates';
 import { mapLimit } from './map-limit';
+import { phaseMark } from './phase-log';
 
 export type ProgressPhase = 'queued' | 'generating' | 'waiting' | 'paging' | 'done' | 'failed';
 export interface ProgressEvent {
@@ -148,7 +149,9 @@ async function runWithSignal(
     const resumed = state.jobId !== undefined && !jobKnownToExist;
     if (state.jobId === undefined) {
       emit({ phase: 'generating' });
+      phaseMark('generate-start');
       state.jobId = await generate(request, ctx, signal, state);
+      phaseMark('generate-done');
       jobKnownToExist = true;
     }
     if (request.kind === 'service-last-accessed' && !createDate) {
@@ -245,6 +248,7 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
       skippedLastTick = false;
       const page = await fetchFirstPage();
       polls++;
+      phaseMark('poll-done', page.JobStatus);
       onExists();
       if (page.JobStatus !== 'IN_PROGRESS') return page;
       if (generatedAt !== undefined) ctx.pollWaves?.recordInProgress(job, generatedAt);
@@ -284,13 +288,16 @@ async function readServiceJob(request: ServiceRequest, read: JobRead, createDate
   const services: SdkServiceLastAccessed[] = await collectPages(first, SERVICES, getPage, op, jobId, request, emit);
   checkServiceJob(request, jobId, first.JobType, services, pollImmediately);
   checkServiceTotals(request, jobId, services);
+  phaseMark('pages-checked');
   let entities: Map<string, readonly EntityDetails[]> | undefined;
   if (request.withEntities) {
     const namespaces = services.map((s) => s.ServiceNamespace!);
     const lists = await mapLimit(services, ctx.entityConcurrency, (s) => readEntities(request, jobId, s, ctx, signal, pollImmediately));
     entities = new Map(namespaces.map((ns, i) => [ns, lists[i]!]));
   }
-  return buildServiceReport(request, jobId, first, services, entities, await createDate);
+  const report = buildServiceReport(request, jobId, first, services, entities, await createDate);
+  phaseMark('normalized');
+  return report;
 }
 
 async function readEntities(

@@ -2,6 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeMessage } from '../model/redact';
+import { phaseMark } from '../iam/phase-log';
+
+// For the resolver's own marks after the worker (it loads this module on a miss only; a cache hit loads neither).
+export { phaseMark };
 import type { WorkerBatch, WorkerResponse } from './worker-protocol';
 
 /** Thrown when the worker itself could not run (not when a report failed: that is an outcome). */
@@ -54,6 +58,7 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
       `${JSON.stringify({ pid: process.pid, at: new Date().toISOString(), jobs: batch.jobs.length, keys: batch.jobs.map((j) => j.key) })}\n`,
     );
   }
+  phaseMark('worker-spawn');
   const child = spawnSync(command, args, {
     input: JSON.stringify(batch),
     env,
@@ -62,6 +67,7 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
     maxBuffer: 512 * 1024 * 1024,
     windowsHide: true,
   });
+  phaseMark('worker-exited');
   if (child.error) {
     const timedOut = (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
     throw new WorkerRunError(
@@ -85,5 +91,6 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
   if (response.protocol !== 1 || !Array.isArray(response.outcomes) || response.outcomes.length !== batch.jobs.length) {
     throw new WorkerRunError('the synth worker answered a different batch than it was given');
   }
+  phaseMark('worker-response-read');
   return response;
 }

@@ -135,7 +135,7 @@ export function resolveLookups(
   }));
   const longest = Math.max(...toFetch.map(({ lookup }) => lookup.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS));
   // The worker runner loads on a miss only.
-  const { runWorkerSync, WorkerRunError } = require('./run-worker') as typeof RunWorker;
+  const { runWorkerSync, WorkerRunError, phaseMark } = require('./run-worker') as typeof RunWorker;
   let response: WorkerResponse;
   try {
     response = runWorkerSync(
@@ -183,9 +183,11 @@ export function resolveLookups(
       });
     }
   });
+  phaseMark('reports-validated');
   for (const [file, entries] of newEntries) {
     updateCacheFile(file, (current) => Object.assign(current, entries));
   }
+  phaseMark('cache-written');
   return results;
 }
 

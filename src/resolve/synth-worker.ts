@@ -7,6 +7,9 @@ import type { RunReportsOptions } from '../iam/index';
 import { safeMessage } from '../model/redact';
 import { normalizeEndpoint } from './cache-file';
 import type { WorkerBatch, WorkerFailure, WorkerJob, WorkerOutcome, WorkerResponse } from './worker-protocol';
+import { phaseMark } from '../iam/phase-log';
+
+phaseMark('worker-loaded');
 
 function failureOf(error: unknown): WorkerFailure {
   const e = error as { name?: string; message?: string; awsCode?: string };
@@ -79,11 +82,13 @@ async function readStdin(): Promise<string> {
 
 async function main(): Promise<void> {
   const batch = JSON.parse(await readStdin()) as WorkerBatch;
+  phaseMark('batch-read');
   if (batch.protocol !== 1 || !Array.isArray(batch.jobs)) throw new Error('unsupported worker batch');
   const response = await runWorkerBatch(batch);
   // stdout is a pipe (asynchronous): exit only once the whole answer is written, or a large report (ACTION_LEVEL
   // with hundreds of tracked actions) is cut off at the pipe's buffer size.
   await new Promise<void>((resolve, reject) => process.stdout.write(JSON.stringify(response), (error) => (error ? reject(error) : resolve())));
+  phaseMark('response-written');
 }
 
 if (require.main === module) {

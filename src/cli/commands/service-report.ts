@@ -5,6 +5,7 @@ import { EXIT, worstExitCode } from '../exit-codes';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
 import { collectArns } from '../inputs';
 import { runServiceReports } from '../reports';
+import { phaseMark } from '../../iam/phase-log';
 
 interface Flags extends PrincipalFlags {
   granularity: Granularity;
@@ -35,6 +36,7 @@ export function register(program: Command): void {
   );
   command.action(
     action<Flags>(async (ctx, flags) => {
+      phaseMark('command-start');
       const arns = collectArns(flags.arn, flags.arnsFrom);
       const requests = arns.map((arn) => ({
         kind: 'service-last-accessed' as const,
@@ -50,6 +52,7 @@ export function register(program: Command): void {
       const failures = results.filter((r) => r.error !== undefined);
       for (const failure of failures) reportError(failure.error, ctx.debug);
       if (reports.length > 0) await emit(ctx, arns.length === 1 ? reports[0] : (reports as ServiceLastAccessedReport[]));
+      phaseMark('output-written');
       return failures.length ? worstExitCode(failures.map((f) => f.error)) : EXIT.success;
     }),
   );
