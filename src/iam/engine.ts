@@ -3,6 +3,7 @@ import { ListPoliciesGrantingServiceAccessCommand, type ListPoliciesGrantingServ
 import { realSleep, resolveSchedule, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { AbortSignalLike } from './abort-signal';
 import { PollWaves } from './poll-waves';
+import { JobDurations } from './job-durations';
 import { createIamSession, type ConnectionOptions, type IamSession } from './client';
 import { AccessAdvisorError, AwsRequestError, IncompleteResponseError, InvalidRequestError } from '../model/errors';
 import { MAX_PAGES } from './report-pages';
@@ -145,6 +146,7 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     entityConcurrency: ENTITY_SERIES_PER_REPORT,
     pollWaves: new PollWaves(schedule.firstDelayMs / 2),
+    durations: new JobDurations(),
     ...(options.readPrincipalCreateDate !== false
       ? { createDates: new PrincipalCreateDates(session, planCreateDateListing(requests, listingThreshold), linked.signal) }
       : {}),

@@ -35,6 +35,7 @@ import {
 import { describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from '../model/report';
 import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
 import type { PollWaves } from './poll-waves';
+import { DURATION_TOLERANCE, type JobDurations } from './job-durations';
 import type { PrincipalCreateDates } from './principal-dates';
 import { mapLimit } from './map-limit';
 import { phaseMark } from './phase-log';
@@ -64,6 +65,10 @@ export interface JobContext {
   readonly createDates?: PrincipalCreateDates;
   /** Shared by the jobs of one run: skips polls that a wave-mate just showed to be premature. */
   readonly pollWaves?: PollWaves;
+  /** Shared by the jobs of one run: how long its finished jobs took, to poll the next ones when they end. */
+  readonly durations?: JobDurations;
+  /** The clock job ages are measured with (tests inject one); default Date.now. */
+  readonly now?: () => number;
 }
 
 type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
@@ -222,9 +227,10 @@ function requireJobId(operation: string, jobId: string | undefined, request: Rep
 }
 
 /**
- * Polls with the first page's parameters, so the poll that sees COMPLETED already carries page 1. A freshly
- * generated job may skip a tick that a wave-mate just showed to be premature (PollWaves); the schedule still
- * advances, so skipped ticks cost time only as the schedule would have.
+ * Polls with the first page's parameters, so the poll that sees COMPLETED already carries page 1. When finished jobs
+ * of the run show how long a job takes (JobDurations), a freshly generated job is polled when it should end;
+ * otherwise on the fixed schedule (backoff.ts). A fresh job may skip a poll that a wave-mate just showed to be
+ * premature (PollWaves): it then plans as if it had seen that itself.
  */
 async function pollUntilDone<T extends { JobStatus?: string }>(
   fetchFirstPage: () => Promise<T>,
@@ -235,23 +241,49 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
   onExists: () => void,
 ): Promise<T> {
   const job = {};
-  const generatedAt = pollImmediately ? undefined : Date.now();
+  const now = ctx.now ?? Date.now;
+  const generatedAt = pollImmediately ? undefined : now();
+  const age = (): number => now() - generatedAt!;
   let skippedLastTick = false;
+  /** Age at which this job (or, after a skip, a wave-mate) was last seen running; 0 before the first poll. */
+  let seenRunningAt = 0;
+  /** Age at which this job's own last IN_PROGRESS poll was sent: the lower bound of its duration. */
+  let lastRunningPollAt = 0;
+  /** Polls of this job the run's evidence planned. */
+  let plannedPolls = 0;
   try {
     for (let polls = 0, tick = 0; ; tick++) {
-      const delay = tick === 0 && pollImmediately ? 0 : pollDelay(tick, ctx.schedule, ctx.random);
+      const plannedAge = generatedAt === undefined || plannedPolls >= MAX_PLANNED_POLLS ? undefined : ctx.durations?.nextPollAge(seenRunningAt, MAX_PLANNED_POLLS - plannedPolls);
+      const delay =
+        tick === 0 && pollImmediately
+          ? 0
+          : plannedAge !== undefined
+            ? Math.max(0, Math.ceil(plannedAge - age()))
+            : plannedPolls > 0
+              ? fixedScheduleDelayAt(age(), ctx)
+              : pollDelay(tick, ctx.schedule, ctx.random);
+      if (plannedAge !== undefined) plannedPolls++;
       if (delay > 0) await ctx.sleep(delay, signal);
       if (generatedAt !== undefined && ctx.pollWaves && !skippedLastTick && ctx.pollWaves.shouldSkip(job, generatedAt)) {
         skippedLastTick = true;
+        seenRunningAt = age();
         continue;
       }
       skippedLastTick = false;
+      const sentAt = generatedAt === undefined ? 0 : age();
       const page = await fetchFirstPage();
       polls++;
       phaseMark('poll-done', page.JobStatus);
       onExists();
-      if (page.JobStatus !== 'IN_PROGRESS') return page;
-      if (generatedAt !== undefined) ctx.pollWaves?.recordInProgress(job, generatedAt);
+      if (page.JobStatus !== 'IN_PROGRESS') {
+        if (generatedAt !== undefined && page.JobStatus === 'COMPLETED') ctx.durations?.record(lastRunningPollAt, age());
+        return page;
+      }
+      if (generatedAt !== undefined) {
+        lastRunningPollAt = sentAt;
+        seenRunningAt = sentAt;
+        ctx.pollWaves?.recordInProgress(job, generatedAt);
+      }
       emit({ phase: 'waiting', polls });
     }
   } finally {
@@ -268,6 +300,21 @@ interface JobRead {
   /** A resumed job is polled before the first wait. */
   readonly pollImmediately: boolean;
   readonly onExists: () => void;
+}
+
+/**
+ * Polls of one job planned from the run's evidence, at most: a job that is still running after them is slower than
+ * what the run saw, and is polled from then on at the ages the fixed schedule would have used (not from its first
+ * tick again, and never in a burst of small steps).
+ */
+const MAX_PLANNED_POLLS = 3;
+
+/** The wait until the fixed schedule's first poll past `ageMs` (jittered as the schedule's own delays are). */
+function fixedScheduleDelayAt(ageMs: number, ctx: JobContext): number {
+  let scheduledAge = 0;
+  for (let k = 0; scheduledAge <= ageMs * (1 + DURATION_TOLERANCE); k++) scheduledAge += pollDelay(k, ctx.schedule, () => 1);
+  const jitter = Math.min(1, Math.max(0, ctx.schedule.jitter));
+  return Math.ceil((scheduledAge - ageMs) * (1 - jitter + jitter * ctx.random()));
 }
 
 async function readServiceJob(request: ServiceRequest, read: JobRead, createDate: Promise<string | undefined>): Promise<AccessReport> {

@@ -1,0 +1,167 @@
+import { resolveSchedule } from '../../src/iam/backoff';
+import type { IamSession } from '../../src/iam/client';
+import { JobDurations } from '../../src/iam/job-durations';
+import { runReportJob, type JobContext } from '../../src/iam/report-job';
+
+// The poll schedule on a fake clock: no timer ever runs, every sleep and every request only moves the clock.
+
+const request = { kind: 'service-last-accessed', arn: 'arn:aws:iam::123456789012:role/r', granularity: 'SERVICE_LEVEL', withEntities: false } as const;
+const ONE_WAY_MS = 10;
+
+interface Simulated {
+  /** When the job ended (clock ms) and when the COMPLETED answer was back. */
+  readonly endedAt: number;
+  readonly readAt: number;
+  readonly polls: number;
+  /** Ages (since the generate answer) at which polls were sent. */
+  readonly pollAges: number[];
+}
+
+/** One IAM job of `durationMs` behind a scripted session; requests take ONE_WAY_MS each way on the fake clock. */
+function simulator() {
+  let t = 1_000_000;
+  const now = (): number => t;
+  let job: { startedAt: number; durationMs: number } | undefined;
+  let current: { polls: number; pollAges: number[]; generatedAt: number; readAt?: number } | undefined;
+  const session: IamSession = {
+    client: undefined as never,
+    close: () => undefined,
+    async send<O>(operation: string): Promise<O> {
+      t += ONE_WAY_MS;
+      if (operation === 'GenerateServiceLastAccessedDetails') {
+        job!.startedAt = t;
+        t += ONE_WAY_MS;
+        current!.generatedAt = t;
+        return { JobId: 'j'.repeat(36) } as O;
+      }
+      current!.polls++;
+      current!.pollAges.push(t - ONE_WAY_MS - current!.generatedAt);
+      const done = t >= job!.startedAt + job!.durationMs;
+      t += ONE_WAY_MS;
+      if (!done) return { JobStatus: 'IN_PROGRESS', JobCreationDate: new Date(0) } as O;
+      current!.readAt = t;
+      return {
+        JobStatus: 'COMPLETED',
+        JobCreationDate: new Date(0),
+        JobCompletionDate: new Date(1000),
+        ServicesLastAccessed: [],
+        IsTruncated: false,
+      } as O;
+    },
+  };
+  const context = (durations?: JobDurations): JobContext => ({
+    session,
+    schedule: resolveSchedule({ jitter: 0 }),
+    sleep: async (ms) => {
+      t += ms;
+    },
+    random: () => 0.5,
+    timeoutMs: 600_000,
+    entityConcurrency: 1,
+    now,
+    ...(durations ? { durations } : {}),
+  });
+  /** Runs one job of `durationMs` to the end with `ctx`. */
+  async function run(ctx: JobContext, durationMs: number): Promise<Simulated> {
+    job = { startedAt: 0, durationMs };
+    current = { polls: 0, pollAges: [], generatedAt: 0 };
+    await runReportJob(request, ctx);
+    return { endedAt: job.startedAt + durationMs, readAt: current.readAt!, polls: current.polls, pollAges: current.pollAges };
+  }
+  return { context, run };
+}
+
+/** A deterministic uniform generator (mulberry32). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function runJobs(durationsMs: readonly number[], adaptive: boolean): Promise<Simulated[]> {
+  const sim = simulator();
+  const ctx = sim.context(adaptive ? new JobDurations() : undefined);
+  const out: Simulated[] = [];
+  for (const d of durationsMs) out.push(await sim.run(ctx, d));
+  return out;
+}
+
+const lateness = (s: Simulated): number => s.readAt - s.endedAt;
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+describe('JobDurations', () => {
+  it('has no opinion without a finished job as slow as the one asked about', () => {
+    const d = new JobDurations();
+    expect(d.nextPollAge(0)).toBeUndefined();
+    d.record(500, 1260);
+    expect(d.nextPollAge(0)).toBe(880); // the middle of (500, 1260]
+    expect(d.nextPollAge(1300)).toBeUndefined(); // slower than every finished job: the fixed schedule decides
+  });
+
+  it('polls at the upper bound once the evidence is narrow, and always a little later than the last sighting', () => {
+    const d = new JobDurations();
+    d.record(1000, 1020);
+    expect(d.nextPollAge(0)).toBe(1020);
+    expect(d.nextPollAge(1010)).toBe(1040.3); // max(1020, 1010 × 1.03)
+  });
+
+  it('ignores bounds that are no interval, and forgets the oldest beyond what it keeps', () => {
+    const d = new JobDurations(0.03, 2);
+    d.record(800, 700);
+    d.record(Number.NaN, 900);
+    d.record(-1, 900);
+    expect(d.size).toBe(0);
+    d.record(100, 200);
+    d.record(1000, 1010);
+    d.record(1000, 1010);
+    expect(d.size).toBe(2);
+    expect(d.nextPollAge(0)).toBe(1010); // the (100, 200] job is gone
+  });
+});
+
+describe('polling at the job speed (runReportJob on a fake clock)', () => {
+  it('jobs of one length: after the first few, each is read within a few percent of its end at one poll', async () => {
+    const jobs = await runJobs(Array(30).fill(1000), true);
+    const fixed = await runJobs(Array(30).fill(1000), false);
+    // The fixed schedule polls at 500 and 1250 ms: two polls and about 250 ms late, every time.
+    expect(fixed.every((s) => s.polls === 2 && lateness(s) > 200)).toBe(true);
+    for (const s of jobs.slice(5)) {
+      expect(s.polls).toBe(1);
+      expect(lateness(s)).toBeLessThanOrEqual(0.05 * 1000 + 2 * ONE_WAY_MS);
+    }
+    expect(sum(jobs.map((s) => s.polls))).toBeLessThan(sum(fixed.map((s) => s.polls)));
+  });
+
+  it('jobs spread over 1–3 s: under half the fixed schedule\'s polls, and read no later after their end', async () => {
+    const random = seeded(7);
+    const durations = Array.from({ length: 200 }, () => 1000 + Math.round(2000 * random()));
+    const adaptive = await runJobs(durations, true);
+    const fixed = await runJobs(durations, false);
+    // (Lengths that differ this much cannot all be read within a few percent at one poll: the schedule spends its
+    // polls where they were done, here 277 polls and 146 s of lateness in all against 640 and 156 s.)
+    expect(sum(adaptive.map((s) => s.polls))).toBeLessThan(0.5 * sum(fixed.map((s) => s.polls)));
+    expect(sum(adaptive.map(lateness))).toBeLessThan(sum(fixed.map(lateness)));
+  });
+
+  it('a job far slower than every earlier one falls back to the fixed schedule instead of polling in a burst', async () => {
+    const jobs = await runJobs([...Array(10).fill(1000), 20_000], true);
+    const slow = jobs.at(-1)!;
+    // Each poll at least 3 % later than the one before it, and no more polls than the fixed schedule needs plus a few.
+    for (let i = 1; i < slow.pollAges.length; i++) expect(slow.pollAges[i]!).toBeGreaterThanOrEqual(slow.pollAges[i - 1]! * 1.03);
+    const fixedSlow = (await runJobs([20_000], false))[0]!;
+    expect(slow.polls).toBeLessThanOrEqual(fixedSlow.polls + 3);
+    expect(lateness(slow)).toBeLessThanOrEqual(5000 + 2 * ONE_WAY_MS);
+  });
+
+  it('jobs getting faster mid-run are followed: the old evidence ages out', async () => {
+    const jobs = await runJobs([...Array(70).fill(2000), ...Array(70).fill(600)], true);
+    for (const s of jobs.slice(-10)) {
+      expect(s.polls).toBe(1);
+      expect(lateness(s)).toBeLessThanOrEqual(0.05 * 600 + 2 * ONE_WAY_MS);
+    }
+  });
+});
