@@ -1,6 +1,7 @@
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { getSchemaSerdePlugin } from '@smithy/core/schema';
 import { checkEndpointSetup, explainCredentialsFailure } from './aws-setup';
 import { abortError, raceAbort } from './backoff';
 import { AwsRequestError } from '../model/errors';
@@ -8,6 +9,7 @@ import { REDACTED, registerSecret, safeMessage } from '../model/redact';
 import type { ReportRequest } from '../model/report';
 import type { RequestGate } from './request-gate';
 import { PHASES_ON, phaseMark } from './phase-log';
+import { FAST_READ_OPERATIONS, readReportPage } from './report-page-reader';
 
 /** Static keys as the AWS SDK names them. */
 export interface StaticCredentials {
@@ -98,11 +100,12 @@ const warned = new Set<string>();
 
 /**
  * The SDK's own warnings (e.g. "Multiple credential sources detected", 8 lines, once per client) as one line, once
- * per process, redacted: stderr stays one line per message.
+ * per process, redacted: stderr stays one line per message. It has no `info`: the SDK calls `logger.info?.(…)` once
+ * per response with a copy of the whole output filtered for sensitive fields, which it builds only when `info`
+ * exists (for a 400-service ACTION_LEVEL page, a few ms of CPU spent on a log line nobody reads).
  */
 export const SDK_LOGGER = {
   debug: (): void => undefined,
-  info: (): void => undefined,
   warn: (...args: unknown[]): void => {
     const line = safeMessage(args.map(String).join(' ')).replace(/^@aws-sdk\/[\w-]+ - [\w:]+ WARNING:\s*/, '');
     if (line === '' || warned.has(line)) return;
@@ -115,7 +118,7 @@ export const SDK_LOGGER = {
 async function resolveRegion(options: ConnectionOptions): Promise<string> {
   if (options.region) return options.region;
   // Ask the SDK's own region chain (env, shared config of the profile); IAM is global, so fall back quietly.
-  const probe = new IAMClient({ ...(options.profile ? { profile: options.profile } : {}), logger: SDK_LOGGER });
+  const probe = new IAMClient({ ...(options.profile ? { profile: options.profile } : {}), logger: SDK_LOGGER as IAMClientConfig['logger'] });
   try {
     const region = await probe.config.region();
     return region || FALLBACK_REGION;
@@ -167,13 +170,14 @@ export async function createIamSession(
   const secrets = secretStrings(options.credentials);
   const client = new IAMClient({
     region,
-    logger: SDK_LOGGER,
+    logger: SDK_LOGGER as IAMClientConfig['logger'],
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.profile && !options.roleArn ? { profile: options.profile } : {}),
     ...(credentialsConfig(options, region) ? { credentials: credentialsConfig(options, region) } : {}),
     retryStrategy: new IamRetryStrategy(maxAttempts, (attempt: number) => sdkRetryDelay(attempt) * timeScale),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   });
+  const sdkDeserializer = sdkDeserializerOf(client);
   return {
     client,
     async send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest) {
@@ -196,6 +200,17 @@ export async function createIamSession(
         },
         { step: 'deserialize', priority: 'high', name: 'accessAdvisorRequestGate' },
       );
+      if (FAST_READ_OPERATIONS.has(operation)) {
+        // Replaces the SDK's deserializer for this command only (same name, step and priority): report pages are
+        // read by report-page-reader.ts, and whatever it does not read, the SDK's own deserializer does.
+        (cmd.middlewareStack as unknown as MiddlewareAdder).add(fastPageDeserializer(operation, sdkDeserializer), {
+          step: 'deserialize',
+          priority: 'normal',
+          name: 'deserializerMiddleware',
+          override: true,
+          tags: ['DESERIALIZER'],
+        });
+      }
       if (PHASES_ON) {
         // Inside the deserializer: when the HTTP answer is in, before it is parsed (latency bench only).
         (cmd.middlewareStack as unknown as MiddlewareAdder).add(
@@ -230,8 +245,61 @@ export function isThrottlingError(err: unknown): boolean {
 }
 
 type Handler = (args: unknown) => Promise<unknown>;
+type Middleware = (next: Handler, context: unknown) => Handler;
 interface MiddlewareAdder {
-  add(mw: (next: Handler) => Handler, options: { step: string; priority: string; name: string }): void;
+  add(mw: Middleware, options: { step: string; priority: string; name: string; override?: boolean; tags?: string[] }): void;
+}
+
+interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+/** The SDK's own deserializer middleware of this client (the one its schema plugin installs), to fall back on. */
+function sdkDeserializerOf(client: IAMClient): Middleware {
+  let found: Middleware | undefined;
+  getSchemaSerdePlugin(client.config as never).applyToStack({
+    add: (mw: Middleware, options: { name?: string }) => {
+      if (options.name === 'deserializerMiddleware') found = mw;
+    },
+  } as never);
+  if (!found) throw new Error('the AWS SDK installed no deserializerMiddleware: this SDK version is not supported');
+  return found;
+}
+
+async function bodyBytes(body: unknown): Promise<Buffer> {
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A 2xx report page goes through report-page-reader.ts once; anything else (an error answer, a page outside the
+ * reader's narrow grammar) goes to the SDK's deserializer with the same response, its body kept as bytes.
+ */
+function fastPageDeserializer(operation: string, sdk: Middleware): Middleware {
+  return (next, context) => async (args) => {
+    const { response } = (await next(args)) as { response: RawResponse };
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      const bytes = await bodyBytes(response.body);
+      const output = readReportPage(operation, bytes.toString('utf8'));
+      if (output) {
+        const header = (name: string): string | undefined =>
+          Object.entries(response.headers).find(([k]) => k.toLowerCase() === name)?.[1];
+        const $metadata = {
+          httpStatusCode: response.statusCode,
+          requestId: header('x-amzn-requestid') ?? header('x-amzn-request-id') ?? header('x-amz-request-id'),
+          extendedRequestId: header('x-amz-id-2'),
+          cfId: header('x-amz-cf-id'),
+        };
+        return { response, output: { ...output, $metadata } };
+      }
+      response.body = bytes;
+    }
+    return sdk(async () => ({ response }), context)(args);
+  };
 }
 
 
