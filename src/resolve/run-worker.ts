@@ -3,10 +3,10 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeMessage } from '../model/redact';
 import { phaseMark } from '../iam/phase-log';
+import type { WorkerBatch, WorkerResponse } from './worker-protocol';
 
 // For the resolver's own marks after the worker (it loads this module on a miss only; a cache hit loads neither).
 export { phaseMark };
-import type { WorkerBatch, WorkerResponse } from './worker-protocol';
 
 /** Thrown when the worker itself could not run (not when a report failed: that is an outcome). */
 export class WorkerRunError extends Error {}

@@ -12,7 +12,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createIamSession } from '../../src/iam/client';
-import { AwsRequestError } from '../../src/iam/errors';
+import { AwsRequestError } from '../../src/model/errors';
 import { RequestGate } from '../../src/iam/request-gate';
 import { readReportPage } from '../../src/iam/report-page-reader';
 import { ARNS, CREDENTIALS, PATHS, testWorld } from './world';
