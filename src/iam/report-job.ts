@@ -69,6 +69,11 @@ export interface JobContext {
   readonly durations?: JobDurations;
   /** The clock job ages are measured with (tests inject one); default Date.now. */
   readonly now?: () => number;
+  /**
+   * A run of one report has no other job to learn from and nothing to share its rate with: its fresh job is polled at
+   * these ages (ms since generate), dense around the second most IAM jobs take, then on the fixed schedule.
+   */
+  readonly soloPollAgesMs?: readonly number[];
 }
 
 type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
@@ -261,7 +266,9 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
             ? Math.max(0, Math.ceil(plannedAge - age()))
             : plannedPolls > 0
               ? fixedScheduleDelayAt(age(), ctx)
-              : pollDelay(tick, ctx.schedule, ctx.random);
+              : ctx.soloPollAgesMs && generatedAt !== undefined
+                ? soloDelayAt(age(), ctx)
+                : pollDelay(tick, ctx.schedule, ctx.random);
       if (plannedAge !== undefined) plannedPolls++;
       if (delay > 0) await ctx.sleep(delay, signal);
       if (generatedAt !== undefined && ctx.pollWaves && !skippedLastTick && ctx.pollWaves.shouldSkip(job, generatedAt)) {
@@ -308,6 +315,12 @@ interface JobRead {
  * tick again, and never in a burst of small steps).
  */
 const MAX_PLANNED_POLLS = 3;
+
+/** The wait until the solo schedule's first poll past `ageMs`, or the fixed schedule's once past its last. */
+function soloDelayAt(ageMs: number, ctx: JobContext): number {
+  const next = ctx.soloPollAgesMs!.find((a) => a > ageMs);
+  return next === undefined ? fixedScheduleDelayAt(ageMs, ctx) : Math.ceil(next - ageMs);
+}
 
 /** The wait until the fixed schedule's first poll past `ageMs` (jittered as the schedule's own delays are). */
 function fixedScheduleDelayAt(ageMs: number, ctx: JobContext): number {

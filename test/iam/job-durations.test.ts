@@ -1,5 +1,6 @@
 import { resolveSchedule } from '../../src/iam/backoff';
 import type { IamSession } from '../../src/iam/client';
+import { SOLO_POLL_AGES_MS } from '../../src/iam/engine';
 import { JobDurations } from '../../src/iam/job-durations';
 import { runReportJob, type JobContext } from '../../src/iam/report-job';
 
@@ -49,7 +50,7 @@ function simulator() {
       } as O;
     },
   };
-  const context = (durations?: JobDurations): JobContext => ({
+  const context = (durations?: JobDurations, solo?: readonly number[]): JobContext => ({
     session,
     schedule: resolveSchedule({ jitter: 0 }),
     sleep: async (ms) => {
@@ -60,6 +61,7 @@ function simulator() {
     entityConcurrency: 1,
     now,
     ...(durations ? { durations } : {}),
+    ...(solo ? { soloPollAgesMs: solo } : {}),
   });
   /** Runs one job of `durationMs` to the end with `ctx`. */
   async function run(ctx: JobContext, durationMs: number): Promise<Simulated> {
@@ -163,5 +165,32 @@ describe('polling at the job speed (runReportJob on a fake clock)', () => {
       expect(s.polls).toBe(1);
       expect(lateness(s)).toBeLessThanOrEqual(0.05 * 600 + 2 * ONE_WAY_MS);
     }
+  });
+});
+
+describe('a run of one report (the solo schedule)', () => {
+  async function solo(durationMs: number): Promise<Simulated> {
+    const sim = simulator();
+    return sim.run(sim.context(new JobDurations(), SOLO_POLL_AGES_MS), durationMs);
+  }
+
+  it('reads a quick job and a one-second job soon after their end', async () => {
+    const quick = await solo(100);
+    expect(quick.pollAges).toEqual([150]);
+    const second = await solo(1000);
+    expect(second.pollAges).toEqual([150, 400, 650, 850, 950, 1050]);
+    expect(lateness(second)).toBeLessThanOrEqual(100 + 2 * ONE_WAY_MS);
+    // The fixed schedule reads the same one-second job with its second poll, 750 ms after the first.
+    const fixed = (await runJobs([1000], false))[0]!;
+    expect(fixed.pollAges).toEqual([500, 500 + 750 + 2 * ONE_WAY_MS]);
+    expect(lateness(second)).toBeLessThan(lateness(fixed) - 100);
+  });
+
+  it('past its last age, goes on at the fixed schedule\'s ages, never in a burst', async () => {
+    const slow = await solo(20_000);
+    const ages = slow.pollAges;
+    expect(ages.slice(0, SOLO_POLL_AGES_MS.length)).toEqual([...SOLO_POLL_AGES_MS]);
+    // The fixed schedule's ages are 500, 1250, 2375, 4062.5, 6593.75, 10390.6, 15390.6, 20390.6 (delays ×1.5 to 5 s).
+    expect(ages.slice(SOLO_POLL_AGES_MS.length)).toEqual([4063, 6594, 10391, 15391, 20391]);
   });
 });
