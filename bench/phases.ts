@@ -113,7 +113,7 @@ function engineSpans(m: Marks, pid: number, jobDurationMs: number): { spans: Spa
   spans.push(
     { phase: 'waiting (generate done → last poll sent)', from: m.first('generate-done', pid), to: lastPollSent },
     { phase: `poll ${polls}: COMPLETED page (round trip, unparsed)`, from: lastPollSent, to: lastPollReceived },
-    { phase: 'parse the page (SDK deserializer)', from: lastPollReceived, to: lastPollParsed },
+    { phase: 'parse the page', from: lastPollReceived, to: lastPollParsed },
     { phase: 'page checks', from: lastPollParsed, to: m.first('pages-checked', pid) },
     { phase: 'normalize', from: m.first('pages-checked', pid), to: m.first('normalized', pid) },
   );
