@@ -9,7 +9,7 @@
  * Standalone: `npx ts-node --transpile-only bench/synth.ts`. The emulator runs in a child process: synth blocks its
  * own thread while the worker calls IAM.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformOutput, TerraformStack, Testing } from '../src/constructs/default-core';
@@ -110,8 +110,27 @@ export interface UncachedFanoutResult {
   maxInFlight: number;
 }
 
+/**
+ * The constructs of the built package, as users run them. Loaded from src/, the synth worker would run as TypeScript
+ * through ts-node (run-worker.ts finds no compiled worker beside it) and every uncached synth would include
+ * transpiling the worker and the engine.
+ */
+function builtConstructs(): { core: typeof import('../src/constructs/default-core'); reports: typeof import('../src/constructs/service-last-accessed-report') } {
+  const dist = join(__dirname, '..', 'dist', 'constructs');
+  if (!existsSync(join(dist, 'service-last-accessed-report.js')) || !existsSync(join(dist, '..', 'resolve', 'synth-worker.js'))) {
+    throw new Error(`${dist} is incomplete: run \`npm run build\` first`);
+  }
+  return {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built files, by path, at run time
+    core: require(join(dist, 'default-core.js')) as typeof import('../src/constructs/default-core'),
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built files, by path, at run time
+    reports: require(join(dist, 'service-last-accessed-report.js')) as typeof import('../src/constructs/service-last-accessed-report'),
+  };
+}
+
 export async function uncachedFanout(reports = 50, options: { requestsPerSecond?: number; jobDurationMs?: number } = {}): Promise<UncachedFanoutResult> {
   if (reports + 1 > BATCH_ROLES) throw new Error(`at most ${BATCH_ROLES - 1} reports`);
+  const { core, reports: built } = builtConstructs();
   const jobDurationMs = options.jobDurationMs ?? 1000;
   const emulator = await startEmulatorProcess();
   const restore = useEmulatorCredentials();
@@ -123,13 +142,13 @@ export async function uncachedFanout(reports = 50, options: { requestsPerSecond?
     await emulator.setFaults({ latencyMs: 10 });
     const synthWith = (roles: string[], cacheName: string): number => {
       const start = process.hrtime.bigint();
-      const app = Testing.app({ context: { 'accessAdvisor:cacheFile': join(dir, cacheName) } });
-      const stack = new TerraformStack(app, 'bench');
+      const app = core.Testing.app({ context: { 'accessAdvisor:cacheFile': join(dir, cacheName) } });
+      const stack = new core.TerraformStack(app, 'bench');
       roles.forEach((role, i) => {
-        const report = new ServiceLastAccessedReport(stack, `r${i}`, { arn: roleArn(role), endpoint: emulator.endpoint, timeout: '5m' });
-        new TerraformOutput(stack, `o${i}`, { value: report.unusedServices() });
+        const report = new built.ServiceLastAccessedReport(stack, `r${i}`, { arn: roleArn(role), endpoint: emulator.endpoint, timeout: '5m' });
+        new core.TerraformOutput(stack, `o${i}`, { value: report.unusedServices() });
       });
-      Testing.synth(stack);
+      core.Testing.synth(stack);
       const failed = roles.length - Object.keys(JSON.parse(readFileSync(join(dir, cacheName), 'utf8')).entries).length;
       if (failed > 0) throw new Error(`${failed} lookups failed`);
       return Number(process.hrtime.bigint() - start) / 1e6;
