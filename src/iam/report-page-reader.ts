@@ -2,15 +2,20 @@
  * A fast reader for the three paged report answers (GetServiceLastAccessedDetails, …WithEntities,
  * GetOrganizationsAccessReport). A 400-service ACTION_LEVEL page is ~370 KB of XML with thousands of tracked
  * actions, and the AWS SDK's generic XML parser plus its schema walk cost ~25 ms of CPU per page: at 50 requests per
- * second that is the client's bottleneck. These answers have a fixed, known shape, so this reads exactly that shape
- * in one pass and builds the same objects the SDK would (dates as Date, counts as numbers, lists as arrays).
+ * second that is the client's bottleneck. These answers have a fixed, known shape, so fast-xml-parser reads the
+ * document and the shapes below (the one place that knows IAM's grammar) turn its tree into the same objects the SDK
+ * would build (dates as Date, counts as numbers, lists as arrays).
  *
- * It is deliberately narrow: anything outside the grammar IAM uses — an unknown or repeated element, an attribute
- * (other than on the root), a comment, CDATA, a DOCTYPE, an unknown entity, text around a value, a date, count or
- * flag in another form — makes it return undefined, and the SDK's own deserializer reads the body instead
- * (client.ts). So it can only be faster, never more lenient: every page still goes through the page checks
- * (report-pages.ts) either way.
+ * It is deliberately narrow: anything outside the grammar IAM uses — a malformed document, an unknown or repeated
+ * element, an attribute (other than the root's xmlns), a comment, CDATA, a DOCTYPE, a processing instruction, an
+ * unknown entity, text around a value, a date, count or flag in another form — makes it return undefined, and the
+ * SDK's own deserializer reads the body instead (client.ts). So it can only be faster, never more lenient: every
+ * page still goes through the page checks (report-pages.ts) either way. The parser is configured so that each of
+ * those shows up in its output (as a key no shape has, an array where one value belongs, or an object where text
+ * belongs) or makes it throw.
  */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
 
 type Scalar = 'string' | 'date' | 'int' | 'bool';
 type Shape = Scalar | { readonly struct: Readonly<Record<string, Shape>> } | { readonly list: Shape };
@@ -78,159 +83,132 @@ const RESULTS: Readonly<Record<string, Shape>> = {
 
 export const FAST_READ_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(RESULTS));
 
-/** Thrown inside the reader when the body leaves the grammar; readReportPage turns it into undefined. */
+/** Thrown while reading when the body leaves the grammar; readReportPage turns it into undefined. */
 class OutsideGrammar extends Error {}
 const outside = (): never => {
   throw new OutsideGrammar();
 };
 
+const TEXT = '#text';
+const ATTRIBUTE = '@_';
+const DECLARATION = '?xml';
 const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 const COUNT = /^(?:0|[1-9]\d{0,8})$/;
-const NAME = /[A-Za-z][A-Za-z0-9_]*/y;
-const ENTITY_REF = /&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g;
+const SPACE = /^[ \t\n\r]*$/;
+
+/**
+ * The references IAM writes: the five XML entities and numeric character references, read the way the SDK's own
+ * parser reads them (a numeric reference is one UTF-16 unit, as String.fromCharCode makes it), so both readings of
+ * a page agree. Any other reference (a name from a DOCTYPE or HTML, a bare ampersand) leaves the grammar: the SDK
+ * turns unknown names into nothing, and a page that needs that reading is the SDK's to read.
+ */
+const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g;
 const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const LT = 60; // <
-const GT = 62; // >
-const SLASH = 47; // /
 
-function decode(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  const decoded = raw.replace(ENTITY_REF, (_, named: string | undefined, dec: string | undefined, hex: string | undefined) =>
-    named ? NAMED[named]! : String.fromCharCode(parseInt(dec ?? hex!, dec ? 10 : 16)),
-  );
-  // An ampersand that is no known reference: the SDK's reading of it decides.
-  if (raw.replace(ENTITY_REF, '').includes('&')) outside();
-  return decoded;
-}
+/** fast-xml-parser's entity hook: it decides which references exist; a DOCTYPE (its entities arrive here) does not. */
+const xmlReferences = {
+  decode(text: string): string {
+    if (!text.includes('&')) return text;
+    const decoded = text.replace(REFERENCE, (_, named: string | undefined, dec: string | undefined, hex: string | undefined) =>
+      named ? NAMED[named]! : String.fromCharCode(parseInt(dec ?? hex!, dec ? 10 : 16)),
+    );
+    if (text.replace(REFERENCE, '').includes('&')) outside();
+    return decoded;
+  },
+  addInputEntities: (): void => outside(),
+  setExternalEntities: (): void => outside(),
+  reset: (): void => undefined,
+  setXmlVersion: (): void => undefined,
+};
 
-function scalar(shape: Scalar, raw: string): unknown {
-  const text = decode(raw);
-  if (text !== text.trim()) outside();
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: ATTRIBUTE,
+  allowBooleanAttributes: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  removeNSPrefix: false,
+  commentPropName: '#comment',
+  cdataPropName: '#cdata',
+  textNodeName: TEXT,
+  processEntities: true,
+  htmlEntities: false,
+  entityDecoder: xmlReferences,
+  ignoreDeclaration: false,
+  ignorePiTags: false,
+  // Only list items are arrays by rule; any other element seen twice becomes an array too, which no shape accepts.
+  isArray: (name: string) => name === 'member',
+  // No callback here needs the element's path as a string; building it for every element costs a third of the parse.
+  jPath: false,
+});
+
+function scalar(shape: Scalar, node: unknown): unknown {
+  if (typeof node !== 'string' || node !== node.trim()) return outside();
   switch (shape) {
     case 'string':
-      return text;
+      return node;
     case 'date': {
-      if (!DATE.test(text)) outside();
-      const date = new Date(text);
+      if (!DATE.test(node)) outside();
+      const date = new Date(node);
       if (Number.isNaN(date.getTime())) outside();
       return date;
     }
     case 'int':
-      if (!COUNT.test(text)) outside();
-      return Number(text);
+      if (!COUNT.test(node)) outside();
+      return Number(node);
     case 'bool':
-      return text === 'true' ? true : text === 'false' ? false : outside();
+      return node === 'true' ? true : node === 'false' ? false : outside();
   }
 }
 
-class Reader {
-  private i = 0;
-  constructor(private readonly x: string) {}
+/** The children of an element with element content: only space may stand between them. */
+function children(node: unknown): Record<string, unknown> {
+  if (typeof node === 'string') return SPACE.test(node) ? {} : outside();
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return outside();
+  const record = node as Record<string, unknown>;
+  if (Object.hasOwn(record, TEXT) && !(typeof record[TEXT] === 'string' && SPACE.test(record[TEXT]))) outside();
+  return record;
+}
 
-  private skipSpace(): void {
-    const x = this.x;
-    let c = x.charCodeAt(this.i);
-    while (c === 32 || c === 10 || c === 9 || c === 13) c = x.charCodeAt(++this.i);
+function value(shape: Shape, node: unknown): unknown {
+  if (typeof shape === 'string') {
+    // An empty element is an empty string to the SDK, and nothing else is read from it.
+    if (node === '') return shape === 'string' ? '' : outside();
+    return scalar(shape, node);
   }
+  const record = children(node);
+  if ('list' in shape) {
+    const items: unknown[] = [];
+    for (const key of Object.keys(record)) {
+      if (key === TEXT) continue;
+      if (key !== 'member') outside();
+      for (const item of record[key] as unknown[]) items.push(value(shape.list, item));
+    }
+    return items;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    if (key === TEXT) continue;
+    if (!Object.hasOwn(shape.struct, key)) outside();
+    out[key] = value(shape.struct[key]!, record[key]);
+  }
+  return out;
+}
 
-  private name(): string {
-    NAME.lastIndex = this.i;
-    const m = NAME.exec(this.x) ?? outside();
-    this.i = NAME.lastIndex;
-    return m[0];
+/** The XML declaration if any, then `<{op}Response xmlns="…">` holding its Result and optional ResponseMetadata. */
+function document(operation: string, result: Shape, tree: Record<string, unknown>): Record<string, unknown> {
+  const rootName = `${operation}Response`;
+  for (const key of Object.keys(tree)) if (key !== rootName && key !== DECLARATION) outside();
+  const root = children(tree[rootName] ?? outside());
+  const resultName = `${operation}Result`;
+  let output: Record<string, unknown> | undefined;
+  for (const key of Object.keys(root)) {
+    if (key === resultName) output = value(result, root[key]) as Record<string, unknown>;
+    else if (key === 'ResponseMetadata') value(struct({ RequestId: 'string' }), root[key]);
+    else if (key !== TEXT && key !== `${ATTRIBUTE}xmlns`) outside();
   }
-
-  /** After optional space: `<Name>` or `<Name/>` → its name and whether it was empty; `</` → undefined. */
-  openTag(): { name: string; empty: boolean } | undefined {
-    this.skipSpace();
-    if (this.x.charCodeAt(this.i) !== LT) outside();
-    if (this.x.charCodeAt(this.i + 1) === SLASH) return undefined;
-    this.i++;
-    const name = this.name();
-    const c = this.x.charCodeAt(this.i);
-    if (c === GT) {
-      this.i++;
-      return { name, empty: false };
-    }
-    if (c === SLASH && this.x.charCodeAt(this.i + 1) === GT) {
-      this.i += 2;
-      return { name, empty: true };
-    }
-    return outside();
-  }
-
-  /** `</name>`, after optional space when `space`. */
-  closeTag(name: string, space: boolean): void {
-    if (space) this.skipSpace();
-    if (this.x.charCodeAt(this.i) !== LT || this.x.charCodeAt(this.i + 1) !== SLASH) outside();
-    this.i += 2;
-    if (this.name() !== name || this.x.charCodeAt(this.i) !== GT) outside();
-    this.i++;
-  }
-
-  /** The content of an element whose open tag was just read, up to and including its close tag. */
-  value(shape: Shape, name: string, empty: boolean): unknown {
-    if (typeof shape === 'string') {
-      if (empty) return shape === 'string' ? '' : outside();
-      const end = this.x.indexOf('<', this.i);
-      if (end < 0) outside();
-      const raw = this.x.slice(this.i, end);
-      this.i = end;
-      this.closeTag(name, false);
-      return scalar(shape, raw);
-    }
-    if ('list' in shape) {
-      const items: unknown[] = [];
-      if (empty) return items;
-      for (let tag = this.openTag(); tag; tag = this.openTag()) {
-        if (tag.name !== 'member') outside();
-        items.push(this.value(shape.list, 'member', tag.empty));
-      }
-      this.closeTag(name, false);
-      return items;
-    }
-    const out: Record<string, unknown> = {};
-    if (empty) return out;
-    for (let tag = this.openTag(); tag; tag = this.openTag()) {
-      const field = Object.hasOwn(shape.struct, tag.name) ? shape.struct[tag.name]! : outside();
-      if (Object.hasOwn(out, tag.name)) outside();
-      out[tag.name] = this.value(field, tag.name, tag.empty);
-    }
-    this.closeTag(name, false);
-    return out;
-  }
-
-  /** `<?xml …?>` if any, then `<{op}Response …>`, its Result, optional ResponseMetadata, and nothing after it. */
-  document(operation: string, result: Shape): Record<string, unknown> {
-    const x = this.x;
-    if (x.startsWith('<?xml')) {
-      const end = x.indexOf('?>');
-      if (end < 0) outside();
-      this.i = end + 2;
-    }
-    this.skipSpace();
-    const root = `${operation}Response`;
-    if (!x.startsWith(`<${root}`, this.i)) outside();
-    this.i += root.length + 1;
-    // The root's attributes (xmlns): name="value" pairs, nothing else.
-    const close = x.indexOf('>', this.i);
-    if (close < 0 || !/^(?:\s+[A-Za-z_:][\w:.-]*="[^"<&]*")*\s*$/.test(x.slice(this.i, close))) outside();
-    this.i = close + 1;
-    const resultName = `${operation}Result`;
-    let output: Record<string, unknown> | undefined;
-    let metadataSeen = false;
-    for (let tag = this.openTag(); tag; tag = this.openTag()) {
-      if (tag.name === resultName && !output) output = this.value(result, resultName, tag.empty) as Record<string, unknown>;
-      else if (tag.name === 'ResponseMetadata' && !metadataSeen) {
-        metadataSeen = true;
-        this.value(struct({ RequestId: 'string' }), 'ResponseMetadata', tag.empty);
-      } else outside();
-    }
-    this.closeTag(root, true);
-    this.skipSpace();
-    if (this.i !== x.length || !output) outside();
-    return output!;
-  }
+  return output ?? outside();
 }
 
 /**
@@ -240,9 +218,17 @@ class Reader {
 export function readReportPage(operation: string, body: string): Record<string, unknown> | undefined {
   const result = RESULTS[operation];
   if (!result) return undefined;
-  const xml = body.includes('\r') ? body.replace(/\r\n?/g, '\n') : body;
+  let tree: Record<string, unknown>;
   try {
-    return new Reader(xml).document(operation, result);
+    // The parser alone accepts mismatched close tags and text outside the root; the validator does not.
+    if (XMLValidator.validate(body) !== true) return undefined;
+    tree = parser.parse(body) as Record<string, unknown>;
+  } catch {
+    // Whatever the parser refuses (a DOCTYPE, an unknown reference, a name it reserves) is the SDK's to read.
+    return undefined;
+  }
+  try {
+    return document(operation, result, tree);
   } catch (error) {
     if (error instanceof OutsideGrammar) return undefined;
     throw error;
