@@ -1,10 +1,10 @@
 /**
- * A fast reader for the three paged report answers (GetServiceLastAccessedDetails, …WithEntities,
- * GetOrganizationsAccessReport). A 400-service ACTION_LEVEL page is ~370 KB of XML with thousands of tracked
- * actions, and the AWS SDK's generic XML parser plus its schema walk cost ~25 ms of CPU per page: at 50 requests per
- * second that is the client's bottleneck. These answers have a fixed, known shape, so fast-xml-parser reads the
- * document and the shapes below (the one place that knows IAM's grammar) turn its tree into the same objects the SDK
- * would build (dates as Date, counts as numbers, lists as arrays).
+ * A reader for the three paged report answers (GetServiceLastAccessedDetails, …WithEntities,
+ * GetOrganizationsAccessReport), meant to be cheaper than the AWS SDK's generic deserializer on a 400-service
+ * ACTION_LEVEL page (~370 KB of XML, thousands of tracked actions). fast-xml-parser reads the document and the shapes
+ * below (the one place that knows IAM's grammar) turn its tree into the same objects the SDK would build (dates as
+ * Date, counts as numbers, lists as arrays). Measured on such a page (BENCHMARKS.md), fast-xml-parser's validate and
+ * parse cost more CPU than the SDK's own deserializer, so this is not a speed-up at present.
  *
  * It is deliberately narrow: anything outside the grammar IAM uses — a malformed document, an unknown or repeated
  * element, an attribute (other than the root's xmlns), a comment, CDATA, a DOCTYPE, a processing instruction, an
