@@ -65,6 +65,17 @@ export const NON_GRANTING: Readonly<Record<string, readonly string[]>> = {
   aws_iam_group_membership: ['group'],
 };
 
+/**
+ * Data sources that only look a principal up by its name: reading grants nothing. A route that then grants through
+ * the looked-up value is judged where it attaches (stack-grants.ts follows the lookup's name back to the principal),
+ * so allowing the lookup itself opens no path.
+ */
+export const NAME_LOOKUPS: Readonly<Record<string, string>> = {
+  aws_iam_role: 'name',
+  aws_iam_user: 'user_name',
+  aws_iam_group: 'group_name',
+};
+
 /** Where a reference to the principal grants nothing by itself: ordering and replacement triggers. */
 export const INERT_PATHS = /^(depends_on|lifecycle\.replace_triggered_by)(\[|\.|$)/;
 

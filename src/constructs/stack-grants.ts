@@ -7,7 +7,7 @@ import { coreOf, isUnresolvedToken, type CdkCore, type TerraformStack } from './
 import type { IamPrincipalElement } from './principal-arn';
 import { type PolicySource, policyFromSource } from './policy-source';
 import { renderApp, stringsOf, type RenderedBlock } from './stack-render';
-import { ignoredChanges, type PrincipalKind, INERT_PATHS, NON_GRANTING, OWN_KEYS, ROUTES, unreadArguments } from './grant-routes';
+import { ignoredChanges, type PrincipalKind, INERT_PATHS, NAME_LOOKUPS, NON_GRANTING, OWN_KEYS, ROUTES, unreadArguments } from './grant-routes';
 import { terraformLiteral } from './terraform-strings';
 
 export { HOW_TO_TRACE } from './grant-routes';
@@ -325,7 +325,8 @@ class Accumulator {
       }
       const paths = mentionsIn(block);
       if (paths.length === 0) continue;
-      const inert = NON_GRANTING[block.type ?? ''] ?? [];
+      const lookup = block.section === 'data' ? NAME_LOOKUPS[block.type ?? ''] : undefined;
+      const inert = lookup ? [lookup] : NON_GRANTING[block.type ?? ''] ?? [];
       const granting = paths.filter((p) => !INERT_PATHS.test(p) && !inert.some((a) => p === a || p.startsWith(`${a}[`) || p.startsWith(`${a}.`)));
       if (granting.length === 0) continue;
       if (block.section === 'output' && (!own || block.stack === own.stack)) continue;
@@ -335,7 +336,7 @@ class Accumulator {
   }
 
   /** Whether a principal argument names this principal, another one, or cannot be told. */
-  private targetOf(value: unknown, identity: Identity, stack: TerraformStack): 'ours' | 'other' | 'unknown' {
+  private targetOf(value: unknown, identity: Identity, stack: TerraformStack, depth = 0): 'ours' | 'other' | 'unknown' {
     if (typeof value !== 'string') return 'unknown';
     const literal = terraformLiteral(value);
     if (literal !== undefined) {
@@ -348,7 +349,11 @@ class Accumulator {
     const other = this.blocks.find((b) => b.address === ref[1] && b.stack === stack && (b.section === 'resource' || b.section === 'data'));
     if (other && other === identity.block) return 'ours';
     if (!other) return identity.block && ref[1] === identity.block.address ? 'ours' : 'unknown';
-    const otherName = literalString((other.config as Config | undefined)?.name);
+    const lookup = other.section === 'data' ? NAME_LOOKUPS[other.type ?? ''] : undefined;
+    const nameValue = (other.config as Config | undefined)?.[lookup ?? 'name'];
+    const otherName = literalString(nameValue);
+    // A lookup by a computed name is whoever that name names: follow it back, or it cannot be told.
+    if (otherName === undefined && lookup) return depth < 4 ? this.targetOf(nameValue, identity, other.stack, depth + 1) : 'unknown';
     if (otherName === undefined) return identity.block ? 'other' : 'unknown';
     return identity.name !== undefined && sameName(otherName, identity.name) ? 'ours' : 'other';
   }

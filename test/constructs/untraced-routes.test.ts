@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamPolicyAttachment } from '@cdktf/provider-aws/lib/iam-policy-attachment';
@@ -134,6 +135,13 @@ const ROUTES: Record<string, { build: (w: World) => void; names: RegExp }> = {
     },
     names: /aws_iam_role_policy\.extra_policy: .*another stack/,
   },
+  'a role lookup (DataAwsIamRole) by a computed name, then a policy on the looked-up role': {
+    build: ({ stack, role }) => {
+      const lookup = new DataAwsIamRole(stack, 'lookup', { name: Fn.trimspace(role.name) });
+      new IamRolePolicy(stack, 'extra_policy', { role: lookup.name, policy: UNUSED });
+    },
+    names: /aws_iam_role_policy\.extra_policy: role = \$\{data\.aws_iam_role\.lookup\.name\}/,
+  },
   'a module given the role': {
     build: ({ stack, role }) => new TerraformHclModule(stack, 'grants', { source: 'example/grants/aws', variables: { role_arn: role.arn } }),
     names: /module\.grants: names aws_iam_role\.app_deployer in role_arn/,
@@ -179,6 +187,23 @@ describe('issue 22: an untraceable grant route may grant anything', () => {
       expect(message(gate)).toMatch(names);
     });
   }
+
+  it('a role lookup by name grants nothing; a policy on the looked-up role is read as granted', () => {
+    const world = deployerStack();
+    const lookup = new DataAwsIamRole(world.stack, 'lookup', { name: world.role.name });
+    new IamRolePolicy(world.stack, 'extra_policy', { role: lookup.name, policy: UNUSED });
+    const { gate } = gateOf(world);
+    expect(gate.violations.map((v) => v.permission)).toEqual(expect.arrayContaining(['dynamodb', 'sqs']));
+    expect(message(gate)).not.toContain('may grant anything');
+    expect(message(gate)).toContain('aws_iam_role_policy.extra_policy');
+  });
+
+  it('a role lookup by name alone leaves the verdict to the traced policies', () => {
+    const world = deployerStack();
+    new DataAwsIamRole(world.stack, 'lookup', { name: world.role.name });
+    const { gate } = gateOf(world);
+    expect(gate.violations).toEqual([]);
+  });
 
   it('per-environment stacks with the same construct ids: the other stack\'s own role is not this principal', () => {
     const world = deployerStack();
