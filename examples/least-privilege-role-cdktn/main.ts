@@ -103,13 +103,18 @@ class LeastPrivilegeRoles extends TerraformStack {
     });
     new IamRolePolicyAttachment(this, 'deployer_policy_attachment', { role: deployer.name, policyArn: deployerPolicy.arn });
 
+    // AdministratorAccess stays "Allow *", and Deny statements list what ops-admin has not used: more than IAM's
+    // 6,144 characters per managed policy, so the result is several documents, each attached (as in the cdktf example).
     const opsAdminTightened = new TightenedPolicyDocument(this, 'ops_admin_tightened', { report: opsAdminActions, policy: ADMINISTRATOR_ACCESS });
-    const opsAdminPolicy = new IamPolicy(this, 'ops_admin_policy', {
-      name: 'ops-admin-least-privilege',
-      description: 'What ops-admin used of AdministratorAccess in the last 90 days',
-      policy: opsAdminTightened.json,
+    opsAdminTightened.forEachDocument((policy, i, count) => {
+      const id = i === 0 ? 'ops_admin_policy' : `ops_admin_policy_${i + 1}`;
+      const document = new IamPolicy(this, id, {
+        name: i === 0 ? 'ops-admin-least-privilege' : `ops-admin-least-privilege-${i + 1}`,
+        description: `What ops-admin used of AdministratorAccess in the last 90 days (document ${i + 1} of ${count})`,
+        policy,
+      });
+      new IamRolePolicyAttachment(this, `${id}_attachment`, { role: opsAdmin.name, policyArn: document.arn });
     });
-    new IamRolePolicyAttachment(this, 'ops_admin_policy_attachment', { role: opsAdmin.name, policyArn: opsAdminPolicy.arn });
 
     // 3. Gates: synth fails while the stack grants a role a service it has not used for 90 days, unless an
     //    exception with a reason covers it. A gate judges the stack as it will be: for app-deployer, the policies

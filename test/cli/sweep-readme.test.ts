@@ -31,7 +31,7 @@ afterAll(async () => {
 /** The code block under "### 5. Sweep", one command a line. */
 function recipe(): string[] {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### 5. Sweep'));
+  const section = readme.slice(readme.indexOf('. Sweep: every principal of every account'));
   const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
   return block.split('\n').filter((l) => l.startsWith('npx access-advisor sweep'));
 }
