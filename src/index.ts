@@ -1,6 +1,8 @@
 // The public API of cdktf-access-advisor. Nothing else is exported from the package.
 export * from './model/report';
 export * from './model/errors';
+// The CLI's exit statuses of an error kind, for programs that wrap the library and want the CLI's contract.
+export { EXIT_CODE_OF_KIND, exitCodeOf, type FailureExitCode } from './cli/exit-codes';
 export * from './iam';
 // Organization-wide sweeps: the layer above the engine and the analysis.
 export * from './sweep';

@@ -1,11 +1,11 @@
-import { AccessAdvisorError } from '../model/errors';
+import { AccessAdvisorError, type ErrorKind } from '../model/errors';
 
 /**
  * Bad analysis input (a policy document, an exception, a baseline file, an option): names where it came from,
- * the field, the value and what is allowed. Exit code 2 like every input error.
+ * the field, the value and what is allowed.
  */
 export class AnalysisInputError extends AccessAdvisorError {
-  readonly exitCode = 2;
+  readonly kind: ErrorKind = 'input';
   constructor(
     readonly source: string,
     readonly field: string,

@@ -1,4 +1,4 @@
-import { AccessAdvisorError } from '../model/errors';
+import { AccessAdvisorError, type ErrorKind } from '../model/errors';
 import type { AccessDetail, OrganizationsAccessReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { compileIdentityPolicies } from './evaluate';
@@ -25,9 +25,9 @@ export const MAX_SCP_WINDOW_DAYS = 400;
 export const DEFAULT_REMAINING_SCP_SLOTS = SCP_MAX_PER_TARGET - 1;
 const NAMESPACE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
-/** The proposal needs more SCPs than the target can take (exit 2: change --remaining-slots, the style or the entity). */
+/** The proposal needs more SCPs than the target can take (an input error: change --remaining-slots, the style or the entity). */
 export class ScpSlotLimitError extends AccessAdvisorError {
-  readonly exitCode = 2;
+  readonly kind: ErrorKind = 'input';
   constructor(
     readonly needed: number,
     readonly remaining: number,

@@ -1,4 +1,4 @@
-import { AccessAdvisorError } from '../model/errors';
+import { AccessAdvisorError, errorKindOf, type ErrorKind } from '../model/errors';
 
 /** The process exit statuses of `access-advisor`; part of its public contract (docs/cli.md). */
 export const EXIT = {
@@ -22,19 +22,44 @@ Exit codes:
 
 /** A problem with the command line or an input file: reported as one line, exit status 2. */
 export class CliInputError extends AccessAdvisorError {
-  readonly exitCode = 2;
+  readonly kind: ErrorKind = 'input';
 }
 
+/** An exit status that reports a failure (not success, not a failed gate). */
+export type FailureExitCode = 2 | 3 | 4;
+
 /**
- * Every failure maps to one exit status. Engine errors carry their own; anything unexpected is treated as an
- * AWS/job error (3) rather than a usage error, because the command line was already accepted.
+ * The one mapping from what failed to the exit status that says so. Evidence that cannot be the complete report
+ * exits as an AWS error (3): AWS answered, and the answer was unusable. Anything unclassified (`internal`) is
+ * treated as an AWS/job error (3) rather than a usage error, because the command line was already accepted.
  */
-export function exitCodeOf(error: unknown): 2 | 3 | 4 {
-  if (error instanceof AccessAdvisorError) return error.exitCode;
-  return EXIT.aws;
+export const EXIT_CODE_OF_KIND: { readonly [K in ErrorKind]: FailureExitCode } = {
+  input: EXIT.usage,
+  aws: EXIT.aws,
+  evidence: EXIT.aws,
+  timeout: EXIT.timeout,
+  internal: EXIT.aws,
+};
+
+/** The exit status of a kind; a value that is no kind (e.g. read from an old file) counts as `internal`. */
+export function exitCodeOfKind(kind: ErrorKind): FailureExitCode {
+  return Object.hasOwn(EXIT_CODE_OF_KIND, kind) ? EXIT_CODE_OF_KIND[kind] : EXIT_CODE_OF_KIND.internal;
+}
+
+/** Every failure maps to one exit status, through its kind. */
+export function exitCodeOf(error: unknown): FailureExitCode {
+  return exitCodeOfKind(errorKindOf(error));
 }
 
 /** With several failures the most serious wins: timeout (4) over AWS or job error (3) over input (2). */
-export function worstExitCode(errors: readonly unknown[]): 2 | 3 | 4 {
-  return errors.map(exitCodeOf).reduce((a, b) => (b > a ? b : a), EXIT.usage as 2 | 3 | 4);
+export function worstExitCode(errors: readonly unknown[]): FailureExitCode {
+  return errors.map(exitCodeOf).reduce((a, b) => (b > a ? b : a), EXIT.usage as FailureExitCode);
+}
+
+/**
+ * The plan-time program's exit status: the CLI's for every kind, except a fault of the program itself (`internal`),
+ * which exits 1 as Node does on an uncaught exception. Terraform's external data source tells only 0 from ≠ 0.
+ */
+export function planProgramExitCode(kind: ErrorKind): 1 | FailureExitCode {
+  return kind === 'internal' ? 1 : exitCodeOfKind(kind);
 }

@@ -62,7 +62,7 @@ function rawErrorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const jobId = (error as { jobId?: unknown }).jobId;
   const resumable = (error as { request?: { kind?: string } }).request?.kind !== 'organizations-access';
-  if (error instanceof AccessAdvisorError && error.exitCode === 4 && typeof jobId === 'string' && resumable) {
+  if (error instanceof AccessAdvisorError && error.kind === 'timeout' && typeof jobId === 'string' && resumable) {
     return `${message} (resume: --job-id ${jobId})`;
   }
   if (!(error instanceof AccessAdvisorError)) return `${message} (run with --debug for details)`;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { default as Ajv, ErrorObject } from 'ajv';
-import { AccessAdvisorError } from '../model/errors';
+import { AccessAdvisorError, type ErrorKind } from '../model/errors';
 import { WORLD_TIME_RULE, isValidWorldTime } from './time';
 import { MAX_DURATION_MS, MAX_LATENCY_MS, type World } from './types';
 
@@ -10,7 +10,7 @@ import { MAX_DURATION_MS, MAX_LATENCY_MS, type World } from './types';
  * the CLI exits 2 with its one-line message.
  */
 export class WorldValidationError extends AccessAdvisorError {
-  readonly exitCode = 2;
+  readonly kind: ErrorKind = 'input';
   constructor(
     readonly source: string,
     /** JSON pointer of the offending value (`/users/0/name`). */

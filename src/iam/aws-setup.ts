@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AccessAdvisorError } from '../model/errors';
+import { AccessAdvisorError, type ErrorKind } from '../model/errors';
 
 /**
  * How this machine is set up to reach AWS (credentials, endpoints) is wrong: nothing was asked of AWS yet, and
- * retrying cannot help. An input error (exit status 2): the message names the variable, flag or profile and the fix.
+ * retrying cannot help. An input error: the message names the variable, flag or profile and the fix.
  */
 export class AwsSetupError extends AccessAdvisorError {
-  readonly exitCode = 2;
+  readonly kind: ErrorKind = 'input';
 }
 
 /** What decides where calls go and whose credentials sign them: the options of a connection. */

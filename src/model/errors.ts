@@ -2,11 +2,33 @@ import type { ReportRequest } from './report';
 import { safeMessage } from './redact';
 
 /**
- * Every error the engine raises. The CLI maps `exitCode` straight to its process exit status, so the class
- * of an error is part of the contract: usage/input 2, AWS or job 3, timeout 4.
+ * What kind of failure an error is, in the words of the people who must act on it. A closed list: the CLI and the
+ * plan-time program turn a kind into their process exit status (`src/cli/exit-codes.ts`), the sweep records it per
+ * account and principal, and nothing below the CLI knows an exit status.
+ *
+ * - `input`: the request, a flag, a file or the local AWS setup breaks a documented rule; fix the input and retry.
+ * - `aws`: AWS answered with an error (denied, no such entity, throttled after retries, the job ended FAILED).
+ * - `evidence`: AWS answered, but the answer cannot be the complete report (a bad page, totals that do not add up);
+ *   it was discarded, so no decision was taken on it.
+ * - `timeout`: the wait ended before the job did (time ran out, or the caller aborted); the job may be resumed.
+ * - `internal`: anything not raised as one of the above (a fault of the program itself, or of a dependency).
+ */
+export type ErrorKind = 'input' | 'aws' | 'evidence' | 'timeout' | 'internal';
+
+/** Every kind, in the order above. */
+export const ERROR_KINDS: readonly ErrorKind[] = ['input', 'aws', 'evidence', 'timeout', 'internal'];
+
+/** The kind of any thrown value: an AccessAdvisorError's own, `internal` for anything else. */
+export function errorKindOf(error: unknown): ErrorKind {
+  return error instanceof AccessAdvisorError ? error.kind : 'internal';
+}
+
+/**
+ * Every error the engine raises. Its `kind` says what failed (input, AWS, evidence, timeout); the CLI maps the kind
+ * to its exit status, so the class of an error is part of the contract.
  */
 export abstract class AccessAdvisorError extends Error {
-  abstract readonly exitCode: 2 | 3 | 4;
+  abstract readonly kind: ErrorKind;
   constructor(message: string, options?: { cause?: unknown }) {
     // Every engine message may carry server text: redacted and on one line before anyone can print it.
     super(safeMessage(message), options);
@@ -16,7 +38,7 @@ export abstract class AccessAdvisorError extends Error {
 
 /** Input that breaks a documented constraint, caught before any call. */
 export class InvalidRequestError extends AccessAdvisorError {
-  readonly exitCode = 2;
+  readonly kind: ErrorKind = 'input';
   constructor(
     readonly field: string,
     readonly value: unknown,
@@ -43,7 +65,7 @@ export class JobMismatchError extends InvalidRequestError {
 
 /** IAM answered an error (AccessDenied, NoSuchEntity, InvalidInput, throttling after retries, 5xx …). */
 export class AwsRequestError extends AccessAdvisorError {
-  readonly exitCode = 3;
+  readonly kind: ErrorKind = 'aws';
   constructor(
     readonly operation: string,
     readonly awsCode: string,
@@ -63,7 +85,7 @@ export class AwsRequestError extends AccessAdvisorError {
  * the whole report is discarded, so no decision is ever taken on part of the evidence.
  */
 export class IncompleteResponseError extends AccessAdvisorError {
-  readonly exitCode = 3;
+  readonly kind: ErrorKind = 'evidence';
   readonly awsCode = 'IncompleteResponse';
   constructor(
     readonly operation: string,
@@ -81,7 +103,7 @@ export class IncompleteResponseError extends AccessAdvisorError {
 
 /** The job ended FAILED: carries IAM's Error/ErrorDetails code and message. */
 export class JobFailedError extends AccessAdvisorError {
-  readonly exitCode = 3;
+  readonly kind: ErrorKind = 'aws';
   constructor(
     readonly jobId: string,
     readonly awsCode: string,
@@ -94,7 +116,7 @@ export class JobFailedError extends AccessAdvisorError {
 
 /** The total time ran out while the job was still running: resume it with `jobId`. */
 export class JobTimeoutError extends AccessAdvisorError {
-  readonly exitCode = 4;
+  readonly kind: ErrorKind = 'timeout';
   constructor(
     readonly jobId: string | undefined,
     readonly timeoutMs: number,
@@ -114,7 +136,7 @@ export class JobTimeoutError extends AccessAdvisorError {
 
 /** The caller's AbortSignal fired. */
 export class AbortedError extends AccessAdvisorError {
-  readonly exitCode = 4;
+  readonly kind: ErrorKind = 'timeout';
   constructor(
     readonly jobId: string | undefined,
     readonly request: ReportRequest,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import { AccessAdvisorError } from '../model/errors';
+import { AccessAdvisorError, type ErrorKind } from '../model/errors';
 import { describeRequest, requestOf, type AccessReport, type ReportRequest } from '../model/report';
 import { reportSchemaProblem } from '../iam/report-schema';
 import { reportRequestKey } from '../iam/validate';
@@ -34,7 +34,7 @@ export interface CacheFile {
 
 /** The cache file is unreadable, foreign or locked: never overwritten, always named with its path (and line). */
 export class CacheFileError extends AccessAdvisorError {
-  readonly exitCode = 2;
+  readonly kind: ErrorKind = 'input';
   constructor(
     readonly path: string,
     readonly detail: string,

@@ -1,13 +1,13 @@
 import { runOrganizationsAccessReport, runServiceLastAccessedReport } from '../iam';
 import type { ProgressEvent, ReportOptions } from '../iam';
-import { AccessAdvisorError } from '../model/errors';
+import { AccessAdvisorError, errorKindOf, type ErrorKind } from '../model/errors';
 import { describeRequest } from '../model/report';
 import { redact } from '../model/redact';
 import type { OrganizationsAccessReport, ReportRequest, ServiceLastAccessedReport } from '../model/report';
 import type { UnusedPermissions } from '../analysis';
 import { namesWithMore, toViolation, violationSummary, violationsByService, type Violation } from '../analysis/format';
 import { judgeReport, verdictOf } from '../analysis/gate';
-import { ExternalQueryError, PROGRESS_ENV, interpretQuery, parseQueryText } from './external-protocol';
+import { PROGRESS_ENV, interpretQuery, parseQueryText } from './external-protocol';
 import type { ExternalQuery, OrganizationsResultKey, ServiceResultKey } from './external-protocol';
 
 /**
@@ -32,8 +32,13 @@ export interface ExternalProgramEnvironment {
   readonly now?: () => Date;
 }
 
+/**
+ * What the program answers. The exit status is the process entry's business (`src/cli/external-main.ts` maps
+ * `errorKind` through the CLI's exit codes); here a failure only says what kind it is.
+ */
 export interface ExternalProgramOutcome {
-  readonly exitCode: number;
+  /** Absent on success; on failure, what kind of failure (input, aws, evidence, timeout, internal). */
+  readonly errorKind?: ErrorKind;
   /** The JSON object on success, '' on failure. */
   readonly stdout: string;
   /** '' on success, one line (with its newline) on failure. */
@@ -49,7 +54,7 @@ export async function runExternalProgram(
   try {
     query = interpretQuery(parseQueryText(stdinText));
   } catch (error) {
-    return failure(2, `invalid query: ${messageOf(error)}`, environment.env ?? process.env);
+    return failure('input', `invalid query: ${messageOf(error)}`, environment.env ?? process.env);
   }
 
   const env = environment.env ?? process.env;
@@ -67,11 +72,9 @@ export async function runExternalProgram(
       };
       return runQuery(query, options, environment.now?.() ?? new Date());
     });
-    return { exitCode: 0, stdout: `${JSON.stringify(result)}\n`, stderr: '' };
+    return { stdout: `${JSON.stringify(result)}\n`, stderr: '' };
   } catch (error) {
-    const exitCode =
-      error instanceof AccessAdvisorError || error instanceof ExternalQueryError || error instanceof HardStopError ? error.exitCode : 1;
-    return failure(exitCode, `${requestName}: ${messageOf(error)}`, env);
+    return failure(errorKindOf(error), `${requestName}: ${messageOf(error)}`, env);
   }
 }
 
@@ -204,9 +207,9 @@ async function withHardStop<T>(query: ExternalQuery, run: (signal: AbortSignal) 
   }
 }
 
-/** The run outlived its bound: a timeout, like the engine's JobTimeoutError (exit 4). */
-class HardStopError extends Error {
-  readonly exitCode = 4;
+/** The run outlived its bound: a timeout, like the engine's JobTimeoutError. */
+class HardStopError extends AccessAdvisorError {
+  readonly kind: ErrorKind = 'timeout';
 }
 
 function progressLine(event: ProgressEvent): string {
@@ -218,8 +221,8 @@ function progressLine(event: ProgressEvent): string {
   return oneLine(redact(parts.join(' ')));
 }
 
-function failure(exitCode: number, message: string, env: Readonly<Record<string, string | undefined>>): ExternalProgramOutcome {
-  return { exitCode, stdout: '', stderr: `access-advisor external: ${oneLine(redactSecrets(message, env))}\n` };
+function failure(errorKind: ErrorKind, message: string, env: Readonly<Record<string, string | undefined>>): ExternalProgramOutcome {
+  return { errorKind, stdout: '', stderr: `access-advisor external: ${oneLine(redactSecrets(message, env))}\n` };
 }
 
 /** Credentials never reach Terraform's log: the one redaction step (model/redact.ts), with Terraform's environment. */

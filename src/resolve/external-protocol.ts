@@ -1,3 +1,4 @@
+import { AccessAdvisorError, type ErrorKind } from '../model/errors';
 import { GRANULARITIES, SORT_KEYS } from '../model/report';
 import type { Granularity, ReportRequest, SortKey } from '../model/report';
 import type { PermissionException, PolicyDocument } from '../analysis/types';
@@ -123,14 +124,13 @@ export interface ExternalQuery {
 }
 
 /** A query that breaks the protocol; the message names the key, the value and what is allowed. */
-export class ExternalQueryError extends Error {
-  readonly exitCode = 2;
+export class ExternalQueryError extends AccessAdvisorError {
+  readonly kind: ErrorKind = 'input';
   constructor(
     readonly key: string,
     message: string,
   ) {
     super(message);
-    this.name = 'ExternalQueryError';
   }
 }
 

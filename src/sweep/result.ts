@@ -7,6 +7,7 @@ import {
   SWEEP_SCHEMA_VERSION,
   type SweepAccount,
   type SweepDrift,
+  type SweepError,
   type SweepRequestSummary,
   type SweepResult,
   type SweepService,
@@ -115,13 +116,9 @@ export function sweepFailedGate(result: SweepResult): boolean {
   return result.drift ? !result.drift.passed : !gateVerdict(principalVerdicts(result.accounts)).passed;
 }
 
-/** Whether any account or principal failed (exit 3), and the worst exit status among them. */
-export function sweepErrorExitCode(result: SweepResult): number | undefined {
-  const codes = result.accounts.flatMap((a) => [
-    ...(a.error ? [a.error.exitCode] : []),
-    ...a.principals.flatMap((p) => (p.error ? [p.error.exitCode] : [])),
-  ]);
-  return codes.length ? Math.max(...codes) : undefined;
+/** What failed in the sweep, every account's and every principal's error (empty when nothing failed). */
+export function sweepErrors(result: SweepResult): SweepError[] {
+  return result.accounts.flatMap((a) => [...(a.error ? [a.error] : []), ...a.principals.flatMap((p) => (p.error ? [p.error] : []))]);
 }
 
 export class SweepMergeError extends InvalidRequestError {}

@@ -111,12 +111,12 @@ export function sweepRequestOf(options: SweepOptions): SweepRequestSummary {
 }
 
 function sweepError(err: unknown): SweepError {
-  if (err instanceof AwsRequestError) return { code: err.awsCode, message: err.message, exitCode: err.exitCode };
+  if (err instanceof AwsRequestError) return { code: err.awsCode, message: err.message, kind: err.kind };
   if (err instanceof AccessAdvisorError) {
     const code = (err as { awsCode?: unknown }).awsCode;
-    return { code: typeof code === 'string' ? code : err.name, message: err.message, exitCode: err.exitCode };
+    return { code: typeof code === 'string' ? code : err.name, message: err.message, kind: err.kind };
   }
-  return { code: 'InternalError', message: err instanceof Error ? err.message : String(err), exitCode: 3 };
+  return { code: 'InternalError', message: err instanceof Error ? err.message : String(err), kind: 'internal' };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PermissionException, UnusedPermissions } from '../analysis/types';
 import type { PrincipalKind } from '../iam/principal-filter';
+import type { ErrorKind } from '../model/errors';
 import type { Granularity, ServiceLastAccessedReport } from '../model/report';
 
 /**
@@ -11,11 +12,14 @@ export const SWEEP_SCHEMA_VERSION = 1;
 export type SweepPrincipalKind = PrincipalKind;
 export const SWEEP_PRINCIPAL_KINDS: readonly SweepPrincipalKind[] = ['role', 'user', 'group', 'policy'];
 
-/** What failed, as one line, with the exit status it counts as (3 AWS/job error, 4 timeout). */
+/**
+ * What failed, as one line, with its kind (AWS error, incomplete evidence, timeout …). The CLI's documents add the
+ * exit status the kind counts as (`exitCode`: 3 AWS/job error, 4 timeout), from the CLI's one mapping.
+ */
 export interface SweepError {
   readonly code: string;
   readonly message: string;
-  readonly exitCode: number;
+  readonly kind: ErrorKind;
 }
 
 export interface SweepTrackedAction {

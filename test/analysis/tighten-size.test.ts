@@ -81,7 +81,7 @@ describe('a tightened policy fits IAM\'s limits, or is an error', () => {
     expect(error).toBeInstanceOf(PolicySizeError);
     const message = (error as Error).message;
     expect(message).toMatch(/^ops-admin\.json: the tightened policy needs \d+ managed policies of at most 6144 characters \(\d+ characters without white space in all\), more than maxPolicies 1 \(IAM attaches 10 per role or user by default, up to 20 with a quota increase\)$/);
-    expect((error as PolicySizeError).exitCode).toBe(2);
+    expect((error as PolicySizeError).kind).toBe('input');
     expect(() => tightenPolicy(doc(allow('*')), r, { catalog, now: NOW, maxPolicies: 0 })).toThrow('maxPolicies: 0 is not allowed; expected a whole number from 1 to 20');
   });
 });

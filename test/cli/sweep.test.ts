@@ -60,6 +60,11 @@ describe('sweep', () => {
     expect(whole.totals.principals).toBeGreaterThanOrEqual(25);
     expect(run.stderr).toContain(`account ${SANDBOX} (sandbox) not swept: AssumeRole failed: AccessDenied`);
     expect(run.stderr).toContain(`${BROKEN}: job `);
+    // Each error names its kind and the exit status it counts as (the CLI's one mapping).
+    const raw = JSON.parse(run.stdout) as { accounts: { accountId: string; error?: object; principals: { arn: string; error?: object }[] }[] };
+    expect(raw.accounts.find((a) => a.accountId === SANDBOX)!.error).toEqual({ code: 'AccessDenied', message: expect.stringMatching(/^AssumeRole failed/), kind: 'aws', exitCode: 3 });
+    const broken = raw.accounts.flatMap((a) => a.principals).find((p) => p.arn === BROKEN)!;
+    expect(broken.error).toEqual({ code: expect.any(String), message: expect.stringMatching(/FAILED/), kind: 'aws', exitCode: 3 });
     // stderr is not a terminal here: no progress drawn, no cursor movement.
     expect(run.stderr).not.toContain(String.fromCharCode(27));
     expect(run.stderr).not.toMatch(/\d+\/\d+ principals/);

@@ -52,7 +52,7 @@ describe.each(Object.entries(RUNS))('%s', (_name, run) => {
     expect(r.report).toBeUndefined();
     expect(r.error).toBeInstanceOf(IncompleteResponseError);
     const error = r.error as IncompleteResponseError;
-    expect(error.exitCode).toBe(3);
+    expect(error.kind).toBe('evidence');
     expect(error.jobId).toBe(JOB_ID);
     expect(error.message).toContain(`job ${JOB_ID}, page ${error.page}`);
     expect(error.message).not.toContain('\n');

@@ -114,7 +114,7 @@ describe('the principal listing (GetAccountAuthorizationDetails) of a hostile en
       const account = result.accounts[0]!;
       expect(account.status).toBe('failed');
       expect(account.principals).toEqual([]);
-      expect(account.error!.exitCode).toBe(3);
+      expect(account.error!.kind).toBe('evidence');
       expect(account.error!.message).toMatch(message);
       expect(account.error!.code).toBe('IncompleteResponse');
       expect(server.calls.get('GenerateServiceLastAccessedDetails') ?? 0).toBe(0);

@@ -53,7 +53,7 @@ it('FAILED job: JobFailedError with AWS code, message, job id and request', asyn
   expect(e.awsCode.length).toBeGreaterThan(0);
   expect(e.awsMessage.length).toBeGreaterThan(0);
   expect(e.request).toMatchObject({ kind: 'service-last-accessed', arn: ARNS.broken });
-  expect(e.exitCode).toBe(3);
+  expect(e.kind).toBe('aws');
   expect(emu.metrics().calls.GenerateServiceLastAccessedDetails).toBe(1);
 });
 
@@ -164,7 +164,7 @@ it('timeout: JobTimeoutError names the job; resuming it with jobId completes wit
   const timeout = err as JobTimeoutError;
   expect(timeout.jobId).toHaveLength(36);
   expect(timeout.message).toContain(timeout.jobId!);
-  expect(timeout.exitCode).toBe(4);
+  expect(timeout.kind).toBe('timeout');
   const log = new ProgressLog();
   const report = await runServiceLastAccessedReport({ arn: ARNS.deployer }, options(emu, { jobId: timeout.jobId!, onProgress: log.listener }));
   expect(report.jobId).toBe(timeout.jobId);

@@ -29,7 +29,7 @@ it("another principal's job: JobMismatchError naming the principal it belongs to
   expect(deployers.servicesLastAccessed.some((s) => s.lastAuthenticatedEntity === ARNS.deployer)).toBe(true);
   const err = await rejection(runServiceLastAccessedReport({ arn: ARNS.broken }, options(emu, { jobId: deployers.jobId })));
   expect(err).toBeInstanceOf(JobMismatchError);
-  expect((err as JobMismatchError).exitCode).toBe(2);
+  expect((err as JobMismatchError).kind).toBe('input');
   expect((err as Error).message).toContain(ARNS.deployer);
   expect((err as Error).message).toContain(deployers.jobId);
 });
@@ -62,7 +62,7 @@ it("an account's Organizations job resumed as its OU's report (or any Organizati
   expect(account.accessDetails.some((d) => d.entityPath?.startsWith(PATHS.ou))).toBe(true);
   const err = await rejection(runOrganizationsAccessReport({ entityPath: PATHS.ou }, options(emu, { jobId: account.jobId })));
   expect(err).toBeInstanceOf(JobMismatchError);
-  expect((err as JobMismatchError).exitCode).toBe(2);
+  expect((err as JobMismatchError).kind).toBe('input');
   expect((err as Error).message).toContain(account.jobId);
 });
 
@@ -79,7 +79,7 @@ it('an Organizations job resumed as a service report (and back): exit 2', async 
   const org = await runOrganizationsAccessReport({ entityPath: PATHS.root }, options(emu));
   const asService = await rejection(runServiceLastAccessedReport({ arn: ARNS.admin }, options(emu, { jobId: org.jobId })));
   expect(asService).toBeInstanceOf(JobMismatchError);
-  expect((asService as JobMismatchError).exitCode).toBe(2);
+  expect((asService as JobMismatchError).kind).toBe('input');
   const service = await runServiceLastAccessedReport({ arn: ARNS.admin }, options(emu));
   const asOrg = await rejection(runOrganizationsAccessReport({ entityPath: PATHS.root }, options(emu, { jobId: service.jobId })));
   expect(asOrg).toBeInstanceOf(JobMismatchError);

@@ -44,7 +44,7 @@ describe('validateReportRequest', () => {
     expect(err.field).toBe(field);
     expect(err.value).toBe(arn);
     expect(err.allowed.length).toBeGreaterThan(10);
-    expect(err.exitCode).toBe(2);
+    expect(err.kind).toBe('input');
   });
 
   it('rejects a bad granularity, withEntities and kind', () => {

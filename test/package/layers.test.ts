@@ -42,7 +42,7 @@ describe('the floors', () => {
 
   it('the same imports pass where they point down', async () => {
     expect(await lint(UPWARD, 'src/cli/downward-fixture.ts')).toEqual([]);
-    const model = "import { AccessAdvisorError } from '../model/errors';\nexport class FixtureError extends AccessAdvisorError {\n  readonly exitCode = 2;\n}\n";
+    const model = "import { AccessAdvisorError } from '../model/errors';\nexport class FixtureError extends AccessAdvisorError {\n  readonly kind = 'input' as const;\n}\n";
     expect(await lint(model, 'src/analysis/downward-fixture.ts')).toEqual([]);
   });
 });

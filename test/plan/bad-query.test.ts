@@ -13,7 +13,7 @@ const CASES: [string, Record<string, string>, RegExp][] = [
 describe('plan-time program: bad queries', () => {
   it.each(CASES)('%s', async (_name, query, message) => {
     const outcome = await runExternalProgram(JSON.stringify(query), { env: {} });
-    expect(outcome.exitCode).toBe(2);
+    expect(outcome.errorKind).toBe('input');
     expect(outcome.stdout).toBe('');
     expect(outcome.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(outcome.stderr).toMatch(message);

@@ -85,12 +85,12 @@ describe('query validation', () => {
 describe('runExternalProgram outcomes without a server', () => {
   it('a bad query is exit 2, one stderr line, empty stdout, no call made', async () => {
     const outcome = await runExternalProgram('{"arn":"arn:aws:iam::123456789012:role/app","granularty":"ACTION_LEVEL"}', { env: {} });
-    expect(outcome).toEqual({ exitCode: 2, stdout: '', stderr: expect.stringMatching(/^access-advisor external: invalid query: unknown query key "granularty"[^\n]*\n$/) });
+    expect(outcome).toEqual({ errorKind: 'input', stdout: '', stderr: expect.stringMatching(/^access-advisor external: invalid query: unknown query key "granularty"[^\n]*\n$/) });
   });
 
   it('a malformed ARN names the request and the field', async () => {
     const outcome = await runExternalProgram('{"arn":"arn:aws:iam::1:role/app"}', { env: {} });
-    expect(outcome.exitCode).toBe(2);
+    expect(outcome.errorKind).toBe('input');
     expect(outcome.stdout).toBe('');
     expect(outcome.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(outcome.stderr).toContain('arn:aws:iam::1:role/app');
@@ -102,7 +102,7 @@ describe('runExternalProgram outcomes without a server', () => {
     const outcome = await runExternalProgram(JSON.stringify({ arn: ROLE, endpoint: `localhost/${secret}` }), {
       env: { AWS_SECRET_ACCESS_KEY: secret },
     });
-    expect(outcome.exitCode).toBe(2);
+    expect(outcome.errorKind).toBe('input');
     expect(outcome.stderr).toContain('endpoint');
     expect(outcome.stderr).toContain('[redacted]');
     expect(outcome.stderr).not.toContain(secret);

@@ -44,7 +44,7 @@ function comparable(result: SweepResult): unknown {
         ...a,
         principals: a.principals.map((p) => ({
           ...p,
-          error: p.error && { code: p.error.code, exitCode: p.error.exitCode },
+          error: p.error && { code: p.error.code, kind: p.error.kind },
           decision: p.decision && {
             status: p.decision.status,
             usedServices: p.decision.usedServices,
@@ -75,7 +75,7 @@ describe('runSweep over the organization', () => {
       [SANDBOX, 'sandbox', 'failed'],
     ]);
     const sandbox = result.accounts.find((a) => a.accountId === SANDBOX)!;
-    expect(sandbox.error).toMatchObject({ code: 'AccessDenied', exitCode: 3 });
+    expect(sandbox.error).toMatchObject({ code: 'AccessDenied', kind: 'aws' });
     expect(sandbox.error!.message).toContain(`arn:aws:iam::${SANDBOX}:role/OrganizationAccountAccessRole`);
     expect(emu.metrics().calls['ListAccounts']).toBe(1);
     // The caller's own account (the management account) is found once and reached without a role.
@@ -98,7 +98,7 @@ describe('runSweep over the organization', () => {
       `arn:aws:iam::${PROD}:user/ci/deploy-bot`,
     ]); // the service-linked AWSServiceRoleForSupport is left out by default
     const broken = prod.principals.find((p) => p.arn === BROKEN)!;
-    expect(broken).toMatchObject({ status: 'failed', kind: 'role', name: 'payments-worker', error: { exitCode: 3 } });
+    expect(broken).toMatchObject({ status: 'failed', kind: 'role', name: 'payments-worker', error: { kind: 'aws' } });
     expect(broken.decision).toBeUndefined();
     const others = result.accounts.flatMap((a) => a.principals).filter((p) => p.arn !== BROKEN);
     expect(others.length).toBe(result.totals.principals - 1);
@@ -213,7 +213,7 @@ it('refuses a checkpoint older than the resume limit, or one whose stored report
 it('an account reached "directly" with credentials of another account fails instead of being reported as that account', async () => {
   const result = await runSweep(base({ accounts: [PROD], directAccounts: [PROD] }));
   expect(result.accounts[0]).toMatchObject({ accountId: PROD, status: 'failed', principals: [] });
-  expect(result.accounts[0]!.error).toMatchObject({ code: 'IncompleteResponse', exitCode: 3 });
+  expect(result.accounts[0]!.error).toMatchObject({ code: 'IncompleteResponse', kind: 'evidence' });
   expect(result.accounts[0]!.error!.message).toMatch(/has the ARN "arn:aws:iam::123456789012:[a-z]+\/.*", not a [a-z]+ of account 234567890123/);
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action } from '../subcommand';
+import { exitCodeOf } from '../exit-codes';
 
 interface CacheFlags {
   file?: string;
@@ -70,7 +71,7 @@ export function register(program: Command): void {
           ctx.log(`refreshed ${outcome.key}`);
         } else {
           ctx.log(`failed ${outcome.key}: ${outcome.message}`);
-          const code = (outcome.error as { exitCode?: number } | undefined)?.exitCode ?? 3;
+          const code = exitCodeOf(outcome.error);
           worst = Math.max(worst, code);
         }
       }

@@ -23,7 +23,7 @@ export function register(program: Command): void {
     )
     .action(async () => {
       // Loaded here, not at the top: the AWS SDK must not slow down `access-advisor --help`.
-      const { runExternalMain } = require('../../resolve/external-main') as typeof import('../../resolve/external-main');
+      const { runExternalMain } = require('../external-main') as typeof import('../external-main');
       const { runExternalProgram } = require('../../resolve/external-program') as typeof import('../../resolve/external-program');
       await runExternalMain(runExternalProgram);
     });

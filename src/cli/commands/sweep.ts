@@ -1,12 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Baseline, PermissionException } from '../../analysis/types';
 import type { SweepOptions } from '../../sweep/run-sweep';
-import type { SweepCheckpoint, SweepPrincipalKind, SweepResult } from '../../sweep/types';
+import type { SweepCheckpoint, SweepError, SweepPrincipalKind, SweepResult } from '../../sweep/types';
 import { GRANULARITIES, type Granularity } from '../../model/report';
 import { action, emit } from '../subcommand';
 import { checkBaselineWritable, readBaseline, updateBaseline } from '../baseline-file';
 import type { CliContext } from '../context';
-import { CliInputError, EXIT } from '../exit-codes';
+import { CliInputError, EXIT, exitCodeOfKind, type FailureExitCode } from '../exit-codes';
 import { addExamples } from '../help';
 import { collect, collectException, parseDays, parsePositiveInteger, readInput } from '../inputs';
 import { baseOptions } from '../reports';
@@ -263,7 +263,7 @@ async function runWithState(ctx: CliContext, flags: Flags): Promise<SweepResult>
     progress.finish();
     writer?.flush();
   }
-  if (writer && !ctx.signal?.aborted && sweep.sweepErrorExitCode(result) === undefined) writer.remove();
+  if (writer && !ctx.signal?.aborted && sweep.sweepErrors(result).length === 0) writer.remove();
   return result;
 }
 
@@ -291,7 +291,7 @@ async function mergeAction(ctx: CliContext, flags: RatchetFlags, cmd: Command): 
 /** The ratchet, --accept, output and exit status, shared by a sweep and a merge. */
 async function finish(ctx: CliContext, swept: SweepResult, flags: RatchetFlags, loaded: LoadedBaseline): Promise<number> {
   const sweep = sweepModule();
-  const errorCode = sweep.sweepErrorExitCode(swept);
+  const errorCode = worstSweepExitCode(sweep.sweepErrors(swept));
   let result = swept;
   if (flags.baseline) {
     if (loaded?.missing && !flags.accept) {
@@ -301,7 +301,7 @@ async function finish(ctx: CliContext, swept: SweepResult, flags: RatchetFlags, 
     result = { ...result, baseline: { file: flags.baseline, accepted: flags.accept === true }, drift: sweep.sweepDrift(result.accounts, baseline) };
   }
   logFailures(ctx, result);
-  await emit(ctx, result);
+  await emit(ctx, withExitCodes(result));
   if (errorCode !== undefined) return errorCode;
   return sweep.sweepFailedGate(result) ? EXIT.gateFailed : EXIT.success;
 }
@@ -330,6 +330,24 @@ function acceptJudged(ctx: CliContext, result: SweepResult, file: string): Basel
     );
   }
   return baseline;
+}
+
+/** The worst exit status among the sweep's failures (timeout 4 over AWS/job error 3), none when nothing failed. */
+function worstSweepExitCode(errors: readonly SweepError[]): FailureExitCode | undefined {
+  return errors.length ? (Math.max(...errors.map((e) => exitCodeOfKind(e.kind))) as FailureExitCode) : undefined;
+}
+
+/** The sweep document as the CLI writes it: every error also names the exit status its kind counts as (`exitCode`). */
+function withExitCodes(result: SweepResult): SweepResult {
+  const withCode = (error: SweepError): SweepError & { readonly exitCode: FailureExitCode } => ({ ...error, exitCode: exitCodeOfKind(error.kind) });
+  return {
+    ...result,
+    accounts: result.accounts.map((a) => ({
+      ...a,
+      ...(a.error ? { error: withCode(a.error) } : {}),
+      principals: a.principals.map((p) => (p.error ? { ...p, error: withCode(p.error) } : p)),
+    })),
+  };
 }
 
 function logFailures(ctx: CliContext, result: SweepResult): void {

@@ -1,5 +1,5 @@
 import type { OrganizationsAccessReport } from '../../model/report';
-import { AccessAdvisorError } from '../../model/errors';
+import { AccessAdvisorError, type ErrorKind } from '../../model/errors';
 import type { GateResult } from '../gate-result';
 import { gateModel } from './from-gate';
 import { orgModel, type OrgModelOptions } from './from-org';
@@ -12,7 +12,7 @@ import { renderPage } from './page';
 
 /** A value `--output html` cannot draw: an input error, reported as one line (exit status 2). */
 export class HtmlInputError extends AccessAdvisorError {
-  readonly exitCode = 2;
+  readonly kind: ErrorKind = 'input';
 }
 
 export interface HtmlOptions extends OrgModelOptions {

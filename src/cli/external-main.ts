@@ -1,10 +1,11 @@
-import type { ExternalProgramEnvironment, ExternalProgramOutcome } from './external-program';
+import type { ExternalProgramEnvironment, ExternalProgramOutcome } from '../resolve/external-program';
+import { planProgramExitCode } from './exit-codes';
 
 type Program = (stdinText: string, environment: ExternalProgramEnvironment) => Promise<ExternalProgramOutcome>;
 
 /**
  * Process plumbing shared by the bundled program and `access-advisor external`: read stdin to the end, run,
- * write the outcome, exit. Node's default warning printer is removed because any stray stderr line (a
+ * write the outcome, exit with the status its error kind maps to (the CLI's exit codes). Node's default warning printer is removed because any stray stderr line (a
  * deprecation notice from a dependency) would break the "exactly one stderr line on failure" contract; warnings
  * are shown only when progress is on.
  */
@@ -25,12 +26,12 @@ export async function runExternalMain(program: Program): Promise<void> {
   } catch (error) {
     // runExternalProgram never throws; this guards reading stdin and anything unforeseen.
     const message = error instanceof Error ? error.message : String(error);
-    outcome = { exitCode: 1, stdout: '', stderr: `access-advisor external: ${message.replace(/\s+/g, ' ')}\n` };
+    outcome = { errorKind: 'internal', stdout: '', stderr: `access-advisor external: ${message.replace(/\s+/g, ' ')}\n` };
   }
   if (outcome.stdout) await write(process.stdout, outcome.stdout);
   if (outcome.stderr) await write(process.stderr, outcome.stderr);
   // Exit explicitly: keep-alive sockets of the SDK must not hold Terraform waiting.
-  process.exit(outcome.exitCode);
+  process.exit(outcome.errorKind === undefined ? 0 : planProgramExitCode(outcome.errorKind));
 }
 
 function readStdin(): Promise<string> {
