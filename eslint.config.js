@@ -25,7 +25,7 @@ const CORE_PATHS = ['cdktf', 'cdktn'].map((name) => ({
   allowTypeImports: true,
   message: 'take core classes from coreOf(scope) (src/constructs/cdk-core.ts)',
 }));
-const DEFAULT_CORE = { group: ['**/default-core'], message: 'default-core is for tests: use coreOf(scope) from cdk-core' };
+const DEFAULT_CORE = { group: ['**/default-core'], message: 'default-core is test code (test/default-core.ts): use coreOf(scope) from cdk-core' };
 
 /** `../x`, `../../x/y`: a relative import that leaves the folder for src/<folder>. Type-only imports count too. */
 function floorPatterns(folder, below) {

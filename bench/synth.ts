@@ -12,7 +12,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TerraformOutput, TerraformStack, Testing } from '../src/constructs/default-core';
+import * as defaultCore from '../test/default-core';
+import { TerraformOutput, TerraformStack, Testing } from '../test/default-core';
 import { ServiceLastAccessedReport } from '../src/constructs/service-last-accessed-report';
 import { reportRequestKey } from '../src/iam';
 import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/model/report';
@@ -115,14 +116,14 @@ export interface UncachedFanoutResult {
  * through ts-node (run-worker.ts finds no compiled worker beside it) and every uncached synth would include
  * transpiling the worker and the engine.
  */
-function builtConstructs(): { core: typeof import('../src/constructs/default-core'); reports: typeof import('../src/constructs/service-last-accessed-report') } {
+function builtConstructs(): { core: typeof defaultCore; reports: typeof import('../src/constructs/service-last-accessed-report') } {
   const dist = join(__dirname, '..', 'dist', 'constructs');
   if (!existsSync(join(dist, 'service-last-accessed-report.js')) || !existsSync(join(dist, '..', 'resolve', 'synth-worker.js'))) {
     throw new Error(`${dist} is incomplete: run \`npm run build\` first`);
   }
   return {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built files, by path, at run time
-    core: require(join(dist, 'default-core.js')) as typeof import('../src/constructs/default-core'),
+    // The test core: the built constructs take the core of the app they are given (coreOf(scope)).
+    core: defaultCore,
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built files, by path, at run time
     reports: require(join(dist, 'service-last-accessed-report.js')) as typeof import('../src/constructs/service-last-accessed-report'),
   };

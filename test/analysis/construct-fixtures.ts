@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportRequestKey } from '../../src/iam/index';
 import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../../src/model/report';
-import { App, Testing, TerraformStack, type Construct } from '../../src/constructs/default-core';
+import { App, Testing, TerraformStack, type Construct } from '../default-core';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { cacheEntryKey, serializeCacheFile } from '../../src/resolve/cache-file';
 

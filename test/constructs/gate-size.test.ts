@@ -2,7 +2,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Testing } from '../../src/constructs/default-core';
+import { Testing } from '../default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';

@@ -1,6 +1,6 @@
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
-import { Testing, TerraformStack } from '../../src/constructs/default-core';
+import { Testing, TerraformStack } from '../default-core';
 import { annotationsOf, cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';
 import { OLD, RECENT, report, service } from '../analysis/fixtures';
 

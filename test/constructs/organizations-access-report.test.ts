@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from '../../src/constructs/default-core';
+import { TerraformStack, Testing } from '../default-core';
 import { OrganizationsAccessReport } from '../../src/constructs/organizations-access-report';
 import { useSynthEmulator } from './synth-emulator';
 import { MEMBER, MEMBERS_OU, ORG_ID, ROOT_ID } from './synth-world';

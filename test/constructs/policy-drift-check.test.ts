@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acceptIntoBaseline, findUnusedPermissions, formatBaseline } from '../../src/analysis';
 import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
-import { Testing } from '../../src/constructs/default-core';
+import { Testing } from '../default-core';
 import { annotationsOf, cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';
 import { allow, doc, OLD, RECENT, report, ROLE_ARN, service } from '../analysis/fixtures';
 

@@ -3,7 +3,7 @@ import { OrganizationsPolicy } from '@cdktf/provider-aws/lib/organizations-polic
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DEFAULT_PROTECTED_SERVICES } from '../../src/analysis/scp-protected';
 import { SCP_MAX_CHARACTERS } from '../../src/analysis/scp-documents';
-import { TerraformOutput, TerraformStack } from '../../src/constructs/default-core';
+import { TerraformOutput, TerraformStack } from '../default-core';
 import { OrganizationsAccessReport } from '../../src/constructs/organizations-access-report';
 import { ServiceControlPolicyProposal } from '../../src/constructs/service-control-policy-proposal';
 import { loadActionCatalog } from '../../src/model/action-catalog';

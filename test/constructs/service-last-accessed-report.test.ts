@@ -2,7 +2,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformOutput, TerraformStack, Testing, Token } from '../../src/constructs/default-core';
+import { TerraformOutput, TerraformStack, Testing, Token } from '../default-core';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { ReportLookupError } from '../../src/constructs/report-lookup';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';

@@ -11,7 +11,7 @@ import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';
-import { Testing, type TerraformStack } from '../../src/constructs/default-core';
+import { Testing, type TerraformStack } from '../default-core';
 import { annotationsOf, cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';
 import { allow, doc, OLD, RECENT, report, service } from '../analysis/fixtures';
 

@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformStack } from '../../src/constructs/default-core';
+import { TerraformOutput, TerraformStack } from '../default-core';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { OrganizationsAccessReport } from '../../src/constructs/organizations-access-report';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';

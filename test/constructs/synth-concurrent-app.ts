@@ -1,5 +1,5 @@
 // One synth in its own process, for the "two synths at once" test: argv = cacheFile endpoint roleName...
-import { TerraformOutput, TerraformStack, Testing } from '../../src/constructs/default-core';
+import { TerraformOutput, TerraformStack, Testing } from '../default-core';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { roleArn } from './synth-world';
 

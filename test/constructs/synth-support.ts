@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TerraformStack, Testing, type App } from '../../src/constructs/default-core';
+import { TerraformStack, Testing, type App } from '../default-core';
 
 /** A fresh directory holding this test's cache file and worker log. */
 export function scratch(): { dir: string; cacheFile: string; workerLog: string } {

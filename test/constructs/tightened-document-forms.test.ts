@@ -6,7 +6,7 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';
-import { TerraformOutput, Testing } from '../../src/constructs/default-core';
+import { TerraformOutput, Testing } from '../default-core';
 import { cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';
 import { OLD, RECENT, report, service } from '../analysis/fixtures';
 import { TERRAFORM_PLUGIN_MIRROR } from '../examples/support';

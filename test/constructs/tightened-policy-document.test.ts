@@ -5,7 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';
-import { TerraformOutput, Testing, type TerraformStack } from '../../src/constructs/default-core';
+import { TerraformOutput, Testing, type TerraformStack } from '../default-core';
 import { loadActionCatalog } from '../../src/model/action-catalog';
 import { annotationsOf, cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';
 import { allow, doc, OLD, RECENT, report, service } from '../analysis/fixtures';

@@ -1,4 +1,4 @@
-import { TerraformOutput, Testing } from '../../src/constructs/default-core';
+import { TerraformOutput, Testing } from '../default-core';
 import { TightenedPolicyDocument } from '../../src/constructs/tightened-policy-document';
 import { loadActionCatalog } from '../../src/model/action-catalog';
 import { annotationsOf, cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';

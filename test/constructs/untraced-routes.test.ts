@@ -13,7 +13,7 @@ import { Fn, TerraformHclModule, TerraformLocal, TerraformOutput, TerraformStack
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
-import { Testing } from '../../src/constructs/default-core';
+import { Testing } from '../default-core';
 import type { ServiceLastAccessedReport as ReportModel } from '../../src/model/report';
 import { annotationsOf, stackWithCachedReports } from '../analysis/construct-fixtures';
 import { DEMO_ACCOUNT, demoDeployerReport } from './demo-world-report';

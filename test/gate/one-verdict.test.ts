@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PermissionException, PolicyDocument } from '../../src/analysis/types';
-import { Testing } from '../../src/constructs/default-core';
+import { Testing } from '../default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import type { ServiceLastAccessedReport } from '../../src/model/report';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceLastAccessedReport } from '../../src';
-import { TerraformStack, Testing } from '../../src/constructs/default-core';
+import { TerraformStack, Testing } from '../default-core';
 import { redact } from '../../src/model/redact';
 import { cliEnv, ensureBuilt, runCli } from '../cli/cli-harness';
 import { BUNDLE, buildBundle, cleanEnv } from '../plan/support';

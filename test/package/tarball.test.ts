@@ -224,6 +224,8 @@ describe('the packed tarball', () => {
   it('ships the demo world, the docs and examples the README links to, and no TypeScript sources', () => {
     expect(files()).toEqual(expect.arrayContaining(['examples/world.json', 'dist/public.d.ts', 'dist/cli/main.js', 'docs/cli.md', 'README.md', 'LICENSE']));
     expect(files().filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+    // Test-only code stays out of dist/ (the tests' default CDK core lives in test/).
+    expect(files().filter((f) => /default-core/.test(f))).toEqual([]);
   });
 
   it('carries no synth output of the examples (cdktf.out, cdktf.out.*), even with a demo leftover present when packing', () => {

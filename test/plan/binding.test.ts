@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Fn, TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable, Testing } from '../../src/constructs/default-core';
-import type { Construct } from '../../src/constructs/default-core';
+import { Fn, TerraformOutput, TerraformProvider, TerraformStack, TerraformVariable, Testing } from '../default-core';
+import type { Construct } from '../default-core';
 import {
   EXTERNAL_PROVIDER_REQUIREMENT,
   bindPlanTimeReport,

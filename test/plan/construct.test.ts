@@ -4,7 +4,7 @@
  */
 import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformOutput } from '../../src/constructs/default-core';
+import { TerraformOutput } from '../default-core';
 import { OrganizationsAccessReport } from '../../src/constructs/organizations-access-report';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { startEmulator } from '../../src/emulator';

@@ -6,7 +6,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { interpretQuery } from '../../src/resolve/external-protocol';
-import { TerraformVariable } from '../../src/constructs/default-core';
+import { TerraformVariable } from '../default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { planGateCondition, planGateErrorMessage } from '../../src/constructs/plan-time-report';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TerraformVariable } from '../../src/constructs/default-core';
+import { TerraformVariable } from '../default-core';
 import { bindPlanTimeReport, planGateCondition, planGateErrorMessage, planTimeQuery } from '../../src/constructs/plan-time-report';
 import { startEmulator } from '../../src/emulator';
 import type { RunningEmulator } from '../../src/emulator';

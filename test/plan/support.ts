@@ -7,8 +7,8 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TerraformStack, Testing } from '../../src/constructs/default-core';
-import type { Construct } from '../../src/constructs/default-core';
+import { TerraformStack, Testing } from '../default-core';
+import type { Construct } from '../default-core';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const BUNDLE = path.join(ROOT, 'dist', 'external', 'access-advisor-external.js');

@@ -1,9 +1,10 @@
 /**
- * The default CDK core for this repository's tests, benchmarks and scripts: cdktf, else cdktn (cdktn's API is a
- * superset). The package's constructs never use it: they build with `coreOf(scope)` (cdk-core.ts).
+ * The default CDK core for this repository's tests and benchmarks: cdktf, else cdktn (cdktn's API is a superset).
+ * Test code, so it is not published: the package's constructs never use it, they build with `coreOf(scope)`
+ * (src/constructs/cdk-core.ts), which takes the classes of whichever core the user's app was made with.
  */
 import type * as Cdktf from 'cdktf';
-import { CdkCoreError, reachableCores, type CdkCore, type CdkCoreName } from './cdk-core';
+import { CdkCoreError, reachableCores, type CdkCore, type CdkCoreName } from '../src/constructs/cdk-core';
 
 function defaultCore(): { name: CdkCoreName; module: CdkCore } {
   const cores = reachableCores();
@@ -59,5 +60,5 @@ export type StringMap = Cdktf.StringMap;
 
 
 // The core's interfaces and `constructs`, as cdk-core names them.
-export type * from './cdk-core';
+export type * from '../src/constructs/cdk-core';
 export { Construct } from 'constructs';
