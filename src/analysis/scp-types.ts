@@ -1,5 +1,5 @@
 import type { ProtectedService } from './scp-protected';
-import type { PermissionException, PolicyDocument } from './types';
+import type { PermissionException, PolicyDocument, UnusedPermissionsOptions } from './types';
 
 /**
  * The vocabulary of service control policy proposals (docs/decisions.md, "Service control policy proposals").
@@ -7,7 +7,8 @@ import type { PermissionException, PolicyDocument } from './types';
  */
 export type ScpStyle = 'deny-list' | 'allow-list';
 
-export interface ServiceControlPolicyProposalOptions {
+/** The evidence's age options mean what they mean for unused permissions (`ageReferenceTime`, `staleReason`). */
+export interface ServiceControlPolicyProposalOptions extends Pick<UnusedPermissionsOptions, 'ageReferenceTime' | 'staleReason'> {
   /** A service no account under the entity used within this many days is denied. Default 90; 1–400 (IAM tracks ~400 days). */
   readonly unusedAfterDays?: number;
   /** The reference time; default: now (the construct passes the report's completion date). */
@@ -16,16 +17,6 @@ export interface ServiceControlPolicyProposalOptions {
   readonly allow?: readonly PermissionException[];
   /** A report whose job completed longer ago than this is stale evidence: nothing is denied. Default 5 days. */
   readonly maxReportAgeDays?: number;
-  /**
-   * The time the report's age is measured at (maxReportAgeDays). Default: \`now\` when given, else the real clock —
-   * never the report's own completion date, or a report could never be stale.
-   */
-  readonly ageReferenceTime?: Date | string;
-  /**
-   * Set when the evidence's source already knows it is stale (a cache entry past its maxAge used with lookups off):
-   * the evidence is judged stale with this reason, whatever its age.
-   */
-  readonly staleReason?: string;
   /** `deny-list` (default): Deny statements beside FullAWSAccess. `allow-list`: Allow statements that replace it. */
   readonly style?: ScpStyle;
   /** Services never denied in addition to DEFAULT_PROTECTED_SERVICES, each with its reason. */

@@ -105,28 +105,44 @@ export function proveTightening(
   candidateList?: Candidates,
   proofOptions: { readonly splitWildcards?: boolean; readonly narrowedFuture?: readonly string[] } = {},
 ): ProofOutcome {
-  const { actions: candidates, newer } = candidateList ?? candidateActions([original, tightened], evidence, catalog);
+  const candidates = candidateList ?? candidateActions([original, tightened], evidence, catalog);
   const before = compileIdentityPolicies([original.document], proofVariables);
   const after = compileIdentityPolicies([tightened.document], proofVariables);
   const samples = resourceSamples([original, tightened]);
-  // With splitWildcards the caller accepted losing what the catalog does not know, except services the report lists.
-  // Deny prefixes a tightening chose to fit IAM's size limits also deny actions newer than the catalog (noted).
-  const narrowed = new ActionPatternSet(proofOptions.narrowedFuture ?? []);
-  const obligedNewer = (action: string) => {
-    if (narrowed.matches(action)) return false;
-    if (!proofOptions.splitWildcards) return true;
-    const service = action.slice(0, action.indexOf(':')).toLowerCase();
-    return evidence.services.has(service) && !catalog.hasService(service);
+  const tables = decideEveryCandidate(candidates.actions, samples, before, after);
+  const describe = (action: string) =>
+    candidates.newer.has(action) ? `an action newer than the catalog ${catalog.version} (${action})` : action;
+  const sorted = sortCandidates(candidates, tables, evidence, futureObligation(evidence, catalog, proofOptions), describe);
+  const claims = claimsOf(claimedRemoved, candidates, tables, sorted.removed);
+  const failures = [
+    ...sorted.failures,
+    ...claimFailures(claims, claimedRemoved, candidates.actions, tables, evidence, before, after),
+    ...(claimedRemoved !== undefined ? unclaimedRemovals(sorted.removed, claims) : []),
+    // What the evaluator cannot see: Conditions, Resource coverage statement by statement, Version semantics.
+    ...coverageFailures(original, tightened, candidates.actions.filter((a) => !sorted.widened.has(a)), describe),
+  ];
+  return {
+    proof: {
+      holds: failures.length === 0,
+      catalogVersion: catalog.version,
+      usedActionsChecked: sorted.keptChecked,
+      removedActionsChecked: claims.length,
+      failures: failures.slice(0, 200),
+    },
+    removed: sorted.removed.sort(),
+    removableButKept: sorted.removableButKept.sort(),
+    allowedAfterServices: sorted.allowedAfterServices,
   };
-  const describe = (action: string) => (newer.has(action) ? `an action newer than the catalog ${catalog.version} (${action})` : action);
-  const failures: string[] = [];
-  const removed: string[] = [];
-  const removableButKept: string[] = [];
-  const allowedAfterServices = new Set<string>();
-  let keptChecked = 0;
-  const widened = new Set<string>();
+}
 
-  // Every decision once, in two flat tables (candidate x sample): the proof asks tens of thousands.
+/** Every decision of both policies once, in two flat tables (candidate × resource sample): the proof asks tens of thousands. */
+interface DecisionTables {
+  readonly samples: readonly string[];
+  readonly allowedBefore: Uint8Array;
+  readonly allowedAfter: Uint8Array;
+}
+
+function decideEveryCandidate(candidates: readonly string[], samples: readonly string[], before: PolicyEvaluator, after: PolicyEvaluator): DecisionTables {
   const width = samples.length;
   const allowedBefore = new Uint8Array(candidates.length * width);
   const allowedAfter = new Uint8Array(candidates.length * width);
@@ -137,80 +153,139 @@ export function proveTightening(
       allowedAfter[c * width + r] = after.allows(action, samples[r]) ? 1 : 0;
     }
   }
-  const anyIn = (table: Uint8Array, c: number) => {
-    for (let r = 0; r < width; r++) if (table[c * width + r]) return true;
-    return false;
-  };
+  return { samples, allowedBefore, allowedAfter };
+}
 
-  for (let c = 0; c < candidates.length; c++) {
-    const action = candidates[c]!;
-    const anyBefore = anyIn(allowedBefore, c);
-    const anyAfter = anyIn(allowedAfter, c);
+/** Whether candidate `c` is allowed at any sample in `table`. */
+function allowedAnywhere(tables: DecisionTables, table: Uint8Array, c: number): boolean {
+  const width = tables.samples.length;
+  for (let r = 0; r < width; r++) if (table[c * width + r]) return true;
+  return false;
+}
+
+/**
+ * Which actions newer than the catalog the tightening must keep. With splitWildcards the caller accepted losing what
+ * the catalog does not know, except services the report lists; Deny prefixes a tightening chose to fit IAM's size
+ * limits also deny actions newer than the catalog (noted).
+ */
+function futureObligation(
+  evidence: Evidence,
+  catalog: ActionCatalog,
+  proofOptions: { readonly splitWildcards?: boolean; readonly narrowedFuture?: readonly string[] },
+): (action: string) => boolean {
+  const narrowed = new ActionPatternSet(proofOptions.narrowedFuture ?? []);
+  return (action) => {
+    if (narrowed.matches(action)) return false;
+    if (!proofOptions.splitWildcards) return true;
+    const service = action.slice(0, action.indexOf(':')).toLowerCase();
+    return evidence.services.has(service) && !catalog.hasService(service);
+  };
+}
+
+interface SortedCandidates {
+  readonly failures: string[];
+  readonly removed: string[];
+  readonly removableButKept: string[];
+  readonly allowedAfterServices: Set<string>;
+  readonly widened: Set<string>;
+  readonly keptChecked: number;
+}
+
+/**
+ * Obligations 1 and 3 over the tables: every candidate the tightened policy allows where the original did not is a
+ * widening; every one the evidence does not prove unused must still be allowed wherever it was. The rest is removed
+ * (allowed nowhere now) or removable but kept.
+ */
+function sortCandidates(
+  candidates: Candidates,
+  tables: DecisionTables,
+  evidence: Evidence,
+  obligedNewer: (action: string) => boolean,
+  describe: (action: string) => string,
+): SortedCandidates {
+  const { samples, allowedBefore, allowedAfter } = tables;
+  const width = samples.length;
+  const out = { failures: [] as string[], removed: [] as string[], removableButKept: [] as string[], allowedAfterServices: new Set<string>(), widened: new Set<string>(), keptChecked: 0 };
+  candidates.actions.forEach((action, c) => {
+    const anyBefore = allowedAnywhere(tables, allowedBefore, c);
+    const anyAfter = allowedAnywhere(tables, allowedAfter, c);
     if (anyAfter) {
       for (let r = 0; r < width; r++) {
         if (allowedAfter[c * width + r] && !allowedBefore[c * width + r]) {
-          failures.push(`${describe(action)} on ${samples[r]} is allowed by the tightened policy but not by the original (widened)`);
-          widened.add(action);
+          out.failures.push(`${describe(action)} on ${samples[r]} is allowed by the tightened policy but not by the original (widened)`);
+          out.widened.add(action);
         }
       }
-      allowedAfterServices.add(action.slice(0, action.indexOf(':')).toLowerCase());
+      out.allowedAfterServices.add(action.slice(0, action.indexOf(':')).toLowerCase());
     }
-    if (!anyBefore) continue;
-    const isNewer = newer.has(action);
+    if (!anyBefore) return;
+    const isNewer = candidates.newer.has(action);
     if (!isRemovable(evidence, action)) {
-      if (isNewer && !obligedNewer(action)) continue;
-      keptChecked++;
+      if (isNewer && !obligedNewer(action)) return;
+      out.keptChecked++;
       for (let r = 0; r < width; r++) {
         if (allowedBefore[c * width + r] && !allowedAfter[c * width + r]) {
-          failures.push(`${describe(action)} on ${samples[r]} has no evidence of non-use but is no longer allowed`);
+          out.failures.push(`${describe(action)} on ${samples[r]} has no evidence of non-use but is no longer allowed`);
         }
       }
     } else if (isNewer) {
-      continue;
+      return;
     } else if (!anyAfter) {
-      removed.push(action);
+      out.removed.push(action);
     } else {
-      removableButKept.push(action);
+      out.removableButKept.push(action);
     }
-  }
+  });
+  return out;
+}
 
-  // The claim: a list (checked against the tables, or evaluated when not a candidate), or a predicate over the
-  // candidates (what tightenPolicy passes: it needs "allowed before", which the tables already hold).
-  let claims: readonly string[];
-  if (typeof claimedRemoved === 'function') {
-    claims = candidates.filter((action, c) => !newer.has(action) && claimedRemoved(action, anyIn(allowedBefore, c)));
-  } else {
-    claims = claimedRemoved ?? removed;
-  }
+/**
+ * The actions claimed removed: a list as given, a predicate over the candidates (what tightenPolicy passes: it needs
+ * "allowed before", which the tables already hold), or by default what the tables found removed.
+ */
+function claimsOf(
+  claimedRemoved: readonly string[] | ((action: string, allowedBefore: boolean) => boolean) | undefined,
+  candidates: Candidates,
+  tables: DecisionTables,
+  removed: readonly string[],
+): readonly string[] {
+  if (typeof claimedRemoved !== 'function') return claimedRemoved ?? removed;
+  return candidates.actions.filter((action, c) => !candidates.newer.has(action) && claimedRemoved(action, allowedAnywhere(tables, tables.allowedBefore, c)));
+}
+
+/**
+ * Obligation 2: each claimed removal was proven unused, was allowed before and is allowed nowhere now. A listed claim
+ * is read from the tables when it is a candidate, and evaluated otherwise.
+ */
+function claimFailures(
+  claims: readonly string[],
+  claimedRemoved: readonly string[] | ((action: string, allowedBefore: boolean) => boolean) | undefined,
+  candidates: readonly string[],
+  tables: DecisionTables,
+  evidence: Evidence,
+  before: PolicyEvaluator,
+  after: PolicyEvaluator,
+): string[] {
+  const { samples, allowedAfter } = tables;
+  const listed = claimedRemoved !== undefined && typeof claimedRemoved !== 'function';
   const indexOf = new Map<string, number>();
-  if (claimedRemoved !== undefined && typeof claimedRemoved !== 'function') candidates.forEach((a, c) => indexOf.set(a, c));
+  if (listed) candidates.forEach((a, c) => indexOf.set(a, c));
+  const failures: string[] = [];
   for (const action of claims) {
-    const c = typeof claimedRemoved === 'function' || claimedRemoved === undefined ? -1 : (indexOf.get(action) ?? -1);
-    const wasAllowed = c >= 0 ? anyIn(allowedBefore, c) : samples.some((r) => before.allows(action, r));
-    const still = samples.filter((r, i) => (c >= 0 ? allowedAfter[c * width + i] === 1 : after.allows(action, r)));
+    const c = listed ? (indexOf.get(action) ?? -1) : -1;
+    const wasAllowed = c >= 0 ? allowedAnywhere(tables, tables.allowedBefore, c) : samples.some((r) => before.allows(action, r));
+    const still = samples.filter((r, i) => (c >= 0 ? allowedAfter[c * samples.length + i] === 1 : after.allows(action, r)));
     if (!isRemovable(evidence, action)) failures.push(`${action} was removed without evidence that it is unused`);
     if (!wasAllowed) failures.push(`${action} is claimed removed but the original did not allow it`);
     if (still.length > 0) failures.push(`${action} is claimed removed but is still allowed on ${still.join(', ')}`);
   }
-  if (claimedRemoved !== undefined) {
-    const claimedSet = new Set(claims);
-    for (const action of removed) if (!claimedSet.has(action)) failures.push(`${action} is no longer allowed but not reported as removed`);
-  }
-  // What the evaluator cannot see: Conditions, Resource coverage statement by statement, Version semantics.
-  failures.push(...coverageFailures(original, tightened, candidates.filter((a) => !widened.has(a)), describe));
+  return failures;
+}
 
-  return {
-    proof: {
-      holds: failures.length === 0,
-      catalogVersion: catalog.version,
-      usedActionsChecked: keptChecked,
-      removedActionsChecked: claims.length,
-      failures: failures.slice(0, 200),
-    },
-    removed: removed.sort(),
-    removableButKept: removableButKept.sort(),
-    allowedAfterServices,
-  };
+/** A removal the claim does not name: the tightening must report everything it took away. */
+function unclaimedRemovals(removed: readonly string[], claims: readonly string[]): string[] {
+  const claimed = new Set(claims);
+  return removed.filter((action) => !claimed.has(action)).map((action) => `${action} is no longer allowed but not reported as removed`);
 }
 
 /**

@@ -203,17 +203,8 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
   }
 }
 
-interface Outcome {
-  readonly json: string;
-  readonly policy: PolicyDocument;
-  readonly documents: readonly PolicyDocument[];
-  readonly jsonDocuments: readonly string[];
-  readonly characters: number;
-  readonly removedActions: readonly string[];
-  readonly deniedActions: readonly string[];
-  readonly removedServices: readonly string[];
-  readonly notes: readonly string[];
-  readonly proof: TighteningProof;
+/** The tightening's values (its findings stay with `result`), also when there is no result to give (stale evidence). */
+interface Outcome extends Omit<TightenedPolicy, 'findings'> {
   readonly result?: TightenedPolicy;
 }
 

@@ -13,7 +13,7 @@ import {
 import { formatAge } from './duration';
 import { containsSecret, safeMessage } from '../model/redact';
 import type * as RunWorker from './run-worker';
-import type { WorkerJob, WorkerResponse } from './worker-protocol';
+import type { WorkerBatch, WorkerJob, WorkerOutcome, WorkerResponse } from './worker-protocol';
 
 /** One report a synth needs. Several constructs asking the same thing share one lookup. */
 export interface PendingLookup {
@@ -81,8 +81,28 @@ export function resolveLookups(
 ): Map<string, LookupResult> {
   const now = options.now ?? new Date();
   const results = new Map<string, LookupResult>();
+  const cacheOf = cacheFileReader();
+  const toFetch: LookupToFetch[] = [];
+  for (const lookup of unique(pending)) {
+    const entry = cacheOf(lookup.cacheFile).entries[lookup.key];
+    const fromCache = answerFromCache(lookup, entry, now, options.lookups);
+    if (fromCache) results.set(lookupId(lookup), fromCache);
+    else toFetch.push({ lookup, stale: entry });
+  }
+  if (toFetch.length > 0) fetchIntoCache(toFetch, options, results);
+  return results;
+}
+
+/** A lookup the cache cannot answer, with the entry it would replace (if any). */
+interface LookupToFetch {
+  readonly lookup: PendingLookup;
+  readonly stale?: CacheEntry;
+}
+
+/** Reads each cache file once per synth, however many lookups name it. */
+function cacheFileReader(): (file: string) => CacheFile {
   const caches = new Map<string, CacheFile>();
-  const cacheOf = (file: string): CacheFile => {
+  return (file) => {
     let cache = caches.get(file);
     if (!cache) {
       cache = readCacheFile(file);
@@ -90,97 +110,63 @@ export function resolveLookups(
     }
     return cache;
   };
-  const toFetch: { lookup: PendingLookup; stale?: CacheEntry }[] = [];
+}
 
-  for (const lookup of unique(pending)) {
-    const id = lookupId(lookup);
-    const entry = cacheOf(lookup.cacheFile).entries[lookup.key];
-    const problem = entry ? cacheEntryProblem(lookup.key, entry) : undefined;
-    if (problem) {
-      // Never served, never refetched over silently: someone must look at a poisoned or broken entry.
-      results.set(id, {
-        status: 'failed',
-        message: `${lookup.cacheFile}: cache entry "${lookup.key}" cannot be trusted: ${problem}; ${untrustedEntryFix(lookup.cacheFile, lookup.key, entry)}`,
-      });
-      continue;
-    }
-    const age = entry ? entryAgeMs(entry, now) : undefined;
-    if (entry && age! <= lookup.maxAgeMs) {
-      results.set(id, { status: 'hit', report: entry.report, resolvedAt: entry.resolvedAt });
-    } else if (!options.lookups) {
-      if (entry) {
-        results.set(id, {
-          status: 'stale',
-          report: entry.report,
-          resolvedAt: entry.resolvedAt,
-          warning:
-            `cache entry "${lookup.key}" in ${lookup.cacheFile} is ${formatAge(age!)} old (maxAge ${formatAge(lookup.maxAgeMs)}) ` +
-            `and lookups are off: it is stale evidence (nothing is flagged; a gate, tightening or SCP proposal on it fails). ` +
-            `Refresh it with "access-advisor cache refresh '${lookup.key}'"`,
-        });
-      } else {
-        results.set(id, { status: 'missing', message: `no cache entry "${lookup.key}" in ${lookup.cacheFile}` });
-      }
-    } else {
-      toFetch.push({ lookup, stale: entry });
-    }
+/**
+ * What the cache alone answers: a broken entry (failed), a fresh one (hit), or, with lookups off, a stale or missing
+ * one. Undefined when the report must be fetched.
+ */
+function answerFromCache(lookup: PendingLookup, entry: CacheEntry | undefined, now: Date, lookups: boolean): LookupResult | undefined {
+  const problem = entry ? cacheEntryProblem(lookup.key, entry) : undefined;
+  if (problem) {
+    // Never served, never refetched over silently: someone must look at a poisoned or broken entry.
+    return {
+      status: 'failed',
+      message: `${lookup.cacheFile}: cache entry "${lookup.key}" cannot be trusted: ${problem}; ${untrustedEntryFix(lookup.cacheFile, lookup.key, entry)}`,
+    };
   }
-  if (toFetch.length === 0) return results;
+  const age = entry ? entryAgeMs(entry, now) : undefined;
+  if (entry && age! <= lookup.maxAgeMs) return { status: 'hit', report: entry.report, resolvedAt: entry.resolvedAt };
+  if (lookups) return undefined;
+  if (!entry) return { status: 'missing', message: `no cache entry "${lookup.key}" in ${lookup.cacheFile}` };
+  return {
+    status: 'stale',
+    report: entry.report,
+    resolvedAt: entry.resolvedAt,
+    warning:
+      `cache entry "${lookup.key}" in ${lookup.cacheFile} is ${formatAge(age!)} old (maxAge ${formatAge(lookup.maxAgeMs)}) ` +
+      `and lookups are off: it is stale evidence (nothing is flagged; a gate, tightening or SCP proposal on it fails). ` +
+      `Refresh it with "access-advisor cache refresh '${lookup.key}'"`,
+  };
+}
 
-  const jobs: WorkerJob[] = toFetch.map(({ lookup }) => ({
-    key: lookupId(lookup),
-    request: lookup.request,
-    connection: lookup.connection,
-    ...(lookup.timeoutMs !== undefined ? { timeoutMs: lookup.timeoutMs } : {}),
-  }));
-  const longest = Math.max(...toFetch.map(({ lookup }) => lookup.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS));
+/**
+ * Fetches every lookup the cache could not answer in one worker run, records each result and writes the new entries
+ * into their cache files. A worker that could not run fails every lookup with its message.
+ */
+function fetchIntoCache(toFetch: readonly LookupToFetch[], options: ResolveLookupsOptions, results: Map<string, LookupResult>): void {
   // The worker runner loads on a miss only.
   const { runWorkerSync, WorkerRunError, phaseMark } = require('./run-worker') as typeof RunWorker;
   let response: WorkerResponse;
   try {
-    response = runWorkerSync(
-      {
-        protocol: 1,
-        jobs,
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-        ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}),
-      },
-      { timeoutMs: longest + (options.workerGraceMs ?? 30_000), env: options.env },
-    );
+    response = runWorkerSync(workerBatchOf(toFetch, options), { timeoutMs: workerTimeoutMs(toFetch, options), env: options.env });
   } catch (error) {
     if (!(error instanceof WorkerRunError)) throw error;
     for (const { lookup, stale } of toFetch) {
       results.set(lookupId(lookup), { status: 'failed', message: safeMessage(error.message), ...(stale ? { stale } : {}) });
     }
-    return results;
+    return;
   }
-
   const resolvedAt = new Date().toISOString();
   const newEntries = new Map<string, Record<string, CacheEntry>>();
   response.outcomes.forEach((outcome, i) => {
     const { lookup, stale } = toFetch[i];
-    const id = lookupId(lookup);
-    const entry: CacheEntry | undefined = outcome.ok
-      ? { request: lookup.request, connection: lookup.connection, resolvedAt, report: outcome.report }
-      : undefined;
-    // Belt and braces: only a report that is complete, of this request, and free of credential material is stored.
-    const problem = entry
-      ? (cacheEntryProblem(lookup.key, entry) ?? (containsSecret(JSON.stringify(entry)) ? 'it contains credential material' : undefined))
-      : undefined;
-    if (outcome.ok && problem) {
-      results.set(id, { status: 'failed', message: `${describeRequest(lookup.request)}: the fetched report was not stored: ${problem}`, ...(stale ? { stale } : {}) });
-    } else if (outcome.ok) {
-      results.set(id, { status: 'fetched', report: outcome.report, resolvedAt });
+    const result = judgeFetched(lookup, stale, outcome, resolvedAt);
+    results.set(lookupId(lookup), result);
+    if (result.status === 'fetched') {
       const forFile = newEntries.get(lookup.cacheFile) ?? {};
-      forFile[lookup.key] = { request: lookup.request, connection: lookup.connection, resolvedAt, report: outcome.report };
+      forFile[lookup.key] = { request: lookup.request, connection: lookup.connection, resolvedAt, report: result.report };
       newEntries.set(lookup.cacheFile, forFile);
-    } else {
-      results.set(id, {
-        status: 'failed',
-        message: safeMessage(`${describeRequest(lookup.request)}: ${outcome.error.message}`),
-        ...(outcome.error.awsCode ? { awsCode: outcome.error.awsCode } : {}),
-        ...(stale ? { stale } : {}),
-      });
     }
   });
   phaseMark('reports-validated');
@@ -188,7 +174,48 @@ export function resolveLookups(
     updateCacheFile(file, (current) => Object.assign(current, entries));
   }
   phaseMark('cache-written');
-  return results;
+}
+
+function workerBatchOf(toFetch: readonly LookupToFetch[], options: ResolveLookupsOptions): WorkerBatch {
+  const jobs: WorkerJob[] = toFetch.map(({ lookup }) => ({
+    key: lookupId(lookup),
+    request: lookup.request,
+    connection: lookup.connection,
+    ...(lookup.timeoutMs !== undefined ? { timeoutMs: lookup.timeoutMs } : {}),
+  }));
+  return {
+    protocol: 1,
+    jobs,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}),
+  };
+}
+
+/** The worker is killed after the longest request timeout plus the grace. */
+function workerTimeoutMs(toFetch: readonly LookupToFetch[], options: ResolveLookupsOptions): number {
+  const longest = Math.max(...toFetch.map(({ lookup }) => lookup.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS));
+  return longest + (options.workerGraceMs ?? 30_000);
+}
+
+/**
+ * One worker outcome as a result. Belt and braces: only a report that is complete, of this request, and free of
+ * credential material counts as fetched (and is stored).
+ */
+function judgeFetched(lookup: PendingLookup, stale: CacheEntry | undefined, outcome: WorkerOutcome, resolvedAt: string): LookupResult {
+  if (!outcome.ok) {
+    return {
+      status: 'failed',
+      message: safeMessage(`${describeRequest(lookup.request)}: ${outcome.error.message}`),
+      ...(outcome.error.awsCode ? { awsCode: outcome.error.awsCode } : {}),
+      ...(stale ? { stale } : {}),
+    };
+  }
+  const entry: CacheEntry = { request: lookup.request, connection: lookup.connection, resolvedAt, report: outcome.report };
+  const problem = cacheEntryProblem(lookup.key, entry) ?? (containsSecret(JSON.stringify(entry)) ? 'it contains credential material' : undefined);
+  if (problem) {
+    return { status: 'failed', message: `${describeRequest(lookup.request)}: the fetched report was not stored: ${problem}`, ...(stale ? { stale } : {}) };
+  }
+  return { status: 'fetched', report: outcome.report, resolvedAt };
 }
 
 /** The identity of a lookup across cache files. */
