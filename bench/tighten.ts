@@ -3,7 +3,7 @@
  * 400-service ACTION_LEVEL report. Catalog load time is measured separately from the per-policy time.
  * Goal: ≤ 50 ms per AdministratorAccess-sized tightening once the catalog is loaded.
  *
- * Standalone: `npx ts-node --transpile-only bench/tighten.ts` (prints JSON).
+ * Standalone: `npx ts-node --transpile-only bench/tighten.ts [runs]` (prints JSON; wall and CPU time per tightening).
  */
 import { performance } from 'node:perf_hooks';
 import { summarize } from './suite/stats';
@@ -27,6 +27,10 @@ export interface TightenBenchCase {
   readonly medianMs: number;
   readonly minMs: number;
   readonly maxMs: number;
+  /** Process CPU (user + system) per tightening: steadier than wall time on a shared machine. */
+  readonly cpuMedianMs: number;
+  readonly cpuMinMs: number;
+  readonly cpuMaxMs: number;
   readonly proofHolds: boolean;
 }
 
@@ -121,11 +125,15 @@ export async function runTightenBench(options: { runs?: number } = {}): Promise<
   for (const [name, policy] of policies) {
     tightenPolicy(policy, report, { catalog, now: NOW }); // warm-up (JIT), not counted
     const times: number[] = [];
+    const cpu: number[] = [];
     let last: ReturnType<typeof tightenPolicy> | undefined;
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       last = tightenPolicy(policy, report, { catalog, now: NOW });
+      const used = process.cpuUsage(cpuStart);
       times.push(performance.now() - start);
+      cpu.push((used.user + used.system) / 1000);
     }
     const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
     const outStatements = last!.policy.Statement as readonly { Action?: string | readonly string[] }[];
@@ -142,6 +150,9 @@ export async function runTightenBench(options: { runs?: number } = {}): Promise<
       medianMs: round(summarize(times).median),
       minMs: round(Math.min(...times)),
       maxMs: round(Math.max(...times)),
+      cpuMedianMs: round(summarize(cpu).median),
+      cpuMinMs: round(Math.min(...cpu)),
+      cpuMaxMs: round(Math.max(...cpu)),
       proofHolds: last!.proof.holds,
     });
   }
@@ -159,7 +170,7 @@ export async function runTightenBench(options: { runs?: number } = {}): Promise<
 }
 
 if (require.main === module) {
-  runTightenBench().then(
+  runTightenBench({ runs: Number(process.argv[2] ?? 7) }).then(
     (result) => console.log(JSON.stringify(result, null, 2)),
     (error) => {
       console.error(error);

@@ -1,6 +1,6 @@
 import { hasPolicyVariables, parsePolicyDocument, type NormalizedStatement } from './policy-document';
 import type { Decision, PolicyDocument } from './types';
-import { ActionPatternSet, matchesWildcard } from './wildcard';
+import { ActionPatternSet, wildcardMatcher } from './wildcard';
 
 /**
  * Our own evaluator of identity policies, used to prove tightenings. The order is IAM's: an explicit Deny wins,
@@ -39,6 +39,13 @@ export interface EvaluationContext {
 export interface PolicyEvaluator {
   decide(action: string, resource?: string): Decision;
   allows(action: string, resource?: string): boolean;
+  /**
+   * `allows(actions[a], resources[r])` for every pair, at `a * resources.length + r` (1 allowed, 0 not): the same
+   * decisions, made per service where a statement answers for a whole service (`*`, `svc:*`, or no pattern of it),
+   * and with each statement's Resource decided once per resource. Proofs ask this for tens of thousands of actions,
+   * in catalog order (grouped by service).
+   */
+  allowsTable(actions: readonly string[], resources: readonly string[]): Uint8Array;
 }
 
 interface CompiledStatement {
@@ -67,7 +74,61 @@ export function compileIdentityPolicies(policies: readonly (PolicyDocument | str
     if (allows.some((s) => applies(s, action, resource))) return 'Allowed';
     return 'ImplicitlyDenied';
   };
-  return { decide, allows: (action, resource) => decide(action, resource) === 'Allowed' };
+  const allows_ = (action: string, resource?: string) => decide(action, resource) === 'Allowed';
+  return { decide, allows: allows_, allowsTable: (actions, resources) => decisionTable(denies, allows, actions, resources, allows_) };
+}
+
+/** How one statement's action list applies to every action of a service: always, never, or per action. */
+type Coverage = 'all' | 'none' | 'some';
+
+function statementCoverage(s: CompiledStatement, service: string): Coverage {
+  const coverage = s.actions.serviceCoverage(service);
+  if (!s.negateActions || coverage === 'some') return coverage;
+  return coverage === 'all' ? 'none' : 'all';
+}
+
+function decisionTable(
+  denies: readonly CompiledStatement[],
+  allows: readonly CompiledStatement[],
+  actions: readonly string[],
+  resources: readonly string[],
+  allowsOne: (action: string, resource: string) => boolean,
+): Uint8Array {
+  const width = resources.length;
+  const table = new Uint8Array(actions.length * width);
+  // Whether a statement's Resource (or NotResource) applies does not depend on the action.
+  const resourceApplies = (s: CompiledStatement) => resources.map((r) => s.resources.some((matches) => matches(r)) !== s.negateResources);
+  const denyAt = denies.map(resourceApplies);
+  const allowAt = allows.map(resourceApplies);
+  let prefix: string | undefined; // `service:` of the current run of actions
+  let denyCoverage: Coverage[] = [];
+  let allowCoverage: Coverage[] = [];
+  const applies = (s: CompiledStatement, coverage: Coverage, action: string) =>
+    coverage === 'all' || (coverage === 'some' && s.actions.matches(action) !== s.negateActions);
+  for (let a = 0; a < actions.length; a++) {
+    const action = actions[a]!;
+    const colon = action.indexOf(':');
+    if (colon < 0) {
+      for (let r = 0; r < width; r++) table[a * width + r] = allowsOne(action, resources[r]!) ? 1 : 0;
+      continue;
+    }
+    // The service part holds no colon, so an action starting with `service:` belongs to the same service.
+    if (prefix === undefined || !action.startsWith(prefix)) {
+      prefix = action.slice(0, colon + 1);
+      const service = action.slice(0, colon);
+      denyCoverage = denies.map((s) => statementCoverage(s, service));
+      allowCoverage = allows.map((s) => statementCoverage(s, service));
+    }
+    for (let r = 0; r < width; r++) {
+      let denied = false;
+      for (let i = 0; i < denies.length && !denied; i++) denied = denyAt[i]![r]! && applies(denies[i]!, denyCoverage[i]!, action);
+      if (denied) continue;
+      let allowed = false;
+      for (let i = 0; i < allows.length && !allowed; i++) allowed = allowAt[i]![r]! && applies(allows[i]!, allowCoverage[i]!, action);
+      if (allowed) table[a * width + r] = 1;
+    }
+  }
+  return table;
 }
 
 export function compileStatement(
@@ -100,7 +161,7 @@ function variableLookup(context: EvaluationContext): (key: string) => string | u
 }
 
 function resourceMatcher(pattern: string, variables: boolean, lookup: (key: string) => string | undefined, unknown: 'nothing' | 'anything'): ResourceMatcher {
-  if (!variables || !pattern.includes('${')) return (resource) => matchesWildcard(pattern, resource, false);
+  if (!variables || !pattern.includes('${')) return wildcardMatcher(pattern, false);
   const re = substitutedRegExp(pattern, lookup, unknown);
   return re ? (resource) => re.test(resource) : () => false;
 }

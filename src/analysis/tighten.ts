@@ -204,8 +204,8 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   const originalDenies = original.statements.filter((st) => st.effect === 'Deny').map((st) => st.raw);
   const keptByUntouched = !denyForm && untouched.length > 0 ? compileForProof([canonicalDocument([...untouched, ...originalDenies], undefined, version)]) : undefined;
   const candidates = candidateActions([original, tightened], evidence, catalog);
-  const claim = (action: string, allowedBefore: boolean) =>
-    allowedBefore && isRemovable(evidence, action) && !(keptByUntouched && samples.some((r) => keptByUntouched.allows(action, r)));
+  const claim = (action: string, allowedBefore: boolean, removable: boolean) =>
+    allowedBefore && removable && !(keptByUntouched && samples.some((r) => keptByUntouched.allows(action, r)));
   const narrowedFuture = [...compressed].flatMap((svc) => compressUsedService(evidence, catalog, svc));
   const outcome = proveTightening(original, tightened, evidence, catalog, claim, candidates, { splitWildcards: split, narrowedFuture });
   if (!outcome.proof.holds) {
@@ -215,24 +215,26 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     const list = outcome.removableButKept;
     notes.push(`${list.length} action(s) proven unused stay allowed by statements that could not be tightened: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
   }
-  const removedServices = [...new Set(outcome.removed.map(serviceOf))].filter((svc) => !outcome.allowedAfterServices.has(svc)).sort(compare);
+  const removedServices = [...byService(outcome.removed).keys()].filter((svc) => !outcome.allowedAfterServices.has(svc)).sort(compare);
   // "Denied within a kept wildcard": removed, yet still matched by an Allow the result keeps (the Deny removes it).
   const allowEvaluator = denies.evaluator;
-  const deniedActions = allowEvaluator ? outcome.removed.filter((a) => samples.some((r) => allowEvaluator.allows(a, r))) : [];
-  // Per service, so that each kept wildcard looks only at the denied actions of the services it names.
-  const deniedByService = new Map<string, string[]>();
-  for (const a of deniedActions) {
-    const svc = serviceOf(a);
-    let list = deniedByService.get(svc);
-    if (!list) deniedByService.set(svc, (list = []));
-    list.push(a);
+  let deniedActions: string[] = [];
+  if (allowEvaluator) {
+    const allowed = allowEvaluator.allowsTable(outcome.removed, samples);
+    const width = samples.length;
+    deniedActions = outcome.removed.filter((_, i) => {
+      for (let r = 0; r < width; r++) if (allowed[i * width + r]) return true;
+      return false;
+    });
   }
+  // Per service, so that each kept wildcard looks only at the denied actions of the services it names.
+  const deniedByService = byService(deniedActions);
   for (const { label, pattern } of keptWildcardNotes) {
     const parts = splitAction(pattern);
     const pool = pattern === '*' || !parts || hasWildcard(parts.service) ? deniedActions : (deniedByService.get(parts.service) ?? []);
     const inside = pattern === '*' ? pool : pool.filter((a) => matchesWildcard(pattern, a, true));
     if (inside.length === 0) continue;
-    const services = new Set(inside.map(serviceOf));
+    const services = pattern === '*' ? deniedByService : byService(inside);
     notes.push(
       `${label}: "${pattern}" kept as written; ${inside.length} unused tracked action(s) it allows ${services.size > 1 ? `in ${services.size} services ` : ''}are denied ` +
         `(${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}): used, untracked, excepted and newer actions stay allowed`,
@@ -471,6 +473,27 @@ export function minimalActionList(actions: readonly string[]): string[] {
   return minimal
     .filter((a) => !(hasWildcard(a) && !a.endsWith(':*') && services.has(serviceOf(a))))
     .sort((a, b) => compare(a.toLowerCase(), b.toLowerCase()) || compare(a, b));
+}
+
+/**
+ * Actions grouped by lower-case service, in their order. Actions of one service usually come in a run (catalog
+ * order), so the service is read again only where the run changes.
+ */
+function byService(actions: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let prefix: string | undefined;
+  let list: string[] = [];
+  for (const a of actions) {
+    // A service part holds no colon: an action starting with `svc:` is of service svc.
+    if (prefix === undefined || !a.startsWith(prefix)) {
+      const svc = serviceOf(a);
+      prefix = `${a.slice(0, Math.max(0, a.indexOf(':')))}:`;
+      list = out.get(svc) ?? [];
+      if (!out.has(svc)) out.set(svc, list);
+    }
+    list.push(a);
+  }
+  return out;
 }
 
 function serviceOf(pattern: string): string {

@@ -1,7 +1,7 @@
 import type { ActionCatalog } from '../model/action-catalog';
 import type { ServiceLastAccessedReport } from '../model/report';
 import { compileIdentityPolicies, type PolicyEvaluator } from './evaluate';
-import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
+import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, removableActions, type Evidence } from './evidence';
 import { canonicalDocument, parsePolicyDocument, type NormalizedPolicy } from './policy-document';
 import type { PolicyDocument, TighteningProof, UnusedPermissionsOptions } from './types';
 import { expandPattern } from './catalog-cache';
@@ -101,7 +101,7 @@ export function proveTightening(
   tightened: NormalizedPolicy,
   evidence: Evidence,
   catalog: ActionCatalog,
-  claimedRemoved?: readonly string[] | ((action: string, allowedBefore: boolean) => boolean),
+  claimedRemoved?: readonly string[] | ((action: string, allowedBefore: boolean, removable: boolean) => boolean),
   candidateList?: Candidates,
   proofOptions: { readonly splitWildcards?: boolean; readonly narrowedFuture?: readonly string[] } = {},
 ): ProofOutcome {
@@ -109,15 +109,15 @@ export function proveTightening(
   const before = compileIdentityPolicies([original.document], proofVariables);
   const after = compileIdentityPolicies([tightened.document], proofVariables);
   const samples = resourceSamples([original, tightened]);
-  const tables = decideEveryCandidate(candidates.actions, samples, before, after);
+  const tables = decideEveryCandidate(candidates.actions, samples, before, after, evidence);
   const describe = (action: string) =>
     candidates.newer.has(action) ? `an action newer than the catalog ${catalog.version} (${action})` : action;
   const sorted = sortCandidates(candidates, tables, evidence, futureObligation(evidence, catalog, proofOptions), describe);
-  const claims = claimsOf(claimedRemoved, candidates, tables, sorted.removed);
+  const claims = claimsOf(claimedRemoved, candidates, tables, sorted);
   const failures = [
     ...sorted.failures,
-    ...claimFailures(claims, claimedRemoved, candidates.actions, tables, evidence, before, after),
-    ...(claimedRemoved !== undefined ? unclaimedRemovals(sorted.removed, claims) : []),
+    ...claimFailures(claims, tables, evidence, before, after),
+    ...(claimedRemoved !== undefined ? unclaimedRemovals(sorted, claims, candidates.actions.length) : []),
     // What the evaluator cannot see: Conditions, Resource coverage statement by statement, Version semantics.
     ...coverageFailures(original, tightened, candidates.actions.filter((a) => !sorted.widened.has(a)), describe),
   ];
@@ -126,7 +126,7 @@ export function proveTightening(
       holds: failures.length === 0,
       catalogVersion: catalog.version,
       usedActionsChecked: sorted.keptChecked,
-      removedActionsChecked: claims.length,
+      removedActionsChecked: claims.actions.length,
       failures: failures.slice(0, 200),
     },
     removed: sorted.removed.sort(),
@@ -135,25 +135,31 @@ export function proveTightening(
   };
 }
 
-/** Every decision of both policies once, in two flat tables (candidate × resource sample): the proof asks tens of thousands. */
+/**
+ * Every decision of both policies once, in two flat tables (candidate × resource sample), and the evidence's verdict
+ * on each candidate: the proof asks tens of thousands, and the obligations and the claim checks read them alike.
+ */
 interface DecisionTables {
   readonly samples: readonly string[];
   readonly allowedBefore: Uint8Array;
   readonly allowedAfter: Uint8Array;
+  /** 1 where the evidence proves the candidate unused (isRemovable). */
+  readonly removable: Uint8Array;
 }
 
-function decideEveryCandidate(candidates: readonly string[], samples: readonly string[], before: PolicyEvaluator, after: PolicyEvaluator): DecisionTables {
-  const width = samples.length;
-  const allowedBefore = new Uint8Array(candidates.length * width);
-  const allowedAfter = new Uint8Array(candidates.length * width);
-  for (let c = 0; c < candidates.length; c++) {
-    const action = candidates[c]!;
-    for (let r = 0; r < width; r++) {
-      allowedBefore[c * width + r] = before.allows(action, samples[r]) ? 1 : 0;
-      allowedAfter[c * width + r] = after.allows(action, samples[r]) ? 1 : 0;
-    }
-  }
-  return { samples, allowedBefore, allowedAfter };
+function decideEveryCandidate(
+  candidates: readonly string[],
+  samples: readonly string[],
+  before: PolicyEvaluator,
+  after: PolicyEvaluator,
+  evidence: Evidence,
+): DecisionTables {
+  return {
+    samples,
+    allowedBefore: before.allowsTable(candidates, samples),
+    allowedAfter: after.allowsTable(candidates, samples),
+    removable: removableActions(evidence, candidates),
+  };
 }
 
 /** Whether candidate `c` is allowed at any sample in `table`. */
@@ -185,6 +191,8 @@ function futureObligation(
 interface SortedCandidates {
   readonly failures: string[];
   readonly removed: string[];
+  /** The candidate index of each removed action. */
+  readonly removedIndex: number[];
   readonly removableButKept: string[];
   readonly allowedAfterServices: Set<string>;
   readonly widened: Set<string>;
@@ -205,7 +213,7 @@ function sortCandidates(
 ): SortedCandidates {
   const { samples, allowedBefore, allowedAfter } = tables;
   const width = samples.length;
-  const out = { failures: [] as string[], removed: [] as string[], removableButKept: [] as string[], allowedAfterServices: new Set<string>(), widened: new Set<string>(), keptChecked: 0 };
+  const out = { failures: [] as string[], removed: [] as string[], removedIndex: [] as number[], removableButKept: [] as string[], allowedAfterServices: new Set<string>(), widened: new Set<string>(), keptChecked: 0 };
   candidates.actions.forEach((action, c) => {
     const anyBefore = allowedAnywhere(tables, allowedBefore, c);
     const anyAfter = allowedAnywhere(tables, allowedAfter, c);
@@ -220,7 +228,7 @@ function sortCandidates(
     }
     if (!anyBefore) return;
     const isNewer = candidates.newer.has(action);
-    if (!isRemovable(evidence, action)) {
+    if (!tables.removable[c]) {
       if (isNewer && !obligedNewer(action)) return;
       out.keptChecked++;
       for (let r = 0; r < width; r++) {
@@ -232,6 +240,7 @@ function sortCandidates(
       return;
     } else if (!anyAfter) {
       out.removed.push(action);
+      out.removedIndex.push(c);
     } else {
       out.removableButKept.push(action);
     }
@@ -239,53 +248,72 @@ function sortCandidates(
   return out;
 }
 
-/**
- * The actions claimed removed: a list as given, a predicate over the candidates (what tightenPolicy passes: it needs
- * "allowed before", which the tables already hold), or by default what the tables found removed.
- */
-function claimsOf(
-  claimedRemoved: readonly string[] | ((action: string, allowedBefore: boolean) => boolean) | undefined,
-  candidates: Candidates,
-  tables: DecisionTables,
-  removed: readonly string[],
-): readonly string[] {
-  if (typeof claimedRemoved !== 'function') return claimedRemoved ?? removed;
-  return candidates.actions.filter((action, c) => !candidates.newer.has(action) && claimedRemoved(action, allowedAnywhere(tables, tables.allowedBefore, c)));
+/** The actions claimed removed, each with its candidate index (-1: not a candidate), so its checks read the tables. */
+interface Claims {
+  readonly actions: readonly string[];
+  readonly indices: readonly number[];
 }
 
 /**
- * Obligation 2: each claimed removal was proven unused, was allowed before and is allowed nowhere now. A listed claim
- * is read from the tables when it is a candidate, and evaluated otherwise.
+ * The actions claimed removed: a list as given, a predicate over the candidates (what tightenPolicy passes: it needs
+ * "allowed before" and the evidence's verdict, which the tables already hold), or by default what the tables found
+ * removed.
  */
-function claimFailures(
-  claims: readonly string[],
-  claimedRemoved: readonly string[] | ((action: string, allowedBefore: boolean) => boolean) | undefined,
-  candidates: readonly string[],
+function claimsOf(
+  claimedRemoved: readonly string[] | ((action: string, allowedBefore: boolean, removable: boolean) => boolean) | undefined,
+  candidates: Candidates,
   tables: DecisionTables,
-  evidence: Evidence,
-  before: PolicyEvaluator,
-  after: PolicyEvaluator,
-): string[] {
-  const { samples, allowedAfter } = tables;
-  const listed = claimedRemoved !== undefined && typeof claimedRemoved !== 'function';
-  const indexOf = new Map<string, number>();
-  if (listed) candidates.forEach((a, c) => indexOf.set(a, c));
-  const failures: string[] = [];
-  for (const action of claims) {
-    const c = listed ? (indexOf.get(action) ?? -1) : -1;
-    const wasAllowed = c >= 0 ? allowedAnywhere(tables, tables.allowedBefore, c) : samples.some((r) => before.allows(action, r));
-    const still = samples.filter((r, i) => (c >= 0 ? allowedAfter[c * samples.length + i] === 1 : after.allows(action, r)));
-    if (!isRemovable(evidence, action)) failures.push(`${action} was removed without evidence that it is unused`);
-    if (!wasAllowed) failures.push(`${action} is claimed removed but the original did not allow it`);
-    if (still.length > 0) failures.push(`${action} is claimed removed but is still allowed on ${still.join(', ')}`);
+  sorted: SortedCandidates,
+): Claims {
+  if (claimedRemoved === undefined) return { actions: sorted.removed, indices: sorted.removedIndex };
+  const actions: string[] = [];
+  const indices: number[] = [];
+  if (typeof claimedRemoved === 'function') {
+    candidates.actions.forEach((action, c) => {
+      if (candidates.newer.has(action) || !claimedRemoved(action, allowedAnywhere(tables, tables.allowedBefore, c), tables.removable[c] === 1)) return;
+      actions.push(action);
+      indices.push(c);
+    });
+    return { actions, indices };
   }
+  const indexOf = new Map<string, number>();
+  candidates.actions.forEach((a, c) => indexOf.set(a, c));
+  for (const action of claimedRemoved) {
+    actions.push(action);
+    indices.push(indexOf.get(action) ?? -1);
+  }
+  return { actions, indices };
+}
+
+/**
+ * Obligation 2: each claimed removal was proven unused, was allowed before and is allowed nowhere now. A claim is
+ * read from the tables when it is a candidate, and evaluated otherwise.
+ */
+function claimFailures(claims: Claims, tables: DecisionTables, evidence: Evidence, before: PolicyEvaluator, after: PolicyEvaluator): string[] {
+  const { samples, allowedAfter } = tables;
+  const failures: string[] = [];
+  claims.actions.forEach((action, k) => {
+    const c = claims.indices[k]!;
+    const wasAllowed = c >= 0 ? allowedAnywhere(tables, tables.allowedBefore, c) : samples.some((r) => before.allows(action, r));
+    const stillAnywhere = c >= 0 ? allowedAnywhere(tables, allowedAfter, c) : samples.some((r) => after.allows(action, r));
+    if (!(c >= 0 ? tables.removable[c] === 1 : isRemovable(evidence, action))) failures.push(`${action} was removed without evidence that it is unused`);
+    if (!wasAllowed) failures.push(`${action} is claimed removed but the original did not allow it`);
+    if (stillAnywhere) {
+      const still = samples.filter((r, i) => (c >= 0 ? allowedAfter[c * samples.length + i] === 1 : after.allows(action, r)));
+      failures.push(`${action} is claimed removed but is still allowed on ${still.join(', ')}`);
+    }
+  });
   return failures;
 }
 
-/** A removal the claim does not name: the tightening must report everything it took away. */
-function unclaimedRemovals(removed: readonly string[], claims: readonly string[]): string[] {
-  const claimed = new Set(claims);
-  return removed.filter((action) => !claimed.has(action)).map((action) => `${action} is no longer allowed but not reported as removed`);
+/**
+ * A removal the claim does not name: the tightening must report everything it took away. By candidate index: a
+ * claim that is no candidate cannot be one of the removed, which all are.
+ */
+function unclaimedRemovals(sorted: SortedCandidates, claims: Claims, candidateCount: number): string[] {
+  const claimed = new Uint8Array(candidateCount);
+  for (const c of claims.indices) if (c >= 0) claimed[c] = 1;
+  return sorted.removed.filter((_, k) => !claimed[sorted.removedIndex[k]!]).map((action) => `${action} is no longer allowed but not reported as removed`);
 }
 
 /**
@@ -328,11 +356,12 @@ export interface Candidates {
 export function candidateActions(policies: readonly NormalizedPolicy[], evidence: Evidence, catalog: ActionCatalog): Candidates {
   // Catalog expansions are canonical and unique by content; only literals written by people need case folding.
   const set = new Set<string>();
-  const literals = new Map<string, string>();
+  // Each literal with whether the catalog knows it (case-insensitively, so the first spelling kept decides alike).
+  const literals = new Map<string, { readonly action: string; readonly known: boolean }>();
   const newer = new Set<string>();
-  const addLiteralAction = (action: string) => {
+  const addLiteralAction = (action: string, known: boolean) => {
     const key = action.toLowerCase();
-    if (!literals.has(key)) literals.set(key, action);
+    if (!literals.has(key)) literals.set(key, { action, known });
   };
   const addNewer = (action: string) => {
     const colon = action.indexOf(':');
@@ -367,24 +396,25 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
     }
   }
   for (const s of evidence.services.values()) {
-    for (const a of s.tracked?.values() ?? []) addLiteralAction(`${s.namespace}:${catalog.canonicalAction(s.namespace, a.name) ?? a.name}`);
+    for (const a of s.tracked?.values() ?? []) {
+      const canonical = catalog.canonicalAction(s.namespace, a.name);
+      // Under `*` every catalog action is a candidate already.
+      if (!(everything && canonical !== undefined)) addLiteralAction(`${s.namespace}:${canonical ?? a.name}`, canonical !== undefined);
+    }
     addNewer(`${s.namespace}:${NEWER_ACTION}`);
   }
-  NEVER_REPORTED_ACTIONS.forEach(addLiteralAction);
+  NEVER_REPORTED_ACTIONS.forEach((a) => addLiteral(a, catalog, addLiteralAction));
   if (everything) addNewer(`${NEWER_SERVICE}:${NEWER_ACTION}`);
   for (const a of newer) literals.delete(a.toLowerCase());
   if (everything) {
     // Every catalog action already; add only the literals the catalog does not know.
     const all = [...expandPattern(catalog, '*')];
-    for (const a of literals.values()) {
-      const colon = a.indexOf(':');
-      if (catalog.canonicalAction(a.slice(0, colon), a.slice(colon + 1)) === undefined) all.push(a);
-    }
+    for (const { action, known } of literals.values()) if (!known) all.push(action);
     all.push(...newer);
     return { actions: all, newer };
   }
   for (const pattern of patterns) for (const a of expandPattern(catalog, pattern)) set.add(a);
-  for (const a of literals.values()) set.add(a);
+  for (const { action } of literals.values()) set.add(action);
   for (const a of newer) set.add(a);
   return { actions: [...set], newer };
 }
@@ -397,10 +427,11 @@ function newerStandIn(pattern: string): string {
   return `${service}:${action}`;
 }
 
-function addLiteral(action: string, catalog: ActionCatalog, add: (a: string) => void): void {
+function addLiteral(action: string, catalog: ActionCatalog, add: (a: string, known: boolean) => void): void {
   const parts = splitAction(action.trim());
   if (!parts || hasWildcard(action)) return;
-  add(`${parts.service}:${catalog.canonicalAction(parts.service, parts.action) ?? parts.action}`);
+  const canonical = catalog.canonicalAction(parts.service, parts.action);
+  add(`${parts.service}:${canonical ?? parts.action}`, canonical !== undefined);
 }
 
 export type { PolicyEvaluator };

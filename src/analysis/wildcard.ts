@@ -30,6 +30,21 @@ export function matchesWildcard(pattern: string, value: string, caseInsensitive:
   return wildcardRegExp(pattern, caseInsensitive).test(value);
 }
 
+/**
+ * A compiled matcher for one pattern, for the hot paths that test the same pattern against thousands of values: `*`
+ * matches everything without a RegExp, a pattern without wildcards is a comparison.
+ */
+export function wildcardMatcher(pattern: string, caseInsensitive: boolean): (value: string) => boolean {
+  if (pattern === '*') return () => true;
+  if (!hasWildcard(pattern)) {
+    if (!caseInsensitive) return (value) => value === pattern;
+    const lower = pattern.toLowerCase();
+    return (value) => value.toLowerCase() === lower;
+  }
+  const re = wildcardRegExp(pattern, caseInsensitive);
+  return (value) => re.test(value);
+}
+
 /** Splits `svc:Action` into its lower-case service and its action part; undefined when there is no colon. */
 export function splitAction(action: string): { service: string; action: string } | undefined {
   const colon = action.indexOf(':');
@@ -80,6 +95,18 @@ export class ActionPatternSet {
       this.byService.set(service, b);
     }
     return b;
+  }
+
+  /**
+   * What the set says about every action of one service (`service` as written before the colon), when one answer
+   * fits them all: `all` (`*`, `svc:*`), `none` (no pattern of the service and none across services), else `some`
+   * (ask `matches` per action). The same lookup `matches` makes, once per service instead of once per action.
+   */
+  serviceCoverage(service: string): 'all' | 'none' | 'some' {
+    if (this.matchesEverything) return 'all';
+    const bucket = this.byService.get(service) ?? (/[A-Z]/.test(service) ? this.byService.get(service.toLowerCase()) : undefined);
+    if (bucket?.all) return 'all';
+    return bucket === undefined && this.crossService.length === 0 ? 'none' : 'some';
   }
 
   matches(action: string): boolean {
