@@ -38,7 +38,7 @@ export interface ReportCpuResult {
 }
 
 /** One real 400-service ACTION_LEVEL page, as the emulator's HTTP answer body. */
-async function capturePage(): Promise<string> {
+export async function capturePage(): Promise<string> {
   const emulator = await startEmulator({ world: scenarioWorld({ principals: 1, services: 400 }), port: 0, seed: 1, jobs: { durationMs: 0 } });
   try {
     const session = await createIamSession({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: CREDENTIALS }, new RequestGate({ requestsPerSecond: 100, concurrency: 2 }), 1);

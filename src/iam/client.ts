@@ -1,6 +1,7 @@
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { getSchemaSerdePlugin } from '@smithy/core/schema';
 import { checkEndpointSetup, explainCredentialsFailure } from './aws-setup';
 import { abortError, raceAbort } from './backoff';
 import { AwsRequestError } from '../model/errors';
@@ -8,6 +9,7 @@ import { REDACTED, registerSecret, safeMessage } from '../model/redact';
 import type { ReportRequest } from '../model/report';
 import type { RequestGate } from './request-gate';
 import { PHASES_ON, phaseMark } from './phase-log';
+import { FAST_READ_OPERATIONS, readReportPage } from './report-page-reader';
 
 /** Static keys as the AWS SDK names them. */
 export interface StaticCredentials {
@@ -175,6 +177,7 @@ export async function createIamSession(
     retryStrategy: new IamRetryStrategy(maxAttempts, (attempt: number) => sdkRetryDelay(attempt) * timeScale),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   });
+  const sdkDeserializer = sdkDeserializerOf(client);
   return {
     client,
     async send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest) {
@@ -197,6 +200,17 @@ export async function createIamSession(
         },
         { step: 'deserialize', priority: 'high', name: 'accessAdvisorRequestGate' },
       );
+      if (FAST_READ_OPERATIONS.has(operation)) {
+        // Replaces the SDK's deserializer for this command only (same name, step and priority): report pages are
+        // read by report-page-reader.ts, and whatever it does not read, the SDK's own deserializer does.
+        (cmd.middlewareStack as unknown as MiddlewareAdder).add(fastPageDeserializer(operation, sdkDeserializer), {
+          step: 'deserialize',
+          priority: 'normal',
+          name: 'deserializerMiddleware',
+          override: true,
+          tags: ['DESERIALIZER'],
+        });
+      }
       if (PHASES_ON) {
         // Inside the deserializer: when the HTTP answer is in, before it is parsed (latency bench only).
         (cmd.middlewareStack as unknown as MiddlewareAdder).add(
@@ -234,6 +248,58 @@ type Handler = (args: unknown) => Promise<unknown>;
 type Middleware = (next: Handler, context: unknown) => Handler;
 interface MiddlewareAdder {
   add(mw: Middleware, options: { step: string; priority: string; name: string; override?: boolean; tags?: string[] }): void;
+}
+
+interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+/** The SDK's own deserializer middleware of this client (the one its schema plugin installs), to fall back on. */
+function sdkDeserializerOf(client: IAMClient): Middleware {
+  let found: Middleware | undefined;
+  getSchemaSerdePlugin(client.config as never).applyToStack({
+    add: (mw: Middleware, options: { name?: string }) => {
+      if (options.name === 'deserializerMiddleware') found = mw;
+    },
+  } as never);
+  if (!found) throw new Error('the AWS SDK installed no deserializerMiddleware: this SDK version is not supported');
+  return found;
+}
+
+async function bodyBytes(body: unknown): Promise<Buffer> {
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A 2xx report page goes through report-page-reader.ts once; anything else (an error answer, a page outside the
+ * reader's narrow grammar) goes to the SDK's deserializer with the same response, its body kept as bytes.
+ */
+function fastPageDeserializer(operation: string, sdk: Middleware): Middleware {
+  return (next, context) => async (args) => {
+    const { response } = (await next(args)) as { response: RawResponse };
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      const bytes = await bodyBytes(response.body);
+      const output = readReportPage(operation, bytes.toString('utf8'));
+      if (output) {
+        const header = (name: string): string | undefined =>
+          Object.entries(response.headers).find(([k]) => k.toLowerCase() === name)?.[1];
+        const $metadata = {
+          httpStatusCode: response.statusCode,
+          requestId: header('x-amzn-requestid') ?? header('x-amzn-request-id') ?? header('x-amz-request-id'),
+          extendedRequestId: header('x-amz-id-2'),
+          cfId: header('x-amz-cf-id'),
+        };
+        return { response, output: { ...output, $metadata } };
+      }
+      response.body = bytes;
+    }
+    return sdk(async () => ({ response }), context)(args);
+  };
 }
 
 function secretStrings(credentials: ConnectionOptions['credentials']): string[] {

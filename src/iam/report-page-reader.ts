@@ -1,0 +1,201 @@
+/**
+ * A reader for the three paged report answers (GetServiceLastAccessedDetails, …WithEntities,
+ * GetOrganizationsAccessReport), cheaper than the AWS SDK's generic deserializer on a 400-service ACTION_LEVEL page
+ * (~370 KB of XML, thousands of tracked actions). saxes, a strict streaming XML parser, reads the body once; each
+ * element is checked against the shapes below (the one place that knows IAM's grammar) as it opens, and turned into
+ * the object the SDK would build (dates as Date, counts as numbers, lists as arrays) as it closes. No tree is built
+ * and nothing is walked twice.
+ *
+ * It is deliberately narrow: anything outside the grammar IAM uses — a document that is not well-formed, an unknown
+ * or repeated element, an attribute (other than the root's xmlns), a comment, CDATA, a DOCTYPE, a processing
+ * instruction, an entity other than XML's five, a character reference outside the Basic Multilingual Plane, text
+ * around a value, a date, count or flag in another form — makes it return undefined, and the SDK's own deserializer
+ * reads the body instead (client.ts). So it can only be faster, never more lenient: every page still goes through
+ * the page checks (report-pages.ts) either way.
+ */
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+
+type Scalar = 'string' | 'date' | 'int' | 'bool';
+interface StructShape {
+  readonly struct: Readonly<Record<string, Shape>>;
+}
+interface ListShape {
+  readonly list: Shape;
+}
+type Shape = Scalar | StructShape | ListShape;
+
+const struct = (fields: Record<string, Shape>): StructShape => ({ struct: fields });
+const list = (item: Shape): ListShape => ({ list: item });
+
+const JOB_ERROR = struct({ Message: 'string', Code: 'string' });
+const TRACKED_ACTION = struct({ ActionName: 'string', LastAccessedEntity: 'string', LastAccessedTime: 'date', LastAccessedRegion: 'string' });
+const SERVICE = struct({
+  ServiceName: 'string',
+  LastAuthenticated: 'date',
+  ServiceNamespace: 'string',
+  LastAuthenticatedEntity: 'string',
+  LastAuthenticatedRegion: 'string',
+  TotalAuthenticatedEntities: 'int',
+  TrackedActionsLastAccessed: list(TRACKED_ACTION),
+});
+const ENTITY = struct({
+  EntityInfo: struct({ Arn: 'string', Name: 'string', Type: 'string', Id: 'string', Path: 'string' }),
+  LastAuthenticated: 'date',
+});
+const ACCESS_DETAIL = struct({
+  ServiceName: 'string',
+  ServiceNamespace: 'string',
+  Region: 'string',
+  EntityPath: 'string',
+  LastAuthenticatedTime: 'date',
+  TotalAuthenticatedEntities: 'int',
+});
+const RESPONSE_METADATA = struct({ RequestId: 'string' });
+
+/** The Result element of each operation this reader knows. */
+const RESULTS: Readonly<Record<string, StructShape>> = {
+  GetServiceLastAccessedDetails: struct({
+    JobStatus: 'string',
+    JobType: 'string',
+    JobCreationDate: 'date',
+    ServicesLastAccessed: list(SERVICE),
+    JobCompletionDate: 'date',
+    IsTruncated: 'bool',
+    Marker: 'string',
+    Error: JOB_ERROR,
+  }),
+  GetServiceLastAccessedDetailsWithEntities: struct({
+    JobStatus: 'string',
+    JobCreationDate: 'date',
+    JobCompletionDate: 'date',
+    EntityDetailsList: list(ENTITY),
+    IsTruncated: 'bool',
+    Marker: 'string',
+    Error: JOB_ERROR,
+  }),
+  GetOrganizationsAccessReport: struct({
+    JobStatus: 'string',
+    JobCreationDate: 'date',
+    JobCompletionDate: 'date',
+    NumberOfServicesAccessible: 'int',
+    NumberOfServicesNotAccessed: 'int',
+    AccessDetails: list(ACCESS_DETAIL),
+    IsTruncated: 'bool',
+    Marker: 'string',
+    ErrorDetails: JOB_ERROR,
+  }),
+};
+
+export const FAST_READ_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(RESULTS));
+
+/** Thrown while reading when the body leaves the grammar; readReportPage turns it into undefined. */
+class OutsideGrammar extends Error {}
+const outside = (): never => {
+  throw new OutsideGrammar();
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+const COUNT = /^(?:0|[1-9]\d{0,8})$/;
+const SPACE = /^[ \t\n\r]*$/;
+/** `<?xml` followed by space opens the XML declaration; `<?xml-stylesheet …?>` is a processing instruction. */
+const XML_DECLARATION = /^<\?xml[ \t\n\r]/;
+/** Numeric character references: the SDK reads each as one UTF-16 unit, so one beyond U+FFFF is left to it. */
+const CHARACTER_REFERENCE = /&#(?:x([0-9a-fA-F]+)|(\d+));/g;
+
+function scalar(shape: Scalar, text: string): unknown {
+  // An empty element is an empty string to the SDK, and nothing else is read from it.
+  if (shape === 'string') return text;
+  switch (shape) {
+    case 'date': {
+      if (!DATE.test(text)) return outside();
+      const date = new Date(text);
+      return Number.isNaN(date.getTime()) ? outside() : date;
+    }
+    case 'int':
+      return COUNT.test(text) ? Number(text) : outside();
+    case 'bool':
+      return text === 'true' ? true : text === 'false' ? false : outside();
+  }
+}
+
+/** One open element: its shape, what it has read so far, and where the value goes when it closes. */
+interface Frame {
+  readonly name: string;
+  readonly shape: Shape | 'document' | 'response';
+  /** A struct's fields, a list's items, or a scalar's text. */
+  value: Record<string, unknown> | unknown[] | string;
+}
+
+/**
+ * The SDK-shaped output (without `$metadata`) of a 2xx answer to `operation`, or undefined when this reader does
+ * not know the operation or the body is not in the narrow form it reads (the SDK then reads it).
+ */
+export function readReportPage(operation: string, body: string): Record<string, unknown> | undefined {
+  const result = RESULTS[operation];
+  // A byte order mark is not IAM's form either.
+  if (!result || body.charCodeAt(0) === 0xfeff) return undefined;
+  // Markup IAM never sends, found by a scan rather than by parser events (a processing-instruction handler alone
+  // makes saxes several times slower): every comment, CDATA section and DOCTYPE starts with `<!`, every processing
+  // instruction with `<?` (the XML declaration may only stand first). `<` cannot stand unescaped anywhere else.
+  if (body.includes('<!') || body.indexOf('<?', XML_DECLARATION.test(body) ? 1 : 0) >= 0) return undefined;
+  if (body.includes('&#')) {
+    for (const m of body.matchAll(CHARACTER_REFERENCE)) if (parseInt(m[1] ?? m[2]!, m[1] ? 16 : 10) > 0xffff) return undefined;
+  }
+  const rootName = `${operation}Response`;
+  const resultName = `${operation}Result`;
+  let output: Record<string, unknown> | undefined;
+  const stack: Frame[] = [{ name: '', shape: 'document', value: {} }];
+
+  const parser = new SaxesParser({ xmlns: false, position: false });
+  parser.on('opentag', (tag: SaxesTagPlain) => {
+    const parent = stack[stack.length - 1]!;
+    const name = tag.name;
+    let shape: Frame['shape'];
+    if (parent.shape === 'document') {
+      if (name !== rootName) outside();
+      for (const attribute in tag.attributes) if (attribute !== 'xmlns') outside();
+      shape = 'response';
+    } else {
+      for (const _ in tag.attributes) outside();
+      if (parent.shape === 'response') shape = name === resultName ? result : name === 'ResponseMetadata' ? RESPONSE_METADATA : outside();
+      else if (typeof parent.shape === 'string') shape = outside();
+      else if ('list' in parent.shape) shape = name === 'member' ? parent.shape.list : outside();
+      else shape = Object.hasOwn(parent.shape.struct, name) ? parent.shape.struct[name]! : outside();
+      // Each field once: a second one would be a second answer to the same question.
+      if (!Array.isArray(parent.value) && Object.hasOwn(parent.value as object, name)) outside();
+    }
+    stack.push({ name, shape, value: typeof shape === 'string' && shape !== 'response' ? '' : typeof shape === 'object' && 'list' in shape ? [] : {} });
+  });
+  parser.on('text', (text: string) => {
+    const top = stack[stack.length - 1]!;
+    if (typeof top.value === 'string') top.value += text;
+    // Between elements only space; outside the root saxes itself refuses text.
+    else if (!SPACE.test(text)) outside();
+  });
+  parser.on('closetag', () => {
+    const frame = stack.pop()!;
+    const parent = stack[stack.length - 1]!;
+    let value: unknown = frame.value;
+    if (typeof frame.value === 'string') {
+      const text = frame.value;
+      // Values are written as they are: space around one, or a line break in one (which XML parsers normalise
+      // differently), is not IAM's form.
+      if (text.trim() !== text || text.includes('\n') || text.includes('\r')) outside();
+      value = scalar(frame.shape as Scalar, text);
+    }
+    if (frame.shape === 'response') return;
+    if (Array.isArray(parent.value)) parent.value.push(value);
+    else (parent.value as Record<string, unknown>)[frame.name] = value;
+    if (frame.name === resultName && parent.shape === 'response') output = value as Record<string, unknown>;
+  });
+  parser.on('xmldecl', (declaration: { version?: string; encoding?: string }) => {
+    if (declaration.version !== '1.0' || (declaration.encoding !== undefined && declaration.encoding.toUpperCase() !== 'UTF-8')) outside();
+  });
+  try {
+    // Without an error handler saxes throws at the first well-formedness error.
+    parser.write(body).close();
+  } catch {
+    return undefined;
+  }
+  return output;
+}
