@@ -5,7 +5,8 @@
  * plain HTTP server in a child process, so the CPU measured is the client's alone.
  *
  *   npx ts-node --transpile-only bench/report-cpu.ts [pages]
- *   node --cpu-prof --cpu-prof-dir=prof -r ts-node/register/transpile-only bench/report-cpu.ts 100   (then read prof/)
+ *   BENCH_CPU_PROFILE=page.cpuprofile npx ts-node --transpile-only bench/report-cpu.ts 100   (the page loop alone)
+ *   npx ts-node --transpile-only bench/profile-summary.ts page.cpuprofile                     (top self time)
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -96,6 +97,7 @@ export async function runReportCpuBench(pages = 60): Promise<ReportCpuResult> {
       1,
     );
     const request = { kind: 'service-last-accessed', arn: roleArn(0), granularity: 'ACTION_LEVEL', withEntities: false } as const;
+    const profiler = process.env['BENCH_CPU_PROFILE'] ? await startProfile() : undefined;
     const cpu: number[] = [];
     let services = 0;
     let trackedActions = 0;
@@ -112,11 +114,30 @@ export async function runReportCpuBench(pages = 60): Promise<ReportCpuResult> {
       trackedActions = report.servicesLastAccessed.reduce((n, s) => n + (s.trackedActionsLastAccessed?.length ?? 0), 0);
     }
     session.close();
+    if (profiler) await profiler.stopInto(process.env['BENCH_CPU_PROFILE']!);
     return { pageBytes: Buffer.byteLength(xml), services, trackedActions, cpuMs: summarize(cpu.slice(1)), firstPageCpuMs: cpu[0]! };
   } finally {
     server.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A V8 CPU profile of the page loop alone (not the capture, not module loading), for bench/profile-summary.ts. */
+async function startProfile(): Promise<{ stopInto(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector');
+  const inspector = new Session();
+  inspector.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => inspector.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stopInto(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      inspector.disconnect();
+    },
+  };
 }
 
 if (require.main === module) {

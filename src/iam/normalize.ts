@@ -19,6 +19,7 @@ import {
   type ReportRequest,
   type ServiceLastAccessed,
   type ServiceLastAccessedReport,
+  type TrackedActionLastAccessed,
 } from '../model/report';
 
 /**
@@ -55,17 +56,22 @@ export function normalizeService(s: SdkServiceLastAccessed, entities?: readonly 
     ...opt('lastAuthenticatedEntity', s.LastAuthenticatedEntity),
     ...opt('lastAuthenticatedRegion', s.LastAuthenticatedRegion),
     ...opt('totalAuthenticatedEntities', s.TotalAuthenticatedEntities),
-    ...opt(
-      'trackedActionsLastAccessed',
-      s.TrackedActionsLastAccessed?.map((a) => ({
-        actionName: a.ActionName ?? '',
-        ...opt('lastAccessedEntity', a.LastAccessedEntity),
-        ...opt('lastAccessedTime', isoDate(a.LastAccessedTime)),
-        ...opt('lastAccessedRegion', a.LastAccessedRegion),
-      })),
-    ),
+    ...opt('trackedActionsLastAccessed', s.TrackedActionsLastAccessed?.map(normalizeTrackedAction)),
     ...opt('entities', entities),
   };
+}
+
+/**
+ * One tracked action, its fields in the same order as the other normalisers write them. Assigned one by one rather
+ * than spread: a 400-service ACTION_LEVEL page carries thousands of them.
+ */
+function normalizeTrackedAction(a: NonNullable<SdkServiceLastAccessed['TrackedActionsLastAccessed']>[number]): TrackedActionLastAccessed {
+  const out: { -readonly [K in keyof TrackedActionLastAccessed]: TrackedActionLastAccessed[K] } = { actionName: a.ActionName ?? '' };
+  if (a.LastAccessedEntity !== undefined && a.LastAccessedEntity !== null) out.lastAccessedEntity = a.LastAccessedEntity;
+  const time = isoDate(a.LastAccessedTime);
+  if (time !== undefined) out.lastAccessedTime = time;
+  if (a.LastAccessedRegion !== undefined && a.LastAccessedRegion !== null) out.lastAccessedRegion = a.LastAccessedRegion;
+  return out;
 }
 
 export function normalizeEntity(e: SdkEntityDetails): EntityDetails {

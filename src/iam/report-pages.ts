@@ -174,8 +174,8 @@ export const SERVICES: ListSpec<{ ServicesLastAccessed?: SdkServiceLastAccessed[
       if (!a || typeof a.ActionName !== 'string' || a.ActionName === '') {
         return { problem: `(${s.ServiceNamespace}) has a tracked action without ActionName` };
       }
-      const dates = datesProblem(a, ['LastAccessedTime']);
-      if (dates) return { problem: `(${s.ServiceNamespace}:${a.ActionName}) ${dates}` };
+      const time = a.LastAccessedTime;
+      if (time !== undefined && time !== null && !validDate(time)) return { problem: `(${s.ServiceNamespace}:${a.ActionName}) has an invalid LastAccessedTime` };
       if (actions.has(a.ActionName.toLowerCase())) {
         return { problem: `(${s.ServiceNamespace}) lists the tracked action ${a.ActionName} twice` };
       }
