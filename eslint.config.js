@@ -73,7 +73,8 @@ module.exports = tseslint.config(
   {
     // Deliberate lazy loading: the CLI keeps `--help` fast by loading the AWS SDK, the catalog and the emulator only
     // inside the commands that need them; cdk-core picks cdktf or cdktn at run time; the package index loads the engine,
-    // the emulator, ajv and the tracked-actions data on first use (a synth served from the cache needs none of them), and
+    // the emulator, ajv and the tracked-actions data on first use (a synth served from the cache needs none of them), the
+    // report-page reader loads its XML parser at the first page (while a cold report's job runs), and
     // the constructs load the plan-time binding, the worker runner and the cache writer only in plan mode, on a miss or on
     // a write; the gate (src/analysis/gate.ts) loads the policy evaluator and the baseline rules only when policies or a
     // baseline are given; the Terraform provider loads the AWS SDK and the analysis on the first read (Terraform waits
@@ -85,6 +86,7 @@ module.exports = tseslint.config(
       'src/resolve/cache-file.ts',
       'src/resolve/synth-resolver.ts',
       'src/iam/index.ts',
+      'src/iam/report-page-reader.ts',
       'src/analysis/gate.ts',
       'src/sweep/index.ts',
       'src/emulator/index.ts',

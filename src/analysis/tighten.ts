@@ -215,7 +215,7 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     const list = outcome.removableButKept;
     notes.push(`${list.length} action(s) proven unused stay allowed by statements that could not be tightened: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
   }
-  const removedServices = [...byService(outcome.removed).keys()].filter((svc) => !outcome.allowedAfterServices.has(svc)).sort(compare);
+  const removedServices = [...servicesOf(outcome.removed)].filter((svc) => !outcome.allowedAfterServices.has(svc)).sort(compare);
   // "Denied within a kept wildcard": removed, yet still matched by an Allow the result keeps (the Deny removes it).
   const allowEvaluator = denies.evaluator;
   let deniedActions: string[] = [];
@@ -228,13 +228,13 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     });
   }
   // Per service, so that each kept wildcard looks only at the denied actions of the services it names.
-  const deniedByService = byService(deniedActions);
+  let deniedByService: Map<string, string[]> | undefined;
   for (const { label, pattern } of keptWildcardNotes) {
     const parts = splitAction(pattern);
-    const pool = pattern === '*' || !parts || hasWildcard(parts.service) ? deniedActions : (deniedByService.get(parts.service) ?? []);
+    const pool = pattern === '*' || !parts || hasWildcard(parts.service) ? deniedActions : ((deniedByService ??= byService(deniedActions)).get(parts.service) ?? []);
     const inside = pattern === '*' ? pool : pool.filter((a) => matchesWildcard(pattern, a, true));
     if (inside.length === 0) continue;
-    const services = pattern === '*' ? deniedByService : byService(inside);
+    const services = servicesOf(inside);
     notes.push(
       `${label}: "${pattern}" kept as written; ${inside.length} unused tracked action(s) it allows ${services.size > 1 ? `in ${services.size} services ` : ''}are denied ` +
         `(${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}): used, untracked, excepted and newer actions stay allowed`,
@@ -473,6 +473,19 @@ export function minimalActionList(actions: readonly string[]): string[] {
   return minimal
     .filter((a) => !(hasWildcard(a) && !a.endsWith(':*') && services.has(serviceOf(a))))
     .sort((a, b) => compare(a.toLowerCase(), b.toLowerCase()) || compare(a, b));
+}
+
+/** The lower-case services of the actions (read again only where a run of one service changes). */
+function servicesOf(actions: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  let prefix: string | undefined;
+  for (const a of actions) {
+    // A service part holds no colon: an action starting with `svc:` is of service svc.
+    if (prefix !== undefined && a.startsWith(prefix)) continue;
+    out.add(serviceOf(a));
+    prefix = `${a.slice(0, Math.max(0, a.indexOf(':')))}:`;
+  }
+  return out;
 }
 
 /**

@@ -13,7 +13,17 @@
  * reads the body instead (client.ts). So it can only be faster, never more lenient: every page still goes through
  * the page checks (report-pages.ts) either way.
  */
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type { SaxesParser as SaxesParserClass, SaxesTagPlain } from 'saxes';
+
+let Parser: typeof SaxesParserClass | undefined;
+/**
+ * saxes is loaded at the first page, not with the engine: a cold report loads the engine, sends Generate and waits
+ * for the job, and the few ms of loading the parser then fall in the wait instead of before the job starts.
+ */
+function saxesParser(): typeof SaxesParserClass {
+  Parser ??= (require('saxes') as { SaxesParser: typeof SaxesParserClass }).SaxesParser;
+  return Parser;
+}
 
 type Scalar = 'string' | 'date' | 'int' | 'bool';
 interface StructShape {
@@ -146,6 +156,7 @@ export function readReportPage(operation: string, body: string): Record<string, 
   let output: Record<string, unknown> | undefined;
   const stack: Frame[] = [{ name: '', shape: 'document', value: {} }];
 
+  const SaxesParser = saxesParser();
   const parser = new SaxesParser({ xmlns: false, position: false });
   parser.on('opentag', (tag: SaxesTagPlain) => {
     const parent = stack[stack.length - 1]!;

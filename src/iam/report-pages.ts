@@ -221,8 +221,11 @@ export const ENTITIES: ListSpec<{ EntityDetailsList?: SdkEntityDetails[] }, SdkE
 export function foreignEntity(request: ServiceRequest, entityArns: readonly (string | undefined)[]): string | undefined {
   const target = parsePrincipalArn(request.arn);
   if ('error' in target) return undefined;
+  // An ACTION_LEVEL page names the same principal on every tracked action it used: each ARN is judged once.
+  const fits = new Set<string>();
   for (const arn of entityArns) {
-    if (arn === undefined || arn === '') continue;
+    if (arn === undefined || arn === '' || fits.has(arn)) continue;
+    fits.add(arn);
     const entity = parsePrincipalArn(arn);
     if ('error' in entity) return `names ${JSON.stringify(arn)}, which is not a user or role ARN`;
     const sameAccount = target.awsManaged || entity.account === target.account;
