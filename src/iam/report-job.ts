@@ -39,6 +39,7 @@ import { DURATION_TOLERANCE, type JobDurations } from './job-durations';
 import type { PrincipalCreateDates } from './principal-dates';
 import { mapLimit } from './map-limit';
 import { phaseMark } from './phase-log';
+import { preloadPageReader } from './report-page-reader';
 
 export type ProgressPhase = 'queued' | 'generating' | 'waiting' | 'paging' | 'done' | 'failed';
 export interface ProgressEvent {
@@ -162,6 +163,8 @@ async function runWithSignal(
       phaseMark('generate-start');
       state.jobId = await generate(request, ctx, signal, state);
       phaseMark('generate-done');
+      // The page reader's parser loads while the job runs, after the requests this turn schedules have gone out.
+      setImmediate(preloadPageReader).unref();
       jobKnownToExist = true;
     }
     if (request.kind === 'service-last-accessed' && !createDate) {

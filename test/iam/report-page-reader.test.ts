@@ -14,7 +14,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createIamSession } from '../../src/iam/client';
 import { AwsRequestError } from '../../src/model/errors';
 import { RequestGate } from '../../src/iam/request-gate';
-import { readReportPage } from '../../src/iam/report-page-reader';
+import { WARM_UP_PAGE, readReportPage } from '../../src/iam/report-page-reader';
 import { ARNS, CREDENTIALS, PATHS, testWorld } from './world';
 
 // The fast reader must read every page exactly as the AWS SDK does, or decline it (the SDK then reads it).
@@ -121,6 +121,12 @@ describe('readReportPage reads what the SDK reads, the same way', () => {
     const usedReport = bodies.find((b) => b.what.endsWith('with recorded use'))!.body;
     const action = readReportPage('GetServiceLastAccessedDetails', usedReport) as { ServicesLastAccessed: { TrackedActionsLastAccessed?: { LastAccessedTime?: Date }[] }[] };
     expect(action.ServicesLastAccessed.flatMap((s) => s.TrackedActionsLastAccessed ?? []).some((a) => a.LastAccessedTime instanceof Date)).toBe(true);
+  });
+
+  it('the small page that warms the reader up while a job runs', async () => {
+    const mine = readReportPage('GetServiceLastAccessedDetails', WARM_UP_PAGE);
+    expect(mine).toMatchObject({ JobStatus: 'COMPLETED', ServicesLastAccessed: [{ ServiceNamespace: 's', TrackedActionsLastAccessed: [{ ActionName: 'A' }] }] });
+    expect(mine).toEqual(await sdkReading('GetServiceLastAccessedDetails', WARM_UP_PAGE));
   });
 
   it('the same answers pretty-printed, with CRLF line ends, entities and empty elements', async () => {
