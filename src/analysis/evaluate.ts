@@ -105,6 +105,18 @@ function decisionTable(
   let allowCoverage: Coverage[] = [];
   const applies = (s: CompiledStatement, coverage: Coverage, action: string) =>
     coverage === 'all' || (coverage === 'some' && s.actions.matches(action) !== s.negateActions);
+  /** The action's decisions at every resource, into `out` from `offset` (IAM's order: a Deny wins, then an Allow). */
+  const decideInto = (action: string, out: Uint8Array, offset: number): void => {
+    for (let r = 0; r < width; r++) {
+      let denied = false;
+      for (let i = 0; i < denies.length && !denied; i++) denied = denyAt[i]![r]! && applies(denies[i]!, denyCoverage[i]!, action);
+      let allowed = false;
+      for (let i = 0; i < allows.length && !denied && !allowed; i++) allowed = allowAt[i]![r]! && applies(allows[i]!, allowCoverage[i]!, action);
+      out[offset + r] = allowed ? 1 : 0;
+    }
+  };
+  const uniformRow = new Uint8Array(width);
+  let uniform = false;
   for (let a = 0; a < actions.length; a++) {
     const action = actions[a]!;
     const colon = action.indexOf(':');
@@ -118,15 +130,13 @@ function decisionTable(
       const service = action.slice(0, colon);
       denyCoverage = denies.map((s) => statementCoverage(s, service));
       allowCoverage = allows.map((s) => statementCoverage(s, service));
+      // When every statement answers for the whole service, so does the row: computed once for the run.
+      uniform = !denyCoverage.includes('some') && !allowCoverage.includes('some');
+      if (uniform) decideInto(action, uniformRow, 0);
     }
-    for (let r = 0; r < width; r++) {
-      let denied = false;
-      for (let i = 0; i < denies.length && !denied; i++) denied = denyAt[i]![r]! && applies(denies[i]!, denyCoverage[i]!, action);
-      if (denied) continue;
-      let allowed = false;
-      for (let i = 0; i < allows.length && !allowed; i++) allowed = allowAt[i]![r]! && applies(allows[i]!, allowCoverage[i]!, action);
-      if (allowed) table[a * width + r] = 1;
-    }
+    if (!uniform) decideInto(action, table, a * width);
+    else if (width === 1) table[a] = uniformRow[0]!;
+    else table.set(uniformRow, a * width);
   }
   return table;
 }
