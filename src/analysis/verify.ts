@@ -119,7 +119,7 @@ export function proveTightening(
     ...claimFailures(claims, tables, evidence, before, after),
     ...(claimedRemoved !== undefined ? unclaimedRemovals(sorted, claims, candidates.actions.length) : []),
     // What the evaluator cannot see: Conditions, Resource coverage statement by statement, Version semantics.
-    ...coverageFailures(original, tightened, candidates.actions.filter((a) => !sorted.widened.has(a)), describe),
+    ...coverageFailures(original, tightened, sorted.widened.size === 0 ? candidates.actions : candidates.actions.filter((a) => !sorted.widened.has(a)), describe),
   ];
   return {
     proof: {
@@ -408,10 +408,9 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
   for (const a of newer) literals.delete(a.toLowerCase());
   if (everything) {
     // Every catalog action already; add only the literals the catalog does not know.
-    const all = [...expandPattern(catalog, '*')];
-    for (const { action, known } of literals.values()) if (!known) all.push(action);
-    all.push(...newer);
-    return { actions: all, newer };
+    const unknown: string[] = [];
+    for (const { action, known } of literals.values()) if (!known) unknown.push(action);
+    return { actions: expandPattern(catalog, '*').concat(unknown, [...newer]), newer };
   }
   for (const pattern of patterns) for (const a of expandPattern(catalog, pattern)) set.add(a);
   for (const { action } of literals.values()) set.add(action);
