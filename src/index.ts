@@ -18,6 +18,7 @@ export { OrganizationsAccessReport, ORGANIZATIONS_REPORT_OUTPUTS } from './const
 export type { OrganizationsAccessReportProps, OrganizationsReportOutputName } from './constructs/organizations-access-report';
 export type {
   ResolveAt,
+  PlanTimeSource,
   OnLookupError,
   ReportConnectionProps,
   ReportResolutionProps,
@@ -25,7 +26,27 @@ export type {
 export type { IamPrincipalElement } from './constructs/principal-arn';
 export { ReportLookupError } from './constructs/report-lookup';
 export { CACHE_FILE_NAME, CacheFileError, type CacheEntry, type CacheFile, type CacheConnection } from './resolve/cache-file';
-// Plan-time reports: Terraform's external data source and its bundled program (issue 5).
+// This package's Terraform provider in cdktf/cdktn: its provider block and data sources, the default plan-time
+// source of the report constructs (issue 25).
+export { AccessAdvisorProvider, type AccessAdvisorProviderProps, type AccessAdvisorAssumeRole } from './constructs/access-advisor-provider';
+export {
+  DataAccessAdvisorServiceLastAccessed,
+  DataAccessAdvisorUnusedPermissions,
+  DataAccessAdvisorTightenedPolicy,
+  DataAccessAdvisorOrganizationsAccessReport,
+  DataAccessAdvisorPoliciesGrantingServiceAccess,
+  type NativeDataSourceProps,
+  type ServiceReportInputProps,
+  type DecisionInputProps,
+  type DataAccessAdvisorServiceLastAccessedProps,
+  type DataAccessAdvisorUnusedPermissionsProps,
+  type DataAccessAdvisorTightenedPolicyProps,
+  type DataAccessAdvisorOrganizationsAccessReportProps,
+  type DataAccessAdvisorPoliciesGrantingServiceAccessProps,
+} from './constructs/native-data-sources';
+export type { NativeServiceReportBinding, NativeOrganizationsReportBinding } from './constructs/native-plan-report';
+export type { PlanTimeBinding } from './constructs/access-report-base';
+// Plan-time reports on the fallback source: Terraform's external data source and its bundled program (issue 5).
 export {
   bindPlanTimeReport,
   planTimeQuery,

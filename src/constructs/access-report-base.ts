@@ -2,21 +2,26 @@ import { InvalidRequestError } from '../model/errors';
 import type { AccessReport, ReportRequest } from '../model/report';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
+import type { NativeOrganizationsReportBinding, NativeServiceReportBinding } from './native-plan-report';
 import type { PlanTimeReportBinding } from './plan-time-report';
 import { SynthReportLookup } from './report-lookup';
 import { type ResolveAt, type ResolvedReportOptions } from './report-props';
 
+/** How a plan-time report is read by Terraform: this package's provider (default) or the external fallback. */
+export type PlanTimeBinding = PlanTimeReportBinding | NativeServiceReportBinding | NativeOrganizationsReportBinding;
+
 /**
  * What both report constructs share: a report resolved either at synth (a lookup in the app-wide batch) or at plan
- * (a `data.external` block), the job metadata outputs, and publishing outputs by name.
+ * (a `data "accessadvisor_…"` block of this package's provider, or the `data "external"` fallback), the job metadata
+ * outputs, and publishing outputs by name.
  */
-export abstract class AccessReportConstruct<R extends AccessReport, OutputName extends string> extends Construct {
+export abstract class AccessReportConstruct<R extends AccessReport, OutputName extends string, B extends PlanTimeBinding = PlanTimeBinding> extends Construct {
   abstract readonly resolveAt: ResolveAt;
-  private binding?: PlanTimeReportBinding;
+  private binding?: B;
   private lookup?: SynthReportLookup<R>;
 
-  /** Plan mode: the external data source binding. */
-  get planTime(): PlanTimeReportBinding | undefined {
+  /** Plan mode: the data source binding (`source` says which: 'provider' or 'external'). */
+  get planTime(): B | undefined {
     return this.binding;
   }
 
@@ -45,11 +50,13 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
   }
 
   get jobId(): string {
+    if (this.binding?.source === 'provider') return this.binding.report.jobId;
     if (this.binding) return this.binding.result('job_id');
     return this.synth().lazyString((r) => r.jobId);
   }
 
   get jobCompletionDate(): string {
+    if (this.binding?.source === 'provider') return this.binding.report.jobCompletionDate;
     if (this.binding) {
       const { Fn, Token } = coreOf(this);
       return Token.asString(Fn.lookup(this.binding.decoded('report'), 'jobCompletionDate', ''));
@@ -57,8 +64,16 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
     return this.synth().lazyString((r) => r.jobCompletionDate);
   }
 
-  /** The whole normalized report as a JSON string. */
+  /**
+   * The whole report as a JSON string. Synth and the external fallback: the normalized report (lowerCamelCase);
+   * the provider: `jsonencode` of its data source, in Terraform's snake_case names.
+   */
   get reportJson(): string {
+    if (this.binding?.source === 'provider') {
+      // `jsonencode(data.<type>.<name>)`: the element's fqn is a reference to the whole data source.
+      const { Fn, Token } = coreOf(this);
+      return Token.asString(Fn.jsonencode(this.binding.report.fqn));
+    }
     if (this.binding) return this.binding.result('report');
     return this.synth().lazyString((r) => JSON.stringify(r));
   }
@@ -78,21 +93,27 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
   protected abstract outputNames(): readonly OutputName[];
   protected abstract outputValue(name: OutputName): unknown;
 
+  /** The external fallback: a `data "external"` block running the bundled program. */
   protected resolveAtPlan(query: Record<string, string>): void {
-    this.binding = planTimeReport().bindPlanTimeReport(this, 'report', query);
+    this.binding = planTimeReport().bindPlanTimeReport(this, 'report', query) as B;
+  }
+
+  /** The default plan-time source: a data source of this package's provider. */
+  protected resolveAtPlanNatively(binding: B): void {
+    this.binding = binding;
   }
 
   protected resolveAtSynth(request: ReportRequest, options: ResolvedReportOptions): void {
     this.lookup = new SynthReportLookup<R>(this, request, options);
   }
 
-  /** The synth-time lookup; an output the plan-time program does not provide is refused by name. */
+  /** The synth-time lookup; an output plan time does not provide is refused by name. */
   protected synth(output?: string): SynthReportLookup<R> {
     if (!this.lookup) {
       throw new InvalidRequestError(
         'resolveAt',
         this.resolveAt,
-        `'synth' for ${output ?? 'this output'}, which the plan-time program does not provide (construct ${this.node.path})`,
+        `'synth' for ${output ?? 'this output'}, which a plan-time report does not provide (construct ${this.node.path})`,
       );
     }
     return this.lookup;
@@ -105,4 +126,9 @@ export abstract class AccessReportConstruct<R extends AccessReport, OutputName e
  */
 export function planTimeReport(): typeof import('./plan-time-report') {
   return require('./plan-time-report') as typeof import('./plan-time-report');
+}
+
+/** The provider's plan-time binding loads in plan mode only, like the external one. */
+export function nativePlanReport(): typeof import('./native-plan-report') {
+  return require('./native-plan-report') as typeof import('./native-plan-report');
 }

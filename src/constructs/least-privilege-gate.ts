@@ -14,6 +14,9 @@ import { DeferredDecision } from './deferred-decision';
 import { planTimeReport } from './access-report-base';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
 import { checkGivenPolicies, collectGrants, grantSizeProblems, HOW_TO_TRACE, type JudgedPolicySource, type StackGrants } from './stack-grants';
+import type { DataAccessAdvisorUnusedPermissions } from './native-data-sources';
+import type { NativeServiceReportBinding } from './native-plan-report';
+import { escapeForTerraform } from './terraform-strings';
 
 /** The evidence rules every decision construct shares (docs/decisions.md). */
 export interface DecisionProps {
@@ -63,7 +66,10 @@ export type GateFailOn = 'error' | 'warning';
 export interface LeastPrivilegeGateProps extends DecisionProps, JudgedPoliciesProps {
   /** The report to judge; synth mode or plan mode. */
   readonly report: ServiceLastAccessedReport;
-  /** `error` (default) fails synth (or the plan, for plan-mode reports); `warning` only warns (synth mode). */
+  /**
+   * `error` (default) fails synth (plan mode: the plan, by a postcondition); `warning` only warns (plan mode on the
+   * provider: a `check` block, which Terraform reports as a warning; on the external fallback: nothing).
+   */
   readonly failOn?: GateFailOn;
 }
 
@@ -75,9 +81,14 @@ export interface LeastPrivilegeGateProps extends DecisionProps, JudgedPoliciesPr
 export class LeastPrivilegeGate extends Construct {
   readonly report: ServiceLastAccessedReport;
   readonly failOn: GateFailOn;
-  /** Plan mode: `${data.external.….result["violation_count"]}` and the one-line summary, as string tokens. */
+  /** Plan mode: the number of violations and the one-line summary, as string tokens Terraform fills in. */
   readonly planViolationCount?: string;
   readonly planSummary?: string;
+  /**
+   * Plan mode on the provider (default): the gate's `data "accessadvisor_unused_permissions"` (its `passed`, `table`,
+   * `violations`, …). The gate is its postcondition (failOn 'error') or a `check` block (failOn 'warning').
+   */
+  readonly planDecision?: DataAccessAdvisorUnusedPermissions;
 
   /** Synth mode: evaluated at synth (after the app-wide lookup batch), or when a getter below is read. */
   private readonly decision?: DeferredDecision<PrincipalVerdict | undefined>;
@@ -89,8 +100,14 @@ export class LeastPrivilegeGate extends Construct {
     const annotations = coreOf(this).Annotations.of(this);
 
     const given = givenPolicies(props, this.node.path);
-    if (this.report.planTime) {
-      const binding = this.report.planTime;
+    const binding = this.report.planTime;
+    if (binding?.source === 'provider' && 'decision' in binding) {
+      this.planDecision = this.gateOnProvider(binding, given);
+      this.planViolationCount = coreOf(this).Token.asString(this.planDecision.violationCount);
+      this.planSummary = this.planDecision.summary;
+      return;
+    }
+    if (binding?.source === 'external') {
       const options = decisionOptions(props);
       binding.setQuery('unused_after_days', String(options.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS));
       // Read at synth, when every element of the stack exists (a tightening's exceptions and documents included).
@@ -111,13 +128,62 @@ export class LeastPrivilegeGate extends Construct {
         binding.addPostcondition(planGateCondition(), planGateErrorMessage());
       } else {
         annotations.addWarning(
-          `${this.node.path}: failOn 'warning' with a plan-time report adds no postcondition (Terraform data sources cannot warn); read planSummary / planViolationCount instead`,
+          `${this.node.path}: failOn 'warning' with an external plan-time report adds no postcondition (Terraform data sources cannot warn); read planSummary / planViolationCount, or use the default planTimeSource 'provider' (a check block)`,
         );
       }
       return;
     }
     // Not here: reading the report now would resolve the lookups registered so far as their own batch.
     this.decision = new DeferredDecision(this, () => this.evaluate(given));
+  }
+
+  /**
+   * The gate as Terraform runs it on this package's provider: its own `data "accessadvisor_unused_permissions"` over
+   * the report's request, with the gate's window, exceptions and the policies the stack will grant (set at synth),
+   * and the verdict as a postcondition whose message is the gate's table, or as a `check` block that only warns.
+   */
+  private gateOnProvider(binding: NativeServiceReportBinding, given: readonly JudgedPolicySource[]): DataAccessAdvisorUnusedPermissions {
+    const core = coreOf(this);
+    const props = this.props;
+    const options = decisionOptions(props);
+    const { DataAccessAdvisorUnusedPermissions: Decision } = require('./native-data-sources') as typeof import('./native-data-sources');
+    const { nameAfter } = require('./native-plan-report') as typeof import('./native-plan-report');
+    const decision = new Decision(this, 'decision', {
+      ...binding.request,
+      ...(binding.provider ? { provider: binding.provider } : {}),
+      unusedAfterDays: options.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS,
+      ...(options.maxReportAgeDays !== undefined ? { maxReportAgeDays: options.maxReportAgeDays } : {}),
+      ...(props.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
+    });
+    nameAfter(this, decision.element);
+    // Read at synth, when every element of the stack exists (a tightening's exceptions included).
+    decision.element.setInput(
+      'exceptions',
+      core.Lazy.anyValue({ produce: () => mergeAllow(options.allow, this.judged(given)?.tightened).map((e) => ({ permission: e.permission, reason: e.reason })) }),
+    );
+    // At synth; no `policies` at all when the gate judges today's grants (nothing given, or a route not traced).
+    core.Aspects.of(this).add({
+      visit: (node) => {
+        if (node !== this) return;
+        const policies = planPolicies(this.judged(given));
+        if (policies) decision.element.setInput('policies', policies);
+      },
+    });
+    const advice = () => `${escapeForTerraform(describeJudged(this.judged(given)))}\nRemove them from the policy, or accept one with allow: [{ permission, reason }].`;
+    if (this.failOn === 'error') {
+      decision.addPostcondition(
+        '${self.passed}',
+        core.Lazy.stringValue({ produce: () => `LeastPrivilegeGate ${escapeForTerraform(this.node.path)}: \${self.summary}\n\${self.table}\n${advice()}` }),
+      );
+    } else {
+      const { nativeClasses } = require('./native-elements') as typeof import('./native-elements');
+      const check = new (nativeClasses(core).Check)(this, 'check', decision.element.friendlyUniqueId);
+      check.addAssertion(
+        core.Token.asString(decision.passed),
+        core.Lazy.stringValue({ produce: () => `LeastPrivilegeGate ${escapeForTerraform(this.node.path)} (warning): ${decision.summary}\n${decision.table}\n${advice()}` }),
+      );
+    }
+    return decision;
   }
 
   private judgedCache?: { value: StackGrants | undefined };
@@ -204,7 +270,7 @@ export function judgedGrants(
   given: readonly JudgedPolicySource[],
   judgeStackPolicies: boolean | undefined,
 ): StackGrants | undefined {
-  return collectGrants(given, report.principal, scope, report.arn, judgeStackPolicies !== false);
+  return collectGrants(given, report.principal, scope, report.arn, judgeStackPolicies !== false, report.planTime?.source === 'provider');
 }
 
 /**
@@ -238,7 +304,8 @@ export function mergeAllow(own: readonly PermissionException[] | undefined, tigh
 export function describeJudged(grants: StackGrants | undefined): string {
   if (!grants) return 'judged: what IAM grants the principal today (give policy/policies, or the principal as a construct of this stack, to judge the stack as it will be)';
   const list = (items: readonly string[]) => (items.length <= 4 ? items.join('; ') : `${items.slice(0, 4).join('; ')} (+${items.length - 4} more)`);
-  const docs = grants.sources.length ? list(grants.sources) : 'no policy';
+  const sources = [...grants.sources, ...grants.planDocuments.map((p) => p.source)];
+  const docs = sources.length ? list(sources) : 'no policy';
   if (grants.opaque.length) {
     return (
       `judged: the stack as it will be, but what follows may grant anything, so every unused permission still counts: ${list(grants.opaque)} (policies read: ${docs}); ` +
@@ -269,6 +336,17 @@ function exceptionConflicts(allow: readonly PermissionException[] | undefined, g
     }
   }
   return out;
+}
+
+/**
+ * The provider's `policies` input: each judged document as JSON (escaped: Terraform reads every string as a template)
+ * and each document only Terraform knows (a `data "accessadvisor_tightened_policy"`'s json) as its reference; undefined
+ * to judge today's grants (nothing judged, or a route that may grant anything).
+ */
+function planPolicies(grants: StackGrants | undefined): string[] | undefined {
+  if (!grants || grants.opaque.length > 0) return undefined;
+  const literal = grants.documents.map((d) => escapeForTerraform(typeof d === 'string' ? JSON.stringify(JSON.parse(d)) : JSON.stringify(d)));
+  return [...literal, ...new Set(grants.planDocuments.map((p) => p.expression))];
 }
 
 /** The plan-time `policies` query value: the judged documents as a JSON array, or "" to judge today's grants. */

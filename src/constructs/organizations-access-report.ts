@@ -1,9 +1,11 @@
 import { validateReportRequest } from '../iam/validate';
 import type { OrganizationsAccessReport as OrganizationsAccessReportModel, ReportRequest, SortKey } from '../model/report';
-import { AccessReportConstruct, planTimeReport } from './access-report-base';
+import { AccessReportConstruct, nativePlanReport, planTimeReport } from './access-report-base';
 import type { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import type { IResolvable } from './core-types';
+import type { NativeOrganizationsReportBinding } from './native-plan-report';
+import type { PlanTimeReportBinding } from './plan-time-report';
 import { type ReportResolutionProps, type ResolveAt, requireLiteral, resolveReportOptions } from './report-props';
 
 export interface OrganizationsAccessReportProps extends ReportResolutionProps {
@@ -30,7 +32,7 @@ export type OrganizationsReportOutputName = (typeof ORGANIZATIONS_REPORT_OUTPUTS
  * IAM's organizations access report for an entity of the organization: which services the SCPs allow and when
  * accounts under it last used each.
  */
-export class OrganizationsAccessReport extends AccessReportConstruct<OrganizationsAccessReportModel, OrganizationsReportOutputName> {
+export class OrganizationsAccessReport extends AccessReportConstruct<OrganizationsAccessReportModel, OrganizationsReportOutputName, PlanTimeReportBinding | NativeOrganizationsReportBinding> {
   readonly resolveAt: ResolveAt;
   readonly entityPath: string;
   readonly organizationsPolicyId?: string;
@@ -43,6 +45,16 @@ export class OrganizationsAccessReport extends AccessReportConstruct<Organizatio
     this.entityPath = props.entityPath;
     this.organizationsPolicyId = props.organizationsPolicyId;
     this.sortKey = props.sortKey;
+    if (this.resolveAt === 'plan' && options.planTimeSource === 'provider') {
+      const request = {
+        entityPath: props.entityPath,
+        ...(props.organizationsPolicyId !== undefined ? { organizationsPolicyId: props.organizationsPolicyId } : {}),
+        ...(props.sortKey !== undefined ? { sortKey: props.sortKey } : {}),
+      };
+      const connection = { ...options.connection, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
+      this.resolveAtPlanNatively(nativePlanReport().bindNativeOrganizationsReport(this, request, connection));
+      return;
+    }
     if (this.resolveAt === 'plan') {
       this.resolveAtPlan(
         planTimeReport().planTimeQuery({
@@ -70,28 +82,33 @@ export class OrganizationsAccessReport extends AccessReportConstruct<Organizatio
 
   /** Every access detail: service, region, entity path, last authenticated time, number of accounts. */
   get accessDetails(): IResolvable {
+    if (this.planTime?.source === 'provider') return this.planTime.report.accessDetails;
     if (this.planTime) return coreOf(this).Fn.lookup(this.planTime.decoded('report'), 'accessDetails', []);
     return this.synth().lazyAny((r) => r.accessDetails, []);
   }
 
   /** Namespaces that some account under the entity used (sorted, unique). */
   get accessedServices(): string[] {
+    if (this.planTime?.source === 'provider') return this.planTime.report.accessedServices;
     if (this.planTime) return this.planTime.decodedList('accessed_services');
     return this.synth('accessedServices').lazyList((r) => namespaces(r, true));
   }
 
   /** Namespaces the SCPs allow that no account under the entity used in the tracking window. */
   get notAccessedServices(): string[] {
+    if (this.planTime?.source === 'provider') return this.planTime.report.notAccessedServices;
     if (this.planTime) return this.planTime.decodedList('not_accessed_services');
     return this.synth('notAccessedServices').lazyList((r) => namespaces(r, false));
   }
 
   get numberOfServicesAccessible(): number {
+    if (this.planTime?.source === 'provider') return this.planTime.report.numberOfServicesAccessible;
     if (this.planTime) return this.planTime.decodedNumber('number_of_services_accessible');
     return this.synth('numberOfServicesAccessible').lazyNumber((r) => r.numberOfServicesAccessible ?? r.accessDetails.length);
   }
 
   get numberOfServicesNotAccessed(): number {
+    if (this.planTime?.source === 'provider') return this.planTime.report.numberOfServicesNotAccessed;
     if (this.planTime) return this.planTime.decodedNumber('number_of_services_not_accessed');
     return this.synth('numberOfServicesNotAccessed').lazyNumber(
       (r) => r.numberOfServicesNotAccessed ?? namespaces(r, false).length,

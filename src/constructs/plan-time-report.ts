@@ -9,11 +9,14 @@ import type { ExternalQueryKey, ExternalResultKey } from '../resolve/external-pr
 export type { ExternalQueryKey, ExternalResultKey } from '../resolve/external-protocol';
 
 /**
- * Plan-time reports: a `data "external"` block whose program is this package's resolver, bundled into one file
- * and shipped in the stack as an asset, so the synthesized stack runs wherever Terraform and Node ≥ 20 are.
+ * The plan-time fallback (`planTimeSource: 'external'`): a `data "external"` block whose program is this package's
+ * resolver, bundled into one file and shipped in the stack as an asset, so the synthesized stack runs wherever
+ * Terraform, `hashicorp/external` and Node ≥ 20 are, without installing this package's provider.
  * Built with the host's own core classes (no @cdktf/provider-external, which has no cdktn counterpart).
  */
 export interface PlanTimeReportBinding {
+  /** Which plan-time source this is: the `data "external"` fallback. */
+  readonly source: 'external';
   /** The `data "external"` element (a TerraformDataSource of the app's core). */
   readonly dataSource: IConstruct;
   /** A string token rendering `${data.external.<id>.result["<key>"]}`. */
@@ -113,6 +116,7 @@ export function bindPlanTimeReport(scope: Construct, id: string, query: Record<s
     Token.asString(dataSource.interpolationForAttribute(`result[${JSON.stringify(key)}]`));
   const decoded = (key: ExternalResultKey): IResolvable => Fn.jsondecode(result(key));
   return {
+    source: 'external',
     dataSource,
     result,
     decoded,

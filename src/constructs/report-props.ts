@@ -7,6 +7,12 @@ import { isUnresolvedToken } from './cdk-core';
 
 export type ResolveAt = 'synth' | 'plan';
 export type OnLookupError = 'fail' | 'warn';
+/**
+ * What Terraform runs for a plan-time report: `provider` (default), the data sources of this package's own Terraform
+ * provider (`access-advisor provider install`); `external`, a `data "external"` block running the bundled program,
+ * for runners where no provider can be installed (docs/plan-time.md states its limits).
+ */
+export type PlanTimeSource = 'provider' | 'external';
 
 /** Where and as whom the report is read. Never credentials: those come from the environment / profile. */
 export interface ReportConnectionProps {
@@ -23,8 +29,10 @@ export interface ReportConnectionProps {
 }
 
 export interface ReportResolutionProps extends ReportConnectionProps {
-  /** `synth` (default): literal values from the committed cache or a lookup during synth. `plan`: a Terraform external data source. */
+  /** `synth` (default): literal values from the committed cache or a lookup during synth. `plan`: Terraform reads it. */
   readonly resolveAt?: ResolveAt;
+  /** With `resolveAt: 'plan'`: `provider` (default, this package's Terraform provider) or `external` (the fallback). */
+  readonly planTimeSource?: PlanTimeSource;
   /** A cache entry older than this is refetched. Milliseconds or "30m" / "12h" / "1d". Default "1d". */
   readonly maxAge?: number | string;
   /** A failed lookup fails synth (`fail`, default) or only warns (`warn`; the outputs are then empty). */
@@ -39,6 +47,7 @@ export const DEFAULT_MAX_AGE_MS = 86_400_000;
 
 export interface ResolvedReportOptions {
   readonly resolveAt: ResolveAt;
+  readonly planTimeSource: PlanTimeSource;
   readonly maxAgeMs: number;
   readonly timeoutMs?: number;
   readonly onError: OnLookupError;
@@ -62,6 +71,10 @@ export function requireLiteral(field: string, value: string | undefined, hint: s
 export function resolveReportOptions(scope: IConstruct, props: ReportResolutionProps): ResolvedReportOptions {
   const resolveAt = oneOf<ResolveAt>('resolveAt', props.resolveAt, ['synth', 'plan'], 'synth');
   const onError = oneOf<OnLookupError>('onError', props.onError, ['fail', 'warn'], 'fail');
+  const planTimeSource = oneOf<PlanTimeSource>('planTimeSource', props.planTimeSource, ['provider', 'external'], 'provider');
+  if (props.planTimeSource !== undefined && resolveAt !== 'plan') {
+    throw new InvalidRequestError('planTimeSource', props.planTimeSource, "no value unless resolveAt is 'plan' (a synth-time report is resolved during synth)");
+  }
   const maxAgeMs = props.maxAge === undefined ? DEFAULT_MAX_AGE_MS : parseDuration('maxAge', props.maxAge);
   const timeoutMs = props.timeout === undefined ? undefined : parseDuration('timeout', props.timeout);
   if (timeoutMs !== undefined && timeoutMs <= 0) throw new InvalidRequestError('timeout', props.timeout, 'a duration > 0');
@@ -74,7 +87,7 @@ export function resolveReportOptions(scope: IConstruct, props: ReportResolutionP
     explicit: props.cacheFile ?? (typeof contextFile === 'string' ? contextFile : undefined),
     cdktfJsonPath: typeof cdktfJsonPath === 'string' ? cdktfJsonPath : undefined,
   });
-  return { resolveAt, onError, maxAgeMs, timeoutMs, connection: cacheConnectionOf(props), cacheFile };
+  return { resolveAt, planTimeSource, onError, maxAgeMs, timeoutMs, connection: cacheConnectionOf(props), cacheFile };
 }
 
 /** The account for principal ARNs: the prop, else app context `accessAdvisor:accountId`. */

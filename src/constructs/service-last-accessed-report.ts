@@ -3,10 +3,12 @@ import type { UnusedPermissions } from '../analysis/types';
 import { InvalidRequestError } from '../model/errors';
 import { validateReportRequest } from '../iam/validate';
 import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../model/report';
-import { AccessReportConstruct, planTimeReport } from './access-report-base';
+import { AccessReportConstruct, nativePlanReport, planTimeReport } from './access-report-base';
 import type { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import type { IResolvable } from './core-types';
+import type { NativeServiceReportBinding } from './native-plan-report';
+import type { PlanTimeReportBinding } from './plan-time-report';
 import { type IamPrincipalElement, principalArnOf } from './principal-arn';
 import {
   accountIdOf,
@@ -68,7 +70,11 @@ export type ServiceReportOutputName = (typeof SERVICE_REPORT_OUTPUTS)[number];
  * (default) the values are literals from the committed cache or a lookup during synth; at plan they are
  * `data.external` results.
  */
-export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLastAccessedReportModel, ServiceReportOutputName> {
+export class ServiceLastAccessedReport extends AccessReportConstruct<
+  ServiceLastAccessedReportModel,
+  ServiceReportOutputName,
+  PlanTimeReportBinding | NativeServiceReportBinding
+> {
   readonly resolveAt: ResolveAt;
   /** Literal at synth; may be a token at plan. */
   readonly arn: string;
@@ -88,6 +94,12 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
     this.withEntities = props.withEntities ?? false;
     if (props.principal !== undefined) this.principal = props.principal;
     this.arn = this.arnFrom(props, options);
+    if (this.resolveAt === 'plan' && options.planTimeSource === 'provider') {
+      const request = { arn: this.arn, granularity: this.granularity, withEntities: this.withEntities };
+      const connection = { ...options.connection, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
+      this.resolveAtPlanNatively(nativePlanReport().bindNativeServiceReport(this, request, connection));
+      return;
+    }
     if (this.resolveAt === 'plan') {
       this.resolveAtPlan(
         planTimeReport().planTimeQuery({
@@ -139,16 +151,18 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
 
   /** Every service the principal's policies allow, with its last use. */
   get services(): IResolvable {
+    if (this.planTime?.source === 'provider') return this.planTime.report.services;
     if (this.planTime) return coreOf(this).Fn.lookup(this.planTime.decoded('report'), 'servicesLastAccessed', []);
     return this.synth().lazyAny((r) => r.servicesLastAccessed.map(serviceUsageOf), []);
   }
 
   /** The namespaces of every allowed service. */
   get serviceNamespaces(): string[] {
+    if (this.planTime?.source === 'provider') return this.planTime.report.serviceNamespaces;
     return this.synth('serviceNamespaces').lazyList((r) => r.servicesLastAccessed.map((s) => s.serviceNamespace));
   }
 
-  /** Services used within the window (default 90 days before the report's completion date). */
+  /** Services used within the window (default 90 days before the report's completion date; at plan, before the read). */
   usedServices(window?: UsageWindow): string[] {
     if (this.planTime) return this.planList('used_services', window);
     const days = windowDays(window);
@@ -221,6 +235,12 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
 
   private planList(key: 'used_services' | 'unused_services' | 'used_actions' | 'unused_actions', window: UsageWindow | undefined): string[] {
     const days = windowDays(window);
+    const binding = this.planTime!;
+    if (binding.source === 'provider') {
+      const decision = binding.decision(days);
+      const getters = { used_services: 'usedServices', unused_services: 'unusedServices', used_actions: 'usedActions', unused_actions: 'unusedActions' } as const;
+      return decision[getters[key]];
+    }
     if (this.planWindowDays !== undefined && this.planWindowDays !== days) {
       throw new InvalidRequestError(
         'days',
@@ -229,8 +249,8 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<ServiceLast
       );
     }
     this.planWindowDays = days;
-    this.planTime!.setQuery('unused_after_days', String(days));
-    return this.planTime!.decodedList(key);
+    binding.setQuery('unused_after_days', String(days));
+    return binding.decodedList(key);
   }
 }
 

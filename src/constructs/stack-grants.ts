@@ -9,6 +9,7 @@ import { type PolicySource, policyFromSource } from './policy-source';
 import { renderApp, stringsOf, type RenderedBlock } from './stack-render';
 import { ignoredChanges, type PrincipalKind, INERT_PATHS, NAME_LOOKUPS, NON_GRANTING, OWN_KEYS, ROUTES, unreadArguments } from './grant-routes';
 import { terraformLiteral } from './terraform-strings';
+import { isAccessAdvisorElement } from './access-advisor-provider';
 
 export { HOW_TO_TRACE } from './grant-routes';
 
@@ -53,6 +54,12 @@ export interface StackGrants extends GrantedPolicies {
   readonly sources: readonly string[];
   /** The TightenedPolicyDocuments among them: their exceptions apply. */
   readonly tightened: readonly JudgeablePolicy[];
+  /**
+   * Plan-time gates on the provider only: documents Terraform computes and the provider judges at plan, as
+   * references (`${data.accessadvisor_tightened_policy.x.json}`). Never collected for a decision made at synth, where
+   * such a document is opaque.
+   */
+  readonly planDocuments: readonly { readonly expression: string; readonly source: string }[];
 }
 
 /** Checks the given sources at construction, so that input errors surface there (tokens wait for synth). */
@@ -78,8 +85,9 @@ export function collectGrants(
   scope: IConstruct,
   arn?: string,
   judgeStack = true,
+  planTime = false,
 ): StackGrants | undefined {
-  const acc = new Accumulator(scope);
+  const acc = new Accumulator(scope, planTime);
   for (const source of given) acc.addGiven(source);
   if (judgeStack) {
     const identity = acc.identityOf(principal, arn);
@@ -140,6 +148,7 @@ class Accumulator {
   private readonly sources: string[] = [];
   private readonly opaque: string[] = [];
   private readonly tightened = new Set<JudgeablePolicy>();
+  private readonly planDocuments: { expression: string; source: string }[] = [];
   private readonly judgeable: JudgeablePolicy[];
   private readonly core: CdkCore;
   private readonly scope: IConstruct;
@@ -148,7 +157,10 @@ class Accumulator {
   private readonly read = new Set<RenderedBlock>();
   private readonly visited = new Set<string>();
 
-  constructor(scope: IConstruct) {
+  constructor(
+    scope: IConstruct,
+    private readonly planTime: boolean,
+  ) {
     this.scope = scope;
     this.core = coreOf(scope);
     this.judgeable = scope.node.root.node.findAll().filter(isJudgeablePolicy);
@@ -194,11 +206,18 @@ class Accumulator {
   }
 
   get empty(): boolean {
-    return this.documents.length === 0 && this.opaque.length === 0;
+    return this.documents.length === 0 && this.opaque.length === 0 && this.planDocuments.length === 0;
   }
 
   result(): StackGrants {
-    return { documents: this.documents, opaque: this.opaque, sources: this.sources, tightened: [...this.tightened], source: 'the policies this stack attaches' };
+    return {
+      documents: this.documents,
+      opaque: this.opaque,
+      sources: this.sources,
+      tightened: [...this.tightened],
+      planDocuments: this.planDocuments,
+      source: 'the policies this stack attaches',
+    };
   }
 
   addGiven(source: JudgedPolicySource): void {
@@ -435,12 +454,31 @@ class Accumulator {
         }
       }
     }
+    const planDocument = typeof resolved === 'string' ? this.planTimeDocument(resolved, stack) : undefined;
+    if (planDocument) {
+      this.planDocuments.push({ expression: resolved as string, source: `${at} (${planDocument})` });
+      return;
+    }
     const text = typeof resolved === 'string' ? terraformLiteral(resolved) : undefined;
     if (text === undefined) {
       this.opaque.push(`${at}: its policy is not known at synth (${show(resolved)}): give it as literal JSON, a data document with literal statements, or a TightenedPolicyDocument`);
       return;
     }
     this.addDocument(text, at);
+  }
+
+  /**
+   * A plan-time gate judges a tightening Terraform computes, `${data.accessadvisor_tightened_policy.<name>.json}` of
+   * the gate's own stack, as what it is: the provider reads it at plan and judges its text. Its address, or undefined.
+   */
+  private planTimeDocument(resolved: string, stack: TerraformStack): string | undefined {
+    if (!this.planTime || stack !== this.core.TerraformStack.of(this.scope)) return undefined;
+    const ref = /^\$\{(data\.accessadvisor_tightened_policy\.[A-Za-z_][\w-]*)\.json\}$/.exec(resolved);
+    if (!ref) return undefined;
+    const defined = stack.node
+      .findAll()
+      .some((c) => (c as { terraformResourceType?: unknown }).terraformResourceType === 'accessadvisor_tightened_policy' && this.resolve((c as unknown as { fqn: string }).fqn, stack) === `\${${ref[1]}}`);
+    return defined ? ref[1] : undefined;
   }
 
   private addTightened(t: JudgeablePolicy, at: string): void {
@@ -485,14 +523,17 @@ function mentions(block: RenderedBlock, identity: Identity, outputs: ReadonlySet
     .map(({ path }) => path || '(value)');
 }
 
-/** Elements that only read a principal: this package's plan-time report data sources. */
+/**
+ * Elements that only read a principal: this package's plan-time report data sources (the external fallback's) and
+ * every element of its own provider (`accessadvisor` and its data sources read, never grant).
+ */
 function readsOnly(scope: IConstruct): (element: IConstruct) => boolean {
   const readers = new Set<IConstruct>();
   for (const c of scope.node.root.node.findAll()) {
     const binding = (c as { planTime?: { dataSource?: IConstruct } }).planTime;
     if (binding?.dataSource) readers.add(binding.dataSource);
   }
-  return (element) => readers.has(element);
+  return (element) => readers.has(element) || isAccessAdvisorElement(element);
 }
 
 function literalString(value: unknown): string | undefined {

@@ -1,0 +1,179 @@
+import type { Construct, IConstruct } from 'constructs';
+import { PROVIDER_SOURCE, PROVIDER_TYPE } from '../provider/install';
+import type { CdkCore, Postcondition, TerraformDataSource, TerraformProvider } from './cdk-core';
+
+/**
+ * The Terraform elements of this package's own provider (`accessadvisor`), built with the core classes of the app
+ * they are added to (cdktf's or cdktn's: elements of one core are invisible to the other's synthesizer). The public
+ * constructs (access-advisor-provider.ts, native-data-sources.ts) wrap them; the classes are made once per core.
+ */
+
+export { PROVIDER_SOURCE, PROVIDER_TYPE };
+
+/** A configuration value: a literal, a token, or a producer evaluated at synth (Lazy). */
+export type NativeInputs = Record<string, unknown>;
+
+/** A `data "accessadvisor_…"` element whose arguments stay settable until synth. */
+export interface NativeDataSourceElement extends IConstruct, TerraformDataSource {
+  setInput(name: string, value: unknown): void;
+  inputsView(): Readonly<NativeInputs>;
+  addPostcondition(postcondition: Postcondition): void;
+}
+
+/** A `provider "accessadvisor"` block. */
+export interface NativeProviderElement extends IConstruct, TerraformProvider {
+  /** Renders nothing (another default accessadvisor provider of the stack stands in for it). */
+  readonly implicit: boolean;
+}
+
+/** A `check "<name>" { assert { … } }` block. */
+export interface CheckBlockElement extends IConstruct {
+  addAssertion(condition: string, errorMessage: string): void;
+}
+
+interface NativeClasses {
+  readonly DataSource: new (scope: Construct, id: string, type: string, inputs: NativeInputs) => NativeDataSourceElement;
+  readonly Provider: new (scope: Construct, id: string, attributes: NativeInputs, alias: string | undefined, implicit: boolean) => NativeProviderElement;
+  readonly Check: new (scope: Construct, id: string, name: string) => CheckBlockElement;
+}
+
+const classesByCore = new WeakMap<CdkCore, NativeClasses>();
+
+/** Terraform's own representation of a value, for cdktf's HCL renderer (the JSON renderer needs none). */
+function hclAttribute(value: unknown): { value: unknown; isBlock: false; type: string; storageClassType: string } {
+  if (Array.isArray(value)) {
+    const objects = value.some((v) => typeof v === 'object' && v !== null);
+    return { value, isBlock: false, type: 'list', storageClassType: objects ? 'list' : 'stringList' };
+  }
+  if (typeof value === 'number') return { value, isBlock: false, type: 'simple', storageClassType: 'number' };
+  if (typeof value === 'boolean') return { value, isBlock: false, type: 'simple', storageClassType: 'boolean' };
+  return { value, isBlock: false, type: 'simple', storageClassType: 'string' };
+}
+
+export function nativeClasses(core: CdkCore): NativeClasses {
+  const known = classesByCore.get(core);
+  if (known) return known;
+  const { TerraformDataSource, TerraformElement, TerraformProvider, TerraformStack } = core;
+
+  class NativeDataSource extends TerraformDataSource implements NativeDataSourceElement {
+    private readonly inputs: NativeInputs;
+
+    constructor(scope: Construct, id: string, type: string, inputs: NativeInputs) {
+      super(scope, id, { terraformResourceType: type, terraformGeneratorMetadata: { providerName: PROVIDER_TYPE } });
+      this.inputs = { ...inputs };
+    }
+
+    setInput(name: string, value: unknown): void {
+      if (value === undefined) delete this.inputs[name];
+      else this.inputs[name] = value;
+    }
+
+    inputsView(): Readonly<NativeInputs> {
+      return { ...this.inputs };
+    }
+
+    addPostcondition(postcondition: Postcondition): void {
+      const existing = this.lifecycle?.postcondition ?? [];
+      this.lifecycle = { ...this.lifecycle, postcondition: [...existing, postcondition] };
+    }
+
+    protected override synthesizeAttributes(): Record<string, unknown> {
+      return Object.fromEntries(Object.entries(this.inputs).filter(([, v]) => v !== undefined));
+    }
+
+    protected override synthesizeHclAttributes(): Record<string, unknown> {
+      return Object.fromEntries(
+        Object.entries(this.inputs)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, hclAttribute(v)]),
+      );
+    }
+  }
+
+  class NativeProvider extends TerraformProvider implements NativeProviderElement {
+    private readonly aliasName: string | undefined;
+
+    constructor(
+      scope: Construct,
+      id: string,
+      private readonly attributes: NativeInputs,
+      alias: string | undefined,
+      readonly implicit: boolean,
+    ) {
+      super(scope, id, {
+        terraformResourceType: PROVIDER_TYPE,
+        terraformProviderSource: PROVIDER_SOURCE,
+        terraformGeneratorMetadata: { providerName: PROVIDER_TYPE },
+      });
+      this.aliasName = alias;
+    }
+
+    override get alias(): string | undefined {
+      return this.aliasName;
+    }
+
+    override set alias(_value: string | undefined) {
+      throw new Error(`${this.node.path}: give the alias when creating the AccessAdvisorProvider`);
+    }
+
+    protected override synthesizeAttributes(): Record<string, unknown> {
+      return Object.fromEntries(Object.entries(this.attributes).filter(([, v]) => v !== undefined));
+    }
+
+    protected override synthesizeHclAttributes(): Record<string, unknown> {
+      return Object.fromEntries(
+        Object.entries(this.attributes)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, Array.isArray(v) ? { value: v, isBlock: true, type: 'list', storageClassType: `${k}List` } : hclAttribute(v)]),
+      );
+    }
+
+    override toTerraform(): unknown {
+      return this.shadowed() ? {} : super.toTerraform();
+    }
+
+    override toHclTerraform(): unknown {
+      return this.shadowed() ? {} : super.toHclTerraform();
+    }
+
+    /** The implicit provider steps aside for a default `accessadvisor` provider the stack declares itself. */
+    private shadowed(): boolean {
+      if (!this.implicit) return false;
+      return TerraformStack.of(this)
+        .node.findAll()
+        .some((node) => node !== this && TerraformProvider.isTerraformProvider(node) && node.terraformResourceType === PROVIDER_TYPE && node.alias === undefined);
+    }
+  }
+
+  /**
+   * Terraform's `check` block (Terraform ≥ 1.5): an assertion that warns, never fails, at plan and apply. The cores
+   * have no class for it, so it is an element that renders the block itself.
+   */
+  class Check extends TerraformElement implements CheckBlockElement {
+    private readonly assertions: { condition: string; error_message: string }[] = [];
+
+    constructor(
+      scope: Construct,
+      id: string,
+      private readonly name: string,
+    ) {
+      super(scope, id, 'check');
+    }
+
+    addAssertion(condition: string, errorMessage: string): void {
+      this.assertions.push({ condition, error_message: errorMessage });
+    }
+
+    override toTerraform(): unknown {
+      return { check: { [this.name]: { assert: this.assertions } } };
+    }
+
+    override toHclTerraform(): unknown {
+      return this.toTerraform();
+    }
+  }
+
+  const classes: NativeClasses = { DataSource: NativeDataSource, Provider: NativeProvider, Check };
+  classesByCore.set(core, classes);
+  return classes;
+}
