@@ -49,16 +49,26 @@ describe.each(Object.keys(CORES) as CoreName[])('an app built on %s, with both c
     expect(() => app.synth()).not.toThrow();
   });
 
-  it('plan-time elements are elements of that core', () => {
+  it('plan-time elements are elements of that core (the provider\'s data sources, and the external fallback)', () => {
     const { stack } = appWithCachedReport(core);
     const report = new ServiceLastAccessedReport(stack, 'report', { arn: failing.arn, resolveAt: 'plan' });
-    const { TerraformDataSource, TerraformProvider, TerraformAsset } = CORES[core] as unknown as typeof cdktf;
-    expect(report.planTime!.dataSource).toBeInstanceOf(TerraformDataSource);
-    const children = stack.node.children;
-    expect(children.some((c) => c instanceof TerraformProvider)).toBe(true);
-    expect(children.some((c) => c instanceof TerraformAsset)).toBe(true);
+    const gate = new LeastPrivilegeGate(stack, 'gate', { report, failOn: 'warning' });
+    const { TerraformDataSource, TerraformProvider, TerraformAsset, TerraformElement } = CORES[core] as unknown as typeof cdktf;
     const other = core === 'cdktf' ? cdktn : cdktf;
-    expect(report.planTime!.dataSource).not.toBeInstanceOf(other.TerraformDataSource);
+    expect(report.planTime!.source).toBe('provider');
+    for (const element of [report.planTime!.dataSource, gate.planDecision!.element]) {
+      expect(element).toBeInstanceOf(TerraformDataSource);
+      expect(element).not.toBeInstanceOf(other.TerraformDataSource);
+    }
+    expect(gate.node.findAll().some((c) => c !== gate && c instanceof TerraformElement && !(c instanceof TerraformDataSource))).toBe(true); // the check block
+    const providers = stack.node.findAll().filter((c) => c instanceof TerraformProvider);
+    expect(providers.map((p) => (p as cdktf.TerraformProvider).terraformResourceType)).toEqual(['accessadvisor']);
+
+    const fallback = new ServiceLastAccessedReport(stack, 'fallback', { arn: failing.arn, resolveAt: 'plan', planTimeSource: 'external' });
+    expect(fallback.planTime!.source).toBe('external');
+    expect(fallback.planTime!.dataSource).toBeInstanceOf(TerraformDataSource);
+    expect(fallback.planTime!.dataSource).not.toBeInstanceOf(other.TerraformDataSource);
+    expect(stack.node.children.some((c) => c instanceof TerraformAsset)).toBe(true);
   });
 });
 

@@ -117,11 +117,11 @@ describe('LeastPrivilegeGate (synth-time report)', () => {
   });
 });
 
-describe('LeastPrivilegeGate (plan-time report)', () => {
+describe('LeastPrivilegeGate (plan-time report on the external fallback)', () => {
   it('sets the window and exceptions on the external query and adds the postcondition', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'stack');
-    const planReport = new ServiceLastAccessedReport(stack, 'report', { arn: 'arn:aws:iam::123456789012:role/app', resolveAt: 'plan', granularity: 'ACTION_LEVEL' });
+    const planReport = new ServiceLastAccessedReport(stack, 'report', { arn: 'arn:aws:iam::123456789012:role/app', resolveAt: 'plan', planTimeSource: 'external', granularity: 'ACTION_LEVEL' });
     const gate = new LeastPrivilegeGate(stack, 'gate', { report: planReport, unusedAfterDays: 30, allow: [{ permission: 's3:GetObject', reason: 'nightly export' }] });
     const synthesized = JSON.parse(Testing.synth(stack));
     const blocks = Object.values(synthesized.data.external) as { query: Record<string, string>; lifecycle?: { postcondition: { condition: string; error_message: string }[] } }[];

@@ -36,10 +36,10 @@ test('a bad entity path is refused before any call, naming the field', () => {
   expect(() => new OrganizationsAccessReport(stack, 'bad2', { entityPath: `${ORG_ID}/${ROOT_ID}`, organizationsPolicyId: 'nope' })).toThrow(/organizationsPolicyId/);
 });
 
-test("plan mode emits a data.external block with the organizations query", () => {
+test("plan mode on the external fallback emits a data.external block with the organizations query", () => {
   const { cacheFile } = scratch();
   const stack = new TerraformStack(appWith(cacheFile), 'org');
-  const report = new OrganizationsAccessReport(stack, 'plan', { entityPath: `${ORG_ID}/${ROOT_ID}`, resolveAt: 'plan' });
+  const report = new OrganizationsAccessReport(stack, 'plan', { entityPath: `${ORG_ID}/${ROOT_ID}`, resolveAt: 'plan', planTimeSource: 'external' });
   report.addOutputs('jobId', 'notAccessedServices', 'numberOfServicesAccessible');
   const json = JSON.parse(Testing.synth(stack));
   const [id, block] = Object.entries(json.data.external as Record<string, { query: Record<string, string> }>)[0]!;

@@ -304,10 +304,10 @@ describe('principals from @cdktf/provider-aws', () => {
 });
 
 describe('plan mode', () => {
-  test("resolveAt: 'plan' emits a data.external block and token outputs, without any lookup", () => {
+  test("resolveAt: 'plan' with planTimeSource 'external' emits a data.external block and token outputs, without any lookup", () => {
     const { stack, workerLog } = setup();
     const role = new IamRole(stack, 'role', { name: 'made-here', assumeRolePolicy: '{}' });
-    const r = new ServiceLastAccessedReport(stack, 'plan', { principal: role, resolveAt: 'plan' });
+    const r = new ServiceLastAccessedReport(stack, 'plan', { principal: role, resolveAt: 'plan', planTimeSource: 'external' });
     new TerraformOutput(stack, 'unused', { value: r.unusedServices({ days: 30 }) });
     const json = JSON.parse(Testing.synth(stack));
     const external = Object.values(json.data.external as Record<string, { query: Record<string, string> }>)[0];
@@ -319,7 +319,7 @@ describe('plan mode', () => {
     new TerraformOutput(stack, 'used_actions', { value: r.usedActions({ days: 30 }) });
     expect(JSON.stringify(JSON.parse(Testing.synth(stack)).output)).toContain('used_actions');
     expect(() => r.usedActions({ days: 60 })).toThrow(/one window/);
-    expect(() => r.serviceNamespaces).toThrow(/plan-time program does not provide/);
+    expect(() => r.serviceNamespaces).toThrow(/a plan-time report does not provide/);
   });
 });
 

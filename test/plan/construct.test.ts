@@ -23,7 +23,7 @@ beforeAll(async () => {
     new AwsProvider(s, 'aws', { region: 'us-east-1' });
     const role = new DataAwsIamRole(s, 'app_role', { name: 'plan-app' });
     const report = new ServiceLastAccessedReport(s, 'app', {
-      resolveAt: 'plan',
+      resolveAt: 'plan', planTimeSource: 'external',
       arn: role.arn,
       granularity: 'ACTION_LEVEL',
       endpoint: emulator.endpoint,
@@ -31,7 +31,7 @@ beforeAll(async () => {
     });
     new TerraformOutput(s, 'unused_services', { value: report.unusedServices({ days: 30 }) });
     new TerraformOutput(s, 'job_id', { value: report.jobId });
-    const org = new OrganizationsAccessReport(s, 'org', { resolveAt: 'plan', entityPath: ORG_ROOT_PATH, endpoint: emulator.endpoint });
+    const org = new OrganizationsAccessReport(s, 'org', { resolveAt: 'plan', planTimeSource: 'external', entityPath: ORG_ROOT_PATH, endpoint: emulator.endpoint });
     new TerraformOutput(s, 'org_job', { value: org.jobId });
   });
 });

@@ -29,16 +29,16 @@ beforeAll(async () => {
   stack = synthesize('gated', (s) => {
     new AwsProvider(s, 'aws', { region: 'us-east-1' });
     const role = new TerraformVariable(s, 'gated_role', { type: 'string' });
-    const strict = new ServiceLastAccessedReport(s, 'strict', { resolveAt: 'plan', arn: role.stringValue, endpoint: emulator.endpoint });
+    const strict = new ServiceLastAccessedReport(s, 'strict', { resolveAt: 'plan', planTimeSource: 'external', arn: role.stringValue, endpoint: emulator.endpoint });
     new LeastPrivilegeGate(s, 'strict_gate', { report: strict, unusedAfterDays: 60 });
-    const lenient = new ServiceLastAccessedReport(s, 'lenient', { resolveAt: 'plan', arn: role.stringValue, endpoint: emulator.endpoint });
+    const lenient = new ServiceLastAccessedReport(s, 'lenient', { resolveAt: 'plan', planTimeSource: 'external', arn: role.stringValue, endpoint: emulator.endpoint });
     new LeastPrivilegeGate(s, 'lenient_gate', { report: lenient, allow: [{ permission: 'sqs', reason: 'quarterly batch' }] });
     // Judging the stack as it will be (issue 12, item 8): the documents travel in the query as one JSON string.
-    const fixed = new ServiceLastAccessedReport(s, 'fixed', { resolveAt: 'plan', arn: role.stringValue, endpoint: emulator.endpoint });
+    const fixed = new ServiceLastAccessedReport(s, 'fixed', { resolveAt: 'plan', planTimeSource: 'external', arn: role.stringValue, endpoint: emulator.endpoint });
     new LeastPrivilegeGate(s, 'fixed_gate', { report: fixed, policy: JSON.stringify(WITHOUT_SQS), judgeUnknownHistory: true });
     const owned = new IamRole(s, 'owned', { name: 'plan-app', assumeRolePolicy: '{}' });
     new IamRolePolicy(s, 'owned_policy', { role: owned.name, policy: JSON.stringify(WITH_SQS) });
-    const ownedReport = new ServiceLastAccessedReport(s, 'owned_usage', { resolveAt: 'plan', arn: owned.arn, endpoint: emulator.endpoint });
+    const ownedReport = new ServiceLastAccessedReport(s, 'owned_usage', { resolveAt: 'plan', planTimeSource: 'external', arn: owned.arn, endpoint: emulator.endpoint });
     new LeastPrivilegeGate(s, 'owned_gate', { report: ownedReport });
   });
 });

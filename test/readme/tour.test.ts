@@ -21,7 +21,7 @@ interface Annotation {
 }
 interface Synth {
   readonly run: ChildOutput;
-  readonly stack: { output?: Record<string, { value: unknown }>; provider?: Record<string, unknown>; resource?: Record<string, Record<string, Record<string, unknown>>>; data?: Record<string, Record<string, Record<string, unknown>>> };
+  readonly stack: { terraform?: { required_providers?: Record<string, unknown> }; output?: Record<string, { value: unknown }>; provider?: Record<string, unknown>; resource?: Record<string, Record<string, Record<string, unknown>>>; data?: Record<string, Record<string, Record<string, unknown>>> };
   readonly annotations: Annotation[];
 }
 
@@ -123,12 +123,19 @@ describe("the README's tour", () => {
       expect(accepted).toMatch(/^ec2\s.*AMI lookups for the twice-yearly base image rotation/m);
     });
 
-    it('section 3: a plan-time report is a data source with the gate as its postcondition (nothing judged at synth)', () => {
-      const external = Object.entries(tour.stack.data?.external ?? {});
-      expect(external).toHaveLength(1);
-      const [, block] = external[0]!;
-      expect(JSON.stringify(block.query)).toContain('data.aws_iam_role.app_deployer');
-      expect((block.lifecycle as { postcondition?: unknown[] }).postcondition).toHaveLength(1);
+    it('section 3: a plan-time report is a data source of the accessadvisor provider with the gate as its postcondition (nothing judged at synth)', () => {
+      expect(tour.stack.data?.external).toBeUndefined();
+      expect(Object.keys(tour.stack.data?.accessadvisor_service_last_accessed ?? {})).toEqual(['plan_usage']);
+      const decisions = Object.entries(tour.stack.data?.accessadvisor_unused_permissions ?? {});
+      expect(decisions.map(([name]) => name)).toEqual(['plan_gate']);
+      const [, block] = decisions[0]!;
+      expect(block.arn).toBe('${data.aws_iam_role.app_deployer.arn}');
+      expect(block.exceptions).toEqual([{ permission: 'ec2', reason: 'image rotation' }]);
+      const postconditions = (block.lifecycle as { postcondition?: { condition: string; error_message: string }[] }).postcondition!;
+      expect(postconditions).toHaveLength(1);
+      expect(postconditions[0]!.condition).toBe('${self.passed}');
+      expect(postconditions[0]!.error_message).toMatch(/^LeastPrivilegeGate .*plan_gate: \$\{self\.summary\}\n\$\{self\.table\}\n/);
+      expect(tour.stack.terraform?.required_providers?.accessadvisor).toEqual({ source: 'local.invalid/cdktf-access-advisor/accessadvisor' });
     });
 
     it('section 4: the SCP proposal denies cloudwatch, lambda and sns under the Workloads OU, keeps the excepted kms, and is not attached', () => {
