@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../model/errors';
 import { parseDuration } from '../resolve/duration';
 import { Construct, type IConstruct } from 'constructs';
 import { coreOf } from './cdk-core';
-import { nativeClasses, PROVIDER_TYPE, type NativeProviderElement } from './native-elements';
+import { ACCESS_ADVISOR_ELEMENT, nativeClasses, PROVIDER_TYPE, type NativeProviderElement } from './native-elements';
 
 /** The `assume_role` block of the provider: STS AssumeRole first, then IAM with its credentials. */
 export interface AccessAdvisorAssumeRole {
@@ -140,6 +140,7 @@ export function providerForConnection(scope: IConstruct, connection: ReportConne
 
 /** Whether `element` is an element of this package's provider (its data sources only read). */
 export function isAccessAdvisorElement(element: IConstruct): boolean {
+  if ((element as unknown as Record<symbol, unknown>)[ACCESS_ADVISOR_ELEMENT] === true) return true;
   const type = (element as { terraformResourceType?: unknown }).terraformResourceType;
   return typeof type === 'string' && (type === PROVIDER_TYPE || type.startsWith(`${PROVIDER_TYPE}_`));
 }

@@ -11,7 +11,7 @@ import type { ServiceLastAccessedReport as ReportModel } from '../model/report';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import { DeferredDecision } from './deferred-decision';
-import { planTimeReport } from './access-report-base';
+import { nativePlanReport, planTimeReport } from './access-report-base';
 import type { ServiceLastAccessedReport } from './service-last-accessed-report';
 import { checkGivenPolicies, collectGrants, grantSizeProblems, HOW_TO_TRACE, type JudgedPolicySource, type StackGrants } from './stack-grants';
 import type { DataAccessAdvisorUnusedPermissions } from './native-data-sources';
@@ -146,16 +146,12 @@ export class LeastPrivilegeGate extends Construct {
     const core = coreOf(this);
     const props = this.props;
     const options = decisionOptions(props);
-    const { DataAccessAdvisorUnusedPermissions: Decision } = require('./native-data-sources') as typeof import('./native-data-sources');
-    const { nameAfter } = require('./native-plan-report') as typeof import('./native-plan-report');
-    const decision = new Decision(this, 'decision', {
-      ...binding.request,
-      ...(binding.provider ? { provider: binding.provider } : {}),
+    const native = nativePlanReport();
+    const decision = native.bindGateDecision(this, binding, {
       unusedAfterDays: options.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS,
       ...(options.maxReportAgeDays !== undefined ? { maxReportAgeDays: options.maxReportAgeDays } : {}),
       ...(props.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
     });
-    nameAfter(this, decision.element);
     // Read at synth, when every element of the stack exists (a tightening's exceptions included).
     decision.element.setInput(
       'exceptions',
@@ -176,8 +172,7 @@ export class LeastPrivilegeGate extends Construct {
         core.Lazy.stringValue({ produce: () => `LeastPrivilegeGate ${escapeForTerraform(this.node.path)}: \${self.summary}\n\${self.table}\n${advice()}` }),
       );
     } else {
-      const { nativeClasses } = require('./native-elements') as typeof import('./native-elements');
-      const check = new (nativeClasses(core).Check)(this, 'check', decision.element.friendlyUniqueId);
+      const check = native.addCheckBlock(this, decision.element.friendlyUniqueId);
       check.addAssertion(
         core.Token.asString(decision.passed),
         core.Lazy.stringValue({ produce: () => `LeastPrivilegeGate ${escapeForTerraform(this.node.path)} (warning): ${decision.summary}\n${decision.table}\n${advice()}` }),

@@ -55,11 +55,10 @@ abstract class AccessAdvisorDataSource extends Construct {
   protected constructor(scope: Construct, id: string, type: string, inputs: NativeInputs, props: NativeDataSourceProps) {
     super(scope, id);
     const core = coreOf(this);
-    this.element = new (nativeClasses(core).DataSource)(this, 'data', type, inputs);
+    this.element = new (nativeClasses(core).DataSource)(this, 'data', type, inputs, props.dependsOn);
     if (core.TerraformStack.isStack(scope) && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(id)) this.element.overrideLogicalId(id);
     if (props.provider) this.element.provider = props.provider.element;
     else ensureDefaultProvider(this);
-    if (props.dependsOn?.length) this.element.dependsOn = props.dependsOn.map((d) => d.fqn);
   }
 
   /** `data.accessadvisor_….<name>`, for another element's `dependsOn`. */

@@ -10,6 +10,13 @@ import type { CdkCore, Postcondition, TerraformDataSource, TerraformProvider } f
 
 export { PROVIDER_SOURCE, PROVIDER_TYPE };
 
+/**
+ * Marks every element of this package's provider (the provider block, its data sources, a gate's check block): they
+ * read a principal and never grant it anything, so grant discovery skips them (and a check block's message, which
+ * names what the gate judged, is not rendered while the gate collects it).
+ */
+export const ACCESS_ADVISOR_ELEMENT = Symbol.for('cdktf-access-advisor.AccessAdvisorElement');
+
 /** A configuration value: a literal, a token, or a producer evaluated at synth (Lazy). */
 export type NativeInputs = Record<string, unknown>;
 
@@ -32,7 +39,7 @@ export interface CheckBlockElement extends IConstruct {
 }
 
 interface NativeClasses {
-  readonly DataSource: new (scope: Construct, id: string, type: string, inputs: NativeInputs) => NativeDataSourceElement;
+  readonly DataSource: new (scope: Construct, id: string, type: string, inputs: NativeInputs, dependsOn?: readonly { readonly fqn: string }[]) => NativeDataSourceElement;
   readonly Provider: new (scope: Construct, id: string, attributes: NativeInputs, alias: string | undefined, implicit: boolean) => NativeProviderElement;
   readonly Check: new (scope: Construct, id: string, name: string) => CheckBlockElement;
 }
@@ -56,10 +63,16 @@ export function nativeClasses(core: CdkCore): NativeClasses {
   const { TerraformDataSource, TerraformElement, TerraformProvider, TerraformStack } = core;
 
   class NativeDataSource extends TerraformDataSource implements NativeDataSourceElement {
+    readonly [ACCESS_ADVISOR_ELEMENT] = true;
     private readonly inputs: NativeInputs;
 
-    constructor(scope: Construct, id: string, type: string, inputs: NativeInputs) {
-      super(scope, id, { terraformResourceType: type, terraformGeneratorMetadata: { providerName: PROVIDER_TYPE } });
+    constructor(scope: Construct, id: string, type: string, inputs: NativeInputs, dependsOn?: readonly { readonly fqn: string }[]) {
+      // The core renders `dependsOn` given here as Terraform wants it (the address, not an interpolation).
+      super(scope, id, {
+        terraformResourceType: type,
+        terraformGeneratorMetadata: { providerName: PROVIDER_TYPE },
+        ...(dependsOn?.length ? { dependsOn: [...dependsOn] } : {}),
+      });
       this.inputs = { ...inputs };
     }
 
@@ -91,6 +104,7 @@ export function nativeClasses(core: CdkCore): NativeClasses {
   }
 
   class NativeProvider extends TerraformProvider implements NativeProviderElement {
+    readonly [ACCESS_ADVISOR_ELEMENT] = true;
     private readonly aliasName: string | undefined;
 
     constructor(
@@ -150,6 +164,7 @@ export function nativeClasses(core: CdkCore): NativeClasses {
    * have no class for it, so it is an element that renders the block itself.
    */
   class Check extends TerraformElement implements CheckBlockElement {
+    readonly [ACCESS_ADVISOR_ELEMENT] = true;
     private readonly assertions: { condition: string; error_message: string }[] = [];
 
     constructor(

@@ -7,7 +7,9 @@ import {
   DataAccessAdvisorOrganizationsAccessReport,
   DataAccessAdvisorServiceLastAccessed,
   DataAccessAdvisorUnusedPermissions,
+  type DecisionInputProps,
 } from './native-data-sources';
+import { nativeClasses, type CheckBlockElement } from './native-elements';
 
 /**
  * Plan-time reports on this package's own Terraform provider (the default `planTimeSource`): the report construct
@@ -78,4 +80,16 @@ export function bindNativeOrganizationsReport(
   const report = new DataAccessAdvisorOrganizationsAccessReport(owner, 'report', { ...request, ...(provider ? { provider } : {}) });
   nameAfter(owner, report.element);
   return { source: 'provider', dataSource: report.element, report, ...(provider ? { provider } : {}) };
+}
+
+/** A gate's own `data "accessadvisor_unused_permissions"` over its report's request, named after the gate. */
+export function bindGateDecision(gate: Construct, binding: NativeServiceReportBinding, inputs: DecisionInputProps): DataAccessAdvisorUnusedPermissions {
+  const decision = new DataAccessAdvisorUnusedPermissions(gate, 'decision', { ...binding.request, ...(binding.provider ? { provider: binding.provider } : {}), ...inputs });
+  nameAfter(gate, decision.element);
+  return decision;
+}
+
+/** A `check "<name>"` block under `owner` (a gate that warns instead of failing). */
+export function addCheckBlock(owner: Construct, name: string): CheckBlockElement {
+  return new (nativeClasses(coreOf(owner)).Check)(owner, 'check', name);
 }
