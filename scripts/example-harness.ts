@@ -16,6 +16,7 @@ export type ExampleName =
   | 'least-privilege-role'
   | 'least-privilege-role-cdktn'
   | 'plan-time-gate'
+  | 'plan-time-gate-cdktn'
   | 'organizations-scp-review'
   | 'ci-drift-ratchet';
 

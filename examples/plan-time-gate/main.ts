@@ -1,41 +1,77 @@
 // A least-privilege gate that runs where the pipeline already stops: `terraform plan`.
 //
+//   npx access-advisor provider install       (once: this package's Terraform provider, where terraform init finds it)
 //   cdktf synth && cd cdktf.out/stacks/plan-time-gate && terraform init && terraform plan
 //
 // The role is looked up by name with a data source, so its ARN is known only to Terraform. The report is therefore
-// resolved at plan time by a `data "external"` block that runs this package's bundled program (node >= 20 on the
-// PATH where Terraform runs; credentials from Terraform's environment). The gate is a postcondition on that data
-// source: the plan fails when the role grants a service it did not use within 90 days and no exception covers it.
+// resolved at plan time by this package's Terraform provider (`data "accessadvisor_…"` blocks with typed values;
+// credentials from Terraform's environment, as for the aws provider). The gate is a postcondition on its own
+// `data "accessadvisor_unused_permissions"`: the plan fails, with the gate's table, while the role grants a service it
+// did not use within 90 days and no exception covers it.
+//
+// With the context `planTimeGate:attachTightenedPolicy` set to true (cdktf.json), the stack also plans the role's
+// policy tightened at plan time (`data "accessadvisor_tightened_policy"`) and attaches it in place of today's; the
+// gate then judges that policy, and the plan passes.
 //
 // Because the ARN comes from a data source (known at plan), Terraform reads the report during plan. Had it come from
 // a role created in this same run, the read — and the gate — would be deferred to apply (docs/plan-time.md).
-import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamPolicy } from '@cdktf/provider-aws/lib/data-aws-iam-policy';
 import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
-import { LeastPrivilegeGate, ServiceLastAccessedReport } from 'cdktf-access-advisor';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import {
+  AccessAdvisorProvider,
+  DataAccessAdvisorTightenedPolicy,
+  LeastPrivilegeGate,
+  ServiceLastAccessedReport,
+} from 'cdktf-access-advisor';
+
+const EXCEPTIONS = [{ permission: 'ec2', reason: 'AMI lookups for the twice-yearly base image rotation' }];
 
 class PlanTimeGate extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new AwsProvider(this, 'aws', { region: 'us-east-1' });
+    // Optional: without it the stack gets an empty `provider "accessadvisor"` (the AWS SDK's default chain).
+    new AccessAdvisorProvider(this, 'accessadvisor', { timeouts: { read: '5m' } });
 
     const role = new DataAwsIamRole(this, 'app_deployer', { name: 'app-deployer' });
-    const report = new ServiceLastAccessedReport(this, 'app_deployer_usage', {
-      resolveAt: 'plan',
-      arn: role.arn,
-      timeout: '5m',
-    });
+    const report = new ServiceLastAccessedReport(this, 'app_deployer_usage', { resolveAt: 'plan', arn: role.arn });
+
+    // What the role will hold: today's policy (attached outside this stack), or its tightened version.
+    const attachTightened = this.node.tryGetContext('planTimeGate:attachTightenedPolicy') === true;
+    let tightened: DataAccessAdvisorTightenedPolicy | undefined;
+    if (attachTightened) {
+      const account = new DataAwsCallerIdentity(this, 'account');
+      const current = new DataAwsIamPolicy(this, 'app_deployer_policy', { arn: `arn:aws:iam::${account.accountId}:policy/app-deployer-policy` });
+      tightened = new DataAccessAdvisorTightenedPolicy(this, 'app_deployer_tightened', {
+        arn: role.arn,
+        policy: current.policy,
+        unusedAfterDays: 90,
+        exceptions: EXCEPTIONS,
+      });
+      const policy = new IamPolicy(this, 'app_deployer_tightened_policy', { name: 'app-deployer-policy-tightened', policy: tightened.json });
+      new IamRolePolicyAttachment(this, 'app_deployer_tightened_attachment', { role: role.name, policyArn: policy.arn });
+    }
+
     const gate = new LeastPrivilegeGate(this, 'app_deployer_gate', {
       report,
       unusedAfterDays: 90,
-      allow: [{ permission: 'ec2', reason: 'AMI lookups for the twice-yearly base image rotation' }],
+      allow: EXCEPTIONS,
+      // The policies the role will hold (the stack's attachment to it is judged too); none: what IAM grants today.
+      ...(tightened ? { policy: tightened.json } : {}),
     });
 
     // Visible in `terraform plan` (and `cdktf output` after apply).
     new TerraformOutput(this, 'app_deployer_unused_services', { value: report.unusedServices({ days: 90 }) });
     new TerraformOutput(this, 'app_deployer_gate_summary', { value: gate.planSummary });
     new TerraformOutput(this, 'app_deployer_report_job', { value: report.jobId });
+    new TerraformOutput(this, 'app_deployer_services', { value: Fn.jsonencode(report.services) });
+    if (tightened) new TerraformOutput(this, 'app_deployer_removed_services', { value: tightened.removedServices });
   }
 }
 
