@@ -1,0 +1,171 @@
+import type { SynthResult } from '../../scripts/example-harness';
+import { ExampleWorld } from '../examples/support';
+import { runnableCopy } from '../examples/terraform';
+import { tierRan } from '../tiers';
+import { cliReport, describeProviderTier, ProviderSandbox, stateResources, terraform, terraformOk, TIER, type StateResource } from './support';
+
+// Plan-mode apps as users write them, synthesized by the real CLIs (`cdktf synth` of examples/plan-time-gate,
+// `cdktn synth` on Node 22 of examples/plan-time-gate-cdktn), then run by the real Terraform with this package's
+// provider installed by `access-advisor provider install` and hashicorp/aws from the machine's mirror, both pointed at
+// the emulator (the test's copy of the stack only; the example names no endpoint). From examples/world.json:
+// app-deployer may use dynamodb, ec2, iam, lambda, logs, s3 and sqs; in the last 90 days it used iam, lambda, logs and
+// s3; ec2 is excepted; dynamodb and sqs were never used. So the gate fails the plan until the stack attaches the
+// tightened policy, which drops dynamodb and sqs.
+const world = new ExampleWorld();
+const sandbox = new ProviderSandbox();
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/app-deployer';
+const covered: string[] = [];
+let today: SynthResult;
+let tightened: SynthResult;
+let cdktn: SynthResult;
+
+/** The test's runnable copy of a synthesized stack in a fresh directory: aws and accessadvisor at the emulator. */
+function workdir(result: SynthResult): string {
+  const stack = runnableCopy(result.stack, world.emulator.endpoint);
+  stack.provider.accessadvisor = (stack.provider.accessadvisor as Record<string, unknown>[]).map((p) => ({ ...p, endpoint: world.emulator.endpoint }));
+  return sandbox.workdir({ 'cdk.tf.json': JSON.stringify(stack, null, 2) }, result.stackDir);
+}
+
+/** Keys in snake_case, recursively: the CLI's report as Terraform names it. */
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
+  }
+  return value;
+}
+
+/** Terraform state has every attribute, null when absent; the CLI's JSON leaves absent ones out. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  }
+  return value;
+}
+
+function resource(resources: readonly StateResource[], address: string): Record<string, unknown> {
+  const found = resources.find((r) => r.address === address);
+  if (!found) throw new Error(`no ${address} in the state; there are ${resources.map((r) => r.address).join(', ')}`);
+  return found.values;
+}
+
+/** The state's report equals `access-advisor service-report --output json` for the same ARN and granularity. */
+async function expectStateEqualsCli(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<void> {
+  expect(values.arn).toBe(ROLE_ARN);
+  expect(values.job_status).toBe('COMPLETED');
+  const cli = await cliReport(world.emulator.endpoint, ROLE_ARN, values.granularity as string, env);
+  expect(values.granularity).toBe(cli.granularity);
+  expect(withoutNulls(values.services)).toEqual(snakeKeys(cli.servicesLastAccessed));
+  expect((values.services as unknown[]).length).toBe(7);
+}
+
+describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLIs, through the real Terraform and the installed provider', () => {
+  beforeAll(async () => {
+    await world.start();
+    sandbox.install();
+    today = await world.synth('plan-time-gate');
+    tightened = await world.synth('plan-time-gate', { 'planTimeGate:attachTightenedPolicy': true });
+    cdktn = await world.synth('plan-time-gate-cdktn');
+  }, 900_000);
+  afterAll(async () => {
+    await world.stop();
+    sandbox.cleanup();
+    tierRan(TIER, `terraform ${covered.join('; ')} (real cdktf/cdktn synth, installed provider, AutoMTLS on, against the emulator)`);
+  });
+
+  it('examples/plan-time-gate by `cdktf synth`: the gate\'s postcondition fails `terraform plan` with the gate\'s table while dynamodb and sqs are unused', async () => {
+    const dir = workdir(today);
+    const env = sandbox.env();
+    await terraformOk(['init', '-input=false'], dir, env);
+    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+    const plan = await terraform(['plan', '-input=false'], dir, env);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toMatch(/Resource postcondition failed/);
+    expect(plan.stderr).toMatch(/in data\.accessadvisor_unused_permissions\.app_deployer_gate\.lifecycle\.postcondition/);
+    expect(plan.stderr).toMatch(/LeastPrivilegeGate plan-time-gate\/app_deployer_gate:\s+arn:aws:iam::123456789012:role\/app-deployer: 2 unused\s+service\(s\)/);
+    expect(plan.stderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
+    expect(plan.stderr).toMatch(/dynamodb\s+never\s+whole service/);
+    expect(plan.stderr).toMatch(/sqs\s+never\s+whole service/);
+    expect(plan.stderr).not.toMatch(/^\s*│?\s*ec2\s+\S+\s+whole service/m); // excepted
+    expect(plan.stderr).toMatch(/judged:\s+what\s+IAM\s+grants\s+the\s+principal\s+today/);
+    expect(world.emulator.metrics().calls.GetRole).toBeGreaterThanOrEqual(1);
+    covered.push('examples/plan-time-gate init/validate, plan failing on the postcondition with the gate table');
+  }, 300_000);
+
+  it('examples/plan-time-gate with the tightened policy attached: plan passes; applied, the state equals `access-advisor service-report --output json`', async () => {
+    const dir = workdir(tightened);
+    const env = sandbox.env();
+    await terraformOk(['init', '-input=false'], dir, env);
+    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+    await terraformOk(['plan', '-input=false', '-out=plan.bin'], dir, env);
+    const planned = JSON.parse(await terraformOk(['show', '-json', 'plan.bin'], dir, env)) as {
+      resource_changes: { address: string; change: { actions: string[]; after: Record<string, unknown> } }[];
+      prior_state?: { values?: { root_module?: { resources?: StateResource[] } } };
+    };
+    const policy = planned.resource_changes.find((c) => c.address === 'aws_iam_policy.app_deployer_tightened_policy')!.change.after.policy as string;
+    expect(policy).not.toMatch(/dynamodb|sqs/);
+    expect(policy).toMatch(/ec2/); // excepted, so kept
+    const read = planned.prior_state?.values?.root_module?.resources ?? [];
+    const gate = resource(read, 'data.accessadvisor_unused_permissions.app_deployer_gate');
+    expect(gate.passed).toBe(true);
+    expect(gate.violation_count).toBe(0);
+
+    // Apply the reads (the emulator does not create policies): every data source of the gate's story.
+    const targets = [
+      'data.accessadvisor_service_last_accessed.app_deployer_usage',
+      'data.accessadvisor_unused_permissions.app_deployer_usage',
+      'data.accessadvisor_unused_permissions.app_deployer_gate',
+      'data.accessadvisor_tightened_policy.app_deployer_tightened',
+    ];
+    await terraformOk(['apply', '-input=false', '-auto-approve', ...targets.map((t) => `-target=${t}`)], dir, env);
+    const state = await stateResources(dir, env);
+    await expectStateEqualsCli(resource(state, 'data.accessadvisor_service_last_accessed.app_deployer_usage'), env);
+    expect(resource(state, 'data.accessadvisor_unused_permissions.app_deployer_usage').unused_services).toEqual(['dynamodb', 'ec2', 'sqs']);
+    expect(resource(state, 'data.accessadvisor_tightened_policy.app_deployer_tightened').removed_services).toEqual(['dynamodb', 'sqs']);
+    const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
+    expect(outputs.app_deployer_unused_services?.value).toEqual(['dynamodb', 'ec2', 'sqs']);
+    covered.push('examples/plan-time-gate with the tightened policy: plan passing, apply (state = service-report JSON)');
+  }, 300_000);
+
+  it('examples/plan-time-gate-cdktn by `cdktn synth`: the strict gate passes, the warning gate is a check Terraform reports, apply reads every value', async () => {
+    expect(cdktn.stack['//']?.metadata?.version).toMatch(/^0\.2[3-9]\./); // cdktn's version, not cdktf's 0.21
+    const dir = workdir(cdktn);
+    const env = sandbox.env();
+    await terraformOk(['init', '-input=false'], dir, env);
+    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+    const plan = await terraform(['plan', '-input=false', '-out=plan.bin'], dir, env);
+    const output = `${plan.stdout}\n${plan.stderr}`;
+    expect(plan.code).toBe(0);
+    expect(output).toMatch(/Warning: Check block assertion failed/);
+    expect(output).toMatch(/LeastPrivilegeGate plan-time-gate-cdktn\/app_deployer_today \(warning\)/);
+    expect(output).toMatch(/dynamodb\s+never\s+whole service/);
+
+    await terraformOk(['apply', '-input=false', '-auto-approve', ...[
+      'data.accessadvisor_service_last_accessed.app_deployer_usage',
+      'data.accessadvisor_unused_permissions.app_deployer_gate',
+      'data.accessadvisor_unused_permissions.app_deployer_today',
+      'data.accessadvisor_tightened_policy.app_deployer_tightened',
+      'data.accessadvisor_organizations_access_report.org_root',
+    ].map((t) => `-target=${t}`)], dir, env);
+    const state = await stateResources(dir, env);
+    await expectStateEqualsCli(resource(state, 'data.accessadvisor_service_last_accessed.app_deployer_usage'), env);
+    expect(resource(state, 'data.accessadvisor_unused_permissions.app_deployer_gate').passed).toBe(true);
+    const todayGate = resource(state, 'data.accessadvisor_unused_permissions.app_deployer_today');
+    expect(todayGate.passed).toBe(false);
+    expect((todayGate.violations as { permission: string }[]).map((v) => v.permission)).toEqual(['dynamodb', 'sqs']);
+    const org = resource(state, 'data.accessadvisor_organizations_access_report.org_root');
+    expect(org.job_status).toBe('COMPLETED');
+    const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
+    expect(outputs.app_deployer_service_namespaces?.value).toEqual(['dynamodb', 'ec2', 'iam', 'lambda', 'logs', 's3', 'sqs']);
+    expect(outputs.app_deployer_removed_services?.value).toEqual(['dynamodb', 'sqs']);
+    expect(outputs.app_deployer_gate_passed?.value).toBe(true);
+    expect(outputs.app_deployer_today_violations?.value).toBe(2);
+    const details = org.access_details as { service_namespace: string; last_authenticated_time: string | null }[];
+    const accessed = [...new Set(details.filter((d) => d.last_authenticated_time !== null).map((d) => d.service_namespace))].sort();
+    expect(outputs.org_accessed_services?.value).toEqual(accessed);
+    expect(outputs.org_not_accessed_services?.value).toEqual([...new Set(details.map((d) => d.service_namespace))].filter((s) => !accessed.includes(s)).sort());
+    expect(accessed.length).toBeGreaterThan(0);
+    covered.push('examples/plan-time-gate-cdktn init/validate, plan with the check warning, apply (state = service-report JSON)');
+  }, 300_000);
+});
