@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../model/errors';
 import { parseDuration } from '../resolve/duration';
 import { Construct, type IConstruct } from 'constructs';
 import { coreOf } from './cdk-core';
-import { ACCESS_ADVISOR_ELEMENT, nativeClasses, PROVIDER_TYPE, type NativeProviderElement } from './native-elements';
+import { nativeClasses, type NativeProviderElement } from './native-elements';
 
 /** The `assume_role` block of the provider: STS AssumeRole first, then IAM with its credentials. */
 export interface AccessAdvisorAssumeRole {
@@ -136,11 +136,4 @@ export function providerForConnection(scope: IConstruct, connection: ReportConne
   const existing = stack.node.tryFindChild(id);
   if (existing instanceof AccessAdvisorProvider) return existing;
   return new AccessAdvisorProvider(stack, id, { alias, ...settings });
-}
-
-/** Whether `element` is an element of this package's provider (its data sources only read). */
-export function isAccessAdvisorElement(element: IConstruct): boolean {
-  if ((element as unknown as Record<symbol, unknown>)[ACCESS_ADVISOR_ELEMENT] === true) return true;
-  const type = (element as { terraformResourceType?: unknown }).terraformResourceType;
-  return typeof type === 'string' && (type === PROVIDER_TYPE || type.startsWith(`${PROVIDER_TYPE}_`));
 }

@@ -1,5 +1,6 @@
 import type { Construct, IConstruct } from 'constructs';
 import { PROVIDER_SOURCE, PROVIDER_TYPE } from '../provider/install';
+import { ACCESS_ADVISOR_ELEMENT } from './access-advisor-element';
 import type { CdkCore, Postcondition, TerraformDataSource, TerraformProvider } from './cdk-core';
 
 /**
@@ -9,13 +10,6 @@ import type { CdkCore, Postcondition, TerraformDataSource, TerraformProvider } f
  */
 
 export { PROVIDER_SOURCE, PROVIDER_TYPE };
-
-/**
- * Marks every element of this package's provider (the provider block, its data sources, a gate's check block): they
- * read a principal and never grant it anything, so grant discovery skips them (and a check block's message, which
- * names what the gate judged, is not rendered while the gate collects it).
- */
-export const ACCESS_ADVISOR_ELEMENT = Symbol.for('cdktf-access-advisor.AccessAdvisorElement');
 
 /** A configuration value: a literal, a token, or a producer evaluated at synth (Lazy). */
 export type NativeInputs = Record<string, unknown>;

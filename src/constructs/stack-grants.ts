@@ -9,7 +9,7 @@ import { type PolicySource, policyFromSource } from './policy-source';
 import { renderApp, stringsOf, type RenderedBlock } from './stack-render';
 import { ignoredChanges, type PrincipalKind, INERT_PATHS, NAME_LOOKUPS, NON_GRANTING, OWN_KEYS, ROUTES, unreadArguments } from './grant-routes';
 import { terraformLiteral } from './terraform-strings';
-import { isAccessAdvisorElement } from './access-advisor-provider';
+import { isAccessAdvisorElement } from './access-advisor-element';
 
 export { HOW_TO_TRACE } from './grant-routes';
 
