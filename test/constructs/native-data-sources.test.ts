@@ -4,7 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { AccessAdvisorProvider } from '../../src/constructs/access-advisor-provider';
-import { Testing, TerraformOutput, TerraformStack, TerraformVariable } from '../../src/constructs/default-core';
+import { Testing, TerraformOutput, TerraformStack, TerraformVariable } from '../default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import {
   DataAccessAdvisorOrganizationsAccessReport,
