@@ -57,7 +57,7 @@ abstract class AccessAdvisorDataSource extends Construct {
     const core = coreOf(this);
     this.element = new (nativeClasses(core).DataSource)(this, 'data', type, inputs, props.dependsOn);
     if (core.TerraformStack.isStack(scope) && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(id)) this.element.overrideLogicalId(id);
-    if (props.provider) this.element.provider = props.provider.element;
+    if (props.provider) this.element.useProvider(props.provider.element);
     else ensureDefaultProvider(this);
   }
 

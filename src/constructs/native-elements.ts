@@ -1,7 +1,8 @@
 import type { Construct, IConstruct } from 'constructs';
 import { PROVIDER_SOURCE, PROVIDER_TYPE } from '../provider/install';
 import { ACCESS_ADVISOR_ELEMENT } from './access-advisor-element';
-import type { CdkCore, Postcondition, TerraformDataSource, TerraformProvider } from './cdk-core';
+import type { CdkCore, Postcondition, TerraformProvider } from './cdk-core';
+import type { IResolvable } from './core-types';
 
 /**
  * The Terraform elements of this package's own provider (`accessadvisor`), built with the core classes of the app
@@ -14,15 +15,34 @@ export { PROVIDER_SOURCE, PROVIDER_TYPE };
 /** A configuration value: a literal, a token, or a producer evaluated at synth (Lazy). */
 export type NativeInputs = Record<string, unknown>;
 
-/** A `data "accessadvisor_…"` element whose arguments stay settable until synth. */
-export interface NativeDataSourceElement extends IConstruct, TerraformDataSource {
+/**
+ * A `data "accessadvisor_…"` element (a TerraformDataSource of the app's core) whose arguments stay settable until
+ * synth. Written out structurally, like core-types.ts: the published declarations name neither cdktf nor cdktn.
+ */
+export interface NativeDataSourceElement extends IConstruct {
+  readonly terraformResourceType: string;
+  /** `data.<type>.<name>`, a reference token. */
+  readonly fqn: string;
+  readonly friendlyUniqueId: string;
+  overrideLogicalId(newLogicalId: string): void;
   setInput(name: string, value: unknown): void;
   inputsView(): Readonly<NativeInputs>;
-  addPostcondition(postcondition: Postcondition): void;
+  addPostcondition(postcondition: { readonly condition: string; readonly errorMessage: string }): void;
+  interpolationForAttribute(terraformAttribute: string): IResolvable;
+  getStringAttribute(terraformAttribute: string): string;
+  getNumberAttribute(terraformAttribute: string): number;
+  getListAttribute(terraformAttribute: string): string[];
+  getBooleanAttribute(terraformAttribute: string): IResolvable;
+  /** Read through this provider configuration (an AccessAdvisorProvider's element). */
+  useProvider(provider: NativeProviderElement): void;
 }
 
-/** A `provider "accessadvisor"` block. */
-export interface NativeProviderElement extends IConstruct, TerraformProvider {
+/** A `provider "accessadvisor"` block (a TerraformProvider of the app's core). */
+export interface NativeProviderElement extends IConstruct {
+  readonly terraformResourceType: string;
+  /** `accessadvisor` or `accessadvisor.<alias>`. */
+  readonly fqn: string;
+  readonly alias?: string;
   /** Renders nothing (another default accessadvisor provider of the stack stands in for it). */
   readonly implicit: boolean;
 }
@@ -82,6 +102,10 @@ export function nativeClasses(core: CdkCore): NativeClasses {
     addPostcondition(postcondition: Postcondition): void {
       const existing = this.lifecycle?.postcondition ?? [];
       this.lifecycle = { ...this.lifecycle, postcondition: [...existing, postcondition] };
+    }
+
+    useProvider(provider: NativeProviderElement): void {
+      this.provider = provider as unknown as TerraformProvider;
     }
 
     protected override synthesizeAttributes(): Record<string, unknown> {

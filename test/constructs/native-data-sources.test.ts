@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -301,5 +303,17 @@ describe("resolveAt: 'plan' on the provider (the default plan-time source)", () 
   it("planTimeSource is refused on a synth-time report and when it is not 'provider' or 'external'", () => {
     expect(() => new ServiceLastAccessedReport(stack(), 'r', { arn: ROLE, planTimeSource: 'external' })).toThrow(/^planTimeSource: "external" is not allowed; expected no value unless resolveAt is 'plan'/);
     expect(() => new ServiceLastAccessedReport(stack(), 'r', { arn: ROLE, resolveAt: 'plan', planTimeSource: 'grpc' as never })).toThrow(/^planTimeSource: "grpc" is not allowed; expected one of 'provider', 'external'/);
+  });
+});
+
+describe('the published declarations', () => {
+  it('type the provider constructs structurally: dist/public.d.ts names neither cdktf nor cdktn (a cdktn-only project type-checks)', () => {
+    const file = join(__dirname, '..', '..', 'dist', 'public.d.ts');
+    expect(existsSync(file)).toBe(true); // npm run build
+    const dts = readFileSync(file, 'utf8');
+    for (const name of ['AccessAdvisorProvider', 'DataAccessAdvisorUnusedPermissions', 'DataAccessAdvisorTightenedPolicy', 'NativeDataSourceElement']) {
+      expect(dts).toMatch(new RegExp(`(class|interface) ${name}\\b`));
+    }
+    expect(dts).not.toMatch(/from ['"](cdktf|cdktn)['"]|import\(['"](cdktf|cdktn)['"]\)/);
   });
 });
