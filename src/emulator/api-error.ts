@@ -13,3 +13,7 @@ export class ApiError extends Error {
 
 export const invalidInput = (message: string) => new ApiError(400, 'InvalidInput', message);
 export const noSuchEntity = (message: string) => new ApiError(404, 'NoSuchEntity', message);
+
+/** A constraint of the API's model violated, in the wording IAM and STS answer it. */
+export const validationError = (value: string, field: string, constraint: string) =>
+  new ApiError(400, 'ValidationError', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`);

@@ -4,25 +4,25 @@ import { paginate } from './paging';
 import type { QueryParams } from './query';
 import type { Caller, EmulatorState } from './state';
 import type { PolicyDocument } from './types';
-import type { ManagedPolicy, Principal, PrincipalType } from './world-model';
-import { list, type XmlNode } from './xml';
+import { eventsOf, type ManagedPolicy, type Principal, type PrincipalType, type Tag } from './world-model';
+import { list, type XmlList, type XmlNode } from './xml';
 
 /**
  * The IAM reads a client needs beside the reports: a principal's age (CreateDate) and its current policies.
  * Policy documents are URL-encoded JSON, as IAM returns them.
  */
-const encodeDocument = (document: PolicyDocument) => encodeURIComponent(JSON.stringify(document));
+export const encodeDocument = (document: PolicyDocument) => encodeURIComponent(JSON.stringify(document));
 
 const NAME_PARAM: Record<PrincipalType, string> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
 
-function findPrincipal(state: EmulatorState, caller: Caller, kind: PrincipalType, name: string): Principal {
+export function findPrincipal(state: EmulatorState, caller: Caller, kind: PrincipalType, name: string): Principal {
   for (const p of state.model.principals.values()) {
     if (p.kind === kind && p.account === caller.account && p.name.toLowerCase() === name.toLowerCase()) return p;
   }
   throw noSuchEntity(`The ${kind} with name ${name} cannot be found.`);
 }
 
-function findPolicy(state: EmulatorState, caller: Caller, arn: string): ManagedPolicy {
+export function findPolicy(state: EmulatorState, caller: Caller, arn: string): ManagedPolicy {
   const policy = state.model.policies.get(arn);
   if (!policy || (!policy.awsManaged && policy.account !== caller.account)) {
     throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
@@ -44,21 +44,29 @@ export function getUser(state: EmulatorState, caller: Caller, params: QueryParam
 }
 
 export function getRole(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
-  const role = findPrincipal(state, caller, 'role', params.required('RoleName'));
-  const lastUse = state.model.eventsByPrincipal.get(role.arn)?.find((e) => e.time.getTime() <= state.clock().getTime());
+  return { Role: roleNode(state, findPrincipal(state, caller, 'role', params.required('RoleName'))) };
+}
+
+/** A role as GetRole and CreateRole answer it: its trust policy URL-encoded, its last use, its tags. */
+export function roleNode(state: EmulatorState, role: Principal): XmlNode {
+  const lastUse = eventsOf(state.model, role).find((e) => e.time.getTime() <= state.clock().getTime());
   return {
-    Role: {
-      Path: role.path,
-      RoleName: role.name,
-      RoleId: role.id,
-      Arn: role.arn,
-      CreateDate: role.createDate,
-      AssumeRolePolicyDocument: role.assumeRolePolicyDocument ? encodeDocument(role.assumeRolePolicyDocument) : undefined,
-      Description: role.description,
-      MaxSessionDuration: role.maxSessionDuration ?? 3600,
-      RoleLastUsed: lastUse ? { LastUsedDate: lastUse.time, Region: lastUse.region } : {},
-    },
+    Path: role.path,
+    RoleName: role.name,
+    RoleId: role.id,
+    Arn: role.arn,
+    CreateDate: role.createDate,
+    AssumeRolePolicyDocument: role.assumeRolePolicyDocument ? encodeDocument(role.assumeRolePolicyDocument) : undefined,
+    Description: role.description,
+    MaxSessionDuration: role.maxSessionDuration ?? 3600,
+    Tags: tagList(role.tags),
+    RoleLastUsed: lastUse ? { LastUsedDate: lastUse.time, Region: lastUse.region } : {},
   };
+}
+
+/** Tags as IAM lists them; left out when there are none. */
+export function tagList(tags: readonly Tag[] | undefined): XmlList | undefined {
+  return tags && tags.length > 0 ? list(tags.map((t) => ({ Key: t.Key, Value: t.Value }))) : undefined;
 }
 
 export function getGroup(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
@@ -80,21 +88,24 @@ function attachmentCount(state: EmulatorState, caller: Caller, policy: ManagedPo
 }
 
 export function getPolicy(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
-  const policy = findPolicy(state, caller, params.required('PolicyArn'));
+  return { Policy: policyNode(state, caller, findPolicy(state, caller, params.required('PolicyArn'))) };
+}
+
+/** A managed policy as GetPolicy and CreatePolicy answer it (one version, v1). */
+export function policyNode(state: EmulatorState, caller: Caller, policy: ManagedPolicy): XmlNode {
   return {
-    Policy: {
-      PolicyName: policy.name,
-      PolicyId: policy.id,
-      Arn: policy.arn,
-      Path: policy.path,
-      DefaultVersionId: 'v1',
-      AttachmentCount: attachmentCount(state, caller, policy),
-      PermissionsBoundaryUsageCount: 0,
-      IsAttachable: true,
-      Description: policy.description,
-      CreateDate: policy.createDate,
-      UpdateDate: policy.updateDate,
-    },
+    PolicyName: policy.name,
+    PolicyId: policy.id,
+    Arn: policy.arn,
+    Path: policy.path,
+    DefaultVersionId: 'v1',
+    AttachmentCount: attachmentCount(state, caller, policy),
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    Description: policy.description,
+    CreateDate: policy.createDate,
+    UpdateDate: policy.updateDate,
+    Tags: tagList(policy.tags),
   };
 }
 

@@ -2,6 +2,8 @@ import { getAccountAuthorizationDetails } from './account-authorization-details'
 import * as advisor from './access-advisor-operations';
 import { getCallerIdentity } from './caller-identity';
 import * as reads from './iam-read-operations';
+import * as policyWrites from './policy-write-operations';
+import * as roleWrites from './role-write-operations';
 import type { QueryParams } from './query';
 import type { Caller, EmulatorState } from './state';
 import { assumeRole } from './sts';
@@ -32,6 +34,25 @@ export const OPERATIONS: Readonly<Record<string, OperationHandler>> = {
   GetUserPolicy: reads.getInlinePolicy('user'),
   GetGroupPolicy: reads.getInlinePolicy('group'),
   GetRolePolicy: reads.getInlinePolicy('role'),
+  // What a Terraform configuration's roles and policies need (hashicorp/aws): create, tag, attach, delete.
+  CreateRole: roleWrites.createRole,
+  DeleteRole: roleWrites.deleteRole,
+  UpdateRole: roleWrites.updateRole,
+  UpdateAssumeRolePolicy: roleWrites.updateAssumeRolePolicy,
+  ListInstanceProfilesForRole: roleWrites.listInstanceProfilesForRole,
+  TagRole: roleWrites.tagRole,
+  UntagRole: roleWrites.untagRole,
+  ListRoleTags: roleWrites.listRoleTags,
+  PutRolePolicy: roleWrites.putRolePolicy,
+  DeleteRolePolicy: roleWrites.deleteRolePolicy,
+  AttachRolePolicy: roleWrites.attachRolePolicy,
+  DetachRolePolicy: roleWrites.detachRolePolicy,
+  CreatePolicy: policyWrites.createPolicy,
+  DeletePolicy: policyWrites.deletePolicy,
+  ListPolicyVersions: policyWrites.listPolicyVersions,
+  TagPolicy: policyWrites.tagPolicy,
+  UntagPolicy: policyWrites.untagPolicy,
+  ListPolicyTags: policyWrites.listPolicyTags,
 };
 
 /** STS Actions served on the same endpoint (signing name `sts`, STS XML namespace). */

@@ -57,6 +57,26 @@ export class QueryParams {
     return items.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
   }
 
+  /** A list of structures (`Tags.member.1.Key`, `Tags.member.1.Value`, …), in member order; undefined when not sent. */
+  structList(name: string): Record<string, string>[] | undefined {
+    const prefix = `${name}.member.`;
+    const members = new Map<number, Record<string, string>>();
+    for (const [key, value] of this.values) {
+      if (!key.startsWith(prefix)) continue;
+      const rest = key.slice(prefix.length);
+      const dot = rest.indexOf('.');
+      const index = Number(dot < 0 ? rest : rest.slice(0, dot));
+      if (!Number.isInteger(index) || index < 1 || dot < 0) {
+        throw new ApiError(400, 'InvalidInput', `${key}: list members are numbered from 1 and name a field (${prefix}1.Key).`);
+      }
+      const member = members.get(index) ?? {};
+      member[rest.slice(dot + 1)] = value;
+      members.set(index, member);
+    }
+    if (members.size === 0) return this.values.has(name) ? [] : undefined;
+    return [...members].sort((a, b) => a[0] - b[0]).map(([, member]) => member);
+  }
+
   entries(): [string, string][] {
     return [...this.values];
   }

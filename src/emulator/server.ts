@@ -24,7 +24,7 @@ import {
   type World,
 } from './types';
 import { loadWorld } from './world';
-import { buildWorldModel } from './world-model';
+import { buildWorldModel, type Principal } from './world-model';
 import { IAM_XMLNS, renderError, renderResult } from './xml';
 
 const MAX_BODY_BYTES = 1_048_576;
@@ -223,9 +223,18 @@ async function authenticate(
     query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
   await verifySignature({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, key, service, requestClock());
-  // Session keys act as the assumed role: its ARN owns the jobs they generate.
-  const principal = session ? session.role : state.model.principals.get(state.model.accessKeys.get(key.id)!.owner)!;
+  // Session keys act as the assumed role: its ARN owns the jobs they generate. A role or user deleted since (DeleteRole)
+  // takes its credentials with it, and a role created again under its name is another principal.
+  const principal = session
+    ? currentPrincipal(state, session.role.arn, session.role.id)
+    : currentPrincipal(state, state.model.accessKeys.get(key.id)!.owner);
+  if (!principal) throw new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
   return { accessKeyId: key.id, principal, account: principal.account, ...(session ? { session: session.accessKeyId } : {}) };
+}
+
+function currentPrincipal(state: EmulatorState, arn: string, id?: string): Principal | undefined {
+  const principal = state.model.principals.get(arn);
+  return principal && (id === undefined || principal.id === id) ? principal : undefined;
 }
 
 /** The HTTP server: counts requests in flight, refuses bodies over MAX_BODY_BYTES, hands each whole body to `handle`. */

@@ -1,6 +1,6 @@
 import type { ActionCatalog } from '../model/action-catalog';
 import { allowMatcher, allowedActionsOf, servicesAllowedBy } from './policy-scope';
-import type { AccessEvent, ManagedPolicy, Principal, WorldModel } from './world-model';
+import { eventsOf, type AccessEvent, type ManagedPolicy, type Principal, type WorldModel } from './world-model';
 import type { PolicyDocument } from './types';
 import { truncateToMinute } from './time';
 import { iamServiceName } from './tracked-actions';
@@ -89,7 +89,7 @@ export function computeServiceReport(
   // Newest first across every entity in scope, grouped by namespace.
   const eventsByService = new Map<string, AccessEvent[]>();
   for (const entity of scope) {
-    for (const e of model.eventsByPrincipal.get(entity.arn) ?? []) {
+    for (const e of eventsOf(model, entity)) {
       if (!inWindow(e)) continue;
       const list = eventsByService.get(e.service) ?? [];
       list.push(e);

@@ -1,4 +1,4 @@
-import { ApiError } from './api-error';
+import { ApiError, validationError } from './api-error';
 import type { QueryParams } from './query';
 import type { Caller, EmulatorState } from './state';
 import type { Principal } from './world-model';
@@ -16,9 +16,6 @@ export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ROLE_ARN_LENGTH = { min: 20, max: 2048 };
 const DURATION = { min: 900, default: 3600, roleDefaultMax: 3600 };
-
-const validationError = (value: string, field: string, constraint: string) =>
-  new ApiError(400, 'ValidationError', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`);
 
 /** ISO-8601 to the second, as STS writes `Expiration`. */
 const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -26,6 +26,18 @@ export interface Principal {
   readonly description?: string;
   readonly assumeRolePolicyDocument?: PolicyDocument;
   readonly maxSessionDuration?: number;
+  readonly tags?: readonly Tag[];
+  /**
+   * A principal created through the API (CreateRole) starts without history: activity recorded for its ARN before
+   * this moment belonged to an earlier principal of the same name, deleted since.
+   */
+  readonly historySince?: Date;
+}
+
+/** An IAM tag (keys are unique case-insensitively). */
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
 }
 
 export interface ManagedPolicy {
@@ -39,6 +51,7 @@ export interface ManagedPolicy {
   readonly createDate: Date;
   readonly updateDate: Date;
   readonly document: PolicyDocument;
+  readonly tags?: readonly Tag[];
 }
 
 export interface AccessEvent {
@@ -74,8 +87,9 @@ export interface WorldModel {
   readonly accounts: ReadonlySet<string>;
   /** The world's accounts as declared (name, email, status), for Organizations ListAccounts. */
   readonly accountDetails: ReadonlyMap<string, WorldAccount>;
-  readonly principals: ReadonlyMap<string, Principal>;
-  readonly policies: ReadonlyMap<string, ManagedPolicy>;
+  /** Changed by the write operations (CreateRole, AttachRolePolicy, …): an entry is replaced, never edited in place. */
+  readonly principals: Map<string, Principal>;
+  readonly policies: Map<string, ManagedPolicy>;
   readonly accessKeys: ReadonlyMap<string, { id: string; secret: string; owner: string; sessionToken?: string }>;
   /** Events by principal ARN, newest first. */
   readonly eventsByPrincipal: ReadonlyMap<string, readonly AccessEvent[]>;
@@ -83,6 +97,13 @@ export interface WorldModel {
   /** Which services and actions IAM tracks at action level, and since when. */
   readonly tracking: ActionTracking;
   readonly trackingPeriodDays: number;
+}
+
+/** A principal's own activity, newest first: none from before it existed (`historySince`). */
+export function eventsOf(model: WorldModel, principal: Principal): readonly AccessEvent[] {
+  const events = model.eventsByPrincipal.get(principal.arn) ?? [];
+  const since = principal.historySince?.getTime();
+  return since === undefined ? events : events.filter((e) => e.time.getTime() >= since);
 }
 
 /** A stable IAM-style unique id (`AIDA…`, `AROA…`) derived from the ARN when the world gives none. */

@@ -76,6 +76,23 @@ function schemaValidator() {
   return validator;
 }
 
+let documentValidator: ReturnType<Ajv['compile']> | undefined;
+
+/**
+ * Why a policy document sent to a write operation (CreateRole, CreatePolicy, PutRolePolicy) is not one the emulator
+ * can judge, by the world schema's own rules for documents; undefined when it is.
+ */
+export function policyDocumentProblem(document: unknown): string | undefined {
+  if (!documentValidator) {
+    const schema = JSON.parse(fs.readFileSync(WORLD_SCHEMA_PATH, 'utf8')) as { definitions: object };
+    const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+    documentValidator = new AjvClass({ allErrors: true, strict: false }).compile({ definitions: schema.definitions, $ref: '#/definitions/policyDocument' });
+  }
+  if (documentValidator(document)) return undefined;
+  const error = mostSpecific(documentValidator.errors ?? []);
+  return `${pointerOf(error) || '/'}: ${allowedOf(error)}`;
+}
+
 function valueAt(root: unknown, pointer: string): unknown {
   let node = root;
   for (const raw of pointer.split('/').slice(1)) {
