@@ -37,7 +37,8 @@ export function createPolicy(state: EmulatorState, caller: Caller, params: Query
       throw new ApiError(409, 'EntityAlreadyExists', `A policy called ${name} already exists. Duplicate names are not allowed.`);
     }
   }
-  const now = state.clock();
+  // IAM keeps creation dates to the second.
+  const now = new Date(Math.floor(state.clock().getTime() / 1000) * 1000);
   const arn = `arn:aws:iam::${caller.account}:policy${path}${name}`;
   const policy: ManagedPolicy = {
     arn,

@@ -55,7 +55,8 @@ export function createRole(state: EmulatorState, caller: Caller, params: QueryPa
       throw new ApiError(409, 'EntityAlreadyExists', `Role with name ${name} already exists.`);
     }
   }
-  const now = state.clock();
+  // IAM keeps creation dates to the second.
+  const now = new Date(Math.floor(state.clock().getTime() / 1000) * 1000);
   const arn = principalArn('role', caller.account, name, path);
   const role: Principal = {
     kind: 'role',

@@ -27,7 +27,9 @@ import { ADMIN_KEY, MGMT, arn, client, expectAwsError, rawQuery, testWorld, unti
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const S3_READ = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] });
 const CI_KEY = { accessKeyId: 'AKIACIROLEEXAMPLE001', secretAccessKey: 'ci/role/secret/EXAMPLEKEY' };
-const NOW = new Date('2026-06-01T12:00:00Z');
+const NOW = new Date('2026-06-01T12:00:00.400Z');
+/** IAM keeps creation dates to the second. */
+const NOW_SECOND = new Date('2026-06-01T12:00:00Z');
 
 let emulator: RunningEmulator;
 let iam: IAMClient;
@@ -54,7 +56,7 @@ describe('roles created, changed and deleted through the API (what hashicorp/aws
     );
     expect(created.Role).toMatchObject({ RoleName: 'fresh', Path: '/apps/', Arn: arn(MGMT, 'role', 'apps/fresh'), Description: 'new', MaxSessionDuration: 3600 });
     expect(created.Role!.RoleId).toMatch(/^AROA[A-Z2-7]{17}$/);
-    expect(created.Role!.CreateDate!.getTime()).toBe(NOW.getTime());
+    expect(created.Role!.CreateDate!.getTime()).toBe(NOW_SECOND.getTime());
     const read = (await iam.send(new GetRoleCommand({ RoleName: 'FRESH' }))).Role!;
     expect(JSON.parse(decodeURIComponent(read.AssumeRolePolicyDocument!))).toEqual(JSON.parse(TRUST));
     expect(read.Tags).toEqual([{ Key: 'team', Value: 'a' }]);
@@ -72,7 +74,7 @@ describe('roles created, changed and deleted through the API (what hashicorp/aws
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'fresh', PolicyArn: policy.Arn })); // attaching twice is one attachment
     expect((await iam.send(new GetPolicyCommand({ PolicyArn: policy.Arn }))).Policy!.AttachmentCount).toBe(1);
     expect((await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policy.Arn }))).Versions).toEqual([
-      { VersionId: 'v1', IsDefaultVersion: true, CreateDate: NOW },
+      { VersionId: 'v1', IsDefaultVersion: true, CreateDate: NOW_SECOND },
     ]);
     const report = await serviceReport(created.Role!.Arn!);
     expect(report.ServicesLastAccessed!.map((s) => [s.ServiceNamespace, s.LastAuthenticated, s.TotalAuthenticatedEntities])).toEqual([
@@ -106,7 +108,7 @@ describe('roles created, changed and deleted through the API (what hashicorp/aws
     nowMs += 60_000;
     const again = (await iam.send(new CreateRoleCommand({ RoleName: 'app-deployer', AssumeRolePolicyDocument: TRUST }))).Role!;
     expect(again.RoleId).not.toBe(oldId);
-    expect(again.CreateDate!.getTime()).toBe(nowMs);
+    expect(again.CreateDate!.getTime()).toBe(NOW_SECOND.getTime() + 60_000);
     expect(again.RoleLastUsed).toEqual({});
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'app-deployer', PolicyArn: arn(MGMT, 'policy', 'deployer') }));
     const after = await serviceReport(deployer);

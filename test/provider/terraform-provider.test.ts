@@ -5,6 +5,7 @@ import { startHostileServer, type HostileServer } from '../hostile/hostile-serve
 import { tierRan } from '../tiers';
 import {
   alive,
+  AWS_VERSION,
   childPids,
   cliReport,
   describeProviderTier,
@@ -46,6 +47,52 @@ data "accessadvisor_service_last_accessed" "app" {
 }
 output "job_id" {
   value = data.accessadvisor_service_last_accessed.app.job_id
+}
+`;
+}
+
+const FRESH_ARN = 'arn:aws:iam::123456789012:role/fresh-deployer';
+
+/** hashicorp/aws creates a role and its policy in the emulator; the reports and the gate read the new role. */
+function freshRoleConfig(endpoint: string): string {
+  return `terraform {
+  required_providers {
+    aws           = { source = "hashicorp/aws", version = "${AWS_VERSION}" }
+    accessadvisor = { source = "${SOURCE}" }
+  }
+}
+${emulatorOverride(endpoint).replace('provider "aws" {', 'provider "aws" {\n  region = "us-east-1"')}
+variable "team" {
+  type    = string
+  default = "platform"
+}
+resource "aws_iam_role" "fresh" {
+  name = "fresh-deployer"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  tags = { team = var.team }
+}
+resource "aws_iam_policy" "fresh" {
+  name = "fresh-deployer-policy"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "logs:CreateLogGroup"], Resource = "*" }]
+  })
+}
+resource "aws_iam_role_policy_attachment" "fresh" {
+  role       = aws_iam_role.fresh.name
+  policy_arn = aws_iam_policy.fresh.arn
+}
+data "accessadvisor_service_last_accessed" "fresh" {
+  arn        = aws_iam_role.fresh.arn
+  depends_on = [aws_iam_role_policy_attachment.fresh]
+}
+data "accessadvisor_unused_permissions" "fresh" {
+  arn               = aws_iam_role.fresh.arn
+  unused_after_days = 90
+  depends_on        = [aws_iam_role_policy_attachment.fresh]
 }
 `;
 }
@@ -141,11 +188,8 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
     covered.push('examples/terraform-hcl init/validate, gate failing then passing plan, apply (state = service-report JSON)');
   }, 400_000);
 
-  it('a report whose ARN is known only after apply is read during apply, with AutoMTLS between Terraform and the provider', async () => {
-    // A stand-in for a role created in the same run (the emulator cannot create roles): terraform_data's output is
-    // unknown until apply, exactly like aws_iam_role.x.arn.
-    const extra = `resource "terraform_data" "role" {\n  input = "${ROLE_ARN}"\n}\n`;
-    const dir = sandbox.workdir({ 'main.tf': reportConfig(emulator.endpoint, 'terraform_data.role.output', extra) });
+  it('a role created in the same configuration: plan defers its report, apply reads it (insufficient history), tags change, destroy removes it; AutoMTLS on', async () => {
+    const dir = sandbox.workdir({ 'main.tf': freshRoleConfig(emulator.endpoint) });
     const log = join(dir, 'terraform.log');
     const env = sandbox.env({ TF_LOG: 'debug', TF_LOG_PATH: log });
     await terraformOk(['init', '-input=false'], dir, env);
@@ -153,20 +197,56 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
     const planned = JSON.parse(await terraformOk(['show', '-json', 'plan.bin'], dir, env)) as {
       resource_changes: { address: string; change: { actions: string[]; after_unknown: Record<string, unknown> } }[];
     };
-    const read = planned.resource_changes.find((c) => c.address === 'data.accessadvisor_service_last_accessed.app');
-    expect(read?.change.actions).toEqual(['read']);
-    expect(read?.change.after_unknown.services).toBe(true);
+    const change = (address: string) => planned.resource_changes.find((c) => c.address === address)?.change;
+    expect(change('aws_iam_role.fresh')?.actions).toEqual(['create']);
+    // The role's ARN is unknown at plan: both reads wait for apply, their results unknown.
+    expect(change('data.accessadvisor_service_last_accessed.fresh')?.actions).toEqual(['read']);
+    expect(change('data.accessadvisor_service_last_accessed.fresh')?.after_unknown.services).toBe(true);
+    expect(change('data.accessadvisor_unused_permissions.fresh')?.actions).toEqual(['read']);
+    expect(change('data.accessadvisor_unused_permissions.fresh')?.after_unknown.status).toBe(true);
+    expect(emulator.metrics().calls.CreateRole ?? 0).toBe(0);
+
     const apply = await terraformOk(['apply', '-input=false', 'plan.bin'], dir, env);
-    expect(apply).toMatch(/data\.accessadvisor_service_last_accessed\.app: Read complete/);
-    const state = (await stateResources(dir, env)).find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
-    expect(state?.values.arn).toBe(ROLE_ARN);
-    expect((state?.values.services as unknown[]).length).toBe(7);
+    expect(apply).toMatch(/aws_iam_role\.fresh: Creation complete/);
+    expect(apply).toMatch(/data\.accessadvisor_service_last_accessed\.fresh: Read complete/);
+    expect(apply).toMatch(/data\.accessadvisor_unused_permissions\.fresh: Read complete/);
+    const resources = await stateResources(dir, env);
+    const role = resources.find((r) => r.address === 'aws_iam_role.fresh')!.values;
+    expect(role.arn).toBe(FRESH_ARN);
+    const report = resources.find((r) => r.address === 'data.accessadvisor_service_last_accessed.fresh')!.values;
+    expect(report.arn).toBe(FRESH_ARN);
+    expect(report.job_status).toBe('COMPLETED');
+    expect(Date.parse(report.principal_create_date as string)).toBe(Date.parse(role.create_date as string));
+    // The attached policy grants s3 and logs; a role created a moment ago has used neither.
+    expect((report.services as { service_namespace: string; last_authenticated: unknown; total_authenticated_entities: number }[]).map((s) => [s.service_namespace, s.last_authenticated, s.total_authenticated_entities])).toEqual([
+      ['logs', null, 0],
+      ['s3', null, 0],
+    ]);
+    // Never used, but too young for that to mean unused: the gate has no evidence to fail on.
+    const gate = resources.find((r) => r.address === 'data.accessadvisor_unused_permissions.fresh')!.values;
+    expect(gate.status).toBe('insufficient-history');
+    expect(gate.unused_services).toEqual([]);
+    expect(gate.violation_count).toBe(0);
+    expect(gate.passed).toBe(true);
+
+    // A tag change is an in-place update (TagRole/UntagRole), and the report is read again on the role.
+    emulator.resetMetrics();
+    const retag = await terraformOk(['apply', '-input=false', '-auto-approve', '-var', 'team=payments'], dir, env);
+    expect(retag).toMatch(/aws_iam_role\.fresh: Modifications complete/);
+    expect(emulator.metrics().calls.TagRole).toBe(1);
+    expect((await stateResources(dir, env)).find((r) => r.address === 'aws_iam_role.fresh')!.values.tags).toEqual({ team: 'payments' });
+
+    const destroy = await terraformOk(['destroy', '-input=false', '-auto-approve', '-var', 'team=payments'], dir, env);
+    expect(destroy).toMatch(/Destroy complete! Resources: 3 destroyed/);
+    expect(await stateResources(dir, env)).toEqual([]);
+    await expect(cliReport(emulator.endpoint, FRESH_ARN, 'SERVICE_LEVEL', env)).rejects.toThrow(/NoSuchEntity/);
+
     // Terraform's default: its plugin client configured automatic mutual TLS and the provider answered with TLS.
     const logText = readText(log);
     expect(logText).toMatch(/configuring client automatic mTLS/);
     expect(logText).not.toMatch(/TF_DISABLE_PLUGIN_TLS/);
-    covered.push('a read deferred to apply (ARN unknown at plan)');
-  }, 300_000);
+    covered.push('a role created in the same configuration (reads deferred to apply, tag update, destroy)');
+  }, 400_000);
 
   it('organizations access report and policies granting service access; bad values are diagnostics naming the attribute', async () => {
     const config = `terraform {
