@@ -227,6 +227,22 @@ export async function listPoliciesGrantingServiceAccess(
 ): Promise<PoliciesGrantingServiceAccessResult> {
   const valid = validatePoliciesRequest(req);
   const engine = await openEngine(options, []);
+  try {
+    return await listPoliciesOn(engine, valid, options.signal as AbortSignal | undefined);
+  } finally {
+    engine.close();
+  }
+}
+
+/**
+ * Every page of ListPoliciesGrantingServiceAccess through an engine's session, so its calls take their turn in that
+ * engine's rate limit and in-flight cap with every other call of the run.
+ */
+async function listPoliciesOn(
+  engine: Engine,
+  valid: PoliciesGrantingServiceAccessRequest,
+  signal: AbortSignal | undefined,
+): Promise<PoliciesGrantingServiceAccessResult> {
   const { session, ctx } = engine;
   const op = 'ListPoliciesGrantingServiceAccess';
   const controller = new AbortController();
@@ -235,8 +251,8 @@ export async function listPoliciesGrantingServiceAccess(
     reason ??= 'abort';
     controller.abort();
   };
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => {
     reason ??= 'timeout';
     controller.abort();
@@ -275,8 +291,7 @@ export async function listPoliciesGrantingServiceAccess(
     throw err;
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    engine.close();
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -340,6 +355,11 @@ export interface ReportRunner {
    * with the report's typed error (AccessAdvisorError).
    */
   run(request: ReportRequest): Promise<AccessReport>;
+  /**
+   * ListPoliciesGrantingServiceAccess (no job) on the shared engine: its calls share the runner's client, rate limit
+   * and in-flight cap with the reports, and the runner's signal cancels them.
+   */
+  listPoliciesGrantingServiceAccess(request: PoliciesGrantingServiceAccessRequest): Promise<PoliciesGrantingServiceAccessResult>;
   /** Closes the client; reports still running fail. */
   close(): void;
 }
@@ -363,6 +383,9 @@ export async function openReportRunner(options: RunReportsOptions = {}): Promise
         running.set(key, job);
       }
       return job;
+    },
+    async listPoliciesGrantingServiceAccess(request) {
+      return listPoliciesOn(engine, validatePoliciesRequest(request), engine.ctx.signal);
     },
     close: () => engine.close(),
   };

@@ -1,4 +1,4 @@
-import type { ReportOptions, ReportRunner } from '../iam';
+import type { ReportRunner } from '../iam';
 import type { Path } from './config-values';
 import type { BlockSpec } from './schema';
 
@@ -6,8 +6,6 @@ import type { BlockSpec } from './schema';
 export interface ReadContext {
   /** The shared engine; rejects when the provider is not configured yet or was stopped. */
   runner(): Promise<ReportRunner>;
-  /** The provider's connection settings, for the calls that are not report jobs (no job to pace). */
-  connection(): ReportOptions;
   /** Aborted by StopProvider (Ctrl-C in Terraform). */
   readonly signal: AbortSignal;
   readonly now: () => Date;

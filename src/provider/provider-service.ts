@@ -1,4 +1,4 @@
-import type { ReportOptions, ReportRunner } from '../iam';
+import type { ReportRunner } from '../iam';
 import { AccessAdvisorError } from '../model/errors';
 import { safeMessage } from '../model/redact';
 import { openReportRunner } from '../iam';
@@ -110,13 +110,7 @@ export class ProviderService {
   }
 
   private readContext(): ReadContext {
-    return { runner: () => this.runner(), connection: () => this.connection(), signal: this.stop.signal, now: this.now };
-  }
-
-  private connection(): ReportOptions {
-    if (!this.settings || this.settings === 'unknown') throw new Error('the provider was not configured');
-    const { connection, requestsPerSecond, timeoutMs } = this.settings;
-    return { ...connection, ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+    return { runner: () => this.runner(), signal: this.stop.signal, now: this.now };
   }
 
   /** One engine per provider process: every read of a plan shares its client, rate limit and in-flight cap. */

@@ -1,4 +1,7 @@
-import { encode, ExtData } from '@msgpack/msgpack';
+import { join } from 'node:path';
+import { decode, encode, ExtData } from '@msgpack/msgpack';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { listPoliciesGrantingServiceAccess } from '../../src/iam';
 import { containsUnknown, decodeDynamicValue, encodeDynamicValue, Unknown } from '../../src/provider/dynamic-value';
 import { ProviderService } from '../../src/provider/provider-service';
 
@@ -87,4 +90,53 @@ describe('ProviderService', () => {
   it('resource RPCs answer with a diagnostic saying the provider has data sources only', () => {
     expect(new ProviderService().resourceRpc().diagnostics[0]).toMatchObject({ severity: 'ERROR', summary: 'Resources are not supported' });
   });
+});
+
+describe('one engine per provider: every call of a plan shares one rate limit', () => {
+  const WORLD = join(__dirname, '..', '..', 'examples', 'world.json');
+  const NAMESPACES = ['s3', 'logs', 'ec2', 'lambda', 'dynamodb', 'sqs', 'iam', 'sns', 'kms', 'sts', 'cloudwatch', 'ssm'];
+  // IAM's account throttle a little above the provider's max_request_rate: paced as one run, nothing is throttled.
+  const THROTTLE = { requestsPerSecond: 5, burst: 5 };
+  const RATE = 4;
+  let emulator: RunningEmulator;
+  const env = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+
+  beforeEach(async () => {
+    emulator = await startEmulator({ world: WORLD, jobs: { durationMs: 200 }, faults: { throttle: THROTTLE }, seed: 5 });
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  });
+  afterEach(async () => {
+    await emulator.close();
+    for (const [key, value] of Object.entries(env)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it('accessadvisor_policies_granting_service_access reads queue with the reports behind the provider\'s rate limit', async () => {
+    const service = new ProviderService();
+    expect(service.configureProvider(wire({ endpoint: emulator.endpoint, region: 'us-east-1', max_request_rate: RATE })).diagnostics).toEqual([]);
+    const grants = NAMESPACES.map((ns) =>
+      service.readDataSource('accessadvisor_policies_granting_service_access', wire({ arn: ROLE, service_namespaces: [ns], services: null }), false),
+    );
+    const reports = ['SERVICE_LEVEL', 'ACTION_LEVEL'].map((granularity) =>
+      service.readDataSource('accessadvisor_service_last_accessed', wire({ arn: ROLE, granularity, with_entities: null }), false),
+    );
+    const answers = (await Promise.all([...grants, ...reports])) as { state?: { msgpack: Uint8Array }; diagnostics: unknown[] }[];
+    service.close();
+    expect(answers.map((a) => a.diagnostics)).toEqual(answers.map(() => []));
+    const s3 = decode(answers[0]!.state!.msgpack) as { services: { service_namespace: string; policies: { policy_name: string }[] }[] };
+    expect(s3.services.map((s) => [s.service_namespace, s.policies.map((p) => p.policy_name)])).toEqual([['s3', ['app-deployer-policy']]]);
+    const metrics = emulator.metrics();
+    expect(metrics.calls.ListPoliciesGrantingServiceAccess).toBe(NAMESPACES.length);
+    expect(metrics.calls.GenerateServiceLastAccessedDetails).toBe(2);
+    expect(metrics.throttled).toBe(0);
+  }, 60_000);
+
+  it('control: the same calls each on an engine of their own burst past the account throttle', async () => {
+    const options = { endpoint: emulator.endpoint, region: 'us-east-1', requestsPerSecond: RATE };
+    await Promise.all(NAMESPACES.map((ns) => listPoliciesGrantingServiceAccess({ arn: ROLE, serviceNamespaces: [ns] }, options)));
+    expect(emulator.metrics().throttled).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -1,4 +1,3 @@
-import { listPoliciesGrantingServiceAccess } from '../../iam';
 import { validatePoliciesRequest } from '../../iam/validate';
 import { isKnown, stringAt, stringListAt } from '../config-values';
 import type { DataSource } from '../data-source';
@@ -38,7 +37,8 @@ export const policiesGrantingServiceAccess: DataSource = {
   async read(config, context) {
     const request = readRequest(config);
     if (request === 'unknown') throw new ConfigProblem([], 'Configuration not known', 'the inputs are not known yet');
-    const result = await listPoliciesGrantingServiceAccess(request, { ...context.connection(), signal: context.signal });
+    // On the provider's one engine: these calls queue behind the same rate limit as every report of the plan.
+    const result = await (await context.runner()).listPoliciesGrantingServiceAccess(request);
     return {
       ...config,
       services: result.policiesGrantingServiceAccess.map((s) => ({
