@@ -1,92 +1,125 @@
 /**
- * The Terraform provider, as Terraform runs it (standalone; not yet a section of `npm run bench`):
- *   - provider start to handshake line: `node dist/provider/main.js` with Terraform's environment (AutoMTLS), median;
- *   - `terraform plan` of 50 `accessadvisor_service_last_accessed` data sources (1 s jobs, emulator in this process)
- *     against one job plus the same `terraform plan` without them; at Terraform's default -parallelism (10) and at 50.
+ * The Terraform provider as Terraform runs it (section `provider` of `npm run bench`; needs `npm run build`,
+ * `terraform` on the PATH and hashicorp/aws in /opt/tf-plugins for the CLI config the provider tier writes):
+ *   - provider start to handshake: the launcher `access-advisor provider install` writes, started with Terraform's
+ *     environment (magic cookie, AutoMTLS client certificate, port range), until its handshake line;
+ *   - `terraform plan` with 50 `accessadvisor_service_last_accessed` data sources on 50 roles (1 s jobs, the emulator
+ *     in this process) against the same plan with one of them (= one job + the plan without them) and without any, at
+ *     Terraform's default -parallelism (10), and at -parallelism=50 for comparison.
  *
- *   npm run build && npx ts-node --transpile-only bench/provider.ts [runs]
- *
- * Needs `terraform` on the PATH and hashicorp/aws in /opt/tf-plugins only for the CLI config the tier writes; the
- * configurations here use the accessadvisor provider alone.
+ *   npm run bench -- --only provider [--runs N]
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { startEmulator } from '../src/emulator';
-import { createServerCertificate } from '../src/provider/tls-certificate';
+import { scenarioWorld, BENCH_ACCESS_KEY, BENCH_SECRET_KEY, roleArn } from './suite/world';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../src/provider/handshake';
-import { ProviderSandbox, SOURCE, terraformOk } from '../test/provider/support';
-import { summarize } from './suite/stats';
+import { createServerCertificate } from '../src/provider/tls-certificate';
+import { availability, ProviderSandbox, SOURCE, terraformOk } from '../test/provider/support';
 
-const ROOT = join(__dirname, '..');
-const PROGRAM = join(ROOT, 'dist', 'provider', 'main.js');
-const WORLD = join(ROOT, 'examples', 'world.json');
-const ROLE = 'arn:aws:iam::123456789012:role/app-deployer';
+export const PROVIDER_REPORTS = 50;
+export const PROVIDER_JOB_MS = 1000;
 
-function handshakeMs(clientCert: string): Promise<number> {
+export interface ProviderPlanSample {
+  /** `terraform plan` without any report data source. */
+  readonly noneMs: number;
+  /** With one report: one job plus the plan without reports. */
+  readonly oneMs: number;
+  /** With 50 reports, Terraform's default -parallelism (10). */
+  readonly manyMs: number;
+  /** With 50 reports and -parallelism=50. */
+  readonly manyParallel50Ms: number;
+  /** API calls of one 50-report plan, and the most the emulator had in flight at once. */
+  readonly manyApiCalls: number;
+  readonly manyMaxInFlight: number;
+}
+
+export interface ProviderSample {
+  readonly terraformVersion: string;
+  /** Each start of the installed launcher until its handshake line (after one warm-up start). */
+  readonly handshakeMs: readonly number[];
+  readonly reports: number;
+  readonly jobDurationMs: number;
+  readonly plans: readonly ProviderPlanSample[];
+}
+
+function now(): bigint {
+  return process.hrtime.bigint();
+}
+const since = (start: bigint) => Number(now() - start) / 1e6;
+
+/** One start of the provider as Terraform starts it: magic cookie, protocol versions, client certificate, port range. */
+function handshakeMs(executable: string, clientCert: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [PROGRAM], {
-      env: { PATH: process.env.PATH ?? '', [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6,5', PLUGIN_CLIENT_CERT: clientCert },
+    const start = now();
+    const child = spawn(executable, [], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
+        PLUGIN_PROTOCOL_VERSIONS: '6,5',
+        PLUGIN_CLIENT_CERT: clientCert,
+        PLUGIN_MIN_PORT: '10000',
+        PLUGIN_MAX_PORT: '25000',
+      },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    child.stdout!.once('data', () => {
-      resolve(Number(process.hrtime.bigint() - start) / 1e6);
+    let line = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      line += chunk;
+      if (!line.includes('\n')) return;
+      const elapsed = since(start);
       child.kill('SIGKILL');
+      if (!/^1\|6\|tcp\|127\.0\.0\.1:\d+\|grpc\|\S+\n$/.test(line)) reject(new Error(`not a handshake line: ${JSON.stringify(line)}`));
+      else resolve(elapsed);
     });
     child.on('error', reject);
+    child.on('close', (code) => (line.includes('\n') ? undefined : reject(new Error(`the provider exited (${code}) before its handshake`))));
   });
 }
 
 function config(endpoint: string, reports: number): string {
-  const blocks = Array.from({ length: reports }, (_, i) => `data "accessadvisor_service_last_accessed" "r${i}" {\n  arn = "${ROLE}"\n  with_entities = ${i % 2 === 0}\n  granularity = "${i % 4 < 2 ? 'SERVICE_LEVEL' : 'ACTION_LEVEL'}"\n}\n`);
+  const blocks = Array.from({ length: reports }, (_, i) => `data "accessadvisor_service_last_accessed" "r${i}" {\n  arn = "${roleArn(i)}"\n}\n`);
   return `terraform {\n  required_providers {\n    accessadvisor = { source = "${SOURCE}" }\n  }\n}\nprovider "accessadvisor" {\n  endpoint = "${endpoint}"\n}\n${blocks.join('')}`;
 }
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
+  const start = now();
   await run();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  return since(start);
 }
 
-async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 3);
-  const client = (await createServerCertificate()).certPem;
-  const handshakes: number[] = [];
-  for (let i = 0; i < Math.max(5, runs * 3); i++) handshakes.push(await handshakeMs(client));
-  const h = summarize(handshakes);
-  console.log(`provider start to handshake: median ${h.median.toFixed(0)} ms (${h.min.toFixed(0)}–${h.max.toFixed(0)}), goal ≤ 300 ms`);
-
-  const emulator = await startEmulator({ world: WORLD, jobs: { durationMs: 1000 }, seed: 3 });
+export async function runProviderBench(runs: number): Promise<ProviderSample> {
+  const available = availability();
+  if (!available.available) throw new Error(`the provider bench cannot run here: ${available.why}`);
   const sandbox = new ProviderSandbox();
+  const emulator = await startEmulator({ world: scenarioWorld({ principals: PROVIDER_REPORTS, services: 20 }), jobs: { durationMs: PROVIDER_JOB_MS }, seed: 3 });
   try {
-    sandbox.install();
-    const env = sandbox.env();
-    // 50 distinct requests would need 50 principals; 4 variants × distinct data sources of the same role still run
-    // as separate reads (identical ones in flight share one job, as they should).
-    const fifty = sandbox.workdir({ 'main.tf': config(emulator.endpoint, 50) });
+    const { executable } = sandbox.install();
+    const clientCert = (await createServerCertificate()).certPem;
+    await handshakeMs(executable, clientCert); // warm-up: the first start reads every module from disk
+    const handshakes: number[] = [];
+    for (let i = 0; i < Math.max(10, runs * 5); i++) handshakes.push(await handshakeMs(executable, clientCert));
+
+    const env = sandbox.env({ AWS_ACCESS_KEY_ID: BENCH_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: BENCH_SECRET_KEY });
+    const many = sandbox.workdir({ 'main.tf': config(emulator.endpoint, PROVIDER_REPORTS) });
     const one = sandbox.workdir({ 'main.tf': config(emulator.endpoint, 1) });
     const none = sandbox.workdir({ 'main.tf': config(emulator.endpoint, 0) });
-    for (const dir of [fifty, one, none]) await terraformOk(['init', '-input=false'], dir, env);
-    const sample = async (dir: string, extra: string[] = []) => timed(() => terraformOk(['plan', '-input=false', '-refresh=true', ...extra], dir, env));
-    const rows: Record<string, number[]> = { none: [], one: [], fifty: [], fifty50: [] };
+    for (const dir of [many, one, none]) await terraformOk(['init', '-input=false'], dir, env);
+    const plan = (dir: string, extra: string[] = []) => timed(() => terraformOk(['plan', '-input=false', ...extra], dir, env));
+    await plan(none); // warm-up
+    const plans: ProviderPlanSample[] = [];
     for (let i = 0; i < runs; i++) {
-      rows.none!.push(await sample(none));
-      rows.one!.push(await sample(one));
-      rows.fifty!.push(await sample(fifty));
-      rows.fifty50!.push(await sample(fifty, ['-parallelism=50']));
+      const noneMs = await plan(none);
+      const oneMs = await plan(one);
+      emulator.resetMetrics();
+      const manyMs = await plan(many);
+      const metrics = emulator.metrics();
+      const manyParallel50Ms = await plan(many, ['-parallelism=50']);
+      plans.push({ noneMs, oneMs, manyMs, manyParallel50Ms, manyApiCalls: metrics.totalCalls, manyMaxInFlight: metrics.maxInFlight });
     }
-    const m = (k: string) => summarize(rows[k]!).median;
-    const bound = m('one');
-    console.log(`terraform plan without reports: ${m('none').toFixed(0)} ms; with one report (1 s job): ${m('one').toFixed(0)} ms`);
-    console.log(`50 reports, -parallelism=10 (default): ${m('fifty').toFixed(0)} ms = ${(m('fifty') / bound).toFixed(2)} × (one job + plan without)`);
-    console.log(`50 reports, -parallelism=50: ${m('fifty50').toFixed(0)} ms = ${(m('fifty50') / bound).toFixed(2)} × (one job + plan without); goal ≤ 1.5`);
+    const version = (JSON.parse(spawnSync('terraform', ['version', '-json'], { env, encoding: 'utf8' }).stdout) as { terraform_version: string }).terraform_version;
+    return { terraformVersion: version, handshakeMs: handshakes, reports: PROVIDER_REPORTS, jobDurationMs: PROVIDER_JOB_MS, plans };
   } finally {
     await emulator.close();
     sandbox.cleanup();
   }
 }
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});

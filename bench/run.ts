@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: builds, runs every benchmark and writes BENCHMARKS.md (see that file for the method).
  *
- *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout,html,sweep,phases] [--no-build] [--out FILE]
+ *   ts-node --transpile-only bench/run.ts [--runs N] [--only cli,tighten,synth,fanout,html,sweep,phases,provider] [--no-build] [--out FILE]
  *                                        [--render-from RAW.json]
  *
  * Sections that are not fan-out run in fresh child processes (bench/suite/sections.ts); the fan-out matrix runs in
@@ -19,6 +19,7 @@ import { describeMachine } from './suite/machine';
 import { goalLines, renderReport, summarizeScenario } from './suite/report';
 import type { HtmlSample } from './html';
 import type { PhasesSample } from './phases';
+import type { ProviderSample } from './provider';
 import type { BenchResults, CliSample, SectionOutcome, SynthCachedSample, SynthUncachedSample, TightenSample } from './suite/results';
 import type { SynthStartupSample } from './synth-startup';
 import { SCENARIOS } from './suite/scenarios';
@@ -26,7 +27,7 @@ import { strategyById } from './suite/strategies';
 import { runSweepBench } from './sweep';
 
 const ROOT = path.resolve(__dirname, '..');
-const SECTIONS = ['cli', 'tighten', 'synth', 'fanout', 'html', 'sweep', 'phases'] as const;
+const SECTIONS = ['cli', 'tighten', 'synth', 'fanout', 'html', 'sweep', 'phases', 'provider'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -193,6 +194,11 @@ async function main(): Promise<void> {
       uncached.push({ rate, outcome: await runSection<SynthUncachedSample[]>('synth-uncached', [String(args.runs), rate === 'engine default' ? 'default' : String(rate)], 600_000) });
     }
     partial.synthUncached = uncached;
+  }
+
+  if (args.only.has('provider')) {
+    log(`Terraform provider: start to handshake, terraform plan with 50 reports (1 s jobs) × ${args.runs}`);
+    partial.provider = await runSection<ProviderSample>('provider', [String(args.runs)], 900_000);
   }
 
   if (args.only.has('html')) {

@@ -6,6 +6,7 @@ import { strategyById } from './strategies';
 import { checkAtMost, formatSummary, summarize, type GoalCheck, type Summary } from './stats';
 import { TRACKED_SERVICES } from './world';
 import { SWEEP_SCENARIO, SWEEP_TIME_SCALES, type SweepSample } from '../sweep';
+import type { ProviderSample } from '../provider';
 
 /** The goals of issue 9, each an upper bound on a median. */
 export const GOALS = {
@@ -18,6 +19,8 @@ export const GOALS = {
   helpMs: 300,
   sweepWallOverBound: 1.25,
   sweepSpeedupOverSequential: 5,
+  providerPlanOverBound: 1.5,
+  providerHandshakeMs: 300,
 } as const;
 
 export interface StrategyRow {
@@ -157,6 +160,7 @@ export function goalLines(results: BenchResults, scenarios: readonly ScenarioSum
     lines.push({ ...checkAtMost(`AdministratorAccess-sized tightening ≤ ${GOALS.adminTightenMs} ms after catalog load`, admin.median, GOALS.adminTightenMs), figure: formatSummary(admin, 1, ' ms') });
   } else lines.push(missingGoal(`AdministratorAccess-sized tightening ≤ ${GOALS.adminTightenMs} ms`, tighten));
   lines.push(...sweepGoals(results));
+  lines.push(...providerGoals(results));
   const cli = results.cli;
   if (cli?.ok) {
     const h = cli.value.help;
@@ -280,6 +284,7 @@ export function renderReport(results: BenchResults): string {
   out.push(tightenSection(results));
   out.push(cliSection(results));
   out.push(phasesSection(results));
+  out.push(providerSection(results));
   out.push(htmlSection(results));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
@@ -609,6 +614,79 @@ function sweepSection(results: BenchResults): string {
   out.push('');
   const b = s.ours[0]?.bound;
   if (b) out.push(`Lower bound: ${(b.lowerBoundMs / 1000).toFixed(1)} s (${b.busiestAccountCalls} calls in the busiest account; slowest job ${(b.slowestJobMs / 1000).toFixed(1)} s).`);
+  out.push('');
+  return out.join('\n');
+}
+
+const PROVIDER_PLAN_GOAL = `\`terraform plan\` with 50 report data sources (1 s jobs) ≤ ${GOALS.providerPlanOverBound} × (one job + the same plan without them)`;
+const PROVIDER_HANDSHAKE_GOAL = `provider start to handshake ≤ ${GOALS.providerHandshakeMs} ms`;
+
+/** Per run: the 50-report plan over the one-report plan (one job + the plan without reports), at both parallelisms. */
+function providerRatios(sample: ProviderSample): { defaultParallelism: Summary; parallelism50: Summary } {
+  return {
+    defaultParallelism: summarize(sample.plans.map((p) => p.manyMs / p.oneMs)),
+    parallelism50: summarize(sample.plans.map((p) => p.manyParallel50Ms / p.oneMs)),
+  };
+}
+
+function providerGoals(results: BenchResults): GoalLine[] {
+  const p = results.provider;
+  if (!p) return [];
+  if (!p.ok) return [missingGoal(PROVIDER_PLAN_GOAL, p), missingGoal(PROVIDER_HANDSHAKE_GOAL, p)];
+  const v = p.value;
+  const ratios = providerRatios(v);
+  const seconds = (pick: (x: ProviderSample['plans'][number]) => number) => formatSummary(summarize(v.plans.map((x) => pick(x) / 1000)), 1, ' s');
+  const handshake = summarize(v.handshakeMs);
+  return [
+    {
+      ...checkAtMost(`${PROVIDER_PLAN_GOAL} — Terraform's default -parallelism=10`, ratios.defaultParallelism.median, GOALS.providerPlanOverBound),
+      figure: `${formatSummary(ratios.defaultParallelism, 2, '×')} (${seconds((x) => x.manyMs)} vs ${seconds((x) => x.oneMs)})`,
+      note: 'Terraform reads 10 data sources at a time: 50 one-second jobs are five waves',
+    },
+    {
+      ...checkAtMost(`${PROVIDER_PLAN_GOAL} — -parallelism=50`, ratios.parallelism50.median, GOALS.providerPlanOverBound),
+      figure: `${formatSummary(ratios.parallelism50, 2, '×')} (${seconds((x) => x.manyParallel50Ms)} vs ${seconds((x) => x.oneMs)})`,
+    },
+    {
+      ...checkAtMost(PROVIDER_HANDSHAKE_GOAL, handshake.median, GOALS.providerHandshakeMs),
+      figure: formatSummary(handshake, 0, ' ms'),
+      note: `${handshake.runs} starts of the installed launcher, AutoMTLS`,
+    },
+  ];
+}
+
+function providerSection(results: BenchResults): string {
+  const p = results.provider;
+  if (!p) return '';
+  const out: string[] = ['## Terraform provider (bench/provider.ts)', ''];
+  if (!p.ok) return [...out, `Not measured — ${firstLine(p.error)}.`, ''].join('\n');
+  const v = p.value;
+  out.push(
+    `Terraform ${v.terraformVersion} runs this package's provider, installed by \`access-advisor provider install\`, against the ` +
+      `emulator (${v.jobDurationMs / 1000} s jobs, one process). Each plan reads ${v.reports} \`accessadvisor_service_last_accessed\` ` +
+      'data sources on as many roles (no two share a job), one of them, or none; the ratio is computed per run against the ' +
+      'one-report plan, i.e. one job plus the plan without reports. Start to handshake is the installed launcher started ' +
+      "with Terraform's environment (magic cookie, AutoMTLS client certificate), until its handshake line, after one warm-up start.",
+  );
+  out.push('');
+  const s = (pick: (x: ProviderSample['plans'][number]) => number, decimals = 1) => formatSummary(summarize(v.plans.map(pick)), decimals);
+  const ratios = providerRatios(v);
+  out.push(
+    table(
+      ['measure', 'median (min–max)', 'runs'],
+      [
+        ['`terraform plan` without reports (s)', s((x) => x.noneMs / 1000, 2), String(v.plans.length)],
+        ['`terraform plan` with one report (s)', s((x) => x.oneMs / 1000, 2), String(v.plans.length)],
+        [`\`terraform plan\` with ${v.reports} reports, -parallelism=10 (s)`, s((x) => x.manyMs / 1000, 2), String(v.plans.length)],
+        [`\`terraform plan\` with ${v.reports} reports, -parallelism=50 (s)`, s((x) => x.manyParallel50Ms / 1000, 2), String(v.plans.length)],
+        [`${v.reports} reports ÷ one report, -parallelism=10`, formatSummary(ratios.defaultParallelism, 2, '×'), String(v.plans.length)],
+        [`${v.reports} reports ÷ one report, -parallelism=50`, formatSummary(ratios.parallelism50, 2, '×'), String(v.plans.length)],
+        [`API calls of one ${v.reports}-report plan (-parallelism=10)`, s((x) => x.manyApiCalls, 0), String(v.plans.length)],
+        ['most calls in flight at the emulator', s((x) => x.manyMaxInFlight, 0), String(v.plans.length)],
+        ['provider start to handshake (ms)', formatSummary(summarize(v.handshakeMs), 0), String(v.handshakeMs.length)],
+      ],
+    ),
+  );
   out.push('');
   return out.join('\n');
 }

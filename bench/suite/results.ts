@@ -5,6 +5,7 @@ import type { HtmlSample } from '../html';
 import type { MachineInfo } from './machine';
 import type { SweepSample } from '../sweep';
 import type { PhasesSample } from '../phases';
+import type { ProviderSample } from '../provider';
 
 /** Everything one `npm run bench` measured: the input of the BENCHMARKS.md renderer. */
 export interface BenchResults {
@@ -25,6 +26,8 @@ export interface BenchResults {
   readonly sweep?: SectionOutcome<readonly SweepSample[]>;
   /** One uncached report, phase by phase, in synth and in the CLI (bench/phases.ts). */
   readonly phases?: SectionOutcome<PhasesSample>;
+  /** The Terraform provider: start to handshake, and `terraform plan` with 50 reports (bench/provider.ts). */
+  readonly provider?: SectionOutcome<ProviderSample>;
 }
 
 export type SectionOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

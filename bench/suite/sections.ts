@@ -3,12 +3,13 @@
  * catalog load is measured cold and one section's heap does not weigh on the next). The child prints one JSON line
  * on stdout: `{"ok":true,"value":…}` or `{"ok":false,"error":"…"}`.
  *
- *   node -r ts-node/register/transpile-only bench/suite/sections.ts <tighten|cli|synth-cached|synth-uncached|html|phases> [args]
+ *   node -r ts-node/register/transpile-only bench/suite/sections.ts <tighten|cli|synth-cached|synth-uncached|html|phases|provider> [args]
  */
 
 import type * as CliBench from '../cli';
 import type * as HtmlBench from '../html';
 import type * as PhasesBench from '../phases';
+import type * as ProviderBench from '../provider';
 import type * as SynthBench from '../synth';
 import type * as SynthStartupBench from '../synth-startup';
 import type * as TightenBench from '../tighten';
@@ -21,9 +22,10 @@ const load = {
   synthStartup: () => require('../synth-startup') as typeof SynthStartupBench,
   html: () => require('../html') as typeof HtmlBench,
   phases: () => require('../phases') as typeof PhasesBench,
+  provider: () => require('../provider') as typeof ProviderBench,
 };
 
-export type SectionName = 'tighten' | 'cli' | 'synth-cached' | 'synth-startup' | 'synth-uncached' | 'html' | 'phases';
+export type SectionName = 'tighten' | 'cli' | 'synth-cached' | 'synth-startup' | 'synth-uncached' | 'html' | 'phases' | 'provider';
 
 async function runSection(name: string, args: readonly string[]): Promise<unknown> {
   switch (name) {
@@ -56,6 +58,8 @@ async function runSection(name: string, args: readonly string[]): Promise<unknow
       return load.html().runHtmlBench(Number(args[0] ?? 5));
     case 'phases':
       return load.phases().runPhasesBench(Number(args[0] ?? 5));
+    case 'provider':
+      return load.provider().runProviderBench(Number(args[0] ?? 5));
     default:
       throw new Error(`unknown section ${name}`);
   }

@@ -41,11 +41,14 @@ export interface InstallOptions {
   readonly version: string;
   /** The node binary the launcher runs (default: the one running now). */
   readonly nodePath?: string;
-  /** The provider program (default: this package's dist/provider/main.js). */
+  /** The provider program (default: this package's dist/provider/provider-bundle.js, main.js bundled for a fast start). */
   readonly programPath?: string;
 }
 
 export class InstallError extends Error {}
+
+/** The provider program the launcher runs: main.js and its start path in one file (scripts/bundle-provider.js). */
+export const PROVIDER_BUNDLE = 'provider-bundle.js';
 
 /**
  * Writes the launcher `terraform-provider-accessadvisor_v<version>` into the mirror layout
@@ -61,7 +64,7 @@ export function installProvider(options: InstallOptions): InstallResult {
   const directory = join(pluginDirectory, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE, options.version, platform);
   const executable = join(directory, `terraform-provider-${PROVIDER_TYPE}_v${options.version}`);
   mkdirSync(directory, { recursive: true });
-  writeFileAtomicSync(executable, launcherScript(options.nodePath ?? process.execPath, options.programPath ?? join(__dirname, 'main.js')));
+  writeFileAtomicSync(executable, launcherScript(options.nodePath ?? process.execPath, options.programPath ?? join(__dirname, PROVIDER_BUNDLE)));
   chmodSync(executable, 0o755);
   return { source: PROVIDER_SOURCE, version: options.version, pluginDirectory, executable, platform };
 }

@@ -1,5 +1,5 @@
 import { bind, checkEnvironment, HandshakeError, handshakeLine, portCandidates, transportFor } from './handshake';
-import { ProviderService } from './provider-service';
+import type { ProviderService } from './provider-service';
 import { buildServer } from './server';
 
 /**
@@ -17,16 +17,19 @@ export async function serve(parent: number): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const service = new ProviderService();
+  // Loaded on the first provider call, after the handshake: Terraform waits for the handshake line on every run.
+  let service: ProviderService | undefined;
+  const provider = (): ProviderService =>
+    (service ??= new (require('./provider-service') as typeof import('./provider-service')).ProviderService());
   let exiting = false;
   const exit = (code: number): void => {
     if (exiting) return;
     exiting = true;
-    service.close();
+    service?.close();
     server.forceShutdown();
     process.exit(code);
   };
-  const server = buildServer(service, { onShutdown: () => exit(0) });
+  const server = buildServer(provider, { onShutdown: () => exit(0) });
   const transport = await transportFor(process.env);
   let port: number | undefined;
   let lastError: unknown;

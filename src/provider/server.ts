@@ -44,28 +44,32 @@ export interface ServerCallbacks {
   onShutdown(): void;
 }
 
-/** The gRPC server with the provider, the health service ("plugin" SERVING) and go-plugin's controller. */
-export function buildServer(service: ProviderService, callbacks: ServerCallbacks): grpc.Server {
+/**
+ * The gRPC server with the provider, the health service ("plugin" SERVING) and go-plugin's controller. `provider`
+ * gives the provider service when the first provider call arrives: its data sources, decisions and AWS clients load
+ * after the handshake, which Terraform waits for.
+ */
+export function buildServer(provider: () => ProviderService, callbacks: ServerCallbacks): grpc.Server {
   const loaded = loadServices();
   const server = new grpc.Server();
-  const resource = unary(() => service.resourceRpc());
+  const resource = unary(() => provider().resourceRpc());
   server.addService(loaded.provider, {
-    GetMetadata: unary(() => service.getMetadata()),
-    GetProviderSchema: unary(() => service.getProviderSchema()),
-    ValidateProviderConfig: unary((r) => service.validateProviderConfig(r.config as never)),
+    GetMetadata: unary(() => provider().getMetadata()),
+    GetProviderSchema: unary(() => provider().getProviderSchema()),
+    ValidateProviderConfig: unary((r) => provider().validateProviderConfig(r.config as never)),
     ValidateResourceConfig: resource,
-    ValidateDataResourceConfig: unary((r) => service.validateDataResourceConfig(r.type_name as string, r.config as never)),
+    ValidateDataResourceConfig: unary((r) => provider().validateDataResourceConfig(r.type_name as string, r.config as never)),
     UpgradeResourceState: resource,
-    ConfigureProvider: unary((r) => service.configureProvider(r.config as never)),
+    ConfigureProvider: unary((r) => provider().configureProvider(r.config as never)),
     ReadResource: resource,
     PlanResourceChange: resource,
     ApplyResourceChange: resource,
     ImportResourceState: resource,
     ReadDataSource: unary((r) =>
-      service.readDataSource(r.type_name as string, r.config as never, (r.client_capabilities as { deferral_allowed?: boolean } | null)?.deferral_allowed === true),
+      provider().readDataSource(r.type_name as string, r.config as never, (r.client_capabilities as { deferral_allowed?: boolean } | null)?.deferral_allowed === true),
     ),
     GetFunctions: unary(() => ({ diagnostics: [] })),
-    StopProvider: unary(() => service.stopProvider()),
+    StopProvider: unary(() => provider().stopProvider()),
   });
   server.addService(loaded.controller, {
     Shutdown: unary(() => {

@@ -1,4 +1,31 @@
-import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  Extension,
+  Extensions,
+  GeneralName,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_kp_clientAuth,
+  id_kp_serverAuth,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  RelativeDistinguishedName,
+  SubjectAlternativeName,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+} from '@peculiar/asn1-x509';
 
 export interface ServerCertificate {
   readonly certPem: string;
@@ -10,47 +37,57 @@ export interface ServerCertificate {
 const VALIDITY_MS = 30 * 86_400_000;
 /** Back-dated a little so that a client whose clock runs slightly behind still accepts it. */
 const BACKDATE_MS = 30_000;
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+const COMMON_NAME = '2.5.4.3';
 
 /**
  * A fresh self-signed certificate for one provider process (go-plugin's automatic mutual TLS): Terraform trusts
  * exactly the certificate named in the handshake line and connects with the server name "localhost". Go checks the
  * subject alternative name and takes the certificate as its own root, so it is a CA for that one name.
  *
- * ECDSA P-256 through node's WebCrypto: the key takes a millisecond where RSA takes hundreds, and Terraform waits
- * for the provider's start on every run. The certificate itself is built by @peculiar/x509, loaded here and only
- * here (it and its ASN.1 modules cost start-up time), so a provider started without TLS never loads it.
+ * Terraform waits for the provider's start on every run, so this is the short path: node's crypto makes the ECDSA
+ * P-256 key (a millisecond, where RSA takes hundreds) and signs; @peculiar/asn1-x509's X.509 structures are encoded
+ * by its ASN.1 schema library. The full certificate toolkit (@peculiar/x509, with its dependency injection and
+ * reflection) cost the provider more start-up time than everything else it loads before the handshake.
  */
 export async function createServerCertificate(now: Date = new Date()): Promise<ServerCertificate> {
-  // The library resolves its services through tsyringe, which needs the Reflect metadata API installed first.
-  require('reflect-metadata');
-  const x509 = require('@peculiar/x509') as typeof import('@peculiar/x509');
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  // The library is typed against the DOM's WebCrypto interfaces; node's are the same API under other names.
-  type SelfSignedParams = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>;
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned(
-    {
-      serialNumber: positiveSerial().toString('hex'),
-      name: 'CN=localhost',
-      notBefore: new Date(now.getTime() - BACKDATE_MS),
-      notAfter: new Date(now.getTime() + VALIDITY_MS),
-      signingAlgorithm: algorithm,
-      keys: keys as unknown as SelfSignedParams[0]['keys'],
-      extensions: [
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth], false),
-        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }], false),
-      ],
-    },
-    webcrypto as unknown as SelfSignedParams[1],
-  );
-  const der = Buffer.from(certificate.rawData);
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const subject = new Name([
+    new RelativeDistinguishedName([new AttributeTypeAndValue({ type: COMMON_NAME, value: new AttributeValue({ printableString: 'localhost' }) })]),
+  ]);
+  const signatureAlgorithm = new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
+  const extension = (extnID: string, critical: boolean, value: object) =>
+    new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+  const tbsCertificate = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: toArrayBuffer(positiveSerial()),
+    signature: signatureAlgorithm,
+    issuer: subject,
+    subject,
+    validity: new Validity({ notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter: new Date(now.getTime() + VALIDITY_MS) }),
+    // The key as node encodes it (SubjectPublicKeyInfo DER), read into the structure rather than re-encoded by hand.
+    subjectPublicKeyInfo: AsnConvert.parse(keys.publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo),
+    extensions: new Extensions([
+      extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
+      extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign)),
+      extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth, id_kp_clientAuth])),
+      extension(id_ce_subjectAltName, false, new SubjectAlternativeName([new GeneralName({ dNSName: 'localhost' }), new GeneralName({ iPAddress: '127.0.0.1' })])),
+    ]),
+  });
+  const tbs = Buffer.from(AsnConvert.serialize(tbsCertificate));
+  // ECDSA signatures in X.509 are the DER SEQUENCE { r, s }: node's default encoding for EC keys.
+  const signatureValue = sign('sha256', tbs, keys.privateKey);
+  const der = Buffer.from(AsnConvert.serialize(new Certificate({ tbsCertificate, signatureAlgorithm, signatureValue: toArrayBuffer(signatureValue) })));
+  const base64 = der.toString('base64');
   return {
-    certPem: certificate.toString('pem').replace(/\r\n/g, '\n').replace(/\n?$/, '\n'),
-    keyPem: KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string,
-    handshakeField: der.toString('base64').replace(/=+$/, ''),
+    certPem: `-----BEGIN CERTIFICATE-----\n${base64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`,
+    keyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    handshakeField: base64.replace(/=+$/, ''),
   };
+}
+
+function toArrayBuffer(bytes: Buffer): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 /** 128 random bits with the sign bit clear and a non-zero first byte: positive and minimally encoded. */

@@ -9,9 +9,10 @@ import { createServerCertificate } from '../../src/provider/tls-certificate';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../../src/provider/handshake';
 import { alive, CLI, ROOT } from './support';
 
-// The provider program as go-plugin's client sees it, without Terraform: the built dist/provider/main.js started
-// with the environment Terraform gives it. The client certificate here is our own stand-in for Terraform's.
-const PROGRAM = join(ROOT, 'dist', 'provider', 'main.js');
+// The provider program as go-plugin's client sees it, without Terraform: the built program the installed launcher
+// runs (dist/provider/provider-bundle.js, main.js bundled) started with the environment Terraform gives it. The client
+// certificate here is our own stand-in for Terraform's.
+const PROGRAM = join(ROOT, 'dist', 'provider', 'provider-bundle.js');
 const health = grpc.loadPackageDefinition(protoLoader.loadSync('health.proto', { includeDirs: [join(ROOT, 'proto')], enums: String })) as unknown as {
   grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
 };
@@ -152,7 +153,7 @@ describe('access-advisor provider install', () => {
     expect(statSync(result.executable).mode & 0o111).toBe(0o111);
     const launcher = readFileSync(result.executable, 'utf8');
     expect(launcher.split('\n')[0]).toBe('#!/bin/sh');
-    expect(launcher).toContain(`exec '${process.execPath}' '${join(ROOT, 'dist', 'provider', 'main.js')}' "$@"`);
+    expect(launcher).toContain(`exec '${process.execPath}' '${join(ROOT, 'dist', 'provider', 'provider-bundle.js')}' "$@"`);
   });
 
   it('a directory that cannot take the launcher is an input error (exit 2), one line', () => {

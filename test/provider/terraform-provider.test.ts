@@ -371,7 +371,7 @@ data "accessadvisor_service_last_accessed" "app" {
         await sleep(100);
       }
       await sleep(1_000);
-      const providers = childPids(terraformPid).filter((pid) => readText(`/proc/${pid}/cmdline`).includes('provider/main.js'));
+      const providers = childPids(terraformPid).filter((pid) => readText(`/proc/${pid}/cmdline`).includes('provider/provider-bundle.js'));
       expect(providers).toHaveLength(1);
       const interruptedAt = Date.now();
       process.kill(terraformPid, 'SIGINT');

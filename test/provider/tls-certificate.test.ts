@@ -1,6 +1,6 @@
-import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { BasicConstraints, Certificate, id_ce_basicConstraints, id_ce_keyUsage, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
 import { createServerCertificate } from '../../src/provider/tls-certificate';
 
 describe('provider TLS certificate (go-plugin AutoMTLS)', () => {
@@ -27,13 +27,16 @@ describe('provider TLS certificate (go-plugin AutoMTLS)', () => {
     expect(certificate.serialNumber).toMatch(/^[0-7][0-9A-F]{31}$/);
     expect(certificate.serialNumber.startsWith('00')).toBe(false);
 
-    const parsed = new x509.X509Certificate(server.certPem);
-    const basic = parsed.getExtension(x509.BasicConstraintsExtension);
-    expect(basic?.critical).toBe(true);
-    expect(basic?.ca).toBe(true);
-    const usage = parsed.getExtension(x509.KeyUsagesExtension);
-    expect(usage?.critical).toBe(true);
-    expect(usage?.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign);
+    // What node's X509Certificate does not expose: which extensions are critical, and the key usage bits.
+    const parsed = AsnConvert.parse(certificate.raw, Certificate);
+    const extension = (id: string) => parsed.tbsCertificate.extensions!.find((e) => e.extnID === id)!;
+    expect(extension(id_ce_basicConstraints).critical).toBe(true);
+    expect(AsnConvert.parse(extension(id_ce_basicConstraints).extnValue, BasicConstraints).cA).toBe(true);
+    expect(extension(id_ce_keyUsage).critical).toBe(true);
+    expect(AsnConvert.parse(extension(id_ce_keyUsage).extnValue, KeyUsage).toNumber()).toBe(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign);
+    // The signature is ECDSA with SHA-256, its algorithm identifier without parameters (RFC 5758).
+    expect(parsed.signatureAlgorithm.algorithm).toBe('1.2.840.10045.4.3.2');
+    expect(parsed.signatureAlgorithm.parameters).toBeUndefined();
   });
 
   it('names the same certificate in the handshake field (DER, base64 without padding) and differs per process', async () => {
