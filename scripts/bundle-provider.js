@@ -44,7 +44,7 @@ async function main() {
     target: 'node20',
     format: 'cjs',
     minify: true,
-    // Names kept: the provider's diagnostics print error class names (AbortedError, NetworkingError, …).
+    // Names kept: a start-up failure prints its stack to Terraform's log, and libraries may read constructor names.
     keepNames: true,
     sourcemap: false,
     metafile: true,
