@@ -621,11 +621,18 @@ function sweepSection(results: BenchResults): string {
 const PROVIDER_PLAN_GOAL = `\`terraform plan\` with 50 report data sources (1 s jobs) ≤ ${GOALS.providerPlanOverBound} × (one job + the same plan without them)`;
 const PROVIDER_HANDSHAKE_GOAL = `provider start to handshake ≤ ${GOALS.providerHandshakeMs} ms`;
 
-/** Per run: the 50-report plan over the one-report plan (one job + the plan without reports), at both parallelisms. */
-function providerRatios(sample: ProviderSample): { defaultParallelism: Summary; parallelism50: Summary } {
+/**
+ * Per run: the 50-report plan over the goal's bound, one job plus the plan without reports (as the goal reads it),
+ * and, for comparison, over the one-report plan (which also pays the provider's one-time engine start).
+ */
+function providerRatios(sample: ProviderSample) {
+  const bound = (p: ProviderSample['plans'][number]) => p.noneMs + sample.jobDurationMs;
   return {
-    defaultParallelism: summarize(sample.plans.map((p) => p.manyMs / p.oneMs)),
-    parallelism50: summarize(sample.plans.map((p) => p.manyParallel50Ms / p.oneMs)),
+    defaultParallelism: summarize(sample.plans.map((p) => p.manyMs / bound(p))),
+    parallelism50: summarize(sample.plans.map((p) => p.manyParallel50Ms / bound(p))),
+    boundS: summarize(sample.plans.map((p) => bound(p) / 1000)),
+    defaultOverOne: summarize(sample.plans.map((p) => p.manyMs / p.oneMs)),
+    parallelism50OverOne: summarize(sample.plans.map((p) => p.manyParallel50Ms / p.oneMs)),
   };
 }
 
@@ -640,12 +647,13 @@ function providerGoals(results: BenchResults): GoalLine[] {
   return [
     {
       ...checkAtMost(`${PROVIDER_PLAN_GOAL} — Terraform's default -parallelism=10`, ratios.defaultParallelism.median, GOALS.providerPlanOverBound),
-      figure: `${formatSummary(ratios.defaultParallelism, 2, '×')} (${seconds((x) => x.manyMs)} vs ${seconds((x) => x.oneMs)})`,
-      note: 'Terraform reads 10 data sources at a time: 50 one-second jobs are five waves',
+      figure: `${formatSummary(ratios.defaultParallelism, 2, '×')} (${seconds((x) => x.manyMs)} vs ${formatSummary(ratios.boundS, 1, ' s')})`,
+      note: `Terraform reads 10 data sources at a time: 50 one-second jobs are five waves; ${formatSummary(ratios.defaultOverOne, 2, '×')} the one-report plan`,
     },
     {
       ...checkAtMost(`${PROVIDER_PLAN_GOAL} — -parallelism=50`, ratios.parallelism50.median, GOALS.providerPlanOverBound),
-      figure: `${formatSummary(ratios.parallelism50, 2, '×')} (${seconds((x) => x.manyParallel50Ms)} vs ${seconds((x) => x.oneMs)})`,
+      figure: `${formatSummary(ratios.parallelism50, 2, '×')} (${seconds((x) => x.manyParallel50Ms)} vs ${formatSummary(ratios.boundS, 1, ' s')})`,
+      note: `${formatSummary(ratios.parallelism50OverOne, 2, '×')} the one-report plan, which also pays the provider's engine start`,
     },
     {
       ...checkAtMost(PROVIDER_HANDSHAKE_GOAL, handshake.median, GOALS.providerHandshakeMs),
@@ -664,8 +672,9 @@ function providerSection(results: BenchResults): string {
   out.push(
     `Terraform ${v.terraformVersion} runs this package's provider, installed by \`access-advisor provider install\`, against the ` +
       `emulator (${v.jobDurationMs / 1000} s jobs, one process). Each plan reads ${v.reports} \`accessadvisor_service_last_accessed\` ` +
-      'data sources on as many roles (no two share a job), one of them, or none; the ratio is computed per run against the ' +
-      'one-report plan, i.e. one job plus the plan without reports. Start to handshake is the installed launcher started ' +
+      'data sources on as many roles (no two share a job), one of them, or none. The goal\'s bound is one job plus the plan ' +
+      'without reports, per run; the one-report plan is higher than that bound by what the first report costs beyond its job ' +
+      '(the provider loading its data sources and the AWS SDK, the polls). Start to handshake is the installed launcher started ' +
       "with Terraform's environment (magic cookie, AutoMTLS client certificate), until its handshake line, after one warm-up start.",
   );
   out.push('');
@@ -679,8 +688,10 @@ function providerSection(results: BenchResults): string {
         ['`terraform plan` with one report (s)', s((x) => x.oneMs / 1000, 2), String(v.plans.length)],
         [`\`terraform plan\` with ${v.reports} reports, -parallelism=10 (s)`, s((x) => x.manyMs / 1000, 2), String(v.plans.length)],
         [`\`terraform plan\` with ${v.reports} reports, -parallelism=50 (s)`, s((x) => x.manyParallel50Ms / 1000, 2), String(v.plans.length)],
-        [`${v.reports} reports ÷ one report, -parallelism=10`, formatSummary(ratios.defaultParallelism, 2, '×'), String(v.plans.length)],
-        [`${v.reports} reports ÷ one report, -parallelism=50`, formatSummary(ratios.parallelism50, 2, '×'), String(v.plans.length)],
+        [`${v.reports} reports ÷ (one job + plan without reports), -parallelism=10`, formatSummary(ratios.defaultParallelism, 2, '×'), String(v.plans.length)],
+        [`${v.reports} reports ÷ (one job + plan without reports), -parallelism=50`, formatSummary(ratios.parallelism50, 2, '×'), String(v.plans.length)],
+        [`${v.reports} reports ÷ one-report plan, -parallelism=10`, formatSummary(ratios.defaultOverOne, 2, '×'), String(v.plans.length)],
+        [`${v.reports} reports ÷ one-report plan, -parallelism=50`, formatSummary(ratios.parallelism50OverOne, 2, '×'), String(v.plans.length)],
         [`API calls of one ${v.reports}-report plan (-parallelism=10)`, s((x) => x.manyApiCalls, 0), String(v.plans.length)],
         ['most calls in flight at the emulator', s((x) => x.manyMaxInFlight, 0), String(v.plans.length)],
         ['provider start to handshake (ms)', formatSummary(summarize(v.handshakeMs), 0), String(v.handshakeMs.length)],
