@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, before anything else loads: compiled code comes from Node's cache when it has one (Node 22+).
+import '../iam/enable-compile-cache';
 import { CommanderError } from 'commander';
 import { reportError } from './subcommand';
 import { EXIT, exitCodeOf } from './exit-codes';

@@ -2,6 +2,8 @@
  * The synth-time worker: a child process that runs one batch of report requests with the async engine and prints
  * the outcomes. Synth is synchronous, so the parent blocks on spawnSync while all requests run concurrently here.
  */
+// First, before the engine loads: compiled code comes from Node's cache when it has one (Node 22+).
+import '../iam/enable-compile-cache';
 import { runReports } from '../iam/index';
 import type { RunReportsOptions } from '../iam/index';
 import { safeMessage } from '../model/redact';
