@@ -2,7 +2,7 @@ import { findUnusedPermissions } from '../analysis/index';
 import type { UnusedPermissions } from '../analysis/types';
 import { InvalidRequestError } from '../model/errors';
 import { validateReportRequest } from '../iam/validate';
-import type { Granularity, ReportRequest, ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../model/report';
+import { DEFAULT_GRANULARITY, type Granularity, type ReportRequest, type ServiceLastAccessedReport as ServiceLastAccessedReportModel } from '../model/report';
 import { AccessReportConstruct, nativePlanReport, planTimeReport } from './access-report-base';
 import type { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
@@ -27,7 +27,11 @@ export interface ServiceLastAccessedReportProps extends ReportResolutionProps {
    * ARN is built from its literal name and path and the account (`accountId` or context `accessAdvisor:accountId`).
    */
   readonly principal?: IamPrincipalElement;
-  /** Default SERVICE_LEVEL. ACTION_LEVEL adds tracked actions (used/unused actions). */
+  /**
+   * Default ACTION_LEVEL (IAM's own API default is SERVICE_LEVEL; this construct always asks explicitly): the tracked
+   * actions make the gates judge, and TightenedPolicyDocument remove, the unused actions of used services.
+   * SERVICE_LEVEL judges whole services only.
+   */
   readonly granularity?: Granularity;
   /** Also read which users/roles used each service (`entitiesFor`). */
   readonly withEntities?: boolean;
@@ -90,7 +94,7 @@ export class ServiceLastAccessedReport extends AccessReportConstruct<
     super(scope, id);
     const options = resolveReportOptions(this, props);
     this.resolveAt = options.resolveAt;
-    this.granularity = props.granularity ?? 'SERVICE_LEVEL';
+    this.granularity = props.granularity ?? DEFAULT_GRANULARITY;
     this.withEntities = props.withEntities ?? false;
     if (props.principal !== undefined) this.principal = props.principal;
     this.arn = this.arnFrom(props, options);

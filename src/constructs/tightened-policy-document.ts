@@ -3,7 +3,7 @@ import { tightenPolicy } from '../analysis/tighten';
 import { PolicySizeError } from '../analysis/policy-size';
 import type { PermissionException, PolicyDocument, TightenedPolicy, TighteningProof } from '../analysis/types';
 import { loadActionCatalog } from '../model/action-catalog';
-import type { ServiceLastAccessedReport as ReportModel } from '../model/report';
+import { DEFAULT_GRANULARITY, type ServiceLastAccessedReport as ReportModel } from '../model/report';
 import { Construct } from 'constructs';
 import { coreOf } from './cdk-core';
 import { type PolicySource, policyFromSource } from './policy-source';
@@ -242,7 +242,7 @@ function stubReport(arn: string) {
     schemaVersion: 1 as const,
     kind: 'service-last-accessed' as const,
     arn,
-    granularity: 'SERVICE_LEVEL' as const,
+    granularity: DEFAULT_GRANULARITY,
     withEntities: false,
     jobId: 'unavailable',
     jobStatus: 'COMPLETED' as const,

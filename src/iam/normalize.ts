@@ -8,6 +8,7 @@ import type {
 } from '@aws-sdk/client-iam';
 import { AwsRequestError } from '../model/errors';
 import {
+  DEFAULT_GRANULARITY,
   REPORT_SCHEMA_VERSION,
   type AccessDetail,
   type EntityDetails,
@@ -101,7 +102,7 @@ export function buildServiceReport(
     schemaVersion: REPORT_SCHEMA_VERSION,
     kind: 'service-last-accessed',
     arn: request.arn,
-    granularity: request.granularity ?? 'SERVICE_LEVEL',
+    granularity: request.granularity ?? DEFAULT_GRANULARITY,
     withEntities: request.withEntities ?? false,
     jobId,
     jobStatus: 'COMPLETED',

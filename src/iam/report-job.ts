@@ -32,7 +32,7 @@ import {
   refuseResumedOrganizationsJob,
   type ListSpec,
 } from './report-pages';
-import { describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from '../model/report';
+import { DEFAULT_GRANULARITY, describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from '../model/report';
 import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
 import type { PollWaves } from './poll-waves';
 import { DURATION_TOLERANCE, type JobDurations } from './job-durations';
@@ -200,7 +200,8 @@ async function generate(request: ReportRequest, ctx: JobContext, signal: AbortSi
   if (request.kind === 'service-last-accessed') {
     const out = await ctx.session.send<GenerateServiceLastAccessedDetailsResponse>(
       'GenerateServiceLastAccessedDetails',
-      new GenerateServiceLastAccessedDetailsCommand({ Arn: request.arn, Granularity: request.granularity }),
+      // Always explicit: IAM's own default (SERVICE_LEVEL) is not ours.
+      new GenerateServiceLastAccessedDetailsCommand({ Arn: request.arn, Granularity: request.granularity ?? DEFAULT_GRANULARITY }),
       signal,
       request,
     );

@@ -5,7 +5,7 @@ import type {
 } from '@aws-sdk/client-iam';
 import { SERVICE_NAMESPACE_PATTERN, parsePrincipalArn } from '../model/constraints';
 import { IncompleteResponseError, JobMismatchError } from '../model/errors';
-import { describeRequest, type ReportRequest } from '../model/report';
+import { DEFAULT_GRANULARITY, describeRequest, type ReportRequest } from '../model/report';
 
 /**
  * Completeness is proven, never assumed (the Aardvark #149 failure: a pagination bug stored 200 of 369 services and
@@ -273,7 +273,7 @@ export function checkServiceJob(
   services: readonly SdkServiceLastAccessed[],
   resumed: boolean,
 ): void {
-  const granularity = request.granularity ?? 'SERVICE_LEVEL';
+  const granularity = request.granularity ?? DEFAULT_GRANULARITY;
   let problem: string | undefined;
   if (jobType !== undefined && jobType !== granularity) problem = `it is a ${jobType} job, the request is ${granularity}`;
   else if (jobType === undefined && resumed && granularity === 'ACTION_LEVEL') {

@@ -11,6 +11,7 @@ import {
 } from '../model/constraints';
 import { InvalidRequestError } from '../model/errors';
 import {
+  DEFAULT_GRANULARITY,
   GRANULARITIES,
   SORT_KEYS,
   type Granularity,
@@ -23,7 +24,7 @@ import {
 /**
  * Every check here runs before any AWS call, so a typo costs nothing and the error names the field, the value and
  * what would have been accepted. The returned requests are fresh objects holding only known fields, with IAM's
- * defaults filled in (granularity SERVICE_LEVEL, withEntities false), so equal intents compare equal.
+ * defaults filled in (granularity DEFAULT_GRANULARITY = ACTION_LEVEL, not IAM's SERVICE_LEVEL; withEntities false), so equal intents compare equal.
  */
 
 const KINDS = ['service-last-accessed', 'organizations-access'] as const;
@@ -64,7 +65,7 @@ export function validateReportRequest(req: ReportRequest): ReportRequest {
     const r = req as Extract<ReportRequest, { kind: 'service-last-accessed' }>;
     const arn = validatePrincipalArn('arn', r.arn, REPORT_PRINCIPALS);
     const granularity: Granularity =
-      r.granularity === undefined ? 'SERVICE_LEVEL' : oneOf('granularity', r.granularity, GRANULARITIES);
+      r.granularity === undefined ? DEFAULT_GRANULARITY : oneOf('granularity', r.granularity, GRANULARITIES);
     if (r.withEntities !== undefined && typeof r.withEntities !== 'boolean') {
       throw new InvalidRequestError('withEntities', r.withEntities, 'true or false');
     }

@@ -9,6 +9,14 @@ export const REPORT_SCHEMA_VERSION = 1;
 export const GRANULARITIES = ['SERVICE_LEVEL', 'ACTION_LEVEL'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
+/**
+ * Our default for every request and decision. IAM's own API default is SERVICE_LEVEL; ours is ACTION_LEVEL because
+ * only an action-level report shows the unused actions of a service the principal uses (where least privilege matters
+ * most), the job costs the same, and at this one default `tighten` removes exactly what the gate flags. The engine
+ * always sends the granularity to IAM explicitly, so IAM's default never applies.
+ */
+export const DEFAULT_GRANULARITY: Granularity = 'ACTION_LEVEL';
+
 export const JOB_STATUSES = ['IN_PROGRESS', 'COMPLETED', 'FAILED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -29,7 +37,7 @@ export type PrincipalKind = 'user' | 'group' | 'role' | 'policy';
 export interface ServiceLastAccessedRequest {
   /** ARN of a user, group, role or managed policy (customer or AWS-managed). */
   readonly arn: string;
-  /** Defaults to SERVICE_LEVEL, as IAM does. */
+  /** Defaults to DEFAULT_GRANULARITY (ACTION_LEVEL), not IAM's SERVICE_LEVEL; always sent to IAM explicitly. */
   readonly granularity?: Granularity;
   /** Also read, per service namespace, which users/roles used it (GetServiceLastAccessedDetailsWithEntities). */
   readonly withEntities?: boolean;
@@ -181,7 +189,7 @@ export function requestOf(report: AccessReport): ReportRequest {
 /** One line naming a request, for errors, logs and progress. Never includes credentials. */
 export function describeRequest(request: ReportRequest): string {
   if (request.kind === 'service-last-accessed') {
-    const parts = [request.arn, request.granularity ?? 'SERVICE_LEVEL'];
+    const parts = [request.arn, request.granularity ?? DEFAULT_GRANULARITY];
     if (request.withEntities) parts.push('with entities');
     return `service-last-accessed ${parts.join(' ')}`;
   }

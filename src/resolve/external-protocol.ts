@@ -1,5 +1,5 @@
 import { AccessAdvisorError, type ErrorKind } from '../model/errors';
-import { GRANULARITIES, SORT_KEYS } from '../model/report';
+import { DEFAULT_GRANULARITY, GRANULARITIES, SORT_KEYS } from '../model/report';
 import type { Granularity, ReportRequest, SortKey } from '../model/report';
 import type { PermissionException, PolicyDocument } from '../analysis/types';
 import { parsePolicyDocument } from '../analysis/policy-document';
@@ -207,7 +207,7 @@ export function interpretQuery(raw: Readonly<Record<string, string>>): ExternalQ
     request = {
       kind,
       arn,
-      granularity: granularity === undefined ? 'SERVICE_LEVEL' : oneOf<Granularity>('granularity', granularity, GRANULARITIES),
+      granularity: granularity === undefined ? DEFAULT_GRANULARITY : oneOf<Granularity>('granularity', granularity, GRANULARITIES),
       withEntities: withEntities === undefined ? false : bool('with_entities', withEntities),
     };
   } else {

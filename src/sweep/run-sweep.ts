@@ -9,7 +9,7 @@ import { toAwsRequestError, createIamSession, type ConnectionOptions } from '../
 import { DEFAULT_CONCURRENCY, DEFAULT_REQUESTS_PER_SECOND, runReports, type RunReportsOptions } from '../iam/engine';
 import { AccessAdvisorError, AwsRequestError, InvalidRequestError } from '../model/errors';
 import { mapLimit } from '../iam/map-limit';
-import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../model/report';
+import { DEFAULT_GRANULARITY, GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../model/report';
 import { listOrganizationAccounts, validateAccountIds, validateParentId, type ListedAccount } from '../iam/organization-accounts';
 import { RequestGate } from '../iam/request-gate';
 import { validatePositive } from '../iam/validate';
@@ -88,7 +88,7 @@ export function sweepRequestOf(options: SweepOptions): SweepRequestSummary {
   kinds.forEach((k, i) => {
     if (!SWEEP_PRINCIPAL_KINDS.includes(k)) throw new InvalidRequestError(`principalKinds[${i}]`, k, `one of ${SWEEP_PRINCIPAL_KINDS.join(', ')}`);
   });
-  const granularity = options.granularity ?? 'ACTION_LEVEL';
+  const granularity = options.granularity ?? DEFAULT_GRANULARITY;
   if (!GRANULARITIES.includes(granularity)) throw new InvalidRequestError('granularity', granularity, GRANULARITIES.join(' or '));
   const roleName = options.roleName ?? DEFAULT_SWEEP_ROLE_NAME;
   if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new InvalidRequestError('roleName', roleName, 'an IAM role name (1–64 of letters, digits and +=,.@_-)');

@@ -3,7 +3,7 @@ import { DEFAULT_UNUSED_AFTER_DAYS } from '../../analysis/defaults';
 import type { GateDecision, PrincipalVerdict } from '../../analysis/gate';
 import type { GrantedPolicies } from '../../analysis/granted';
 import type { Baseline, PermissionException, PolicyDocument } from '../../analysis/types';
-import { GRANULARITIES, type Granularity } from '../../model/report';
+import { DEFAULT_GRANULARITY, GRANULARITIES, type Granularity } from '../../model/report';
 import { action, emit, errorLine } from '../subcommand';
 import { checkBaselineWritable, readBaseline, updateBaseline } from '../baseline-file';
 import { CliInputError, EXIT, exitCodeOf, worstExitCode } from '../exit-codes';
@@ -39,10 +39,12 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--granularity <level>',
-        'SERVICE_LEVEL judges services; ACTION_LEVEL also judges the tracked actions of used services, which tighten\'s exact form removes (tighten > t.json && gate --granularity ACTION_LEVEL --policy t.json passes)',
+        'ACTION_LEVEL (default) also judges the tracked actions of used services, which tighten\'s exact form removes ' +
+          '(tighten > t.json && gate --policy t.json passes); SERVICE_LEVEL judges services only. ' +
+          'IAM\'s own default is SERVICE_LEVEL: the level is always sent explicitly',
       )
         .choices(GRANULARITIES)
-        .default('SERVICE_LEVEL'),
+        .default(DEFAULT_GRANULARITY),
     )
     .addOption(
       new Option('--unused-after-days <n>', `a permission not used for this many days is unused (default ${DEFAULT_UNUSED_AFTER_DAYS})`).argParser(

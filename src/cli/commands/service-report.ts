@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
+import { DEFAULT_GRANULARITY, GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
 import { action, emit, reportError } from '../subcommand';
 import { EXIT, worstExitCode } from '../exit-codes';
 import { addExamples, addPrincipalOptions, type PrincipalFlags } from '../help';
@@ -20,7 +20,14 @@ export function register(program: Command): void {
       'Runs GenerateServiceLastAccessedDetails for a user, group, role or managed policy, waits for the job and ' +
         'prints the normalized report (every page merged). Several ARNs run concurrently; the result is then a list.',
     )
-    .addOption(new Option('--granularity <level>', 'SERVICE_LEVEL or ACTION_LEVEL').choices(GRANULARITIES).default('SERVICE_LEVEL'))
+    .addOption(
+      new Option(
+        '--granularity <level>',
+        'ACTION_LEVEL (default) adds trackedActionsLastAccessed; SERVICE_LEVEL lists services only. IAM\'s own default is SERVICE_LEVEL: the level is always sent explicitly',
+      )
+        .choices(GRANULARITIES)
+        .default(DEFAULT_GRANULARITY),
+    )
     .option('--with-entities', 'also read, per service, which users and roles used it', false);
   addPrincipalOptions(command);
   addExamples(

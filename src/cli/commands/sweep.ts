@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Baseline, PermissionException } from '../../analysis/types';
 import type { SweepOptions } from '../../sweep/run-sweep';
 import type { SweepCheckpoint, SweepError, SweepPrincipalKind, SweepResult } from '../../sweep/types';
-import { GRANULARITIES, type Granularity } from '../../model/report';
+import { DEFAULT_GRANULARITY, GRANULARITIES, type Granularity } from '../../model/report';
 import { action, emit } from '../subcommand';
 import { checkBaselineWritable, readBaseline, updateBaseline } from '../baseline-file';
 import type { CliContext } from '../context';
@@ -146,7 +146,11 @@ function defineSweepCommand(program: Command): Command {
     .option('--path-prefix <path>', 'only principals whose IAM path starts with this, e.g. /app/')
     .addOption(new Option('--name <glob>', 'only principals whose name matches this glob (* and ?; repeatable)').argParser(collect))
     .option('--include-service-linked-roles', 'also sweep AWS service-linked roles (/aws-service-role/)', false)
-    .addOption(new Option('--granularity <level>', 'ACTION_LEVEL also judges tracked actions').choices(GRANULARITIES).default('ACTION_LEVEL'))
+    .addOption(
+      new Option('--granularity <level>', 'ACTION_LEVEL (default) also judges tracked actions; IAM\'s own default is SERVICE_LEVEL: the level is always sent explicitly')
+        .choices(GRANULARITIES)
+        .default(DEFAULT_GRANULARITY),
+    )
     .addOption(new Option('--unused-after-days <n>', 'a permission not used for this many days is unused (default 90)').argParser(parseDays))
     .addOption(new Option('--allow <permission=reason>', 'an exception with its reason (repeatable)').argParser(collectException))
     .option('--state <file>', 'progress file: a rerun with the same file and options continues where a killed sweep stopped')

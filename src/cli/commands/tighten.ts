@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { PermissionException, PolicyDocument, TightenedPolicy } from '../../analysis/types';
 import { ACTION_PATTERN } from '../../analysis/policy-document';
-import { GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
+import { DEFAULT_GRANULARITY, GRANULARITIES, type Granularity, type ServiceLastAccessedReport } from '../../model/report';
 import { action, emit, write } from '../subcommand';
 import { CliInputError, EXIT } from '../exit-codes';
 import { addExamples } from '../help';
@@ -53,7 +53,12 @@ export function register(program: Command): void {
     .requiredOption('--arn <arn>', 'ARN of the principal the policy is attached to')
     .requiredOption('--policy <file>', 'the policy document (JSON), or - for stdin')
     .addOption(
-      new Option('--granularity <level>', 'ACTION_LEVEL also removes unused tracked actions').choices(GRANULARITIES).default('ACTION_LEVEL'),
+      new Option(
+        '--granularity <level>',
+        'ACTION_LEVEL (default) also removes the unused tracked actions of used services; SERVICE_LEVEL removes unused services only. IAM\'s own default is SERVICE_LEVEL: the level is always sent explicitly',
+      )
+        .choices(GRANULARITIES)
+        .default(DEFAULT_GRANULARITY),
     )
     .addOption(new Option('--unused-after-days <n>', 'a permission not used for this many days is removed: 1 to 400, IAM tracks about 400 days (default 90)').argParser(parseDays))
     .addOption(

@@ -18,7 +18,8 @@ export const SERVICE_REPORT_INPUTS: readonly AttributeSpec[] = [
     type: 'string',
     optional: true,
     computed: true,
-    description: 'SERVICE_LEVEL (default) or ACTION_LEVEL (adds tracked_actions_last_accessed for the services IAM tracks per action).',
+    description:
+      'ACTION_LEVEL (default; adds tracked_actions_last_accessed for the services IAM tracks per action, so decisions judge the unused actions of used services) or SERVICE_LEVEL. IAM\'s own default is SERVICE_LEVEL; the provider always sends the level explicitly.',
   },
   { name: 'with_entities', type: 'bool', optional: true, computed: true, description: 'Also read, per service, which users and roles used it (default false).' },
 ];
