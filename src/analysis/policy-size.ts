@@ -38,8 +38,9 @@ export function policyCharacters(document: PolicyDocument | object): number {
  * Distributes statements over as few documents as possible, each within `maxCharacters`, keeping their order.
  * Allow statements compose by union and Deny statements deny wherever they are, so a statement with an `Action`
  * list may be cut into statements with the same Effect, Resource and Condition (the first keeps the Sid, the others
- * get `<Sid>Part<n>`). A statement with `NotAction` (or a single action) is never cut: two `NotAction` halves
- * allow almost everything together. Returns undefined when one statement alone cannot fit.
+ * get `<Sid>Part<n>`, with n raised past any Sid already in the statements: IAM refuses a document whose Sids repeat).
+ * A statement with `NotAction` (or a single action) is never cut: two `NotAction` halves allow almost everything
+ * together. Returns undefined when one statement alone cannot fit.
  */
 export function packStatements(
   statements: readonly PolicyStatement[],
@@ -48,6 +49,7 @@ export function packStatements(
   maxCharacters = MANAGED_POLICY_MAX_CHARACTERS,
 ): PolicyDocument[] | undefined {
   const documents: PolicyStatement[][] = [[]];
+  const sids = new SidRegistry(statements);
   const sizeOf = (list: readonly PolicyStatement[], index: number) => policyCharacters(canonicalDocument(list, index === 0 ? id : undefined, version));
   const fits = (list: readonly PolicyStatement[], index: number) => sizeOf(list, index) <= maxCharacters;
   for (const statement of statements) {
@@ -70,9 +72,10 @@ export function packStatements(
     let part = 1;
     while (rest.length > 0) {
       current = documents[documents.length - 1]!;
+      const sid = statement.Sid !== undefined && part > 1 ? sids.next(statement.Sid) : undefined;
       const withSid = (list: readonly string[]): PolicyStatement => ({
         ...statement,
-        ...(statement.Sid !== undefined && part > 1 ? { Sid: `${statement.Sid}Part${part}` } : {}),
+        ...(sid !== undefined ? { Sid: sid } : {}),
         Action: list.length === 1 ? list[0]! : list,
       });
       const take = largestFittingPrefix(rest.length, (n) => fits([...current, withSid(rest.slice(0, n))], documents.length - 1));
@@ -82,12 +85,39 @@ export function packStatements(
         continue;
       }
       current.push(withSid(rest.slice(0, take)));
+      if (sid !== undefined) sids.take(sid);
       rest = rest.slice(take);
       part++;
       if (rest.length > 0) documents.push([]);
     }
   }
   return documents.filter((d) => d.length > 0).map((list, i) => canonicalDocument(list, i === 0 ? id : undefined, version));
+}
+
+/**
+ * The Sids in use, compared without case (the safe reading of IAM's rule that Sids are unique in a document: a
+ * name that differs only in case is never generated), and the next free `<base>Part<n>` for each base.
+ */
+class SidRegistry {
+  private readonly used = new Set<string>();
+  private readonly nextPart = new Map<string, number>();
+
+  constructor(statements: readonly PolicyStatement[]) {
+    for (const s of statements) if (typeof s.Sid === 'string') this.used.add(s.Sid.toLowerCase());
+  }
+
+  /** The first `<base>Part<n>` (n from 2, or past the last one taken for this base) that no statement uses. */
+  next(base: string): string {
+    let n = this.nextPart.get(base) ?? 2;
+    while (this.used.has(`${base}Part${n}`.toLowerCase())) n++;
+    return `${base}Part${n}`;
+  }
+
+  take(sid: string): void {
+    this.used.add(sid.toLowerCase());
+    const match = /^(.*)Part(\d+)$/.exec(sid);
+    if (match) this.nextPart.set(match[1]!, Number(match[2]) + 1);
+  }
 }
 
 /** The largest n in 0..max with fits(n), assuming fits is monotone (binary search: lists have hundreds of actions). */

@@ -133,11 +133,12 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     const plan = planDenies(evidence, catalog, evaluatorAllowsSomewhere(evaluator, samples), serviceFilter(parsePolicyDocument(allowDocument, source)));
     denies = { services: [], plan, evaluator };
   }
-  const sids = new Set(original.statements.map((st) => st.raw.Sid).filter((sid): sid is string => sid !== undefined));
+  // Compared without case: never generate a Sid that differs from one of the original's only in case.
+  const sids = new Set(original.statements.map((st) => st.raw.Sid).filter((sid): sid is string => sid !== undefined).map((sid) => sid.toLowerCase()));
   const uniqueSid = (base: string) => {
     let sid = base;
-    for (let i = 2; sids.has(sid); i++) sid = `${base}${i}`;
-    sids.add(sid);
+    for (let i = 2; sids.has(sid.toLowerCase()); i++) sid = `${base}${i}`;
+    sids.add(sid.toLowerCase());
     return sid;
   };
   const denyStatements = (compressed: ReadonlySet<string>): PolicyStatement[] => {
