@@ -20,8 +20,11 @@ export {
   PolicySizeError,
   MANAGED_POLICY_MAX_CHARACTERS,
   ROLE_INLINE_POLICIES_MAX_CHARACTERS,
+  INLINE_POLICIES_MAX_CHARACTERS,
   DEFAULT_MAX_ATTACHED_POLICIES,
   MAX_ATTACHED_POLICIES_LIMIT,
   attachedPolicySizeProblems,
+  inlinePolicySizeProblem,
+  type InlinePolicyHolder,
 } from './policy-size';
 export { DENY_UNUSED_SERVICES_SID, DENY_UNUSED_ACTIONS_SID } from './tighten';

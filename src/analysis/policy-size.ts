@@ -4,8 +4,11 @@ import type { PolicyDocument, PolicyStatement } from './types';
 
 /** IAM's quota for one managed policy document, white space not counted. */
 export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
-/** IAM's quota for the inline policies of one role, together, white space not counted (2,048 for a user, 5,120 for a group). */
-export const ROLE_INLINE_POLICIES_MAX_CHARACTERS = 10240;
+/** IAM's quota for the inline policies of one principal, all of them together, white space not counted. */
+export const INLINE_POLICIES_MAX_CHARACTERS = { role: 10240, user: 2048, group: 5120 } as const;
+export type InlinePolicyHolder = keyof typeof INLINE_POLICIES_MAX_CHARACTERS;
+/** IAM's quota for the inline policies of one role, together, white space not counted. */
+export const ROLE_INLINE_POLICIES_MAX_CHARACTERS = INLINE_POLICIES_MAX_CHARACTERS.role;
 /** Managed policies attached to one role or user by default (a quota increase allows up to 20). */
 export const DEFAULT_MAX_ATTACHED_POLICIES = 10;
 /** The most managed policies IAM lets anyone attach to one principal, with a quota increase. */
@@ -150,6 +153,24 @@ export function managedPolicySizeProblem(document: PolicyDocument | object, name
   const size = policyCharacters(document);
   return size > MANAGED_POLICY_MAX_CHARACTERS
     ? `${name} has ${size} characters without white space, over IAM's ${MANAGED_POLICY_MAX_CHARACTERS}-character limit for a managed policy`
+    : undefined;
+}
+
+/** Which inline quota a principal ARN falls under: a role, user or group; undefined for anything else (a managed policy). */
+export function inlineHolderOf(arn: string): InlinePolicyHolder | undefined {
+  return /^arn:[^:]+:iam::[^:]*:(role|user|group)\//.exec(arn)?.[1] as InlinePolicyHolder | undefined;
+}
+
+/**
+ * The inline policies one principal will hold, together, against IAM's quota for its kind (a role 10,240, a group
+ * 5,120, a user 2,048 characters without white space); undefined when they fit. Names the size, the limit and the
+ * principal.
+ */
+export function inlinePolicySizeProblem(kind: InlinePolicyHolder, principal: string, documents: readonly (PolicyDocument | object)[]): string | undefined {
+  const limit = INLINE_POLICIES_MAX_CHARACTERS[kind];
+  const size = documents.reduce<number>((n, d) => n + policyCharacters(d), 0);
+  return size > limit
+    ? `the inline policies of ${kind} ${principal} have ${size} characters without white space together, over IAM's ${limit}-character limit for the inline policies of a ${kind}`
     : undefined;
 }
 

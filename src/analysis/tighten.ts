@@ -9,6 +9,8 @@ import type { PolicyEvaluator } from './evaluate';
 import type { NormalizedPolicy } from './policy-document';
 import {
   DEFAULT_MAX_ATTACHED_POLICIES,
+  INLINE_POLICIES_MAX_CHARACTERS,
+  inlineHolderOf,
   MANAGED_POLICY_MAX_CHARACTERS,
   MAX_ATTACHED_POLICIES_LIMIT,
   packStatements,
@@ -39,11 +41,28 @@ export interface TightenOptions extends UnusedPermissionsOptions {
    * that does not fit in that many 6,144-character documents is a PolicySizeError. Default 10.
    */
   readonly maxPolicies?: number;
+  /**
+   * How the result will be attached. `managed` (default): managed policies of at most 6,144 characters each, at most
+   * `maxPolicies`. `inline`: inline policies of the report's principal, which IAM limits together by its kind (a
+   * role 10,240, a group 5,120, a user 2,048 characters without white space); the result is one document, and one
+   * that does not fit is a PolicySizeError naming the size, the limit and the principal. Its other inline policies
+   * count against the same quota.
+   */
+  readonly attachAs?: 'managed' | 'inline';
 }
 
 /** Sids of the Deny statements of the exact form (IAM allows only letters and digits in a Sid). */
 export const DENY_UNUSED_SERVICES_SID = 'AccessAdvisorDenyUnusedServices';
 export const DENY_UNUSED_ACTIONS_SID = 'AccessAdvisorDenyUnusedTrackedActions';
+
+/** The inline quota the result must fit, or undefined for managed policies; a managed policy's report has no inline form. */
+function inlineTarget(attachAs: unknown, arn: string): { kind: keyof typeof INLINE_POLICIES_MAX_CHARACTERS; limit: number } | undefined {
+  if (attachAs === undefined || attachAs === 'managed') return undefined;
+  if (attachAs !== 'inline') throw new AnalysisInputError('options', 'attachAs', attachAs, '"managed" or "inline"');
+  const kind = inlineHolderOf(arn);
+  if (!kind) throw new AnalysisInputError('options', 'attachAs', attachAs, `"managed": ${arn} is not a role, user or group, so it holds no inline policies`);
+  return { kind, limit: INLINE_POLICIES_MAX_CHARACTERS[kind] };
+}
 
 /**
  * Whether the report's principal is a role or a user. Only then may an explicit Deny carry the evidence: a Deny
@@ -71,6 +90,7 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   }
   const maxPolicies = validMaxPolicies(options.maxPolicies);
   const source = options.sourceName ?? 'policy';
+  const inline = inlineTarget(options.attachAs, report.arn);
   const original = parsePolicyDocument(policy, source);
   const evidence = assessEvidence(report, options);
   const catalog = catalogOf(options);
@@ -163,16 +183,32 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
       if (!sidFor.has(base)) sidFor.set(base, uniqueSid(base));
       return { ...st, Sid: sidFor.get(base)! };
     });
+  // Managed: packed into documents of 6,144 characters. Inline: one document, the principal's quota for all of them.
+  const pack = (list: readonly PolicyStatement[]): PolicyDocument[] | undefined => {
+    if (!inline) return packStatements(list, version, original.document.Id);
+    const one = canonicalDocument(list, original.document.Id, version);
+    return policyCharacters(one) <= inline.limit ? [one] : undefined;
+  };
   let all = [...statements, ...withSids(denyStatements(compressed))];
-  let documents = packStatements(all, version, original.document.Id);
+  let documents = pack(all);
   const bySize = [...(denies.plan?.usedServiceActions ?? new Map<string, readonly string[]>())].sort((a, b) => b[1].length - a[1].length).map(([svc]) => svc);
   while ((documents === undefined || documents.length > maxPolicies) && bySize.length > 0) {
     compressed.add(bySize.shift()!);
     all = [...statements, ...withSids(denyStatements(compressed))];
-    documents = packStatements(all, version, original.document.Id);
+    documents = pack(all);
   }
   const merged = canonicalDocument(all, original.document.Id, version);
   const characters = policyCharacters(merged);
+  if (inline && documents === undefined) {
+    throw new PolicySizeError(
+      source,
+      characters,
+      1,
+      maxPolicies,
+      `the tightened policy has ${characters} characters without white space, over IAM's ${inline.limit}-character limit for the inline policies of ` +
+        `${inline.kind} ${report.arn} together (its other inline policies count too): attach it as managed policies instead (attachAs managed, the default)`,
+    );
+  }
   if (documents === undefined || documents.length > maxPolicies) {
     const needed = documents?.length;
     throw new PolicySizeError(
@@ -189,7 +225,7 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   }
   if (compressed.size > 0) {
     notes.push(
-      `to fit ${documents.length} managed policies, the unused tracked actions of ${[...compressed].sort(compare).join(', ')} are denied by word prefixes ` +
+      `to fit ${inline ? `the ${inline.limit}-character inline quota of a ${inline.kind}` : `${documents.length} managed policies`}, the unused tracked actions of ${[...compressed].sort(compare).join(', ')} are denied by word prefixes ` +
         '(each matches only actions the report proves unused): actions newer than the catalog under those prefixes are denied too (narrower, never wider)',
     );
   }

@@ -1,6 +1,6 @@
 import { parsePolicyDocument } from '../analysis/index'; // lazy member: loads when a policy is parsed
 import type { GrantedPolicies } from '../analysis/granted';
-import { attachedPolicySizeProblems, policyCharacters, ROLE_INLINE_POLICIES_MAX_CHARACTERS } from '../analysis/policy-size';
+import { attachedPolicySizeProblems, inlinePolicySizeProblem, type InlinePolicyHolder } from '../analysis/policy-size';
 import type { PermissionException, PolicyDocument } from '../analysis/types';
 import type { IConstruct } from 'constructs';
 import { coreOf, isUnresolvedToken, type CdkCore, type TerraformStack } from './cdk-core';
@@ -52,6 +52,8 @@ export interface StackGrants extends GrantedPolicies {
   readonly opaque: readonly string[];
   /** Where each document comes from, in the order of `documents`. */
   readonly sources: readonly string[];
+  /** For each document held inline, the principal holding it (whose inline quota it counts against); undefined for a managed policy. */
+  readonly inlineHolders?: readonly (InlineHolder | undefined)[];
   /** The TightenedPolicyDocuments among them: their exceptions apply. */
   readonly tightened: readonly JudgeablePolicy[];
   /**
@@ -99,23 +101,50 @@ export function collectGrants(
   return acc.result();
 }
 
+/** The principal an inline policy belongs to: its kind sets the quota, its label names it (and groups its policies). */
+export interface InlineHolder {
+  readonly kind: InlinePolicyHolder;
+  readonly label: string;
+}
+
 /**
  * IAM's size limits over the documents a principal will hold (docs/decisions.md, *Size is part of correctness*): a
  * managed policy (an `IamPolicy` attached, a document given to the gate) over 6,144 characters, more than 10 of them,
- * or inline policies (`IamRolePolicy`, `inline_policy`, …) over 10,240 characters together. Sound for roles;
- * users and groups have smaller inline quotas, which this does not check.
+ * or the inline policies of one holder (`IamRolePolicy`, `inline_policy`, `IamUserPolicy`, `IamGroupPolicy`) over
+ * its kind's quota together: a role 10,240, a group 5,120, a user 2,048 characters. A user's groups are holders of
+ * their own: their inline policies count against each group's quota, not the user's.
  */
 export function grantSizeProblems(grants: StackGrants): string[] {
-  const inline = (source: string) => !source.includes('-> aws_iam_policy.') && /aws_iam_(role|user|group)_policy\.|\.inline_policy/.test(source);
-  const managed = grants.documents.map((document, i) => ({ name: grants.sources[i] ?? `policy ${i}`, document: typeof document === 'string' ? safeParse(document) : document })).filter((d, i) => !inline(grants.sources[i] ?? ''));
+  const holders = grants.inlineHolders ?? [];
+  const parsed = grants.documents.map((document) => (typeof document === 'string' ? safeParse(document) : document));
+  const managed = parsed.map((document, i) => ({ name: grants.sources[i] ?? `policy ${i}`, document })).filter((_, i) => holders[i] === undefined);
   const problems = attachedPolicySizeProblems(managed);
-  const inlineCharacters = grants.documents
-    .filter((_, i) => inline(grants.sources[i] ?? ''))
-    .reduce((n, d) => n + policyCharacters(typeof d === 'string' ? safeParse(d) : d), 0);
-  if (inlineCharacters > ROLE_INLINE_POLICIES_MAX_CHARACTERS) {
-    problems.push(`inline policies of ${inlineCharacters} characters without white space together, over IAM's ${ROLE_INLINE_POLICIES_MAX_CHARACTERS} per role`);
+  const byHolder = new Map<string, { holder: InlineHolder; documents: object[] }>();
+  parsed.forEach((document, i) => {
+    const holder = holders[i];
+    if (!holder) return;
+    const key = `${holder.kind} ${holder.label}`;
+    if (!byHolder.has(key)) byHolder.set(key, { holder, documents: [] });
+    byHolder.get(key)!.documents.push(document);
+  });
+  for (const { holder, documents } of byHolder.values()) {
+    const problem = inlinePolicySizeProblem(holder.kind, holder.label, documents);
+    if (problem) problems.push(problem);
   }
   return problems;
+}
+
+/**
+ * Whose inline policy a given `IamRolePolicy` / `IamUserPolicy` / `IamGroupPolicy` is: a reference to a principal
+ * of the stack names it as the routes do (its address), a literal names it by name. Undefined for `IamPolicy`.
+ */
+function inlineHolderOfBlock(block: RenderedBlock): InlineHolder | undefined {
+  const kind = /^aws_iam_(role|user|group)_policy$/.exec(block.type ?? '')?.[1] as InlinePolicyHolder | undefined;
+  if (!kind) return undefined;
+  const target = (block.config as Config | undefined)?.[kind];
+  const ref = typeof target === 'string' ? new RegExp(`^\\$\\{(aws_iam_${kind}\\.[\\w-]+)\\.(name|id|arn)\\}$`).exec(target) : null;
+  const literal = typeof target === 'string' ? terraformLiteral(target) : undefined;
+  return { kind, label: ref?.[1] ?? (literal !== undefined ? `${kind} ${literal}` : `the ${kind} of ${block.address}`) };
 }
 
 function safeParse(text: string): object {
@@ -146,6 +175,9 @@ interface Identity {
 class Accumulator {
   private readonly documents: (PolicyDocument | string)[] = [];
   private readonly sources: string[] = [];
+  private readonly inlineHolders: (InlineHolder | undefined)[] = [];
+  /** While reading an inline policy: whose it is (every document added meanwhile counts against that quota). */
+  private inlineHolder?: InlineHolder;
   private readonly opaque: string[] = [];
   private readonly tightened = new Set<JudgeablePolicy>();
   private readonly planDocuments: { expression: string; source: string }[] = [];
@@ -214,10 +246,21 @@ class Accumulator {
       documents: this.documents,
       opaque: this.opaque,
       sources: this.sources,
+      inlineHolders: this.inlineHolders,
       tightened: [...this.tightened],
       planDocuments: this.planDocuments,
       source: 'the policies this stack attaches',
     };
+  }
+
+  private asInlineOf<T>(holder: InlineHolder, read: () => T): T {
+    const previous = this.inlineHolder;
+    this.inlineHolder = holder;
+    try {
+      return read();
+    } finally {
+      this.inlineHolder = previous;
+    }
   }
 
   addGiven(source: JudgedPolicySource): void {
@@ -227,7 +270,9 @@ class Accumulator {
     if (isElement(source) && INLINE_TYPES.has(elementType(source) ?? '')) {
       const block = this.blocks.find((b) => b.element === source && b.section === 'resource');
       if (block) this.read.add(block);
-      return this.addPolicyValue((block?.raw as Config | undefined)?.policy, `${elementType(source)}.${source.node.id}`, this.core.TerraformStack.of(source));
+      const read = () => this.addPolicyValue((block?.raw as Config | undefined)?.policy, `${elementType(source)}.${source.node.id}`, this.core.TerraformStack.of(source));
+      const holder = block ? inlineHolderOfBlock(block) : undefined;
+      return holder ? this.asInlineOf(holder, read) : read();
     }
     this.addDocument(policyFromSource(source as PolicySource, 'policy'), 'policy');
   }
@@ -254,6 +299,8 @@ class Accumulator {
     for (const block of this.blocks) {
       const route = block.section === 'resource' && block.type ? routes[block.type] : undefined;
       if (!route || handled.has(block)) continue;
+      // An inline policy given to the gate is judged (and counted against its holder's quota) once, as given.
+      if (route.carries === 'policy' && this.read.has(block)) continue;
       const config = block.config as Config;
       const value = config[route.target];
       if (value === undefined || value === null) continue;
@@ -283,8 +330,9 @@ class Accumulator {
         this.untraced(block, problem);
         continue;
       }
-      if (route.carries === 'policy') this.addPolicyValue((block.raw as Config).policy, block.address, block.stack);
-      else if (route.carries === 'policy_arn') this.addPolicyArn(config.policy_arn, block.address, block.stack);
+      if (route.carries === 'policy') {
+        this.asInlineOf({ kind: identity.kind, label: identity.label }, () => this.addPolicyValue((block.raw as Config).policy, block.address, block.stack));
+      } else if (route.carries === 'policy_arn') this.addPolicyArn(config.policy_arn, block.address, block.stack);
       else if (route.carries === 'groups') {
         if (!Array.isArray(config.groups)) this.untraced(block, `groups = ${show(config.groups)} is not a literal list: list the groups literally or by direct reference`);
         else for (const group of config.groups) this.addGroup(group, block);
@@ -313,7 +361,9 @@ class Accumulator {
     const raw = own.raw as Config;
     asList(config.inline_policy).forEach((inline, i) => {
       const rawInline = asList(raw.inline_policy)[i] as Config | undefined;
-      this.addPolicyValue(rawInline?.policy ?? (inline as Config).policy, `${own.address}.inline_policy`, own.stack);
+      this.asInlineOf({ kind: 'role', label: identity.label }, () =>
+        this.addPolicyValue(rawInline?.policy ?? (inline as Config).policy, `${own.address}.inline_policy`, own.stack),
+      );
     });
     const arns = config.managed_policy_arns;
     if (arns !== undefined && arns !== null && !Array.isArray(arns)) {
@@ -503,6 +553,7 @@ class Accumulator {
     }
     this.documents.push(document);
     this.sources.push(at);
+    this.inlineHolders.push(this.inlineHolder);
   }
 
   private resolve(value: unknown, stack: TerraformStack): unknown {

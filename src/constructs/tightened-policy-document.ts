@@ -30,6 +30,13 @@ export interface TightenedPolicyDocumentProps extends DecisionProps {
    * error at synth naming the size and the limit. Default 10.
    */
   readonly maxPolicies?: number;
+  /**
+   * `inline` when the result is attached as an inline policy of the report's principal (`IamRolePolicy`,
+   * `IamUserPolicy`, `IamGroupPolicy`): one document within IAM's quota for all inline policies of a role (10,240
+   * characters), group (5,120) or user (2,048), white space not counted; over it is an error at synth naming the
+   * size, the limit and the principal. Default `managed`.
+   */
+  readonly attachAs?: 'managed' | 'inline';
 }
 
 /**
@@ -187,6 +194,7 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
         sourceName: this.node.path,
         ...(props.splitWildcards !== undefined ? { splitWildcards: props.splitWildcards } : {}),
         ...(props.maxPolicies !== undefined ? { maxPolicies: props.maxPolicies } : {}),
+        ...(props.attachAs !== undefined ? { attachAs: props.attachAs } : {}),
       });
     } catch (error) {
       if (!(error instanceof PolicySizeError)) throw error;

@@ -21,6 +21,7 @@ interface Flags {
   judgeUnknownHistory?: boolean;
   splitWildcards?: boolean;
   maxPolicies?: number;
+  inline?: boolean;
   outDir?: string;
   listRemoved?: boolean;
 }
@@ -78,6 +79,11 @@ export function register(program: Command): void {
     .addOption(
       new Option('--max-policies <n>', 'managed policies the result may take, 1 to 20 (IAM attaches 10 per role or user by default)').argParser(parseMaxPolicies).default(10),
     )
+    .option(
+      '--inline',
+      'the result will be an inline policy of the principal: one document within IAM\'s quota for all inline policies of a ' +
+        'role (10,240 characters), group (5,120) or user (2,048), white space not counted; over it is an error (exit 2)',
+    )
     .option('--out-dir <dir>', 'write each managed policy document to DIR/policy-1.json, policy-2.json, … (atomically) instead of stdout')
     .option('--list-removed', 'list every removed action on stderr (default: counts per service and the first few names)');
   addExamples(
@@ -109,6 +115,7 @@ export function register(program: Command): void {
         ...(flags.judgeUnknownHistory ? { judgeUnknownHistory: true } : {}),
         ...(flags.splitWildcards ? { splitWildcards: true } : {}),
         ...(flags.maxPolicies !== undefined ? { maxPolicies: flags.maxPolicies } : {}),
+        ...(flags.inline ? { attachAs: 'inline' as const } : {}),
       });
       const { json: _json, jsonDocuments, ...rest } = tightened;
       const result: TightenResult = { kind: 'tightened-policy', arn: flags.arn, jobId: report.jobId, ...rest, services: principalServices(report.servicesLastAccessed) };
