@@ -84,14 +84,20 @@ describe('gate --policy', () => {
     expect(two.stderr).toContain('exactly one --arn');
   });
 
-  it('the default judges services: a service-level verdict, like the default tightening', async () => {
+  it('the default is ACTION_LEVEL, like the default tightening: the tracked actions of used services are judged too', async () => {
     const run = await gate(['--arn', DEPLOYER]);
     const result = JSON.parse(run.stdout) as GateResult;
     expect(result.principals[0]!.unusedServices).toEqual(['dynamodb', 'ec2', 'sqs']);
-    expect(result.principals[0]!.unusedActions).toEqual([]);
-    // at ACTION_LEVEL the tracked actions of used services count too
-    const actions = JSON.parse((await gate(['--arn', DEPLOYER, '--granularity', 'ACTION_LEVEL'])).stdout) as GateResult;
-    expect(actions.principals[0]!.unusedActions.length).toBeGreaterThan(0);
+    expect(result.principals[0]!.unusedActions.length).toBeGreaterThan(0);
+    expect(result.principals[0]!.unusedActions.filter((a) => a.startsWith('s3:')).length).toBeGreaterThan(0);
+    const explicit = JSON.parse((await gate(['--arn', DEPLOYER, '--granularity', 'ACTION_LEVEL'])).stdout) as GateResult;
+    expect(explicit.principals[0]!.unusedActions).toEqual(result.principals[0]!.unusedActions);
+    // SERVICE_LEVEL (IAM's own default) judges whole services only
+    const services = JSON.parse((await gate(['--arn', DEPLOYER, '--granularity', 'SERVICE_LEVEL'])).stdout) as GateResult;
+    expect(services.principals[0]!.unusedServices).toEqual(['dynamodb', 'ec2', 'sqs']);
+    expect(services.principals[0]!.unusedActions).toEqual([]);
+    const help = await runCli(['gate', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/ACTION_LEVEL \(default\).*IAM's own default is SERVICE_LEVEL/);
   });
 
   it('--judge-unknown-history is accepted and documented', async () => {

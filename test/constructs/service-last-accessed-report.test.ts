@@ -41,7 +41,7 @@ function fakeReport(arn: string, services: string[]): ReportModel {
     schemaVersion: 1,
     kind: 'service-last-accessed',
     arn,
-    granularity: 'SERVICE_LEVEL',
+    granularity: 'ACTION_LEVEL',
     withEntities: false,
     jobId: 'cached-job-0000',
     jobStatus: 'COMPLETED',
@@ -58,7 +58,7 @@ function seedCache(cacheFile: string, key: string, report: ReportModel, resolved
     cacheFile,
     serializeCacheFile({
       schemaVersion: 1,
-      entries: { [key]: { request: { kind: 'service-last-accessed', arn: report.arn, granularity: 'SERVICE_LEVEL', withEntities: false }, connection: { endpoint: synthEmulator.current.endpoint }, resolvedAt, report } },
+      entries: { [key]: { request: { kind: 'service-last-accessed', arn: report.arn, granularity: 'ACTION_LEVEL', withEntities: false }, connection: { endpoint: synthEmulator.current.endpoint }, resolvedAt, report } },
     }),
   );
 }

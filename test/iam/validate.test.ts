@@ -23,11 +23,11 @@ describe('validateReportRequest', () => {
     'arn:aws-cn:iam::123456789012:role/cn-role',
     'arn:aws-us-gov:iam::123456789012:user/gov-user',
   ];
-  it.each(goodArns)('accepts %s and fills defaults', (arn) => {
+  it.each(goodArns)('accepts %s and fills defaults (ACTION_LEVEL, ours, not IAM\'s SERVICE_LEVEL)', (arn) => {
     expect(validateReportRequest({ kind: 'service-last-accessed', arn })).toEqual({
       kind: 'service-last-accessed',
       arn,
-      granularity: 'SERVICE_LEVEL',
+      granularity: 'ACTION_LEVEL',
       withEntities: false,
     });
   });
@@ -72,10 +72,10 @@ describe('reportRequestKey', () => {
   it('is equal for requests that differ only by defaults', () => {
     const arn = 'arn:aws:iam::123456789012:role/r';
     expect(reportRequestKey({ kind: 'service-last-accessed', arn })).toBe(
-      reportRequestKey({ kind: 'service-last-accessed', arn, granularity: 'SERVICE_LEVEL', withEntities: false }),
+      reportRequestKey({ kind: 'service-last-accessed', arn, granularity: 'ACTION_LEVEL', withEntities: false }),
     );
     expect(reportRequestKey({ kind: 'service-last-accessed', arn })).not.toBe(
-      reportRequestKey({ kind: 'service-last-accessed', arn, granularity: 'ACTION_LEVEL' }),
+      reportRequestKey({ kind: 'service-last-accessed', arn, granularity: 'SERVICE_LEVEL' }),
     );
     expect(reportRequestKey({ kind: 'service-last-accessed', arn })).not.toBe(
       reportRequestKey({ kind: 'service-last-accessed', arn, withEntities: true }),

@@ -7,7 +7,7 @@ const ROLE = 'arn:aws:iam::123456789012:role/app';
 describe('query validation', () => {
   it('builds a service request with defaults and treats empty strings as unset', () => {
     const q = interpretQuery({ arn: ROLE, region: '', profile: '', granularity: '' });
-    expect(q.request).toEqual({ kind: 'service-last-accessed', arn: ROLE, granularity: 'SERVICE_LEVEL', withEntities: false });
+    expect(q.request).toEqual({ kind: 'service-last-accessed', arn: ROLE, granularity: 'ACTION_LEVEL', withEntities: false });
     expect(q.connection).toEqual({});
     expect(q.timeoutMs).toBe(600_000);
     expect(q.allow).toEqual([]);
