@@ -438,18 +438,37 @@ function tightenActions(
     if (wholeServiceUnused) {
       // The whole service is unused: every action of it, newer ones included, is proven unused. What stays is
       // what the evidence cannot judge (iam:PassRole) and what an exception names.
-      const excepted = evidence.exceptions.exceptions.map((e) => e.permission).filter((p) => {
+      const exceptions = evidence.exceptions.exceptions.map((e) => e.permission.trim());
+      const excepted = exceptions.filter((p) => {
         const e = splitAction(p);
         return e !== undefined && hasWildcard(e.action) && matchesWildcard(e.service, parts.service, true);
       });
-      const expressible = excepted.every((p) => serviceOf(p) === parts.service && !hasWildcard(serviceOf(p)) && (parts.action === '*' || p.toLowerCase() === pattern.toLowerCase()));
+      // A literal exception the pattern covers stays too, also one the catalog does not know (the expansion below
+      // keeps only catalog actions).
+      const exceptedLiterals = exceptions.filter((p) => {
+        const e = splitAction(p);
+        return e !== undefined && !hasWildcard(e.action) && matchesWildcard(e.service, parts.service, true) && matchesWildcard(parts.action, e.action, true);
+      });
+      const expressible =
+        excepted.every((p) => serviceOf(p) === parts.service && !hasWildcard(serviceOf(p)) && (parts.action === '*' || p.toLowerCase() === pattern.toLowerCase())) &&
+        exceptedLiterals.every((p) => !hasWildcard(serviceOf(p)));
       if (!expressible) {
-        notes.push(`${label}: "${pattern}" kept as written: an exception pattern (${excepted.join(', ')}) names some of its actions and cannot be intersected with it exactly`);
+        notes.push(`${label}: "${pattern}" kept as written: an exception (${[...excepted, ...exceptedLiterals].join(', ')}) names some of its actions and cannot be intersected with it exactly`);
         out.push(pattern);
         keptWildcards.push(pattern);
         continue;
       }
-      out.push(...expansion.filter((a) => !isRemovable(evidence, a)), ...excepted);
+      const kept = [...expansion.filter((a) => !isRemovable(evidence, a)), ...excepted, ...exceptedLiterals.map((p) => `${parts.service}:${splitAction(p)!.action}`)];
+      out.push(...kept);
+      if (kept.length > 0) {
+        // Reported: the rest of the service goes, actions newer than the catalog included (the report shows no use
+        // of the service at all); what stays is what no evidence can judge or what an exception names.
+        const shown = minimalActionList(kept);
+        notes.push(
+          `${label}: "${pattern}" of unused service ${parts.service} became ${shown.slice(0, 8).join(', ')}${shown.length > 8 ? ', …' : ''} ` +
+            '(iam:PassRole is never reported as used; exceptions stay): the rest of it, actions newer than the catalog included, is removed',
+        );
+      }
       continue;
     }
     // A used service with tracked actions proven unused.

@@ -404,6 +404,13 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
     addNewer(`${s.namespace}:${NEWER_ACTION}`);
   }
   NEVER_REPORTED_ACTIONS.forEach((a) => addLiteral(a, catalog, addLiteralAction));
+  // What an exception names must stay allowed, also where the catalog does not know it (a literal or a pattern's
+  // stand-in): without these candidates a rewrite that dropped them would pass the proof.
+  for (const e of evidence.exceptions.exceptions) {
+    const permission = e.permission.trim();
+    if (!hasWildcard(permission)) addLiteral(permission, catalog, addLiteralAction);
+    else if (splitAction(permission)) addNewer(newerStandIn(permission));
+  }
   if (everything) addNewer(`${NEWER_SERVICE}:${NEWER_ACTION}`);
   for (const a of newer) literals.delete(a.toLowerCase());
   if (everything) {
