@@ -104,7 +104,7 @@ function summarizeLeastPrivilege(result: SynthResult, current: SynthResult): voi
     const deniedActionNames = denied.filter((a) => !a.endsWith(':*'));
     const characters = documents.reduce((n, d) => n + JSON.stringify(JSON.parse(d)).length, 0);
     out();
-    out(`  ${bold(role.label)}  ${dim(`(ACTION_LEVEL report, window ${WINDOW_DAYS} days; today: ${role.original})`)}`);
+    out(`  ${bold(role.label)}  ${dim(`(ACTION_LEVEL report, the default granularity; window ${WINDOW_DAYS} days; today: ${role.original})`)}`);
     row('services allowed', allowed.length, list(allowed, 8));
     row(`used in ${WINDOW_DAYS} days`, used.length, list(used));
     row('unused', unused.length, list(unused, 8));
@@ -113,6 +113,14 @@ function summarizeLeastPrivilege(result: SynthResult, current: SynthResult): voi
     row('kept as written', kept.length, `Allow ${list(kept, 6)}: wildcards stay, so untracked, used and newer actions stay allowed`);
     if (deniedServices.length > 0) row('denied services', deniedServices.length, `Deny ${list(deniedServices, 6)}`);
     row('denied actions', deniedActionNames.length, `Deny (unused tracked actions within kept wildcards) ${list(deniedActionNames, 4)}`);
+    // Action level at work: per kept wildcard of a used service, how many of its unused tracked actions are denied.
+    const perService = new Map<string, string[]>();
+    for (const action of deniedActionNames) perService.set(action.split(':')[0]!, [...(perService.get(action.split(':')[0]!) ?? []), action]);
+    for (const [service, actions] of [...perService].sort((a, b) => b[1].length - a[1].length).slice(0, 3)) {
+      const wildcard = kept.includes(`${service}:*`) ? `${service}:*` : kept.includes('*') ? '*' : undefined;
+      if (!wildcard) continue;
+      row(`  within ${wildcard}`, actions.length, `${service} actions tracked, unused in ${WINDOW_DAYS} days, denied: ${list(actions.map((a) => a.split(':')[1]!), 4)}`);
+    }
     row(
       'managed policies',
       documents.length,
@@ -122,7 +130,7 @@ function summarizeLeastPrivilege(result: SynthResult, current: SynthResult): voi
   }
   out();
   const analyticsAllowed = outputOf<string[]>(result, 'young_analytics_services_allowed');
-  out(`  ${bold('role/young-analytics')}  ${dim('(SERVICE_LEVEL report)')}`);
+  out(`  ${bold('role/young-analytics')}  ${dim('(ACTION_LEVEL report, the default granularity)')}`);
   row('services allowed', analyticsAllowed.length, list(analyticsAllowed));
   row(`used in ${WINDOW_DAYS} days`, outputOf<string[]>(result, 'young_analytics_services_used').length, list(outputOf<string[]>(result, 'young_analytics_services_used')));
   out();

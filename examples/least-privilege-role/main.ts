@@ -60,21 +60,14 @@ class LeastPrivilegeRoles extends TerraformStack {
       assumeRolePolicy: assumedBy('glue.amazonaws.com'),
     });
 
-    // 1. The evidence. All lookups of one synth run as one batch, so four reports cost about one job's latency;
-    //    decisions are evaluated at synth, after that batch, so reports and decisions may be declared in any order.
-    //    ACTION_LEVEL adds the tracked actions (for tightening); SERVICE_LEVEL is what the gates judge.
-    const deployerActions = new ServiceLastAccessedReport(this, 'deployer_actions', {
-      principal: deployer,
-      accountId: ACCOUNT_ID,
-      granularity: 'ACTION_LEVEL',
-    });
-    const opsAdminActions = new ServiceLastAccessedReport(this, 'ops_admin_actions', {
-      principal: opsAdmin,
-      accountId: ACCOUNT_ID,
-      granularity: 'ACTION_LEVEL',
-    });
-    const deployerServices = new ServiceLastAccessedReport(this, 'deployer_services', { principal: deployer, accountId: ACCOUNT_ID });
-    const analyticsServices = new ServiceLastAccessedReport(this, 'analytics_services', { principal: analytics, accountId: ACCOUNT_ID });
+    // 1. The evidence, one report per role. The default granularity, ACTION_LEVEL (IAM's own default is
+    //    SERVICE_LEVEL; the constructs always ask explicitly), lists the services and the tracked actions: the
+    //    tightenings remove, and the gates judge, the unused actions of used services too. All lookups of one synth
+    //    run as one batch, so three reports cost about one job's latency; decisions are evaluated at synth, after
+    //    that batch, so reports and decisions may be declared in any order.
+    const deployerUsage = new ServiceLastAccessedReport(this, 'deployer_usage', { principal: deployer, accountId: ACCOUNT_ID });
+    const opsAdminUsage = new ServiceLastAccessedReport(this, 'ops_admin_usage', { principal: opsAdmin, accountId: ACCOUNT_ID });
+    const analyticsUsage = new ServiceLastAccessedReport(this, 'analytics_usage', { principal: analytics, accountId: ACCOUNT_ID });
 
     // One decision for app-deployer, passed once to its tightening and its gate: the same window and the same
     // exceptions, so the tightening never removes what the gate accepts.
@@ -97,7 +90,7 @@ class LeastPrivilegeRoles extends TerraformStack {
       ],
     });
     const deployerTightened = new TightenedPolicyDocument(this, 'deployer_tightened', {
-      report: deployerActions,
+      report: deployerUsage,
       policy: deployerDocument,
       ...deployerDecision,
     });
@@ -111,7 +104,7 @@ class LeastPrivilegeRoles extends TerraformStack {
     // AdministratorAccess stays "Allow *", and Deny statements list what ops-admin has not used: hundreds of services
     // and actions, more than IAM's 6,144 characters per managed policy, so the result is several documents. Attach
     // each (forEachDocument reads the result now: every report above is declared, so this is still one batch).
-    const opsAdminTightened = new TightenedPolicyDocument(this, 'ops_admin_tightened', { report: opsAdminActions, policy: ADMINISTRATOR_ACCESS });
+    const opsAdminTightened = new TightenedPolicyDocument(this, 'ops_admin_tightened', { report: opsAdminUsage, policy: ADMINISTRATOR_ACCESS });
     opsAdminTightened.forEachDocument((policy, i, count) => {
       const id = i === 0 ? 'ops_admin_policy' : `ops_admin_policy_${i + 1}`;
       const document = new IamPolicy(this, id, {
@@ -122,18 +115,18 @@ class LeastPrivilegeRoles extends TerraformStack {
       new IamRolePolicyAttachment(this, `${id}_attachment`, { role: opsAdmin.name, policyArn: document.arn });
     });
 
-    // 3. Gates: synth fails while the stack grants a role a service it has not used for 90 days, unless an
-    //    exception with a reason covers it. A gate judges the stack as it will be: for app-deployer, the policies
+    // 3. Gates: synth fails while the stack grants a role a service or a tracked action it has not used for 90 days,
+    //    unless an exception with a reason covers it. A gate judges the stack as it will be: for app-deployer, the policies
     //    this stack attaches to it (here the tightened one, so the pull request that tightens passes), judged on
     //    the evidence. young-analytics is too new to judge (insufficient history) and passes, saying so.
-    const deployerGate = new LeastPrivilegeGate(this, 'deployer_gate', { report: deployerServices, ...deployerDecision });
-    const analyticsGate = new LeastPrivilegeGate(this, 'analytics_gate', { report: analyticsServices });
+    const deployerGate = new LeastPrivilegeGate(this, 'deployer_gate', { report: deployerUsage, ...deployerDecision });
+    const analyticsGate = new LeastPrivilegeGate(this, 'analytics_gate', { report: analyticsUsage });
 
     // What a reviewer (and `cdktf output`) sees. `proof`, `passed` and `violations` are values read now: reading one
     // resolves the lookups declared so far (here: all of them, in one batch). The lists and counts are lazy.
     for (const [name, report, tightened] of [
-      ['app_deployer', deployerActions, deployerTightened],
-      ['ops_admin', opsAdminActions, opsAdminTightened],
+      ['app_deployer', deployerUsage, deployerTightened],
+      ['ops_admin', opsAdminUsage, opsAdminTightened],
     ] as const) {
       new TerraformOutput(this, `${name}_services_allowed`, { value: report.serviceNamespaces });
       new TerraformOutput(this, `${name}_services_used`, { value: report.usedServices({ days: 90 }) });
@@ -143,8 +136,8 @@ class LeastPrivilegeRoles extends TerraformStack {
       new TerraformOutput(this, `${name}_removed_action_count`, { value: tightened.removedActionCount });
       new TerraformOutput(this, `${name}_tightening_proof_holds`, { value: tightened.proof.holds });
     }
-    new TerraformOutput(this, 'young_analytics_services_allowed', { value: analyticsServices.serviceNamespaces });
-    new TerraformOutput(this, 'young_analytics_services_used', { value: analyticsServices.usedServices({ days: 90 }) });
+    new TerraformOutput(this, 'young_analytics_services_allowed', { value: analyticsUsage.serviceNamespaces });
+    new TerraformOutput(this, 'young_analytics_services_used', { value: analyticsUsage.usedServices({ days: 90 }) });
     new TerraformOutput(this, 'app_deployer_gate_passed', { value: deployerGate.passed });
     new TerraformOutput(this, 'app_deployer_gate_violations', { value: deployerGate.violations.map((v) => v.permission) });
     new TerraformOutput(this, 'young_analytics_gate_passed', { value: analyticsGate.passed });
