@@ -54,10 +54,12 @@ class CiDriftRatchet extends TerraformStack {
     });
     new IamGroupPolicyAttachment(this, 'interns_boundary', { group: interns.name, policyArn: internBoundary.arn });
 
-    // Each check judges only what the stack's own policy grants. The checks run at synth, after every report of the
+    // A service-level ratchet, asked for explicitly (the package's default is ACTION_LEVEL): the baseline accepts
+    // whole services, so it changes only when a service is used again or newly granted, not with every tracked
+    // action. The CI step below asks the CLI gate for the same level. Each check judges only what the stack's own policy grants. The checks run at synth, after every report of the
     // app resolved in one batch; reading `passed` / `drift` below asks for the result now (after both reports).
-    const carolUsage = new ServiceLastAccessedReport(this, 'carol_usage', { principal: carol, accountId: ACCOUNT_ID });
-    const internsUsage = new ServiceLastAccessedReport(this, 'interns_usage', { principal: interns, accountId: ACCOUNT_ID });
+    const carolUsage = new ServiceLastAccessedReport(this, 'carol_usage', { principal: carol, accountId: ACCOUNT_ID, granularity: 'SERVICE_LEVEL' });
+    const internsUsage = new ServiceLastAccessedReport(this, 'interns_usage', { principal: interns, accountId: ACCOUNT_ID, granularity: 'SERVICE_LEVEL' });
     const checks = {
       carol: new PolicyDriftCheck(this, 'carol_drift', { report: carolUsage, policy: carolPolicy, baseline, unusedAfterDays: 90 }),
       interns: new PolicyDriftCheck(this, 'interns_drift', { report: internsUsage, policy: internBoundary, baseline, unusedAfterDays: 90 }),

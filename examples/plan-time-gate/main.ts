@@ -6,8 +6,9 @@
 // The role is looked up by name with a data source, so its ARN is known only to Terraform. The report is therefore
 // resolved at plan time by this package's Terraform provider (`data "accessadvisor_…"` blocks with typed values;
 // credentials from Terraform's environment, as for the aws provider). The gate is a postcondition on its own
-// `data "accessadvisor_unused_permissions"`: the plan fails, with the gate's table, while the role grants a service it
-// did not use within 90 days and no exception covers it.
+// `data "accessadvisor_unused_permissions"`: the plan fails, with the gate's table, while the role grants a service, or
+// a tracked action of a used service (the report is ACTION_LEVEL by default), that it did not use within 90 days and
+// no exception covers it.
 //
 // With the context `planTimeGate:attachTightenedPolicy` set to true (cdktf.json), the stack also plans the role's
 // policy tightened at plan time (`data "accessadvisor_tightened_policy"`) and attaches it in place of today's; the

@@ -165,3 +165,34 @@ describe('tighten --output html', () => {
     expect(html).toContain('Documents: 1 managed policy');
   }, 120_000);
 });
+
+describe('tighten --inline: one document within IAM\'s inline quota of the principal\'s kind', () => {
+  const admin = () => {
+    const file = path.join(dir, 'inline-admin.json');
+    fs.writeFileSync(file, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }));
+    return file;
+  };
+
+  it('a user over 2,048 characters: exit 2 naming the size, the limit and the user; nothing on stdout', async () => {
+    const USER = `arn:aws:iam::${ACCOUNT}:user/admin`;
+    const run = await runCli(['tighten', '--arn', USER, '--policy', admin(), '--inline', ...endpoint]);
+    expect([run.code, run.stdout]).toEqual([2, '']);
+    expect(run.stderr).toMatch(
+      new RegExp(`the tightened policy has \\d+ characters without white space, over IAM's 2048-character limit for the inline policies of user ${USER.replace(/[/]/g, '\\/')} together`),
+    );
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  }, 120_000);
+
+  it('a role within 10,240: one document on stdout (more than 6,144 would be fine inline)', async () => {
+    const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/app-deployer`;
+    const policyFile = path.join(dir, 'deployer-inline.json');
+    fs.writeFileSync(policyFile, JSON.stringify(world.policies.find((p) => p.arn.endsWith(':policy/app-deployer-policy'))!.document));
+    const run = await runCli(['tighten', '--arn', DEPLOYER, '--policy', policyFile, '--inline', ...endpoint]);
+    expect(run.code).toBe(0);
+    const document = JSON.parse(run.stdout) as PolicyDocument;
+    expect(Array.isArray(document)).toBe(false);
+    expect(JSON.stringify(document).length).toBeLessThanOrEqual(10240);
+    const help = await runCli(['tighten', '--help']);
+    expect(help.stdout).toContain('--inline');
+  }, 120_000);
+});

@@ -119,18 +119,33 @@ describe('examples/least-privilege-role', () => {
     const annotations = annotationsOf(result, 'deployer_gate');
     expect(annotations.map((a) => a.level)).toEqual(['info']);
     const message = annotations[0]!.message;
-    expect(message).toContain('no longer granted, so not violations (2): dynamodb, sqs');
+    // at the default granularity (ACTION_LEVEL) the tightening removed, and the gate no longer sees, the unused
+    // services and the unused tracked actions of used services
+    const notGranted = /^no longer granted, so not violations \((\d+)\): dynamodb, iam:AttachRolePolicy, iam:CreateRole, lambda:/m.exec(message);
+    expect(notGranted).not.toBeNull();
+    expect(Number(notGranted![1])).toBeGreaterThan(100);
     expect(message).toMatch(/^ec2\s.*AMI lookups for the twice-yearly base image rotation/m);
     expect(message).toContain('judged: the stack as it will be: aws_iam_role_policy_attachment.deployer_policy_attachment -> aws_iam_policy.deployer_policy (TightenedPolicyDocument least-privilege-role/deployer_tightened)');
   });
 
-  it('the same gate fails on exactly dynamodb and sqs while the stack attaches today\'s policy', () => {
+  it('the same gate fails while the stack attaches today\'s policy: on dynamodb and sqs, and on the unused tracked actions of used services (the default ACTION_LEVEL)', () => {
     expect(current.stack.resource.aws_iam_policy.deployer_policy.policy).toBe('${data.aws_iam_policy_document.deployer_policy_document.json}');
     expect(outputOf(current, 'app_deployer_gate_passed')).toBe(false);
-    expect(outputOf(current, 'app_deployer_gate_violations')).toEqual(['dynamodb', 'sqs']);
+    const violations = outputOf<string[]>(current, 'app_deployer_gate_violations');
+    expect(violations.filter((v) => !v.includes(':'))).toEqual(['dynamodb', 'sqs']);
+    // iam:CreateRole and iam:AttachRolePolicy are tracked and unused; s3 and lambda keep their wildcards in today's
+    // policy, whose unused tracked actions are violations too; ec2 is excepted; nothing used is flagged
+    expect(violations).toEqual(expect.arrayContaining(['iam:AttachRolePolicy', 'iam:CreateRole']));
+    expect(violations.filter((v) => v.startsWith('s3:')).length).toBeGreaterThan(5);
+    expect(violations.filter((v) => v.startsWith('lambda:')).length).toBeGreaterThan(5);
+    expect(violations.filter((v) => v.startsWith('ec2'))).toEqual([]);
+    for (const used of outputOf<string[]>(result, 'app_deployer_actions_used')) expect(violations).not.toContain(used);
+    // exactly what the tightening denied or dropped of the tracked actions: tighten and gate agree
+    const tightened = result.stack.resource.aws_iam_policy.deployer_policy.policy as string;
+    for (const v of violations.filter((x) => x.includes(':'))) expect([v, evaluateIdentityPolicies([tightened], v)]).not.toEqual([v, 'Allowed']);
     const errors = annotationsOf(current, 'deployer_gate').filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toContain('2 unused service(s) of arn:aws:iam::123456789012:role/app-deployer');
+    expect(errors[0]!.message).toMatch(/2 unused service\(s\) and \d+ unused action\(s\) in 3 used service\(s\) of arn:aws:iam::123456789012:role\/app-deployer/);
     expect(errors[0]!.message).toMatch(/^dynamodb\s+never\s+whole service\s/m);
     expect(errors[0]!.message).toMatch(/^sqs\s+never\s+whole service\s/m);
     expect(errors[0]!.message).toMatch(/^ec2\s.*AMI lookups for the twice-yearly base image rotation/m);
@@ -153,7 +168,7 @@ describe('examples/least-privilege-role', () => {
   it('the failing gate fails the real `cdktf synth` (non-zero exit, the gate\'s message), also with cdktn installed', () => {
     const output = `${asUser.stdout}\n${asUser.stderr}`;
     expect(asUser.exitCode).not.toBe(0);
-    expect(output).toMatch(/LeastPrivilegeGate least-privilege-role\/deployer_gate: 2 unused (service|permission)\(s\) of arn:aws:iam::123456789012:role\/app-deployer/);
+    expect(output).toMatch(/LeastPrivilegeGate least-privilege-role\/deployer_gate: 2 unused service\(s\) and \d+ unused action\(s\) in 3 used service\(s\) of arn:aws:iam::123456789012:role\/app-deployer/);
     expect(output).toMatch(/error annotations/);
     // let finish (CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS), the CLI still fails on the gate's error annotation
     expect(current.exitCode).not.toBe(0);

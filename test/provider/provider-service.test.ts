@@ -3,6 +3,7 @@ import { decode, encode, ExtData } from '@msgpack/msgpack';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { listPoliciesGrantingServiceAccess } from '../../src/iam';
 import { containsUnknown, decodeDynamicValue, encodeDynamicValue, Unknown } from '../../src/provider/dynamic-value';
+import { readServiceReportInput, SERVICE_REPORT_INPUTS } from '../../src/provider/data-sources/report-inputs';
 import { ProviderService } from '../../src/provider/provider-service';
 
 // The tfplugin6 service without gRPC: the messages Terraform sends, encoded as Terraform encodes them.
@@ -139,4 +140,18 @@ describe('one engine per provider: every call of a plan shares one rate limit', 
     await Promise.all(NAMESPACES.map((ns) => listPoliciesGrantingServiceAccess({ arn: ROLE, serviceNamespaces: [ns] }, options)));
     expect(emulator.metrics().throttled).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('the granularity default of the service-report data sources', () => {
+  it('is ACTION_LEVEL, the package\'s one default (IAM\'s own is SERVICE_LEVEL), and the schema says so', () => {
+    expect(readServiceReportInput({ arn: ROLE, granularity: null, with_entities: null })).toEqual({
+      kind: 'service-last-accessed',
+      arn: ROLE,
+      granularity: 'ACTION_LEVEL',
+      withEntities: false,
+    });
+    expect(readServiceReportInput({ arn: ROLE, granularity: 'SERVICE_LEVEL', with_entities: null })).toMatchObject({ granularity: 'SERVICE_LEVEL' });
+    const description = SERVICE_REPORT_INPUTS.find((a) => a.name === 'granularity')!.description;
+    expect(description).toMatch(/^ACTION_LEVEL \(default;.*IAM's own default is SERVICE_LEVEL; the provider always sends the level explicitly\.$/);
+  });
 });

@@ -100,6 +100,12 @@ describe("the README's tour", () => {
         expect([kept, evaluateIdentityPolicies([document], kept)]).toEqual([kept, 'Allowed']);
       }
       for (const removed of ['dynamodb:GetItem', 'sqs:SendMessage']) expect([removed, evaluateIdentityPolicies([document], removed)]).toEqual([removed, 'ImplicitlyDenied']);
+      // action level by default: s3:* kept as written, its unused tracked actions denied, untracked and newer ones kept
+      const statements = [JSON.parse(document).Statement].flat() as { Effect: string; Action: string | string[] }[];
+      expect(statements.some((s) => s.Effect === 'Allow' && [s.Action].flat().includes('s3:*'))).toBe(true);
+      const denied = statements.filter((s) => s.Effect === 'Deny').flatMap((s) => [s.Action].flat());
+      expect(denied.filter((a) => a.startsWith('s3:')).length).toBeGreaterThan(5);
+      for (const kept of ['s3:GetObject', 's3:GetZzNewerThanCatalog']) expect([kept, evaluateIdentityPolicies([document], kept)]).toEqual([kept, 'Allowed']);
       expect(tour.stack.provider?.aws).toBeDefined();
     });
 
@@ -108,7 +114,9 @@ describe("the README's tour", () => {
       const gate = tour.annotations.filter((a) => a.constructPath.endsWith('/deployer_gate'));
       expect(gate.map((a) => a.level)).toEqual(['@cdktf/info']);
       expect(gate[0]!.message).toMatch(new RegExp(`${ROLE} \\(window 90 days, [^)]*\\): no unused permissions$`, 'm'));
-      expect(gate[0]!.message).toMatch(/^no longer granted, so not violations \(2\): dynamodb, sqs$/m);
+      // the default granularity (ACTION_LEVEL): the unused tracked actions of s3 and lambda, denied by the tightening
+      const notGranted = /^no longer granted, so not violations \((\d+)\): dynamodb, lambda:/m.exec(gate[0]!.message);
+      expect(Number(notGranted?.[1])).toBeGreaterThan(100);
       expect(gate[0]!.message).toMatch(/^ec2 .*AMI lookups for the twice-yearly base image rotation/m);
       expect(gate[0]!.message).toMatch(/^judged: the stack as it will be: aws_iam_role_policy_attachment\.deployer_policy_attachment -> aws_iam_policy\.deployer_policy \(TightenedPolicyDocument/m);
     });
@@ -119,6 +127,9 @@ describe("the README's tour", () => {
       const [violations, accepted] = errors[0]!.message.split(/^accepted exceptions \(1\):/m);
       expect(violations).toMatch(/^dynamodb\s+never\s+whole service/m);
       expect(violations).toMatch(/^sqs\s+never\s+whole service/m);
+      // at the default granularity the unused tracked actions of the used s3 and lambda fail it too
+      expect(violations).toMatch(/^s3\s+never\s+\d+ action\(s\): /m);
+      expect(violations).toMatch(/^lambda\s+never\s+\d+ action\(s\): /m);
       expect(violations).not.toMatch(/^ec2\s/m);
       expect(accepted).toMatch(/^ec2\s.*AMI lookups for the twice-yearly base image rotation/m);
     });
