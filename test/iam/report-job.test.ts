@@ -104,3 +104,22 @@ it('a resumed job (no generation time of its own) never skips', async () => {
   await runReportJob(request, { ...context(session, []), pollWaves: wave }, 'j'.repeat(36));
   expect(calls.filter((c) => c === 'GetServiceLastAccessedDetails')).toHaveLength(2);
 });
+
+it('always sends Granularity to IAM: the default ACTION_LEVEL when the request leaves it out (IAM\'s own default is SERVICE_LEVEL)', async () => {
+  const sent: unknown[] = [];
+  const { session } = fakeSession({ inProgressPolls: 0, createDate: 'ok' });
+  const recording: IamSession = {
+    ...session,
+    send: <O>(operation: string, command?: unknown, ...rest: unknown[]) => {
+      if (operation === 'GenerateServiceLastAccessedDetails') sent.push((command as { input: unknown }).input);
+      return (session.send as (...args: unknown[]) => Promise<O>)(operation, command, ...rest);
+    },
+  };
+  const withoutLevel = await runReportJob({ kind: 'service-last-accessed', arn: request.arn }, context(recording, []));
+  const explicit = await runReportJob(request, context(recording, []));
+  expect(sent).toEqual([
+    { Arn: request.arn, Granularity: 'ACTION_LEVEL' },
+    { Arn: request.arn, Granularity: 'SERVICE_LEVEL' },
+  ]);
+  expect([withoutLevel.granularity, explicit.granularity]).toEqual(['ACTION_LEVEL', 'SERVICE_LEVEL']);
+});
