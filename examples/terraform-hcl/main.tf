@@ -69,8 +69,9 @@ data "aws_iam_policy" "current" {
 }
 
 # The current policy without what the evidence proves unused; a tightening that fails its proof is an error.
-# Service level (the default granularity): whole services go. At ACTION_LEVEL, a wildcard such as s3:* of a used
-# service stays as written unless split_wildcards = true (lossy for actions newer than the action catalog).
+# At the default granularity (ACTION_LEVEL, sent explicitly; IAM's own default is SERVICE_LEVEL) unused services go
+# and a wildcard such as s3:* of a used service stays as written, a Deny statement listing its unused tracked actions;
+# split_wildcards = true gives the smaller allow-list form (lossy for actions newer than the action catalog).
 data "accessadvisor_tightened_policy" "app" {
   arn               = data.aws_iam_role.app.arn
   policy            = data.aws_iam_policy.current.policy
