@@ -73,7 +73,7 @@ interface ListShape {
   readonly errorElement: string;
 }
 
-function shapeOf(action: string, params: URLSearchParams, mode: HostileMode): ListShape {
+function shapeOf(action: string, params: URLSearchParams, mode: HostileMode, jobType: string): ListShape {
   // totals-mismatch: the counts say one service more than the rows carry (a used service left out of the listing).
   const short = mode === 'totals-mismatch';
   if (action === 'GetOrganizationsAccessReport') {
@@ -97,7 +97,7 @@ function shapeOf(action: string, params: URLSearchParams, mode: HostileMode): Li
     page1: [service('s3', 'Amazon S3', true), service('ec2', 'Amazon EC2', true)],
     // totals-mismatch: sqs counts an entity that used it but gives no time (it would look never used).
     page2: [short ? '<member><ServiceName>Amazon SQS</ServiceName><ServiceNamespace>sqs</ServiceNamespace><TotalAuthenticatedEntities>1</TotalAuthenticatedEntities></member>' : service('sqs', 'Amazon SQS', true)],
-    extraHeader: '<JobType>SERVICE_LEVEL</JobType>',
+    extraHeader: `<JobType>${jobType}</JobType>`,
     errorElement: 'Error',
   };
 }
@@ -116,8 +116,8 @@ function page(shape: ListShape, opts: { status?: string; items?: string[] | null
 
 type Answer = { status: number; body: string; type?: string };
 
-function answerGet(mode: HostileMode, action: string, params: URLSearchParams): Answer {
-  const shape = shapeOf(action, params, mode);
+function answerGet(mode: HostileMode, action: string, params: URLSearchParams, jobType: string): Answer {
+  const shape = shapeOf(action, params, mode, jobType);
   const marker = params.get('Marker');
   const xml = (result: string): Answer => ({ status: 200, body: envelope(action, result) });
   if (mode === 'completed-without-list') return xml(page(shape, { items: null }));
@@ -167,6 +167,9 @@ function escapeXml(text: string): string {
 /** `entities`: the service pages are sound and only GetServiceLastAccessedDetailsWithEntities is hostile. */
 export async function startHostileServer(mode: HostileMode, target: 'all' | 'entities' = 'all'): Promise<HostileServer> {
   const calls = new Map<string, number>();
+  // As IAM: a job's JobType is the Granularity it was generated with (IAM's default SERVICE_LEVEL when none was
+  // sent). One job id serves every request, so the last generation decides: callers of one server agree on a level.
+  let jobType = 'SERVICE_LEVEL';
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -190,10 +193,11 @@ export async function startHostileServer(mode: HostileMode, target: 'all' | 'ent
         const echoed = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
         answer = { status: 403, body: errorBody('AccessDenied', escapeXml(`proxy refused the request:\n${echoed}\nbody: ${body}`)) };
       } else if (action === 'GenerateServiceLastAccessedDetails' || action === 'GenerateOrganizationsAccessReport') {
+        if (action === 'GenerateServiceLastAccessedDetails') jobType = params.get('Granularity') ?? 'SERVICE_LEVEL';
         answer = { status: 200, body: envelope(action, `<JobId>${JOB_ID}</JobId>`) };
       } else if (action.startsWith('Get') && (action.includes('LastAccessed') || action === 'GetOrganizationsAccessReport')) {
         const hostile = target === 'all' || action === 'GetServiceLastAccessedDetailsWithEntities';
-        answer = answerGet(hostile ? mode : 'complete', action, params);
+        answer = answerGet(hostile ? mode : 'complete', action, params, jobType);
       } else {
         answer = { status: 403, body: errorBody('AccessDenied', `not allowed: ${action}`) };
       }

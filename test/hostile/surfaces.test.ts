@@ -50,7 +50,7 @@ describe('the built CLI', () => {
     const started = Date.now();
     const runs = await Promise.all([
       runCli(['service-report', '--arn', ROLE_ARN, '--endpoint-url', endpoint(mode), ...FAST]),
-      runCli(['gate', '--arn', ROLE_ARN, '--granularity', 'SERVICE_LEVEL', '--endpoint-url', endpoint(mode), ...FAST]),
+      runCli(['gate', '--arn', ROLE_ARN, '--endpoint-url', endpoint(mode), ...FAST]),
       runCli(['org-report', '--entity-path', ENTITY_PATH, '--endpoint-url', endpoint(mode), ...FAST]),
     ]);
     for (const run of runs) {
