@@ -125,3 +125,33 @@ describe('inline policies: each holder within IAM\'s quota for its kind (user 2,
     expect(refusals(gate)).toEqual([]);
   });
 });
+
+describe('TightenedPolicyDocument attachAs inline', () => {
+  const USER_ARN = 'arn:aws:iam::123456789012:user/dev';
+  const kept = doc(allow(Array.from({ length: 120 }, (_, i) => `s3:GetSomethingNumber${i}`))); // ~3,600 characters, all kept
+
+  function tightened(attachAs: 'inline' | 'managed', arn: string, kind: 'user' | 'role') {
+    const { stack } = stackWithCachedReports([report([service('s3', RECENT)], { arn })]);
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    const principal = kind === 'user' ? new IamUser(stack, 'dev', { name: 'dev' }) : new IamRole(stack, 'app_role', { name: 'app', assumeRolePolicy: '{}' });
+    const usage = new ServiceLastAccessedReport(stack, 'usage', { principal, accountId: '123456789012', granularity: 'SERVICE_LEVEL' });
+    const tight = new TightenedPolicyDocument(stack, 'tight', { report: usage, policy: kept, attachAs });
+    Testing.synth(stack);
+    return tight;
+  }
+
+  it('over a user\'s 2,048 characters is an error annotation naming the size, the limit and the user; as managed it fits', () => {
+    const inline = tightened('inline', USER_ARN, 'user');
+    expect(annotationsOf(inline).filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^TightenedPolicyDocument stack\/tight: the tightened policy has \d+ characters without white space, over IAM's 2048-character limit for the inline policies of user arn:aws:iam::123456789012:user\/dev together/),
+    ]);
+    expect(inline.documents).toEqual([]);
+    expect(annotationsOf(tightened('managed', USER_ARN, 'user')).filter((a) => a.level === 'error')).toEqual([]);
+  });
+
+  it('a role\'s 10,240 takes the same document inline', () => {
+    const role = tightened('inline', 'arn:aws:iam::123456789012:role/app', 'role');
+    expect(annotationsOf(role).filter((a) => a.level === 'error')).toEqual([]);
+    expect(role.documents).toHaveLength(1);
+  });
+});
