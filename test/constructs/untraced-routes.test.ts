@@ -47,7 +47,8 @@ function deployerStack(): World {
 }
 
 function gateOf(world: World): { gate: LeastPrivilegeGate; check: PolicyDriftCheck } {
-  const report = new ServiceLastAccessedReport(world.stack, 'usage', { principal: world.role, accountId: DEMO_ACCOUNT });
+  // The routes are about services: a service-level report (the evidence above), asked for explicitly.
+  const report = new ServiceLastAccessedReport(world.stack, 'usage', { principal: world.role, accountId: DEMO_ACCOUNT, granularity: 'SERVICE_LEVEL' });
   const gate = new LeastPrivilegeGate(world.stack, 'gate', { report, failOn: 'warning' });
   const check = new PolicyDriftCheck(world.stack, 'drift', { report, baseline: 'no-baseline.json', failOn: 'warning' });
   Testing.synth(world.stack);
