@@ -102,10 +102,11 @@ test('reports and decisions interleaved (report A, gate A, tightened A, report B
     const tightA = new TightenedPolicyDocument(stack, 'tight_a', { report: reportA, policy: policyA });
     new TerraformOutput(stack, 'policy_a', { value: tightA.json });
     new TerraformOutput(stack, 'removed_a', { value: tightA.removedServices });
-    const reportB = new ServiceLastAccessedReport(stack, 'b', { arn: APP_ROLE, endpoint: emulator.endpoint });
+    // B and C judge services (asked for explicitly; the default is ACTION_LEVEL): the decisions below are service-level.
+    const reportB = new ServiceLastAccessedReport(stack, 'b', { arn: APP_ROLE, granularity: 'SERVICE_LEVEL', endpoint: emulator.endpoint });
     read(reportB);
     const gateB = new LeastPrivilegeGate(stack, 'gate_b', { report: reportB, allow: [{ permission: 'sqs', reason: 'quarterly redrive' }] });
-    const reportC = new ServiceLastAccessedReport(stack, 'c', { arn: C, endpoint: emulator.endpoint });
+    const reportC = new ServiceLastAccessedReport(stack, 'c', { arn: C, granularity: 'SERVICE_LEVEL', endpoint: emulator.endpoint });
     read(reportC);
     const driftC = new PolicyDriftCheck(stack, 'drift_c', { report: reportC, baseline: { schemaVersion: 1, principals: {} }, failOn: 'warning' });
     return { stack, gateA, tightA, gateB, driftC };

@@ -32,12 +32,12 @@ const service = (arn: string, extra: Partial<Extract<ReportRequest, { kind: 'ser
 it('results come back in input order, duplicates run once and share the report', async () => {
   const requests: ReportRequest[] = [
     service(ARNS.alice),
-    service(ARNS.deployer, { granularity: 'ACTION_LEVEL' }),
-    service(ARNS.alice, { granularity: 'SERVICE_LEVEL', withEntities: false }), // same as #0 once defaults are filled
+    service(ARNS.deployer, { granularity: 'SERVICE_LEVEL' }),
+    service(ARNS.alice, { granularity: 'ACTION_LEVEL', withEntities: false }), // same as #0 once defaults are filled
     { kind: 'organizations-access', entityPath: PATHS.root, organizationsPolicyId: SCP_FULL },
-    service(ARNS.deployer, { granularity: 'ACTION_LEVEL' }),
+    service(ARNS.deployer, { granularity: 'SERVICE_LEVEL' }),
     { kind: 'organizations-access', organizationsPolicyId: SCP_FULL, entityPath: PATHS.root },
-    service(ARNS.deployer), // different granularity: its own job
+    service(ARNS.deployer), // the default (ACTION_LEVEL), another granularity: its own job
   ];
   const results = await runReports(requests, options(emu));
   expect(results.map((r) => r.request)).toEqual(requests);
@@ -78,7 +78,7 @@ it('only invalid requests: no client, no calls', async () => {
 it('concurrency caps the requests in flight across the whole run', async () => {
   emu.setFaults({ latencyMs: 15 });
   const arns = [ARNS.alice, ARNS.deployer, ARNS.devs, ARNS.readS3, ARNS.readOnly, ARNS.admin];
-  const requests = arns.flatMap((arn) => [service(arn), service(arn, { granularity: 'ACTION_LEVEL' })]);
+  const requests = arns.flatMap((arn) => [service(arn), service(arn, { granularity: 'SERVICE_LEVEL' })]);
   const results = await runReports(requests, { ...options(emu), concurrency: 3 });
   expect(results.every((r) => r.ok)).toBe(true);
   const m = emu.metrics();
