@@ -49,7 +49,7 @@ describe('packStatements names the parts of a cut statement with Sids no stateme
           const got: string[] = [];
           const first = out[at]!;
           expect(first.Sid).toBe(s.Sid);
-          while (got.length < want.length) got.push(...[out[at++]!.Action].flat());
+          while (got.length < want.length) got.push(...([out[at++]!.Action ?? []].flat() as string[]));
           expect(got).toEqual(want);
         }
         expect(at).toBe(out.length);
