@@ -90,9 +90,9 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   }
   const maxPolicies = validMaxPolicies(options.maxPolicies);
   const source = options.sourceName ?? 'policy';
-  const inline = inlineTarget(options.attachAs, report.arn);
   const original = parsePolicyDocument(policy, source);
   const evidence = assessEvidence(report, options);
+  const inline = inlineTarget(options.attachAs, report.arn);
   const catalog = catalogOf(options);
   const split = options.splitWildcards === true;
   const denyForm = principalEvidence(report.arn);

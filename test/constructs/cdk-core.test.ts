@@ -34,7 +34,7 @@ function appWithCachedReport(core: CoreName): { app: cdktf.App; stack: cdktf.Ter
 describe.each(Object.keys(CORES) as CoreName[])('an app built on %s, with both cores loaded', (core) => {
   it('builds with that core and a failing gate fails app.synth()', () => {
     const { app, stack } = appWithCachedReport(core);
-    const gate = new LeastPrivilegeGate(stack, 'gate', { report: new ServiceLastAccessedReport(stack, 'report', { arn: failing.arn }) });
+    const gate = new LeastPrivilegeGate(stack, 'gate', { report: new ServiceLastAccessedReport(stack, 'report', { arn: failing.arn, granularity: failing.granularity }) });
     expect(coreNameOf(gate)).toBe(core);
     expect(coreOf(gate)).toBe(CORES[core]);
     expect(() => app.synth()).toThrow(/error annotations|unused permission|unused service/);
@@ -43,7 +43,7 @@ describe.each(Object.keys(CORES) as CoreName[])('an app built on %s, with both c
   it('a passing gate synthesizes', () => {
     const { app, stack } = appWithCachedReport(core);
     new LeastPrivilegeGate(stack, 'gate', {
-      report: new ServiceLastAccessedReport(stack, 'report', { arn: failing.arn }),
+      report: new ServiceLastAccessedReport(stack, 'report', { arn: failing.arn, granularity: failing.granularity }),
       allow: [{ permission: 'ec2', reason: 'break-glass' }],
     });
     expect(() => app.synth()).not.toThrow();

@@ -164,7 +164,7 @@ describe('property: the gate never calls "no longer granted" what the synthesize
         const role = new IamRole(stack, 'app_role', { name: 'app', assumeRolePolicy: '{}' });
         const other = new IamRole(stack, 'other_role', { name: 'other', assumeRolePolicy: '{}' });
         grants.forEach((g, i) => ROUTES[g.route]!({ app, stack, role, other, id: `g${i}` }, policyOf(g.services)));
-        const usage = new ServiceLastAccessedReport(stack, 'usage', { principal: role, accountId: ACCOUNT });
+        const usage = new ServiceLastAccessedReport(stack, 'usage', { principal: role, accountId: ACCOUNT, granularity: evidence.granularity });
         const gate = new LeastPrivilegeGate(stack, 'gate', { report: usage, failOn: 'warning' });
         app.synth();
         const reader = mayGrant(readApp(app.outdir));
