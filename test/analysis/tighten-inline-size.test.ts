@@ -56,7 +56,7 @@ describe('tightenPolicy attachAs inline: the quota of the principal kind', () =>
       /^dev\.json: the tightened policy has \d+ characters without white space, over IAM's 2048-character limit for the inline policies of user arn:aws:iam::123456789012:user\/dev together \(its other inline policies count too\): attach it as managed policies instead/,
     );
     expect(error.characters).toBeGreaterThan(2048);
-    expect(error.exitCode).toBe(2);
+    expect(error.kind).toBe('input'); // exit 2 in the CLI
   });
 
   it('a user: a Deny list over 2,048 is shortened with word prefixes to fit, and says so', () => {
