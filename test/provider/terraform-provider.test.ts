@@ -136,12 +136,12 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
     expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
 
     // The role may use dynamodb and sqs and never used them (ec2 is excepted), and at the default granularity
-    // (ACTION_LEVEL) tracked actions of the used s3, lambda and iam it did not use: the postcondition fails the plan.
+    // (ACTION_LEVEL) tracked actions of the used s3, lambda, iam and logs it did not use: the postcondition fails the plan.
     const failing = await terraform(['plan', '-input=false'], dir, env);
     expect(failing.code).toBe(1);
     expect(failing.stderr).toMatch(/Resource postcondition failed/);
     expect(failing.stderr).toMatch(/data "accessadvisor_unused_permissions" "gate"/);
-    expect(failing.stderr).toMatch(/2\s+unused\s+service\(s\)\s+and\s+\d+\s+unused\s+action\(s\)\s+in\s+3\s+used\s+service\(s\)\s+not\s+used\s+within\s+90\s+days/);
+    expect(failing.stderr).toMatch(/2\s+unused\s+service\(s\)\s+and\s+\d+\s+unused\s+action\(s\)\s+in\s+\d+\s+used\s+service\(s\)\s+not\s+used\s+within\s+90\s+days/);
     expect(failing.stderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
     expect(failing.stderr).toMatch(/dynamodb\s+never\s+whole service/);
     expect(failing.stderr).toMatch(/sqs\s+never\s+whole service/);
