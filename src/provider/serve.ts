@@ -17,7 +17,7 @@ export async function serve(parent: number): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  // Loaded on the first provider call, after the handshake: Terraform waits for the handshake line on every run.
+  // Loaded after the handshake (Terraform waits for the handshake line on every run), or by an earlier first call.
   let service: ProviderService | undefined;
   const provider = (): ProviderService =>
     (service ??= new (require('./provider-service') as typeof import('./provider-service')).ProviderService());
@@ -56,4 +56,6 @@ export async function serve(parent: number): Promise<void> {
     if (process.ppid !== parent) exit(0);
   }, 500).unref();
   process.stdout.write(handshakeLine(port, transport.certificateField));
+  // Terraform's first call comes a few milliseconds after the handshake and needs the service: load it now.
+  setImmediate(() => void provider());
 }

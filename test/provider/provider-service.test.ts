@@ -135,6 +135,23 @@ describe('one engine per provider: every call of a plan shares one rate limit', 
     expect(metrics.throttled).toBe(0);
   }, 60_000);
 
+  it('ConfigureProvider opens the engine without calling IAM, validation starts no job, and each read makes one job', async () => {
+    // Terraform validates in a provider process of its own that is never configured and never reads, and re-validates
+    // each data source in the reading process just before its read: a job started at validation would be a second,
+    // unread Generate (or no earlier than the read). So validation starts nothing; the engine opens at configure.
+    const service = new ProviderService();
+    expect(service.configureProvider(wire({ endpoint: emulator.endpoint, region: 'us-east-1' })).diagnostics).toEqual([]);
+    const config = wire({ arn: ROLE, granularity: 'SERVICE_LEVEL', with_entities: null });
+    expect(service.validateDataResourceConfig('accessadvisor_service_last_accessed', config).diagnostics).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = emulator.metrics().calls;
+    expect(Object.values(before).reduce((sum, n) => sum + (n ?? 0), 0)).toBe(0);
+    const read = (await service.readDataSource('accessadvisor_service_last_accessed', config, false)) as { diagnostics: unknown[] };
+    service.close();
+    expect(read.diagnostics).toEqual([]);
+    expect(emulator.metrics().calls.GenerateServiceLastAccessedDetails).toBe(1);
+  }, 60_000);
+
   it('control: the same calls each on an engine of their own burst past the account throttle', async () => {
     const options = { endpoint: emulator.endpoint, region: 'us-east-1', requestsPerSecond: RATE };
     await Promise.all(NAMESPACES.map((ns) => listPoliciesGrantingServiceAccess({ arn: ROLE, serviceNamespaces: [ns] }, options)));
