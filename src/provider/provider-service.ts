@@ -58,10 +58,8 @@ export class ProviderService {
     const diagnostics = problems(() => {
       this.settings = readProviderConfig(decodeDynamicValue(config));
     });
-    // Only a process that will read is configured (Terraform's validate walk runs in a process of its own that never
-    // is): open the engine now, in the gap before the first read, rather than inside it. A failure to open is kept
-    // in the promise and reported by the reads, as it was before.
-    if (diagnostics.length === 0 && this.settings !== undefined && this.settings !== 'unknown') void this.runner().catch(() => undefined);
+    // The engine opens at the first read, not here: Terraform sends its first ReadDataSource ~20 ms after this answer,
+    // so loading the engine and the AWS SDK now would only delay the answer by as much as it saves the read.
     return { diagnostics };
   }
 

@@ -135,10 +135,10 @@ describe('one engine per provider: every call of a plan shares one rate limit', 
     expect(metrics.throttled).toBe(0);
   }, 60_000);
 
-  it('ConfigureProvider opens the engine without calling IAM, validation starts no job, and each read makes one job', async () => {
+  it('configuration and validation call IAM not at all; each read makes one job', async () => {
     // Terraform validates in a provider process of its own that is never configured and never reads, and re-validates
     // each data source in the reading process just before its read: a job started at validation would be a second,
-    // unread Generate (or no earlier than the read). So validation starts nothing; the engine opens at configure.
+    // unread Generate (or no earlier than the read). So validation starts nothing.
     const service = new ProviderService();
     expect(service.configureProvider(wire({ endpoint: emulator.endpoint, region: 'us-east-1' })).diagnostics).toEqual([]);
     const config = wire({ arn: ROLE, granularity: 'SERVICE_LEVEL', with_entities: null });
