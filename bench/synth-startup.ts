@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { reportRequestKey } from '../src/iam/validate';
-import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/model/report';
+import { DEFAULT_GRANULARITY, type ReportRequest, type ServiceLastAccessedReport as ReportModel } from '../src/model/report';
 import { cacheEntryKey, serializeCacheFile } from '../src/resolve/cache-file';
 import { summarize, type Summary } from './suite/stats';
 
@@ -44,7 +44,7 @@ function cachedReport(): ReportModel {
     schemaVersion: 1,
     kind: 'service-last-accessed',
     arn: ARN,
-    granularity: 'SERVICE_LEVEL',
+    granularity: DEFAULT_GRANULARITY,
     withEntities: false,
     jobId: 'bench',
     jobStatus: 'COMPLETED',
@@ -88,7 +88,7 @@ export function writeStartupApps(dir: string): {
   packagesLoaded(which: 'with' | 'without'): Set<string>;
 } {
   const cacheFile = join(dir, 'access-advisor.context.json');
-  const request: ReportRequest = { kind: 'service-last-accessed', arn: ARN, granularity: 'SERVICE_LEVEL', withEntities: false };
+  const request: ReportRequest = { kind: 'service-last-accessed', arn: ARN, granularity: DEFAULT_GRANULARITY, withEntities: false };
   const connection = { endpoint: ENDPOINT };
   const entry = { request, connection, resolvedAt: new Date().toISOString(), report: cachedReport() };
   writeFileSync(cacheFile, serializeCacheFile({ schemaVersion: 1, entries: { [cacheEntryKey(reportRequestKey(request), connection)]: entry } }));
