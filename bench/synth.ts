@@ -16,7 +16,7 @@ import * as defaultCore from '../test/default-core';
 import { TerraformOutput, TerraformStack, Testing } from '../test/default-core';
 import { ServiceLastAccessedReport } from '../src/constructs/service-last-accessed-report';
 import { reportRequestKey } from '../src/iam';
-import type { ReportRequest, ServiceLastAccessedReport as ReportModel } from '../src/model/report';
+import { DEFAULT_GRANULARITY, type ReportRequest, type ServiceLastAccessedReport as ReportModel } from '../src/model/report';
 import { cacheEntryKey, serializeCacheFile, type CacheEntry } from '../src/resolve/cache-file';
 import { startEmulatorProcess, useEmulatorCredentials } from '../test/constructs/synth-emulator';
 import { BATCH_ROLES, batchRole, roleArn } from '../test/constructs/synth-world';
@@ -31,7 +31,7 @@ function fakeReport(arn: string, i: number): ReportModel {
     schemaVersion: 1,
     kind: 'service-last-accessed',
     arn,
-    granularity: 'SERVICE_LEVEL',
+    granularity: DEFAULT_GRANULARITY,
     withEntities: false,
     jobId: `bench-${i}`,
     jobStatus: 'COMPLETED',
@@ -60,7 +60,7 @@ export async function cachedOverhead(reports = 500, rounds = 5): Promise<CachedO
   const entries: Record<string, CacheEntry> = {};
   const arns = Array.from({ length: reports }, (_, i) => `arn:aws:iam::123456789012:role/bench-${i}`);
   arns.forEach((arn, i) => {
-    const request: ReportRequest = { kind: 'service-last-accessed', arn, granularity: 'SERVICE_LEVEL', withEntities: false };
+    const request: ReportRequest = { kind: 'service-last-accessed', arn, granularity: DEFAULT_GRANULARITY, withEntities: false };
     const connection = { endpoint: ENDPOINT };
     entries[cacheEntryKey(reportRequestKey(request), connection)] = { request, connection, resolvedAt: new Date().toISOString(), report: fakeReport(arn, i) };
   });
