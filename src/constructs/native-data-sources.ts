@@ -151,31 +151,17 @@ export class DataAccessAdvisorServiceLastAccessed extends AccessAdvisorDataSourc
     super(scope, id, DataAccessAdvisorServiceLastAccessed.tfResourceType, reportInputs(scope, props), props);
   }
 
-  get granularity(): string {
-    return this.string('granularity');
-  }
-  get jobId(): string {
-    return this.string('job_id');
-  }
-  get jobStatus(): string {
-    return this.string('job_status');
-  }
-  get jobCreationDate(): string {
-    return this.string('job_creation_date');
-  }
-  get jobCompletionDate(): string {
-    return this.string('job_completion_date');
-  }
-  get principalCreateDate(): string {
-    return this.string('principal_create_date');
-  }
+  get granularity(): string { return this.string('granularity'); }
+  get jobId(): string { return this.string('job_id'); }
+  get jobStatus(): string { return this.string('job_status'); }
+  get jobCreationDate(): string { return this.string('job_creation_date'); }
+  get jobCompletionDate(): string { return this.string('job_completion_date'); }
+  get principalCreateDate(): string { return this.string('principal_create_date'); }
   /**
    * Every service, each `{service_namespace, service_name, last_authenticated, last_authenticated_entity,
    * last_authenticated_region, total_authenticated_entities, tracked_actions_last_accessed, entities}`.
    */
-  get services(): IResolvable {
-    return this.attribute('services');
-  }
+  get services(): IResolvable { return this.attribute('services'); }
   /** The namespaces of every service, sorted. */
   get serviceNamespaces(): string[] {
     return this.pluck('services', 'val.service_namespace');
@@ -208,54 +194,26 @@ export class DataAccessAdvisorUnusedPermissions extends AccessAdvisorDataSource 
     );
   }
 
-  get jobId(): string {
-    return this.string('job_id');
-  }
+  get jobId(): string { return this.string('job_id'); }
   /** sufficient, insufficient-history, unknown-history or stale-evidence. */
-  get status(): string {
-    return this.string('status');
-  }
-  get statusReason(): string {
-    return this.string('status_reason');
-  }
-  get evaluatedAt(): string {
-    return this.string('evaluated_at');
-  }
-  get usedServices(): string[] {
-    return this.strings('used_services');
-  }
-  get unusedServices(): string[] {
-    return this.strings('unused_services');
-  }
-  get usedActions(): string[] {
-    return this.strings('used_actions');
-  }
-  get unusedActions(): string[] {
-    return this.strings('unused_actions');
-  }
+  get status(): string { return this.string('status'); }
+  get statusReason(): string { return this.string('status_reason'); }
+  get evaluatedAt(): string { return this.string('evaluated_at'); }
+  get usedServices(): string[] { return this.strings('used_services'); }
+  get unusedServices(): string[] { return this.strings('unused_services'); }
+  get usedActions(): string[] { return this.strings('used_actions'); }
+  get unusedActions(): string[] { return this.strings('unused_actions'); }
   /** Every decision: `{kind, permission, last_used, reason}`. */
-  get findings(): IResolvable {
-    return this.attribute('findings');
-  }
+  get findings(): IResolvable { return this.attribute('findings'); }
   /** The unused permissions that fail the gate: `{permission, last_used, reason}`. */
-  get violations(): IResolvable {
-    return this.attribute('violations');
-  }
-  get violationCount(): number {
-    return this.number('violation_count');
-  }
+  get violations(): IResolvable { return this.attribute('violations'); }
+  get violationCount(): number { return this.number('violation_count'); }
   /** True when there is no violation. */
-  get passed(): IResolvable {
-    return this.bool('passed');
-  }
+  get passed(): IResolvable { return this.bool('passed'); }
   /** One line: what fails, or why nothing does. */
-  get summary(): string {
-    return this.string('summary');
-  }
+  get summary(): string { return this.string('summary'); }
   /** The violations as the CLI gate's readable table ('' when it passes). */
-  get table(): string {
-    return this.string('table');
-  }
+  get table(): string { return this.string('table'); }
 }
 
 export interface DataAccessAdvisorTightenedPolicyProps extends ServiceReportInputProps, DecisionInputProps {
@@ -280,33 +238,17 @@ export class DataAccessAdvisorTightenedPolicy extends AccessAdvisorDataSource {
     );
   }
 
-  get jobId(): string {
-    return this.string('job_id');
-  }
+  get jobId(): string { return this.string('job_id'); }
   /** The tightened policy document, as JSON (for `IamPolicy.policy`). */
-  get json(): string {
-    return this.string('json');
-  }
-  get removedActions(): string[] {
-    return this.strings('removed_actions');
-  }
-  get removedServices(): string[] {
-    return this.strings('removed_services');
-  }
+  get json(): string { return this.string('json'); }
+  get removedActions(): string[] { return this.strings('removed_actions'); }
+  get removedServices(): string[] { return this.strings('removed_services'); }
   /** What stays and why: `{kind, permission, reason}`. */
-  get kept(): IResolvable {
-    return this.attribute('kept');
-  }
-  get notes(): string[] {
-    return this.strings('notes');
-  }
-  get status(): string {
-    return this.string('status');
-  }
+  get kept(): IResolvable { return this.attribute('kept'); }
+  get notes(): string[] { return this.strings('notes'); }
+  get status(): string { return this.string('status'); }
   /** `{holds, catalog_version, used_actions_checked, removed_actions_checked, failures}`. */
-  get proof(): IResolvable {
-    return this.attribute('proof');
-  }
+  get proof(): IResolvable { return this.attribute('proof'); }
 }
 
 export interface DataAccessAdvisorOrganizationsAccessReportProps extends NativeDataSourceProps {
@@ -338,28 +280,14 @@ export class DataAccessAdvisorOrganizationsAccessReport extends AccessAdvisorDat
     );
   }
 
-  get jobId(): string {
-    return this.string('job_id');
-  }
-  get jobStatus(): string {
-    return this.string('job_status');
-  }
-  get jobCreationDate(): string {
-    return this.string('job_creation_date');
-  }
-  get jobCompletionDate(): string {
-    return this.string('job_completion_date');
-  }
-  get numberOfServicesAccessible(): number {
-    return this.number('number_of_services_accessible');
-  }
-  get numberOfServicesNotAccessed(): number {
-    return this.number('number_of_services_not_accessed');
-  }
+  get jobId(): string { return this.string('job_id'); }
+  get jobStatus(): string { return this.string('job_status'); }
+  get jobCreationDate(): string { return this.string('job_creation_date'); }
+  get jobCompletionDate(): string { return this.string('job_completion_date'); }
+  get numberOfServicesAccessible(): number { return this.number('number_of_services_accessible'); }
+  get numberOfServicesNotAccessed(): number { return this.number('number_of_services_not_accessed'); }
   /** Per service: `{service_name, service_namespace, region, entity_path, last_authenticated_time, total_authenticated_entities}`. */
-  get accessDetails(): IResolvable {
-    return this.attribute('access_details');
-  }
+  get accessDetails(): IResolvable { return this.attribute('access_details'); }
   /** Namespaces some account under the entity used, sorted. */
   get accessedServices(): string[] {
     return this.pluck('access_details', 'val.service_namespace if val.last_authenticated_time != null');
@@ -397,7 +325,5 @@ export class DataAccessAdvisorPoliciesGrantingServiceAccess extends AccessAdviso
   }
 
   /** Per namespace `{service_namespace, policies: [{policy_name, policy_type, policy_arn, entity_type, entity_name}]}`. */
-  get services(): IResolvable {
-    return this.attribute('services');
-  }
+  get services(): IResolvable { return this.attribute('services'); }
 }

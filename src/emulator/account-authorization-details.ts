@@ -1,5 +1,6 @@
 import { ApiError } from './api-error';
 import { pageSize, validMarker } from './access-advisor-operations';
+import { policyFields } from './iam-read-operations';
 import { paginate } from './paging';
 import type { QueryParams } from './query';
 import type { Caller, EmulatorState } from './state';
@@ -103,21 +104,10 @@ function roleDetail(state: EmulatorState, p: Principal): XmlNode {
   };
 }
 
+/** A ManagedPolicyDetail: GetPolicy's fields (without Tags, which this answer does not carry) and its one version. */
 function policyDetail(state: EmulatorState, caller: Caller, policy: ManagedPolicy): XmlNode {
-  let attachments = 0;
-  for (const p of state.model.principals.values()) if (p.account === caller.account && p.attachedPolicies.includes(policy.arn)) attachments++;
   return {
-    PolicyName: policy.name,
-    PolicyId: policy.id,
-    Arn: policy.arn,
-    Path: policy.path,
-    DefaultVersionId: 'v1',
-    AttachmentCount: attachments,
-    PermissionsBoundaryUsageCount: 0,
-    IsAttachable: true,
-    Description: policy.description,
-    CreateDate: policy.createDate,
-    UpdateDate: policy.updateDate,
+    ...policyFields(state, caller, policy),
     PolicyVersionList: list([
       { Document: encodeDocument(policy.document), VersionId: 'v1', IsDefaultVersion: true, CreateDate: policy.updateDate },
     ]),

@@ -93,6 +93,11 @@ export function getPolicy(state: EmulatorState, caller: Caller, params: QueryPar
 
 /** A managed policy as GetPolicy and CreatePolicy answer it (one version, v1). */
 export function policyNode(state: EmulatorState, caller: Caller, policy: ManagedPolicy): XmlNode {
+  return { ...policyFields(state, caller, policy), Tags: tagList(policy.tags) };
+}
+
+/** What every answer that describes a managed policy says of it (GetPolicy, GetAccountAuthorizationDetails). */
+export function policyFields(state: EmulatorState, caller: Caller, policy: ManagedPolicy): XmlNode {
   return {
     PolicyName: policy.name,
     PolicyId: policy.id,
@@ -105,7 +110,6 @@ export function policyNode(state: EmulatorState, caller: Caller, policy: Managed
     Description: policy.description,
     CreateDate: policy.createDate,
     UpdateDate: policy.updateDate,
-    Tags: tagList(policy.tags),
   };
 }
 
