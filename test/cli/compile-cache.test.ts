@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE22_BIN, REPO_ROOT } from '../../scripts/example-harness';
@@ -41,6 +41,15 @@ describe('the compile cache of the built CLI', () => {
       expect(existsSync(join(tmp, 'node-compile-cache'))).toBe(false);
     });
   }
+
+  it('never uses a cache folder that others may write (a shared temp directory): compiled code there would run as ours', () => {
+    const tmp = freshTmp();
+    const cache = join(tmp, 'node-compile-cache');
+    mkdirSync(cache);
+    chmodSync(cache, 0o777);
+    expect(version(node22 ?? process.execPath, { TMPDIR: tmp }).status).toBe(0);
+    expect(readdirSync(cache)).toEqual([]);
+  });
 
   it('leaves it off when NODE_DISABLE_COMPILE_CACHE is set', () => {
     const tmp = freshTmp();
