@@ -37,9 +37,13 @@ export const WARM_UP_PAGE =
 
 /**
  * Loads the XML parser and reads a small page now, so that the first real page pays neither: call it when the
- * process has time to spare (report-job.ts does while a job runs).
+ * process has time to spare (report-job.ts does while a job runs); only the first call does anything.
  */
+let preloaded = false;
 export function preloadPageReader(): void {
+  // Once a process: after the first head start every job's page finds the parser loaded and compiled.
+  if (preloaded) return;
+  preloaded = true;
   try {
     readReportPage('GetServiceLastAccessedDetails', WARM_UP_PAGE);
   } catch {
