@@ -9,6 +9,22 @@ const RAW = new RegExp(String.raw`[\u001b\u0007\r\u202e]`);
 /** Report strings come from a server: an ESC would drive the reader's terminal, a bidi override hide text. */
 const HOSTILE = 'Amazon S3\u001b[2J\u001b]0;pwned\u0007\r\u202eevil';
 
+/** A completed service report whose one service (s3) carries the given name, as an IAM answer could. */
+function reportWithService(serviceName: string) {
+  return {
+    schemaVersion: 1,
+    kind: 'service-last-accessed',
+    arn: 'arn:aws:iam::123456789012:role/r',
+    granularity: 'SERVICE_LEVEL',
+    withEntities: false,
+    jobId: 'a1b2c3d4-0000-4000-8000-00000000beef',
+    jobStatus: 'COMPLETED',
+    jobCreationDate: '2026-11-01T10:00:00.000Z',
+    jobCompletionDate: '2026-11-01T10:00:05.000Z',
+    servicesLastAccessed: [{ serviceName, serviceNamespace: 's3' }],
+  };
+}
+
 describe('control characters in tables and markdown', () => {
   const doc: Doc = {
     title: `Report ${HOSTILE}`,
@@ -25,18 +41,7 @@ describe('control characters in tables and markdown', () => {
   });
 
   it('a whole service report rendered as a table', () => {
-    const report = {
-      schemaVersion: 1,
-      kind: 'service-last-accessed',
-      arn: 'arn:aws:iam::123456789012:role/r',
-      granularity: 'SERVICE_LEVEL',
-      withEntities: false,
-      jobId: 'a1b2c3d4-0000-4000-8000-00000000beef',
-      jobStatus: 'COMPLETED',
-      jobCreationDate: '2026-11-01T10:00:00.000Z',
-      jobCompletionDate: '2026-11-01T10:00:05.000Z',
-      servicesLastAccessed: [{ serviceName: HOSTILE, serviceNamespace: 's3' }],
-    };
+    const report = reportWithService(HOSTILE);
     for (const format of ['table', 'markdown'] as const) {
       const out = formatResult(report, format);
       expect(out).toContain('s3');
@@ -54,18 +59,7 @@ describe('line breaks in names cannot forge a line', () => {
   const BREAKS = ['\n', '\r\n', '\u2028', '\u2029', '\u0085', '\u000b', '\u000c'];
 
   it.each(BREAKS.map((b) => [JSON.stringify(b), b]))('%s in a service name: every format keeps it on its line', (_name, brk) => {
-    const report = {
-      schemaVersion: 1,
-      kind: 'service-last-accessed',
-      arn: 'arn:aws:iam::123456789012:role/r',
-      granularity: 'SERVICE_LEVEL',
-      withEntities: false,
-      jobId: 'a1b2c3d4-0000-4000-8000-00000000beef',
-      jobStatus: 'COMPLETED',
-      jobCreationDate: '2026-11-01T10:00:00.000Z',
-      jobCompletionDate: '2026-11-01T10:00:05.000Z',
-      servicesLastAccessed: [{ serviceName: `Amazon S3${brk}${FORGED}`, serviceNamespace: 's3' }],
-    };
+    const report = reportWithService(`Amazon S3${brk}${FORGED}`);
     for (const format of ['table', 'markdown'] as const) {
       const out = formatResult(report, format);
       // eslint-disable-next-line no-control-regex -- splitting at every line break a terminal or browser honours
