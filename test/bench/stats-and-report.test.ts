@@ -127,11 +127,16 @@ describe('fan-out summaries and the report', () => {
     const r = results(samples);
     const lines = goalLines(r, [summarizeScenario(scenario, samples)]);
     const byGoal = (text: string, strategy: string) => lines.find((l) => l.goal.includes(text) && l.goal.includes(strategy))!;
-    expect(byGoal('wall', 'ours (default').met).toBe(true); // 46 / 39 = 1.18 ≤ 1.25
+    expect(byGoal('wall', 'ours (default').met).toBe(false); // 46 / 39 = 1.18 > 1.10
+    expect(byGoal('wall', 'readPrincipalCreateDate').met).toBe(true); // 40 / 39 = 1.03
+    expect(byGoal('wall', 'ours (default').before).toBe('1.08×'); // issue 26's figure beside it
     expect(byGoal('API calls', 'ours (default').met).toBe(false); // 1.5 × minimum
     expect(byGoal('API calls', 'readPrincipalCreateDate').met).toBe(true);
     expect(lines.find((l) => l.goal.startsWith('cached report'))!.met).toBe(true);
-    expect(lines.find((l) => l.goal.startsWith('50 uncached'))!.met).toBe(false); // 3 s for a 1 s job
+    expect(lines.find((l) => l.goal.startsWith('50 uncached'))!.met).toBe(false); // 3 s > 1.5 s
+    const report = lines.find((l) => l.goal.startsWith('`access-advisor service-report`'))!;
+    expect([report.met, report.measured]).toEqual([false, 400]); // 400 ms > 300 ms
+    expect(lines.find((l) => l.goal.startsWith('one uncached report'))!.figure).toBe('not measured'); // no phases section
     const tighten = lines.find((l) => l.goal.includes('tightening'))!;
     expect(tighten.met).toBe(false);
     expect(tighten.note).toBe('Error: catalog missing');
@@ -140,5 +145,6 @@ describe('fan-out summaries and the report', () => {
     expect(md).toContain(`**${lines.filter((l) => !l.met).length} of ${lines.length} goals are not met:**`);
     expect(md).toContain('150 / 200 ⚠');
     expect(md).toContain('46.0 (44.0–48.0)');
+    expect(md).toContain('| goal | measured (median, min–max) | issue 26 found | verdict | note |');
   });
 });
