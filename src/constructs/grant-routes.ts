@@ -99,3 +99,36 @@ export function ignoredChanges(block: RenderedBlock, granting: readonly string[]
   return hit.length ? `lifecycle.ignore_changes = ${JSON.stringify(list)} keeps whatever ${granting.join('/')} is deployed, which may differ from the one written: remove ${hit.join(', ')} from ignore_changes` : undefined;
 }
 
+
+/**
+ * The "exclusive" resources of hashicorp/aws (5.x): after apply the principal's managed attachments (`policy_arns`),
+ * resp. its inline policy names (`policy_names`), are exactly the list; Terraform detaches or deletes every other,
+ * including those attached outside Terraform. They are the only way a stack can say what a principal it does not own
+ * will *stop* holding.
+ */
+export interface ExclusiveRoute {
+  /** The argument naming the principal. */
+  readonly target: string;
+  /** The argument holding the whole set: managed policy ARNs or inline policy names. */
+  readonly carries: 'policy_arns' | 'policy_names';
+}
+export const EXCLUSIVE_ROUTES: Readonly<Record<'role' | 'user' | 'group', Readonly<Record<string, ExclusiveRoute>>>> = {
+  role: {
+    aws_iam_role_policy_attachments_exclusive: { target: 'role_name', carries: 'policy_arns' },
+    aws_iam_role_policies_exclusive: { target: 'role_name', carries: 'policy_names' },
+  },
+  user: {
+    aws_iam_user_policy_attachments_exclusive: { target: 'user_name', carries: 'policy_arns' },
+    aws_iam_user_policies_exclusive: { target: 'user_name', carries: 'policy_names' },
+  },
+  group: {
+    aws_iam_group_policy_attachments_exclusive: { target: 'group_name', carries: 'policy_arns' },
+    aws_iam_group_policies_exclusive: { target: 'group_name', carries: 'policy_names' },
+  },
+};
+
+/** The two exclusive resource types that pin a principal's whole set, named as a user writes them. */
+export function pinResources(kind: 'role' | 'user' | 'group'): { managed: string; inline: string; target: string } {
+  const [managed, inline] = Object.keys(EXCLUSIVE_ROUTES[kind]) as [string, string];
+  return { managed, inline, target: EXCLUSIVE_ROUTES[kind][managed]!.target };
+}

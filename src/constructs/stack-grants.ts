@@ -7,7 +7,7 @@ import { coreOf, isUnresolvedToken, type CdkCore, type TerraformStack } from './
 import type { IamPrincipalElement } from './principal-arn';
 import { type PolicySource, policyFromSource } from './policy-source';
 import { renderApp, stringsOf, type RenderedBlock } from './stack-render';
-import { ignoredChanges, type PrincipalKind, INERT_PATHS, NAME_LOOKUPS, NON_GRANTING, OWN_KEYS, ROUTES, unreadArguments } from './grant-routes';
+import { EXCLUSIVE_ROUTES, ignoredChanges, type PrincipalKind, INERT_PATHS, NAME_LOOKUPS, NON_GRANTING, OWN_KEYS, pinResources, ROUTES, unreadArguments } from './grant-routes';
 import { terraformLiteral } from './terraform-strings';
 import { isAccessAdvisorElement } from './access-advisor-element';
 
@@ -91,12 +91,13 @@ export function collectGrants(
 ): StackGrants | undefined {
   const acc = new Accumulator(scope, planTime);
   for (const source of given) acc.addGiven(source);
-  if (judgeStack) {
-    const identity = acc.identityOf(principal, arn);
-    // A principal that exists outside the app (a data source, an ARN) keeps what IAM grants it today: only when
-    // policies are given does the app's own configuration matter (it may add to them).
-    if (identity && (identity.block?.section === 'resource' || given.length > 0)) acc.addAttachedTo(identity);
-  }
+  const identity = judgeStack || given.length > 0 ? acc.identityOf(principal, arn) : undefined;
+  const owned = identity?.block?.section === 'resource';
+  // A principal that exists outside the app (a data source, an ARN) keeps what IAM grants it today: only when
+  // policies are given does the app's own configuration matter (it may add to them, and only its exclusive resources
+  // can take today's away). Even with judgeStackPolicies false: what such a principal keeps is part of the question.
+  if (identity && ((judgeStack && owned) || (given.length > 0 && !owned))) acc.addAttachedTo(identity);
+  if (given.length > 0 && !owned) acc.requirePinned(identity, arn);
   if (given.length === 0 && acc.empty) return undefined;
   return acc.result();
 }
@@ -170,6 +171,14 @@ interface Identity {
   readonly name?: string;
   /** How messages name it. */
   readonly label: string;
+  /** The account of an ARN-only principal. */
+  readonly account?: string;
+}
+
+/** Which halves of a principal's set the app pins with exclusive resources (both traced). */
+interface Pins {
+  managed: boolean;
+  inline: boolean;
 }
 
 class Accumulator {
@@ -188,6 +197,13 @@ class Accumulator {
   /** Blocks read as the documents of traced routes: their text is judged, so naming the principal there is fine. */
   private readonly read = new Set<RenderedBlock>();
   private readonly visited = new Set<string>();
+  /** For each principal read (by address or label): what its exclusive resources pin. */
+  private readonly pins = new Map<string, Pins>();
+  /** The managed policies already judged for a principal (key: principal, policy address): one attachment each. */
+  private readonly managedSeen = new Set<string>();
+  private principalKey?: string;
+  /** Managed policies given to the decision: judged once, as given, however the stack attaches them. */
+  private readonly givenPolicies = new Set<RenderedBlock>();
 
   constructor(
     scope: IConstruct,
@@ -221,7 +237,8 @@ class Accumulator {
     const defined = this.blocks.find(
       (b) => b.section === 'resource' && b.type === `aws_iam_${kind}` && sameName(literalString((b.config as Config | undefined)?.name), name),
     );
-    return defined ? { kind, block: defined, name, label: defined.address } : { kind, name, label: `${kind} ${name}` };
+    const account = /^arn:[\w-]+:iam::(\d{12}):/.exec(arn!)![1]!;
+    return defined ? { kind, block: defined, name, label: defined.address } : { kind, name, label: `${kind} ${name}`, account };
   }
 
   /** The principal resource a token such as `${aws_iam_role.x.arn}` refers to (a plan-time report's arn). */
@@ -270,6 +287,7 @@ class Accumulator {
     if (isElement(source) && INLINE_TYPES.has(elementType(source) ?? '')) {
       const block = this.blocks.find((b) => b.element === source && b.section === 'resource');
       if (block) this.read.add(block);
+      if (block?.type === 'aws_iam_policy') this.givenPolicies.add(block);
       const read = () => this.addPolicyValue((block?.raw as Config | undefined)?.policy, `${elementType(source)}.${source.node.id}`, this.core.TerraformStack.of(source));
       const holder = block ? inlineHolderOfBlock(block) : undefined;
       return holder ? this.asInlineOf(holder, read) : read();
@@ -291,6 +309,16 @@ class Accumulator {
     const key = identity.block?.address ?? identity.label;
     if (this.visited.has(key)) return;
     this.visited.add(key);
+    const previous = this.principalKey;
+    this.principalKey = key;
+    try {
+      this.addAttachedToPrincipal(identity);
+    } finally {
+      this.principalKey = previous;
+    }
+  }
+
+  private addAttachedToPrincipal(identity: Identity): void {
     const own = identity.block;
     if (own) this.addOwn(identity, own);
     if (identity.kind === 'policy') return;
@@ -338,6 +366,7 @@ class Accumulator {
         else for (const group of config.groups) this.addGroup(group, block);
       } else this.addGroup(config.group, block);
     }
+    this.addExclusive(identity, handled);
     if (!own) {
       // Named by ARN only: a principal of the app whose name Terraform computes may be this one.
       for (const block of this.blocks) {
@@ -348,6 +377,153 @@ class Accumulator {
       }
     }
     this.addMentions(identity, handled);
+  }
+
+  /**
+   * The principal's exclusive resources (grant-routes.ts, EXCLUSIVE_ROUTES): the managed policies of a traced
+   * `policy_arns` list are judged like any attachment, the names of a traced `policy_names` list must each be an inline
+   * policy of the stack for this principal (read by ROUTES). Untraced, so "may grant anything": one that may name the
+   * principal without telling, one in another stack or through another provider configuration (another account), one
+   * with count/for_each (zero or several copies), arguments not read or ignore_changes, two for the same set (Terraform
+   * would fight over it), a list that is not literal, a name that matches no inline policy of the stack.
+   */
+  private addExclusive(identity: Identity, handled: Set<RenderedBlock>): void {
+    if (identity.kind === 'policy') return;
+    const routes = EXCLUSIVE_ROUTES[identity.kind];
+    const home = identity.block?.stack ?? this.core.TerraformStack.of(this.scope);
+    const found: Record<'policy_arns' | 'policy_names', RenderedBlock[]> = { policy_arns: [], policy_names: [] };
+    for (const block of this.blocks) {
+      const route = block.section === 'resource' && block.type ? routes[block.type] : undefined;
+      if (!route || handled.has(block)) continue;
+      const verdict = this.targetOf((block.config as Config)[route.target], identity, block.stack);
+      if (verdict === 'other') continue;
+      handled.add(block);
+      if (verdict === 'unknown') {
+        this.untraced(block, `${route.target} = ${show((block.config as Config)[route.target])} may name ${identity.label}, so what it pins cannot be told: name the principal literally or by direct reference`);
+        continue;
+      }
+      found[route.carries].push(block);
+    }
+    const pins: Pins = { managed: false, inline: false };
+    for (const carries of ['policy_arns', 'policy_names'] as const) {
+      const blocks = found[carries];
+      if (blocks.length > 1) {
+        const addresses = blocks.map((b) => `${b.address}${b.stack !== home ? ` (stack ${b.stack.node.path})` : ''}`).join(', ');
+        for (const block of blocks) this.untraced(block, `one of ${blocks.length} resources pinning the ${carries} of ${identity.label} (${addresses}): Terraform would fight over the set, so it cannot be told: keep one`);
+        continue;
+      }
+      const block = blocks[0];
+      if (!block) continue;
+      const route = routes[block.type!]!;
+      const problem = this.exclusiveProblem(block, route.target, carries, identity, home);
+      if (problem) {
+        this.untraced(block, problem);
+        continue;
+      }
+      const list = (block.config as Config)[carries];
+      if (!Array.isArray(list)) {
+        this.untraced(block, `${carries} = ${show(list)} is not a literal list, so the set it pins cannot be told: list every ${carries === 'policy_arns' ? 'policy ARN (literally or by reference to an IamPolicy of the stack)' : 'inline policy name literally'}`);
+        continue;
+      }
+      if (carries === 'policy_arns') {
+        for (const arn of list) this.addPolicyArn(arn, `${block.address}.policy_arns`, block.stack);
+        pins.managed = true;
+        continue;
+      }
+      const unmatched = list.filter((name) => !this.holdsInlineNamed(identity, name, block.stack));
+      if (unmatched.length > 0) {
+        this.untraced(
+          block,
+          `policy_names ${unmatched.map((n) => JSON.stringify(n)).join(', ')} ${unmatched.length === 1 ? 'is' : 'are'} not the literal name of an inline policy this stack gives ${identity.label} (aws_iam_${identity.kind}_policy with a literal name), so ${unmatched.length === 1 ? 'it' : 'they'} may be any document: define each kept inline policy in this stack`,
+        );
+        continue;
+      }
+      pins.inline = true;
+    }
+    this.pins.set(identity.block?.address ?? identity.label, pins);
+  }
+
+  /** Why an exclusive resource cannot be read as the principal's whole set; undefined when it can. */
+  private exclusiveProblem(block: RenderedBlock, target: string, carries: string, identity: Identity, home: TerraformStack): string | undefined {
+    const config = block.config as Config;
+    if (block.stack !== home) return `pins ${identity.label} from another stack of the app (${block.stack.node.path}), which is not traced: define it in the stack of ${identity.label}`;
+    const copies = ['count', 'for_each'].filter((k) => config[k] !== undefined && config[k] !== null);
+    if (copies.length > 0) return `${copies.join('/')} may make zero or several copies of it, so the set may not be pinned (or pinned twice): write it once, without ${copies.join('/')}`;
+    const problem = unreadArguments(block, [target, carries]) ?? ignoredChanges(block, [carries, target]);
+    if (problem) return problem;
+    const provider = providerOf(block);
+    if (identity.block) {
+      const principalProvider = providerOf(identity.block);
+      return provider === principalProvider ? undefined : `applies through provider ${provider} while ${identity.label} is read through ${principalProvider}, which may be another account: use the same provider configuration`;
+    }
+    // Named by ARN only: the pin holds for that ARN's account only if Terraform refuses any other.
+    const accounts = this.allowedAccounts(provider, block.stack);
+    return accounts !== undefined && accounts.length > 0 && accounts.every((a) => a === identity.account)
+      ? undefined
+      : `applies through provider ${provider}, whose account is not known at synth, so it may pin a ${identity.kind} of the same name in another account: set allowed_account_ids = ["${identity.account}"] on that aws provider`;
+  }
+
+  /** The literal `allowed_account_ids` of the stack's aws provider configuration `aws` or `aws.ALIAS`; undefined when not literal. */
+  private allowedAccounts(provider: string, stack: TerraformStack): string[] | undefined {
+    const alias = provider === 'aws' ? undefined : provider.slice('aws.'.length);
+    const configs = this.blocks
+      .filter((b) => b.section === 'provider' && b.stack === stack)
+      .flatMap((b) => asList((b.config as Config | undefined)?.aws) as Config[])
+      .filter((c) => literalString(c?.alias) === alias || (alias === undefined && c?.alias === undefined));
+    if (configs.length !== 1) return undefined;
+    const ids = configs[0]!.allowed_account_ids;
+    if (!Array.isArray(ids)) return undefined;
+    const literal = ids.map((id) => literalString(id));
+    return literal.every((id): id is string => id !== undefined) ? literal : undefined;
+  }
+
+  /** Whether the stack gives the principal an inline policy of exactly this literal name (a resource or the role's own block). */
+  private holdsInlineNamed(identity: Identity, name: unknown, stack: TerraformStack): boolean {
+    const wanted = literalString(name);
+    if (wanted === undefined) return false;
+    const type = `aws_iam_${identity.kind}_policy`;
+    const resource = this.blocks.some(
+      (b) =>
+        b.section === 'resource' &&
+        b.type === type &&
+        b.stack === stack &&
+        literalString((b.config as Config).name) === wanted &&
+        this.targetOf((b.config as Config)[identity.kind], identity, stack) === 'ours',
+    );
+    const own = identity.block?.section === 'resource' && asList((identity.block.config as Config).inline_policy).some((p) => literalString((p as Config | undefined)?.name) === wanted);
+    return resource || own;
+  }
+
+  /**
+   * A principal the app does not own keeps what IAM grants it today unless the stack pins its whole set: otherwise
+   * the given policies are not all it will hold, so the decision judges today's grants too (an opaque entry).
+   */
+  requirePinned(identity: Identity | undefined, arn: string | undefined): void {
+    if (!identity) {
+      this.opaque.push(`the principal (${show(arn)}) cannot be told at synth, so the policies it holds today may stay attached: give the principal as a resource of this stack, or its literal ARN`);
+      return;
+    }
+    const what = identity.block ? `${identity.label} is not a resource of this stack (a lookup)` : `${identity.label} is not a resource of this stack (named by ARN)`;
+    if (identity.kind === 'policy') {
+      this.opaque.push(`${what}: its document stays the one IAM holds today: define the policy in this stack (aws_iam_policy) to judge the document it will have`);
+      return;
+    }
+    if (identity.kind === 'user') {
+      this.opaque.push(
+        `${what}: the policies attached to it outside the stack stay, and so do its group memberships, which no resource of hashicorp/aws can pin: judge what IAM grants it today, or manage the user in this stack`,
+      );
+      return;
+    }
+    const pins = this.pins.get(identity.block?.address ?? identity.label) ?? { managed: false, inline: false };
+    if (pins.managed && pins.inline) return;
+    const { managed, inline, target } = pinResources(identity.kind);
+    const missing = [
+      ...(pins.managed ? [] : [`${managed} (${target}, policy_arns = every managed policy it keeps)`]),
+      ...(pins.inline ? [] : [`${inline} (${target}, policy_names = every inline policy it keeps, [] for none)`]),
+    ];
+    this.opaque.push(
+      `${what}: the policies attached to it outside this stack stay attached, so what IAM grants it today still counts: pin its whole set in this stack with ${missing.join(' and ')}`,
+    );
   }
 
   /** The principal's own grants (a role's inline_policy / managed_policy_arns; a managed policy's document). */
@@ -412,7 +588,7 @@ class Accumulator {
       if (identity.name === undefined) return 'unknown';
       return sameName(literal, identity.name) || sameName(arnName(literal), identity.name) ? 'ours' : 'other';
     }
-    const ref = /^\$\{((?:data\.)?aws_iam_(?:role|user|group)\.[\w-]+)\.(name|id|arn|unique_id)\}$/.exec(value);
+    const ref = /^\$\{((?:data\.)?aws_iam_(?:role|user|group)\.[\w-]+)\.(name|id|arn|unique_id|user_name|group_name)\}$/.exec(value);
     if (!ref) return 'unknown';
     // A reference names a block of its own stack; one of another stack is not yet a remote-state read before synth.
     const other = this.blocks.find((b) => b.address === ref[1] && b.stack === stack && (b.section === 'resource' || b.section === 'data'));
@@ -465,6 +641,10 @@ class Accumulator {
       this.opaque.push(`${text} (${at}): a policy this stack does not define`);
       return;
     }
+    // The same policy attached twice (an attachment and the exclusive list naming it) is held once.
+    const seen = this.principalKey !== undefined ? `${this.principalKey}\u0000${policy.address}` : undefined;
+    if ((seen !== undefined && this.managedSeen.has(seen)) || this.givenPolicies.has(policy)) return;
+    if (seen !== undefined) this.managedSeen.add(seen);
     this.read.add(policy);
     const problem = unreadArguments(policy, OWN_KEYS.policy) ?? ignoredChanges(policy, ['policy']);
     if (problem) return this.untraced(policy, problem);
@@ -585,6 +765,12 @@ function readsOnly(scope: IConstruct): (element: IConstruct) => boolean {
     if (binding?.dataSource) readers.add(binding.dataSource);
   }
   return (element) => readers.has(element) || isAccessAdvisorElement(element);
+}
+
+/** The provider configuration a block applies through: `aws` or `aws.ALIAS`. */
+function providerOf(block: RenderedBlock): string {
+  const provider = (block.config as Config | undefined)?.provider;
+  return typeof provider === 'string' ? provider.replace(/^\$\{(.*)\}$/, '$1') : 'aws';
 }
 
 function literalString(value: unknown): string | undefined {

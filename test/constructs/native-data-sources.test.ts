@@ -5,6 +5,8 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-policies-exclusive';
+import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import { AccessAdvisorProvider } from '../../src/constructs/access-advisor-provider';
 import { Testing, TerraformOutput, TerraformStack, TerraformVariable } from '../default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
@@ -260,20 +262,44 @@ describe("resolveAt: 'plan' on the provider (the default plan-time source)", () 
     expect(json.data.accessadvisor_unused_permissions.gate.lifecycle.postcondition[0].error_message).toContain('judged: the stack as it will be: aws_iam_role_policy.inline');
   });
 
-  it("feeds a plan-time tightening the stack attaches to the looked-up role to the gate's policies, by reference", () => {
+  it("feeds a plan-time tightening the stack attaches to the looked-up role to the gate's policies, by reference, once the stack pins the role's whole set", () => {
     const s = stack();
     const role = new DataAwsIamRole(s, 'role', { name: 'app' });
     const report = new ServiceLastAccessedReport(s, 'usage', { resolveAt: 'plan', arn: role.arn });
     const tightened = new DataAccessAdvisorTightenedPolicy(s, 'tightened', { arn: role.arn, policy: JSON.stringify(S3_ONLY), exceptions: ALLOW_EC2 });
     const policy = new IamPolicy(s, 'tightened_policy', { name: 'app-tightened', policy: tightened.json });
-    new IamRolePolicyAttachment(s, 'attach', { role: role.name, policyArn: policy.arn });
+    new IamRolePolicyAttachmentsExclusive(s, 'managed_set', { roleName: role.name, policyArns: [policy.arn] });
+    new IamRolePoliciesExclusive(s, 'inline_set', { roleName: role.name, policyNames: [] });
     new LeastPrivilegeGate(s, 'gate', { report, allow: ALLOW_EC2, policy: tightened.json });
     const json = synth(s);
     const decision = json.data.accessadvisor_unused_permissions.gate;
     expect(decision.policies).toEqual(['${data.accessadvisor_tightened_policy.tightened.json}']);
     expect(decision.lifecycle.postcondition[0].error_message).toContain(
-      'judged: the stack as it will be: policy (a token) (data.accessadvisor_tightened_policy.tightened); aws_iam_role_policy_attachment.attach -> aws_iam_policy.tightened_policy (data.accessadvisor_tightened_policy.tightened)',
+      'judged: the stack as it will be: policy (a token) (data.accessadvisor_tightened_policy.tightened); aws_iam_role_policy_attachments_exclusive.managed_set.policy_arns -> aws_iam_policy.tightened_policy (data.accessadvisor_tightened_policy.tightened)',
     );
+  });
+
+  it('a looked-up role whose set the stack does not pin keeps what IAM attaches today: no policies (today\'s grants judged), with the fix', () => {
+    for (const planTimeSource of ['provider', 'external'] as const) {
+      const s = stack();
+      const role = new DataAwsIamRole(s, 'role', { name: 'app' });
+      const report = new ServiceLastAccessedReport(s, 'usage', { resolveAt: 'plan', planTimeSource, arn: role.arn });
+      const tightened = new DataAccessAdvisorTightenedPolicy(s, 'tightened', { arn: role.arn, policy: JSON.stringify(S3_ONLY), exceptions: ALLOW_EC2 });
+      const policy = new IamPolicy(s, 'tightened_policy', { name: 'app-tightened', policy: tightened.json });
+      new IamRolePolicyAttachment(s, 'attach', { role: role.name, policyArn: policy.arn });
+      new LeastPrivilegeGate(s, 'gate', { report, allow: ALLOW_EC2, policies: [tightened.json, JSON.stringify(S3_ONLY)] });
+      const json = synth(s);
+      if (planTimeSource === 'external') {
+        const [block] = Object.values(json.data.external as Record<string, Json>);
+        expect(block!.query.policies).toBeUndefined();
+        continue;
+      }
+      const decision = json.data.accessadvisor_unused_permissions.gate;
+      expect(decision.policies).toBeUndefined();
+      expect(decision.lifecycle.postcondition[0].error_message).toContain(
+        'data.aws_iam_role.role is not a resource of this stack (a lookup): the policies attached to it outside this stack stay attached, so what IAM grants it today still counts: pin its whole set in this stack with aws_iam_role_policy_attachments_exclusive',
+      );
+    }
   });
 
   it('fails closed: a route grant discovery cannot trace means no policies (every unused permission counts), and says why', () => {

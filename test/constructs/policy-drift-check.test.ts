@@ -1,6 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acceptIntoBaseline, findUnusedPermissions, formatBaseline } from '../../src/analysis';
+import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-policies-exclusive';
+import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
 import { Testing } from '../default-core';
 import { annotationsOf, cachedReport, stackWithCachedReports } from '../analysis/construct-fixtures';
@@ -51,8 +54,11 @@ describe('PolicyDriftCheck', () => {
     expect(check.drift!.newUnused).toEqual(['ec2', 'sns', 'sqs']);
   });
 
-  it('with a policy, judges only the permissions that policy grants', () => {
+  it('with a policy, judges only the permissions that policy grants (the role, named by ARN, pinned to it)', () => {
     const { stack } = stackWithCachedReports([today]);
+    new AwsProvider(stack, 'aws', { region: 'us-east-1', allowedAccountIds: ['123456789012'] });
+    new IamRolePolicyAttachmentsExclusive(stack, 'managed_set', { roleName: 'app', policyArns: [] });
+    new IamRolePoliciesExclusive(stack, 'inline_set', { roleName: 'app', policyNames: [] });
     const check = new PolicyDriftCheck(stack, 'drift', {
       report: cachedReport(stack, 'report', today),
       baseline: acceptedYesterday,

@@ -2,6 +2,8 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-policies-exclusive';
+import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
 import { IamGroup } from '@cdktf/provider-aws/lib/iam-group';
 import { IamGroupPolicy } from '@cdktf/provider-aws/lib/iam-group-policy';
@@ -90,8 +92,12 @@ describe('item 8: a gate judges the stack as it will be', () => {
     expect(annotationsOf(gate)[0]!.message).toContain('arn:aws:iam::aws:policy/ReadOnlyAccess (aws_iam_role_policy_attachment.read_only): a policy this stack does not define');
   });
 
-  it('judges the policies given as policy/policies (any form TightenedPolicyDocument accepts) for a principal given by ARN', () => {
+  it('judges the policies given as policy/policies (any form TightenedPolicyDocument accepts) for a principal given by ARN whose whole set the stack pins', () => {
     const { stack } = stackWithCachedReports([evidence]);
+    // app is not a resource of the stack: only its exclusive resources say that what IAM attaches today goes away.
+    new AwsProvider(stack, 'aws', { region: 'us-east-1', allowedAccountIds: [ACCOUNT] });
+    new IamRolePolicyAttachmentsExclusive(stack, 'managed_set', { roleName: 'app', policyArns: [] });
+    new IamRolePoliciesExclusive(stack, 'inline_set', { roleName: 'app', policyNames: [] });
     const usage = cachedReport(stack, 'usage', evidence);
     const tightened = new TightenedPolicyDocument(stack, 'tightened', { report: usage, policy: CURRENT });
     const byConstruct = new LeastPrivilegeGate(stack, 'by_construct', { report: usage, policy: tightened });
