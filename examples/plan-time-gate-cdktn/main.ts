@@ -4,8 +4,8 @@
 //   npx access-advisor provider install       (once)
 //   cdktn synth && cd cdktf.out/stacks/plan-time-gate-cdktn && terraform init && terraform plan
 //
-// (cdktn-cli 0.24 needs Node >= 22.19.) The stack attaches app-deployer's policy tightened at plan time in place of
-// today's, so its strict gate (a postcondition) passes; a second gate judges what IAM grants the role today and only
+// (cdktn-cli 0.24 needs Node >= 22.19.) The stack pins app-deployer's policies tightened at plan time as the role's
+// whole set (the exclusive resources: today's go at apply), so its strict gate (a postcondition) passes; a second gate judges what IAM grants the role today and only
 // warns (a `check` block: `terraform plan` goes on and prints the table). The organization's root is reviewed too.
 import { App, Fn, TerraformOutput, TerraformStack } from 'cdktn';
 import { Construct } from 'constructs';
@@ -14,7 +14,9 @@ import { DataAwsCallerIdentity } from '@cdktn/provider-aws/lib/data-aws-caller-i
 import { DataAwsIamPolicy } from '@cdktn/provider-aws/lib/data-aws-iam-policy';
 import { DataAwsIamRole } from '@cdktn/provider-aws/lib/data-aws-iam-role';
 import { IamPolicy } from '@cdktn/provider-aws/lib/iam-policy';
-import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import { IamRolePoliciesExclusive } from '@cdktn/provider-aws/lib/iam-role-policies-exclusive';
+import { IamRolePolicyAttachmentsExclusive } from '@cdktn/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import {
   DataAccessAdvisorTightenedPolicy,
   LeastPrivilegeGate,
@@ -23,6 +25,12 @@ import {
 } from 'cdktf-access-advisor';
 
 const EXCEPTIONS = [{ permission: 'ec2', reason: 'AMI lookups for the twice-yearly base image rotation' }];
+
+/** app-deployer's inline policy deploy-logs, as it is today. */
+const DEPLOY_LOGS = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'], Resource: '*' }],
+});
 
 class PlanTimeGates extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -42,10 +50,21 @@ class PlanTimeGates extends TerraformStack {
       exceptions: EXCEPTIONS,
     });
     const policy = new IamPolicy(this, 'app_deployer_tightened_policy', { name: 'app-deployer-policy-tightened', policy: tightened.json });
-    new IamRolePolicyAttachment(this, 'app_deployer_tightened_attachment', { role: role.name, policyArn: policy.arn });
+    // The role's inline deploy-logs, now written here (Terraform has no data source for an inline policy), tightened too.
+    const logsTightened = new DataAccessAdvisorTightenedPolicy(this, 'app_deployer_deploy_logs_tightened', {
+      arn: role.arn,
+      policy: DEPLOY_LOGS,
+      unusedAfterDays: 90,
+      exceptions: EXCEPTIONS,
+    });
+    const logs = new IamRolePolicy(this, 'app_deployer_deploy_logs', { role: role.name, name: 'deploy-logs', policy: logsTightened.json });
+    // The role is looked up, not owned: what IAM attaches to it today stays unless the stack pins its whole set. After
+    // apply the tightened policy is its only managed policy and deploy-logs its only inline one.
+    new IamRolePolicyAttachmentsExclusive(this, 'app_deployer_managed_policies', { roleName: role.name, policyArns: [policy.arn] });
+    new IamRolePoliciesExclusive(this, 'app_deployer_inline_policies', { roleName: role.name, policyNames: ['deploy-logs'], dependsOn: [logs] });
 
-    // Fails the plan unless what the role will hold (the tightened policy) is all used.
-    const gate = new LeastPrivilegeGate(this, 'app_deployer_gate', { report, unusedAfterDays: 90, allow: EXCEPTIONS, policy: tightened.json });
+    // Fails the plan unless every policy the role will hold (the tightened ones, pinned) is all used.
+    const gate = new LeastPrivilegeGate(this, 'app_deployer_gate', { report, unusedAfterDays: 90, allow: EXCEPTIONS, policies: [tightened.json, logsTightened.json] });
     // Warns about what IAM grants the role today, without failing the plan.
     const today = new LeastPrivilegeGate(this, 'app_deployer_today', { report, unusedAfterDays: 90, allow: EXCEPTIONS, failOn: 'warning' });
 

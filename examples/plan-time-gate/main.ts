@@ -11,8 +11,11 @@
 // no exception covers it.
 //
 // With the context `planTimeGate:attachTightenedPolicy` set to true (cdktf.json), the stack also plans the role's
-// policy tightened at plan time (`data "accessadvisor_tightened_policy"`) and attaches it in place of today's; the
-// gate then judges that policy, and the plan passes.
+// policies tightened at plan time (`data "accessadvisor_tightened_policy"`) and pins them as the role's whole set
+// (`aws_iam_role_policy_attachments_exclusive`, `aws_iam_role_policies_exclusive`: today's policies go at apply);
+// the gate then judges those policies, and the plan passes. A gate's policies are every policy the role will hold:
+// the role is looked up, not owned, so without the two exclusive resources its policies of today stay attached,
+// and the gate judges them too.
 //
 // Because the ARN comes from a data source (known at plan), Terraform reads the report during plan. Had it come from
 // a role created in this same run, the read — and the gate — would be deferred to apply (docs/plan-time.md).
@@ -23,7 +26,10 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsIamPolicy } from '@cdktf/provider-aws/lib/data-aws-iam-policy';
 import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-policies-exclusive';
+import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import {
   AccessAdvisorProvider,
   DataAccessAdvisorTightenedPolicy,
@@ -32,6 +38,12 @@ import {
 } from 'cdktf-access-advisor';
 
 const EXCEPTIONS = [{ permission: 'ec2', reason: 'AMI lookups for the twice-yearly base image rotation' }];
+
+/** app-deployer's inline policy deploy-logs, as it is today. */
+const DEPLOY_LOGS = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'], Resource: '*' }],
+});
 
 class PlanTimeGate extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -46,6 +58,7 @@ class PlanTimeGate extends TerraformStack {
     // What the role will hold: today's policy (attached outside this stack), or its tightened version.
     const attachTightened = this.node.tryGetContext('planTimeGate:attachTightenedPolicy') === true;
     let tightened: DataAccessAdvisorTightenedPolicy | undefined;
+    let logsTightened: DataAccessAdvisorTightenedPolicy | undefined;
     if (attachTightened) {
       const account = new DataAwsCallerIdentity(this, 'account');
       const current = new DataAwsIamPolicy(this, 'app_deployer_policy', { arn: `arn:aws:iam::${account.accountId}:policy/app-deployer-policy` });
@@ -56,15 +69,33 @@ class PlanTimeGate extends TerraformStack {
         exceptions: EXCEPTIONS,
       });
       const policy = new IamPolicy(this, 'app_deployer_tightened_policy', { name: 'app-deployer-policy-tightened', policy: tightened.json });
-      new IamRolePolicyAttachment(this, 'app_deployer_tightened_attachment', { role: role.name, policyArn: policy.arn });
+      // The role's inline deploy-logs, now written here (Terraform has no data source for an inline policy), tightened too.
+      logsTightened = new DataAccessAdvisorTightenedPolicy(this, 'app_deployer_deploy_logs_tightened', {
+        arn: role.arn,
+        policy: DEPLOY_LOGS,
+        unusedAfterDays: 90,
+        exceptions: EXCEPTIONS,
+      });
+      const logs = new IamRolePolicy(this, 'app_deployer_deploy_logs', { role: role.name, name: 'deploy-logs', policy: logsTightened.json });
+      // app-deployer is not a resource of this stack, so what IAM attaches to it today stays attached unless the stack
+      // pins its whole set: after apply the tightened policy is its only managed policy and deploy-logs its only
+      // inline one (Terraform detaches app-deployer-policy and deletes any other inline policy). Without both
+      // resources the gate judges what IAM grants today as well, and fails (context `planTimeGate:pinPolicySet` false
+      // shows it: the tightened policy is then only added, by an attachment).
+      if (this.node.tryGetContext('planTimeGate:pinPolicySet') === false) {
+        new IamRolePolicyAttachment(this, 'app_deployer_tightened_attachment', { role: role.name, policyArn: policy.arn });
+      } else {
+        new IamRolePolicyAttachmentsExclusive(this, 'app_deployer_managed_policies', { roleName: role.name, policyArns: [policy.arn] });
+        new IamRolePoliciesExclusive(this, 'app_deployer_inline_policies', { roleName: role.name, policyNames: ['deploy-logs'], dependsOn: [logs] });
+      }
     }
 
     const gate = new LeastPrivilegeGate(this, 'app_deployer_gate', {
       report,
       unusedAfterDays: 90,
       allow: EXCEPTIONS,
-      // The policies the role will hold (the stack's attachment to it is judged too); none: what IAM grants today.
-      ...(tightened ? { policy: tightened.json } : {}),
+      // Every policy the role will hold (the stack's attachments to it are judged too); none: what IAM grants today.
+      ...(tightened && logsTightened ? { policies: [tightened.json, logsTightened.json] } : {}),
     });
 
     // Visible in `terraform plan` (and `cdktf output` after apply).

@@ -4,8 +4,14 @@
 #   terraform init && terraform plan
 #
 # The report runs during `terraform plan` (the role's ARN is known then). The gate fails the plan while the role may
-# use services it did not use within 90 days; `attach_tightened_policy = true` plans the tightened policy instead of
-# the current one, and the gate then judges what the role will hold, so the plan passes.
+# use services it did not use within 90 days; `attach_tightened_policy = true` plans the tightened policies as the
+# role's whole set (the exclusive resources below detach and delete every other policy at apply), and the gate then
+# judges what the role will hold, so the plan passes.
+#
+# The gate's `policies` are EVERY policy the role will hold. The provider cannot see this configuration: it believes
+# the list. The role is looked up, not managed here, so a policy attached to it today stays attached unless the
+# configuration pins the whole set with aws_iam_role_policy_attachments_exclusive (policy_arns) and
+# aws_iam_role_policies_exclusive (policy_names). Never list a tightened policy in `policies` without pinning both.
 
 terraform {
   required_version = ">= 1.5"
@@ -41,7 +47,7 @@ variable "policy_name" {
 }
 
 variable "attach_tightened_policy" {
-  description = "Plan the tightened policy as the role's policy (and judge that instead of the current one)."
+  description = "Plan the tightened policies as the role's whole set of policies (and judge them instead of today's)."
   type        = bool
   default     = false
 }
@@ -51,6 +57,12 @@ locals {
   exceptions = [
     { permission = "ec2", reason = "AMI lookups for the twice-yearly base image rotation" },
   ]
+  # The role's inline policy deploy-logs as it is today, written here: Terraform has no data source for an inline
+  # policy, and the gate must see every document the role keeps.
+  deploy_logs = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["logs:CreateLogGroup", "logs:PutRetentionPolicy"], Resource = "*" }]
+  })
 }
 
 data "aws_iam_role" "app" {
@@ -79,14 +91,23 @@ data "accessadvisor_tightened_policy" "app" {
   exceptions        = local.exceptions
 }
 
+# deploy-logs without what the evidence proves unused.
+data "accessadvisor_tightened_policy" "deploy_logs" {
+  arn               = data.aws_iam_role.app.arn
+  policy            = local.deploy_logs
+  unused_after_days = 90
+  exceptions        = local.exceptions
+}
+
 # The gate: fails `terraform plan` with a readable table while the role may use what it did not use.
 data "accessadvisor_unused_permissions" "gate" {
   arn               = data.aws_iam_role.app.arn
   unused_after_days = 90
   exceptions        = local.exceptions
-  # Judge the policies the role will hold (list every one it keeps): once the tightened policy replaces the current
-  # one, what it removed is no longer granted, so not a violation.
-  policies = var.attach_tightened_policy ? [data.accessadvisor_tightened_policy.app.json] : null
+  # Every policy the role will hold, or null to judge what IAM grants it today. Once the tightened policies are the
+  # role's whole set (pinned below), what they removed is no longer granted, so not a violation. The provider takes
+  # this list on trust: keep it equal to the pinned sets (policy_arns' documents plus policy_names' documents).
+  policies = var.attach_tightened_policy ? [data.accessadvisor_tightened_policy.app.json, data.accessadvisor_tightened_policy.deploy_logs.json] : null
 
   lifecycle {
     postcondition {
@@ -100,6 +121,27 @@ resource "aws_iam_policy" "tightened" {
   count  = var.attach_tightened_policy ? 1 : 0
   name   = "${var.policy_name}-tightened"
   policy = data.accessadvisor_tightened_policy.app.json
+}
+
+resource "aws_iam_role_policy" "deploy_logs" {
+  count  = var.attach_tightened_policy ? 1 : 0
+  role   = data.aws_iam_role.app.name
+  name   = "deploy-logs"
+  policy = data.accessadvisor_tightened_policy.deploy_logs.json
+}
+
+# The role's whole set after apply: exactly these managed policies (the current one is detached) ...
+resource "aws_iam_role_policy_attachments_exclusive" "app" {
+  count       = var.attach_tightened_policy ? 1 : 0
+  role_name   = data.aws_iam_role.app.name
+  policy_arns = [aws_iam_policy.tightened[0].arn]
+}
+
+# ... and exactly these inline policies (any other is deleted).
+resource "aws_iam_role_policies_exclusive" "app" {
+  count        = var.attach_tightened_policy ? 1 : 0
+  role_name    = data.aws_iam_role.app.name
+  policy_names = [aws_iam_role_policy.deploy_logs[0].name]
 }
 
 output "report_job_id" {

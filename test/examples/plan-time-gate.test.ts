@@ -9,6 +9,7 @@ import { ExampleWorld } from './support';
 const world = new ExampleWorld();
 let today: SynthResult;
 let tightened: SynthResult;
+let unpinned: SynthResult;
 const SOURCE = 'local.invalid/cdktf-access-advisor/accessadvisor';
 const EXCEPTIONS = [{ permission: 'ec2', reason: 'AMI lookups for the twice-yearly base image rotation' }];
 
@@ -16,6 +17,7 @@ beforeAll(async () => {
   await world.start();
   today = await world.synth('plan-time-gate'); // the real `cdktf synth`
   tightened = await world.synth('plan-time-gate', { 'planTimeGate:attachTightenedPolicy': true });
+  unpinned = await world.synth('plan-time-gate', { 'planTimeGate:attachTightenedPolicy': true, 'planTimeGate:pinPolicySet': false });
 }, 600_000);
 afterAll(async () => {
   await world.stop();
@@ -54,12 +56,14 @@ describe('examples/plan-time-gate', () => {
     expect(outputOf(today, 'app_deployer_report_job')).toBe('${data.accessadvisor_service_last_accessed.app_deployer_usage.job_id}');
   });
 
-  it('with the tightened policy attached, the gate judges it: the data source\'s json goes to the gate\'s policies', () => {
+  it('with the tightened policies pinned as the role\'s whole set, the gate judges them: the data sources\' json go to the gate\'s policies', () => {
     const gate = tightened.stack.data.accessadvisor_unused_permissions.app_deployer_gate;
-    expect(gate.policies).toEqual(['${data.accessadvisor_tightened_policy.app_deployer_tightened.json}']);
+    expect(gate.policies).toEqual(['${data.accessadvisor_tightened_policy.app_deployer_tightened.json}', '${data.accessadvisor_tightened_policy.app_deployer_deploy_logs_tightened.json}']);
     expect(gate.lifecycle.postcondition[0].error_message).toContain(
-      'judged: the stack as it will be: policy (a token) (data.accessadvisor_tightened_policy.app_deployer_tightened); ' +
-        'aws_iam_role_policy_attachment.app_deployer_tightened_attachment -> aws_iam_policy.app_deployer_tightened_policy (data.accessadvisor_tightened_policy.app_deployer_tightened)',
+      'judged: the stack as it will be: policy (a token) (data.accessadvisor_tightened_policy.app_deployer_tightened); policy (a token) (data.accessadvisor_tightened_policy.app_deployer_deploy_logs_tightened); ',
+    );
+    expect(gate.lifecycle.postcondition[0].error_message).toContain(
+      'aws_iam_role_policy_attachments_exclusive.app_deployer_managed_policies.policy_arns -> aws_iam_policy.app_deployer_tightened_policy (data.accessadvisor_tightened_policy.app_deployer_tightened)',
     );
     expect(tightened.stack.data.accessadvisor_tightened_policy.app_deployer_tightened).toMatchObject({
       arn: '${data.aws_iam_role.app_deployer.arn}',
@@ -67,7 +71,23 @@ describe('examples/plan-time-gate', () => {
       unused_after_days: 90,
       exceptions: EXCEPTIONS,
     });
-    expect(tightened.stack.resource.aws_iam_policy.app_deployer_tightened_policy.policy).toBe('${data.accessadvisor_tightened_policy.app_deployer_tightened.json}');
-    expect(tightened.stack.resource.aws_iam_role_policy_attachment.app_deployer_tightened_attachment.role).toBe('${data.aws_iam_role.app_deployer.name}');
+    const resources = tightened.stack.resource;
+    expect(resources.aws_iam_policy.app_deployer_tightened_policy.policy).toBe('${data.accessadvisor_tightened_policy.app_deployer_tightened.json}');
+    expect(resources.aws_iam_role_policy_attachments_exclusive.app_deployer_managed_policies).toMatchObject({
+      role_name: '${data.aws_iam_role.app_deployer.name}',
+      policy_arns: ['${aws_iam_policy.app_deployer_tightened_policy.arn}'],
+    });
+    expect(resources.aws_iam_role_policies_exclusive.app_deployer_inline_policies).toMatchObject({ role_name: '${data.aws_iam_role.app_deployer.name}', policy_names: ['deploy-logs'] });
+    expect(resources.aws_iam_role_policy.app_deployer_deploy_logs.policy).toBe('${data.accessadvisor_tightened_policy.app_deployer_deploy_logs_tightened.json}');
+    expect(resources.aws_iam_role_policy_attachment).toBeUndefined();
+  });
+
+  it('the tightened policy attached but the set not pinned: today\'s policies stay, so the gate judges what IAM grants today and says how to pin', () => {
+    expect(unpinned.exitCode).toBe(0);
+    const gate = unpinned.stack.data.accessadvisor_unused_permissions.app_deployer_gate;
+    expect(gate.policies).toBeUndefined();
+    const message = gate.lifecycle.postcondition[0].error_message as string;
+    expect(message).toContain('data.aws_iam_role.app_deployer is not a resource of this stack (a lookup): the policies attached to it outside this stack stay attached');
+    expect(message).toContain('aws_iam_role_policy_attachments_exclusive (role_name, policy_arns = every managed policy it keeps) and aws_iam_role_policies_exclusive (role_name, policy_names');
   });
 });

@@ -19,6 +19,7 @@ import {
   terraformOk,
   TIER,
 } from './support';
+import { rolePolicies, rolePolicyDocument } from './role-policies';
 
 // Expected truth from examples/world.json: app-deployer may use dynamodb, ec2, iam, lambda, logs, s3 and sqs and never
 // used dynamodb or sqs.
@@ -129,65 +130,79 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
     emulator.setJobs({ durationMs: 300, failTargets: [] });
   });
 
-  it('examples/terraform-hcl: the gate fails `terraform plan` with the table, passes with the tightened policy; applied, the state equals `access-advisor service-report --output json`', async () => {
-    const dir = sandbox.workdir({ 'emulator_override.tf': emulatorOverride(emulator.endpoint) }, EXAMPLE);
-    const env = sandbox.env();
-    await terraformOk(['init', '-input=false'], dir, env);
-    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+  it('examples/terraform-hcl: the gate fails `terraform plan` with the table, passes with the tightened policies pinned as the role\'s whole set; applied (no -target), the role holds exactly them and the state equals `access-advisor service-report --output json`', async () => {
+    // Its own emulator: the apply changes app-deployer's policies, which the other tests read as the world has them.
+    const own = await startEmulator({ world: WORLD_FILE, jobs: { durationMs: 300 }, seed: 7 });
+    try {
+      const dir = sandbox.workdir({ 'emulator_override.tf': emulatorOverride(own.endpoint) }, EXAMPLE);
+      const env = sandbox.env();
+      await terraformOk(['init', '-input=false'], dir, env);
+      expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
 
-    // The role may use dynamodb and sqs and never used them (ec2 is excepted), and at the default granularity
-    // (ACTION_LEVEL) tracked actions of the used s3, lambda, iam and logs it did not use: the postcondition fails the plan.
-    const failing = await terraform(['plan', '-input=false'], dir, env);
-    expect(failing.code).toBe(1);
-    expect(failing.stderr).toMatch(/Resource postcondition failed/);
-    expect(failing.stderr).toMatch(/data "accessadvisor_unused_permissions" "gate"/);
-    expect(failing.stderr).toMatch(/2\s+unused\s+service\(s\)\s+and\s+\d+\s+unused\s+action\(s\)\s+in\s+\d+\s+used\s+service\(s\)\s+not\s+used\s+within\s+90\s+days/);
-    expect(failing.stderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
-    expect(failing.stderr).toMatch(/dynamodb\s+never\s+whole service/);
-    expect(failing.stderr).toMatch(/sqs\s+never\s+whole service/);
-    expect(failing.stderr).toMatch(/s3\s+never\s+\d+ action\(s\)/);
+      // The role may use dynamodb and sqs and never used them (ec2 is excepted), and at the default granularity
+      // (ACTION_LEVEL) tracked actions of the used s3, lambda, iam and logs it did not use: the postcondition fails the plan.
+      const failing = await terraform(['plan', '-input=false'], dir, env);
+      expect(failing.code).toBe(1);
+      expect(failing.stderr).toMatch(/Resource postcondition failed/);
+      expect(failing.stderr).toMatch(/data "accessadvisor_unused_permissions" "gate"/);
+      expect(failing.stderr).toMatch(/2\s+unused\s+service\(s\)\s+and\s+\d+\s+unused\s+action\(s\)\s+in\s+\d+\s+used\s+service\(s\)\s+not\s+used\s+within\s+90\s+days/);
+      expect(failing.stderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
+      expect(failing.stderr).toMatch(/dynamodb\s+never\s+whole service/);
+      expect(failing.stderr).toMatch(/sqs\s+never\s+whole service/);
+      expect(failing.stderr).toMatch(/s3\s+never\s+\d+ action\(s\)/);
 
-    // With the tightened policy planned in its place, the gate judges that policy and passes.
-    await terraformOk(['plan', '-input=false', '-var', 'attach_tightened_policy=true', '-out=plan.bin'], dir, env);
-    const planned = JSON.parse(await terraformOk(['show', '-json', 'plan.bin'], dir, env)) as {
-      resource_changes: { address: string; change: { after: Record<string, unknown> } }[];
-    };
-    const tightened = JSON.parse(planned.resource_changes.find((c) => c.address === 'aws_iam_policy.tightened[0]')!.change.after.policy as string) as object;
-    const actions = JSON.stringify(tightened);
-    expect(actions).not.toMatch(/dynamodb|sqs/);
-    expect(actions).toMatch(/s3|lambda/);
+      // With the tightened policies planned as the role's whole set, the gate judges them and passes.
+      await terraformOk(['plan', '-input=false', '-var', 'attach_tightened_policy=true', '-out=plan.bin'], dir, env);
+      const planned = JSON.parse(await terraformOk(['show', '-json', 'plan.bin'], dir, env)) as {
+        resource_changes: { address: string; change: { actions: string[]; after: Record<string, unknown> } }[];
+      };
+      const change = (address: string) => planned.resource_changes.find((c) => c.address === address)?.change;
+      const tightenedJson = change('aws_iam_policy.tightened[0]')!.after.policy as string;
+      expect(tightenedJson).not.toMatch(/dynamodb|sqs/);
+      expect(tightenedJson).toMatch(/s3|lambda/);
+      expect(change('aws_iam_role_policy_attachments_exclusive.app[0]')?.actions).toEqual(['create']);
+      expect(change('aws_iam_role_policies_exclusive.app[0]')?.after.policy_names).toEqual(['deploy-logs']);
+      const logsJson = change('aws_iam_role_policy.deploy_logs[0]')!.after.policy as string;
+      // What the role holds today, as the CLI reads it: the state's reads happened before the apply changed it.
+      const cli = await cliReport(own.endpoint, ROLE_ARN, 'ACTION_LEVEL', env);
+      expect(await rolePolicies(own.endpoint, 'app-deployer', env)).toEqual({ managed: ['arn:aws:iam::123456789012:policy/app-deployer-policy'], inline: ['deploy-logs'] });
 
-    // Apply the reads (the emulator cannot create the policy itself).
-    await terraformOk(
-      ['apply', '-input=false', '-auto-approve', '-var', 'attach_tightened_policy=true', '-target=data.accessadvisor_service_last_accessed.app', '-target=data.accessadvisor_unused_permissions.gate'],
-      dir,
-      env,
-    );
-    const resources = await stateResources(dir, env);
-    const report = resources.find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
-    expect(report).toBeDefined();
-    const cli = await cliReport(emulator.endpoint, ROLE_ARN, 'ACTION_LEVEL', env);
-    const values = report!.values;
-    expect(values.arn).toBe(cli.arn);
-    expect(values.granularity).toBe('ACTION_LEVEL');
-    expect(values.job_status).toBe('COMPLETED');
-    expect(values.job_id).toMatch(/^[0-9a-f-]{36}$/);
-    // Each read is its own job: ids and job dates differ; what the job found is the same.
-    expect(values.job_id).not.toBe(cli.jobId);
-    expect(Date.parse(values.job_completion_date as string)).toBeGreaterThanOrEqual(Date.parse(values.job_creation_date as string));
-    expect(withoutNulls(values.services)).toEqual(snakeKeys(cli.servicesLastAccessed));
-    expect((values.services as unknown[]).length).toBe(7);
-    const gate = resources.find((r) => r.address === 'data.accessadvisor_unused_permissions.gate')!.values;
-    expect(gate.passed).toBe(true);
-    expect(gate.violation_count).toBe(0);
-    expect(gate.status).toBe('sufficient');
-    const tightenedState = resources.find((r) => r.address === 'data.accessadvisor_tightened_policy.app')!.values;
-    expect(tightenedState.removed_services).toEqual(['dynamodb', 'sqs']);
-    expect((tightenedState.proof as { holds: boolean }).holds).toBe(true);
+      // The whole plan, resources included: the emulator serves every IAM call hashicorp/aws makes for them.
+      await terraformOk(['apply', '-input=false', '-auto-approve', 'plan.bin'], dir, env);
+      expect(await rolePolicies(own.endpoint, 'app-deployer', env)).toEqual({
+        managed: ['arn:aws:iam::123456789012:policy/app-deployer-policy-tightened'],
+        inline: ['deploy-logs'],
+      });
+      expect(await rolePolicyDocument(own.endpoint, 'app-deployer', 'deploy-logs', env)).toEqual(JSON.parse(logsJson));
+      expect(own.metrics().calls.DetachRolePolicy).toBe(1);
 
-    const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
-    expect(outputs.services_never_used.value).toEqual(['dynamodb', 'sqs']);
-    covered.push('examples/terraform-hcl init/validate, gate failing then passing plan, apply (state = service-report JSON)');
+      const resources = await stateResources(dir, env);
+      const report = resources.find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
+      expect(report).toBeDefined();
+      const values = report!.values;
+      expect(values.arn).toBe(cli.arn);
+      expect(values.granularity).toBe('ACTION_LEVEL');
+      expect(values.job_status).toBe('COMPLETED');
+      expect(values.job_id).toMatch(/^[0-9a-f-]{36}$/);
+      // Each read is its own job: ids and job dates differ; what the job found is the same.
+      expect(values.job_id).not.toBe(cli.jobId);
+      expect(Date.parse(values.job_completion_date as string)).toBeGreaterThanOrEqual(Date.parse(values.job_creation_date as string));
+      expect(withoutNulls(values.services)).toEqual(snakeKeys(cli.servicesLastAccessed));
+      expect((values.services as unknown[]).length).toBe(7);
+      const gate = resources.find((r) => r.address === 'data.accessadvisor_unused_permissions.gate')!.values;
+      expect(gate.passed).toBe(true);
+      expect(gate.violation_count).toBe(0);
+      expect(gate.status).toBe('sufficient');
+      const tightenedState = resources.find((r) => r.address === 'data.accessadvisor_tightened_policy.app')!.values;
+      expect(tightenedState.removed_services).toEqual(['dynamodb', 'sqs']);
+      expect((tightenedState.proof as { holds: boolean }).holds).toBe(true);
+
+      const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
+      expect(outputs.services_never_used.value).toEqual(['dynamodb', 'sqs']);
+      covered.push('examples/terraform-hcl init/validate, gate failing then passing plan, apply without -target (role holds exactly the pinned set; state = service-report JSON)');
+    } finally {
+      await own.close();
+    }
   }, 400_000);
 
   it('a role created in the same configuration: plan defers its report, apply reads it (insufficient history), tags change, destroy removes it; AutoMTLS on', async () => {
