@@ -19,7 +19,7 @@ import {
   terraformOk,
   TIER,
 } from './support';
-import { rolePolicies, rolePolicyDocument } from './role-policies';
+import { putRolePolicy, rolePolicies, rolePolicyDocument } from './role-policies';
 
 // Expected truth from examples/world.json: app-deployer may use dynamodb, ec2, iam, lambda, logs, s3 and sqs and never
 // used dynamodb or sqs.
@@ -167,6 +167,10 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
       const cli = await cliReport(own.endpoint, ROLE_ARN, 'ACTION_LEVEL', env);
       expect(await rolePolicies(own.endpoint, 'app-deployer', env)).toEqual({ managed: ['arn:aws:iam::123456789012:policy/app-deployer-policy'], inline: ['deploy-logs'] });
 
+      // An inline policy given to the role outside Terraform after the plan: the exclusive resource deletes it too.
+      await putRolePolicy(own.endpoint, 'app-deployer', 'added-by-hand', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }] }, env);
+      expect((await rolePolicies(own.endpoint, 'app-deployer', env)).inline).toEqual(['added-by-hand', 'deploy-logs']);
+
       // The whole plan, resources included: the emulator serves every IAM call hashicorp/aws makes for them.
       await terraformOk(['apply', '-input=false', '-auto-approve', 'plan.bin'], dir, env);
       expect(await rolePolicies(own.endpoint, 'app-deployer', env)).toEqual({
@@ -174,7 +178,9 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
         inline: ['deploy-logs'],
       });
       expect(await rolePolicyDocument(own.endpoint, 'app-deployer', 'deploy-logs', env)).toEqual(JSON.parse(logsJson));
-      expect(own.metrics().calls.DetachRolePolicy).toBe(1);
+      const calls = own.metrics().calls;
+      expect([calls.DetachRolePolicy, calls.DeleteRolePolicy]).toEqual([1, 1]);
+      expect(calls.ListAttachedRolePolicies).toBeGreaterThanOrEqual(1);
 
       const resources = await stateResources(dir, env);
       const report = resources.find((r) => r.address === 'data.accessadvisor_service_last_accessed.app');
