@@ -49,6 +49,14 @@ export class ExampleWorld {
     this.emulator = await startEmulator({ world: WORLD_FILE, jobs: { durationMs: 100 }, seed: 1 });
   }
 
+  /**
+   * A second emulator over the same world, for a test that applies: an apply changes the world's roles, which the
+   * other tests read as the world file has them. The caller closes it.
+   */
+  freshEmulator(): Promise<RunningEmulator> {
+    return startEmulator({ world: WORLD_FILE, jobs: { durationMs: 100 }, seed: 1 });
+  }
+
   async stop(): Promise<void> {
     await this.emulator?.close();
     if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
