@@ -174,8 +174,10 @@ export class DataAccessAdvisorServiceLastAccessed extends AccessAdvisorDataSourc
 
 export interface DataAccessAdvisorUnusedPermissionsProps extends ServiceReportInputProps, DecisionInputProps {
   /**
-   * The policy documents (JSON text or tokens for it) the principal will hold: what they no longer grant is not a
-   * violation. Default: judge every permission the report lists.
+   * The policy documents (JSON text or tokens for it) of every policy the principal will hold: what they no longer
+   * grant is not a violation. Default: judge every permission the report lists. Passed to the provider as given,
+   * unchecked: a principal the stack does not own keeps today's policies unless the stack pins its set with the
+   * exclusive resources (LeastPrivilegeGate checks that; this data source does not).
    */
   readonly policies?: readonly string[];
 }

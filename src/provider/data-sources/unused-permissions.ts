@@ -28,7 +28,7 @@ export const unusedPermissions: DataSource = {
         type: strings,
         optional: true,
         description:
-          'The policy documents (JSON) the principal will hold: what they no longer grant is not a violation. Default: judge every permission the report lists.',
+          'The policy documents (JSON) of every policy the principal will hold after apply: what they no longer grant is not a violation. Default: judge every permission the report lists. The provider cannot see the rest of the configuration and takes this list as the whole set: for a role or group the configuration does not manage, pin that set with aws_iam_role_policy_attachments_exclusive and aws_iam_role_policies_exclusive (or the group variants), or policies attached today stay and are not judged.',
       },
       { name: 'job_id', type: 'string', computed: true, description: 'The report job behind the verdict.' },
       { name: 'status', type: 'string', computed: true, description: 'sufficient, insufficient-history, unknown-history or stale-evidence.' },
