@@ -155,7 +155,14 @@ export class LeastPrivilegeGate extends Construct {
     // Read at synth, when every element of the stack exists (a tightening's exceptions included).
     decision.element.setInput(
       'exceptions',
-      core.Lazy.anyValue({ produce: () => mergeAllow(options.allow, this.judged(given)?.tightened).map((e) => ({ permission: e.permission, reason: e.reason })) }),
+      core.Lazy.anyValue({
+        produce: () => {
+          const judged = this.judged(given);
+          // A judged tightening's exceptions, synth-time (TightenedPolicyDocument) or plan-time (its data source).
+          const tightenings = [...(judged?.tightened ?? []), { exceptions: judged?.planExceptions ?? [] }];
+          return mergeAllow(options.allow, tightenings).map((e) => ({ permission: e.permission, reason: e.reason }));
+        },
+      }),
     );
     // At synth; no `policies` at all when the gate judges today's grants (nothing given, or a route not traced).
     core.Aspects.of(this).add({

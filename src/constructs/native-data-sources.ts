@@ -228,6 +228,12 @@ export interface DataAccessAdvisorTightenedPolicyProps extends ServiceReportInpu
 /** `data "accessadvisor_tightened_policy"`: the policy without what the evidence proves unused, proven. */
 export class DataAccessAdvisorTightenedPolicy extends AccessAdvisorDataSource {
   static readonly tfResourceType = 'accessadvisor_tightened_policy';
+  /**
+   * Its exceptions as given, when they are a list (entries may be tokens): a plan-time gate that judges this
+   * tightening honours them too, as a synth-time gate honours a TightenedPolicyDocument's. Undefined for none or a
+   * token for the whole list (the gate then needs the same `allow`).
+   */
+  readonly exceptions?: readonly PermissionException[];
 
   constructor(scope: Construct, id: string, props: DataAccessAdvisorTightenedPolicyProps) {
     if (props.policy === undefined || props.policy === null) throw new InvalidRequestError('policy', null, 'a policy document (JSON) or a token for one');
@@ -238,6 +244,7 @@ export class DataAccessAdvisorTightenedPolicy extends AccessAdvisorDataSource {
       { ...reportInputs(scope, props), policy: props.policy, ...decisionInputs(scope, props), split_wildcards: props.splitWildcards },
       props,
     );
+    if (Array.isArray(props.exceptions) && !coreOf(scope).Token.isUnresolved(props.exceptions)) this.exceptions = props.exceptions.map((e) => ({ permission: e.permission, reason: e.reason }));
   }
 
   get jobId(): string { return this.string('job_id'); }

@@ -62,6 +62,8 @@ export interface StackGrants extends GrantedPolicies {
    * such a document is opaque.
    */
   readonly planDocuments: readonly { readonly expression: string; readonly source: string }[];
+  /** The exceptions of the plan-time tightenings among planDocuments: a gate judging one honours them too. */
+  readonly planExceptions?: readonly PermissionException[];
 }
 
 /** Checks the given sources at construction, so that input errors surface there (tokens wait for synth). */
@@ -190,6 +192,7 @@ class Accumulator {
   private readonly opaque: string[] = [];
   private readonly tightened = new Set<JudgeablePolicy>();
   private readonly planDocuments: { expression: string; source: string }[] = [];
+  private readonly planExceptions: PermissionException[] = [];
   private readonly judgeable: JudgeablePolicy[];
   private readonly core: CdkCore;
   private readonly scope: IConstruct;
@@ -266,6 +269,7 @@ class Accumulator {
       inlineHolders: this.inlineHolders,
       tightened: [...this.tightened],
       planDocuments: this.planDocuments,
+      planExceptions: this.planExceptions,
       source: 'the policies this stack attaches',
     };
   }
@@ -707,8 +711,12 @@ class Accumulator {
     if (!ref) return undefined;
     const defined = stack.node
       .findAll()
-      .some((c) => (c as { terraformResourceType?: unknown }).terraformResourceType === 'accessadvisor_tightened_policy' && this.resolve((c as unknown as { fqn: string }).fqn, stack) === `\${${ref[1]}}`);
-    return defined ? ref[1] : undefined;
+      .find((c) => (c as { terraformResourceType?: unknown }).terraformResourceType === 'accessadvisor_tightened_policy' && this.resolve((c as unknown as { fqn: string }).fqn, stack) === `\${${ref[1]}}`);
+    if (!defined) return undefined;
+    // The DataAccessAdvisorTightenedPolicy holding the element: its exceptions apply to the gate too.
+    const exceptions = (defined.node.scope as { exceptions?: readonly PermissionException[] } | undefined)?.exceptions;
+    if (Array.isArray(exceptions)) this.planExceptions.push(...exceptions);
+    return ref[1];
   }
 
   private addTightened(t: JudgeablePolicy, at: string): void {

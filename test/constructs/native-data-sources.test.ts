@@ -279,6 +279,21 @@ describe("resolveAt: 'plan' on the provider (the default plan-time source)", () 
     );
   });
 
+  it("a plan-time gate judging a DataAccessAdvisorTightenedPolicy honours that tightening's exceptions (a token list cannot be merged)", () => {
+    const s = stack();
+    const role = new DataAwsIamRole(s, 'role', { name: 'app' });
+    const report = new ServiceLastAccessedReport(s, 'usage', { resolveAt: 'plan', arn: role.arn });
+    const tightened = new DataAccessAdvisorTightenedPolicy(s, 'tightened', { arn: role.arn, policy: JSON.stringify(S3_ONLY), exceptions: ALLOW_EC2 });
+    const listed = new TerraformVariable(s, 'exceptions', { type: 'list(object({ permission = string, reason = string }))' });
+    const opaqueList = new DataAccessAdvisorTightenedPolicy(s, 'tightened_by_variable', { arn: role.arn, policy: JSON.stringify(S3_ONLY), exceptions: listed.value });
+    const own = [{ permission: 's3:GetObject', reason: 'reads the artefacts' }];
+    new LeastPrivilegeGate(s, 'gate', { report, allow: own, policies: [tightened.json, opaqueList.json] });
+    new LeastPrivilegeGate(s, 'alone', { report, allow: own });
+    const json = synth(s);
+    expect(json.data.accessadvisor_unused_permissions.gate.exceptions).toEqual([...own, ...ALLOW_EC2]);
+    expect(json.data.accessadvisor_unused_permissions.alone.exceptions).toEqual(own);
+  });
+
   it('a looked-up role whose set the stack does not pin keeps what IAM attaches today: no policies (today\'s grants judged), with the fix', () => {
     for (const planTimeSource of ['provider', 'external'] as const) {
       const s = stack();
