@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PermissionException, PolicyDocument, UnusedPermissions } from '../../src/analysis/types';
 import { verdictOf } from '../../src/analysis/gate';
+import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-policies-exclusive';
+import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack, Testing } from '../default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
@@ -153,9 +156,20 @@ function stackWithTheReport(report: ServiceLastAccessedReport): TerraformStack {
   return new TerraformStack(app, 'stack');
 }
 
+/** Pins the role's managed and inline sets (to nothing of the stack's), in its account only. */
+function pinNothingElse(stack: TerraformStack, arn: string): void {
+  const [, , , , account, resource] = arn.split(':');
+  const roleName = resource!.split('/').pop()!;
+  new AwsProvider(stack, 'aws', { region: 'us-east-1', allowedAccountIds: [account!] });
+  new IamRolePolicyAttachmentsExclusive(stack, 'managed_set', { roleName, policyArns: [] });
+  new IamRolePoliciesExclusive(stack, 'inline_set', { roleName, policyNames: [] });
+}
+
 /** The synth-time construct over the same report, from the committed cache. */
 function throughConstruct(report: ServiceLastAccessedReport, policies: readonly PolicyDocument[] | undefined) {
   const stack = stackWithTheReport(report);
+  // The role is not a resource of the stack: the policies are its whole set only once the stack pins that set.
+  if (policies) pinNothingElse(stack, report.arn);
   const gate = new LeastPrivilegeGate(stack, 'gate', {
     report: cachedReport(stack, 'report', report),
     unusedAfterDays: DECISION.unusedAfterDays,

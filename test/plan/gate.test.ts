@@ -5,6 +5,9 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
+import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-policies-exclusive';
+import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-role-policy-attachments-exclusive';
 import { interpretQuery } from '../../src/resolve/external-protocol';
 import { TerraformVariable } from '../default-core';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
@@ -20,6 +23,7 @@ let emulator: RunningEmulator;
 let stack: SynthesizedStack;
 const ROLE_VAR = '${var.gated_role}';
 const OWNED_ARN = '${aws_iam_role.owned.arn}';
+const FIXED_ARN = '${data.aws_iam_role.fixed_role.arn}';
 const WITHOUT_SQS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 'dynamodb:GetItem'], Resource: '*' }] };
 const WITH_SQS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 'sqs:SendMessage'], Resource: '*' }] };
 
@@ -34,9 +38,18 @@ beforeAll(async () => {
     const lenient = new ServiceLastAccessedReport(s, 'lenient', { resolveAt: 'plan', planTimeSource: 'external', arn: role.stringValue, endpoint: emulator.endpoint });
     new LeastPrivilegeGate(s, 'lenient_gate', { report: lenient, allow: [{ permission: 'sqs', reason: 'quarterly batch' }] });
     // Judging the stack as it will be (issue 12, item 8): the documents travel in the query as one JSON string.
-    const fixed = new ServiceLastAccessedReport(s, 'fixed', { resolveAt: 'plan', planTimeSource: 'external', arn: role.stringValue, endpoint: emulator.endpoint });
+    // The role is looked up, so the given policy is its whole set only with its managed and inline sets pinned.
+    const fixedRole = new DataAwsIamRole(s, 'fixed_role', { name: 'plan-app' });
+    new IamRolePolicyAttachmentsExclusive(s, 'fixed_managed_set', { roleName: fixedRole.name, policyArns: [] });
+    new IamRolePoliciesExclusive(s, 'fixed_inline_set', { roleName: fixedRole.name, policyNames: [] });
+    const fixed = new ServiceLastAccessedReport(s, 'fixed', { resolveAt: 'plan', planTimeSource: 'external', arn: fixedRole.arn, endpoint: emulator.endpoint });
     new LeastPrivilegeGate(s, 'fixed_gate', { report: fixed, policy: JSON.stringify(WITHOUT_SQS), judgeUnknownHistory: true });
-    const owned = new IamRole(s, 'owned', { name: 'plan-app', assumeRolePolicy: '{}' });
+    // An ARN in a variable names a principal nothing can pin: the same policy is not its whole set.
+    const unpinned = new ServiceLastAccessedReport(s, 'unpinned', { resolveAt: 'plan', planTimeSource: 'external', arn: role.stringValue, endpoint: emulator.endpoint });
+    new LeastPrivilegeGate(s, 'unpinned_gate', { report: unpinned, policy: JSON.stringify(WITHOUT_SQS) });
+    // Named apart from the looked-up plan-app above (one name is one role: its inline policy would be plan-app's);
+    // the test maps its ARN to the world's role when it runs the program.
+    const owned = new IamRole(s, 'owned', { name: 'plan-app-owned', assumeRolePolicy: '{}' });
     new IamRolePolicy(s, 'owned_policy', { role: owned.name, policy: JSON.stringify(WITH_SQS) });
     const ownedReport = new ServiceLastAccessedReport(s, 'owned_usage', { resolveAt: 'plan', planTimeSource: 'external', arn: owned.arn, endpoint: emulator.endpoint });
     new LeastPrivilegeGate(s, 'owned_gate', { report: ownedReport });
@@ -96,9 +109,12 @@ describe('a plan-mode gate judges the documents in its query (the stack as it wi
   });
 
   it('a policy that no longer grants the unused service passes; the stack\'s inline policy that still grants it fails', async () => {
-    const fixed = await answer('fixed', { [ROLE_VAR]: APP_ROLE });
+    const fixed = await answer('fixed', { [FIXED_ARN]: APP_ROLE });
     expect(fixed.violation_count).toBe('0');
     expect(fixed.summary).toContain('not granted by the policies in the query, so not violations: sqs');
+    expect(block('unpinned').query!.policies).toBeUndefined();
+    const unpinned = await answer('unpinned', { [ROLE_VAR]: APP_ROLE });
+    expect(JSON.parse(unpinned.violations!).map((v: { permission: string }) => v.permission)).toEqual(['sqs']);
     expect(JSON.parse(block('owned_usage').query!.policies!)).toEqual([WITH_SQS]);
     const owned = await answer('owned_usage', { [OWNED_ARN]: APP_ROLE });
     expect(JSON.parse(owned.violations!).map((v: { permission: string }) => v.permission)).toEqual(['sqs']);
