@@ -10,7 +10,8 @@ import { IamRolePolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-r
 import { IamUserPoliciesExclusive } from '@cdktf/provider-aws/lib/iam-user-policies-exclusive';
 import { IamUserPolicyAttachmentsExclusive } from '@cdktf/provider-aws/lib/iam-user-policy-attachments-exclusive';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { Fn, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import * as fc from 'fast-check';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
@@ -223,6 +224,47 @@ describe('a principal the stack does not own keeps what IAM attaches to it today
     const check2 = new PolicyDriftCheck(pinned.stack, 'drift', { report: usage2, baseline: 'none.json', failOn: 'warning', policies: [pinned.used] });
     Testing.synth(pinned.stack);
     expect(check2.drift!.newUnused).toEqual([]);
+  });
+});
+
+describe('property: a looked-up role is judged on the given policies only when both halves are pinned and traced', () => {
+  /** Ways to spoil one pin; each leaves that half unpinned (or untraced). */
+  const SPOILERS: Record<string, (w: World, pin: IamRolePolicyAttachmentsExclusive | IamRolePoliciesExclusive) => void> = {
+    count: (_, p) => p.addOverride('count', 1),
+    forEach: (_, p) => p.addOverride('for_each', '${toset(["x"])}'),
+    ignoreChanges: (_, p) => p.addOverride('lifecycle.ignore_changes', 'all'),
+    otherAlias: (w, p) => {
+      p.provider = new AwsProvider(w.stack, `alias_${p.node.id}`, { region: 'us-east-1', alias: `other_${p.node.id}` });
+    },
+    variableList: (w, p) => {
+      const v = new TerraformVariable(w.stack, `list_${p.node.id}`, { type: 'list(string)' });
+      p.addOverride(p instanceof IamRolePolicyAttachmentsExclusive ? 'policy_arns' : 'policy_names', v.value);
+    },
+    duplicate: (w, p) => {
+      if (p instanceof IamRolePolicyAttachmentsExclusive) new IamRolePolicyAttachmentsExclusive(w.stack, 'managed_twice', { roleName: 'app-deployer', policyArns: [w.used.arn] });
+      else new IamRolePoliciesExclusive(w.stack, 'inline_twice', { roleName: 'app-deployer', policyNames: [] });
+    },
+    unknownName: (w, p) => p.addOverride('role_name', Fn.lower(w.role.name)),
+  };
+  const half = fc.record({ present: fc.boolean(), spoiler: fc.option(fc.constantFrom(...Object.keys(SPOILERS)), { nil: undefined }) });
+
+  it('never passes unless both exclusive resources are present and unspoiled', () => {
+    fc.assert(
+      fc.property(half, half, (managed, inline) => {
+        const world = lookedUp();
+        if (managed.present) {
+          const pin = new IamRolePolicyAttachmentsExclusive(world.stack, 'managed_set', { roleName: world.role.name, policyArns: [world.used.arn] });
+          if (managed.spoiler) SPOILERS[managed.spoiler]!(world, pin);
+        }
+        if (inline.present) {
+          const pin = new IamRolePoliciesExclusive(world.stack, 'inline_set', { roleName: world.role.name, policyNames: [] });
+          if (inline.spoiler) SPOILERS[inline.spoiler]!(world, pin);
+        }
+        const pinned = managed.present && inline.present && managed.spoiler === undefined && inline.spoiler === undefined;
+        expect(violations(gateOf(world))).toEqual(pinned ? [] : TODAY_UNUSED);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
