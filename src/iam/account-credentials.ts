@@ -1,6 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { ConfiguredRetryStrategy, fromIni, fromTemporaryCredentials } from './aws-sdk';
 import { SDK_MAX_ATTEMPTS, sdkRetryDelay, stsEndpoint, toAwsRequestError, type AwsCredentialIdentityProvider, type ConnectionOptions } from './client';
 import { IncompleteResponseError } from '../model/errors';
 

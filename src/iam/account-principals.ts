@@ -1,4 +1,5 @@
-import { GetAccountAuthorizationDetailsCommand, type EntityType, type GetAccountAuthorizationDetailsResponse } from '@aws-sdk/client-iam';
+import type { EntityType, GetAccountAuthorizationDetailsResponse } from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand } from './aws-sdk';
 import type { IamSession } from './client';
 import { MAX_ITEMS } from '../model/constraints';
 import { IncompleteResponseError } from '../model/errors';

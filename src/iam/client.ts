@@ -1,7 +1,5 @@
-import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
-import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { getSchemaSerdePlugin } from '@smithy/core/schema';
+import type { IAMClientConfig } from '@aws-sdk/client-iam';
+import { ConfiguredRetryStrategy, IAMClient, fromIni, fromTemporaryCredentials, getSchemaSerdePlugin } from './aws-sdk';
 import { checkEndpointSetup, explainCredentialsFailure } from './aws-setup';
 import { abortError, raceAbort } from './backoff';
 import { AwsRequestError } from '../model/errors';

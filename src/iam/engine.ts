@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { ListPoliciesGrantingServiceAccessCommand, type ListPoliciesGrantingServiceAccessResponse } from '@aws-sdk/client-iam';
+import type { ListPoliciesGrantingServiceAccessResponse } from '@aws-sdk/client-iam';
+import { ListPoliciesGrantingServiceAccessCommand } from './aws-sdk';
 import { realSleep, resolveSchedule, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { AbortSignalLike } from './abort-signal';
 import { PollWaves } from './poll-waves';

@@ -1,12 +1,5 @@
-import {
-  GetAccountAuthorizationDetailsCommand,
-  GetGroupCommand,
-  GetPolicyCommand,
-  GetRoleCommand,
-  GetUserCommand,
-  type EntityType,
-  type GetAccountAuthorizationDetailsResponse,
-} from '@aws-sdk/client-iam';
+import type { EntityType, GetAccountAuthorizationDetailsResponse } from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand, GetGroupCommand, GetPolicyCommand, GetRoleCommand, GetUserCommand } from './aws-sdk';
 import { raceAbort } from './backoff';
 import type { IamSession } from './client';
 import { MAX_ITEMS, parsePrincipalArn } from '../model/constraints';

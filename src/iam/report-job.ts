@@ -5,14 +5,16 @@ import {
   GetOrganizationsAccessReportCommand,
   GetServiceLastAccessedDetailsCommand,
   GetServiceLastAccessedDetailsWithEntitiesCommand,
-  type GenerateOrganizationsAccessReportResponse,
-  type GenerateServiceLastAccessedDetailsResponse,
-  type GetOrganizationsAccessReportResponse,
-  type GetServiceLastAccessedDetailsResponse,
-  type GetServiceLastAccessedDetailsWithEntitiesResponse,
-  type ServiceLastAccessed as SdkServiceLastAccessed,
-  type AccessDetail as SdkAccessDetail,
-  type EntityDetails as SdkEntityDetails,
+} from './aws-sdk';
+import type {
+  GenerateOrganizationsAccessReportResponse,
+  GenerateServiceLastAccessedDetailsResponse,
+  GetOrganizationsAccessReportResponse,
+  GetServiceLastAccessedDetailsResponse,
+  GetServiceLastAccessedDetailsWithEntitiesResponse,
+  ServiceLastAccessed as SdkServiceLastAccessed,
+  AccessDetail as SdkAccessDetail,
+  EntityDetails as SdkEntityDetails,
 } from '@aws-sdk/client-iam';
 import { limitExceededDelay, pollDelay, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { IamSession } from './client';

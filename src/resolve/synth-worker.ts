@@ -1,11 +1,14 @@
 /**
  * The synth-time worker: a child process that runs one batch of report requests with the async engine and prints
  * the outcomes. Synth is synchronous, so the parent blocks on spawnSync while all requests run concurrently here.
+ *
+ * The build turns this module and everything it imports, the AWS SDK included, into one file (scripts/bundle-worker.js):
+ * a synth with a miss waits for this program's start. (Node's compile cache is not turned on here: the one file is
+ * compiled before its first line could turn it on.)
  */
-// First, before the engine loads: compiled code comes from Node's cache when it has one (Node 22+).
-import '../iam/enable-compile-cache';
-import { runReports } from '../iam/index';
-import type { RunReportsOptions } from '../iam/index';
+// The engine itself, not the package's lazy iam/index: the worker exists to run it, and a static import lets the
+// worker's bundle (scripts/bundle-worker.js) keep only the parts of the AWS SDK the engine uses.
+import { runReports, type RunReportsOptions } from '../iam/engine';
 import { safeMessage } from '../model/redact';
 import { normalizeEndpoint } from './cache-file';
 import type { WorkerBatch, WorkerFailure, WorkerJob, WorkerOutcome, WorkerResponse } from './worker-protocol';

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * Bundles src/iam/aws-sdk.ts — the AWS SDK values the report engine uses — into ONE CommonJS file that replaces
+ * tsc's dist/iam/aws-sdk.js. The CLI, the library and the Terraform provider load the engine in process; most of a
+ * cold report's start was node resolving, reading and compiling the hundreds of files of the SDK's CommonJS entries,
+ * and the IAM one defines every IAM command. Taken from the SDK's ES modules (`module` before `main`), esbuild keeps
+ * only the client, the commands aws-sdk.ts names and what they use (the credential chain, signing, the HTTP handler,
+ * the endpoint rules), unchanged.
+ *
+ * Only the SDK goes in: our own modules stay separate files, so that classes and module state (errors, redaction,
+ * phase marks) exist once per process whoever loads them.
+ *
+ * Usage: node scripts/bundle-sdk.js [--quiet]
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { buildCheckedBundle, runBundleScript, root } = require('./checked-bundle');
+
+const OUTFILE = path.join(root, 'dist', 'iam', 'aws-sdk.js');
+
+runBundleScript('bundle-sdk', async () => {
+  await buildCheckedBundle({
+    name: 'bundle-sdk',
+    entry: path.join(root, 'src', 'iam', 'aws-sdk.ts'),
+    outfile: OUTFILE,
+    // Nothing of ours but the entry, and no other package of the SDK than the engine's.
+    forbiddenInput: /^src[\\/](?!iam[\\/]aws-sdk\.ts$)|node_modules[\\/](@cloud-copilot|@aws-sdk[\\/]client-(sts|organizations))[\\/]/,
+    forbiddenWhat: 'modules of this package or the STS and Organizations clients',
+    maxBytes: 1024 * 1024,
+    quiet: process.argv.includes('--quiet'),
+    options: {
+      mainFields: ['module', 'main'],
+      banner: { js: '// cdktf-access-advisor: the parts of the AWS SDK the report engine uses (bundled from the SDK\'s ES modules)' },
+    },
+  });
+  // tsc's source map was of the file the bundle replaced.
+  fs.rmSync(`${OUTFILE}.map`, { force: true });
+});

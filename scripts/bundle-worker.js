@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * Bundles the synth-time worker (src/resolve/synth-worker.ts) into ONE CommonJS file that replaces tsc's
+ * dist/resolve/synth-worker.js. A synth with an uncached report waits for this program's start before its job can
+ * begin, and most of that start was node resolving, reading and compiling the hundreds of files of the AWS SDK.
+ *
+ * The SDK is taken from its ES modules (`module` before `main`), so esbuild keeps only what the worker uses: the
+ * IAM client with the few commands the engine sends, instead of the CommonJS entry that defines every IAM command.
+ * Nothing else changes: the same client, credential chain, endpoint and region resolution, and the same checks.
+ * The worker is a program of its own (it talks to the synth over stdin/stdout), so it shares no module state with
+ * the rest of dist/. The action catalog, the emulator, the constructs and cdktf must not be pulled in.
+ *
+ * Usage: node scripts/bundle-worker.js [--quiet]
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { buildCheckedBundle, runBundleScript, root } = require('./checked-bundle');
+
+const OUTFILE = path.join(root, 'dist', 'resolve', 'synth-worker.js');
+
+runBundleScript('bundle-worker', async () => {
+  await buildCheckedBundle({
+    name: 'bundle-worker',
+    entry: path.join(root, 'src', 'resolve', 'synth-worker.ts'),
+    outfile: OUTFILE,
+    forbiddenInput: /node_modules[\\/](@cloud-copilot|cdktf|cdktn|constructs|ajv)[\\/]|src[\\/](emulator|constructs|analysis|cli|provider)[\\/]/,
+    forbiddenWhat: 'the catalog, ajv, cdktf, or modules of the emulator, constructs, analysis, CLI or provider',
+    maxBytes: 1536 * 1024,
+    quiet: process.argv.includes('--quiet'),
+    options: {
+      mainFields: ['module', 'main'],
+      banner: { js: '// cdktf-access-advisor synth-time worker (bundled; started by a synth for its uncached reports)' },
+    },
+  });
+  // tsc's source map was of the file the bundle replaced.
+  fs.rmSync(`${OUTFILE}.map`, { force: true });
+});
