@@ -1,7 +1,7 @@
 import type { OutputFormat } from './formats';
 import { CliInputError } from '../exit-codes';
-import { ANSI, PLAIN, renderMarkdown, renderText } from '../../report/document';
-import { toDocs } from '../../report/views';
+import type * as Documents from '../../report/document';
+import type * as Views from '../../report/views';
 
 /** The JSON data model of a result: what --query sees and what json/yaml print. */
 export function toJsonValue(value: unknown): unknown {
@@ -78,10 +78,18 @@ export function formatResult(value: unknown, format: OutputFormat, options: Form
       const YAML = require('yaml') as typeof import('yaml');
       return YAML.stringify(toJsonValue(value));
     }
-    case 'table':
+    // Lazy, as yaml and html are: every command loads this module at start, and json (the default) needs neither the
+    // document model nor the views (and through them the analysis rules).
+    case 'table': {
+      const { ANSI, PLAIN, renderText } = require('../../report/document') as typeof Documents;
+      const { toDocs } = require('../../report/views') as typeof Views;
       return renderText(toDocs(toJsonValue(value), options.now), options.color ? ANSI : PLAIN);
-    case 'markdown':
+    }
+    case 'markdown': {
+      const { renderMarkdown } = require('../../report/document') as typeof Documents;
+      const { toDocs } = require('../../report/views') as typeof Views;
       return renderMarkdown(toDocs(toJsonValue(value), options.now));
+    }
     case 'html': {
       // Lazy: only --output html pays for the renderer.
       const { renderHtml } = require('../../report/html') as typeof import('../../report/html');

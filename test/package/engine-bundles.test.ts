@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { ServiceLastAccessedReport } from '../../src/model/report';
+import type { WorkerBatch, WorkerResponse } from '../../src/resolve/worker-protocol';
+import { childOutput } from '../../scripts/child-output';
+import { ADMIN_CREDENTIALS, ROOT, cliEnv, runCli, tempDir } from '../cli/cli-harness';
+
+// The build bundles the AWS SDK the engine uses into dist/iam/aws-sdk.js (loaded by the CLI, the library and the
+// provider) and the whole synth worker into dist/resolve/synth-worker.js, from the SDK's ES modules
+// (scripts/bundle-sdk.js, scripts/bundle-worker.js). These run the built files as users do and check that what the
+// SDK decides — credentials from the default chain, region, endpoint, an assumed role — is what it was.
+const DIST = join(ROOT, 'dist');
+const WORKER = join(DIST, 'resolve', 'synth-worker.js');
+const SDK = join(DIST, 'iam', 'aws-sdk.js');
+const DEPLOYER = 'arn:aws:iam::123456789012:role/app-deployer';
+const OPS_ADMIN = 'arn:aws:iam::123456789012:role/ops-admin';
+
+/** Packages a built file requires at run time (node's own modules aside; not the words of an SDK error message). */
+function packagesRequired(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const required = [...text.matchAll(/(?<![[\w.$])require\("([^"]+)"\)/g)].map((m) => m[1]!);
+  return [...new Set(required.filter((name) => !name.startsWith('node:') && !['fs', 'os', 'path', 'crypto', 'http', 'https', 'stream', 'url', 'util', 'events', 'buffer', 'child_process', 'zlib', 'http2', 'net', 'tls', 'process', 'perf_hooks', 'async_hooks', 'module', 'worker_threads'].includes(name)))];
+}
+
+function runWorker(worker: string, batch: WorkerBatch, env: NodeJS.ProcessEnv): Promise<WorkerResponse> {
+  const child = spawn(process.execPath, [worker], { env });
+  return childOutput(child, JSON.stringify(batch)).then((run) => {
+    if (run.code !== 0) throw new Error(`worker exit ${run.code}: ${run.stderr}`);
+    return JSON.parse(run.stdout) as WorkerResponse;
+  });
+}
+
+function batchFor(arn: string, connection: WorkerBatch['jobs'][number]['connection']): WorkerBatch {
+  return { protocol: 1, jobs: [{ key: 'k', request: { kind: 'service-last-accessed', arn, granularity: 'ACTION_LEVEL' }, connection }] };
+}
+
+function reportOf(response: WorkerResponse): ServiceLastAccessedReport {
+  const [outcome] = response.outcomes;
+  if (!outcome?.ok) throw new Error(`the worker failed: ${JSON.stringify(outcome)}`);
+  return outcome.report as ServiceLastAccessedReport;
+}
+
+let emulator: RunningEmulator;
+let dir: string;
+/** A profile `keys` with the emulator's admin keys, `proc` getting them from a credential_process, `dev` a region. */
+let profileEnv: Record<string, string>;
+
+beforeAll(async () => {
+  for (const file of [WORKER, SDK]) {
+    if (!/^\/\/ cdktf-access-advisor/.test(readFileSync(file, 'utf8'))) throw new Error(`${file} is not the bundle: run \`npm run build\` first`);
+  }
+  emulator = await startEmulator({ world: join(ROOT, 'examples', 'world.json'), port: 0, seed: 7, jobs: { durationMs: 100 } });
+  dir = tempDir();
+  const processScript = join(dir, 'credentials.js');
+  writeFileSync(
+    processScript,
+    `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(ADMIN_CREDENTIALS.AWS_ACCESS_KEY_ID)}, SecretAccessKey: ${JSON.stringify(ADMIN_CREDENTIALS.AWS_SECRET_ACCESS_KEY)} }));\n`,
+  );
+  writeFileSync(
+    join(dir, 'credentials'),
+    `[keys]\naws_access_key_id = ${ADMIN_CREDENTIALS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${ADMIN_CREDENTIALS.AWS_SECRET_ACCESS_KEY}\n`,
+  );
+  writeFileSync(
+    join(dir, 'config'),
+    `[profile keys]\nregion = eu-west-1\n\n[profile proc]\nregion = eu-west-1\ncredential_process = ${JSON.stringify(process.execPath)} ${JSON.stringify(processScript)}\n`,
+  );
+  profileEnv = { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') };
+}, 60_000);
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+/** No keys, no region in the environment: what the worker or CLI gets comes from the profile. */
+function profileOnly(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = cliEnv({ ...profileEnv, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra });
+  delete env.AWS_REGION;
+  return env;
+}
+
+describe('the bundled synth worker (dist/resolve/synth-worker.js)', () => {
+  it('needs no installed package: it runs from a folder without node_modules', async () => {
+    expect(packagesRequired(WORKER)).toEqual([]);
+    const alone = join(tempDir(), 'synth-worker.js');
+    copyFileSync(WORKER, alone);
+    const env = cliEnv({ ...ADMIN_CREDENTIALS, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    const report = reportOf(await runWorker(alone, batchFor(DEPLOYER, { endpoint: emulator.endpoint }), env));
+    expect(report).toMatchObject({ arn: DEPLOYER, jobStatus: 'COMPLETED', granularity: 'ACTION_LEVEL' });
+    expect(report.servicesLastAccessed.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it.each([
+    ['a profile of the shared credentials file (AWS_PROFILE)', { AWS_PROFILE: 'keys' }],
+    ['a credential_process profile (AWS_PROFILE)', { AWS_PROFILE: 'proc' }],
+  ])('takes credentials and region from %s, through the SDK chain', async (_, extra) => {
+    const before = emulator.metrics().calls.GenerateServiceLastAccessedDetails ?? 0;
+    const report = reportOf(await runWorker(WORKER, batchFor(DEPLOYER, { endpoint: emulator.endpoint }), profileOnly(extra)));
+    expect(report).toMatchObject({ arn: DEPLOYER, jobStatus: 'COMPLETED' });
+    expect(emulator.metrics().calls.GenerateServiceLastAccessedDetails).toBe(before + 1);
+  }, 60_000);
+
+  it('takes the endpoint from AWS_ENDPOINT_URL_IAM and assumes the connection role through STS at that endpoint', async () => {
+    const before = emulator.metrics().calls.AssumeRole ?? 0;
+    const env = profileOnly({ AWS_PROFILE: 'keys', AWS_ENDPOINT_URL_IAM: emulator.endpoint, AWS_ENDPOINT_URL_STS: emulator.endpoint });
+    const report = reportOf(await runWorker(WORKER, batchFor(DEPLOYER, { roleArn: OPS_ADMIN }), env));
+    expect(report).toMatchObject({ arn: DEPLOYER, jobStatus: 'COMPLETED' });
+    expect(emulator.metrics().calls.AssumeRole).toBe(before + 1);
+  }, 60_000);
+
+  it('fails a profile without credentials with the explained error, as an outcome', async () => {
+    const response = await runWorker(WORKER, batchFor(DEPLOYER, { endpoint: emulator.endpoint }), profileOnly({ AWS_PROFILE: 'nosuch' }));
+    expect(response.outcomes[0]).toMatchObject({ ok: false, error: { message: expect.stringMatching(/no AWS credentials: profile "nosuch" \(AWS_PROFILE\)/) } });
+  }, 60_000);
+});
+
+describe('the bundled AWS SDK of the engine (dist/iam/aws-sdk.js) in the built CLI', () => {
+  it('holds the SDK itself: it requires no package', () => {
+    expect(packagesRequired(SDK)).toEqual([]);
+  });
+
+  it('--profile (credential_process, region from the profile) with --role-arn: the report of the assumed role session', async () => {
+    const before = emulator.metrics().calls.AssumeRole ?? 0;
+    const run = await runCli(['service-report', '--arn', DEPLOYER, '--profile', 'proc', '--role-arn', OPS_ADMIN, '--endpoint-url', emulator.endpoint], {
+      env: profileOnly(),
+    });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toMatchObject({ arn: DEPLOYER, jobStatus: 'COMPLETED' });
+    expect(emulator.metrics().calls.AssumeRole).toBe(before + 1);
+  }, 60_000);
+
+  it('a wrong profile is still the explained input error (exit 2)', async () => {
+    const run = await runCli(['service-report', '--arn', DEPLOYER, '--profile', 'nosuch', '--endpoint-url', emulator.endpoint], { env: profileOnly() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^access-advisor: no AWS credentials: profile "nosuch" \(--profile\) is in neither .*; known profiles: keys, proc\n$/);
+  }, 60_000);
+});
