@@ -31,6 +31,10 @@ runBundleScript('bundle-sdk', async () => {
     quiet: process.argv.includes('--quiet'),
     options: {
       mainFields: ['module', 'main'],
+      // The ES modules load some of node's own modules with import() (node:http for an http:// endpoint's agent);
+      // kept as import(), the first one starts node's whole ES module loader in the middle of the first request. As
+      // require(), like the SDK's CommonJS build does.
+      supported: { 'dynamic-import': false },
       banner: { js: '// cdktf-access-advisor: the parts of the AWS SDK the report engine uses (bundled from the SDK\'s ES modules)' },
     },
   });
