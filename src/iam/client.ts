@@ -152,8 +152,12 @@ function credentialsConfig(options: ConnectionOptions, region: string): IAMClien
 
 export interface IamSession {
   readonly client: IAMClient;
-  /** Sends one command through the gate; rejects with AwsRequestError, or an AbortError when `signal` fires. */
-  send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest): Promise<O>;
+  /**
+   * Sends one command through the gate; rejects with AwsRequestError, or an AbortError when `signal` fires.
+   * `onAdmitted` is called each time an attempt leaves the gate for the wire (again for each retry), so the caller
+   * can tell the time its request waited for the run's rate limit from the time IAM took.
+   */
+  send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest, onAdmitted?: () => void): Promise<O>;
   close(): void;
 }
 
@@ -178,13 +182,14 @@ export async function createIamSession(
   const sdkDeserializer = sdkDeserializerOf(client);
   return {
     client,
-    async send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest) {
+    async send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest, onAdmitted?: () => void) {
       const cmd = command as Parameters<IAMClient['send']>[0];
       // Per attempt, after signing and inside the SDK's retry loop: every wire request is rate limited and counted.
       // Outside the deserializer (priority high), so it sees IAM's error code and can tell throttling apart.
       (cmd.middlewareStack as unknown as MiddlewareAdder).add(
         (next) => async (args) => {
           const release = await gate.enter(signal);
+          onAdmitted?.();
           phaseMark('request-sent', operation);
           try {
             const out = await next(args);

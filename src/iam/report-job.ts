@@ -244,7 +244,7 @@ function requireJobId(operation: string, jobId: string | undefined, request: Rep
  * premature (PollWaves): it then plans as if it had seen that itself.
  */
 async function pollUntilDone<T extends { JobStatus?: string }>(
-  fetchFirstPage: () => Promise<T>,
+  fetchFirstPage: (onAdmitted: () => void) => Promise<T>,
   ctx: JobContext,
   signal: AbortSignal,
   emit: Emit,
@@ -258,7 +258,7 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
   let skippedLastTick = false;
   /** Age at which this job (or, after a skip, a wave-mate) was last seen running; 0 before the first poll. */
   let seenRunningAt = 0;
-  /** Age at which this job's own last IN_PROGRESS poll was sent: the lower bound of its duration. */
+  /** Age at which this job's own last IN_PROGRESS poll left the gate: the lower bound of its duration. */
   let lastRunningPollAt = 0;
   /** Polls of this job the run's evidence planned. */
   let plannedPolls = 0;
@@ -283,13 +283,18 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
         continue;
       }
       skippedLastTick = false;
-      const sentAt = generatedAt === undefined ? 0 : age();
-      const page = await fetchFirstPage();
+      const askedAt = generatedAt === undefined ? 0 : age();
+      let admittedAt: number | undefined;
+      const page = await fetchFirstPage(() => {
+        if (generatedAt !== undefined) admittedAt = age();
+      });
+      // The poll's attempt that IAM answered left the run's gate at `sentAt` (a session that does not say: when asked).
+      const sentAt = admittedAt ?? askedAt;
       polls++;
       phaseMark('poll-done', page.JobStatus);
       onExists();
       if (page.JobStatus !== 'IN_PROGRESS') {
-        if (generatedAt !== undefined && page.JobStatus === 'COMPLETED') ctx.durations?.record(lastRunningPollAt, age());
+        if (generatedAt !== undefined && page.JobStatus === 'COMPLETED') recordDuration(ctx, lastRunningPollAt, sentAt - askedAt, age());
         return page;
       }
       if (generatedAt !== undefined) {
@@ -302,6 +307,19 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
   } finally {
     ctx.pollWaves?.forget(job);
   }
+}
+
+/**
+ * A finished job's duration bounds, kept as evidence for the next jobs' polls only when its COMPLETED poll went out
+ * about when it was asked for. A poll that waited for the run's rate limit (a run bound by the account's throttle
+ * queues every request for seconds) proves only that the job was done by the time its turn came: such an upper bound
+ * measures the queue, not the job, and polls planned from it would sleep for the queue's length on top of waiting in
+ * it, leaving the rate budget unused while the last jobs sleep. Such a job tells nothing new; the fixed schedule
+ * (whose polls join the queue early) keeps deciding until unqueued polls show how long jobs take.
+ */
+function recordDuration(ctx: JobContext, lowerMs: number, queuedMs: number, upperMs: number): void {
+  if (queuedMs > DURATION_TOLERANCE * upperMs) return;
+  ctx.durations?.record(lowerMs, upperMs);
 }
 
 /** One read of a job: its id, the context it runs in, how it reports progress, and how it says the job exists. */
@@ -339,15 +357,16 @@ function fixedScheduleDelayAt(ageMs: number, ctx: JobContext): number {
 async function readServiceJob(request: ServiceRequest, read: JobRead, createDate: Promise<string | undefined>): Promise<AccessReport> {
   const { jobId, ctx, signal, emit, pollImmediately } = read;
   const op = 'GetServiceLastAccessedDetails';
-  const getPage = (marker?: string) =>
+  const getPage = (marker?: string, onAdmitted?: () => void) =>
     ctx.session.send<GetServiceLastAccessedDetailsResponse>(
       op,
       new GetServiceLastAccessedDetailsCommand({ JobId: jobId, MaxItems: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
       signal,
       request,
+      onAdmitted,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await firstPage(() => getPage(), read, request);
+  const first = await firstPage((onAdmitted) => getPage(undefined, onAdmitted), read, request);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(jobId, first.Error?.Code ?? 'Unknown', first.Error?.Message ?? 'the job failed', request);
   }
@@ -406,7 +425,7 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
   const op = 'GetOrganizationsAccessReport';
   // Before any call: IAM's answer could not show whose job it is.
   if (pollImmediately) refuseResumedOrganizationsJob(request, jobId);
-  const getPage = (marker?: string) =>
+  const getPage = (marker?: string, onAdmitted?: () => void) =>
     ctx.session.send<GetOrganizationsAccessReportResponse>(
       op,
       new GetOrganizationsAccessReportCommand({
@@ -417,9 +436,10 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
       }),
       signal,
       request,
+      onAdmitted,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await firstPage(() => getPage(), read, request);
+  const first = await firstPage((onAdmitted) => getPage(undefined, onAdmitted), read, request);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(
       jobId,
@@ -438,7 +458,7 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
  * The first page of a job, after polling. A resumed job IAM does not know (NoSuchEntity, InvalidInput) is the
  * caller's mistake — a job id of another kind, session or account, or one that expired — so it is an input error.
  */
-async function firstPage<T extends { JobStatus?: string }>(fetchFirstPage: () => Promise<T>, read: JobRead, request: ReportRequest): Promise<T> {
+async function firstPage<T extends { JobStatus?: string }>(fetchFirstPage: (onAdmitted: () => void) => Promise<T>, read: JobRead, request: ReportRequest): Promise<T> {
   const { jobId, pollImmediately: resumed } = read;
   try {
     return await pollUntilDone(fetchFirstPage, read.ctx, read.signal, read.emit, resumed, read.onExists);

@@ -18,8 +18,12 @@ interface Simulated {
   readonly pollAges: number[];
 }
 
-/** One IAM job of `durationMs` behind a scripted session; requests take ONE_WAY_MS each way on the fake clock. */
-function simulator() {
+/**
+ * One IAM job of `durationMs` behind a scripted session; requests take ONE_WAY_MS each way on the fake clock. A poll
+ * may first wait `queuedMs(poll)` for the run's rate limit (poll: 0-based index within the job), as the session's gate
+ * would make it, and says when it leaves for the wire.
+ */
+function simulator(queuedMs: (poll: number) => number = () => 0) {
   let t = 1_000_000;
   const now = (): number => t;
   let job: { startedAt: number; durationMs: number } | undefined;
@@ -27,7 +31,11 @@ function simulator() {
   const session: IamSession = {
     client: undefined as never,
     close: () => undefined,
-    async send<O>(operation: string): Promise<O> {
+    async send<O>(operation: string, _command: unknown, _signal: unknown, _request: unknown, onAdmitted?: () => void): Promise<O> {
+      if (operation !== 'GenerateServiceLastAccessedDetails') {
+        t += queuedMs(current!.polls);
+        onAdmitted?.();
+      }
       t += ONE_WAY_MS;
       if (operation === 'GenerateServiceLastAccessedDetails') {
         job!.startedAt = t;
@@ -165,6 +173,36 @@ describe('polling at the job speed (runReportJob on a fake clock)', () => {
       expect(s.polls).toBe(1);
       expect(lateness(s)).toBeLessThanOrEqual(0.05 * 600 + 2 * ONE_WAY_MS);
     }
+  });
+});
+
+describe('polls that waited for the run\'s rate limit', () => {
+  it('are no evidence: with every poll queued for seconds, the next jobs still join the queue at the fixed schedule\'s first age', async () => {
+    // A run bound by the account's throttle: every request waits 10 s for its turn. A job read then was done by
+    // 10.5 s, which says nothing about how long it took; planning the next polls from it would make each job sleep
+    // about 5 s before queueing for 10 s more.
+    const sim = simulator(() => 10_000);
+    const durations = new JobDurations();
+    const ctx = sim.context(durations);
+    for (let i = 0; i < 5; i++) {
+      const s = await sim.run(ctx, 1000);
+      expect(s.polls).toBe(1);
+      expect(s.pollAges).toEqual([500 + 10_000]); // asked at 500 ms (the fixed schedule), sent when its turn came
+      expect(lateness(s)).toBe(9500 + 3 * ONE_WAY_MS);
+    }
+    expect(durations.size).toBe(0);
+  });
+
+  it('still teach when only the running poll waited: its lower bound is when it left the gate, not when it was asked', async () => {
+    // First poll asked at 500 ms, queued 600 ms: IAM sees it at 1100 ms, while the 1200 ms job still runs. The
+    // second poll is not queued and reads the job.
+    const sim = simulator((poll) => (poll === 0 ? 600 : 0));
+    const durations = new JobDurations();
+    const first = await sim.run(sim.context(durations), 1200);
+    expect(first.pollAges).toEqual([1100, expect.any(Number)]);
+    expect(durations.size).toBe(1);
+    const upper = first.readAt - (first.endedAt - 1200) - ONE_WAY_MS; // age of the answer
+    expect(durations.nextPollAge(0)).toBeCloseTo((1100 + upper) / 2, 0);
   });
 });
 
