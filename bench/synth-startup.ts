@@ -36,6 +36,14 @@ export interface SynthStartupSample {
   readonly packageModules: number;
   /** Modules loaded from node_modules by the app with the package, beyond the app without it. */
   readonly extraModules: readonly string[];
+  /**
+   * CPU time (user + system, all threads) of the same runs, as each process counts it at exit: unlike wall time it
+   * does not grow with what else the machine runs, so it is the figure to compare across machines and loads. Shown
+   * beside the goal, not judged.
+   */
+  readonly withPackageCpuMs?: Summary;
+  readonly withoutPackageCpuMs?: Summary;
+  readonly pairedCpuRatio?: Summary;
 }
 
 function cachedReport(): ReportModel {
@@ -82,9 +90,12 @@ function packagesOf(modules: readonly string[]): Set<string> {
   return new Set(names);
 }
 
-/** The two apps and their cache in `dir`; `run` runs one as `node app.js` and times it. */
+/** Loaded before either app (`node -r`): reports the process's CPU time on stderr when it exits. */
+const CPU_PROBE = `process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeSync(2, '\\nACCESS_ADVISOR_BENCH_CPU_MS ' + (u.user + u.system) / 1000 + '\\n'); });\n`;
+
+/** The two apps and their cache in `dir`; `run` runs one as `node app.js` and times it (wall, and CPU as the process counted it). */
 export function writeStartupApps(dir: string): {
-  run(which: 'with' | 'without', listModules?: boolean): { ms: number; modules: readonly string[] };
+  run(which: 'with' | 'without', listModules?: boolean): { ms: number; cpuMs: number; modules: readonly string[] };
   packagesLoaded(which: 'with' | 'without'): Set<string>;
 } {
   const cacheFile = join(dir, 'access-advisor.context.json');
@@ -95,13 +106,16 @@ export function writeStartupApps(dir: string): {
   const apps = { with: join(dir, 'with-package.js'), without: join(dir, 'without-package.js') };
   writeFileSync(apps.with, appSource(true, cacheFile, join(dir, 'out-with')));
   writeFileSync(apps.without, appSource(false, cacheFile, join(dir, 'out-without')));
+  const probe = join(dir, 'cpu-probe.js');
+  writeFileSync(probe, CPU_PROBE);
   const env = { ...process.env, ACCESS_ADVISOR_LOOKUPS: 'off' };
   const run = (which: 'with' | 'without', listModules = false) => {
     const start = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, [apps[which]], { cwd: dir, env: listModules ? { ...env, LIST_MODULES: '1' } : env, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['-r', probe, apps[which]], { cwd: dir, env: listModules ? { ...env, LIST_MODULES: '1' } : env, encoding: 'utf8' });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (child.status !== 0) throw new Error(`${apps[which]} exited ${child.status}: ${child.stderr}`);
-    return { ms, modules: listModules ? (JSON.parse(child.stdout.trim().split('\n').pop()!) as string[]) : [] };
+    const cpuMs = Number(/ACCESS_ADVISOR_BENCH_CPU_MS ([\d.]+)/.exec(child.stderr)?.[1] ?? Number.NaN);
+    return { ms, cpuMs, modules: listModules ? (JSON.parse(child.stdout.trim().split('\n').pop()!) as string[]) : [] };
   };
   return { run, packagesLoaded: (which) => packagesOf(run(which, true).modules) };
 }
@@ -119,16 +133,25 @@ export function synthStartup(runs = 31): SynthStartupSample {
     runOnce('without');
     const withMs: number[] = [];
     const withoutMs: number[] = [];
+    const withCpu: number[] = [];
+    const withoutCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
-      withoutMs.push(runOnce('without').ms);
-      withMs.push(runOnce('with').ms);
+      const without = runOnce('without');
+      const withPackage = runOnce('with');
+      withoutMs.push(without.ms);
+      withMs.push(withPackage.ms);
+      withoutCpu.push(without.cpuMs);
+      withCpu.push(withPackage.cpuMs);
     }
     const withPackageMs = summarize(withMs);
     const withoutPackageMs = summarize(withoutMs);
     const ratio = withPackageMs.median / withoutPackageMs.median;
     const pairedRatio = summarize(withMs.map((ms, i) => ms / withoutMs[i]!));
     const judgedRatio = Math.max(ratio, pairedRatio.median);
-    return { runs, withPackageMs, withoutPackageMs, ratio, pairedRatio, judgedRatio, goalRatio: 1.1, extraModules, packageModules };
+    const cpu = withCpu.every(Number.isFinite) && withoutCpu.every(Number.isFinite)
+      ? { withPackageCpuMs: summarize(withCpu), withoutPackageCpuMs: summarize(withoutCpu), pairedCpuRatio: summarize(withCpu.map((c, i) => c / withoutCpu[i]!)) }
+      : {};
+    return { runs, withPackageMs, withoutPackageMs, ratio, pairedRatio, judgedRatio, goalRatio: 1.1, extraModules, packageModules, ...cpu };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

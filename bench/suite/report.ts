@@ -162,6 +162,7 @@ export function goalLines(results: BenchResults, scenarios: readonly ScenarioSum
     lines.push({
       ...checkAtMost(startupGoal, s.judgedRatio, GOALS.cacheHitSynthRatio),
       figure: `${s.judgedRatio.toFixed(2)}× (medians ${s.ratio.toFixed(2)}×, pairs ${s.pairedRatio.median.toFixed(2)}×; ${formatSummary(s.withPackageMs, 0, ' ms')} vs ${formatSummary(s.withoutPackageMs, 0, ' ms')})`,
+      ...(s.pairedCpuRatio ? { note: `CPU time: pairs ${s.pairedCpuRatio.median.toFixed(2)}×, ${formatSummary(s.withPackageCpuMs!, 0, ' ms')} vs ${formatSummary(s.withoutPackageCpuMs!, 0, ' ms')}` } : {}),
     });
   } else lines.push(missingGoal(startupGoal, startup));
   const phases = results.phases;
@@ -461,6 +462,10 @@ function synthSection(results: BenchResults): string {
         `a \`LeastPrivilegeGate\`, one output — run as \`node app.js\` against the same app without the package (the output a literal), alternately, ${s.runs} runs each: ` +
         `with ${formatSummary(s.withPackageMs, 0, ' ms')}, without ${formatSummary(s.withoutPackageMs, 0, ' ms')}: ratio of the medians ${s.ratio.toFixed(2)}×, ` +
         `median of the ${s.runs} pairs' ratios ${formatSummary(s.pairedRatio, 2, '×')}; judged on the worse, **${s.judgedRatio.toFixed(2)}×** (goal ≤ ${GOALS.cacheHitSynthRatio.toFixed(2)}×). ` +
+        (s.pairedCpuRatio
+          ? `CPU time of the same runs (user + system, as each process counts it at exit; it does not grow with the machine's other load): with ${formatSummary(s.withPackageCpuMs!, 0, ' ms')}, ` +
+            `without ${formatSummary(s.withoutPackageCpuMs!, 0, ' ms')}, pairs ${formatSummary(s.pairedCpuRatio, 2, '×')} (shown, not judged). `
+          : '') +
         `Packages the app loads beyond cdktf's: ${s.extraModules.map((m) => `\`${m}\``).join(', ') || 'none'}; of this package, ${s.packageModules} modules — the barrels load their members on first use ` +
         `(scripts/lazy-barrels.js), and the AWS SDK, the emulator, ajv, the action catalog, tightening and the plan-time binding load only when a lookup, an emulator, a tightening or a plan-time report needs them.`,
     );
