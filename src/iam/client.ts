@@ -150,6 +150,9 @@ function credentialsConfig(options: ConnectionOptions, region: string): IAMClien
   });
 }
 
+/** The requests that start a job: the run's gate serves them before the polls and pages waiting (request-gate.ts). */
+const JOB_STARTS: ReadonlySet<string> = new Set(['GenerateServiceLastAccessedDetails', 'GenerateOrganizationsAccessReport']);
+
 export interface IamSession {
   readonly client: IAMClient;
   /**
@@ -188,7 +191,7 @@ export async function createIamSession(
       // Outside the deserializer (priority high), so it sees IAM's error code and can tell throttling apart.
       (cmd.middlewareStack as unknown as MiddlewareAdder).add(
         (next) => async (args) => {
-          const release = await gate.enter(signal);
+          const release = await gate.enter(signal, JOB_STARTS.has(operation));
           onAdmitted?.();
           phaseMark('request-sent', operation);
           try {

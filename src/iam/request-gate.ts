@@ -4,9 +4,13 @@ import { abortError } from './backoff';
 /**
  * Every HTTP attempt of a run (including the SDK's own retries) passes this gate: an adaptive token bucket keeps
  * the whole run under what IAM currently allows — IAM throttles per account, so one run must share one budget —
- * and a semaphore keeps at most `concurrency` requests in flight. Waiters are served first-come first-served, so
- * generates and polls share the budget fairly and neither can starve the other. Each request reports back how it
- * ended, so a Throttling answer slows the whole run down (see AdaptiveRate).
+ * and a semaphore keeps at most `concurrency` requests in flight. Waiters are served first-come first-served within
+ * two classes: requests that start a job (a generate, and its retries) go before requests that read one. A job runs
+ * in IAM while the run's other requests wait, so starting every job first lets the jobs run in parallel with the
+ * polls' queue; a generate retried after a Throttling answer would otherwise rejoin the queue behind the polls and
+ * start its job seconds late, leaving the run's last seconds to that one job. Reads cannot starve: a run has one
+ * generate per report (a long-lived engine, one per report it is handed). Each request reports back how it ended,
+ * so a Throttling answer slows the whole run down (see AdaptiveRate).
  */
 
 export interface RequestGateOptions {
@@ -40,6 +44,19 @@ export type ReleaseGate = (outcome?: RequestOutcome) => void;
 
 interface Waiter {
   readonly grant: () => void;
+  /** Starts a job: served before every waiter that does not. */
+  readonly startsJob: boolean;
+}
+
+/** Queues `waiter` behind every waiter of its class, and ahead of the reads when it starts a job. */
+function enqueue(queue: Waiter[], waiter: Waiter): void {
+  if (!waiter.startsJob) {
+    queue.push(waiter);
+    return;
+  }
+  const firstRead = queue.findIndex((w) => !w.startsJob);
+  if (firstRead < 0) queue.push(waiter);
+  else queue.splice(firstRead, 0, waiter);
 }
 
 export class RequestGate {
@@ -70,14 +87,14 @@ export class RequestGate {
   /**
    * Waits for a concurrency slot, then a rate token; returns the release function, to be called with the outcome.
    * Slot first: a token is only taken by a request that can go at once, so a rate cut applies to everything not
-   * yet on the wire.
+   * yet on the wire. `startsJob`: the request starts a job (served before the reads waiting).
    */
-  async enter(signal?: AbortSignal): Promise<ReleaseGate> {
+  async enter(signal?: AbortSignal, startsJob = false): Promise<ReleaseGate> {
     if (signal?.aborted) throw abortError();
-    await this.acquireSlot(signal);
+    await this.acquireSlot(signal, startsJob);
     let generation: number;
     try {
-      generation = await this.waitForToken(signal);
+      generation = await this.waitForToken(signal, startsJob);
     } catch (err) {
       this.freeSlot();
       throw err;
@@ -117,10 +134,11 @@ export class RequestGate {
     };
   }
 
-  private waitForToken(signal?: AbortSignal): Promise<number> {
+  private waitForToken(signal: AbortSignal | undefined, startsJob: boolean): Promise<number> {
     if (this.tokenQueue.length === 0 && this.rate.waitMs() === 0) return Promise.resolve(this.rate.take());
     return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = {
+        startsJob,
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve(this.rate.take());
@@ -131,7 +149,7 @@ export class RequestGate {
         if (i >= 0) this.tokenQueue.splice(i, 1);
         reject(abortError());
       };
-      this.tokenQueue.push(waiter);
+      enqueue(this.tokenQueue, waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
@@ -156,7 +174,7 @@ export class RequestGate {
     }
   }
 
-  private acquireSlot(signal?: AbortSignal): Promise<void> {
+  private acquireSlot(signal: AbortSignal | undefined, startsJob: boolean): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError());
     if (this.slotsHeld < this.options.concurrency) {
       this.slotsHeld++;
@@ -164,6 +182,7 @@ export class RequestGate {
     }
     return new Promise<void>((resolve, reject) => {
       const entry: Waiter = {
+        startsJob,
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           this.slotsHeld++;
@@ -175,7 +194,7 @@ export class RequestGate {
         if (i >= 0) this.slotQueue.splice(i, 1);
         reject(abortError());
       };
-      this.slotQueue.push(entry);
+      enqueue(this.slotQueue, entry);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -43,6 +43,42 @@ describe('RequestGate', () => {
     }
   });
 
+  it('serves requests that start a job before the reads waiting, first-come first-served within each (slots)', async () => {
+    const gate = new RequestGate({ requestsPerSecond: 10_000, concurrency: 1 });
+    const held = await gate.enter();
+    const order: string[] = [];
+    const wait = (name: string, startsJob: boolean) =>
+      gate.enter(undefined, startsJob).then((release) => {
+        order.push(name);
+        release();
+      });
+    const all = [wait('read 1', false), wait('read 2', false), wait('generate 1', true), wait('read 3', false), wait('generate 2', true)];
+    held();
+    await Promise.all(all);
+    expect(order).toEqual(['generate 1', 'generate 2', 'read 1', 'read 2', 'read 3']);
+  });
+
+  it('serves requests that start a job before the reads waiting for a rate token (fake clock)', async () => {
+    jest.useFakeTimers();
+    try {
+      const gate = new RequestGate({ requestsPerSecond: 10, burst: 1, concurrency: 100 });
+      const order: string[] = [];
+      const wait = (name: string, startsJob: boolean) =>
+        gate.enter(undefined, startsJob).then((release) => {
+          order.push(name);
+          release();
+        });
+      const all = [wait('read 1', false), wait('read 2', false), wait('read 3', false)];
+      await jest.advanceTimersByTimeAsync(150); // read 1 at once, read 2 at 100 ms
+      all.push(wait('generate (a retry)', true));
+      await jest.advanceTimersByTimeAsync(1_000);
+      await Promise.all(all);
+      expect(order).toEqual(['read 1', 'read 2', 'generate (a retry)', 'read 3']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('an aborted waiter leaves the queue without taking a slot', async () => {
     const gate = new RequestGate({ requestsPerSecond: 10_000, concurrency: 1 });
     const first = await gate.enter();
