@@ -310,15 +310,23 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
 }
 
 /**
+ * A COMPLETED poll that waited in the run's gate longer than this share of the job's age is no evidence. A short
+ * wait for a slot (a few requests in flight) moves the upper bound by less than the fixed schedule's own lateness
+ * (its polls grow 1.5× apart), so that evidence still beats the fixed schedule; a run bound by the account's
+ * throttle makes every request wait for seconds, several times a job's length.
+ */
+export const QUEUED_EVIDENCE_LIMIT = 0.25;
+
+/**
  * A finished job's duration bounds, kept as evidence for the next jobs' polls only when its COMPLETED poll went out
- * about when it was asked for. A poll that waited for the run's rate limit (a run bound by the account's throttle
- * queues every request for seconds) proves only that the job was done by the time its turn came: such an upper bound
- * measures the queue, not the job, and polls planned from it would sleep for the queue's length on top of waiting in
- * it, leaving the rate budget unused while the last jobs sleep. Such a job tells nothing new; the fixed schedule
- * (whose polls join the queue early) keeps deciding until unqueued polls show how long jobs take.
+ * about when it was asked for. A poll that waited long for the run's rate limit proves only that the job was done by
+ * the time its turn came: such an upper bound measures the queue, not the job, and polls planned from it would sleep
+ * for the queue's length on top of waiting in it, leaving the rate budget unused while the last jobs sleep. Such a
+ * job tells nothing new; the fixed schedule (whose polls join the queue early) keeps deciding until polls that did
+ * not queue show how long jobs take.
  */
 function recordDuration(ctx: JobContext, lowerMs: number, queuedMs: number, upperMs: number): void {
-  if (queuedMs > DURATION_TOLERANCE * upperMs) return;
+  if (queuedMs > QUEUED_EVIDENCE_LIMIT * upperMs) return;
   ctx.durations?.record(lowerMs, upperMs);
 }
 

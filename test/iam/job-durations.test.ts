@@ -193,6 +193,21 @@ describe('polls that waited for the run\'s rate limit', () => {
     expect(durations.size).toBe(0);
   });
 
+  it('teach when the wait was short (a slot, not the throttle): jobs of one length are still read at one poll', async () => {
+    // Every poll waits 100 ms for a slot (10 % of the job): the bounds are that much looser, still far better
+    // than the fixed schedule's 500 and 1250 ms.
+    const sim = simulator(() => 100);
+    const durations = new JobDurations();
+    const ctx = sim.context(durations);
+    const jobs: Simulated[] = [];
+    for (let i = 0; i < 20; i++) jobs.push(await sim.run(ctx, 1000));
+    expect(durations.size).toBeGreaterThan(0);
+    for (const s of jobs.slice(10)) {
+      expect(s.polls).toBe(1);
+      expect(lateness(s)).toBeLessThanOrEqual(0.15 * 1000);
+    }
+  });
+
   it('still teach when only the running poll waited: its lower bound is when it left the gate, not when it was asked', async () => {
     // First poll asked at 500 ms, queued 600 ms: IAM sees it at 1100 ms, while the 1200 ms job still runs. The
     // second poll is not queued and reads the job.
