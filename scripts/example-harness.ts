@@ -51,6 +51,8 @@ export interface SynthOptions {
   readonly transpileOnly?: boolean;
   /** Kill the app after this long. Default 180 s. */
   readonly timeoutMs?: number;
+  /** With `cli`: `synth --hcl`, the stack written as HCL (cdk.tf) instead of JSON (runExampleSynth only). */
+  readonly hcl?: boolean;
 }
 
 export interface Annotation {
@@ -161,7 +163,7 @@ export function runExampleSynth(example: ExampleName, options: SynthOptions): Pr
       const app = `"${join(REPO_ROOT, 'node_modules', '.bin', 'ts-node')}" "${join(cwd, 'main.ts')}"`;
       writeFileSync(join(projectDir, 'cdktf.json'), JSON.stringify({ ...config, app, context: { ...config.context, ...options.context } }, null, 2));
     }
-    return run(`"${CLI_BIN[options.cli]}" synth --output "${options.outdir}"`, projectDir, env, timeoutMs);
+    return run(`"${CLI_BIN[options.cli]}" synth${options.hcl ? ' --hcl' : ''} --output "${options.outdir}"`, projectDir, env, timeoutMs);
   }
   const env = emulatorEnvironment(options.endpoint, {
     ...common,

@@ -1,8 +1,14 @@
+import { join } from 'node:path';
 import type { Construct, IConstruct } from 'constructs';
 import { PROVIDER_SOURCE, PROVIDER_TYPE } from '../provider/install';
 import { ACCESS_ADVISOR_ELEMENT } from './access-advisor-element';
 import type { CdkCore, Postcondition, TerraformProvider } from './cdk-core';
 import type { IResolvable } from './core-types';
+import { hclExpression } from './hcl-expression';
+import { writeFileAtomicSync } from '../resolve/atomic-write';
+
+/** The symbol under which cdktf and cdktn look for an element's own synthesis step. */
+const CUSTOM_SYNTHESIS = Symbol.for('cdktf/customSynthesis');
 
 /**
  * The Terraform elements of this package's own provider (`accessadvisor`), built with the core classes of the app
@@ -60,21 +66,89 @@ interface NativeClasses {
 
 const classesByCore = new WeakMap<CdkCore, NativeClasses>();
 
-/** Terraform's own representation of a value, for cdktf's HCL renderer (the JSON renderer needs none). */
-function hclAttribute(value: unknown): { value: unknown; isBlock: false; type: string; storageClassType: string } {
-  if (Array.isArray(value)) {
-    const objects = value.some((v) => typeof v === 'object' && v !== null);
-    return { value, isBlock: false, type: 'list', storageClassType: objects ? 'list' : 'stringList' };
+/**
+ * An attribute for the core's HCL renderer (`synth --hcl`) that it writes as `name = <expression>` verbatim: the
+ * renderer prints a `reference` attribute's value as it is, and the value is a one-element list so that its check
+ * for `${` (which would quote the expression again) does not apply. The expression is made from the value once
+ * tokens are resolved, by hcl-expression.ts. The JSON renderer never sees these.
+ */
+interface HclVerbatim {
+  readonly value: readonly unknown[];
+  readonly isBlock: false;
+  readonly type: 'reference';
+  readonly storageClassType: 'reference';
+}
+
+function hclVerbatim(core: CdkCore, render: (resolve: (value: unknown) => unknown) => string): HclVerbatim {
+  const expression = core.Lazy.anyValue({ produce: (context) => render((value) => context.resolve(value)) });
+  return { value: [expression], isBlock: false, type: 'reference', storageClassType: 'reference' };
+}
+
+/** A configuration value as its HCL expression. */
+function hclAttribute(core: CdkCore, value: unknown): HclVerbatim {
+  return hclVerbatim(core, (resolve) => hclExpression(resolve(value)));
+}
+
+/** A reference Terraform wants bare, not quoted (`provider = accessadvisor.west`, `depends_on = [data.x.y]`). */
+function hclReference(core: CdkCore, value: unknown): HclVerbatim {
+  return hclVerbatim(core, (resolve) => {
+    const resolved = resolve(value);
+    if (Array.isArray(resolved)) return `[${resolved.map((r) => bareReference(r)).join(', ')}]`;
+    return bareReference(resolved);
+  });
+}
+
+function bareReference(value: unknown): string {
+  const text = String(value);
+  const inner = /^\$\{([^{}]*)\}$/.exec(text);
+  return inner ? inner[1]! : text;
+}
+
+/** Nested blocks (`lifecycle { postcondition { … } }`, `timeouts { … }`) as the core's renderer writes blocks. */
+function hclBlocks(core: CdkCore, name: string, blocks: readonly Record<string, unknown>[]): object {
+  return {
+    value: blocks.map((block) => hclAttributes(core, block)),
+    isBlock: true,
+    type: 'list',
+    storageClassType: `${name}List`,
+  };
+}
+
+function hclAttributes(core: CdkCore, values: Record<string, unknown>): Record<string, HclVerbatim> {
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, hclAttribute(core, v)]),
+  );
+}
+
+/**
+ * A data source's meta-arguments in HCL: the core writes `lifecycle` as attributes (`postcondition = [...]`, which
+ * Terraform rejects: it is a block) and `provider` / `depends_on` as quoted strings. Rewritten here as blocks and
+ * bare references; the JSON form is the core's, unchanged.
+ */
+function hclMetaArguments(core: CdkCore, attributes: Record<string, unknown>): void {
+  const lifecycle = attributes['lifecycle'] as Record<string, unknown> | undefined;
+  if (lifecycle && typeof lifecycle === 'object') {
+    const value: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(lifecycle)) {
+      if (entry === undefined) continue;
+      value[key] =
+        key === 'precondition' || key === 'postcondition'
+          ? hclBlocks(core, key, entry as Record<string, unknown>[])
+          : hclAttribute(core, entry);
+    }
+    attributes['lifecycle'] = { value, isBlock: true, type: 'simple', storageClassType: 'lifecycle' };
   }
-  if (typeof value === 'number') return { value, isBlock: false, type: 'simple', storageClassType: 'number' };
-  if (typeof value === 'boolean') return { value, isBlock: false, type: 'simple', storageClassType: 'boolean' };
-  return { value, isBlock: false, type: 'simple', storageClassType: 'string' };
+  for (const key of ['provider', 'depends_on']) {
+    if (attributes[key] !== undefined) attributes[key] = hclReference(core, attributes[key]);
+  }
 }
 
 export function nativeClasses(core: CdkCore): NativeClasses {
   const known = classesByCore.get(core);
   if (known) return known;
-  const { TerraformDataSource, TerraformElement, TerraformProvider, TerraformStack } = core;
+  const { Manifest, TerraformDataSource, TerraformElement, TerraformProvider, TerraformStack } = core;
 
   class NativeDataSource extends TerraformDataSource implements NativeDataSourceElement {
     readonly [ACCESS_ADVISOR_ELEMENT] = true;
@@ -113,11 +187,13 @@ export function nativeClasses(core: CdkCore): NativeClasses {
     }
 
     protected override synthesizeHclAttributes(): Record<string, unknown> {
-      return Object.fromEntries(
-        Object.entries(this.inputs)
-          .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => [k, hclAttribute(v)]),
-      );
+      return hclAttributes(core, this.inputs);
+    }
+
+    override toHclTerraform(): unknown {
+      const fragment = super.toHclTerraform() as { data: Record<string, Record<string, Record<string, unknown>>> };
+      hclMetaArguments(core, fragment.data[this.terraformResourceType]![this.friendlyUniqueId]!);
+      return fragment;
     }
   }
 
@@ -156,7 +232,7 @@ export function nativeClasses(core: CdkCore): NativeClasses {
       return Object.fromEntries(
         Object.entries(this.attributes)
           .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => [k, Array.isArray(v) ? { value: v, isBlock: true, type: 'list', storageClassType: `${k}List` } : hclAttribute(v)]),
+          .map(([k, v]) => [k, Array.isArray(v) ? hclBlocks(core, k, v as Record<string, unknown>[]) : hclAttribute(core, v)]),
       );
     }
 
@@ -191,6 +267,8 @@ export function nativeClasses(core: CdkCore): NativeClasses {
       private readonly name: string,
     ) {
       super(scope, id, 'check');
+      // The cores' hook for an element that writes files at synth (their own assets use it).
+      Object.defineProperty(this, CUSTOM_SYNTHESIS, { value: { onSynthesize: (session: Parameters<Check['writeHcl']>[0]) => this.writeHcl(session) }, enumerable: false });
     }
 
     addAssertion(condition: string, errorMessage: string): void {
@@ -201,8 +279,24 @@ export function nativeClasses(core: CdkCore): NativeClasses {
       return { check: { [this.name]: { assert: this.assertions } } };
     }
 
+    /**
+     * The core's HCL renderer drops every block kind it does not know, `check` among them, so in `synth --hcl` the
+     * block goes to a file of its own beside the stack's cdk.tf (Terraform reads every .tf file of the directory).
+     */
     override toHclTerraform(): unknown {
-      return this.toTerraform();
+      return {};
+    }
+
+    private writeHcl(session: { readonly outdir: string; readonly manifest: { readonly hclOutput?: boolean } }): void {
+      if (!session.manifest.hclOutput) return;
+      const stack = TerraformStack.of(this);
+      const resolve = (value: unknown): unknown => core.Tokenization.resolve(value, { scope: stack, resolver: new core.DefaultTokenResolver(new core.StringConcat()) });
+      const asserts = this.assertions.map(
+        (a) =>
+          `  assert {\n    condition     = ${hclExpression(resolve(a.condition))}\n    error_message = ${hclExpression(resolve(a.error_message))}\n  }\n`,
+      );
+      const file = join(session.outdir, Manifest.stacksFolder, stack.node.id, `check-${this.name}.tf`);
+      writeFileAtomicSync(file, `check ${hclExpression(this.name)} {\n${asserts.join('')}}\n`);
     }
   }
 

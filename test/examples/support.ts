@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
@@ -74,6 +74,20 @@ export class ExampleWorld {
   /** The real CLI's synth as a user runs it (no CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS): its exit and output. */
   synthAsUser(example: ExampleName, context?: Record<string, unknown>): Promise<SynthRun> {
     return runExampleSynth(example, this.options(example, { cli: cliOf(example), continueOnErrorAnnotations: false, ...(context ? { context } : {}) }));
+  }
+
+  /**
+   * `synth --hcl` with the example's real CLI (the stack as HCL, cdk.tf): the run and the stack's directory (from the
+   * manifest; undefined when the synth wrote none).
+   */
+  async synthHcl(example: ExampleName, context?: Record<string, unknown>): Promise<SynthRun & { stackDir?: string }> {
+    const options = this.options(example, { cli: cliOf(example), hcl: true, ...(context ? { context } : {}) });
+    const run = await runExampleSynth(example, options);
+    const manifestPath = join(options.outdir, 'manifest.json');
+    if (!existsSync(manifestPath)) return run;
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { stacks: Record<string, { workingDirectory: string }> };
+    const entry = Object.values(manifest.stacks)[0];
+    return entry ? { ...run, stackDir: join(options.outdir, entry.workingDirectory) } : run;
   }
 
   private options(example: ExampleName, extra: Partial<SynthOptions>): SynthOptions {
