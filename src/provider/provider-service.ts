@@ -2,12 +2,18 @@ import type { ReportRunner } from '../iam';
 import { AccessAdvisorError } from '../model/errors';
 import { safeMessage } from '../model/redact';
 import { openReportRunner } from '../iam';
+import { PHASES_ON, phaseMark } from '../iam/phase-log';
 import type { DataSource, ReadContext } from './data-source';
 import { DATA_SOURCES } from './data-sources';
 import { ConfigProblem, errorDiagnostic, type Diagnostic } from './diagnostics';
 import { containsUnknown, decodeDynamicValue, encodeDynamicValue } from './dynamic-value';
 import { conformBlock, wireSchema } from './schema';
 import { PROVIDER_SCHEMA, readProviderConfig, type ProviderSettings } from './provider-config';
+
+phaseMark('provider-service-loaded');
+
+/** The phase log's mark function when marks are on (ACCESS_ADVISOR_PHASES), for the gRPC layer's per-RPC marks. */
+export const rpcMarks: ((name: string, detail?: string) => void) | undefined = PHASES_ON ? phaseMark : undefined;
 
 type WireValue = { msgpack?: Uint8Array | null; json?: Uint8Array | null } | null | undefined;
 

@@ -31,7 +31,7 @@ export interface BlockSpec {
 export const listOf = (element: TfType): TfType => ['list', element] as const;
 export const objectOf = (attributes: Record<string, TfType>): TfType => ['object', attributes] as const;
 
-/** The wire form of a schema (tfplugin6.Schema), as @grpc/proto-loader takes it. */
+/** The wire form of a schema (tfplugin6.Schema), as the gRPC layer (server.ts) encodes it. */
 export function wireSchema(block: BlockSpec): object {
   return { version: 0, block: wireBlock(block) };
 }

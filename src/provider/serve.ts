@@ -1,6 +1,6 @@
 import { bind, checkEnvironment, HandshakeError, handshakeLine, portCandidates, transportFor } from './handshake';
 import type { ProviderService } from './provider-service';
-import { buildServer } from './server';
+import { buildServer, setRpcMarks } from './server';
 
 /**
  * The provider process Terraform starts (through the launcher `access-advisor provider install` writes). stdout
@@ -19,8 +19,12 @@ export async function serve(parent: number): Promise<void> {
   }
   // Loaded after the handshake (Terraform waits for the handshake line on every run), or by an earlier first call.
   let service: ProviderService | undefined;
-  const provider = (): ProviderService =>
-    (service ??= new (require('./provider-service') as typeof import('./provider-service')).ProviderService());
+  const provider = (): ProviderService => {
+    if (service) return service;
+    const loaded = require('./provider-service') as typeof import('./provider-service');
+    setRpcMarks(loaded.rpcMarks);
+    return (service = new loaded.ProviderService());
+  };
   let exiting = false;
   const exit = (code: number): void => {
     if (exiting) return;
