@@ -5,16 +5,20 @@
  *     environment (magic cookie, AutoMTLS client certificate, port range), until its handshake line;
  *   - `terraform plan` with 50 `accessadvisor_service_last_accessed` data sources on 50 roles (1 s jobs, the emulator
  *     in this process) against the same plan with one of them (= one job + the plan without them) and without any, at
- *     Terraform's default -parallelism (10), and at -parallelism=50 for comparison.
+ *     Terraform's default -parallelism (10), and at -parallelism=50 for comparison;
+ *   - where one one-report plan's time goes (one more run with Terraform's trace and the provider's phase marks): the
+ *     provider starts, Terraform's wait from each start to its handshake and first call, the read, the exits.
  *
  *   npm run bench -- --only provider [--runs N]
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startEmulator } from '../src/emulator';
 import { scenarioWorld, BENCH_ACCESS_KEY, BENCH_SECRET_KEY, roleArn } from './suite/world';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../src/provider/handshake';
 import { createServerCertificate } from '../src/provider/tls-certificate';
 import { availability, ProviderSandbox, SOURCE, terraformOk } from '../test/provider/support';
+import { planPhases, type PlanPhases } from './provider-phases';
 
 export const PROVIDER_REPORTS = 50;
 export const PROVIDER_JOB_MS = 1000;
@@ -31,6 +35,8 @@ export interface ProviderPlanSample {
   /** API calls of one 50-report plan, and the most the emulator had in flight at once. */
   readonly manyApiCalls: number;
   readonly manyMaxInFlight: number;
+  /** Where one more one-report plan's time went (TF_LOG=trace and the provider's phase marks; not the timed run). */
+  readonly onePhases: PlanPhases;
 }
 
 export interface ProviderSample {
@@ -87,6 +93,15 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return since(start);
 }
 
+/** One more plan with Terraform's trace and the provider's phase marks on, broken down by bench/provider-phases.ts. */
+async function tracedPlan(sandbox: ProviderSandbox, dir: string, env: NodeJS.ProcessEnv, run: number): Promise<PlanPhases> {
+  const tfLog = join(sandbox.scratch, `trace-${run}.log`);
+  const phases = join(sandbox.scratch, `phases-${run}.jsonl`);
+  const start = Date.now();
+  await terraformOk(['plan', '-input=false'], dir, { ...env, TF_LOG: 'trace', TF_LOG_PATH: tfLog, ACCESS_ADVISOR_PHASES: phases });
+  return planPhases(tfLog, phases, start, Date.now());
+}
+
 export async function runProviderBench(runs: number): Promise<ProviderSample> {
   const available = availability();
   if (!available.available) throw new Error(`the provider bench cannot run here: ${available.why}`);
@@ -114,7 +129,8 @@ export async function runProviderBench(runs: number): Promise<ProviderSample> {
       const manyMs = await plan(many);
       const metrics = emulator.metrics();
       const manyParallel50Ms = await plan(many, ['-parallelism=50']);
-      plans.push({ noneMs, oneMs, manyMs, manyParallel50Ms, manyApiCalls: metrics.totalCalls, manyMaxInFlight: metrics.maxInFlight });
+      const onePhases = await tracedPlan(sandbox, one, env, i);
+      plans.push({ noneMs, oneMs, manyMs, manyParallel50Ms, manyApiCalls: metrics.totalCalls, manyMaxInFlight: metrics.maxInFlight, onePhases });
     }
     const version = (JSON.parse(spawnSync('terraform', ['version', '-json'], { env, encoding: 'utf8' }).stdout) as { terraform_version: string }).terraform_version;
     return { terraformVersion: version, handshakeMs: handshakes, reports: PROVIDER_REPORTS, jobDurationMs: PROVIDER_JOB_MS, plans };

@@ -731,6 +731,29 @@ function providerGoals(results: BenchResults): GoalLine[] {
   ];
 }
 
+/** The one-report plan's breakdown (bench/provider-phases.ts), one traced plan per run. */
+function providerPhaseRows(v: ProviderSample): string[][] {
+  const phases = v.plans.map((x) => x.onePhases).filter((x) => x !== undefined);
+  if (phases.length === 0) return [];
+  const runs = String(phases.length);
+  const ms = (pick: (x: (typeof phases)[number]) => number | undefined) => {
+    const values = phases.map(pick).filter((x): x is number => x !== undefined);
+    return values.length ? formatSummary(summarize(values), 0) : 'n/a';
+  };
+  const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+  return [
+    ['one-report plan, traced (ms)', ms((x) => x.totalMs), runs],
+    ['… provider processes Terraform starts', ms((x) => x.starts.length), runs],
+    ['… launcher started → handshake, all starts (ms)', ms((x) => sum(x.starts.map((s) => s.toHandshakeMs))), runs],
+    ["… handshake → Terraform's first call, all starts (ms)", ms((x) => sum(x.starts.map((s) => s.handshakeToFirstRpcMs))), runs],
+    ['… Terraform closes the provider → process exited, all starts (ms)', ms((x) => sum(x.starts.map((s) => s.closeToExitMs))), runs],
+    ['… the read, ReadDataSource in the provider (ms)', ms((x) => x.readMs), runs],
+    ['… of which loading the engine (AWS SDK) at the read (ms)', ms((x) => x.engineLoadMs), runs],
+    [`… of which Generate answered → the poll that saw COMPLETED (${v.jobDurationMs} ms job) (ms)`, ms((x) => x.generateToCompletedMs), runs],
+    ['… no provider process running: Terraform alone (ms)', ms((x) => x.outsideProviderMs), runs],
+  ];
+}
+
 function providerSection(results: BenchResults): string {
   const p = results.provider;
   if (!p) return '';
@@ -763,6 +786,7 @@ function providerSection(results: BenchResults): string {
         [`API calls of one ${v.reports}-report plan (-parallelism=10)`, s((x) => x.manyApiCalls, 0), String(v.plans.length)],
         ['most calls in flight at the emulator', s((x) => x.manyMaxInFlight, 0), String(v.plans.length)],
         ['provider start to handshake (ms)', formatSummary(summarize(v.handshakeMs), 0), String(v.handshakeMs.length)],
+        ...providerPhaseRows(v),
       ],
     ),
   );

@@ -36,13 +36,14 @@ if (PHASES_ON) {
   });
 }
 
-export function phaseMark(name: string, detail?: string): void {
+/** `at` (epoch ms) records a moment taken earlier by code that could not load this module yet (the provider's start). */
+export function phaseMark(name: string, detail?: string, at?: number): void {
   if (!PHASES_ON) return;
   const cpu = process.cpuUsage();
   marks.push({
     pid: process.pid,
     name,
-    at: performance.timeOrigin + performance.now(),
+    at: at ?? performance.timeOrigin + performance.now(),
     cpuMs: (cpu.user + cpu.system) / 1000,
     ...(detail !== undefined ? { detail } : {}),
   });

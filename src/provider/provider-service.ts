@@ -13,7 +13,7 @@ import { PROVIDER_SCHEMA, readProviderConfig, type ProviderSettings } from './pr
 phaseMark('provider-service-loaded');
 
 /** The phase log's mark function when marks are on (ACCESS_ADVISOR_PHASES), for the gRPC layer's per-RPC marks. */
-export const rpcMarks: ((name: string, detail?: string) => void) | undefined = PHASES_ON ? phaseMark : undefined;
+export const rpcMarks: ((name: string, detail?: string, at?: number) => void) | undefined = PHASES_ON ? phaseMark : undefined;
 
 type WireValue = { msgpack?: Uint8Array | null; json?: Uint8Array | null } | null | undefined;
 

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { bind, checkEnvironment, HandshakeError, handshakeLine, portCandidates, transportFor } from './handshake';
 import type { ProviderService } from './provider-service';
 import { buildServer, setRpcMarks } from './server';
@@ -7,6 +8,9 @@ import { buildServer, setRpcMarks } from './server';
  * carries exactly the handshake line; anything else goes to stderr, which Terraform keeps in its log. `parent` is
  * the process id of Terraform, read before anything loaded.
  */
+/** How long a graceful shutdown may wait for calls still running before the process ends anyway. */
+const SHUTDOWN_GRACE_MS = 1000;
+
 export async function serve(parent: number): Promise<void> {
   // Nothing but the handshake may reach stdout: a stray console.log from a dependency would break it.
   console.log = console.info = console.debug = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(' ')}\n`);
@@ -19,10 +23,13 @@ export async function serve(parent: number): Promise<void> {
   }
   // Loaded after the handshake (Terraform waits for the handshake line on every run), or by an earlier first call.
   let service: ProviderService | undefined;
+  // For the bench's phase marks, which load with the service.
+  let handshakeAt: number | undefined;
   const provider = (): ProviderService => {
     if (service) return service;
     const loaded = require('./provider-service') as typeof import('./provider-service');
     setRpcMarks(loaded.rpcMarks);
+    if (handshakeAt !== undefined) loaded.rpcMarks?.('handshake-written', undefined, handshakeAt);
     return (service = new loaded.ProviderService());
   };
   let exiting = false;
@@ -33,7 +40,14 @@ export async function serve(parent: number): Promise<void> {
     server.forceShutdown();
     process.exit(code);
   };
-  const server = buildServer(provider, { onShutdown: () => exit(0) });
+  // Shutdown: answer it, then end. A graceful server shutdown lets the Shutdown reply (and any call still running)
+  // reach Terraform first; a forced one reset the stream, so Terraform got an error in place of the reply and saw
+  // the process end only after node's teardown. The timer bounds a call that never ends.
+  const shutdown = (): void => {
+    server.tryShutdown(() => exit(0));
+    setTimeout(() => exit(0), SHUTDOWN_GRACE_MS).unref();
+  };
+  const server = buildServer(provider, { onShutdown: shutdown });
   const transport = await transportFor(process.env);
   let port: number | undefined;
   let lastError: unknown;
@@ -60,6 +74,7 @@ export async function serve(parent: number): Promise<void> {
     if (process.ppid !== parent) exit(0);
   }, 500).unref();
   process.stdout.write(handshakeLine(port, transport.certificateField));
+  handshakeAt = performance.timeOrigin + performance.now();
   // Terraform's first call comes a few milliseconds after the handshake and needs the service: load it now.
   setImmediate(() => void provider());
 }

@@ -71,8 +71,8 @@ function unary(handler: (request: Record<string, unknown>) => unknown, name = ''
  * once the provider service has loaded it (this file is bundled into the start path, which must not load the engine's
  * modules). Calls before that are not marked.
  */
-let marks: ((name: string, detail?: string) => void) | undefined;
-export function setRpcMarks(mark: ((name: string, detail?: string) => void) | undefined): void {
+let marks: ((name: string, detail?: string, at?: number) => void) | undefined;
+export function setRpcMarks(mark: ((name: string, detail?: string, at?: number) => void) | undefined): void {
   marks = mark;
 }
 
