@@ -24,12 +24,12 @@ export async function serve(parent: number): Promise<void> {
   // Loaded after the handshake (Terraform waits for the handshake line on every run), or by an earlier first call.
   let service: ProviderService | undefined;
   // For the bench's phase marks, which load with the service.
-  let handshakeAt: number | undefined;
+  const handshake: { at?: number } = {};
   const provider = (): ProviderService => {
     if (service) return service;
     const loaded = require('./provider-service') as typeof import('./provider-service');
     setRpcMarks(loaded.rpcMarks);
-    if (handshakeAt !== undefined) loaded.rpcMarks?.('handshake-written', undefined, handshakeAt);
+    if (handshake.at !== undefined) loaded.rpcMarks?.('handshake-written', undefined, handshake.at);
     return (service = new loaded.ProviderService());
   };
   let exiting = false;
@@ -74,7 +74,7 @@ export async function serve(parent: number): Promise<void> {
     if (process.ppid !== parent) exit(0);
   }, 500).unref();
   process.stdout.write(handshakeLine(port, transport.certificateField));
-  handshakeAt = performance.timeOrigin + performance.now();
+  handshake.at = performance.timeOrigin + performance.now();
   // Terraform's first call comes a few milliseconds after the handshake and needs the service: load it now.
   setImmediate(() => void provider());
 }
