@@ -172,3 +172,51 @@ describe('the granularity default of the service-report data sources', () => {
     expect(description).toMatch(/^ACTION_LEVEL \(default;.*IAM's own default is SERVICE_LEVEL; the provider always sends the level explicitly\.$/);
   });
 });
+
+describe('accessadvisor_tightened_policy and IAM\'s size limit', () => {
+  const WORLD = join(__dirname, '..', '..', 'examples', 'world.json');
+  let emulator: RunningEmulator;
+  const env = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+  beforeAll(async () => {
+    emulator = await startEmulator({ world: WORLD, jobs: { durationMs: 50 }, seed: 5 });
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  });
+  afterAll(async () => {
+    await emulator.close();
+    for (const [key, value] of Object.entries(env)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  /** `count` statements that all stay (s3:GetObject is not tracked per action: unknown evidence, kept), on long ARNs. */
+  function policy(count: number): string {
+    const statements = Array.from({ length: count }, (_, i) => ({
+      Sid: `KeepObjectReads${i}`,
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::app-deployer-artifacts-${String(i).padStart(3, '0')}/releases/of/the/application/*`,
+    }));
+    return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+  }
+
+  async function read(service: ProviderService, count: number): Promise<{ state?: { msgpack: Uint8Array }; diagnostics: { summary: string; detail: string; attribute?: unknown }[] }> {
+    return (await service.readDataSource('accessadvisor_tightened_policy', wire({ arn: ROLE, policy: policy(count) }), false)) as never;
+  }
+
+  it('a tightened document over 6,144 characters is an error diagnostic naming `json`, with no values; one under it is returned', async () => {
+    const service = new ProviderService();
+    expect(service.configureProvider(wire({ endpoint: emulator.endpoint, region: 'us-east-1' })).diagnostics).toEqual([]);
+    const small = await read(service, 5);
+    const big = await read(service, 80);
+    service.close();
+    expect(small.diagnostics).toEqual([]);
+    expect((decode(small.state!.msgpack) as { json: string }).json).toMatch(/KeepObjectReads4/);
+    expect(big.state).toBeUndefined();
+    expect(big.diagnostics).toHaveLength(1);
+    expect(big.diagnostics[0]!.summary).toBe('Tightened policy too large for IAM');
+    expect(big.diagnostics[0]!.detail).toMatch(/the tightened policy \(json\) has \d+ characters without white space, over IAM's 6144-character limit for a managed policy/);
+    expect(JSON.stringify(big.diagnostics[0]!.attribute)).toMatch(/"json"/);
+  }, 60_000);
+});

@@ -74,6 +74,16 @@ export const tightenedPolicy: DataSource = {
     if (!tightened.proof.holds) {
       throw new Error(`the tightened policy failed its proof, so it is not returned: ${tightened.proof.failures.join('; ')}`);
     }
+    // A document IAM would refuse is not a value to plan with: the apply that attaches it would fail instead.
+    const { attachedPolicySizeProblems } = require('../../analysis') as typeof import('../../analysis');
+    const [tooLarge] = attachedPolicySizeProblems([{ name: 'the tightened policy (json)', document: JSON.parse(tightened.json) as object }]);
+    if (tooLarge) {
+      throw new ConfigProblem(
+        ['json'],
+        'Tightened policy too large for IAM',
+        `${tooLarge}; it is not returned. Split the policy, or set split_wildcards = false if it is true.`,
+      );
+    }
     return {
       ...config,
       granularity: report.granularity,
