@@ -766,7 +766,9 @@ function providerSection(results: BenchResults): string {
       'data sources on as many roles (no two share a job), one of them, or none. The goal\'s bound is one job plus the plan ' +
       'without reports, per run; the one-report plan is higher than that bound by what the first report costs beyond its job ' +
       '(the provider loading its data sources and the AWS SDK, the polls). Start to handshake is the installed launcher started ' +
-      "with Terraform's environment (magic cookie, AutoMTLS client certificate), until its handshake line, after one warm-up start.",
+      "with Terraform's environment (magic cookie, AutoMTLS client certificate), until its handshake line, after one warm-up start. " +
+      "The rows starting with … break one more one-report plan per run down, from Terraform's trace (TF_LOG=trace, which slows " +
+      "Terraform a little) and the provider's phase marks (bench/provider-phases.ts).",
   );
   out.push('');
   const s = (pick: (x: ProviderSample['plans'][number]) => number, decimals = 1) => formatSummary(summarize(v.plans.map(pick)), decimals);
