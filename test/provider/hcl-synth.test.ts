@@ -1,5 +1,8 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AccessAdvisorProvider, DataAccessAdvisorServiceLastAccessed, DataAccessAdvisorUnusedPermissions } from '../../src';
+import { App, TerraformStack } from '../default-core';
 import { ExampleWorld } from '../examples/support';
 import { tierRan } from '../tiers';
 import { AWS_VERSION, describeProviderTier, emulatorOverride, ProviderSandbox, terraform, terraformOk, TIER } from './support';
@@ -89,6 +92,39 @@ describeProviderTier('`synth --hcl` of the plan-mode examples, through the real 
     const gate = (planned.prior_state?.values?.root_module?.resources ?? []).find((r) => r.address === 'data.accessadvisor_unused_permissions.app_deployer_gate');
     expect(gate?.values.passed).toBe(true);
     covered.push('examples/plan-time-gate (cdktf) with the tightened policy, plan passing');
+  }, 300_000);
+
+  it('an aliased provider with assume_role, provider and depends_on references, and values with quotes, backslashes and newlines: init and validate', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'aa-hcl-'));
+    const previous = process.env.SYNTH_HCL_OUTPUT;
+    process.env.SYNTH_HCL_OUTPUT = 'true';
+    try {
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, 'routes');
+      const west = new AccessAdvisorProvider(stack, 'west', { alias: 'west', assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/reader', externalId: 'tenant=a,b@c' }, timeouts: { read: '5m' } });
+      const report = new DataAccessAdvisorServiceLastAccessed(stack, 'report', { arn: 'arn:aws:iam::123456789012:role/app-deployer', provider: west });
+      const gate = new DataAccessAdvisorUnusedPermissions(stack, 'gate', {
+        arn: 'arn:aws:iam::123456789012:role/app-deployer',
+        dependsOn: [report],
+        exceptions: [{ permission: 'ec2', reason: 'say "hi"\nC:\\temp $${literal}' }],
+        policies: ['{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'],
+      });
+      gate.addPostcondition('${self.passed}', 'failed: ${self.summary}\n"quoted"');
+      app.synth();
+    } finally {
+      if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+      else process.env.SYNTH_HCL_OUTPUT = previous;
+    }
+    const hcl = readFileSync(join(outdir, 'stacks', 'routes', 'cdk.tf'), 'utf8');
+    expect(hcl).toMatch(/provider\s*=\s*accessadvisor\.west\n/);
+    expect(hcl).toMatch(/depends_on\s*=\s*\[data\.accessadvisor_service_last_accessed\.report\]/);
+    expect(hcl).toContain('external_id = "tenant=a,b@c"');
+    expect(hcl).toContain('"reason" = "say \\"hi\\"\\nC:\\\\temp $${literal}"');
+    const dir = sandbox.workdir({ 'cdk.tf': hcl });
+    const env = sandbox.env();
+    await terraformOk(['init', '-input=false', '-backend=false'], dir, env);
+    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+    covered.push('aliased provider, references and escapes: init/validate');
   }, 300_000);
 
   it('examples/plan-time-gate-cdktn by `cdktn synth --hcl`: the warning gate\'s check block is written and Terraform reports it', async () => {
