@@ -1,5 +1,6 @@
 import { compileIdentityPolicies } from '../../src/analysis/evaluate';
 import { assessEvidence, isRemovable, removableActions } from '../../src/analysis/evidence';
+import { serviceRuns } from '../../src/analysis/service-runs';
 import { ACTION_PATTERNS, REQUESTS, RESOURCE_PATTERNS, pick, prng } from './generators';
 import { NOW, OLD, RECENT, report, service } from './fixtures';
 
@@ -92,5 +93,21 @@ describe('decision tables', () => {
       }
     }
     expect(removableSeen).toBeGreaterThan(10);
+  });
+
+  it('serviceRuns cuts the list where the service changes, each run of one service as written', () => {
+    const rand = prng(2604);
+    for (const actions of orders(rand)) {
+      const runs = serviceRuns(actions);
+      expect(runs.starts[0]).toBe(0);
+      expect(runs.starts[runs.count]).toBe(actions.length);
+      for (let k = 0; k < runs.count; k++) {
+        const run = actions.slice(runs.starts[k], runs.starts[k + 1]);
+        expect(run.length).toBeGreaterThan(0);
+        const service = (a: string) => (a.includes(':') ? a.slice(0, a.indexOf(':')) : `(${a})`);
+        expect(new Set(run.map(service)).size).toBe(1);
+        if (!run[0]!.includes(':')) expect(run).toHaveLength(1);
+      }
+    }
   });
 });
