@@ -59,3 +59,33 @@ export function runService(actions: readonly string[], runs: ServiceRuns, k: num
   return colon < 0 ? undefined : first.slice(0, colon);
 }
 
+
+const sortedOrders = new WeakMap<readonly string[], Int32Array | null>();
+
+/**
+ * For a list that never changes (the catalog's every action), the order of its runs in which the list reads sorted
+ * as `Array.prototype.sort()` sorts strings (by UTF-16 code units), or undefined when there is none: every run must
+ * be in order and each service must have one run. Then ordering the runs by their `service:` text orders every action,
+ * because that text holds its only colon at its end, so no such prefix begins another. Computed once per list.
+ */
+export function sortedRunOrder(actions: readonly string[]): Int32Array | undefined {
+  let order = sortedOrders.get(actions);
+  if (order === undefined) {
+    order = computeSortedRunOrder(actions, serviceRunsOfFrozen(actions));
+    sortedOrders.set(actions, order);
+  }
+  return order ?? undefined;
+}
+
+function computeSortedRunOrder(actions: readonly string[], runs: ServiceRuns): Int32Array | null {
+  const prefixes: string[] = [];
+  for (let k = 0; k < runs.count; k++) {
+    const service = runService(actions, runs, k);
+    if (service === undefined) return null;
+    for (let i = runs.starts[k]! + 1; i < runs.starts[k + 1]!; i++) if (!(actions[i - 1]! <= actions[i]!)) return null;
+    prefixes.push(`${service}:`);
+  }
+  const order = Int32Array.from(prefixes.keys()).sort((a, b) => (prefixes[a]! < prefixes[b]! ? -1 : prefixes[a]! > prefixes[b]! ? 1 : 0));
+  for (let k = 1; k < order.length; k++) if (prefixes[order[k - 1]!] === prefixes[order[k]!]) return null;
+  return order;
+}

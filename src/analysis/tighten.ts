@@ -255,7 +255,7 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   const removedServices = [...outcome.removedServices].filter((svc) => !outcome.allowedAfterServices.has(svc)).sort(compare);
   // "Denied within a kept wildcard": removed, yet still matched by an Allow the result keeps (the Deny removes it).
   const allowEvaluator = denies.evaluator;
-  const deniedActions: string[] = [];
+  let deniedActions: string[] = [];
   // Lower-case services of the denied actions, read per run of one service.
   const deniedServices = new Set<string>();
   if (allowEvaluator) {
@@ -263,17 +263,23 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     const runs = serviceRuns(removed);
     const allowed = allowEvaluator.allowsTableByRuns(removed, runs, samples);
     const width = samples.length;
-    for (let k = 0; k < runs.count; k++) {
-      const before = deniedActions.length;
-      for (let i = runs.starts[k]!, end = runs.starts[k + 1]!; i < end; i++) {
-        for (let r = 0; r < width; r++) {
-          if (allowed[i * width + r]) {
-            deniedActions.push(removed[i]!);
-            break;
+    if (width === 1 && allowed.indexOf(0) < 0) {
+      // Every removed action is denied (`*` kept as written): the list is the removed list, its services theirs.
+      deniedActions = removed.slice();
+      for (const svc of outcome.removedServices) deniedServices.add(svc);
+    } else {
+      for (let k = 0; k < runs.count; k++) {
+        const before = deniedActions.length;
+        for (let i = runs.starts[k]!, end = runs.starts[k + 1]!; i < end; i++) {
+          for (let r = 0; r < width; r++) {
+            if (allowed[i * width + r]) {
+              deniedActions.push(removed[i]!);
+              break;
+            }
           }
         }
+        if (deniedActions.length > before) deniedServices.add(serviceOf(removed[runs.starts[k]!]!));
       }
-      if (deniedActions.length > before) deniedServices.add(serviceOf(removed[runs.starts[k]!]!));
     }
   }
   // Per service, so that each kept wildcard looks only at the denied actions of the services it names.

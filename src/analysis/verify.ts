@@ -10,7 +10,7 @@ import { AnalysisInputError } from './errors';
 import { loadActionCatalog } from '../model/action-catalog';
 import { substitutedText } from './evaluate';
 import { coverageFailures } from './statement-coverage';
-import { appendRuns, runService, serviceRuns, serviceRunsOfFrozen, type ServiceRuns } from './service-runs';
+import { appendRuns, runService, serviceRuns, serviceRunsOfFrozen, sortedRunOrder, type ServiceRuns } from './service-runs';
 
 /** The value the proof gives every policy variable: the same on both sides, so only the Version decides. */
 const PROOF_VARIABLE_VALUE = 'aa-proof-variable';
@@ -148,7 +148,7 @@ export function proveTightening(
       removedActionsChecked: claimCount,
       failures: failures.slice(0, 200),
     },
-    removed: sorted.removed.sort(),
+    removed: sorted.removedSorted ? sorted.removed : sorted.removed.sort(),
     removableButKept: sorted.removableButKept.sort(),
     allowedAfterServices: sorted.allowedAfterServices,
     removedServices: sorted.removedServices,
@@ -211,8 +211,10 @@ function futureObligation(
 
 interface SortedCandidates {
   readonly failures: string[];
-  /** Candidate order (sorted by the caller once every check has read them). */
+  /** Candidate order (sorted by the caller once every check has read them), unless `removedSorted`. */
   readonly removed: string[];
+  /** `removed` is sorted already (read from the catalog's sorted runs). */
+  readonly removedSorted: boolean;
   /** The candidate index of each removed action. */
   readonly removedIndex: number[];
   readonly removableButKept: string[];
@@ -265,9 +267,15 @@ function sortCandidates(
     removedServices: new Set<string>(),
     widened: new Set<string>(),
     keptChecked: 0,
+    removedSorted: false,
     ...(rule ? { claims: { count: 0, failures: [] as string[], unclaimed: [] as string[] } } : {}),
   };
   const claims = out.claims;
+  // With the claim checked here nothing else reads the removed actions in candidate order: when the candidates
+  // begin with the catalog's sorted runs they are marked, and read in sorted order at the end (no sort).
+  const head = claims ? candidates.sortedHead : undefined;
+  const removedFlags = head ? new Uint8Array(actions.length) : undefined;
+  let removedAfterHead = false;
   const predicate = typeof rule === 'function' ? rule : undefined;
   const keptBy = rule instanceof RemovalRule ? rule.keptBy : undefined;
   const anywhere = (table: Uint8Array, c: number) => {
@@ -311,7 +319,10 @@ function sortCandidates(
           }
         } else if (!isNewer) {
           if (!anyAfter) {
-            out.removed.push(action);
+            if (removedFlags) {
+              removedFlags[c] = 1;
+              if (c >= head!.length) removedAfterHead = true;
+            } else out.removed.push(action);
             if (!claims) out.removedIndex.push(c);
             removedHere = true;
             serviceRemoved = true;
@@ -333,6 +344,14 @@ function sortCandidates(
     }
     if (serviceAllowedAfter) out.allowedAfterServices.add(lower);
     if (serviceRemoved) out.removedServices.add(lower);
+  }
+  if (head && removedFlags) {
+    if (!removedAfterHead) {
+      for (const k of head.runOrder) for (let c = runs.starts[k]!, end = runs.starts[k + 1]!; c < end; c++) if (removedFlags[c]) out.removed.push(actions[c]!);
+      out.removedSorted = true;
+    } else {
+      for (let c = 0; c < actions.length; c++) if (removedFlags[c]) out.removed.push(actions[c]!);
+    }
   }
   return out;
 }
@@ -431,6 +450,11 @@ export interface Candidates {
   readonly runs?: ServiceRuns;
   /** 1 where the action is one of `newer` (computed when absent). */
   readonly newerFlags?: Uint8Array;
+  /**
+   * When the candidates begin with the catalog's every action: how many, and the order of their runs (the first
+   * runs of `runs`) in which they read sorted (service-runs.ts sortedRunOrder).
+   */
+  readonly sortedHead?: { readonly length: number; readonly runOrder: Int32Array };
 }
 
 /**
@@ -507,7 +531,14 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
     const actions = everyAction.concat(unknown, [...newer]);
     // The stand-ins come last; no catalog action or unknown literal spells one (both were left out above).
     const newerFlags = new Uint8Array(actions.length).fill(1, actions.length - newer.size);
-    return { actions, newer, runs: appendRuns(serviceRunsOfFrozen(everyAction), actions), newerFlags };
+    const runOrder = sortedRunOrder(everyAction);
+    return {
+      actions,
+      newer,
+      runs: appendRuns(serviceRunsOfFrozen(everyAction), actions),
+      newerFlags,
+      ...(runOrder ? { sortedHead: { length: everyAction.length, runOrder } } : {}),
+    };
   }
   for (const pattern of patterns) for (const a of expandPattern(catalog, pattern)) set.add(a);
   for (const { action } of literals.values()) set.add(action);

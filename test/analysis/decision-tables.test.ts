@@ -1,6 +1,7 @@
 import { compileIdentityPolicies } from '../../src/analysis/evaluate';
 import { assessEvidence, isRemovable, removableActions } from '../../src/analysis/evidence';
-import { serviceRuns } from '../../src/analysis/service-runs';
+import { serviceRuns, serviceRunsOfFrozen, sortedRunOrder } from '../../src/analysis/service-runs';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { ACTION_PATTERNS, REQUESTS, RESOURCE_PATTERNS, pick, prng } from './generators';
 import { NOW, OLD, RECENT, report, service } from './fixtures';
 
@@ -109,5 +110,22 @@ describe('decision tables', () => {
         if (!run[0]!.includes(':')) expect(run).toHaveLength(1);
       }
     }
+  });
+
+  it('sortedRunOrder reads a catalog-ordered list sorted, and refuses lists it cannot (a run out of order, a service twice)', () => {
+    // Services whose names are prefixes of one another sort around the colon: `iot-data:` < `iot:` < `iot1click:`.
+    const services = ['a', 'a-b', 'ec2', 'iot', 'iot-data', 'iot1click', 's3', 's3-outposts'];
+    const list = services.flatMap((svc) => ['Delete', 'Get', 'GetObject', 'List'].map((n) => `${svc}:${n}`));
+    const walk = (actions: string[]) => {
+      const runs = serviceRunsOfFrozen(actions);
+      return [...sortedRunOrder(actions)!].flatMap((k) => actions.slice(runs.starts[k], runs.starts[k + 1]));
+    };
+    expect(list).not.toEqual([...list].sort());
+    expect(walk(list)).toEqual([...list].sort());
+    const catalogOrder = loadActionCatalog().expand('*');
+    expect(walk([...catalogOrder])).toEqual([...catalogOrder].sort());
+    expect(sortedRunOrder(['s3:Get', 's3:Delete'])).toBeUndefined();
+    expect(sortedRunOrder(['s3:A', 'ec2:A', 's3:B'])).toBeUndefined();
+    expect(sortedRunOrder(['s3:A', 'noservice'])).toBeUndefined();
   });
 });
