@@ -1,5 +1,6 @@
 import { hasPolicyVariables, parsePolicyDocument, type NormalizedStatement } from './policy-document';
 import type { Decision, PolicyDocument } from './types';
+import { runService, serviceRuns, type ServiceRuns } from './service-runs';
 import { ActionPatternSet, wildcardMatcher } from './wildcard';
 
 /**
@@ -60,6 +61,16 @@ type ResourceMatcher = (resource: string) => boolean;
 
 /** Compiles the documents once for many decisions (the proof asks thousands). */
 export function compileIdentityPolicies(policies: readonly (PolicyDocument | string)[], context: EvaluationContext = {}): PolicyEvaluator {
+  return compileEvaluator(policies, context);
+}
+
+/** A PolicyEvaluator that also takes the candidates' service runs, for proofs that know them already. */
+export interface RunAwareEvaluator extends PolicyEvaluator {
+  /** `allowsTable` over actions whose runs of one service are given (see service-runs.ts). */
+  allowsTableByRuns(actions: readonly string[], runs: ServiceRuns, resources: readonly string[]): Uint8Array;
+}
+
+export function compileEvaluator(policies: readonly (PolicyDocument | string)[], context: EvaluationContext = {}): RunAwareEvaluator {
   const lookup = variableLookup(context);
   const unknown = context.unknownVariables ?? 'nothing';
   const statements = policies.flatMap((p, i) => {
@@ -75,7 +86,12 @@ export function compileIdentityPolicies(policies: readonly (PolicyDocument | str
     return 'ImplicitlyDenied';
   };
   const allows_ = (action: string, resource?: string) => decide(action, resource) === 'Allowed';
-  return { decide, allows: allows_, allowsTable: (actions, resources) => decisionTable(denies, allows, actions, resources, allows_) };
+  return {
+    decide,
+    allows: allows_,
+    allowsTable: (actions, resources) => decisionTable(denies, allows, actions, serviceRuns(actions), resources, allows_),
+    allowsTableByRuns: (actions, runs, resources) => decisionTable(denies, allows, actions, runs, resources, allows_),
+  };
 }
 
 /** How one statement's action list applies to every action of a service: always, never, or per action. */
@@ -91,6 +107,7 @@ function decisionTable(
   denies: readonly CompiledStatement[],
   allows: readonly CompiledStatement[],
   actions: readonly string[],
+  runs: ServiceRuns,
   resources: readonly string[],
   allowsOne: (action: string, resource: string) => boolean,
 ): Uint8Array {
@@ -100,7 +117,6 @@ function decisionTable(
   const resourceApplies = (s: CompiledStatement) => resources.map((r) => s.resources.some((matches) => matches(r)) !== s.negateResources);
   const denyAt = denies.map(resourceApplies);
   const allowAt = allows.map(resourceApplies);
-  let prefix: string | undefined; // `service:` of the current run of actions
   let denyCoverage: Coverage[] = [];
   let allowCoverage: Coverage[] = [];
   const applies = (s: CompiledStatement, coverage: Coverage, action: string) =>
@@ -116,27 +132,24 @@ function decisionTable(
     }
   };
   const uniformRow = new Uint8Array(width);
-  let uniform = false;
-  for (let a = 0; a < actions.length; a++) {
-    const action = actions[a]!;
-    const colon = action.indexOf(':');
-    if (colon < 0) {
-      for (let r = 0; r < width; r++) table[a * width + r] = allowsOne(action, resources[r]!) ? 1 : 0;
+  for (let k = 0; k < runs.count; k++) {
+    const start = runs.starts[k]!;
+    const end = runs.starts[k + 1]!;
+    const service = runService(actions, runs, k);
+    if (service === undefined) {
+      for (let a = start; a < end; a++) for (let r = 0; r < width; r++) table[a * width + r] = allowsOne(actions[a]!, resources[r]!) ? 1 : 0;
       continue;
     }
-    // The service part holds no colon, so an action starting with `service:` belongs to the same service.
-    if (prefix === undefined || !action.startsWith(prefix)) {
-      prefix = action.slice(0, colon + 1);
-      const service = action.slice(0, colon);
-      denyCoverage = denies.map((s) => statementCoverage(s, service));
-      allowCoverage = allows.map((s) => statementCoverage(s, service));
-      // When every statement answers for the whole service, so does the row: computed once for the run.
-      uniform = !denyCoverage.includes('some') && !allowCoverage.includes('some');
-      if (uniform) decideInto(action, uniformRow, 0);
+    denyCoverage = denies.map((s) => statementCoverage(s, service));
+    allowCoverage = allows.map((s) => statementCoverage(s, service));
+    // When every statement answers for the whole service, so does every row of the run: computed once.
+    if (!denyCoverage.includes('some') && !allowCoverage.includes('some')) {
+      decideInto(actions[start]!, uniformRow, 0);
+      if (width === 1) table.fill(uniformRow[0]!, start, end);
+      else for (let a = start; a < end; a++) table.set(uniformRow, a * width);
+    } else {
+      for (let a = start; a < end; a++) decideInto(actions[a]!, table, a * width);
     }
-    if (!uniform) decideInto(action, table, a * width);
-    else if (width === 1) table[a] = uniformRow[0]!;
-    else table.set(uniformRow, a * width);
   }
   return table;
 }

@@ -2,6 +2,7 @@ import type { ServiceLastAccessedReport } from '../model/report';
 import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS, MAX_UNUSED_AFTER_DAYS } from './defaults';
 import { AnalysisInputError } from './errors';
 import { ExceptionMatcher } from './exceptions';
+import { runService, serviceRuns, type ServiceRuns } from './service-runs';
 import type { EvidenceStatus, Finding, PermissionException, UnusedPermissionsOptions } from './types';
 
 /** access advisor never reports iam:PassRole as used, so its evidence can never remove it. */
@@ -89,17 +90,18 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
   const services = new Map<string, ServiceEvidence>();
   const unusedServices = new Set<string>();
   const unusedActions = new Set<string>();
+  const cutoffTime = cutoff.getTime();
   for (const s of report.servicesLastAccessed) {
     const namespace = s.serviceNamespace.toLowerCase();
-    const serviceUsed = s.lastAuthenticated !== undefined && toDate(s.lastAuthenticated, 'report', `servicesLastAccessed[${namespace}].lastAuthenticated`) >= cutoff;
+    const serviceUsed = s.lastAuthenticated !== undefined && timeOf(s.lastAuthenticated, 'report', () => `servicesLastAccessed[${namespace}].lastAuthenticated`) >= cutoffTime;
     let tracked: Map<string, { name: string; lastAccessedTime?: string; used: boolean }> | undefined;
     if (report.granularity === 'ACTION_LEVEL' && s.trackedActionsLastAccessed !== undefined) {
       tracked = new Map();
       for (const a of s.trackedActionsLastAccessed) {
+        const time = a.lastAccessedTime;
         const actionUsed =
-          a.lastAccessedTime !== undefined &&
-          toDate(a.lastAccessedTime, 'report', `servicesLastAccessed[${namespace}].trackedActionsLastAccessed[${a.actionName}].lastAccessedTime`) >= cutoff;
-        tracked.set(a.actionName.toLowerCase(), { name: a.actionName, ...(a.lastAccessedTime ? { lastAccessedTime: a.lastAccessedTime } : {}), used: actionUsed });
+          time !== undefined && timeOf(time, 'report', () => `servicesLastAccessed[${namespace}].trackedActionsLastAccessed[${a.actionName}].lastAccessedTime`) >= cutoffTime;
+        tracked.set(a.actionName.toLowerCase(), time ? { name: a.actionName, lastAccessedTime: time, used: actionUsed } : { name: a.actionName, used: actionUsed });
       }
     }
     // Contradicting evidence: an action used inside the window proves the service used, whatever its own timestamp.
@@ -164,30 +166,43 @@ export function isRemovable(evidence: Evidence, action: string): boolean {
 }
 
 /**
- * `isRemovable` for many actions at once (1 removable, 0 not), the same rule: whether the whole service is proven
- * unused is looked up once per run of actions of one service (catalog order) instead of once per action.
+ * `isRemovable` for many actions at once (1 removable, 0 not), the same rule, decided per run of actions of one
+ * service (catalog order; see service-runs.ts): whether the whole service is proven unused, or has any tracked action
+ * proven unused, is looked up once per run instead of once per action.
  */
-export function removableActions(evidence: Evidence, actions: readonly string[]): Uint8Array {
+export function removableActions(evidence: Evidence, actions: readonly string[], runs: ServiceRuns = serviceRuns(actions)): Uint8Array {
   const out = new Uint8Array(actions.length);
   if (evidence.status !== 'sufficient') return out;
   const noExceptions = evidence.exceptions.exceptions.length === 0;
-  let prefix: string | undefined; // `service:` of the current run
-  let serviceUnused = false;
-  for (let i = 0; i < actions.length; i++) {
-    const action = actions[i]!;
-    const colon = action.indexOf(':');
-    if (colon < 0) continue;
-    // A service part holds no colon: an action starting with `svc:` is of service svc.
-    if (prefix === undefined || !action.startsWith(prefix)) {
-      prefix = action.slice(0, colon + 1);
-      const service = action.slice(0, colon);
-      serviceUnused = evidence.unusedServices.has(service) || evidence.unusedServices.has(service.toLowerCase());
+  const withUnusedActions = servicesWithUnusedActions(evidence);
+  for (let k = 0; k < runs.count; k++) {
+    const service = runService(actions, runs, k);
+    if (service === undefined) continue;
+    const lower = service.toLowerCase();
+    const serviceUnused = evidence.unusedServices.has(service) || evidence.unusedServices.has(lower);
+    // Neither the whole service nor any tracked action of it is proven unused: nothing in the run is removable.
+    if (!serviceUnused && !withUnusedActions.has(lower)) continue;
+    for (let i = runs.starts[k]!, end = runs.starts[k + 1]!; i < end; i++) {
+      const action = actions[i]!;
+      if (!serviceUnused && !evidence.unusedActions.has(action.toLowerCase())) continue;
+      if (isNeverReported(action)) continue;
+      if (noExceptions || evidence.exceptions.forAction(action) === undefined) out[i] = 1;
     }
-    if (!serviceUnused && (evidence.unusedActions.size === 0 || !evidence.unusedActions.has(action.toLowerCase()))) continue;
-    if (isNeverReported(action)) continue;
-    if (noExceptions || evidence.exceptions.forAction(action) === undefined) out[i] = 1;
   }
   return out;
+}
+
+const unusedActionServices = new WeakMap<Evidence, ReadonlySet<string>>();
+
+/** The lower-case services of the evidence's unused tracked actions (computed once per evidence). */
+function servicesWithUnusedActions(evidence: Evidence): ReadonlySet<string> {
+  let services = unusedActionServices.get(evidence);
+  if (!services) {
+    const set = new Set<string>();
+    for (const action of evidence.unusedActions) set.add(action.slice(0, action.indexOf(':')));
+    unusedActionServices.set(evidence, (services = set));
+  }
+  return services;
 }
 
 /** Why an action is kept or removed, for notes and proofs. */
@@ -219,6 +234,13 @@ export function trackedUnusedReason(evidence: Evidence, service: string, a: { na
 
 export function iso(d: Date): string {
   return d.toISOString();
+}
+
+/** `toDate(value).getTime()` without the Date, the field named only when the value is refused (the hot loop reads thousands). */
+function timeOf(value: Date | string, source: string, field: () => string): number {
+  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(time)) throw new AnalysisInputError(source, field(), value, 'an ISO-8601 date');
+  return time;
 }
 
 function toDate(value: Date | string, source: string, field: string): Date {

@@ -3,9 +3,10 @@ import type { ServiceLastAccessedReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, type Evidence } from './evidence';
 import { canonicalDocument, parsePolicyDocument, type NormalizedStatement } from './policy-document';
-import { candidateActions, catalogOf, compileForProof, proveTightening, resourceSamples } from './verify';
+import { candidateActions, catalogOf, compileForProof, proveTightening, RemovalRule, resourceSamples } from './verify';
 import { compressUsedService, evaluatorAllowsSomewhere, planDenies, type DenyPlan } from './deny-lists';
-import type { PolicyEvaluator } from './evaluate';
+import type { RunAwareEvaluator } from './evaluate';
+import { serviceRuns } from './service-runs';
 import type { NormalizedPolicy } from './policy-document';
 import {
   DEFAULT_MAX_ATTACHED_POLICIES,
@@ -145,7 +146,7 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   }
 
   // The exact form: Deny what the kept statements still allow of the removable actions.
-  let denies: { services: PolicyStatement[]; plan?: DenyPlan; evaluator?: PolicyEvaluator } = { services: [] };
+  let denies: { services: PolicyStatement[]; plan?: DenyPlan; evaluator?: RunAwareEvaluator } = { services: [] };
   const samples = resourceSamples([original]);
   if (denyForm && evidence.status === 'sufficient') {
     const allowDocument = canonicalDocument(statements, undefined, version);
@@ -241,8 +242,7 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
   const originalDenies = original.statements.filter((st) => st.effect === 'Deny').map((st) => st.raw);
   const keptByUntouched = !denyForm && untouched.length > 0 ? compileForProof([canonicalDocument([...untouched, ...originalDenies], undefined, version)]) : undefined;
   const candidates = candidateActions([original, tightened], evidence, catalog);
-  const claim = (action: string, allowedBefore: boolean, removable: boolean) =>
-    allowedBefore && removable && !(keptByUntouched && samples.some((r) => keptByUntouched.allows(action, r)));
+  const claim = new RemovalRule(keptByUntouched ? (action) => samples.some((r) => keptByUntouched.allows(action, r)) : undefined);
   const narrowedFuture = [...compressed].flatMap((svc) => compressUsedService(evidence, catalog, svc));
   const outcome = proveTightening(original, tightened, evidence, catalog, claim, candidates, { splitWildcards: split, narrowedFuture });
   if (!outcome.proof.holds) {
@@ -252,17 +252,35 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     const list = outcome.removableButKept;
     notes.push(`${list.length} action(s) proven unused stay allowed by statements that could not be tightened: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
   }
-  const removedServices = [...servicesOf(outcome.removed)].filter((svc) => !outcome.allowedAfterServices.has(svc)).sort(compare);
+  const removedServices = [...outcome.removedServices].filter((svc) => !outcome.allowedAfterServices.has(svc)).sort(compare);
   // "Denied within a kept wildcard": removed, yet still matched by an Allow the result keeps (the Deny removes it).
   const allowEvaluator = denies.evaluator;
   let deniedActions: string[] = [];
+  // Lower-case services of the denied actions, read per run of one service.
+  const deniedServices = new Set<string>();
   if (allowEvaluator) {
-    const allowed = allowEvaluator.allowsTable(outcome.removed, samples);
+    const removed = outcome.removed;
+    const runs = serviceRuns(removed);
+    const allowed = allowEvaluator.allowsTableByRuns(removed, runs, samples);
     const width = samples.length;
-    deniedActions = outcome.removed.filter((_, i) => {
-      for (let r = 0; r < width; r++) if (allowed[i * width + r]) return true;
-      return false;
-    });
+    if (width === 1 && allowed.indexOf(0) < 0) {
+      // Every removed action is denied (`*` kept as written): the list is the removed list, its services theirs.
+      deniedActions = removed.slice();
+      for (const svc of outcome.removedServices) deniedServices.add(svc);
+    } else {
+      for (let k = 0; k < runs.count; k++) {
+        const before = deniedActions.length;
+        for (let i = runs.starts[k]!, end = runs.starts[k + 1]!; i < end; i++) {
+          for (let r = 0; r < width; r++) {
+            if (allowed[i * width + r]) {
+              deniedActions.push(removed[i]!);
+              break;
+            }
+          }
+        }
+        if (deniedActions.length > before) deniedServices.add(serviceOf(removed[runs.starts[k]!]!));
+      }
+    }
   }
   // Per service, so that each kept wildcard looks only at the denied actions of the services it names.
   let deniedByService: Map<string, string[]> | undefined;
@@ -271,7 +289,7 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     const pool = pattern === '*' || !parts || hasWildcard(parts.service) ? deniedActions : ((deniedByService ??= byService(deniedActions)).get(parts.service) ?? []);
     const inside = pattern === '*' ? pool : pool.filter((a) => matchesWildcard(pattern, a, true));
     if (inside.length === 0) continue;
-    const services = servicesOf(inside);
+    const services = inside === deniedActions ? deniedServices : servicesOf(inside);
     notes.push(
       `${label}: "${pattern}" kept as written; ${inside.length} unused tracked action(s) it allows ${services.size > 1 ? `in ${services.size} services ` : ''}are denied ` +
         `(${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}): used, untracked, excepted and newer actions stay allowed`,

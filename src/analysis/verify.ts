@@ -1,6 +1,6 @@
 import type { ActionCatalog } from '../model/action-catalog';
 import type { ServiceLastAccessedReport } from '../model/report';
-import { compileIdentityPolicies, type PolicyEvaluator } from './evaluate';
+import { compileEvaluator, type PolicyEvaluator, type RunAwareEvaluator } from './evaluate';
 import { assessEvidence, isRemovable, NEVER_REPORTED_ACTIONS, removableActions, type Evidence } from './evidence';
 import { canonicalDocument, parsePolicyDocument, type NormalizedPolicy } from './policy-document';
 import type { PolicyDocument, TighteningProof, UnusedPermissionsOptions } from './types';
@@ -10,6 +10,7 @@ import { AnalysisInputError } from './errors';
 import { loadActionCatalog } from '../model/action-catalog';
 import { substitutedText } from './evaluate';
 import { coverageFailures } from './statement-coverage';
+import { appendRuns, runService, serviceRuns, serviceRunsOfFrozen, sortedRunOrder, type ServiceRuns } from './service-runs';
 
 /** The value the proof gives every policy variable: the same on both sides, so only the Version decides. */
 const PROOF_VARIABLE_VALUE = 'aa-proof-variable';
@@ -94,6 +95,8 @@ export interface ProofOutcome {
   readonly removableButKept: readonly string[];
   /** Lower-case services with at least one candidate action the tightened policy still allows. */
   readonly allowedAfterServices: ReadonlySet<string>;
+  /** Lower-case services of the removed actions. */
+  readonly removedServices: ReadonlySet<string>;
 }
 
 export function proveTightening(
@@ -101,37 +104,54 @@ export function proveTightening(
   tightened: NormalizedPolicy,
   evidence: Evidence,
   catalog: ActionCatalog,
-  claimedRemoved?: readonly string[] | ((action: string, allowedBefore: boolean, removable: boolean) => boolean),
+  claimedRemoved?: readonly string[] | ClaimPredicate | RemovalRule,
   candidateList?: Candidates,
   proofOptions: { readonly splitWildcards?: boolean; readonly narrowedFuture?: readonly string[] } = {},
 ): ProofOutcome {
   const candidates = candidateList ?? candidateActions([original, tightened], evidence, catalog);
-  const before = compileIdentityPolicies([original.document], proofVariables);
-  const after = compileIdentityPolicies([tightened.document], proofVariables);
+  const runs = candidates.runs ?? serviceRuns(candidates.actions);
+  const before = compileEvaluator([original.document], proofVariables);
+  const after = compileEvaluator([tightened.document], proofVariables);
   const samples = resourceSamples([original, tightened]);
-  const tables = decideEveryCandidate(candidates.actions, samples, before, after, evidence);
+  const tables = decideEveryCandidate(candidates.actions, runs, samples, before, after, evidence);
   const describe = (action: string) =>
     candidates.newer.has(action) ? `an action newer than the catalog ${catalog.version} (${action})` : action;
-  const sorted = sortCandidates(candidates, tables, evidence, futureObligation(evidence, catalog, proofOptions), describe);
-  const claims = claimsOf(claimedRemoved, candidates, tables, sorted);
+  // A claim by rule (what tightenPolicy makes) or predicate is checked in the same pass over the candidates.
+  const rule = claimedRemoved instanceof RemovalRule || typeof claimedRemoved === 'function' ? claimedRemoved : undefined;
+  const sorted = sortCandidates(candidates, runs, tables, futureObligation(evidence, catalog, proofOptions), describe, rule);
+  let claimCount: number;
+  let claimProblems: readonly string[];
+  if (sorted.claims) {
+    claimCount = sorted.claims.count;
+    claimProblems = [...sorted.claims.failures, ...sorted.claims.unclaimed];
+  } else {
+    const claims = claimsOf(claimedRemoved as readonly string[] | undefined, candidates, sorted);
+    claimCount = claims.actions.length;
+    claimProblems = [
+      ...claimFailures(claims, tables, evidence, before, after),
+      ...(claimedRemoved !== undefined ? unclaimedRemovals(sorted, claims, candidates.actions.length) : []),
+    ];
+  }
   const failures = [
     ...sorted.failures,
-    ...claimFailures(claims, tables, evidence, before, after),
-    ...(claimedRemoved !== undefined ? unclaimedRemovals(sorted, claims, candidates.actions.length) : []),
+    ...claimProblems,
     // What the evaluator cannot see: Conditions, Resource coverage statement by statement, Version semantics.
-    ...coverageFailures(original, tightened, sorted.widened.size === 0 ? candidates.actions : candidates.actions.filter((a) => !sorted.widened.has(a)), describe),
+    ...(sorted.widened.size === 0
+      ? coverageFailures(original, tightened, candidates.actions, describe, runs)
+      : coverageFailures(original, tightened, candidates.actions.filter((a) => !sorted.widened.has(a)), describe)),
   ];
   return {
     proof: {
       holds: failures.length === 0,
       catalogVersion: catalog.version,
       usedActionsChecked: sorted.keptChecked,
-      removedActionsChecked: claims.actions.length,
+      removedActionsChecked: claimCount,
       failures: failures.slice(0, 200),
     },
-    removed: sorted.removed.sort(),
+    removed: sorted.removedSorted ? sorted.removed : sorted.removed.sort(),
     removableButKept: sorted.removableButKept.sort(),
     allowedAfterServices: sorted.allowedAfterServices,
+    removedServices: sorted.removedServices,
   };
 }
 
@@ -149,16 +169,17 @@ interface DecisionTables {
 
 function decideEveryCandidate(
   candidates: readonly string[],
+  runs: ServiceRuns,
   samples: readonly string[],
-  before: PolicyEvaluator,
-  after: PolicyEvaluator,
+  before: RunAwareEvaluator,
+  after: RunAwareEvaluator,
   evidence: Evidence,
 ): DecisionTables {
   return {
     samples,
-    allowedBefore: before.allowsTable(candidates, samples),
-    allowedAfter: after.allowsTable(candidates, samples),
-    removable: removableActions(evidence, candidates),
+    allowedBefore: before.allowsTableByRuns(candidates, runs, samples),
+    allowedAfter: after.allowsTableByRuns(candidates, runs, samples),
+    removable: removableActions(evidence, candidates, runs),
   };
 }
 
@@ -190,62 +211,156 @@ function futureObligation(
 
 interface SortedCandidates {
   readonly failures: string[];
+  /** Candidate order (sorted by the caller once every check has read them), unless `removedSorted`. */
   readonly removed: string[];
+  /** `removed` is sorted already (read from the catalog's sorted runs). */
+  readonly removedSorted: boolean;
   /** The candidate index of each removed action. */
   readonly removedIndex: number[];
   readonly removableButKept: string[];
   readonly allowedAfterServices: Set<string>;
+  /** Lower-case services of the removed actions. */
+  readonly removedServices: Set<string>;
   readonly widened: Set<string>;
   readonly keptChecked: number;
+  /** The checks of a claim by rule (obligation 2). */
+  readonly claims?: { readonly count: number; readonly failures: string[]; readonly unclaimed: string[] };
+}
+
+/** A claim as a predicate over each candidate (not a stand-in), given whether the original allowed it and the evidence's verdict. */
+type ClaimPredicate = (action: string, allowedBefore: boolean, removable: boolean) => boolean;
+
+/**
+ * The claim tightenPolicy makes, computed from the evidence independently of the rewrite: every candidate the
+ * original allowed somewhere that the evidence proves unused, except those `keptBy` says are still granted. (The
+ * predicate it stands for, without a call per candidate.)
+ */
+export class RemovalRule {
+  constructor(readonly keptBy?: (action: string) => boolean) {}
 }
 
 /**
  * Obligations 1 and 3 over the tables: every candidate the tightened policy allows where the original did not is a
  * widening; every one the evidence does not prove unused must still be allowed wherever it was. The rest is removed
- * (allowed nowhere now) or removable but kept.
+ * (allowed nowhere now) or removable but kept. With a claim by rule, obligation 2 too, in the same pass and in the
+ * same order as claimFailures and unclaimedRemovals report it: its failures in candidate order, then the removals
+ * it does not name.
  */
 function sortCandidates(
   candidates: Candidates,
+  runs: ServiceRuns,
   tables: DecisionTables,
-  evidence: Evidence,
   obligedNewer: (action: string) => boolean,
   describe: (action: string) => string,
+  rule?: RemovalRule | ClaimPredicate,
 ): SortedCandidates {
-  const { samples, allowedBefore, allowedAfter } = tables;
+  const { samples, allowedBefore, allowedAfter, removable } = tables;
+  const actions = candidates.actions;
   const width = samples.length;
-  const out = { failures: [] as string[], removed: [] as string[], removedIndex: [] as number[], removableButKept: [] as string[], allowedAfterServices: new Set<string>(), widened: new Set<string>(), keptChecked: 0 };
-  candidates.actions.forEach((action, c) => {
-    const anyBefore = allowedAnywhere(tables, allowedBefore, c);
-    const anyAfter = allowedAnywhere(tables, allowedAfter, c);
-    if (anyAfter) {
-      for (let r = 0; r < width; r++) {
-        if (allowedAfter[c * width + r] && !allowedBefore[c * width + r]) {
-          out.failures.push(`${describe(action)} on ${samples[r]} is allowed by the tightened policy but not by the original (widened)`);
-          out.widened.add(action);
+  const newer = candidates.newerFlags ?? newerFlagsOf(actions, candidates.newer);
+  const out = {
+    failures: [] as string[],
+    removed: [] as string[],
+    removedIndex: [] as number[],
+    removableButKept: [] as string[],
+    allowedAfterServices: new Set<string>(),
+    removedServices: new Set<string>(),
+    widened: new Set<string>(),
+    keptChecked: 0,
+    removedSorted: false,
+    ...(rule ? { claims: { count: 0, failures: [] as string[], unclaimed: [] as string[] } } : {}),
+  };
+  const claims = out.claims;
+  // With the claim checked here nothing else reads the removed actions in candidate order: when the candidates
+  // begin with the catalog's sorted runs they are marked, and read in sorted order at the end (no sort).
+  const head = claims ? candidates.sortedHead : undefined;
+  const removedFlags = head ? new Uint8Array(actions.length) : undefined;
+  let removedAfterHead = false;
+  const predicate = typeof rule === 'function' ? rule : undefined;
+  const keptBy = rule instanceof RemovalRule ? rule.keptBy : undefined;
+  const anywhere = (table: Uint8Array, c: number) => {
+    if (width === 1) return table[c] === 1;
+    for (let r = 0; r < width; r++) if (table[c * width + r]) return true;
+    return false;
+  };
+  for (let k = 0; k < runs.count; k++) {
+    const end = runs.starts[k + 1]!;
+    const service = runService(actions, runs, k);
+    // The lower-case service of the run's actions, as the callers name services (`` for an action without colon).
+    const lower = service === undefined ? '' : service.toLowerCase();
+    let serviceAllowedAfter = false;
+    let serviceRemoved = false;
+    for (let c = runs.starts[k]!; c < end; c++) {
+      const action = actions[c]!;
+      const anyBefore = anywhere(allowedBefore, c);
+      const anyAfter = anywhere(allowedAfter, c);
+      const isRemovable = removable[c] === 1;
+      const isNewer = newer[c] === 1;
+      if (anyAfter) {
+        for (let r = 0; r < width; r++) {
+          if (allowedAfter[c * width + r] && !allowedBefore[c * width + r]) {
+            out.failures.push(`${describe(action)} on ${samples[r]} is allowed by the tightened policy but not by the original (widened)`);
+            out.widened.add(action);
+          }
+        }
+        if (service === undefined) out.allowedAfterServices.add(action.slice(0, action.indexOf(':')).toLowerCase());
+        else serviceAllowedAfter = true;
+      }
+      let removedHere = false;
+      if (anyBefore) {
+        if (!isRemovable) {
+          if (!isNewer || obligedNewer(action)) {
+            out.keptChecked++;
+            for (let r = 0; r < width; r++) {
+              if (allowedBefore[c * width + r] && !allowedAfter[c * width + r]) {
+                out.failures.push(`${describe(action)} on ${samples[r]} has no evidence of non-use but is no longer allowed`);
+              }
+            }
+          }
+        } else if (!isNewer) {
+          if (!anyAfter) {
+            if (removedFlags) {
+              removedFlags[c] = 1;
+              if (c >= head!.length) removedAfterHead = true;
+            } else out.removed.push(action);
+            if (!claims) out.removedIndex.push(c);
+            removedHere = true;
+            serviceRemoved = true;
+          } else out.removableButKept.push(action);
         }
       }
-      out.allowedAfterServices.add(action.slice(0, action.indexOf(':')).toLowerCase());
+      if (!claims || isNewer) continue;
+      if (predicate ? predicate(action, anyBefore, isRemovable) : anyBefore && isRemovable && !(keptBy && keptBy(action))) {
+        claims.count++;
+        if (!isRemovable) claims.failures.push(`${action} was removed without evidence that it is unused`);
+        if (!anyBefore) claims.failures.push(`${action} is claimed removed but the original did not allow it`);
+        if (anyAfter) {
+          const still = samples.filter((_, i) => allowedAfter[c * width + i] === 1);
+          claims.failures.push(`${action} is claimed removed but is still allowed on ${still.join(', ')}`);
+        }
+      } else if (removedHere) {
+        claims.unclaimed.push(`${action} is no longer allowed but not reported as removed`);
+      }
     }
-    if (!anyBefore) return;
-    const isNewer = candidates.newer.has(action);
-    if (!tables.removable[c]) {
-      if (isNewer && !obligedNewer(action)) return;
-      out.keptChecked++;
-      for (let r = 0; r < width; r++) {
-        if (allowedBefore[c * width + r] && !allowedAfter[c * width + r]) {
-          out.failures.push(`${describe(action)} on ${samples[r]} has no evidence of non-use but is no longer allowed`);
-        }
-      }
-    } else if (isNewer) {
-      return;
-    } else if (!anyAfter) {
-      out.removed.push(action);
-      out.removedIndex.push(c);
+    if (serviceAllowedAfter) out.allowedAfterServices.add(lower);
+    if (serviceRemoved) out.removedServices.add(lower);
+  }
+  if (head && removedFlags) {
+    if (!removedAfterHead) {
+      for (const k of head.runOrder) for (let c = runs.starts[k]!, end = runs.starts[k + 1]!; c < end; c++) if (removedFlags[c]) out.removed.push(actions[c]!);
+      out.removedSorted = true;
     } else {
-      out.removableButKept.push(action);
+      for (let c = 0; c < actions.length; c++) if (removedFlags[c]) out.removed.push(actions[c]!);
     }
-  });
+  }
   return out;
+}
+
+/** 1 where the candidate is one of the stand-ins for actions newer than the catalog. */
+function newerFlagsOf(actions: readonly string[], newer: ReadonlySet<string>): Uint8Array {
+  const flags = new Uint8Array(actions.length);
+  if (newer.size > 0) for (let c = 0; c < actions.length; c++) if (newer.has(actions[c]!)) flags[c] = 1;
+  return flags;
 }
 
 /** The actions claimed removed, each with its candidate index (-1: not a candidate), so its checks read the tables. */
@@ -255,27 +370,13 @@ interface Claims {
 }
 
 /**
- * The actions claimed removed: a list as given, a predicate over the candidates (what tightenPolicy passes: it needs
- * "allowed before" and the evidence's verdict, which the tables already hold), or by default what the tables found
- * removed.
+ * The actions claimed removed: a list as given, or by default what the tables found removed. (A claim by rule is
+ * checked by sortCandidates.)
  */
-function claimsOf(
-  claimedRemoved: readonly string[] | ((action: string, allowedBefore: boolean, removable: boolean) => boolean) | undefined,
-  candidates: Candidates,
-  tables: DecisionTables,
-  sorted: SortedCandidates,
-): Claims {
+function claimsOf(claimedRemoved: readonly string[] | undefined, candidates: Candidates, sorted: SortedCandidates): Claims {
   if (claimedRemoved === undefined) return { actions: sorted.removed, indices: sorted.removedIndex };
   const actions: string[] = [];
   const indices: number[] = [];
-  if (typeof claimedRemoved === 'function') {
-    candidates.actions.forEach((action, c) => {
-      if (candidates.newer.has(action) || !claimedRemoved(action, allowedAnywhere(tables, tables.allowedBefore, c), tables.removable[c] === 1)) return;
-      actions.push(action);
-      indices.push(c);
-    });
-    return { actions, indices };
-  }
   const indexOf = new Map<string, number>();
   candidates.actions.forEach((a, c) => indexOf.set(a, c));
   for (const action of claimedRemoved) {
@@ -320,8 +421,8 @@ function unclaimedRemovals(sorted: SortedCandidates, claims: Claims, candidateCo
  * The literal request resources the proof evaluates at: `*`, every Resource pattern the policies name as text, and
  * each pattern with its policy variables filled in (what a `2012-10-17` statement matches).
  */
-export function compileForProof(documents: readonly PolicyDocument[]): PolicyEvaluator {
-  return compileIdentityPolicies(documents, proofVariables);
+export function compileForProof(documents: readonly PolicyDocument[]): RunAwareEvaluator {
+  return compileEvaluator(documents, proofVariables);
 }
 
 export function resourceSamples(policies: readonly NormalizedPolicy[]): string[] {
@@ -345,6 +446,15 @@ export interface Candidates {
   readonly actions: readonly string[];
   /** The stand-ins among them for actions and services newer than the catalog. */
   readonly newer: ReadonlySet<string>;
+  /** The actions' runs of one service (computed from the actions when absent). */
+  readonly runs?: ServiceRuns;
+  /** 1 where the action is one of `newer` (computed when absent). */
+  readonly newerFlags?: Uint8Array;
+  /**
+   * When the candidates begin with the catalog's every action: how many, and the order of their runs (the first
+   * runs of `runs`) in which they read sorted (service-runs.ts sortedRunOrder).
+   */
+  readonly sortedHead?: { readonly length: number; readonly runOrder: Int32Array };
 }
 
 /**
@@ -417,12 +527,24 @@ export function candidateActions(policies: readonly NormalizedPolicy[], evidence
     // Every catalog action already; add only the literals the catalog does not know.
     const unknown: string[] = [];
     for (const { action, known } of literals.values()) if (!known) unknown.push(action);
-    return { actions: expandPattern(catalog, '*').concat(unknown, [...newer]), newer };
+    const everyAction = expandPattern(catalog, '*');
+    const actions = everyAction.concat(unknown, [...newer]);
+    // The stand-ins come last; no catalog action or unknown literal spells one (both were left out above).
+    const newerFlags = new Uint8Array(actions.length).fill(1, actions.length - newer.size);
+    const runOrder = sortedRunOrder(everyAction);
+    return {
+      actions,
+      newer,
+      runs: appendRuns(serviceRunsOfFrozen(everyAction), actions),
+      newerFlags,
+      ...(runOrder ? { sortedHead: { length: everyAction.length, runOrder } } : {}),
+    };
   }
   for (const pattern of patterns) for (const a of expandPattern(catalog, pattern)) set.add(a);
   for (const { action } of literals.values()) set.add(action);
   for (const a of newer) set.add(a);
-  return { actions: [...set], newer };
+  const actions = [...set];
+  return { actions, newer, runs: serviceRuns(actions) };
 }
 
 /** An action matching the pattern that no catalog spells: `s3:Get*` → `s3:GetZzNewerThanCatalog`. */

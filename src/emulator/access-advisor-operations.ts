@@ -1,15 +1,15 @@
 import { JOB_ID_LENGTH, MARKER_PATTERN, MAX_ITEMS, ORGANIZATIONS_POLICY_ID_PATTERN, SERVICE_NAMESPACE_PATTERN, SERVICE_NAMESPACES_COUNT, parsePrincipalArn } from '../model/constraints';
 import { GRANULARITIES, SORT_KEYS, type SortKey } from '../model/report';
 import { ApiError, invalidInput, noSuchEntity } from './api-error';
-import type { Job, JobState } from './jobs';
+import type { Job, JobState, ServiceJob } from './jobs';
 import { computeOrgReport, resolveEntityPath, validateEntityPathSyntax, type AccessDetailRow } from './org-report';
 import { paginate } from './paging';
 import { allowMatcher, grantsService } from './policy-scope';
 import type { QueryParams } from './query';
 import { pickMs } from './rng';
-import { computeServiceReport, type ReportTarget } from './service-report';
+import { computeServiceReport, type ReportTarget, type ServiceRow } from './service-report';
 import type { Caller, EmulatorState } from './state';
-import { list, type XmlNode } from './xml';
+import { list, renderMembers, XmlFragment, type XmlNode } from './xml';
 
 /** The six access-advisor operations of IAM's Query API, their parameters validated against IAM's documented constraints (model/constraints.ts). */
 
@@ -100,8 +100,20 @@ export function generateServiceLastAccessedDetails(state: EmulatorState, caller:
   const target = resolveTarget(state, caller, arn, true);
   const base = newJobBase(state, caller, arn);
   const snapshot = computeServiceReport(state.model, state.catalog, target, caller.account, granularity === 'ACTION_LEVEL', base.creationDate);
-  state.jobs.add({ ...base, kind: 'service', arn, granularity: granularity as 'SERVICE_LEVEL' | 'ACTION_LEVEL', snapshot });
+  const job: ServiceJob = { ...base, kind: 'service', arn, granularity: granularity as 'SERVICE_LEVEL' | 'ACTION_LEVEL', snapshot };
+  state.jobs.add(job);
   state.metrics.jobsGenerated.service++;
+  // The report is written while the job runs (after this answer), as IAM prepares it: reading it later costs a slice.
+  // A failure here would be met again, and answered, by the Get that reads the report.
+  if (!base.failure) {
+    setImmediate(() => {
+      try {
+        renderedServices(job);
+      } catch {
+        // answered by the Get
+      }
+    });
+  }
   return { JobId: base.id };
 }
 
@@ -136,36 +148,53 @@ export function getServiceLastAccessedDetails(state: EmulatorState, caller: Call
       Error: h.error,
     };
   }
-  const page = paginate(job.snapshot.services, `GetServiceLastAccessedDetails:${job.id}`, marker, size);
+  const page = paginate(renderedServices(job), `GetServiceLastAccessedDetails:${job.id}`, marker, size);
   return {
     JobStatus: h.JobStatus,
     JobType: job.granularity,
     JobCreationDate: h.creation,
-    ServicesLastAccessed: list(
-      page.items.map((s) => ({
-        ServiceName: s.serviceName,
-        LastAuthenticated: s.lastAuthenticated,
-        ServiceNamespace: s.serviceNamespace,
-        LastAuthenticatedEntity: s.lastAuthenticatedEntity,
-        LastAuthenticatedRegion: s.lastAuthenticatedRegion,
-        TotalAuthenticatedEntities: s.totalAuthenticatedEntities,
-        TrackedActionsLastAccessed:
-          s.trackedActions && s.trackedActions.length > 0
-            ? list(
-                s.trackedActions.map((a) => ({
-                  ActionName: a.actionName,
-                  LastAccessedEntity: a.lastAccessedEntity,
-                  LastAccessedTime: a.lastAccessedTime,
-                  LastAccessedRegion: a.lastAccessedRegion,
-                })),
-              )
-            : undefined,
-      })),
-    ),
+    ServicesLastAccessed: new XmlFragment(page.items),
     JobCompletionDate: h.completion,
     IsTruncated: page.isTruncated,
     Marker: page.marker,
   };
+}
+
+/** One service of a report as its `<member>` item of ServicesLastAccessed. */
+function serviceMember(s: ServiceRow): XmlNode {
+  return {
+    ServiceName: s.serviceName,
+    LastAuthenticated: s.lastAuthenticated,
+    ServiceNamespace: s.serviceNamespace,
+    LastAuthenticatedEntity: s.lastAuthenticatedEntity,
+    LastAuthenticatedRegion: s.lastAuthenticatedRegion,
+    TotalAuthenticatedEntities: s.totalAuthenticatedEntities,
+    TrackedActionsLastAccessed:
+      s.trackedActions && s.trackedActions.length > 0
+        ? list(
+            s.trackedActions.map((a) => ({
+              ActionName: a.actionName,
+              LastAccessedEntity: a.lastAccessedEntity,
+              LastAccessedTime: a.lastAccessedTime,
+              LastAccessedRegion: a.lastAccessedRegion,
+            })),
+          )
+        : undefined,
+  };
+}
+
+/**
+ * A job's services rendered once, as IAM serves a finished report: the snapshot never changes, so every page (and
+ * every repeated read of one) is a slice of the same items. Kept as long as the job is.
+ */
+const rendered = new WeakMap<ServiceJob, readonly string[]>();
+function renderedServices(job: ServiceJob): readonly string[] {
+  let members = rendered.get(job);
+  if (!members) {
+    members = renderMembers(job.snapshot.services.map(serviceMember));
+    rendered.set(job, members);
+  }
+  return members;
 }
 
 export function getServiceLastAccessedDetailsWithEntities(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {

@@ -41,10 +41,21 @@ function serviceMatches(p: CompiledPattern, namespace: string): boolean {
 export class ActionMatcher {
   private readonly patterns: CompiledPattern[];
   private readonly notPatterns: CompiledPattern[][];
+  /** The patterns by literal namespace, and those whose namespace is a wildcard: a policy of 400 `svc:*` is asked per action. */
+  private readonly byNamespace = new Map<string, CompiledPattern[]>();
+  private readonly anyNamespace: CompiledPattern[] = [];
 
   constructor(statements: readonly PolicyStatement[]) {
     this.patterns = statements.flatMap((s) => asList(s.Action).map(compile));
     this.notPatterns = statements.filter((s) => s.NotAction !== undefined).map((s) => asList(s.NotAction).map(compile));
+    for (const p of this.patterns) {
+      if (typeof p.service !== 'string') this.anyNamespace.push(p);
+      else {
+        const list = this.byNamespace.get(p.service);
+        if (list) list.push(p);
+        else this.byNamespace.set(p.service, [p]);
+      }
+    }
   }
 
   get isEmpty(): boolean {
@@ -53,7 +64,7 @@ export class ActionMatcher {
 
   matches(namespace: string, action: string): boolean {
     const hit = (p: CompiledPattern) => serviceMatches(p, namespace) && p.action.test(action);
-    if (this.patterns.some(hit)) return true;
+    if (this.byNamespace.get(namespace)?.some(hit) || this.anyNamespace.some(hit)) return true;
     return this.notPatterns.some((excluded) => !excluded.some(hit));
   }
 

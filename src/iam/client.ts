@@ -290,7 +290,7 @@ function fastPageDeserializer(operation: string, sdk: Middleware): Middleware {
     const { response } = (await next(args)) as { response: RawResponse };
     if (response.statusCode >= 200 && response.statusCode < 300) {
       const bytes = await bodyBytes(response.body);
-      const output = readReportPage(operation, bytes.toString('utf8'));
+      const output = readReportPage(operation, bytes);
       if (output) {
         const header = (name: string): string | undefined =>
           Object.entries(response.headers).find(([k]) => k.toLowerCase() === name)?.[1];

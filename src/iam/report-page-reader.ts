@@ -13,6 +13,8 @@
  * reads the body instead (client.ts). So it can only be faster, never more lenient: every page still goes through
  * the page checks (report-pages.ts) either way.
  */
+import { isUtf8 } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
 import type { SaxesParser as SaxesParserClass, SaxesTagPlain } from 'saxes';
 
 let Parser: typeof SaxesParserClass | undefined;
@@ -164,19 +166,47 @@ interface Frame {
 
 /**
  * The SDK-shaped output (without `$metadata`) of a 2xx answer to `operation`, or undefined when this reader does
- * not know the operation or the body is not in the narrow form it reads (the SDK then reads it).
+ * not know the operation or the body is not in the narrow form it reads (the SDK then reads it). The body as bytes
+ * (what the client has) is decoded and parsed piece by piece: one string of a whole 400-service page is a large
+ * object for V8 (about 2 ms of CPU to make and collect), pieces of it are not.
  */
-export function readReportPage(operation: string, body: string): Record<string, unknown> | undefined {
-  const result = RESULTS[operation];
-  // A byte order mark is not IAM's form either.
-  if (!result || body.charCodeAt(0) === 0xfeff) return undefined;
-  // Markup IAM never sends, found by a scan rather than by parser events (a processing-instruction handler alone
-  // makes saxes several times slower): every comment, CDATA section and DOCTYPE starts with `<!`, every processing
-  // instruction with `<?` (the XML declaration may only stand first). `<` cannot stand unescaped anywhere else.
-  if (body.includes('<!') || body.indexOf('<?', XML_DECLARATION.test(body) ? 1 : 0) >= 0) return undefined;
-  if (body.includes('&#')) {
-    for (const m of body.matchAll(CHARACTER_REFERENCE)) if (parseInt(m[1] ?? m[2]!, m[1] ? 16 : 10) > 0xffff) return undefined;
+export function readReportPage(operation: string, body: string | Uint8Array, pieceBytes = PIECE_BYTES): Record<string, unknown> | undefined {
+  if (!RESULTS[operation]) return undefined;
+  if (typeof body === 'string') return markupIamNeverSends(body) ? undefined : parsePage(operation, [body]);
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // Not UTF-8: decoded whole, exactly as the SDK decodes it (replacement characters included).
+  if (!isUtf8(bytes)) return readReportPage(operation, bytes.toString('utf8'));
+  // A byte order mark, `<!`, `<?`, `&#` are the same bytes in UTF-8 as the characters the string checks look for.
+  if (bytes.includes('&#')) return readReportPage(operation, bytes.toString('utf8'));
+  if (markupIamNeverSends(bytes)) return undefined;
+  const decoder = new StringDecoder('utf8');
+  const pieces: string[] = [];
+  for (let at = 0; at < bytes.length; at += pieceBytes) pieces.push(decoder.write(bytes.subarray(at, at + pieceBytes)));
+  return parsePage(operation, pieces);
+}
+
+/** Bytes decoded and parsed at a time: well below V8's large-object size. */
+const PIECE_BYTES = 32 * 1024;
+
+/**
+ * A byte order mark, and markup IAM never sends, found by a scan rather than by parser events (a
+ * processing-instruction handler alone makes saxes several times slower): every comment, CDATA section and DOCTYPE
+ * starts with `<!`, every processing instruction with `<?` (the XML declaration may only stand first). `<` cannot
+ * stand unescaped anywhere else. A character reference beyond the Basic Multilingual Plane, which the SDK reads as
+ * one UTF-16 unit, is left to it too.
+ */
+function markupIamNeverSends(body: string | Buffer): boolean {
+  if (typeof body === 'string' ? body.charCodeAt(0) === 0xfeff : body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return true;
+  const start = typeof body === 'string' ? body.slice(0, 6) : body.subarray(0, 6).toString('latin1');
+  if (body.includes('<!') || body.indexOf('<?', XML_DECLARATION.test(start) ? 1 : 0) >= 0) return true;
+  if (typeof body === 'string' && body.includes('&#')) {
+    for (const m of body.matchAll(CHARACTER_REFERENCE)) if (parseInt(m[1] ?? m[2]!, m[1] ? 16 : 10) > 0xffff) return true;
   }
+  return false;
+}
+
+function parsePage(operation: string, pieces: readonly string[]): Record<string, unknown> | undefined {
+  const result = RESULTS[operation]!;
   const rootName = `${operation}Response`;
   const resultName = `${operation}Result`;
   let output: Record<string, unknown> | undefined;
@@ -230,7 +260,8 @@ export function readReportPage(operation: string, body: string): Record<string, 
   });
   try {
     // Without an error handler saxes throws at the first well-formedness error.
-    parser.write(body).close();
+    for (const piece of pieces) parser.write(piece);
+    parser.close();
   } catch {
     return undefined;
   }

@@ -176,10 +176,9 @@ export const SERVICES: ListSpec<{ ServicesLastAccessed?: SdkServiceLastAccessed[
       }
       const time = a.LastAccessedTime;
       if (time !== undefined && time !== null && !validDate(time)) return { problem: `(${s.ServiceNamespace}:${a.ActionName}) has an invalid LastAccessedTime` };
-      if (actions.has(a.ActionName.toLowerCase())) {
-        return { problem: `(${s.ServiceNamespace}) lists the tracked action ${a.ActionName} twice` };
-      }
-      actions.add(a.ActionName.toLowerCase());
+      const lower = a.ActionName.toLowerCase();
+      if (actions.has(lower)) return { problem: `(${s.ServiceNamespace}) lists the tracked action ${a.ActionName} twice` };
+      actions.add(lower);
     }
     return { key: s.ServiceNamespace!.toLowerCase() };
   },

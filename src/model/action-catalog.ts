@@ -27,6 +27,9 @@ export interface ActionCatalog {
 
 let shared: ActionCatalog | undefined;
 
+/** How many spellings of action names canonicalAction remembers per service. */
+const SPELLINGS_PER_SERVICE = 4096;
+
 export function loadActionCatalog(): ActionCatalog {
   shared ??= createCatalog(resolveDataDirectory());
   return shared;
@@ -52,7 +55,9 @@ function createCatalog(dataDirectory: string): ActionCatalog {
   const serviceList = (readJson<string[]>('services.json')).slice().sort();
   const serviceSet = new Set(serviceList);
   const serviceNames = readJson<Record<string, string>>('serviceNames.json');
-  const actionsByService = new Map<string, { sorted: readonly string[]; byLower: Map<string, string> }>();
+  // `spelled`: canonicalAction's answers by the spelling asked (null: unknown), so that asking again for the same
+  // name (every tightening asks for each tracked action of its report, in two places) needs no lower-casing.
+  const actionsByService = new Map<string, { sorted: readonly string[]; byLower: Map<string, string>; spelled: Map<string, string | null> }>();
   const version = (JSON.parse(fs.readFileSync(path.join(dataDirectory, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
   const load = (namespace: string) => {
@@ -64,7 +69,7 @@ function createCatalog(dataDirectory: string): ActionCatalog {
         const raw = readJson<Record<string, { name: string }>>('actions', `${key}.json`);
         for (const [lower, details] of Object.entries(raw)) byLower.set(lower, details.name);
       }
-      entry = { sorted: [...byLower.values()].sort(), byLower };
+      entry = { sorted: [...byLower.values()].sort(), byLower, spelled: new Map() };
       actionsByService.set(key, entry);
     }
     return entry;
@@ -93,7 +98,16 @@ function createCatalog(dataDirectory: string): ActionCatalog {
     hasService: (namespace) => serviceSet.has(namespace.toLowerCase()),
     serviceName: (namespace) => serviceNames[namespace.toLowerCase()] ?? namespace,
     actions: (namespace) => load(namespace).sorted,
-    canonicalAction: (namespace, action) => load(namespace).byLower.get(action.toLowerCase()),
+    canonicalAction: (namespace, action) => {
+      const entry = load(namespace);
+      let canonical = entry.spelled.get(action);
+      if (canonical === undefined) {
+        canonical = entry.byLower.get(action.toLowerCase()) ?? null;
+        // Bounded: names no catalog knows (a hostile report's) cannot grow it without limit.
+        if (entry.spelled.size < SPELLINGS_PER_SERVICE) entry.spelled.set(action, canonical);
+      }
+      return canonical ?? undefined;
+    },
     expand,
   };
 }

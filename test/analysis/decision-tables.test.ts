@@ -1,5 +1,7 @@
 import { compileIdentityPolicies } from '../../src/analysis/evaluate';
 import { assessEvidence, isRemovable, removableActions } from '../../src/analysis/evidence';
+import { serviceRuns, serviceRunsOfFrozen, sortedRunOrder } from '../../src/analysis/service-runs';
+import { loadActionCatalog } from '../../src/model/action-catalog';
 import { ACTION_PATTERNS, REQUESTS, RESOURCE_PATTERNS, pick, prng } from './generators';
 import { NOW, OLD, RECENT, report, service } from './fixtures';
 
@@ -92,5 +94,38 @@ describe('decision tables', () => {
       }
     }
     expect(removableSeen).toBeGreaterThan(10);
+  });
+
+  it('serviceRuns cuts the list where the service changes, each run of one service as written', () => {
+    const rand = prng(2604);
+    for (const actions of orders(rand)) {
+      const runs = serviceRuns(actions);
+      expect(runs.starts[0]).toBe(0);
+      expect(runs.starts[runs.count]).toBe(actions.length);
+      for (let k = 0; k < runs.count; k++) {
+        const run = actions.slice(runs.starts[k], runs.starts[k + 1]);
+        expect(run.length).toBeGreaterThan(0);
+        const service = (a: string) => (a.includes(':') ? a.slice(0, a.indexOf(':')) : `(${a})`);
+        expect(new Set(run.map(service)).size).toBe(1);
+        if (!run[0]!.includes(':')) expect(run).toHaveLength(1);
+      }
+    }
+  });
+
+  it('sortedRunOrder reads a catalog-ordered list sorted, and refuses lists it cannot (a run out of order, a service twice)', () => {
+    // Services whose names are prefixes of one another sort around the colon: `iot-data:` < `iot:` < `iot1click:`.
+    const services = ['a', 'a-b', 'ec2', 'iot', 'iot-data', 'iot1click', 's3', 's3-outposts'];
+    const list = services.flatMap((svc) => ['Delete', 'Get', 'GetObject', 'List'].map((n) => `${svc}:${n}`));
+    const walk = (actions: string[]) => {
+      const runs = serviceRunsOfFrozen(actions);
+      return [...sortedRunOrder(actions)!].flatMap((k) => actions.slice(runs.starts[k], runs.starts[k + 1]));
+    };
+    expect(list).not.toEqual([...list].sort());
+    expect(walk(list)).toEqual([...list].sort());
+    const catalogOrder = loadActionCatalog().expand('*');
+    expect(walk([...catalogOrder])).toEqual([...catalogOrder].sort());
+    expect(sortedRunOrder(['s3:Get', 's3:Delete'])).toBeUndefined();
+    expect(sortedRunOrder(['s3:A', 'ec2:A', 's3:B'])).toBeUndefined();
+    expect(sortedRunOrder(['s3:A', 'noservice'])).toBeUndefined();
   });
 });

@@ -150,48 +150,51 @@ describe('readReportPage reads what the SDK reads, the same way', () => {
   });
 });
 
+/** Answers outside the reader's grammar: each is left to the SDK. */
+const declinedForms: [string, (xml: string) => string][] = [
+  ['a comment', (x) => x.replace('<JobStatus>', '<!-- hi --><JobStatus>')],
+  ['CDATA', (x) => x.replace(/<ServiceName>[^<]*</, '<ServiceName><![CDATA[S3]]><')],
+  ['an unknown element', (x) => x.replace('<JobStatus>', '<NewField>1</NewField><JobStatus>')],
+  ['an attribute inside', (x) => x.replace('<JobStatus>', '<JobStatus a="1">')],
+  ['a repeated field', (x) => x.replace('<JobStatus>COMPLETED</JobStatus>', '<JobStatus>COMPLETED</JobStatus><JobStatus>IN_PROGRESS</JobStatus>')],
+  ['an unknown entity', (x) => x.replace(/<ServiceName>/, '<ServiceName>&nbsp;')],
+  ['a bare ampersand', (x) => x.replace(/<ServiceName>/, '<ServiceName>a & b')],
+  ['a date with an offset', (x) => x.replace(/<JobCreationDate>[^<]*</, '<JobCreationDate>2026-01-01T00:00:00+01:00<')],
+  ['a date with microseconds', (x) => x.replace(/<JobCreationDate>[^<]*</, '<JobCreationDate>2026-01-01T00:00:00.123456Z<')],
+  ['an impossible date', (x) => x.replace(/<JobCreationDate>[^<]*</, '<JobCreationDate>2026-13-45T00:00:00Z<')],
+  ['a negative count', (x) => x.replace(/<TotalAuthenticatedEntities>[^<]*</, '<TotalAuthenticatedEntities>-1<')],
+  ['a flag in another spelling', (x) => x.replace(/<IsTruncated>[^<]*</, '<IsTruncated>False<')],
+  ['space around a value', (x) => x.replace('<JobStatus>COMPLETED<', '<JobStatus> COMPLETED <')],
+  ['text between elements', (x) => x.replace('<JobStatus>', 'junk<JobStatus>')],
+  ['a list item not named member', (x) => x.replace('<member>', '<item>').replace('</member>', '</item>')],
+  ['something after the root', (x) => `${x}<extra/>`],
+  ['another root', (x) => x.replace(/GetServiceLastAccessedDetailsResponse/g, 'SomethingElseResponse')],
+  ['no Result', (x) => x.replace(/<GetServiceLastAccessedDetailsResult>.*<\/GetServiceLastAccessedDetailsResult>/s, '')],
+  ['a cut-off body', (x) => x.slice(0, Math.floor(x.length / 2))],
+  ['a DOCTYPE', (x) => x.replace('<GetServiceLastAccessedDetailsResponse', '<!DOCTYPE x><GetServiceLastAccessedDetailsResponse')],
+  ['a DOCTYPE with an internal entity', (x) => x.replace('<GetServiceLastAccessedDetailsResponse', '<!DOCTYPE r [<!ENTITY s "S3">]><GetServiceLastAccessedDetailsResponse').replace(/<ServiceName>[^<]*</, '<ServiceName>&s;<')],
+  ['a namespace prefix', (x) => x.replace('<JobStatus>COMPLETED</JobStatus>', '<i:JobStatus xmlns:i="urn:x">COMPLETED</i:JobStatus>')],
+  ['another attribute on the root', (x) => x.replace('<GetServiceLastAccessedDetailsResponse', '<GetServiceLastAccessedDetailsResponse xmlns:i="urn:x"')],
+  ['a processing instruction', (x) => x.replace('<JobStatus>', '<?hint x?><JobStatus>')],
+  ['a mismatched close tag', (x) => x.replace('</JobStatus>', '</JobType>')],
+  ['text after the root', (x) => `${x}junk`],
+  ['an element named __proto__', (x) => x.replace('<JobStatus>', '<__proto__>1</__proto__><JobStatus>')],
+  ['a character reference beyond U+FFFF', (x) => x.replace(/<ServiceName>/, '<ServiceName>&#x1F600;')],
+  ['an xml-stylesheet instruction in first place', (x) => `<?xml-stylesheet href="a.xsl"?>${x.replace(/^<\?xml[^>]*>/, '')}`],
+  ['an XML 1.1 declaration', (x) => x.replace(/^<\?xml[^>]*>/, '<?xml version="1.1" encoding="UTF-8"?>')],
+  ['another encoding declared', (x) => x.replace(/^<\?xml[^>]*>/, '<?xml version="1.0" encoding="ISO-8859-1"?>')],
+  ['a byte order mark', (x) => `\uFEFF${x}`],
+  ['a line break inside a value', (x) => x.replace(/<ServiceName>([^<]*)</, '<ServiceName>$1\nmore<')],
+  ['an element inside a value', (x) => x.replace('<JobStatus>COMPLETED', '<JobStatus><b>COMPLETED</b>')],
+  ['a second Result', (x) => x.replace('</GetServiceLastAccessedDetailsResponse>', '<GetServiceLastAccessedDetailsResult><JobStatus>COMPLETED</JobStatus></GetServiceLastAccessedDetailsResult></GetServiceLastAccessedDetailsResponse>')],
+  ['a repeated list', (x) => x.replace('</ServicesLastAccessed>', '</ServicesLastAccessed><ServicesLastAccessed></ServicesLastAccessed>')],
+  ['an empty date', (x) => x.replace(/<JobCreationDate>[^<]*</, '<JobCreationDate><')],
+  ['an empty body', () => ''],
+  ['an HTML page', () => '<html><body>Rate exceeded</body></html>'],
+];
+
 describe('readReportPage leaves to the SDK what is outside its narrow grammar', () => {
-  const declined: [string, (xml: string) => string][] = [
-    ['a comment', (x) => x.replace('<JobStatus>', '<!-- hi --><JobStatus>')],
-    ['CDATA', (x) => x.replace(/<ServiceName>[^<]*</, '<ServiceName><![CDATA[S3]]><')],
-    ['an unknown element', (x) => x.replace('<JobStatus>', '<NewField>1</NewField><JobStatus>')],
-    ['an attribute inside', (x) => x.replace('<JobStatus>', '<JobStatus a="1">')],
-    ['a repeated field', (x) => x.replace('<JobStatus>COMPLETED</JobStatus>', '<JobStatus>COMPLETED</JobStatus><JobStatus>IN_PROGRESS</JobStatus>')],
-    ['an unknown entity', (x) => x.replace(/<ServiceName>/, '<ServiceName>&nbsp;')],
-    ['a bare ampersand', (x) => x.replace(/<ServiceName>/, '<ServiceName>a & b')],
-    ['a date with an offset', (x) => x.replace(/<JobCreationDate>[^<]*</, '<JobCreationDate>2026-01-01T00:00:00+01:00<')],
-    ['a date with microseconds', (x) => x.replace(/<JobCreationDate>[^<]*</, '<JobCreationDate>2026-01-01T00:00:00.123456Z<')],
-    ['an impossible date', (x) => x.replace(/<JobCreationDate>[^<]*</, '<JobCreationDate>2026-13-45T00:00:00Z<')],
-    ['a negative count', (x) => x.replace(/<TotalAuthenticatedEntities>[^<]*</, '<TotalAuthenticatedEntities>-1<')],
-    ['a flag in another spelling', (x) => x.replace(/<IsTruncated>[^<]*</, '<IsTruncated>False<')],
-    ['space around a value', (x) => x.replace('<JobStatus>COMPLETED<', '<JobStatus> COMPLETED <')],
-    ['text between elements', (x) => x.replace('<JobStatus>', 'junk<JobStatus>')],
-    ['a list item not named member', (x) => x.replace('<member>', '<item>').replace('</member>', '</item>')],
-    ['something after the root', (x) => `${x}<extra/>`],
-    ['another root', (x) => x.replace(/GetServiceLastAccessedDetailsResponse/g, 'SomethingElseResponse')],
-    ['no Result', (x) => x.replace(/<GetServiceLastAccessedDetailsResult>.*<\/GetServiceLastAccessedDetailsResult>/s, '')],
-    ['a cut-off body', (x) => x.slice(0, Math.floor(x.length / 2))],
-    ['a DOCTYPE', (x) => x.replace('<GetServiceLastAccessedDetailsResponse', '<!DOCTYPE x><GetServiceLastAccessedDetailsResponse')],
-    ['a DOCTYPE with an internal entity', (x) => x.replace('<GetServiceLastAccessedDetailsResponse', '<!DOCTYPE r [<!ENTITY s "S3">]><GetServiceLastAccessedDetailsResponse').replace(/<ServiceName>[^<]*</, '<ServiceName>&s;<')],
-    ['a namespace prefix', (x) => x.replace('<JobStatus>COMPLETED</JobStatus>', '<i:JobStatus xmlns:i="urn:x">COMPLETED</i:JobStatus>')],
-    ['another attribute on the root', (x) => x.replace('<GetServiceLastAccessedDetailsResponse', '<GetServiceLastAccessedDetailsResponse xmlns:i="urn:x"')],
-    ['a processing instruction', (x) => x.replace('<JobStatus>', '<?hint x?><JobStatus>')],
-    ['a mismatched close tag', (x) => x.replace('</JobStatus>', '</JobType>')],
-    ['text after the root', (x) => `${x}junk`],
-    ['an element named __proto__', (x) => x.replace('<JobStatus>', '<__proto__>1</__proto__><JobStatus>')],
-    ['a character reference beyond U+FFFF', (x) => x.replace(/<ServiceName>/, '<ServiceName>&#x1F600;')],
-    ['an xml-stylesheet instruction in first place', (x) => `<?xml-stylesheet href="a.xsl"?>${x.replace(/^<\?xml[^>]*>/, '')}`],
-    ['an XML 1.1 declaration', (x) => x.replace(/^<\?xml[^>]*>/, '<?xml version="1.1" encoding="UTF-8"?>')],
-    ['another encoding declared', (x) => x.replace(/^<\?xml[^>]*>/, '<?xml version="1.0" encoding="ISO-8859-1"?>')],
-    ['a byte order mark', (x) => `\uFEFF${x}`],
-    ['a line break inside a value', (x) => x.replace(/<ServiceName>([^<]*)</, '<ServiceName>$1\nmore<')],
-    ['an element inside a value', (x) => x.replace('<JobStatus>COMPLETED', '<JobStatus><b>COMPLETED</b>')],
-    ['a second Result', (x) => x.replace('</GetServiceLastAccessedDetailsResponse>', '<GetServiceLastAccessedDetailsResult><JobStatus>COMPLETED</JobStatus></GetServiceLastAccessedDetailsResult></GetServiceLastAccessedDetailsResponse>')],
-    ['a repeated list', (x) => x.replace('</ServicesLastAccessed>', '</ServicesLastAccessed><ServicesLastAccessed></ServicesLastAccessed>')],
-    ['an empty date', (x) => x.replace(/<JobCreationDate>[^<]*</, '<JobCreationDate><')],
-    ['an empty body', () => ''],
-    ['an HTML page', () => '<html><body>Rate exceeded</body></html>'],
-  ];
+  const declined = declinedForms;
   it.each(declined)('%s', (_what, mutate) => {
     expect(readReportPage('GetServiceLastAccessedDetails', ACTION_REPORT())).toBeDefined();
     expect(readReportPage('GetServiceLastAccessedDetails', mutate(ACTION_REPORT()))).toBeUndefined();
@@ -199,6 +202,32 @@ describe('readReportPage leaves to the SDK what is outside its narrow grammar', 
 
   it('an operation it does not know', () => {
     expect(readReportPage('ListRoles', ACTION_REPORT())).toBeUndefined();
+    expect(readReportPage('ListRoles', Buffer.from(ACTION_REPORT()))).toBeUndefined();
+  });
+});
+
+describe('readReportPage reads the bytes of an answer piece by piece as it reads the whole text', () => {
+  // Pieces cut anywhere: inside names, entities, multi-byte characters, the XML declaration.
+  const PIECES = [1, 7, 64, 32 * 1024];
+  const withText = (text: string) => ACTION_REPORT().replace(/<ServiceName>[^<]*</, `<ServiceName>${text}<`);
+
+  it('every answer the emulator gave, every declined form, non-ASCII text and bytes that are not UTF-8', () => {
+    const cases: { op: Op; body: Buffer }[] = [
+      ...bodies.map(({ op, body }) => ({ op, body: Buffer.from(body) })),
+      ...declinedForms.map(([, mutate]) => ({ op: 'GetServiceLastAccessedDetails' as Op, body: Buffer.from(mutate(ACTION_REPORT())) })),
+      { op: 'GetServiceLastAccessedDetails', body: Buffer.from(withText('naïve ☃ 😀 &amp; &#233;')) },
+      { op: 'GetServiceLastAccessedDetails', body: Buffer.concat([Buffer.from(withText('x').split('x<')[0]!), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`<${withText('x').split('x<').slice(1).join('x<')}`)]) },
+      { op: 'GetServiceLastAccessedDetails', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(ACTION_REPORT())]) },
+    ];
+    let read = 0;
+    for (const { op, body } of cases) {
+      const whole = readReportPage(op, body.toString('utf8'));
+      if (whole) read++;
+      for (const pieceBytes of PIECES) expect({ pieceBytes, out: readReportPage(op, body, pieceBytes) }).toEqual({ pieceBytes, out: whole });
+    }
+    // Both outcomes were compared: pages read and pages declined.
+    expect(read).toBeGreaterThan(8);
+    expect(read).toBeLessThan(cases.length - 30);
   });
 });
 
