@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { XMLBuilder } from 'fast-xml-parser';
+
 export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 /**
@@ -14,83 +17,77 @@ export class XmlList {
 export const list = (items: readonly (XmlNode | string)[]) => new XmlList(items);
 
 /**
- * A list's `<member>` items already rendered (by renderMembers), written as they are: a completed job's report does
- * not change, so its items are rendered once and every page of it is a slice of them.
+ * A list's `<member>` items already rendered (by renderMembers), placed as they are: a completed job's report does
+ * not change, so its items are rendered once and every page of it is a slice of them (a 400-service ACTION_LEVEL
+ * page is thousands of elements, which the builder would otherwise write again for every Get).
  */
 export class XmlFragment {
   constructor(readonly members: readonly string[]) {}
 }
 
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: true,
+  format: false,
+});
+
 /**
- * The wire form, written directly (no general-purpose builder: a 400-service ACTION_LEVEL page is thousands of
- * elements). Element text escapes `& > < ' "`; an empty string, an empty list and a node with nothing in it are
- * self-closing (`<X/>`); booleans are `true`/`false`, dates ISO-8601.
+ * Where a fragment goes, the builder writes a placeholder: a random token of this process (letters and digits, so
+ * the builder writes it unchanged and no text of a world file or a request can be it), replaced by the fragment.
  */
-function writeValue(key: string, value: XmlValue, out: string[]): void {
-  if (value === undefined) return;
-  if (value === null) {
-    out.push(`<${key}/>`);
-    return;
+const PLACEHOLDER = `xmlfragment${randomBytes(16).toString('hex')}n`;
+
+function toBuilderShape(value: XmlValue, fragments: XmlFragment[]): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof XmlFragment) {
+    if (value.members.length === 0) return '';
+    fragments.push(value);
+    return `${PLACEHOLDER}${fragments.length - 1}x`;
   }
-  if (typeof value === 'string') return writeText(key, value, out);
-  if (typeof value === 'number') return writeText(key, String(value), out);
-  if (typeof value === 'boolean') return writeText(key, value ? 'true' : 'false', out);
-  if (value instanceof Date) return writeText(key, value.toISOString(), out);
-  const start = out.length;
-  out.push(`<${key}>`);
-  if (value instanceof XmlList) for (const item of value.items) writeValue('member', item, out);
-  else if (value instanceof XmlFragment) for (const member of value.members) out.push(member);
-  else writeChildren(value, out);
-  // Nothing inside (an empty list, a node whose members are all undefined): self-closing.
-  if (out.length === start + 1) out[start] = `<${key}/>`;
-  else out.push(`</${key}>`);
-}
-
-function writeChildren(node: XmlNode, out: string[]): void {
-  for (const key of Object.keys(node)) {
-    // Element names only: a leading `@`, `#` or `?` would mean an attribute, text or a processing instruction.
-    if (!/^[A-Za-z_]/.test(key)) throw new Error(`internal error: "${key}" is not an element name`);
-    writeValue(key, node[key], out);
+  if (value instanceof XmlList) {
+    if (value.items.length === 0) return '';
+    return { member: value.items.map((item) => (typeof item === 'string' ? item : toBuilderShape(item, fragments))) };
   }
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      // Element names only: to the builder a leading `@_`, `#` or `?` means an attribute, text or an instruction.
+      if (!/^[A-Za-z_]/.test(key) || key.startsWith('@_')) throw new Error(`internal error: "${key}" is not an element name`);
+      if (child !== undefined) out[key] = toBuilderShape(child, fragments);
+    }
+    return out;
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return String(value);
+  return value;
 }
 
-function writeText(key: string, text: string, out: string[]): void {
-  out.push(text === '' ? `<${key}/>` : `<${key}>${escapeText(text)}</${key}>`);
+/** The document around `body`: the envelope (with its namespace attribute) is the builder's, the body is shaped. */
+function build(root: string, attributes: Record<string, string>, body: Record<string, XmlValue>): string {
+  const fragments: XmlFragment[] = [];
+  return placeFragments(builder.build({ [root]: { ...attributes, ...(toBuilderShape(body, fragments) as object) } }) as string, fragments);
 }
 
-const SPECIAL = /[&<>'"]/;
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' };
-
-export function escapeText(text: string): string {
-  return SPECIAL.test(text) ? text.replace(/[&<>'"]/g, (c) => ENTITIES[c]!) : text;
+function placeFragments(xml: string, fragments: readonly XmlFragment[]): string {
+  if (fragments.length === 0) return xml;
+  return xml.replace(new RegExp(`${PLACEHOLDER}(\\d+)x`, 'g'), (_, i: string) => fragments[Number(i)]!.members.join(''));
 }
 
 /** Each item as its `<member>` element, for an XmlFragment. */
 export function renderMembers(items: readonly (XmlNode | string)[]): string[] {
   return items.map((item) => {
-    const out: string[] = [];
-    writeValue('member', item, out);
-    return out.join('');
+    const fragments: XmlFragment[] = [];
+    return placeFragments(builder.build({ member: toBuilderShape(item, fragments) }) as string, fragments);
   });
-}
-
-function envelope(root: string, xmlns: string, body: (out: string[]) => void): string {
-  const out = [`<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${escapeText(xmlns)}">`];
-  body(out);
-  out.push(`</${root}>`);
-  return out.join('');
 }
 
 export function renderResult(action: string, result: XmlNode, requestId: string, xmlns: string = IAM_XMLNS): string {
-  return envelope(`${action}Response`, xmlns, (out) => {
-    writeValue(`${action}Result`, result, out);
-    writeValue('ResponseMetadata', { RequestId: requestId }, out);
-  });
+  const body = { [`${action}Result`]: result, ResponseMetadata: { RequestId: requestId } };
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${build(`${action}Response`, { '@_xmlns': xmlns }, body)}`;
 }
 
 export function renderError(type: string, code: string, message: string, requestId: string, xmlns: string = IAM_XMLNS): string {
-  return envelope('ErrorResponse', xmlns, (out) => {
-    writeValue('Error', { Type: type, Code: code, Message: message }, out);
-    writeValue('RequestId', requestId, out);
-  });
+  const body = { Error: { Type: type, Code: code, Message: message }, RequestId: requestId };
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${build('ErrorResponse', { '@_xmlns': xmlns }, body)}`;
 }

@@ -2,7 +2,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { list, renderError, renderMembers, renderResult, XmlFragment, XmlList, type XmlNode, type XmlValue } from '../../src/emulator/xml';
 import { prng } from '../analysis/generators';
 
-// The emulator writes its XML directly. The oracle is how it was written before: fast-xml-parser's XMLBuilder over
+// The emulator writes pages from members rendered once (XmlFragment). The oracle is fast-xml-parser's XMLBuilder over
 // the same nodes (suppressEmptyNode, entities escaped). Every answer must stay byte for byte the same.
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true, format: false });
 
