@@ -13,14 +13,13 @@
  * Usage: node scripts/bundle-sdk.js [--quiet]
  */
 'use strict';
-const fs = require('fs');
 const path = require('path');
-const { buildCheckedBundle, runBundleScript, root } = require('./checked-bundle');
+const { replaceWithEsModuleBundle, runBundleScript, root } = require('./checked-bundle');
 
 const OUTFILE = path.join(root, 'dist', 'iam', 'aws-sdk.js');
 
-runBundleScript('bundle-sdk', async () => {
-  await buildCheckedBundle({
+runBundleScript('bundle-sdk', () =>
+  replaceWithEsModuleBundle({
     name: 'bundle-sdk',
     entry: path.join(root, 'src', 'iam', 'aws-sdk.ts'),
     outfile: OUTFILE,
@@ -28,16 +27,6 @@ runBundleScript('bundle-sdk', async () => {
     forbiddenInput: /^src[\\/](?!iam[\\/]aws-sdk\.ts$)|node_modules[\\/](@cloud-copilot|@aws-sdk[\\/]client-(sts|organizations))[\\/]/,
     forbiddenWhat: 'modules of this package or the STS and Organizations clients',
     maxBytes: 1024 * 1024,
-    quiet: process.argv.includes('--quiet'),
-    options: {
-      mainFields: ['module', 'main'],
-      // The ES modules load some of node's own modules with import() (node:http for an http:// endpoint's agent);
-      // kept as import(), the first one starts node's whole ES module loader in the middle of the first request. As
-      // require(), like the SDK's CommonJS build does.
-      supported: { 'dynamic-import': false },
-      banner: { js: '// cdktf-access-advisor: the parts of the AWS SDK the report engine uses (bundled from the SDK\'s ES modules)' },
-    },
-  });
-  // tsc's source map was of the file the bundle replaced.
-  fs.rmSync(`${OUTFILE}.map`, { force: true });
-});
+    banner: '// cdktf-access-advisor: the parts of the AWS SDK the report engine uses (bundled from the SDK\'s ES modules)',
+  }),
+);

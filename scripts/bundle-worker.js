@@ -13,30 +13,19 @@
  * Usage: node scripts/bundle-worker.js [--quiet]
  */
 'use strict';
-const fs = require('fs');
 const path = require('path');
-const { buildCheckedBundle, runBundleScript, root } = require('./checked-bundle');
+const { replaceWithEsModuleBundle, runBundleScript, root } = require('./checked-bundle');
 
 const OUTFILE = path.join(root, 'dist', 'resolve', 'synth-worker.js');
 
-runBundleScript('bundle-worker', async () => {
-  await buildCheckedBundle({
+runBundleScript('bundle-worker', () =>
+  replaceWithEsModuleBundle({
     name: 'bundle-worker',
     entry: path.join(root, 'src', 'resolve', 'synth-worker.ts'),
     outfile: OUTFILE,
     forbiddenInput: /node_modules[\\/](@cloud-copilot|cdktf|cdktn|constructs|ajv)[\\/]|src[\\/](emulator|constructs|analysis|cli|provider)[\\/]/,
     forbiddenWhat: 'the catalog, ajv, cdktf, or modules of the emulator, constructs, analysis, CLI or provider',
     maxBytes: 1536 * 1024,
-    quiet: process.argv.includes('--quiet'),
-    options: {
-      mainFields: ['module', 'main'],
-      // The ES modules load some of node's own modules with import() (node:http for an http:// endpoint's agent);
-      // kept as import(), the first one starts node's whole ES module loader in the middle of the first request. As
-      // require(), like the SDK's CommonJS build does.
-      supported: { 'dynamic-import': false },
-      banner: { js: '// cdktf-access-advisor synth-time worker (bundled; started by a synth for its uncached reports)' },
-    },
-  });
-  // tsc's source map was of the file the bundle replaced.
-  fs.rmSync(`${OUTFILE}.map`, { force: true });
-});
+    banner: '// cdktf-access-advisor synth-time worker (bundled; started by a synth for its uncached reports)',
+  }),
+);

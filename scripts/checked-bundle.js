@@ -61,4 +61,23 @@ function runBundleScript(name, main) {
   });
 }
 
-module.exports = { buildCheckedBundle, runBundleScript, root };
+/**
+ * Replaces the file tsc wrote for `spec.entry` with a bundle taken from its packages' ES modules (`module` before
+ * `main`), so that esbuild keeps only what the entry uses: the AWS SDK's CommonJS entries define every command of a
+ * client. The ES modules load some of node's own modules with import() (node:http for an http:// endpoint's agent);
+ * kept as import(), the first one starts node's whole ES module loader in the middle of the first request, so they
+ * become require(), as in the SDK's CommonJS build. tsc's source map was of the file replaced: it goes.
+ *
+ * @param {object} spec buildCheckedBundle's spec, with `banner` (one comment line) instead of `options`
+ */
+async function replaceWithEsModuleBundle(spec) {
+  const { banner, ...checked } = spec;
+  await buildCheckedBundle({
+    ...checked,
+    quiet: process.argv.includes('--quiet'),
+    options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner } },
+  });
+  fs.rmSync(`${spec.outfile}.map`, { force: true });
+}
+
+module.exports = { buildCheckedBundle, replaceWithEsModuleBundle, runBundleScript, root };
