@@ -4,7 +4,7 @@ import { findPolicy, policyNode, tagList } from './iam-read-operations';
 import { paginate } from './paging';
 import type { QueryParams } from './query';
 import type { Caller, EmulatorState } from './state';
-import { mergeTags, validDescription, validDocument, validName, validPath, validTagKeys, validTags, withoutTags } from './write-inputs';
+import { taggedWith, untaggedWith, validDescription, validDocument, validName, validPath, validTags } from './write-inputs';
 import { derivedId, type ManagedPolicy } from './world-model';
 import { list, type XmlNode } from './xml';
 
@@ -78,15 +78,13 @@ export function listPolicyVersions(state: EmulatorState, caller: Caller, params:
 
 export function tagPolicy(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
   const policy = ownPolicy(state, caller, params);
-  const tags = validTags(params);
-  if (tags.length === 0) throw new ApiError(400, 'MissingParameter', 'The request must contain the parameter Tags.');
-  replace(state, policy, { tags: mergeTags(policy.tags ?? [], tags) });
+  replace(state, policy, { tags: taggedWith(policy.tags, params) });
   return {};
 }
 
 export function untagPolicy(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
   const policy = ownPolicy(state, caller, params);
-  replace(state, policy, { tags: withoutTags(policy.tags ?? [], validTagKeys(params)) });
+  replace(state, policy, { tags: untaggedWith(policy.tags, params) });
   return {};
 }
 

@@ -4,17 +4,7 @@ import { findPolicy, findPrincipal, roleNode, tagList } from './iam-read-operati
 import { paginate } from './paging';
 import type { QueryParams } from './query';
 import type { Caller, EmulatorState } from './state';
-import {
-  mergeTags,
-  validDescription,
-  validDocument,
-  validName,
-  validPath,
-  validSessionDuration,
-  validTagKeys,
-  validTags,
-  withoutTags,
-} from './write-inputs';
+import { taggedWith, untaggedWith, validDescription, validDocument, validName, validPath, validSessionDuration, validTags } from './write-inputs';
 import { principalArn } from './world';
 import { derivedId, type Principal } from './world-model';
 import { list, type XmlNode } from './xml';
@@ -114,15 +104,13 @@ export function listInstanceProfilesForRole(state: EmulatorState, caller: Caller
 
 export function tagRole(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
   const role = roleOf(state, caller, params);
-  const tags = validTags(params);
-  if (tags.length === 0) throw new ApiError(400, 'MissingParameter', 'The request must contain the parameter Tags.');
-  replace(state, role, { tags: mergeTags(role.tags ?? [], tags) });
+  replace(state, role, { tags: taggedWith(role.tags, params) });
   return {};
 }
 
 export function untagRole(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
   const role = roleOf(state, caller, params);
-  replace(state, role, { tags: withoutTags(role.tags ?? [], validTagKeys(params)) });
+  replace(state, role, { tags: untaggedWith(role.tags, params) });
   return {};
 }
 

@@ -119,14 +119,26 @@ export function validTagKeys(params: QueryParams): string[] {
 }
 
 /** Existing tags with `added` set over them (a key matches case-insensitively); over 50 is LimitExceeded. */
-export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
+function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
   const byKey = new Map(existing.map((t) => [t.Key.toLowerCase(), t]));
   for (const tag of added) byKey.set(tag.Key.toLowerCase(), tag);
   if (byKey.size > MAX_TAGS) throw new ApiError(409, 'LimitExceeded', `The number of tags has reached the maximum limit (${MAX_TAGS}).`);
   return [...byKey.values()];
 }
 
-export function withoutTags(existing: readonly Tag[], keys: readonly string[]): Tag[] {
+/** A principal's or policy's tags after a Tag call: at least one tag given, set over the existing ones. */
+export function taggedWith(existing: readonly Tag[] | undefined, params: QueryParams): Tag[] {
+  const tags = validTags(params);
+  if (tags.length === 0) throw new ApiError(400, 'MissingParameter', 'The request must contain the parameter Tags.');
+  return mergeTags(existing ?? [], tags);
+}
+
+/** A principal's or policy's tags after an Untag call. */
+export function untaggedWith(existing: readonly Tag[] | undefined, params: QueryParams): Tag[] {
+  return withoutTags(existing ?? [], validTagKeys(params));
+}
+
+function withoutTags(existing: readonly Tag[], keys: readonly string[]): Tag[] {
   const removed = new Set(keys.map((k) => k.toLowerCase()));
   return existing.filter((t) => !removed.has(t.Key.toLowerCase()));
 }
