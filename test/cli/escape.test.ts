@@ -2,6 +2,7 @@ import { renderMarkdown, renderText, visible, type Doc } from '../../src/report/
 import { formatResult } from '../../src/cli/output/render';
 import { formatViolationsTable } from '../../src/analysis/format';
 import { findUnusedPermissions } from '../../src/analysis/unused';
+import type { ServiceLastAccessedReport } from '../../src/model/report';
 
 /** Raw control characters that must never reach output. */
 const RAW = new RegExp(String.raw`[\u001b\u0007\r\u202e]`);
@@ -9,8 +10,8 @@ const RAW = new RegExp(String.raw`[\u001b\u0007\r\u202e]`);
 /** Report strings come from a server: an ESC would drive the reader's terminal, a bidi override hide text. */
 const HOSTILE = 'Amazon S3\u001b[2J\u001b]0;pwned\u0007\r\u202eevil';
 
-/** A completed service report whose one service (s3) carries the given name, as an IAM answer could. */
-function reportWithService(serviceName: string) {
+/** A completed service report whose one service carries the given name, as an IAM answer could. */
+function reportWithService(serviceName: string, serviceNamespace = 's3'): ServiceLastAccessedReport {
   return {
     schemaVersion: 1,
     kind: 'service-last-accessed',
@@ -21,7 +22,7 @@ function reportWithService(serviceName: string) {
     jobStatus: 'COMPLETED',
     jobCreationDate: '2026-11-01T10:00:00.000Z',
     jobCompletionDate: '2026-11-01T10:00:05.000Z',
-    servicesLastAccessed: [{ serviceName, serviceNamespace: 's3' }],
+    servicesLastAccessed: [{ serviceName, serviceNamespace }],
   };
 }
 
@@ -71,19 +72,7 @@ describe('line breaks in names cannot forge a line', () => {
 
   it('the violations table of gate messages and synth annotations escapes them too', () => {
     const unused = findUnusedPermissions(
-      {
-        schemaVersion: 1,
-        kind: 'service-last-accessed',
-        arn: 'arn:aws:iam::123456789012:role/r',
-        granularity: 'SERVICE_LEVEL',
-        withEntities: false,
-        jobId: 'a1b2c3d4-0000-4000-8000-00000000beef',
-        jobStatus: 'COMPLETED',
-        jobCreationDate: '2026-11-01T10:00:00.000Z',
-        jobCompletionDate: '2026-11-01T10:00:05.000Z',
-        principalCreateDate: '2020-01-01T00:00:00.000Z',
-        servicesLastAccessed: [{ serviceName: `EC2\n${FORGED}`, serviceNamespace: 'ec2' }],
-      },
+      { ...reportWithService(`EC2\n${FORGED}`, 'ec2'), principalCreateDate: '2020-01-01T00:00:00.000Z' },
       { now: '2026-11-01T10:00:05.000Z', allow: [{ permission: 'sqs', reason: `ok\u2028${FORGED}` }] },
     );
     const text = formatViolationsTable(unused);
