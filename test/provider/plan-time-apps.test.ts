@@ -30,6 +30,18 @@ function workdir(result: SynthResult, endpoint = world.emulator.endpoint): strin
 }
 
 /** Keys in snake_case, recursively: the CLI's report as Terraform names it. */
+/**
+ * Applies the saved plan whole: every resource (the tightened policy, deploy-logs, both exclusive resources) and every
+ * read, no -target. The role then holds exactly the pinned set, and the report in state equals the CLI's.
+ */
+async function applyPinnedPlan(dir: string, env: NodeJS.ProcessEnv, endpoint: string, cli: Record<string, unknown>): Promise<StateResource[]> {
+  await terraformOk(['apply', '-input=false', '-auto-approve', 'plan.bin'], dir, env);
+  expect(await rolePolicies(endpoint, 'app-deployer', env)).toEqual({ managed: [TIGHTENED_ARN], inline: ['deploy-logs'] });
+  const state = await stateResources(dir, env);
+  expectStateEqualsCli(resource(state, 'data.accessadvisor_service_last_accessed.app_deployer_usage'), cli);
+  return state;
+}
+
 function snakeKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snakeKeys);
   if (value !== null && typeof value === 'object') {
@@ -152,14 +164,7 @@ describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLI
         managed: ['arn:aws:iam::123456789012:policy/app-deployer-policy'],
         inline: ['deploy-logs'],
       });
-      // Every resource of the plan (the policy, deploy-logs, both exclusive resources) and every read: no -target.
-      await terraformOk(['apply', '-input=false', '-auto-approve', 'plan.bin'], dir, env);
-      expect(await rolePolicies(own.endpoint, 'app-deployer', env)).toEqual({
-        managed: [TIGHTENED_ARN],
-        inline: ['deploy-logs'],
-      });
-      const state = await stateResources(dir, env);
-      expectStateEqualsCli(resource(state, 'data.accessadvisor_service_last_accessed.app_deployer_usage'), cli);
+      const state = await applyPinnedPlan(dir, env, own.endpoint, cli);
       expect(resource(state, 'data.accessadvisor_unused_permissions.app_deployer_usage').unused_services).toEqual(['dynamodb', 'ec2', 'sqs']);
       expect(resource(state, 'data.accessadvisor_tightened_policy.app_deployer_tightened').removed_services).toEqual(['dynamodb', 'sqs']);
       expect(await rolePolicyDocument(own.endpoint, 'app-deployer', 'deploy-logs', env)).toEqual(
@@ -189,13 +194,7 @@ describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLI
       expect(output).toMatch(/dynamodb\s+never\s+whole service/);
 
       const cli = await cliReport(own.endpoint, ROLE_ARN, 'ACTION_LEVEL', env);
-      await terraformOk(['apply', '-input=false', '-auto-approve', 'plan.bin'], dir, env);
-      expect(await rolePolicies(own.endpoint, 'app-deployer', env)).toEqual({
-        managed: [TIGHTENED_ARN],
-        inline: ['deploy-logs'],
-      });
-      const state = await stateResources(dir, env);
-      expectStateEqualsCli(resource(state, 'data.accessadvisor_service_last_accessed.app_deployer_usage'), cli);
+      const state = await applyPinnedPlan(dir, env, own.endpoint, cli);
       expect(resource(state, 'data.accessadvisor_unused_permissions.app_deployer_gate').passed).toBe(true);
       const todayGate = resource(state, 'data.accessadvisor_unused_permissions.app_deployer_today');
       expect(todayGate.passed).toBe(false);
