@@ -91,7 +91,7 @@ module.exports = tseslint.config(
       'src/sweep/index.ts',
       'src/emulator/index.ts',
       'src/emulator/world.ts',
-      'src/emulator/tracked-actions.ts',
+      'src/model/action-tracking.ts',
       'src/provider/**/*.ts',
       'bench/suite/sections.ts',
     ],

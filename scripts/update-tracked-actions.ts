@@ -1,5 +1,5 @@
 /**
- * Regenerates src/emulator/data/tracked-actions.json from AWS's machine-readable service reference: one JSON file
+ * Regenerates src/model/data/tracked-actions.json from AWS's machine-readable service reference: one JSON file
  * per service prefix (`{ Name, Actions: [{ Name, SupportedBy: { "IAM Action Last Accessed": bool } }] }`), as the
  * IAM User Guide page "IAM action last accessed information services and actions" points to. A service is listed
  * when at least one of its actions is tracked; its actions are exactly those flagged true.
@@ -26,7 +26,7 @@ if (!dir || !snapshot || !/^\d{4}-\d{2}-\d{2}$/.test(snapshot)) {
   process.exit(2);
 }
 
-const target = path.join(__dirname, '..', 'src', 'emulator', 'data', 'tracked-actions.json');
+const target = path.join(__dirname, '..', 'src', 'model', 'data', 'tracked-actions.json');
 const current = JSON.parse(fs.readFileSync(target, 'utf8')) as Record<string, unknown> & { sources: Record<string, Record<string, string>> };
 const services: Record<string, string[]> = {};
 for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {

@@ -1,5 +1,6 @@
 import type { ServiceLastAccessedReport } from '../model/report';
 import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS, MAX_UNUSED_AFTER_DAYS } from './defaults';
+import { actionSilenceCovers } from '../model/action-tracking';
 import { AnalysisInputError } from './errors';
 import { ExceptionMatcher } from './exceptions';
 import { runService, serviceRuns, type ServiceRuns } from './service-runs';
@@ -16,8 +17,13 @@ export interface ServiceEvidence {
   readonly used: boolean;
   /** Set when only a tracked action shows use inside the window (the service timestamp is older): that action. */
   readonly usedByAction?: string;
-  /** ACTION_LEVEL services IAM tracks at action level: lower-case action name → its last use (or undefined). */
+  /**
+   * ACTION_LEVEL services IAM tracks at action level: lower-case action name → its last use (or undefined). Only
+   * actions whose silence is evidence: a used action, or one IAM has tracked for the whole window.
+   */
   readonly tracked?: ReadonlyMap<string, { readonly name: string; readonly lastAccessedTime?: string; readonly used: boolean }>;
+  /** Tracked actions without use in the window whose tracking may have begun inside it: kept as unknown, with why. */
+  readonly silenceNotEvidence?: readonly { readonly permission: string; readonly reason: string }[];
 }
 
 /**
@@ -95,19 +101,28 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
     const namespace = s.serviceNamespace.toLowerCase();
     const serviceUsed = s.lastAuthenticated !== undefined && timeOf(s.lastAuthenticated, 'report', () => `servicesLastAccessed[${namespace}].lastAuthenticated`) >= cutoffTime;
     let tracked: Map<string, { name: string; lastAccessedTime?: string; used: boolean }> | undefined;
+    let silenceNotEvidence: { permission: string; reason: string }[] | undefined;
     if (report.granularity === 'ACTION_LEVEL' && s.trackedActionsLastAccessed !== undefined) {
       tracked = new Map();
       for (const a of s.trackedActionsLastAccessed) {
         const time = a.lastAccessedTime;
         const actionUsed =
           time !== undefined && timeOf(time, 'report', () => `servicesLastAccessed[${namespace}].trackedActionsLastAccessed[${a.actionName}].lastAccessedTime`) >= cutoffTime;
+        if (!actionUsed) {
+          // Silence means "not used since IAM began tracking it": no evidence for a window that began earlier.
+          const coverage = actionSilenceCovers(namespace, a.actionName, cutoff);
+          if (!coverage.covered) {
+            (silenceNotEvidence ??= []).push({ permission: `${namespace}:${a.actionName}`, reason: coverage.reason });
+            continue;
+          }
+        }
         tracked.set(a.actionName.toLowerCase(), time ? { name: a.actionName, lastAccessedTime: time, used: actionUsed } : { name: a.actionName, used: actionUsed });
       }
     }
     // Contradicting evidence: an action used inside the window proves the service used, whatever its own timestamp.
     const usedByAction = serviceUsed || !tracked ? undefined : [...tracked.values()].find((a) => a.used);
     const used = serviceUsed || usedByAction !== undefined;
-    services.set(namespace, { namespace, name: s.serviceName, ...(usedByAction ? { usedByAction: `${namespace}:${usedByAction.name} (${usedByAction.lastAccessedTime})` } : {}), ...(s.lastAuthenticated ? { lastAuthenticated: s.lastAuthenticated } : {}), used, ...(tracked ? { tracked } : {}) });
+    services.set(namespace, { namespace, name: s.serviceName, ...(usedByAction ? { usedByAction: `${namespace}:${usedByAction.name} (${usedByAction.lastAccessedTime})` } : {}), ...(s.lastAuthenticated ? { lastAuthenticated: s.lastAuthenticated } : {}), used, ...(tracked ? { tracked } : {}), ...(silenceNotEvidence ? { silenceNotEvidence } : {}) });
     if (status !== 'sufficient') continue;
     if (!used) {
       if (!exceptions.forService(namespace)) unusedServices.add(namespace);
@@ -216,6 +231,8 @@ export function explainAction(evidence: Evidence, action: string): string {
   if (!svc) return `the report does not list ${service}`;
   if (evidence.unusedServices.has(service)) return serviceUnusedReason(evidence, svc);
   const tracked = svc.tracked?.get(action.slice(colon + 1).toLowerCase());
+  const silent = tracked ? undefined : svc.silenceNotEvidence?.find((a) => a.permission.toLowerCase() === action.toLowerCase());
+  if (silent) return silent.reason;
   if (!tracked) return svc.tracked ? `${action} is not tracked by access advisor (unknown)` : `${service} was used and has no action-level data`;
   return tracked.used ? `${action} last used ${tracked.lastAccessedTime}` : trackedUnusedReason(evidence, service, tracked);
 }

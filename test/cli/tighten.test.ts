@@ -110,3 +110,39 @@ it('--unused-after-days beyond the ~400-day tracking period exits 2 before any A
   expect(run.stderr).toMatch(/--unused-after-days.*"730".*1 to 400.*tracks about 400 days/);
   expect(emulator.metrics().totalCalls).toBe(0);
 });
+
+describe('tighten keeps a tracked action whose tracking may have begun inside the window', () => {
+  const BUCKETS_ROLE = 'arn:aws:iam::123456789012:role/buckets';
+  const BUCKET_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:PutBucketTagging'], Resource: '*' }] };
+  let tracking: RunningEmulator;
+
+  beforeAll(async () => {
+    // The world makes IAM track s3:PutBucketTagging, which AWS's list of tracked actions (snapshot 2026-02-13) does not
+    // name: as an action IAM began tracking after that snapshot would be. s3 is used through GetBucketPolicy.
+    const world = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'world.json'), 'utf8')) as World & { roles: unknown[]; settings: Record<string, unknown> };
+    world.roles.push({ account: '123456789012', name: 'buckets', createDate: '300d ago', inlinePolicies: { buckets: BUCKET_POLICY } });
+    world.events.push({ principal: BUCKETS_ROLE, action: 's3:GetBucketPolicy', region: 'us-east-1', time: '3d ago' });
+    world.settings = { ...world.settings, trackedActions: ['s3:PutBucketTagging'] };
+    const worldFile = path.join(dir, 'tracking-world.json');
+    fs.writeFileSync(worldFile, JSON.stringify(world));
+    tracking = await startEmulator({ world: worldFile, port: 0, seed: 5, jobs: { durationMs: 100 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await tracking?.close();
+  });
+
+  it('PutBucketPolicy (tracked since 2020, unused) goes; PutBucketTagging (not on AWS\'s list) stays, and the finding says why', async () => {
+    const policyFile = path.join(dir, 'buckets.json');
+    fs.writeFileSync(policyFile, JSON.stringify(BUCKET_POLICY));
+    const run = await runCli(['tighten', '--arn', BUCKETS_ROLE, '--policy', policyFile, '--query', '@', '--endpoint-url', tracking.endpoint]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as TightenResult;
+    expect(result.findings.status).toBe('sufficient');
+    expect(result.services.find((s) => s.serviceNamespace === 's3')?.trackedActions?.map((a) => a.actionName)).toContain('PutBucketTagging');
+    expect(result.removedActions).toEqual(['s3:PutBucketPolicy']);
+    const kept = result.findings.findings.find((f) => f.permission === 's3:PutBucketTagging');
+    expect(kept?.kind).toBe('unknown-action');
+    expect(kept?.reason).toMatch(/do not list it, so IAM may have begun tracking it inside the window/);
+  });
+});

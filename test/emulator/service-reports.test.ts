@@ -11,7 +11,7 @@ import {
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { loadActionCatalog } from '../../src/model/action-catalog';
 import { MGMT, arn, client, testWorld, untilDone } from './helpers';
-import TRACKED_DATA from '../../src/emulator/data/tracked-actions.json';
+import TRACKED_DATA from '../../src/model/data/tracked-actions.json';
 
 let emulator: RunningEmulator;
 let iam: IAMClient;

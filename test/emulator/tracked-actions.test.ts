@@ -11,7 +11,7 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { loadActionCatalog } from '../../src/model/action-catalog';
 import { DEFAULT_TRACKED_ACTION_SERVICES, startEmulator, trackedActionsSources, type RunningEmulator, type World } from '../../src/emulator';
-import TRACKED_DATA from '../../src/emulator/data/tracked-actions.json';
+import TRACKED_DATA from '../../src/model/data/tracked-actions.json';
 import { iamServiceName, sharedServiceNamespaces } from '../../src/emulator/tracked-actions';
 import { ADMIN_KEY, MGMT, arn, client, expectAwsError, testWorld, untilDone } from './helpers';
 

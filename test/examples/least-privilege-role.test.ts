@@ -9,7 +9,7 @@ import { describeTerraform, plannedPolicy, synthesizedOutputs, terraformPlan, ty
 // its inline policy; it used iam:GetRole (7 d), lambda (5–24 d), s3 management actions (4–54 d), logs (60 d), ec2
 // only 210 days ago, never dynamodb or sqs. ops-admin holds AdministratorAccess and used cloudwatch, ec2, iam, s3
 // within 90 days, rds 150 and kms 390 days ago, route53 420 days ago (outside the 400-day tracking window).
-// young-analytics was created 20 days ago. Which actions are tracked is AWS's data (src/emulator/data/tracked-actions.json):
+// young-analytics was created 20 days ago. Which actions are tracked is AWS's data (src/model/data/tracked-actions.json):
 // logs and cloudwatch are tracked since 2023; s3:PutBucketTagging, ec2:DescribeInstances and iam:PassRole are not.
 const world = new ExampleWorld();
 let result: SynthResult;

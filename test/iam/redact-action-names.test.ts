@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import TRACKED from '../../src/emulator/data/tracked-actions.json';
+import TRACKED from '../../src/model/data/tracked-actions.json';
 import { REDACTED, containsSecret, redact } from '../../src/model/redact';
 
 /**
