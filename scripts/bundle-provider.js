@@ -9,11 +9,17 @@
  * provider call, after the handshake, from the compiled ./provider-service.js beside the bundle. The bundle lives
  * next to main.js so that the paths computed from __dirname (the .proto files at the package root) are the same.
  *
+ * dist/provider/provider-bundle.js itself is a small launcher (checked-bundle.js writeCodeCacheLauncher) that runs the
+ * bundle, provider-bundle.payload.js, from a V8 code cache (src/iam/code-cache.ts).
+ *
  * Usage: node scripts/bundle-provider.js [--quiet]
  */
 'use strict';
 const path = require('path');
-const { buildCheckedBundle, runBundleScript, root } = require('./checked-bundle');
+const { buildCheckedBundle, payloadOf, runBundleScript, root, writeCodeCacheLauncher } = require('./checked-bundle');
+
+const OUTFILE = path.join(root, 'dist', 'provider', 'provider-bundle.js');
+const BANNER = '// cdktf-access-advisor Terraform provider (bundled; started by Terraform through the installed launcher)';
 
 /** `require('./provider-service')` stays a require of the compiled file next to the bundle. */
 const serviceOutside = {
@@ -23,11 +29,11 @@ const serviceOutside = {
   },
 };
 
-runBundleScript('bundle-provider', () =>
-  buildCheckedBundle({
+runBundleScript('bundle-provider', async () => {
+  await buildCheckedBundle({
     name: 'bundle-provider',
     entry: path.join(root, 'src', 'provider', 'main.ts'),
-    outfile: path.join(root, 'dist', 'provider', 'provider-bundle.js'),
+    outfile: payloadOf(OUTFILE),
     // Nothing of the service side may be pulled in: it would be compiled before the handshake for nothing.
     forbiddenInput: /node_modules[\\/](@cloud-copilot|@aws-sdk)[\\/]|src[\\/](iam|analysis|model)[\\/]/,
     forbiddenWhat: "the provider service's modules",
@@ -38,7 +44,9 @@ runBundleScript('bundle-provider', () =>
       // Names kept: a start-up failure prints its stack to Terraform's log, and libraries may read constructor names.
       keepNames: true,
       // main.ts starts with its own #! line, which esbuild keeps first.
-      banner: { js: '// cdktf-access-advisor Terraform provider (bundled; started by Terraform through the installed launcher)' },
+      banner: { js: BANNER },
     },
-  }),
-);
+  });
+  // Terraform starts the provider three times per plan: the launcher compiles the bundle from a code cache.
+  await writeCodeCacheLauncher({ outfile: OUTFILE, banner: `#!/usr/bin/env node\n${BANNER}` });
+});

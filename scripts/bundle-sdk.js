@@ -10,6 +10,9 @@
  * Only the SDK goes in: our own modules stay separate files, so that classes and module state (errors, redaction,
  * phase marks) exist once per process whoever loads them.
  *
+ * dist/iam/aws-sdk.js itself is a launcher that runs the bundle, aws-sdk.payload.js, through dist/iam/code-cache.js:
+ * from a V8 code cache in this package's own programs (the CLI, the provider), compiled plainly in anyone else's.
+ *
  * Usage: node scripts/bundle-sdk.js [--quiet]
  */
 'use strict';
@@ -27,6 +30,7 @@ runBundleScript('bundle-sdk', () =>
     forbiddenInput: /^src[\\/](?!iam[\\/]aws-sdk\.ts$)|node_modules[\\/](@cloud-copilot|@aws-sdk[\\/]client-(sts|organizations))[\\/]/,
     forbiddenWhat: 'modules of this package or the STS and Organizations clients',
     maxBytes: 1024 * 1024,
+    launcher: 'in-process',
     banner: '// cdktf-access-advisor: the parts of the AWS SDK the report engine uses (bundled from the SDK\'s ES modules)',
   }),
 );

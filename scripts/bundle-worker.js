@@ -10,6 +10,9 @@
  * The worker is a program of its own (it talks to the synth over stdin/stdout), so it shares no module state with
  * the rest of dist/. The action catalog, the emulator, the constructs and cdktf must not be pulled in.
  *
+ * dist/resolve/synth-worker.js itself is a small launcher (checked-bundle.js writeCodeCacheLauncher) that runs the
+ * bundle, synth-worker.payload.js, from a V8 code cache (src/iam/code-cache.ts): Node 20 has no compile cache.
+ *
  * Usage: node scripts/bundle-worker.js [--quiet]
  */
 'use strict';
@@ -26,6 +29,7 @@ runBundleScript('bundle-worker', () =>
     forbiddenInput: /node_modules[\\/](@cloud-copilot|cdktf|cdktn|constructs|ajv)[\\/]|src[\\/](emulator|constructs|analysis|cli|provider)[\\/]/,
     forbiddenWhat: 'the catalog, ajv, cdktf, or modules of the emulator, constructs, analysis, CLI or provider',
     maxBytes: 1536 * 1024,
+    launcher: 'standalone',
     banner: '// cdktf-access-advisor synth-time worker (bundled; started by a synth for its uncached reports)',
   }),
 );

@@ -68,16 +68,65 @@ function runBundleScript(name, main) {
  * kept as import(), the first one starts node's whole ES module loader in the middle of the first request, so they
  * become require(), as in the SDK's CommonJS build. tsc's source map was of the file replaced: it goes.
  *
- * @param {object} spec buildCheckedBundle's spec, with `banner` (one comment line) instead of `options`
+ * @param {object} spec buildCheckedBundle's spec, with `banner` (one comment line) instead of `options`, and
+ *   `launcher` ('standalone' or 'in-process'): the bundle goes to its payload file and `outfile` becomes its
+ *   code-cache launcher (writeCodeCacheLauncher)
  */
 async function replaceWithEsModuleBundle(spec) {
-  const { banner, ...checked } = spec;
+  const { banner, launcher, ...checked } = spec;
   await buildCheckedBundle({
     ...checked,
+    outfile: launcher ? payloadOf(spec.outfile) : spec.outfile,
     quiet: process.argv.includes('--quiet'),
     options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner } },
   });
+  if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process' });
   fs.rmSync(`${spec.outfile}.map`, { force: true });
 }
 
-module.exports = { buildCheckedBundle, replaceWithEsModuleBundle, runBundleScript, root };
+/** Where the bundle of a program with a code-cache launcher goes: next to the launcher, `<name>.payload.js`. */
+const payloadOf = (outfile) => outfile.replace(/\.js$/, '.payload.js');
+
+/**
+ * Makes `outfile` a launcher of the bundle `payloadOf(outfile)`, built before: the launcher compiles the bundle with
+ * the V8 code cache of src/iam/code-cache.ts and runs it as itself (same module, same exports, same require.main),
+ * so that node never compiles the bundle from its text twice in a row. The launcher is itself one small bundle, so
+ * the pair (launcher + payload) needs no other file. With `requireCache`, the launcher requires the compiled
+ * code-cache module beside it instead (for a bundle loaded in process, whose cache is written only in this
+ * package's programs: `onlyUnder` the package's dist/).
+ *
+ * @param {object} spec
+ * @param {string} spec.outfile  the launcher's path (the payload is beside it)
+ * @param {string} spec.banner   the launcher's first lines
+ * @param {boolean} [spec.inProcess] a bundle loaded into other programs (the AWS SDK of the engine)
+ */
+async function writeCodeCacheLauncher(spec) {
+  const payload = path.basename(payloadOf(spec.outfile));
+  const contents = spec.inProcess
+    ? `const { runBundle } = require(${JSON.stringify(path.relative(path.dirname(spec.outfile), path.join(root, 'dist', 'iam', 'code-cache')).replace(/^(?!\.)/, './'))});\n` +
+      `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module, { onlyUnder: require('path').resolve(__dirname, ${JSON.stringify(path.relative(path.dirname(spec.outfile), path.join(root, 'dist')))}) });\n`
+    : `import { runBundle } from ${JSON.stringify(path.join(root, 'src', 'iam', 'code-cache.ts'))};\n` +
+      `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module);\n`;
+  const tmp = `${spec.outfile}.${process.pid}.tmp`;
+  if (spec.inProcess) {
+    fs.writeFileSync(tmp, `${spec.banner}\n'use strict';\n${contents}`);
+  } else {
+    await esbuild.build({
+      stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'launcher.ts' },
+      outfile: tmp,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: false,
+      legalComments: 'none',
+      tsconfig: path.join(root, 'tsconfig.json'),
+      logLevel: 'warning',
+      banner: { js: spec.banner },
+    });
+  }
+  fs.chmodSync(tmp, fs.statSync(payloadOf(spec.outfile)).mode);
+  fs.renameSync(tmp, spec.outfile);
+}
+
+module.exports = { buildCheckedBundle, replaceWithEsModuleBundle, runBundleScript, writeCodeCacheLauncher, payloadOf, root };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import type { ServiceLastAccessedReport } from '../../src/model/report';
@@ -12,8 +12,11 @@ import { ADMIN_CREDENTIALS, ROOT, cliEnv, runCli, tempDir } from '../cli/cli-har
 // (scripts/bundle-sdk.js, scripts/bundle-worker.js). These run the built files as users do and check that what the
 // SDK decides — credentials from the default chain, region, endpoint, an assumed role — is what it was.
 const DIST = join(ROOT, 'dist');
+// Each is a small launcher that runs its bundle, `<name>.payload.js` beside it, from a V8 code cache (src/iam/code-cache.ts).
 const WORKER = join(DIST, 'resolve', 'synth-worker.js');
+const WORKER_PAYLOAD = join(DIST, 'resolve', 'synth-worker.payload.js');
 const SDK = join(DIST, 'iam', 'aws-sdk.js');
+const SDK_PAYLOAD = join(DIST, 'iam', 'aws-sdk.payload.js');
 const DEPLOYER = 'arn:aws:iam::123456789012:role/app-deployer';
 const OPS_ADMIN = 'arn:aws:iam::123456789012:role/ops-admin';
 
@@ -83,8 +86,11 @@ function profileOnly(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 describe('the bundled synth worker (dist/resolve/synth-worker.js)', () => {
   it('needs no installed package: it runs from a folder without node_modules', async () => {
     expect(packagesRequired(WORKER)).toEqual([]);
-    const alone = join(tempDir(), 'synth-worker.js');
+    expect(packagesRequired(WORKER_PAYLOAD)).toEqual([]);
+    const folder = tempDir();
+    const alone = join(folder, 'synth-worker.js');
     copyFileSync(WORKER, alone);
+    copyFileSync(WORKER_PAYLOAD, join(folder, 'synth-worker.payload.js'));
     const env = cliEnv({ ...ADMIN_CREDENTIALS, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
     const report = reportOf(await runWorker(alone, batchFor(DEPLOYER, { endpoint: emulator.endpoint }), env));
     expect(report).toMatchObject({ arn: DEPLOYER, jobStatus: 'COMPLETED', granularity: 'ACTION_LEVEL' });
@@ -115,9 +121,49 @@ describe('the bundled synth worker (dist/resolve/synth-worker.js)', () => {
   }, 60_000);
 });
 
+describe('the code cache of the bundled synth worker', () => {
+  const cacheOf = (tmp: string): string => join(tmp, `access-advisor-code-cache-${process.getuid!()}`);
+  const envWith = (tmp: string): NodeJS.ProcessEnv => {
+    const env = cliEnv({ ...ADMIN_CREDENTIALS, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TMPDIR: tmp });
+    delete env.NODE_DISABLE_COMPILE_CACHE;
+    return env;
+  };
+  const report = async (env: NodeJS.ProcessEnv) => reportOf(await runWorker(WORKER, batchFor(DEPLOYER, { endpoint: emulator.endpoint }), env));
+
+  it('is written by the first run into a folder of mode 700 of this user, used (not rewritten) by the next, and a damaged file is replaced, never fatal', async () => {
+    const tmp = tempDir();
+    const first = await report(envWith(tmp));
+    const [file] = readdirSync(cacheOf(tmp));
+    expect(file).toMatch(/\.v8cache$/);
+    expect(statSync(cacheOf(tmp)).mode & 0o777).toBe(0o700);
+    const path = join(cacheOf(tmp), file!);
+    const written = statSync(path).mtimeMs;
+    expect((await report(envWith(tmp))).servicesLastAccessed).toEqual(first.servicesLastAccessed);
+    expect(statSync(path).mtimeMs).toBe(written);
+    // V8 itself would end the process on this (a segmentation fault on Node 20): the checksum keeps it away.
+    const damaged = readFileSync(path);
+    for (let i = 100; i < damaged.length; i += 101) damaged[i] ^= 0x5a;
+    writeFileSync(path, damaged);
+    expect((await report(envWith(tmp))).servicesLastAccessed).toEqual(first.servicesLastAccessed);
+    expect(readFileSync(path).equals(damaged)).toBe(false);
+  }, 60_000);
+
+  it('is neither read nor written in a folder others may write, nor with NODE_DISABLE_COMPILE_CACHE', async () => {
+    const tmp = tempDir();
+    mkdirSync(cacheOf(tmp));
+    chmodSync(cacheOf(tmp), 0o777);
+    expect((await report(envWith(tmp))).jobStatus).toBe('COMPLETED');
+    expect(readdirSync(cacheOf(tmp))).toEqual([]);
+    const off = tempDir();
+    expect((await report({ ...envWith(off), NODE_DISABLE_COMPILE_CACHE: '1' })).jobStatus).toBe('COMPLETED');
+    expect(readdirSync(off)).toEqual([]);
+  }, 60_000);
+});
+
 describe('the bundled AWS SDK of the engine (dist/iam/aws-sdk.js) in the built CLI', () => {
-  it('holds the SDK itself: it requires no package', () => {
-    expect(packagesRequired(SDK)).toEqual([]);
+  it('holds the SDK itself: it requires no package (its launcher only the code cache beside it)', () => {
+    expect(packagesRequired(SDK_PAYLOAD)).toEqual([]);
+    expect(packagesRequired(SDK)).toEqual(['./code-cache']);
   });
 
   it('--profile (credential_process, region from the profile) with --role-arn: the report of the assumed role session', async () => {
