@@ -47,6 +47,8 @@ runBundleScript('bundle-provider', async () => {
       banner: { js: BANNER },
     },
   });
-  // Terraform starts the provider three times per plan: the launcher compiles the bundle from a code cache.
-  await writeCodeCacheLauncher({ outfile: OUTFILE, banner: `#!/usr/bin/env node\n${BANNER}` });
+  // Terraform starts the provider three times per plan: the launcher compiles the bundle from a code cache. Terraform
+  // may kill the provider rather than let it exit, so the cache is written 1 s after the start (the handshake is due
+  // well before), when it was missing.
+  await writeCodeCacheLauncher({ outfile: OUTFILE, banner: `#!/usr/bin/env node\n${BANNER}`, saveAfterMs: 1000 });
 });

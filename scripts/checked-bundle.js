@@ -99,6 +99,7 @@ const payloadOf = (outfile) => outfile.replace(/\.js$/, '.payload.js');
  * @param {string} spec.outfile  the launcher's path (the payload is beside it)
  * @param {string} spec.banner   the launcher's first lines
  * @param {boolean} [spec.inProcess] a bundle loaded into other programs (the AWS SDK of the engine)
+ * @param {number} [spec.saveAfterMs] also write the cache this long after the start (a program that is killed)
  */
 async function writeCodeCacheLauncher(spec) {
   const payload = path.basename(payloadOf(spec.outfile));
@@ -106,7 +107,7 @@ async function writeCodeCacheLauncher(spec) {
     ? `const { runBundle } = require(${JSON.stringify(path.relative(path.dirname(spec.outfile), path.join(root, 'dist', 'iam', 'code-cache')).replace(/^(?!\.)/, './'))});\n` +
       `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module, { onlyUnder: require('path').resolve(__dirname, ${JSON.stringify(path.relative(path.dirname(spec.outfile), path.join(root, 'dist')))}) });\n`
     : `import { runBundle } from ${JSON.stringify(path.join(root, 'src', 'iam', 'code-cache.ts'))};\n` +
-      `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module);\n`;
+      `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module${spec.saveAfterMs ? `, { saveAfterMs: ${spec.saveAfterMs} }` : ''});\n`;
   const tmp = `${spec.outfile}.${process.pid}.tmp`;
   if (spec.inProcess) {
     fs.writeFileSync(tmp, `${spec.banner}\n'use strict';\n${contents}`);

@@ -1,25 +1,54 @@
 import { Command, Option } from 'commander';
-import { register as registerCache } from './commands/cache';
-import { register as registerEmulator } from './commands/emulator';
-import { register as registerExternal } from './commands/external';
-import { register as registerGate } from './commands/gate';
-import { register as registerOrgReport } from './commands/org-report';
-import { register as registerPoliciesGranting } from './commands/policies-granting';
-import { register as registerProvider } from './commands/provider';
-import { register as registerScpProposal } from './commands/scp-proposal';
-import { register as registerServiceReport } from './commands/service-report';
-import { register as registerSweep } from './commands/sweep';
-import { register as registerTighten } from './commands/tighten';
 import { OUTPUT_FORMATS } from './output/formats';
 import { EXIT_CODES_HELP } from './exit-codes';
 import { parsePositiveInteger, parseSeconds } from './inputs';
 
+type Register = (program: Command) => void;
+
 /**
- * The `access-advisor` command. Each subcommand lives in `commands/<name>.ts` and exports
- * `register(program: Command): void`; this module only assembles them. Nothing here may load the AWS SDK, the
+ * The subcommands in the order of the help, each `commands/<name>.ts` exporting `register(program: Command): void`.
+ * A module is loaded only when its command is registered: a run of one command (`service-report`, a report's cold
+ * start) registers that command alone, and does not load the modules of the ten others.
+ */
+const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Register]> = [
+  ['service-report', () => (require('./commands/service-report') as typeof import('./commands/service-report')).register],
+  ['org-report', () => (require('./commands/org-report') as typeof import('./commands/org-report')).register],
+  ['policies-granting', () => (require('./commands/policies-granting') as typeof import('./commands/policies-granting')).register],
+  ['gate', () => (require('./commands/gate') as typeof import('./commands/gate')).register],
+  ['tighten', () => (require('./commands/tighten') as typeof import('./commands/tighten')).register],
+  ['scp-proposal', () => (require('./commands/scp-proposal') as typeof import('./commands/scp-proposal')).register],
+  ['sweep', () => (require('./commands/sweep') as typeof import('./commands/sweep')).register],
+  // Owned by the synth-time, plan-time and emulator work streams.
+  ['cache', () => (require('./commands/cache') as typeof import('./commands/cache')).register],
+  ['external', () => (require('./commands/external') as typeof import('./commands/external')).register],
+  ['emulator', () => (require('./commands/emulator') as typeof import('./commands/emulator')).register],
+  ['provider', () => (require('./commands/provider') as typeof import('./commands/provider')).register],
+];
+
+/**
+ * The command a command line runs: its first word that is neither an option nor the value of a global option
+ * taking one (`--profile prod gate …` runs gate), when that word names a command; undefined otherwise (no command,
+ * `help`, a typo: then every command is registered, for the list, `help <command>` and the suggestions).
+ */
+export function commandNamed(argv: readonly string[], program: Command): string | undefined {
+  const takingValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)));
+  for (let i = 2; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') return undefined;
+    if (word.startsWith('-')) {
+      if (takingValue.has(word)) i++;
+      continue;
+    }
+    return COMMANDS.some(([name]) => name === word) ? word : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The `access-advisor` command; this module only assembles the subcommands. Nothing here may load the AWS SDK, the
  * action catalog or the emulator: subcommands require them inside their actions, so `--help` stays fast.
  */
-export function buildProgram(): Command {
+export function buildProgram(argv: readonly string[] = process.argv): Command {
   const program = new Command('access-advisor');
   program
     .description('IAM access advisor reports for pipelines, cdktf stacks and Terraform.')
@@ -49,18 +78,8 @@ export function buildProgram(): Command {
     .option('--debug', 'print details (stack, causes, request events) to stderr', false)
     .option('--no-color', 'no colors on stderr or in table output (NO_COLOR is honored too)');
 
-  registerServiceReport(program);
-  registerOrgReport(program);
-  registerPoliciesGranting(program);
-  registerGate(program);
-  registerTighten(program);
-  registerScpProposal(program);
-  registerSweep(program);
-  // Owned by the synth-time, plan-time and emulator work streams.
-  registerCache(program);
-  registerExternal(program);
-  registerEmulator(program);
-  registerProvider(program);
+  const named = commandNamed(argv, program);
+  for (const [name, load] of COMMANDS) if (named === undefined || named === name) load()(program);
 
   program.addHelpText(
     'after',

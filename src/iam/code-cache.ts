@@ -115,7 +115,9 @@ const dynamicImport = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT
  * bundle must sit in the launcher's folder (its relative requires and `__dirname` are the launcher's).
  */
 export function loadBundle(file: string, host: NodeModule, directory: string | undefined): BundleLoad {
-  const wrapped = `${MODULE_WRAPPER[0]}${readFileSync(file, 'utf8')}${MODULE_WRAPPER[1]}`;
+  // A #! line is valid only at the very start of a script, which the wrapper is not: it becomes a comment, as it
+  // is to node's own loader.
+  const wrapped = `${MODULE_WRAPPER[0]}${readFileSync(file, 'utf8').replace(/^#!/, '//')}${MODULE_WRAPPER[1]}`;
   let cacheFile: string | undefined;
   let cached: Buffer | undefined;
   if (directory !== undefined) {
@@ -151,12 +153,17 @@ export function loadBundle(file: string, host: NodeModule, directory: string | u
  * What a launcher calls: runs the bundle with this user's cache and, when there was no usable cache, writes one as
  * the process exits, when everything the run needed has been compiled. With `onlyUnder`, the cache is used only
  * when the program node runs is a file under that folder (one of this package's programs): a library loaded into
- * someone else's program does not write to their temp directory.
+ * someone else's program does not write to their temp directory. With `saveAfterMs`, the cache is also written that
+ * long after the start: for a program that is usually killed rather than left to exit (Terraform's provider, whose
+ * start is what the cache is for).
  */
-export function runBundle(file: string, host: NodeModule, options: { onlyUnder?: string } = {}): CacheStatus {
+export function runBundle(file: string, host: NodeModule, options: { onlyUnder?: string; saveAfterMs?: number } = {}): CacheStatus {
   const program = require.main?.filename;
   const ours = options.onlyUnder === undefined || (program !== undefined && program.startsWith(options.onlyUnder + sep));
   const load = loadBundle(file, host, ours ? cacheDirectory() : undefined);
-  if (load.status === 'missed' || load.status === 'rejected') process.once('exit', load.save);
+  if (load.status === 'missed' || load.status === 'rejected') {
+    process.once('exit', load.save);
+    if (options.saveAfterMs !== undefined) setTimeout(load.save, options.saveAfterMs).unref();
+  }
   return load.status;
 }

@@ -47,6 +47,11 @@ describe('loadBundle', () => {
     expect(load(file, cache)).toMatchObject({ status: 'used', exports: { value: 49 } });
   });
 
+  it('runs a bundle that starts with a #! line', () => {
+    const file = bundle(fresh(), '#!/usr/bin/env node\nmodule.exports = { value: 3 };\n');
+    expect(load(file, cacheDir())).toMatchObject({ status: 'missed', exports: { value: 3 } });
+  });
+
   it('without a folder, runs the bundle the same and writes nothing', () => {
     const file = bundle(fresh());
     const off = load(file, undefined);
