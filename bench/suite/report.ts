@@ -168,14 +168,21 @@ export function goalLines(results: BenchResults, scenarios: readonly ScenarioSum
   const phases = results.phases;
   const oneUncachedGoal = `one uncached report in one synth, 1 s job ≤ ${GOALS.oneUncachedSynthS} s (whole \`node app.js\`, bench/phases.ts)`;
   if (phases?.ok) {
-    const total = phases.value.synth.totalMs;
+    // The whole process a user waits for, without the phase marks; bench/synth.ts's "one report, one synth" is
+    // smaller because it synthesizes inside an already started process (no node start, cdktf and package loaded).
+    const total = phases.value.synthUnmarkedMs;
+    const seconds = (x: Summary) => ({ ...x, median: x.median / 1000, min: x.min / 1000, max: x.max / 1000 });
+    const floorS = (phases.value.appWithoutPackageMs.median + phases.value.synth.jobDurationMs) / 1000;
     lines.push({
       ...checkAtMost(oneUncachedGoal, total.median / 1000, GOALS.oneUncachedSynthS),
-      figure: formatSummary({ ...total, median: total.median / 1000, min: total.min / 1000, max: total.max / 1000 }, 2, ' s'),
+      figure: formatSummary(seconds(total), 2, ' s'),
+      note:
+        `floor here ${floorS.toFixed(2)} s: the same app without the package ${formatSummary(phases.value.appWithoutPackageMs, 0, ' ms')} + the job; ` +
+        `ours ${(total.median / 1000 - floorS).toFixed(2)} s`,
     });
   } else lines.push(missingGoal(oneUncachedGoal, phases));
   for (const u of results.synthUncached ?? []) {
-    const label = `50 uncached reports in one synth, 1 s jobs ≤ ${GOALS.fiftyUncachedSynthS} s — rate ${u.rate === 'engine default' ? `engine default (${DEFAULT_REQUESTS_PER_SECOND} req/s ceiling)` : `${u.rate} req/s`}`;
+    const label = `50 uncached reports in one synth (in process, bench/synth.ts: no node start or module load), 1 s jobs ≤ ${GOALS.fiftyUncachedSynthS} s — rate ${u.rate === 'engine default' ? `engine default (${DEFAULT_REQUESTS_PER_SECOND} req/s ceiling)` : `${u.rate} req/s`}`;
     if (!u.outcome.ok) {
       lines.push(missingGoal(label, u.outcome));
       continue;
@@ -481,7 +488,7 @@ function synthSection(results: BenchResults): string {
     out.push('');
     out.push(
       table(
-        ['client rate limit', '50 reports, one synth', 'one report, one synth', '50 ÷ job latency', '50 ÷ one-report synth', 'max in flight', `goal ≤ ${GOALS.fiftyUncachedSynthS} s`],
+        ['client rate limit', '50 reports, one synth (in process)', 'one report, one synth (in process)', '50 ÷ job latency', '50 ÷ one-report synth', 'max in flight', `goal ≤ ${GOALS.fiftyUncachedSynthS} s`],
         uncached.map((u) => {
           if (!u.outcome.ok) return [String(u.rate), 'not measured', firstLine(u.outcome.error), '', '', '', 'NOT MET'];
           const v = u.outcome.value;
@@ -567,7 +574,11 @@ function phasesSection(results: BenchResults): string {
       'is one test of a constant): wall time of each phase and the CPU time its process spent in it (— where a phase ' +
       'spans two processes). The synth is a minimal cdktf app with one uncached `ServiceLastAccessedReport` run as ' +
       '`node app.js` against the built package; the CLI is `node dist/cli/main.js service-report`. The emulator runs in ' +
-      'its own process. CPU times are the figures to compare across machines and loads; wall times move with the load.',
+      'its own process. CPU times are the figures to compare across machines and loads; wall times move with the load. ' +
+      'The judged one-report synth is the same app run without marks, interleaved with the marked runs: it is the whole ' +
+      'process a user waits for. bench/synth.ts\'s "one report, one synth" (the 50-report table) is smaller by the app\'s ' +
+      'start (node, cdktf, the package: the first row here) because it synthesizes inside the already started bench ' +
+      'process, and its emulator adds 10 ms to each request. The floor is the same app without the package plus the job.',
   );
   out.push('');
   out.push(formatPhases(p.value));
