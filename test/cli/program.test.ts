@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { buildProgram, commandNamed } from '../../src/cli/program';
+import { ROOT, ensureBuilt, runCli, tempDir } from './cli-harness';
+
+// A run of one command registers (and loads the module of) that command alone: the cold start of a report does not
+// pay for the ten others. Without a command named, every command is there, for the list, help and suggestions.
+beforeAll(() => ensureBuilt(), 180_000);
+
+const argv = (...words: string[]): string[] => ['node', 'access-advisor', ...words];
+const names = (program: Command): string[] => program.commands.map((c) => c.name());
+
+describe('commandNamed', () => {
+  const program = buildProgram(argv('--help'));
+
+  it.each([
+    [['service-report', '--arn', 'x'], 'service-report'],
+    [['--profile', 'gate', 'service-report'], 'service-report'],
+    [['--endpoint-url', 'http://h', '--debug', 'tighten'], 'tighten'],
+    [['--output=json', 'sweep', 'merge'], 'sweep'],
+    [['--no-color', 'cache', 'list'], 'cache'],
+  ])('%j runs %s', (words, expected) => {
+    expect(commandNamed(argv(...words), program)).toBe(expected);
+  });
+
+  it.each([[[]], [['--help']], [['help', 'gate']], [['servce-report']], [['--profile', 'gate']], [['--', 'gate']]])('%j names no command', (words) => {
+    expect(commandNamed(argv(...words), program)).toBeUndefined();
+  });
+});
+
+describe('buildProgram', () => {
+  it('registers every command when none is named, in the order of the help', () => {
+    expect(names(buildProgram(argv('--help')))).toEqual([
+      'service-report',
+      'org-report',
+      'policies-granting',
+      'gate',
+      'tighten',
+      'scp-proposal',
+      'sweep',
+      'cache',
+      'external',
+      'emulator',
+      'provider',
+    ]);
+  });
+
+  it('registers the named command alone', () => {
+    expect(names(buildProgram(argv('--profile', 'gate', 'service-report', '--arn', 'x')))).toEqual(['service-report']);
+  });
+});
+
+describe('the built CLI', () => {
+  it('does not load the modules of other commands for a service-report', () => {
+    const probe = join(tempDir(), 'probe.js');
+    writeFileSync(probe, "process.on('exit', () => require('fs').writeSync(2, '\\nMODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
+    const run = spawnSync(process.execPath, ['-r', probe, join(ROOT, 'dist', 'cli', 'main.js'), 'service-report', '--help'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const modules = JSON.parse(/MODULES (.*)/.exec(run.stderr)![1]!) as string[];
+    const commands = modules.filter((m) => m.includes(join('dist', 'cli', 'commands'))).map((m) => m.replace(/.*[\\/]/, ''));
+    expect(commands).toEqual(['service-report.js']);
+  });
+
+  it('still suggests the command meant when a global option takes a command name as its value', async () => {
+    const run = await runCli(['--profile', 'gate', 'servce-report']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown command 'servce-report'\n\(Did you mean service-report\?\)/);
+  });
+});
