@@ -29,6 +29,19 @@ const serviceOutside = {
   },
 };
 
+/**
+ * The .proto files as protobufjs JSON, parsed here once (src/provider/server.ts protoFilesRoot, from the build's
+ * dist/) instead of on every start; checked to read back to the same definitions.
+ */
+function protoJson() {
+  const protobuf = require('protobufjs');
+  const { protoFilesRoot } = require(path.join(root, 'dist', 'provider', 'server.js'));
+  const json = protoFilesRoot().toJSON();
+  const again = protobuf.Root.fromJSON(json).toJSON();
+  if (JSON.stringify(again) !== JSON.stringify(json)) throw new Error('the .proto files do not survive protobufjs JSON unchanged');
+  return JSON.stringify(json);
+}
+
 runBundleScript('bundle-provider', async () => {
   await buildCheckedBundle({
     name: 'bundle-provider',
@@ -43,6 +56,7 @@ runBundleScript('bundle-provider', async () => {
       plugins: [serviceOutside],
       // Names kept: a start-up failure prints its stack to Terraform's log, and libraries may read constructor names.
       keepNames: true,
+      define: { PROVIDER_PROTO_JSON: protoJson() },
       // main.ts starts with its own #! line, which esbuild keeps first.
       banner: { js: BANNER },
     },

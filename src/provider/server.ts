@@ -20,12 +20,25 @@ interface Loaded {
  * Terraform's three provider starts per plan tens of milliseconds before the handshake.
  */
 function loadServices(): Loaded {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
-  root.loadSync(['tfplugin6.proto', 'go-plugin.proto', 'health.proto'], { keepCase: true });
+  const root = typeof PROVIDER_PROTO_JSON === 'undefined' ? protoFilesRoot() : protobuf.Root.fromJSON(PROVIDER_PROTO_JSON);
   root.resolveAll();
   return { provider: serviceDefinition(root, 'tfplugin6.Provider'), controller: serviceDefinition(root, 'plugin.GRPCController'), health: serviceDefinition(root, 'grpc.health.v1.Health') };
 }
+
+/** The .proto files, parsed. */
+export function protoFilesRoot(): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
+  root.loadSync(['tfplugin6.proto', 'go-plugin.proto', 'health.proto'], { keepCase: true });
+  return root;
+}
+
+/**
+ * In the provider's bundle, the same .proto files as protobufjs JSON (`protoFilesRoot().toJSON()`), put there by
+ * scripts/bundle-provider.js: reading that is several times cheaper than parsing the .proto text on each of
+ * Terraform's provider starts. Undefined outside the bundle (sources, tests), where the files are parsed.
+ */
+declare const PROVIDER_PROTO_JSON: protobuf.INamespace | undefined;
 
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
 
