@@ -73,8 +73,9 @@ export function isTrustedDirectory(directory: string, uid: number | undefined): 
   }
 }
 
-function cacheFileOf(directory: string, wrapped: string): string {
-  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(wrapped).digest('hex');
+/** Named by the file's bytes as read (hashing them costs less than hashing the decoded text). */
+function cacheFileOf(directory: string, bytes: Buffer): string {
+  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(bytes).digest('hex');
   return join(directory, `${key}.v8cache`);
 }
 
@@ -117,12 +118,13 @@ const dynamicImport = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT
 export function loadBundle(file: string, host: NodeModule, directory: string | undefined): BundleLoad {
   // A #! line is valid only at the very start of a script, which the wrapper is not: it becomes a comment, as it
   // is to node's own loader.
-  const wrapped = `${MODULE_WRAPPER[0]}${readFileSync(file, 'utf8').replace(/^#!/, '//')}${MODULE_WRAPPER[1]}`;
+  const bytes = readFileSync(file);
+  const wrapped = `${MODULE_WRAPPER[0]}${bytes.toString('utf8').replace(/^#!/, '//')}${MODULE_WRAPPER[1]}`;
   let cacheFile: string | undefined;
   let cached: Buffer | undefined;
   if (directory !== undefined) {
     try {
-      cacheFile = cacheFileOf(directory, wrapped);
+      cacheFile = cacheFileOf(directory, bytes);
       cached = readChecked(cacheFile);
     } catch {
       cacheFile = undefined;
