@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheDirectory, isTrustedDirectory, loadBundle } from '../../src/iam/code-cache';
+import { cacheDirectory, isTrustedDirectory, loadBundle, runBundle } from '../../src/iam/code-cache';
 
 // The V8 code cache of the bundled programs (src/iam/code-cache.ts): used from a folder that is certainly ours,
 // never from one somebody else could write, and never able to fail a run, whatever the folder holds.
@@ -93,6 +93,15 @@ describe('loadBundle', () => {
     const run = load(file, notADirectory);
     expect(run.exports).toEqual({ value: 49, dir: expect.any(String) });
     expect(() => run.save()).not.toThrow();
+  });
+});
+
+describe('runBundle', () => {
+  it('in a program that is not under the given folder (the SDK loaded by someone else\'s program), runs the bundle without any cache', () => {
+    const file = bundle(fresh());
+    const host = { exports: {} } as NodeModule;
+    expect(runBundle(file, host, { onlyUnder: fresh() })).toBe('off');
+    expect(host.exports).toMatchObject({ value: 49 });
   });
 });
 
