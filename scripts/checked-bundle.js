@@ -70,17 +70,17 @@ function runBundleScript(name, main) {
  *
  * @param {object} spec buildCheckedBundle's spec, with `banner` (one comment line) instead of `options`, and
  *   `launcher` ('standalone' or 'in-process'): the bundle goes to its payload file and `outfile` becomes its
- *   code-cache launcher (writeCodeCacheLauncher)
+ *   code-cache launcher (writeCodeCacheLauncher), with its `saveAfterMs`
  */
 async function replaceWithEsModuleBundle(spec) {
-  const { banner, launcher, ...checked } = spec;
+  const { banner, launcher, saveAfterMs, ...checked } = spec;
   await buildCheckedBundle({
     ...checked,
     outfile: launcher ? payloadOf(spec.outfile) : spec.outfile,
     quiet: process.argv.includes('--quiet'),
     options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner } },
   });
-  if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process' });
+  if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process', saveAfterMs });
   fs.rmSync(`${spec.outfile}.map`, { force: true });
 }
 
