@@ -5,6 +5,8 @@ import { realSleep, resolveSchedule, type PollScheduleOptions, type SleepFunctio
 import type { AbortSignalLike } from './abort-signal';
 import { PollWaves } from './poll-waves';
 import { JobDurations } from './job-durations';
+import { ActiveJobs, POLL_GAP_FLOOR_MS } from './poll-plan';
+import { RoundTrips } from './round-trips';
 import { createIamSession, type ConnectionOptions, type IamSession } from './client';
 import { AccessAdvisorError, AwsRequestError, IncompleteResponseError, InvalidRequestError } from '../model/errors';
 import { MAX_PAGES } from './report-pages';
@@ -44,12 +46,19 @@ export const DEFAULT_TIMEOUT_MS = 600_000;
 export const DEFAULT_REQUESTS_PER_SECOND = 50;
 export const DEFAULT_CONCURRENCY = 8;
 /**
- * When a run has one report (the CLI with one ARN, a synth with one miss) its job is polled at these ages instead of
- * the fixed schedule's 0.5 s and 1.25 s: real jobs take about a second (0.8–1.4 s), quick ones much less, and the
- * user waits for this one job. It costs a few more polls than the fixed schedule (about six for a 1 s job instead of
- * two), which a single report can afford; runs of several reports keep the fixed schedule and learn from each other.
+ * A job alone in its run (the CLI with one ARN, a synth with one miss, the provider's one read) with no finished job
+ * to learn from is polled so that IAM's answers come back at these ages (ms since generate), each poll leaving one
+ * measured round trip earlier (PollPlan). Real jobs take about a second (0.8–1.4 s), quick ones much less, and the
+ * user waits for this one job: a 0.1 s job is read at its first poll; from 0.85 s to 1.45 s the ages are about 6 %
+ * apart, so a job ending there is read within about 6 % of its end, or one round trip when that is longer (polls of
+ * one job never overlap); beyond, 15–25 % apart to 8.8 s, then the fixed schedule's ages (delays growing 1.5× to
+ * 5 s). Polls at most, for a job of 0.1 s: 1; 1 s: 7; 3 s: 18; 30 s: 29 (test/iam/poll-plan.test.ts). Runs of
+ * several jobs keep the fixed schedule until their finished jobs show how long a job takes.
  */
-export const SOLO_POLL_AGES_MS: readonly number[] = [150, 400, 650, 850, 950, 1050, 1150, 1300, 1500, 1750, 2100, 2600];
+export const SOLO_POLL_AGES_MS: readonly number[] = [
+  100, 350, 650, 850, 905, 960, 1015, 1075, 1140, 1210, 1285, 1365, 1450, 1700, 2000, 2350, 2750, 3150, 3600, 4500,
+  5600, 7000, 8800,
+];
 const ENTITY_SERIES_PER_REPORT = 4;
 
 export interface ReportOptions extends ConnectionOptions {
@@ -155,8 +164,11 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
     entityConcurrency: ENTITY_SERIES_PER_REPORT,
     pollWaves: new PollWaves(schedule.firstDelayMs / 2),
     durations: new JobDurations(),
+    activeJobs: new ActiveJobs(),
+    roundTrips: new RoundTrips(),
+    pollGapFloorMs: POLL_GAP_FLOOR_MS * timeScale,
     // Only with the default schedule: a caller's own schedule (tests, benches) is kept as given.
-    ...(requests.length === 1 && options.pollSchedule === undefined ? { soloPollAgesMs: SOLO_POLL_AGES_MS.map((a) => a * timeScale) } : {}),
+    ...(options.pollSchedule === undefined ? { soloPollAgesMs: SOLO_POLL_AGES_MS.map((a) => a * timeScale) } : {}),
     ...(options.readPrincipalCreateDate !== false
       ? { createDates: new PrincipalCreateDates(session, planCreateDateListing(requests, listingThreshold), linked.signal) }
       : {}),

@@ -16,7 +16,7 @@ import type {
   AccessDetail as SdkAccessDetail,
   EntityDetails as SdkEntityDetails,
 } from '@aws-sdk/client-iam';
-import { limitExceededDelay, pollDelay, type PollScheduleOptions, type SleepFunction } from './backoff';
+import { limitExceededDelay, type PollScheduleOptions, type SleepFunction } from './backoff';
 import type { IamSession } from './client';
 import { MAX_ITEMS } from '../model/constraints';
 import { AbortedError, AccessAdvisorError, AwsRequestError, IncompleteResponseError, JobFailedError, JobMismatchError, JobTimeoutError } from '../model/errors';
@@ -37,7 +37,9 @@ import {
 import { DEFAULT_GRANULARITY, describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from '../model/report';
 import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
 import type { PollWaves } from './poll-waves';
-import { DURATION_TOLERANCE, type JobDurations } from './job-durations';
+import type { JobDurations } from './job-durations';
+import { PollPlan, type ActiveJobs } from './poll-plan';
+import type { RoundTrips } from './round-trips';
 import type { PrincipalCreateDates } from './principal-dates';
 import { mapLimit } from './map-limit';
 import { phaseMark } from './phase-log';
@@ -73,10 +75,17 @@ export interface JobContext {
   /** The clock job ages are measured with (tests inject one); default Date.now. */
   readonly now?: () => number;
   /**
-   * A run of one report has no other job to learn from and nothing to share its rate with: its fresh job is polled at
-   * these ages (ms since generate), dense around the second most IAM jobs take, then on the fixed schedule.
+   * A job alone in its run has no other job to learn from and nothing to share its rate with: without evidence its
+   * answers are aimed to come back at these ages (ms since generate), dense around the second most IAM jobs take,
+   * then on the fixed schedule (PollPlan).
    */
   readonly soloPollAgesMs?: readonly number[];
+  /** The run's jobs in flight: a job alone when its polling starts gets the solo ages. */
+  readonly activeJobs?: ActiveJobs;
+  /** The run's recent poll round trips, to aim the solo ages. */
+  readonly roundTrips?: RoundTrips;
+  /** No two polls of one job leave closer than this, ms (default 20). */
+  readonly pollGapFloorMs?: number;
 }
 
 type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
@@ -110,6 +119,7 @@ export async function runReportJob(request: ReportRequest, ctx: JobContext, resu
     reason ??= 'timeout';
     controller.abort();
   }, ctx.timeoutMs);
+  ctx.activeJobs?.start();
   const emit = (event: Omit<ProgressEvent, 'request'>): void => {
     try {
       ctx.onProgress?.({ request, ...(state.jobId ? { jobId: state.jobId } : {}), ...event });
@@ -126,6 +136,7 @@ export async function runReportJob(request: ReportRequest, ctx: JobContext, resu
     emit({ phase: 'failed', message: error.message });
     throw error;
   } finally {
+    ctx.activeJobs?.end();
     clearTimeout(timer);
     ctx.signal?.removeEventListener('abort', onUserAbort);
   }
@@ -238,9 +249,8 @@ function requireJobId(operation: string, jobId: string | undefined, request: Rep
 }
 
 /**
- * Polls with the first page's parameters, so the poll that sees COMPLETED already carries page 1. When finished jobs
- * of the run show how long a job takes (JobDurations), a freshly generated job is polled when it should end;
- * otherwise on the fixed schedule (backoff.ts). A fresh job may skip a poll that a wave-mate just showed to be
+ * Polls with the first page's parameters, so the poll that sees COMPLETED already carries page 1. When to poll is the
+ * PollPlan's decision (learned, solo or fixed ages). A fresh job may skip a poll that a wave-mate just showed to be
  * premature (PollWaves): it then plans as if it had seen that itself.
  */
 async function pollUntilDone<T extends { JobStatus?: string }>(
@@ -255,27 +265,15 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
   const now = ctx.now ?? Date.now;
   const generatedAt = pollImmediately ? undefined : now();
   const age = (): number => now() - generatedAt!;
+  const plan = new PollPlan(ctx, generatedAt !== undefined);
   let skippedLastTick = false;
   /** Age at which this job (or, after a skip, a wave-mate) was last seen running; 0 before the first poll. */
   let seenRunningAt = 0;
   /** Age at which this job's own last IN_PROGRESS poll left the gate: the lower bound of its duration. */
   let lastRunningPollAt = 0;
-  /** Polls of this job the run's evidence planned. */
-  let plannedPolls = 0;
   try {
     for (let polls = 0, tick = 0; ; tick++) {
-      const plannedAge = generatedAt === undefined || plannedPolls >= MAX_PLANNED_POLLS ? undefined : ctx.durations?.nextPollAge(seenRunningAt, MAX_PLANNED_POLLS - plannedPolls);
-      const delay =
-        tick === 0 && pollImmediately
-          ? 0
-          : plannedAge !== undefined
-            ? Math.max(0, Math.ceil(plannedAge - age()))
-            : plannedPolls > 0
-              ? fixedScheduleDelayAt(age(), ctx)
-              : ctx.soloPollAgesMs && generatedAt !== undefined
-                ? soloDelayAt(age(), ctx)
-                : pollDelay(tick, ctx.schedule, ctx.random);
-      if (plannedAge !== undefined) plannedPolls++;
+      const delay = plan.delay(tick, generatedAt === undefined ? 0 : age(), seenRunningAt);
       if (delay > 0) await ctx.sleep(delay, signal);
       if (generatedAt !== undefined && ctx.pollWaves && !skippedLastTick && ctx.pollWaves.shouldSkip(job, generatedAt)) {
         skippedLastTick = true;
@@ -286,15 +284,21 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
       const askedAt = generatedAt === undefined ? 0 : age();
       let admittedAt: number | undefined;
       const page = await fetchFirstPage(() => {
-        if (generatedAt !== undefined) admittedAt = age();
+        if (generatedAt !== undefined) {
+          admittedAt = age();
+          plan.sent(admittedAt);
+        }
       });
       // The poll's attempt that IAM answered left the run's gate at `sentAt` (a session that does not say: when asked).
       const sentAt = admittedAt ?? askedAt;
+      if (generatedAt !== undefined && admittedAt === undefined) plan.sent(askedAt);
+      const answeredAt = generatedAt === undefined ? 0 : age();
+      if (generatedAt !== undefined) ctx.roundTrips?.record(answeredAt - sentAt);
       polls++;
       phaseMark('poll-done', page.JobStatus);
       onExists();
       if (page.JobStatus !== 'IN_PROGRESS') {
-        if (generatedAt !== undefined && page.JobStatus === 'COMPLETED') recordDuration(ctx, lastRunningPollAt, sentAt - askedAt, age());
+        if (generatedAt !== undefined && page.JobStatus === 'COMPLETED') recordDuration(ctx, lastRunningPollAt, sentAt - askedAt, answeredAt);
         return page;
       }
       if (generatedAt !== undefined) {
@@ -339,27 +343,6 @@ interface JobRead {
   /** A resumed job is polled before the first wait. */
   readonly pollImmediately: boolean;
   readonly onExists: () => void;
-}
-
-/**
- * Polls of one job planned from the run's evidence, at most: a job that is still running after them is slower than
- * what the run saw, and is polled from then on at the ages the fixed schedule would have used (not from its first
- * tick again, and never in a burst of small steps).
- */
-const MAX_PLANNED_POLLS = 3;
-
-/** The wait until the solo schedule's first poll past `ageMs`, or the fixed schedule's once past its last. */
-function soloDelayAt(ageMs: number, ctx: JobContext): number {
-  const next = ctx.soloPollAgesMs!.find((a) => a > ageMs);
-  return next === undefined ? fixedScheduleDelayAt(ageMs, ctx) : Math.ceil(next - ageMs);
-}
-
-/** The wait until the fixed schedule's first poll past `ageMs` (jittered as the schedule's own delays are). */
-function fixedScheduleDelayAt(ageMs: number, ctx: JobContext): number {
-  let scheduledAge = 0;
-  for (let k = 0; scheduledAge <= ageMs * (1 + DURATION_TOLERANCE); k++) scheduledAge += pollDelay(k, ctx.schedule, () => 1);
-  const jitter = Math.min(1, Math.max(0, ctx.schedule.jitter));
-  return Math.ceil((scheduledAge - ageMs) * (1 - jitter + jitter * ctx.random()));
 }
 
 async function readServiceJob(request: ServiceRequest, read: JobRead, createDate: Promise<string | undefined>): Promise<AccessReport> {

@@ -1,107 +1,15 @@
-import { resolveSchedule } from '../../src/iam/backoff';
-import type { IamSession } from '../../src/iam/client';
-import { SOLO_POLL_AGES_MS } from '../../src/iam/engine';
 import { JobDurations } from '../../src/iam/job-durations';
-import { runReportJob, type JobContext } from '../../src/iam/report-job';
+import { ONE_WAY_MS, lateness, seeded, simulator, sum, type Simulated } from './poll-sim';
 
-// The poll schedule on a fake clock: no timer ever runs, every sleep and every request only moves the clock.
-
-const request = { kind: 'service-last-accessed', arn: 'arn:aws:iam::123456789012:role/r', granularity: 'SERVICE_LEVEL', withEntities: false } as const;
-const ONE_WAY_MS = 10;
-
-interface Simulated {
-  /** When the job ended (clock ms) and when the COMPLETED answer was back. */
-  readonly endedAt: number;
-  readonly readAt: number;
-  readonly polls: number;
-  /** Ages (since the generate answer) at which polls were sent. */
-  readonly pollAges: number[];
-}
-
-/**
- * One IAM job of `durationMs` behind a scripted session; requests take ONE_WAY_MS each way on the fake clock. A poll
- * may first wait `queuedMs(poll)` for the run's rate limit (poll: 0-based index within the job), as the session's gate
- * would make it, and says when it leaves for the wire.
- */
-function simulator(queuedMs: (poll: number) => number = () => 0) {
-  let t = 1_000_000;
-  const now = (): number => t;
-  let job: { startedAt: number; durationMs: number } | undefined;
-  let current: { polls: number; pollAges: number[]; generatedAt: number; readAt?: number } | undefined;
-  const session: IamSession = {
-    client: undefined as never,
-    close: () => undefined,
-    async send<O>(operation: string, _command: unknown, _signal: unknown, _request: unknown, onAdmitted?: () => void): Promise<O> {
-      if (operation !== 'GenerateServiceLastAccessedDetails') {
-        t += queuedMs(current!.polls);
-        onAdmitted?.();
-      }
-      t += ONE_WAY_MS;
-      if (operation === 'GenerateServiceLastAccessedDetails') {
-        job!.startedAt = t;
-        t += ONE_WAY_MS;
-        current!.generatedAt = t;
-        return { JobId: 'j'.repeat(36) } as O;
-      }
-      current!.polls++;
-      current!.pollAges.push(t - ONE_WAY_MS - current!.generatedAt);
-      const done = t >= job!.startedAt + job!.durationMs;
-      t += ONE_WAY_MS;
-      if (!done) return { JobStatus: 'IN_PROGRESS', JobCreationDate: new Date(0) } as O;
-      current!.readAt = t;
-      return {
-        JobStatus: 'COMPLETED',
-        JobCreationDate: new Date(0),
-        JobCompletionDate: new Date(1000),
-        ServicesLastAccessed: [],
-        IsTruncated: false,
-      } as O;
-    },
-  };
-  const context = (durations?: JobDurations, solo?: readonly number[]): JobContext => ({
-    session,
-    schedule: resolveSchedule({ jitter: 0 }),
-    sleep: async (ms) => {
-      t += ms;
-    },
-    random: () => 0.5,
-    timeoutMs: 600_000,
-    entityConcurrency: 1,
-    now,
-    ...(durations ? { durations } : {}),
-    ...(solo ? { soloPollAgesMs: solo } : {}),
-  });
-  /** Runs one job of `durationMs` to the end with `ctx`. */
-  async function run(ctx: JobContext, durationMs: number): Promise<Simulated> {
-    job = { startedAt: 0, durationMs };
-    current = { polls: 0, pollAges: [], generatedAt: 0 };
-    await runReportJob(request, ctx);
-    return { endedAt: job.startedAt + durationMs, readAt: current.readAt!, polls: current.polls, pollAges: current.pollAges };
-  }
-  return { context, run };
-}
-
-/** A deterministic uniform generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The learned poll schedule on a fake clock (poll-sim.ts): no timer ever runs.
 
 async function runJobs(durationsMs: readonly number[], adaptive: boolean): Promise<Simulated[]> {
   const sim = simulator();
-  const ctx = sim.context(adaptive ? new JobDurations() : undefined);
+  const ctx = sim.context(adaptive ? { durations: new JobDurations() } : {});
   const out: Simulated[] = [];
   for (const d of durationsMs) out.push(await sim.run(ctx, d));
   return out;
 }
-
-const lateness = (s: Simulated): number => s.readAt - s.endedAt;
-const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 describe('JobDurations', () => {
   it('has no opinion without a finished job as slow as the one asked about', () => {
@@ -181,9 +89,9 @@ describe('polls that waited for the run\'s rate limit', () => {
     // A run bound by the account's throttle: every request waits 10 s for its turn. A job read then was done by
     // 10.5 s, which says nothing about how long it took; planning the next polls from it would make each job sleep
     // about 5 s before queueing for 10 s more.
-    const sim = simulator(() => 10_000);
+    const sim = simulator({ queuedMs: () => 10_000 });
     const durations = new JobDurations();
-    const ctx = sim.context(durations);
+    const ctx = sim.context({ durations });
     for (let i = 0; i < 5; i++) {
       const s = await sim.run(ctx, 1000);
       expect(s.polls).toBe(1);
@@ -196,9 +104,9 @@ describe('polls that waited for the run\'s rate limit', () => {
   it('teach when the wait was short (a slot, not the throttle): jobs of one length are still read at one poll', async () => {
     // Every poll waits 100 ms for a slot (10 % of the job): the bounds are that much looser, still far better
     // than the fixed schedule's 500 and 1250 ms.
-    const sim = simulator(() => 100);
+    const sim = simulator({ queuedMs: () => 100 });
     const durations = new JobDurations();
-    const ctx = sim.context(durations);
+    const ctx = sim.context({ durations });
     const jobs: Simulated[] = [];
     for (let i = 0; i < 20; i++) jobs.push(await sim.run(ctx, 1000));
     expect(durations.size).toBeGreaterThan(0);
@@ -211,39 +119,12 @@ describe('polls that waited for the run\'s rate limit', () => {
   it('still teach when only the running poll waited: its lower bound is when it left the gate, not when it was asked', async () => {
     // First poll asked at 500 ms, queued 600 ms: IAM sees it at 1100 ms, while the 1200 ms job still runs. The
     // second poll is not queued and reads the job.
-    const sim = simulator((poll) => (poll === 0 ? 600 : 0));
+    const sim = simulator({ queuedMs: (poll) => (poll === 0 ? 600 : 0) });
     const durations = new JobDurations();
-    const first = await sim.run(sim.context(durations), 1200);
+    const first = await sim.run(sim.context({ durations }), 1200);
     expect(first.pollAges).toEqual([1100, expect.any(Number)]);
     expect(durations.size).toBe(1);
     const upper = first.readAt - (first.endedAt - 1200) - ONE_WAY_MS; // age of the answer
     expect(durations.nextPollAge(0)).toBeCloseTo((1100 + upper) / 2, 0);
-  });
-});
-
-describe('a run of one report (the solo schedule)', () => {
-  async function solo(durationMs: number): Promise<Simulated> {
-    const sim = simulator();
-    return sim.run(sim.context(new JobDurations(), SOLO_POLL_AGES_MS), durationMs);
-  }
-
-  it('reads a quick job and a one-second job soon after their end', async () => {
-    const quick = await solo(100);
-    expect(quick.pollAges).toEqual([150]);
-    const second = await solo(1000);
-    expect(second.pollAges).toEqual([150, 400, 650, 850, 950, 1050]);
-    expect(lateness(second)).toBeLessThanOrEqual(100 + 2 * ONE_WAY_MS);
-    // The fixed schedule reads the same one-second job with its second poll, 750 ms after the first.
-    const fixed = (await runJobs([1000], false))[0]!;
-    expect(fixed.pollAges).toEqual([500, 500 + 750 + 2 * ONE_WAY_MS]);
-    expect(lateness(second)).toBeLessThan(lateness(fixed) - 100);
-  });
-
-  it('past its last age, goes on at the fixed schedule\'s ages, never in a burst', async () => {
-    const slow = await solo(20_000);
-    const ages = slow.pollAges;
-    expect(ages.slice(0, SOLO_POLL_AGES_MS.length)).toEqual([...SOLO_POLL_AGES_MS]);
-    // The fixed schedule's ages are 500, 1250, 2375, 4062.5, 6593.75, 10390.6, 15390.6, 20390.6 (delays ×1.5 to 5 s).
-    expect(ages.slice(SOLO_POLL_AGES_MS.length)).toEqual([4063, 6594, 10391, 15391, 20391]);
   });
 });
