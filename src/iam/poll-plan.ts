@@ -50,6 +50,8 @@ export class PollPlan {
   /** Polls of this job the run's evidence planned. */
   private planned = 0;
   private lastSentAt = Number.NEGATIVE_INFINITY;
+  /** The last solo age a poll of this job was aimed at: each age gets one poll at most. */
+  private lastSoloAge = Number.NEGATIVE_INFINITY;
   /** Alone in its run, with solo ages to poll at. */
   readonly solo: boolean;
 
@@ -92,11 +94,13 @@ export class PollPlan {
   /**
    * When to send so that the answer is back at the first solo age still ahead (one recent round trip before it); at
    * once when that age is nearer than a round trip (the soonest answer there can be); past the last, the fixed ages.
-   * Each age is aimed at by one poll at most, so a job costs no more polls than there are ages below its end.
+   * Each age is aimed at by one poll at most (an answer back sooner than aimed, over a trip quicker than any before,
+   * does not bring a second poll for the same age), so a job costs no more polls than there are ages below its end.
    */
   private soloSendAge(ageMs: number): number {
-    const next = this.ctx.soloPollAgesMs!.find((a) => a > ageMs);
+    const next = this.ctx.soloPollAgesMs!.find((a) => a > ageMs && a > this.lastSoloAge);
     if (next === undefined) return ageMs + fixedScheduleDelayAt(ageMs, this.ctx);
+    this.lastSoloAge = next;
     return Math.max(ageMs, next - (this.ctx.roundTrips?.shortest() ?? 0));
   }
 }

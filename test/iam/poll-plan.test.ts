@@ -88,6 +88,14 @@ describe('the solo schedule (a job alone in its run, no evidence)', () => {
     expect(mean(aimed)).toBeLessThan(mean(unaimed) - 20);
   });
 
+  it('aims each age once: an answer back sooner than aimed (a trip quicker than any before) brings no second poll for it', async () => {
+    // The first poll's trip is slow (a cold connection: 60 ms each way), later ones quick (5 ms): the second poll,
+    // aimed 120 ms before 350 ms, is back at about 240 ms; the next goes for 650 ms, not again for 350 ms.
+    const sim = simulator({ oneWayMs: (poll) => (poll <= 0 ? 60 : 5) });
+    const s = await sim.run(sim.context(loneRun()), 600);
+    expect(s.pollAges).toEqual([100, 230, 640]);
+  });
+
   it('reads a one-second job far sooner after its end than the fixed schedule, at a few more polls', async () => {
     const s = await solo(1000, 2);
     const sim = simulator({ oneWayMs: 2 });

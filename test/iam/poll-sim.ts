@@ -20,8 +20,8 @@ export interface Simulated {
 export interface SimulatorOptions {
   /** A poll may first wait this long for the run's rate limit (poll: 0-based index within the job). */
   readonly queuedMs?: (poll: number) => number;
-  /** Each way of every request on the wire, ms (default ONE_WAY_MS). */
-  readonly oneWayMs?: number;
+  /** Each way of every request on the wire, ms (default ONE_WAY_MS); a function: per poll (0-based), the generate at -1. */
+  readonly oneWayMs?: number | ((poll: number) => number);
   /** What IAM answers once the job is done (default COMPLETED with one empty page). */
   readonly outcome?: 'COMPLETED' | 'FAILED';
   /** The fixed schedule's jitter draws (default 0.5). */
@@ -35,7 +35,7 @@ export interface SimulatorOptions {
  */
 export function simulator(options: SimulatorOptions = {}) {
   const queuedMs = options.queuedMs ?? (() => 0);
-  const oneWay = options.oneWayMs ?? ONE_WAY_MS;
+  const latency = options.oneWayMs ?? ONE_WAY_MS;
   let t = 1_000_000;
   const now = (): number => t;
   let job: { startedAt: number; durationMs: number } | undefined;
@@ -44,6 +44,7 @@ export function simulator(options: SimulatorOptions = {}) {
     client: undefined as never,
     close: () => undefined,
     async send<O>(operation: string, _command: unknown, _signal: unknown, _request: unknown, onAdmitted?: () => void): Promise<O> {
+      const oneWay = typeof latency === 'number' ? latency : latency(operation === 'GenerateServiceLastAccessedDetails' ? -1 : current!.polls);
       if (operation !== 'GenerateServiceLastAccessedDetails') {
         t += queuedMs(current!.polls);
         onAdmitted?.();
