@@ -6,10 +6,10 @@ import type { RoundTrips } from './round-trips';
  * When the next poll of one job goes. Three schedules, chosen per job:
  *  - learned: finished jobs of the run show how long a job takes (JobDurations), so the job is polled when it should
  *    end, for at most MAX_PLANNED_POLLS polls;
- *  - solo: a fresh job that is alone in its run (no other job of the run in flight when its polling starts) and has
- *    no such evidence is polled so that IAM's answers come back at the solo ages (dense around the second most IAM
- *    jobs take): each poll leaves one recent round trip before its age. A lone job shares its rate with nobody, and
- *    the user waits for this one job;
+ *  - solo: a fresh job that is alone in its run (no other job of the run in flight since its polling started) and
+ *    has no such evidence is polled so that IAM's answers come back at the solo ages (dense around the second most
+ *    IAM jobs take): each poll leaves one recent round trip before its age. A lone job shares its rate with nobody,
+ *    and the user waits for this one job. Once another job of the run is in flight it goes on at the fixed ages;
  *  - fixed (backoff.ts): every other job, so that a run of many jobs without evidence yet costs what it always did.
  * A job planned from evidence that is still running falls back to the solo ages (a lone job) or the fixed ages
  * (one of many) from its current age, never from their first poll again. No two polls of a job leave closer than
@@ -52,15 +52,31 @@ export class PollPlan {
   private lastSentAt = Number.NEGATIVE_INFINITY;
   /** The last solo age a poll of this job was aimed at: each age gets one poll at most. */
   private lastSoloAge = Number.NEGATIVE_INFINITY;
-  /** Alone in its run, with solo ages to poll at. */
-  readonly solo: boolean;
+  /**
+   * Alone in its run, with solo ages to poll at: decided when its polling starts, and lost for good as soon as another
+   * job of the run is in flight (a provider read that the plan's other reads join a moment later), so the run's
+   * polls are never denser than one job's.
+   */
+  private alone: boolean;
+  /** Was alone once: its polls so far were not the fixed schedule's, which then goes on from its age. */
+  private wasAlone: boolean;
 
   /** @param fresh a job this run generated (ages count from its generate answer); false: a resumed job. */
   constructor(
     private readonly ctx: PollPlanContext,
     private readonly fresh: boolean,
   ) {
-    this.solo = fresh && ctx.soloPollAgesMs !== undefined && (ctx.activeJobs?.count ?? 1) <= 1;
+    this.alone = fresh && ctx.soloPollAgesMs !== undefined && this.othersInFlight() === false;
+    this.wasAlone = this.alone;
+  }
+
+  /** On the solo ages now. */
+  get solo(): boolean {
+    return this.alone;
+  }
+
+  private othersInFlight(): boolean {
+    return (this.ctx.activeJobs?.count ?? 1) > 1;
   }
 
   /**
@@ -71,13 +87,14 @@ export class PollPlan {
     if (!this.fresh) return tick === 0 ? 0 : pollDelay(tick, this.ctx.schedule, this.ctx.random);
     const plannedAge =
       this.planned < MAX_PLANNED_POLLS ? this.ctx.durations?.nextPollAge(seenRunningAt, MAX_PLANNED_POLLS - this.planned) : undefined;
+    if (this.alone && this.othersInFlight()) this.alone = false;
     let sendAt: number;
     if (plannedAge !== undefined) {
       this.planned++;
       sendAt = plannedAge;
-    } else if (this.solo) {
+    } else if (this.alone) {
       sendAt = this.soloSendAge(ageMs);
-    } else if (this.planned > 0) {
+    } else if (this.planned > 0 || this.wasAlone) {
       sendAt = ageMs + fixedScheduleDelayAt(ageMs, this.ctx);
     } else {
       return pollDelay(tick, this.ctx.schedule, this.ctx.random);

@@ -117,6 +117,14 @@ describe('which schedule a job gets', () => {
     expect(activeJobs.count).toBe(1); // the job's own start and end balance
   });
 
+  it('a lone job that another job of its run joins goes on at the fixed ages from where it is (the provider\'s first read)', async () => {
+    const activeJobs = new ActiveJobs();
+    // Another read starts while this job's second poll is on its way.
+    const sim = simulator({ oneWayMs: 2, queuedMs: (poll) => (poll === 1 && activeJobs.count === 1 ? (activeJobs.start(), 0) : 0) });
+    const s = await sim.run(sim.context(loneRun({ activeJobs })), 1000);
+    expect(s.pollAges).toEqual([100, 350 - 4, 500, 1250]);
+  });
+
   it('a run\'s finished jobs plan the next lone job (the provider\'s reads one after another), at one poll', async () => {
     const sim = simulator({ oneWayMs: 2 });
     const run = loneRun();
