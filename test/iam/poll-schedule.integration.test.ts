@@ -49,16 +49,14 @@ describe('poll counts through the user surfaces', () => {
     expect(await cliPolls(1000, ROLES[1]!)).toBeLessThanOrEqual(7);
   }, 60_000);
 
-  it('the provider\'s runner: a lone read gets the solo ages, the reads after it are planned from it', async () => {
+  it('the provider\'s runner: a lone read costs at most its solo ages, the reads after it at most two polls each', async () => {
     emulator.setJobs({ durationMs: 600 });
     emulator.resetMetrics();
     const runner = await openReportRunner({ endpoint: emulator.endpoint, credentials, readPrincipalCreateDate: false });
     try {
       await runner.run(serviceRequest(ROLES[0]!));
-      const lone = polls();
-      // Solo ages 100, 350, 650: three polls (the fixed schedule's 0.5 s and 1.25 s would read it 650 ms late).
-      expect(lone).toBeGreaterThanOrEqual(2);
-      expect(lone).toBeLessThanOrEqual(3);
+      // Solo ages 100, 350, 650: three polls at most (timers that fire late on a loaded machine only skip ages).
+      expect(polls()).toBeLessThanOrEqual(3);
       emulator.resetMetrics();
       for (const arn of ROLES.slice(1)) await runner.run(serviceRequest(arn));
       // Four more jobs of the same length, each planned from the ones before: at most two polls each.
