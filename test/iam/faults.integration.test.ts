@@ -36,7 +36,8 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 it('slow job: keeps polling with backoff until COMPLETED', async () => {
-  emu.setJobs({ durationMs: 400 });
+  // 1.5 s against polls at most 40 ms apart: even a machine that stalls the test for a second sees it running twice.
+  emu.setJobs({ durationMs: 1500 });
   const log = new ProgressLog();
   const report = await runServiceLastAccessedReport({ arn: ARNS.deployer }, options(emu, { onProgress: log.listener }));
   expect(report.jobStatus).toBe('COMPLETED');
