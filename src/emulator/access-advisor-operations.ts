@@ -3,13 +3,13 @@ import { GRANULARITIES, SORT_KEYS, type SortKey } from '../model/report';
 import { ApiError, invalidInput, noSuchEntity } from './api-error';
 import type { Job, JobState, ServiceJob } from './jobs';
 import { computeOrgReport, resolveEntityPath, validateEntityPathSyntax, type AccessDetailRow } from './org-report';
-import { paginate } from './paging';
+import { pageRange, paginate } from './paging';
 import { allowMatcher, grantsService } from './policy-scope';
 import type { QueryParams } from './query';
 import { pickMs } from './rng';
 import { computeServiceReport, type ReportTarget, type ServiceRow } from './service-report';
 import type { Caller, EmulatorState } from './state';
-import { list, renderMembers, XmlFragment, type XmlNode } from './xml';
+import { list, renderMember, RenderedMembers, type XmlNode } from './xml';
 
 /** The six access-advisor operations of IAM's Query API, their parameters validated against IAM's documented constraints (model/constraints.ts). */
 
@@ -103,17 +103,10 @@ export function generateServiceLastAccessedDetails(state: EmulatorState, caller:
   const job: ServiceJob = { ...base, kind: 'service', arn, granularity: granularity as 'SERVICE_LEVEL' | 'ACTION_LEVEL', snapshot };
   state.jobs.add(job);
   state.metrics.jobsGenerated.service++;
-  // The report is written while the job runs (after this answer), as IAM prepares it: reading it later costs a slice.
-  // A failure here would be met again, and answered, by the Get that reads the report.
-  if (!base.failure) {
-    setImmediate(() => {
-      try {
-        renderedServices(job);
-      } catch {
-        // answered by the Get
-      }
-    });
-  }
+  // The report is written while the job runs, as IAM prepares it, a slice at a time between requests (so that the
+  // generates of other jobs are not kept waiting): reading it later costs a slice. A failure here would be met
+  // again, and answered, by the Get that reads the report.
+  if (!base.failure) renderInIdleTime(servicesRendering(job));
   return { JobId: base.id };
 }
 
@@ -148,12 +141,13 @@ export function getServiceLastAccessedDetails(state: EmulatorState, caller: Call
       Error: h.error,
     };
   }
-  const page = paginate(renderedServices(job), `GetServiceLastAccessedDetails:${job.id}`, marker, size);
+  const members = servicesRendering(job).finish();
+  const page = pageRange(members.length, `GetServiceLastAccessedDetails:${job.id}`, marker, size);
   return {
     JobStatus: h.JobStatus,
     JobType: job.granularity,
     JobCreationDate: h.creation,
-    ServicesLastAccessed: new XmlFragment(page.items),
+    ServicesLastAccessed: members.slice(page.start, page.end),
     JobCompletionDate: h.completion,
     IsTruncated: page.isTruncated,
     Marker: page.marker,
@@ -187,14 +181,69 @@ function serviceMember(s: ServiceRow): XmlNode {
  * A job's services rendered once, as IAM serves a finished report: the snapshot never changes, so every page (and
  * every repeated read of one) is a slice of the same items. Kept as long as the job is.
  */
-const rendered = new WeakMap<ServiceJob, readonly string[]>();
-function renderedServices(job: ServiceJob): readonly string[] {
-  let members = rendered.get(job);
-  if (!members) {
-    members = renderMembers(job.snapshot.services.map(serviceMember));
-    rendered.set(job, members);
+class ServicesRendering {
+  private readonly members: string[] = [];
+  private done?: RenderedMembers;
+
+  constructor(private readonly services: readonly ServiceRow[]) {}
+
+  /** Renders up to `count` more services; true when all are. */
+  step(count: number): boolean {
+    const end = Math.min(this.services.length, this.members.length + count);
+    while (this.members.length < end) this.members.push(renderedService(this.services[this.members.length]!));
+    return this.members.length === this.services.length;
   }
-  return members;
+
+  finish(): RenderedMembers {
+    if (!this.done) {
+      this.step(Infinity);
+      this.done = new RenderedMembers(this.members);
+      this.members.length = 0;
+    }
+    return this.done;
+  }
+}
+
+const renderings = new WeakMap<ServiceJob, ServicesRendering>();
+function servicesRendering(job: ServiceJob): ServicesRendering {
+  let rendering = renderings.get(job);
+  if (!rendering) {
+    rendering = new ServicesRendering(job.snapshot.services);
+    renderings.set(job, rendering);
+  }
+  return rendering;
+}
+
+/** Services rendered per turn of the event loop: a few ms, after which waiting requests are served. */
+const SERVICES_PER_TURN = 25;
+
+function renderInIdleTime(rendering: ServicesRendering): void {
+  setImmediate(function turn() {
+    try {
+      if (rendering.step(SERVICES_PER_TURN)) rendering.finish();
+      else setImmediate(turn);
+    } catch {
+      // answered by the Get
+    }
+  });
+}
+
+/**
+ * A service's `<member>` is a function of its row alone, and the reports of principals with the same policies share
+ * most rows (every service nobody used): each distinct row is rendered once. Bounded, since a long-running emulator
+ * sees ever new rows.
+ */
+const renderedRows = new Map<string, string>();
+const RENDERED_ROWS_KEPT = 20_000;
+function renderedService(row: ServiceRow): string {
+  const key = JSON.stringify(row);
+  let member = renderedRows.get(key);
+  if (member === undefined) {
+    member = renderMember(serviceMember(row));
+    if (renderedRows.size >= RENDERED_ROWS_KEPT) renderedRows.clear();
+    renderedRows.set(key, member);
+  }
+  return member;
 }
 
 export function getServiceLastAccessedDetailsWithEntities(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {

@@ -31,9 +31,15 @@ export interface Page<T> {
   readonly marker?: string;
 }
 
+/** Which items [start, end) of a list of `total` a request's page holds, and the marker of the next page. */
+export function pageRange(total: number, scope: string, marker: string | undefined, pageSize: number) {
+  const start = marker === undefined ? 0 : decodeMarker(marker, scope, total);
+  const end = Math.min(total, start + pageSize);
+  const isTruncated = end < total;
+  return { start, end, isTruncated, ...(isTruncated ? { marker: encodeMarker(scope, end) } : {}) };
+}
+
 export function paginate<T>(items: readonly T[], scope: string, marker: string | undefined, pageSize: number): Page<T> {
-  const start = marker === undefined ? 0 : decodeMarker(marker, scope, items.length);
-  const end = Math.min(items.length, start + pageSize);
-  const isTruncated = end < items.length;
-  return { items: items.slice(start, end), isTruncated, ...(isTruncated ? { marker: encodeMarker(scope, end) } : {}) };
+  const { start, end, ...rest } = pageRange(items.length, scope, marker, pageSize);
+  return { items: items.slice(start, end), ...rest };
 }

@@ -25,7 +25,7 @@ import {
 } from './types';
 import { loadWorld } from './world';
 import { buildWorldModel, type Principal } from './world-model';
-import { IAM_XMLNS, renderError, renderResult } from './xml';
+import { IAM_XMLNS, renderError, renderResultParts, type RenderedXml } from './xml';
 
 const MAX_BODY_BYTES = 1_048_576;
 
@@ -130,11 +130,18 @@ function routeOf(req: http.IncomingMessage, body: string): RequestRoute {
 
 /** Writers of one response: a body, an XML result, an error in the protocol the request spoke. */
 function responder(res: http.ServerResponse, requestId: string, route: RequestRoute) {
-  const sendBody = (status: number, contentType: string, text: string, extra: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': contentType, 'x-amzn-RequestId': requestId, 'content-length': Buffer.byteLength(text), ...extra });
-    res.end(text);
+  const sendBody = (status: number, contentType: string, body: string | RenderedXml, extra: Record<string, string> = {}) => {
+    // A report page's members are bytes rendered once (xml.ts): written as they are, never encoded again.
+    const parts = typeof body === 'string' ? [body] : body;
+    let length = 0;
+    for (const part of parts) length += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+    res.writeHead(status, { 'content-type': contentType, 'x-amzn-RequestId': requestId, 'content-length': length, ...extra });
+    res.cork();
+    for (const part of parts) res.write(part);
+    res.end();
+    res.uncork();
   };
-  const send = (status: number, xml: string) => sendBody(status, 'text/xml', xml);
+  const send = (status: number, xml: string | RenderedXml) => sendBody(status, 'text/xml', xml);
   const sendError = (error: ApiError) =>
     route.isOrganizations
       ? sendBody(error.status, 'application/x-amz-json-1.1', JSON.stringify({ __type: jsonErrorCode(error.code), Message: error.message }), {
@@ -170,7 +177,7 @@ async function handleRequest(state: EmulatorState, controls: RequestControls, re
     }
     const operation = route.isSts ? STS_OPERATIONS[route.action] : OPERATIONS[route.action];
     if (!operation) throw new ApiError(400, 'InvalidAction', `Could not find operation ${route.action || '(no Action)'} for version 2010-05-08`);
-    send(200, renderResult(route.action, operation(state, caller, route.params), requestId, route.xmlns));
+    send(200, renderResultParts(route.action, operation(state, caller, route.params), requestId, route.xmlns));
   } catch (error) {
     if (error instanceof ApiError) return sendError(error);
     metrics.serverErrors++;

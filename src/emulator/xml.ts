@@ -17,12 +17,44 @@ export class XmlList {
 export const list = (items: readonly (XmlNode | string)[]) => new XmlList(items);
 
 /**
- * A list's `<member>` items already rendered (by renderMembers), placed as they are: a completed job's report does
- * not change, so its items are rendered once and every page of it is a slice of them (a 400-service ACTION_LEVEL
- * page is thousands of elements, which the builder would otherwise write again for every Get).
+ * A list's `<member>` items already rendered (see RenderedMembers), as UTF-8 bytes, placed as they are: a completed
+ * job's report does not change, so its items are rendered once and every page of it is a slice of them (a
+ * 400-service ACTION_LEVEL page is thousands of elements, which the builder would otherwise write again for every
+ * Get, and a few hundred KB a string would encode again for every Get).
  */
 export class XmlFragment {
-  constructor(readonly members: readonly string[]) {}
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** Members rendered once, encoded once into one buffer, with where each one starts: a page is a view of it. */
+export class RenderedMembers {
+  private readonly bytes: Buffer;
+  /** starts[i]: the byte where member i begins; starts[length]: the end. */
+  private readonly starts: number[];
+
+  constructor(members: readonly string[]) {
+    this.bytes = Buffer.from(members.join(''), 'utf8');
+    this.starts = [0];
+    let at = 0;
+    for (const member of members) this.starts.push((at += Buffer.byteLength(member, 'utf8')));
+  }
+
+  get length(): number {
+    return this.starts.length - 1;
+  }
+
+  /** Members [from, to) as one fragment (no copy). */
+  slice(from: number, to: number): XmlFragment {
+    return new XmlFragment(this.bytes.subarray(this.starts[from], this.starts[to]));
+  }
+}
+
+/** A rendered document: its text with each fragment's bytes in place, written as they are. */
+export type RenderedXml = readonly (string | Buffer)[];
+
+/** The document as one string (what a test compares, or a member placed inside another). */
+export function xmlText(rendered: RenderedXml): string {
+  return rendered.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
 }
 
 const builder = new XMLBuilder({
@@ -41,7 +73,7 @@ const PLACEHOLDER = `xmlfragment${randomBytes(16).toString('hex')}n`;
 function toBuilderShape(value: XmlValue, fragments: XmlFragment[]): unknown {
   if (value instanceof Date) return value.toISOString();
   if (value instanceof XmlFragment) {
-    if (value.members.length === 0) return '';
+    if (value.bytes.length === 0) return '';
     fragments.push(value);
     return `${PLACEHOLDER}${fragments.length - 1}x`;
   }
@@ -64,30 +96,48 @@ function toBuilderShape(value: XmlValue, fragments: XmlFragment[]): unknown {
 }
 
 /** The document around `body`: the envelope (with its namespace attribute) is the builder's, the body is shaped. */
-function build(root: string, attributes: Record<string, string>, body: Record<string, XmlValue>): string {
+function build(root: string, attributes: Record<string, string>, body: Record<string, XmlValue>): RenderedXml {
   const fragments: XmlFragment[] = [];
   return placeFragments(builder.build({ [root]: { ...attributes, ...(toBuilderShape(body, fragments) as object) } }) as string, fragments);
 }
 
-function placeFragments(xml: string, fragments: readonly XmlFragment[]): string {
-  if (fragments.length === 0) return xml;
-  return xml.replace(new RegExp(`${PLACEHOLDER}(\\d+)x`, 'g'), (_, i: string) => fragments[Number(i)]!.members.join(''));
+function placeFragments(xml: string, fragments: readonly XmlFragment[]): RenderedXml {
+  if (fragments.length === 0) return [xml];
+  const parts: (string | Buffer)[] = [];
+  let at = 0;
+  for (const m of xml.matchAll(new RegExp(`${PLACEHOLDER}(\\d+)x`, 'g'))) {
+    parts.push(xml.slice(at, m.index), fragments[Number(m[1])]!.bytes);
+    at = m.index + m[0].length;
+  }
+  parts.push(xml.slice(at));
+  return parts;
 }
 
-/** Each item as its `<member>` element, for an XmlFragment. */
-export function renderMembers(items: readonly (XmlNode | string)[]): string[] {
-  return items.map((item) => {
-    const fragments: XmlFragment[] = [];
-    return placeFragments(builder.build({ member: toBuilderShape(item, fragments) }) as string, fragments);
-  });
+/** One item as its `<member>` element, for RenderedMembers. */
+export function renderMember(item: XmlNode | string): string {
+  const fragments: XmlFragment[] = [];
+  return xmlText(placeFragments(builder.build({ member: toBuilderShape(item, fragments) }) as string, fragments));
+}
+
+/** Each item as its `<member>` element. */
+export function renderMembers(items: readonly (XmlNode | string)[]): RenderedMembers {
+  return new RenderedMembers(items.map(renderMember));
+}
+
+const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/** A result as the server writes it: text, with the bytes of any fragment in place. */
+export function renderResultParts(action: string, result: XmlNode, requestId: string, xmlns: string = IAM_XMLNS): RenderedXml {
+  const body = { [`${action}Result`]: result, ResponseMetadata: { RequestId: requestId } };
+  const parts = build(`${action}Response`, { '@_xmlns': xmlns }, body);
+  return [DECLARATION + (parts[0] as string), ...parts.slice(1)];
 }
 
 export function renderResult(action: string, result: XmlNode, requestId: string, xmlns: string = IAM_XMLNS): string {
-  const body = { [`${action}Result`]: result, ResponseMetadata: { RequestId: requestId } };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${build(`${action}Response`, { '@_xmlns': xmlns }, body)}`;
+  return xmlText(renderResultParts(action, result, requestId, xmlns));
 }
 
 export function renderError(type: string, code: string, message: string, requestId: string, xmlns: string = IAM_XMLNS): string {
   const body = { Error: { Type: type, Code: code, Message: message }, RequestId: requestId };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${build('ErrorResponse', { '@_xmlns': xmlns }, body)}`;
+  return DECLARATION + xmlText(build('ErrorResponse', { '@_xmlns': xmlns }, body));
 }
