@@ -264,6 +264,23 @@ function resumedServiceJobProblem(request: ServiceRequest, named: readonly (stri
   return undefined;
 }
 
+/**
+ * Every entity a report names, each once, in the order they first appear: an ACTION_LEVEL page names the same
+ * principal on every tracked action it used, among thousands of actions that name nobody.
+ */
+function namedEntities(services: readonly SdkServiceLastAccessed[]): string[] {
+  const named = new Set<string>();
+  const add = (arn: string | undefined) => {
+    if (arn !== undefined && arn !== '') named.add(arn);
+  };
+  for (const s of services) {
+    add(s.LastAuthenticatedEntity);
+    const actions = s.TrackedActionsLastAccessed;
+    if (actions) for (const a of actions) add(a.LastAccessedEntity);
+  }
+  return [...named];
+}
+
 /** The report's job must be one of this request: its granularity (JobType) and the entities it names. */
 export function checkServiceJob(
   request: ServiceRequest,
@@ -278,7 +295,7 @@ export function checkServiceJob(
   else if (jobType === undefined && resumed && granularity === 'ACTION_LEVEL') {
     problem = 'IAM did not say the job is ACTION_LEVEL (no JobType), so its action data cannot be trusted';
   }
-  const named = services.flatMap((s) => [s.LastAuthenticatedEntity, ...(s.TrackedActionsLastAccessed ?? []).map((a) => a.LastAccessedEntity)]);
+  const named = namedEntities(services);
   if (!problem) {
     const foreign = foreignEntity(request, named);
     if (foreign) problem = `its report ${foreign}: it is another principal's job`;
