@@ -60,6 +60,8 @@ export interface StrategyRow {
   readonly throttlingErrorsSeenByCaller: Summary;
   readonly peakHeapGrowthMB: Summary;
   readonly clientCpuS: Summary;
+  /** The emulator process's CPU during the run: what serving this strategy's calls cost the test double. */
+  readonly emulatorCpuS: Summary;
 }
 
 export interface ScenarioSummary {
@@ -96,6 +98,8 @@ export function summarizeScenario(scenario: FanoutScenario, all: readonly Fanout
       throttlingErrorsSeenByCaller: pick((s) => s.throttlingErrorsSeenByCaller),
       peakHeapGrowthMB: pick((s) => s.peakHeapGrowthBytes / 1024 / 1024),
       clientCpuS: pick((s) => s.clientCpuMs / 1000),
+      // Samples of an older raw results file have no emulator figure.
+      emulatorCpuS: pick((s) => (s.emulatorCpuMs ?? NaN) / 1000),
     };
   });
   return {
@@ -269,6 +273,7 @@ function scenarioSection(summary: ScenarioSummary): string {
       `${n0(r.errorsSeenByCaller)} (${n0(r.throttlingErrorsSeenByCaller)})`,
       n1(r.peakHeapGrowthMB),
       n2(r.clientCpuS),
+      n2(r.emulatorCpuS),
     ];
   });
   const shared = summary.rows.filter((r) => r.measuredIn);
@@ -295,6 +300,7 @@ function scenarioSection(summary: ScenarioSummary): string {
         'errors seen by caller (throttling)',
         'client peak heap growth (MB)',
         'client CPU (s, real)',
+        'emulator CPU (s, real)',
       ],
       rows,
     ),
@@ -401,7 +407,10 @@ function fanoutSection(results: BenchResults, scenarios: readonly ScenarioSummar
   out.push(
     '- *Client peak heap growth*: the peak of JS heap + external + array buffers during the run above its level ' +
       'right after a forced GC before it (sampled every 20 ms; strategies run one after another in the bench process). ' +
-      '*Client CPU*: user + system CPU of the bench process during the run, in real (not unscaled) seconds.',
+      '*Client CPU*: user + system CPU of the bench process during the run, in real (not unscaled) seconds. ' +
+      '*Emulator CPU*: the same for the emulator\'s process (bench/suite/emulator-host.ts) — what the test double spent ' +
+      'generating, rendering and serving the run\'s reports. It is not part of the lower bound (IAM serves pages in ' +
+      'parallel); on this 2-core machine it competes with the client for CPU, so it is shown beside the wall time.',
   );
   out.push(
     '- *wall ÷ ours* divides by `ours (default)` in the same run. A strategy with fewer complete reports (⚠) is not ' +
