@@ -230,11 +230,11 @@ function renderInIdleTime(rendering: ServicesRendering): void {
 
 /**
  * A service's `<member>` is a function of its row alone, and the reports of principals with the same policies share
- * most rows (every service nobody used): each distinct row is rendered once. Bounded, since a long-running emulator
- * sees ever new rows.
+ * most rows (every service nobody used): each distinct row is rendered once. Bounded (a few MB at most: a row of a
+ * service with many tracked actions is a few KB, key and member), since a long-running emulator sees ever new rows.
  */
 const renderedRows = new Map<string, string>();
-const RENDERED_ROWS_KEPT = 20_000;
+const RENDERED_ROWS_KEPT = 2_000;
 function renderedService(row: ServiceRow): string {
   const key = JSON.stringify(row);
   let member = renderedRows.get(key);
