@@ -41,9 +41,15 @@ export class EmulatorProcess {
     });
   }
 
+  /**
+   * BENCH_EMULATOR_CPU_PROFILE_DIR=<dir> makes the host write a V8 CPU profile there when it ends (`node --cpu-prof`),
+   * the emulator's side of a run for bench/profile-summary.ts.
+   */
   static spawn(): EmulatorProcess {
     const host = path.join(__dirname, 'emulator-host.ts');
-    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), host], {
+    const profileDir = process.env['BENCH_EMULATOR_CPU_PROFILE_DIR'];
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+    const child = spawn(process.execPath, [...profile, '-r', require.resolve('ts-node/register/transpile-only'), host], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
     });
