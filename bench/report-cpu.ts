@@ -1,7 +1,7 @@
 /**
  * Client CPU of one 400-service ACTION_LEVEL report page through the engine's own session: sign and send the
- * GetServiceLastAccessedDetails request, read the ~370 KB answer (report-page-reader.ts: its canonical scanner, saxes
- * for any other form, the SDK's deserializer for what neither reads), the page checks (report-pages.ts) and
+ * GetServiceLastAccessedDetails request, read the ~370 KB answer (report-page-reader.ts: saxes, the SDK's deserializer
+ * for what it does not read), the page checks (report-pages.ts) and
  * normalising (normalize.ts). The page is taken once
  * from the emulator (the bench world: 400 services allowed, actions tracked for 120) and then served as-is by a
  * plain HTTP server in a child process, so the CPU measured is the client's alone.
