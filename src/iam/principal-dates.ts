@@ -18,7 +18,12 @@ import { isoDate } from './normalize';
  * the listing did not answer (AccessDenied, another account's principal, an early stop) falls back to the Get.
  */
 
-type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
+export type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
+
+/** Where a report gets its principal's creation date: never rejects; undefined when IAM would not say. */
+export interface CreateDateReader {
+  read(request: ServiceRequest, signal: AbortSignal): Promise<string | undefined>;
+}
 
 /** Default number of service-report principals of one kind from which a run lists them in bulk. */
 export const DEFAULT_CREATE_DATE_LISTING_THRESHOLD = 3;
@@ -60,7 +65,7 @@ export function planCreateDateListing(requests: readonly ReportRequest[], thresh
   return { filter, wanted: new Set(filter.flatMap((t) => [...byType.get(t)!])) };
 }
 
-export class PrincipalCreateDates {
+export class PrincipalCreateDates implements CreateDateReader {
   private listing?: Promise<ReadonlyMap<string, Date | undefined> | undefined>;
 
   /** `runSignal` aborts the shared listing (the whole run was aborted); each reader still races its own signal. */

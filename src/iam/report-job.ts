@@ -40,7 +40,7 @@ import type { PollWaves } from './poll-waves';
 import type { JobDurations } from './job-durations';
 import { PollPlan, type ActiveJobs } from './poll-plan';
 import type { RoundTrips } from './round-trips';
-import type { PrincipalCreateDates } from './principal-dates';
+import type { CreateDateReader } from './principal-dates';
 import { mapLimit } from './map-limit';
 import { phaseMark } from './phase-log';
 import { preloadPageReader } from './report-page-reader';
@@ -67,7 +67,7 @@ export interface JobContext {
   /** GetServiceLastAccessedDetailsWithEntities series run at once per report. */
   readonly entityConcurrency: number;
   /** Where principalCreateDate comes from (bulk listing or Get{User,Role,Group,Policy}); undefined: not read. */
-  readonly createDates?: PrincipalCreateDates;
+  readonly createDates?: CreateDateReader;
   /** Shared by the jobs of one run: skips polls that a wave-mate just showed to be premature. */
   readonly pollWaves?: PollWaves;
   /** Shared by the jobs of one run: how long its finished jobs took, to poll the next ones when they end. */
