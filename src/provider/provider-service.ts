@@ -64,8 +64,10 @@ export class ProviderService {
     const diagnostics = problems(() => {
       this.settings = readProviderConfig(decodeDynamicValue(config));
     });
-    // The engine opens at the first read, not here: Terraform sends its first ReadDataSource ~20 ms after this answer,
-    // so loading the engine and the AWS SDK now would only delay the answer by as much as it saves the read.
+    // Only the process of a plan or apply walk is configured (the schema and validate processes are not), and in it the
+    // reads follow within ~20 ms: the engine (the AWS SDK, the client) loads right after this answer has gone out, in
+    // the time Terraform takes to send the first ReadDataSource, instead of after it.
+    if (diagnostics.length === 0 && this.settings !== 'unknown') setImmediate(() => void this.runner().catch(() => undefined));
     return { diagnostics };
   }
 
