@@ -709,19 +709,34 @@ function sweepSection(results: BenchResults): string {
 const PROVIDER_PLAN_GOAL = `\`terraform plan\` with 50 report data sources (1 s jobs) ≤ ${GOALS.providerPlanOverBound} × (one job + the same plan without them)`;
 const PROVIDER_HANDSHAKE_GOAL = `provider start to handshake ≤ ${GOALS.providerHandshakeMs} ms`;
 
+/** Terraform's default -parallelism, the one the second plan row is measured at. */
+const TERRAFORM_DEFAULT_PARALLELISM = 10;
+
 /**
  * Per run: the 50-report plan over the goal's bound, one job plus the plan without reports (as the goal reads it),
- * and, for comparison, over the one-report plan (which also pays the provider's one-time engine start).
+ * and, for comparison, over the one-report plan (which also pays the provider's one-time engine start). At
+ * -parallelism=10 also over its floor: Terraform reads at most 10 data sources at a time (the graph walker's
+ * semaphore around each node), so 50 one-second jobs take five waves, ⌈50 / 10⌉ jobs plus the plan without reports.
  */
 function providerRatios(sample: ProviderSample) {
   const bound = (p: ProviderSample['plans'][number]) => p.noneMs + sample.jobDurationMs;
+  const waves = Math.ceil(sample.reports / TERRAFORM_DEFAULT_PARALLELISM);
+  const floor = (p: ProviderSample['plans'][number]) => p.noneMs + waves * sample.jobDurationMs;
   return {
+    waves,
     defaultParallelism: summarize(sample.plans.map((p) => p.manyMs / bound(p))),
+    defaultOverFloor: summarize(sample.plans.map((p) => p.manyMs / floor(p))),
+    floorS: summarize(sample.plans.map((p) => floor(p) / 1000)),
     parallelism50: summarize(sample.plans.map((p) => p.manyParallel50Ms / bound(p))),
     boundS: summarize(sample.plans.map((p) => bound(p) / 1000)),
     defaultOverOne: summarize(sample.plans.map((p) => p.manyMs / p.oneMs)),
     parallelism50OverOne: summarize(sample.plans.map((p) => p.manyParallel50Ms / p.oneMs)),
   };
+}
+
+/** API calls of a 50-report plan over the minimum (one Generate and one single-page Get per report). */
+function callsOverMinimum(sample: ProviderSample, calls: number): number {
+  return calls / (2 * sample.reports);
 }
 
 function providerGoals(results: BenchResults): GoalLine[] {
@@ -734,14 +749,16 @@ function providerGoals(results: BenchResults): GoalLine[] {
   const handshake = summarize(v.handshakeMs);
   return [
     {
-      ...checkAtMost(`${PROVIDER_PLAN_GOAL} — Terraform's default -parallelism=10`, ratios.defaultParallelism.median, GOALS.providerPlanOverBound),
-      figure: `${formatSummary(ratios.defaultParallelism, 2, '×')} (${seconds((x) => x.manyMs)} vs ${formatSummary(ratios.boundS, 1, ' s')})`,
-      note: `Terraform reads 10 data sources at a time: 50 one-second jobs are five waves; ${formatSummary(ratios.defaultOverOne, 2, '×')} the one-report plan`,
-    },
-    {
-      ...checkAtMost(`${PROVIDER_PLAN_GOAL} — -parallelism=50`, ratios.parallelism50.median, GOALS.providerPlanOverBound),
+      ...checkAtMost(`${PROVIDER_PLAN_GOAL} — judged at -parallelism=50`, ratios.parallelism50.median, GOALS.providerPlanOverBound),
       figure: `${formatSummary(ratios.parallelism50, 2, '×')} (${seconds((x) => x.manyParallel50Ms)} vs ${formatSummary(ratios.boundS, 1, ' s')})`,
-      note: `${formatSummary(ratios.parallelism50OverOne, 2, '×')} the one-report plan, which also pays the provider's engine start`,
+      note:
+        `${formatSummary(ratios.parallelism50OverOne, 2, '×')} the one-report plan, which pays the same two provider starts the plan ` +
+        `without reports does not (Terraform prunes an unused provider from its validate and plan walks) and the engine start. ` +
+        `Judged at 50: at Terraform's default -parallelism=${TERRAFORM_DEFAULT_PARALLELISM} it reads ${TERRAFORM_DEFAULT_PARALLELISM} ` +
+        `data sources at a time, so 50 one-second jobs are ${ratios.waves} waves; measured there too: ` +
+        `${formatSummary(ratios.defaultParallelism, 2, '×')} the bound (${seconds((x) => x.manyMs)}), ` +
+        `${formatSummary(ratios.defaultOverFloor, 2, '×')} its floor of ${ratios.waves} jobs + the plan without reports ` +
+        `(${formatSummary(ratios.floorS, 1, ' s')})`,
     },
     {
       ...checkAtMost(PROVIDER_HANDSHAKE_GOAL, handshake.median, GOALS.providerHandshakeMs),
@@ -749,6 +766,28 @@ function providerGoals(results: BenchResults): GoalLine[] {
       note: `${handshake.runs} starts of the installed launcher, AutoMTLS`,
     },
   ];
+}
+
+/** API calls of the 50-report plans, over the minimum (one Generate and one Get per report), and by operation. */
+function providerCallRows(v: ProviderSample): string[][] {
+  const runs = String(v.plans.length);
+  const rows: string[][] = [
+    [`API calls of one ${v.reports}-report plan, -parallelism=10 (÷ minimum ${2 * v.reports})`, callSummary(v, v.plans.map((x) => x.manyApiCalls)), runs],
+  ];
+  const at50 = v.plans.map((x) => x.manyParallel50ApiCalls).filter((x): x is number => x !== undefined);
+  if (at50.length > 0) {
+    rows.push([`API calls of one ${v.reports}-report plan, -parallelism=50 (÷ minimum ${2 * v.reports})`, callSummary(v, at50), String(at50.length)]);
+    const ops = [...new Set(v.plans.flatMap((x) => Object.keys(x.manyParallel50Calls ?? {})))].sort();
+    for (const op of ops) {
+      rows.push([`… ${op}`, formatSummary(summarize(v.plans.map((x) => x.manyParallel50Calls?.[op] ?? 0)), 0), String(at50.length)]);
+    }
+  }
+  return rows;
+}
+
+function callSummary(v: ProviderSample, calls: readonly number[]): string {
+  const summary = summarize(calls);
+  return `${formatSummary(summary, 0)} (${callsOverMinimum(v, summary.median).toFixed(2)}×)`;
 }
 
 /** The one-report plan's breakdown (bench/provider-phases.ts), one traced plan per run. */
@@ -784,8 +823,13 @@ function providerSection(results: BenchResults): string {
     `Terraform ${v.terraformVersion} runs this package's provider, installed by \`access-advisor provider install\`, against the ` +
       `emulator (${v.jobDurationMs / 1000} s jobs, one process). Each plan reads ${v.reports} \`accessadvisor_service_last_accessed\` ` +
       'data sources on as many roles (no two share a job), one of them, or none. The goal\'s bound is one job plus the plan ' +
-      'without reports, per run; the one-report plan is higher than that bound by what the first report costs beyond its job ' +
-      '(the provider loading its data sources and the AWS SDK, the polls). Start to handshake is the installed launcher started ' +
+      'without reports, per run. It is judged at -parallelism=50: Terraform runs at most -parallelism data-source reads at once ' +
+      '(its graph walker holds a semaphore of that size around each node\'s execution, ReadDataSource included), so at its ' +
+      'default of 10 the 50 jobs are five waves, a floor of five jobs plus the plan, and that row is measured against its ' +
+      'floor. The one-report plan is higher than the bound by what any report costs beyond its job: Terraform starts the ' +
+      'provider three times for a plan that reads from it (schema, validate walk, plan walk) but only once (schema) for the plan ' +
+      'without reports, whose validate and plan walks prune the unused provider; then the engine start and the polls. ' +
+      'Start to handshake is the installed launcher started ' +
       "with Terraform's environment (magic cookie, AutoMTLS client certificate), until its handshake line, after one warm-up start. " +
       "The rows starting with … break one more one-report plan per run down, from Terraform's trace (TF_LOG=trace, which slows " +
       "Terraform a little) and the provider's phase marks (bench/provider-phases.ts).",
@@ -801,12 +845,17 @@ function providerSection(results: BenchResults): string {
         ['`terraform plan` with one report (s)', s((x) => x.oneMs / 1000, 2), String(v.plans.length)],
         [`\`terraform plan\` with ${v.reports} reports, -parallelism=10 (s)`, s((x) => x.manyMs / 1000, 2), String(v.plans.length)],
         [`\`terraform plan\` with ${v.reports} reports, -parallelism=50 (s)`, s((x) => x.manyParallel50Ms / 1000, 2), String(v.plans.length)],
+        [`${v.reports} reports ÷ (one job + plan without reports), -parallelism=50 (the goal)`, formatSummary(ratios.parallelism50, 2, '×'), String(v.plans.length)],
         [`${v.reports} reports ÷ (one job + plan without reports), -parallelism=10`, formatSummary(ratios.defaultParallelism, 2, '×'), String(v.plans.length)],
-        [`${v.reports} reports ÷ (one job + plan without reports), -parallelism=50`, formatSummary(ratios.parallelism50, 2, '×'), String(v.plans.length)],
-        [`${v.reports} reports ÷ one-report plan, -parallelism=10`, formatSummary(ratios.defaultOverOne, 2, '×'), String(v.plans.length)],
+        [
+          `${v.reports} reports ÷ their floor at -parallelism=10 (${ratios.waves} waves: ${ratios.waves} jobs + plan without reports)`,
+          formatSummary(ratios.defaultOverFloor, 2, '×'),
+          String(v.plans.length),
+        ],
         [`${v.reports} reports ÷ one-report plan, -parallelism=50`, formatSummary(ratios.parallelism50OverOne, 2, '×'), String(v.plans.length)],
-        [`API calls of one ${v.reports}-report plan (-parallelism=10)`, s((x) => x.manyApiCalls, 0), String(v.plans.length)],
-        ['most calls in flight at the emulator', s((x) => x.manyMaxInFlight, 0), String(v.plans.length)],
+        [`${v.reports} reports ÷ one-report plan, -parallelism=10`, formatSummary(ratios.defaultOverOne, 2, '×'), String(v.plans.length)],
+        ...providerCallRows(v),
+        ['most calls in flight at the emulator (-parallelism=10; it answers each call within one turn of its event loop)', s((x) => x.manyMaxInFlight, 0), String(v.plans.length)],
         ['provider start to handshake (ms)', formatSummary(summarize(v.handshakeMs), 0), String(v.handshakeMs.length)],
         ...providerPhaseRows(v),
       ],
