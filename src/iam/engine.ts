@@ -398,7 +398,8 @@ export interface ReportRunner {
 export async function openReportRunner(options: RunReportsOptions = {}): Promise<ReportRunner> {
   const engine = await openEngine({ ...options, concurrency: options.concurrency ?? runnerConcurrency(options.requestsPerSecond) }, []);
   // The runner's reports arrive one by one, so no read knows how many principals to list in bulk: the dates of the
-  // reports that start within half a first poll delay of each other are read together (gathered-create-dates.ts).
+  // reports that start close together (each within half a first poll delay of the last) are read together
+  // (gathered-create-dates.ts).
   const ctx: JobContext = engine.ctx.createDates
     ? {
         ...engine.ctx,
