@@ -19,8 +19,10 @@ export interface PlanPhases {
   readonly starts: readonly ProviderStartPhases[];
   /** ReadDataSource start → end in the provider (the one-report plan has one). */
   readonly readMs?: number;
-  /** ReadDataSource start → engine (AWS SDK) loaded, in the provider. */
+  /** ReadDataSource start → engine (AWS SDK) loaded, in the provider; 0 when it was loaded before the read came. */
   readonly engineLoadMs?: number;
+  /** ReadDataSource start → its Generate left for IAM (engine, client, request). */
+  readonly readToGenerateMs?: number;
   /** The job's status poll that saw COMPLETED → the read answered. */
   readonly completedToAnswerMs?: number;
   /** GenerateServiceLastAccessedDetails answered → the poll that saw COMPLETED (the job is 1 s). */
@@ -93,9 +95,14 @@ export function planPhases(tfLog: string, phasesFile: string, startMs: number, e
     totalMs: endMs - startMs,
     starts,
     ...optional('readMs', span(readStart, readEnd)),
-    ...optional('engineLoadMs', span(readStart, engine)),
+    ...optional('engineLoadMs', maybeAtLeastZero(span(readStart, engine))),
+    ...optional('readToGenerateMs', span(readStart, first('request-sent', 'GenerateServiceLastAccessedDetails'))),
     ...optional('completedToAnswerMs', span(completed, readEnd)),
     ...optional('generateToCompletedMs', span(generated, completed)),
     outsideProviderMs: endMs - startMs - providerMs,
   };
+}
+
+function maybeAtLeastZero(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.max(0, value);
 }

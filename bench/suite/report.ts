@@ -807,7 +807,8 @@ function providerPhaseRows(v: ProviderSample): string[][] {
     ["… handshake → Terraform's first call, all starts (ms)", ms((x) => sum(x.starts.map((s) => s.handshakeToFirstRpcMs))), runs],
     ['… Terraform closes the provider → process exited, all starts (ms)', ms((x) => sum(x.starts.map((s) => s.closeToExitMs))), runs],
     ['… the read, ReadDataSource in the provider (ms)', ms((x) => x.readMs), runs],
-    ['… of which loading the engine (AWS SDK) at the read (ms)', ms((x) => x.engineLoadMs), runs],
+    ['… of which waiting for the engine (AWS SDK) to load at the read (ms; it loads after ConfigureProvider answers)', ms((x) => x.engineLoadMs), runs],
+    ['… of which read start → its Generate on the wire (ms)', ms((x) => x.readToGenerateMs), runs],
     [`… of which Generate answered → the poll that saw COMPLETED (${v.jobDurationMs} ms job) (ms)`, ms((x) => x.generateToCompletedMs), runs],
     ['… no provider process running: Terraform alone (ms)', ms((x) => x.outsideProviderMs), runs],
   ];
