@@ -21,8 +21,12 @@ export interface PlanPhases {
   readonly readMs?: number;
   /** ReadDataSource start → engine (AWS SDK) loaded, in the provider; 0 when it was loaded before the read came. */
   readonly engineLoadMs?: number;
-  /** ReadDataSource start → its Generate left for IAM (engine, client, request). */
-  readonly readToGenerateMs?: number;
+  /**
+   * ConfigureProvider answered → the read's Generate left for IAM: Terraform's gap before the read, the engine's load
+   * (which overlaps that gap) and the request. The read's own start mark is no measure here: a read that arrives while
+   * the engine loads is marked only once the load is done.
+   */
+  readonly configureToGenerateMs?: number;
   /** The job's status poll that saw COMPLETED → the read answered. */
   readonly completedToAnswerMs?: number;
   /** GenerateServiceLastAccessedDetails answered → the poll that saw COMPLETED (the job is 1 s). */
@@ -96,7 +100,7 @@ export function planPhases(tfLog: string, phasesFile: string, startMs: number, e
     starts,
     ...optional('readMs', span(readStart, readEnd)),
     ...optional('engineLoadMs', maybeAtLeastZero(span(readStart, engine))),
-    ...optional('readToGenerateMs', span(readStart, first('request-sent', 'GenerateServiceLastAccessedDetails'))),
+    ...optional('configureToGenerateMs', span(first('rpc:ConfigureProvider', 'end'), first('request-sent', 'GenerateServiceLastAccessedDetails'))),
     ...optional('completedToAnswerMs', span(completed, readEnd)),
     ...optional('generateToCompletedMs', span(generated, completed)),
     outsideProviderMs: endMs - startMs - providerMs,

@@ -808,7 +808,7 @@ function providerPhaseRows(v: ProviderSample): string[][] {
     ['… Terraform closes the provider → process exited, all starts (ms)', ms((x) => sum(x.starts.map((s) => s.closeToExitMs))), runs],
     ['… the read, ReadDataSource in the provider (ms)', ms((x) => x.readMs), runs],
     ['… of which waiting for the engine (AWS SDK) to load at the read (ms; it loads after ConfigureProvider answers)', ms((x) => x.engineLoadMs), runs],
-    ['… of which read start → its Generate on the wire (ms)', ms((x) => x.readToGenerateMs), runs],
+    ['… ConfigureProvider answered → the read\'s Generate on the wire (ms)', ms((x) => x.configureToGenerateMs), runs],
     [`… of which Generate answered → the poll that saw COMPLETED (${v.jobDurationMs} ms job) (ms)`, ms((x) => x.generateToCompletedMs), runs],
     ['… no provider process running: Terraform alone (ms)', ms((x) => x.outsideProviderMs), runs],
   ];
