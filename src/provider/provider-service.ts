@@ -65,8 +65,8 @@ export class ProviderService {
       this.settings = readProviderConfig(decodeDynamicValue(config));
     });
     // Only the process of a plan or apply walk is configured (the schema and validate processes are not), and in it the
-    // reads follow within ~20 ms: the engine (the AWS SDK, the client) loads right after this answer has gone out, in
-    // the time Terraform takes to send the first ReadDataSource, instead of after it.
+    // reads follow about 20 ms later: the engine (the AWS SDK, the client) starts loading right after this answer has
+    // gone out, so that gap is not lost. It saves at most the gap; a read arriving meanwhile waits for the load.
     if (diagnostics.length === 0 && this.settings !== 'unknown') setImmediate(() => void this.runner().catch(() => undefined));
     return { diagnostics };
   }
