@@ -27,6 +27,9 @@ function lengths(from: number, to: number, step: number): number[] {
 // One way on the wire: the emulator on this machine (2 ms) and a real IAM endpoint (40 ms each way).
 const LATENCIES = [2, 40];
 
+// A simulated job schedules the page reader's preload (setImmediate): let it run before Jest tears the module system down.
+afterAll(() => new Promise<void>((resolve) => setImmediate(resolve)));
+
 describe('the solo schedule (a job alone in its run, no evidence)', () => {
   it.each(LATENCIES)('reads a quick job at its first poll (%i ms each way)', async (oneWay) => {
     for (const length of [30, 60, 100 - 2 * oneWay]) {
