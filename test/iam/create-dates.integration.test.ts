@@ -1,8 +1,8 @@
-import { runReports, type ReportRequest } from '../../src';
+import { runReports } from '../../src';
 import type { ServiceLastAccessedReport } from '../../src/model/report';
 import type { RunningEmulator } from '../../src/emulator/types';
-import { options, startTestEmulator } from './harness';
-import { ARNS, MGMT } from './world';
+import { bulk, options, principalGets, service, startTestEmulator } from './harness';
+import { ARNS } from './world';
 
 /**
  * principalCreateDate in runReports: from `createDateListingThreshold` principals of one kind, one shared
@@ -19,12 +19,7 @@ beforeEach(() => {
   emu.setDeniedActions([]);
 });
 
-const bulk = (i: number) => `arn:aws:iam::${MGMT}:user/bulk-${String(i).padStart(4, '0')}`;
-const service = (arn: string): ReportRequest => ({ kind: 'service-last-accessed', arn });
-const gets = () => {
-  const c = emu.metrics().calls;
-  return (c.GetUser ?? 0) + (c.GetRole ?? 0) + (c.GetGroup ?? 0) + (c.GetPolicy ?? 0);
-};
+const gets = () => principalGets(emu);
 const dates = (results: Awaited<ReturnType<typeof runReports>>) =>
   results.map((r) => (r.ok ? (r.report as ServiceLastAccessedReport).principalCreateDate : `error ${r.error.message}`));
 

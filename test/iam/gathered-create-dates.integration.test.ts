@@ -1,8 +1,8 @@
-import { openReportRunner, runReports, type ReportRequest, type ReportRunner } from '../../src';
+import { openReportRunner, runReports, type ReportRunner } from '../../src';
 import type { ServiceLastAccessedReport } from '../../src/model/report';
 import type { RunningEmulator } from '../../src/emulator/types';
-import { options, startTestEmulator } from './harness';
-import { ARNS, MGMT } from './world';
+import { bulk, options, principalGets, service, startTestEmulator } from './harness';
+import { ARNS } from './world';
 
 /**
  * principalCreateDate in a long-lived runner (the Terraform provider's engine), whose reports arrive one by one: the
@@ -19,12 +19,7 @@ beforeEach(() => {
   emu.setDeniedActions([]);
 });
 
-const bulk = (i: number) => `arn:aws:iam::${MGMT}:user/bulk-${String(i).padStart(4, '0')}`;
-const service = (arn: string): ReportRequest => ({ kind: 'service-last-accessed', arn });
-const gets = () => {
-  const c = emu.metrics().calls;
-  return (c.GetUser ?? 0) + (c.GetRole ?? 0) + (c.GetGroup ?? 0) + (c.GetPolicy ?? 0);
-};
+const gets = () => principalGets(emu);
 const dateOf = (report: unknown) => (report as ServiceLastAccessedReport).principalCreateDate;
 /** A window well past the engine's short test jobs and their first poll (half the first poll delay). */
 const runnerOptions = () => options(emu, { pollSchedule: { firstDelayMs: 400, maxDelayMs: 400, jitter: 0 } });

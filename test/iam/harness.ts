@@ -1,7 +1,8 @@
 import { startEmulator } from '../../src/emulator';
 import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/types';
 import type { ProgressEvent, ReportOptions } from '../../src';
-import { CREDENTIALS, testWorld } from './world';
+import type { ReportRequest } from '../../src';
+import { CREDENTIALS, MGMT, testWorld } from './world';
 
 /** Fast polling for tests: short jobs need short waits; nothing here asserts on time. */
 export const FAST_SCHEDULE = { firstDelayMs: 10, maxDelayMs: 40, limitExceededDelayMs: 20, jitter: 0.5 };
@@ -39,4 +40,14 @@ export class ProgressLog {
   phases(): string[] {
     return this.events.map((e) => e.phase);
   }
+}
+
+/** The n-th user of `testWorld({ bigPolicyUsers })` (bulk users in the management account). */
+export const bulk = (i: number): string => `arn:aws:iam::${MGMT}:user/bulk-${String(i).padStart(4, '0')}`;
+export const service = (arn: string): ReportRequest => ({ kind: 'service-last-accessed', arn });
+
+/** The per-principal Get calls (creation dates read one by one) the emulator has answered since its metrics reset. */
+export function principalGets(emu: RunningEmulator): number {
+  const c = emu.metrics().calls;
+  return (c.GetUser ?? 0) + (c.GetRole ?? 0) + (c.GetGroup ?? 0) + (c.GetPolicy ?? 0);
 }
