@@ -5,7 +5,7 @@ import { AccessAdvisorProvider, DataAccessAdvisorServiceLastAccessed, DataAccess
 import { App, TerraformStack } from '../default-core';
 import { ExampleWorld } from '../examples/support';
 import { tierRan } from '../tiers';
-import { AWS_VERSION, describeProviderTier, emulatorOverride, ProviderSandbox, terraform, terraformOk, TIER } from './support';
+import { AWS_VERSION, describeProviderTier, emulatorOverride, initValidated, planFailedByPostcondition, ProviderSandbox, terraform, terraformOk, TIER } from './support';
 
 // `cdktf synth --hcl` (and cdktn's) of the plan-mode examples, run by the real Terraform with this package's provider
 // installed by `access-advisor provider install`: the native elements (provider block, data sources with lists of
@@ -65,15 +65,12 @@ describeProviderTier('`synth --hcl` of the plan-mode examples, through the real 
     expect(hcl).toMatch(/lifecycle \{\s*postcondition \{\s*condition\s*=\s*"\$\{self\.passed\}"/);
     expect(hcl).toMatch(/exceptions\s*=\s*\[\{ "permission" = "ec2", "reason" = "AMI lookups/);
     const env = sandbox.env();
-    await terraformOk(['init', '-input=false'], dir, env);
-    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
-    const plan = await terraform(['plan', '-input=false'], dir, env);
-    expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/Resource postcondition failed/);
-    expect(plan.stderr).toMatch(/LeastPrivilegeGate plan-time-gate\/app_deployer_gate:\s+arn:aws:iam::123456789012:role\/app-deployer: 2 unused\s+service\(s\)/);
-    expect(plan.stderr).toMatch(/dynamodb\s+never\s+whole service/);
-    expect(plan.stderr).toMatch(/sqs\s+never\s+whole service/);
-    expect(plan.stderr).not.toMatch(/^\s*│?\s*ec2\s+\S+\s+whole service/m); // the exception reached the provider
+    await initValidated(dir, env);
+    const planStderr = await planFailedByPostcondition(dir, env);
+    expect(planStderr).toMatch(/LeastPrivilegeGate plan-time-gate\/app_deployer_gate:\s+arn:aws:iam::123456789012:role\/app-deployer: 2 unused\s+service\(s\)/);
+    expect(planStderr).toMatch(/dynamodb\s+never\s+whole service/);
+    expect(planStderr).toMatch(/sqs\s+never\s+whole service/);
+    expect(planStderr).not.toMatch(/^\s*│?\s*ec2\s+\S+\s+whole service/m); // the exception reached the provider
     covered.push('examples/plan-time-gate (cdktf) init/validate, plan failing on the postcondition');
   }, 300_000);
 
@@ -133,8 +130,7 @@ describeProviderTier('`synth --hcl` of the plan-mode examples, through the real 
     expect(checks.length).toBe(1);
     expect(files[checks[0]!]).toMatch(/^check "[A-Za-z0-9_-]+" \{\n {2}assert \{\n {4}condition\s+= "\$\{data\.accessadvisor_unused_permissions\.\w+\.passed\}"/);
     const env = sandbox.env();
-    await terraformOk(['init', '-input=false'], dir, env);
-    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+    await initValidated(dir, env);
     const plan = await terraform(['plan', '-input=false'], dir, env);
     const output = `${plan.stdout}\n${plan.stderr}`;
     expect(plan.code).toBe(0);

@@ -3,7 +3,7 @@ import { ExampleWorld } from '../examples/support';
 import { runnableCopy } from '../examples/terraform';
 import { tierRan } from '../tiers';
 import { rolePolicies, rolePolicyDocument } from './role-policies';
-import { cliReport, describeProviderTier, ProviderSandbox, stateResources, terraform, terraformOk, TIER, type StateResource } from './support';
+import { cliReport, describeProviderTier, initValidated, planFailedByPostcondition, ProviderSandbox, stateResources, terraform, terraformOk, TIER, type StateResource } from './support';
 
 // Plan-mode apps as users write them, synthesized by the real CLIs (`cdktf synth` of examples/plan-time-gate,
 // `cdktn synth` on Node 22 of examples/plan-time-gate-cdktn), then run by the real Terraform with this package's
@@ -104,18 +104,15 @@ describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLI
   it("examples/plan-time-gate by `cdktf synth`: the gate's postcondition fails `terraform plan` with the gate's table while dynamodb and sqs are unused", async () => {
     const dir = workdir(today);
     const env = sandbox.env();
-    await terraformOk(['init', '-input=false'], dir, env);
-    expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
-    const plan = await terraform(['plan', '-input=false'], dir, env);
-    expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/Resource postcondition failed/);
-    expect(plan.stderr).toMatch(/in data\.accessadvisor_unused_permissions\.app_deployer_gate\.lifecycle\.postcondition/);
-    expect(plan.stderr).toMatch(/LeastPrivilegeGate plan-time-gate\/app_deployer_gate:\s+arn:aws:iam::123456789012:role\/app-deployer: 2 unused\s+service\(s\)/);
-    expect(plan.stderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
-    expect(plan.stderr).toMatch(/dynamodb\s+never\s+whole service/);
-    expect(plan.stderr).toMatch(/sqs\s+never\s+whole service/);
-    expect(plan.stderr).not.toMatch(/^\s*│?\s*ec2\s+\S+\s+whole service/m); // excepted
-    expect(plan.stderr).toMatch(/judged:\s+what\s+IAM\s+grants\s+the\s+principal\s+today/);
+    await initValidated(dir, env);
+    const planStderr = await planFailedByPostcondition(dir, env);
+    expect(planStderr).toMatch(/in data\.accessadvisor_unused_permissions\.app_deployer_gate\.lifecycle\.postcondition/);
+    expect(planStderr).toMatch(/LeastPrivilegeGate plan-time-gate\/app_deployer_gate:\s+arn:aws:iam::123456789012:role\/app-deployer: 2 unused\s+service\(s\)/);
+    expect(planStderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
+    expect(planStderr).toMatch(/dynamodb\s+never\s+whole service/);
+    expect(planStderr).toMatch(/sqs\s+never\s+whole service/);
+    expect(planStderr).not.toMatch(/^\s*│?\s*ec2\s+\S+\s+whole service/m); // excepted
+    expect(planStderr).toMatch(/judged:\s+what\s+IAM\s+grants\s+the\s+principal\s+today/);
     expect(world.emulator.metrics().calls.GetRole).toBeGreaterThanOrEqual(1);
     covered.push('examples/plan-time-gate init/validate, plan failing on the postcondition with the gate table');
   }, 300_000);
@@ -124,12 +121,10 @@ describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLI
     const dir = workdir(unpinned);
     const env = sandbox.env();
     await terraformOk(['init', '-input=false'], dir, env);
-    const plan = await terraform(['plan', '-input=false'], dir, env);
-    expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/Resource postcondition failed/);
-    expect(plan.stderr).toMatch(/dynamodb\s+never\s+whole service/);
-    expect(plan.stderr).toMatch(/data\.aws_iam_role\.app_deployer\s+is\s+not\s+a\s+resource\s+of\s+this\s+stack/);
-    expect(plan.stderr).toMatch(/aws_iam_role_policy_attachments_exclusive\s+\(role_name,\s+policy_arns/);
+    const planStderr = await planFailedByPostcondition(dir, env);
+    expect(planStderr).toMatch(/dynamodb\s+never\s+whole service/);
+    expect(planStderr).toMatch(/data\.aws_iam_role\.app_deployer\s+is\s+not\s+a\s+resource\s+of\s+this\s+stack/);
+    expect(planStderr).toMatch(/aws_iam_role_policy_attachments_exclusive\s+\(role_name,\s+policy_arns/);
     covered.push("examples/plan-time-gate with the tightened policy added but the set not pinned: plan failing on today's grants");
   }, 300_000);
 
@@ -138,8 +133,7 @@ describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLI
     try {
       const dir = workdir(tightened, own.endpoint);
       const env = sandbox.env();
-      await terraformOk(['init', '-input=false'], dir, env);
-      expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+      await initValidated(dir, env);
       await terraformOk(['plan', '-input=false', '-out=plan.bin'], dir, env);
       const planned = JSON.parse(await terraformOk(['show', '-json', 'plan.bin'], dir, env)) as {
         resource_changes: {
@@ -184,8 +178,7 @@ describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLI
     try {
       const dir = workdir(cdktn, own.endpoint);
       const env = sandbox.env();
-      await terraformOk(['init', '-input=false'], dir, env);
-      expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+      await initValidated(dir, env);
       const plan = await terraform(['plan', '-input=false', '-out=plan.bin'], dir, env);
       const output = `${plan.stdout}\n${plan.stderr}`;
       expect(plan.code).toBe(0);

@@ -128,6 +128,20 @@ export async function terraformOk(args: string[], cwd: string, env: NodeJS.Proce
   return run.stdout;
 }
 
+/** `terraform init`, then `terraform validate`, which must call the configuration valid. */
+export async function initValidated(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await terraformOk(['init', '-input=false'], dir, env);
+  expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+}
+
+/** A `terraform plan` that a postcondition fails (exit 1, "Resource postcondition failed"): Terraform's stderr. */
+export async function planFailedByPostcondition(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const plan = await terraform(['plan', '-input=false'], dir, env);
+  expect(plan.code).toBe(1);
+  expect(plan.stderr).toMatch(/Resource postcondition failed/);
+  return plan.stderr;
+}
+
 export interface StateResource {
   address: string;
   mode: string;

@@ -10,6 +10,8 @@ import {
   cliReport,
   describeProviderTier,
   emulatorOverride,
+  initValidated,
+  planFailedByPostcondition,
   ProviderSandbox,
   readText,
   ROOT,
@@ -136,20 +138,17 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
     try {
       const dir = sandbox.workdir({ 'emulator_override.tf': emulatorOverride(own.endpoint) }, EXAMPLE);
       const env = sandbox.env();
-      await terraformOk(['init', '-input=false'], dir, env);
-      expect(await terraformOk(['validate'], dir, env)).toMatch(/The configuration is valid/);
+      await initValidated(dir, env);
 
       // The role may use dynamodb and sqs and never used them (ec2 is excepted), and at the default granularity
       // (ACTION_LEVEL) tracked actions of the used s3, lambda, iam and logs it did not use: the postcondition fails the plan.
-      const failing = await terraform(['plan', '-input=false'], dir, env);
-      expect(failing.code).toBe(1);
-      expect(failing.stderr).toMatch(/Resource postcondition failed/);
-      expect(failing.stderr).toMatch(/data "accessadvisor_unused_permissions" "gate"/);
-      expect(failing.stderr).toMatch(/2\s+unused\s+service\(s\)\s+and\s+\d+\s+unused\s+action\(s\)\s+in\s+\d+\s+used\s+service\(s\)\s+not\s+used\s+within\s+90\s+days/);
-      expect(failing.stderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
-      expect(failing.stderr).toMatch(/dynamodb\s+never\s+whole service/);
-      expect(failing.stderr).toMatch(/sqs\s+never\s+whole service/);
-      expect(failing.stderr).toMatch(/s3\s+never\s+\d+ action\(s\)/);
+      const failingStderr = await planFailedByPostcondition(dir, env);
+      expect(failingStderr).toMatch(/data "accessadvisor_unused_permissions" "gate"/);
+      expect(failingStderr).toMatch(/2\s+unused\s+service\(s\)\s+and\s+\d+\s+unused\s+action\(s\)\s+in\s+\d+\s+used\s+service\(s\)\s+not\s+used\s+within\s+90\s+days/);
+      expect(failingStderr).toMatch(/SERVICE\s+LAST USED\s+UNUSED/);
+      expect(failingStderr).toMatch(/dynamodb\s+never\s+whole service/);
+      expect(failingStderr).toMatch(/sqs\s+never\s+whole service/);
+      expect(failingStderr).toMatch(/s3\s+never\s+\d+ action\(s\)/);
 
       // With the tightened policies planned as the role's whole set, the gate judges them and passes.
       await terraformOk(['plan', '-input=false', '-var', 'attach_tightened_policy=true', '-out=plan.bin'], dir, env);
