@@ -187,8 +187,9 @@ class ServicesRendering {
 
   constructor(private readonly services: readonly ServiceRow[]) {}
 
-  /** Renders up to `count` more services; true when all are. */
+  /** Renders up to `count` more services; true when all are (a Get may have finished the rendering first). */
   step(count: number): boolean {
+    if (this.done) return true;
     const end = Math.min(this.services.length, this.members.length + count);
     while (this.members.length < end) this.members.push(renderedService(this.services[this.members.length]!));
     return this.members.length === this.services.length;
