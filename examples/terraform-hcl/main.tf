@@ -8,6 +8,12 @@
 # role's whole set (the exclusive resources below detach and delete every other policy at apply), and the gate then
 # judges what the role will hold, so the plan passes.
 #
+# After that apply, tighten what the role holds: `tighten_applied_policies = true` and `deploy_logs_policy` (the
+# output deploy_logs_policy). IAM's report lists only what the role's policies allow today, so it no longer says
+# anything about what the apply removed: tightening the originals again keeps all of it, for lack of evidence, and the
+# next apply would grant it back (the check "tightening_starts_from_what_the_role_holds" warns when a tightened policy
+# allows services the report does not list). Tightening the applied policies again changes nothing.
+#
 # The gate's `policies` are EVERY policy the role will hold. The provider cannot see this configuration: it believes
 # the list. The role is looked up, not managed here, so a policy attached to it today stays attached unless the
 # configuration pins the whole set with aws_iam_role_policy_attachments_exclusive (policy_arns) and
@@ -46,6 +52,18 @@ variable "policy_name" {
   default     = "app-deployer-policy"
 }
 
+variable "tighten_applied_policies" {
+  description = "Tighten the managed policy an earlier apply of this configuration attached (<policy_name>-tightened) instead of policy_name. Set it once that apply is done."
+  type        = bool
+  default     = false
+}
+
+variable "deploy_logs_policy" {
+  description = "deploy-logs as the role holds it (JSON; the output deploy_logs_policy after an apply). Null: as it was before this configuration tightened it."
+  type        = string
+  default     = null
+}
+
 variable "attach_tightened_policy" {
   description = "Plan the tightened policies as the role's whole set of policies (and judge them instead of today's)."
   type        = bool
@@ -77,7 +95,7 @@ data "accessadvisor_service_last_accessed" "app" {
 
 data "aws_iam_policy" "current" {
   # The account comes from the role's ARN: arn:aws:iam::ACCOUNT:role/NAME.
-  arn = "arn:aws:iam::${split(":", data.aws_iam_role.app.arn)[4]}:policy/${var.policy_name}"
+  arn = "arn:aws:iam::${split(":", data.aws_iam_role.app.arn)[4]}:policy/${var.tighten_applied_policies ? "${var.policy_name}-tightened" : var.policy_name}"
 }
 
 # The current policy without what the evidence proves unused; a tightening that fails its proof is an error.
@@ -94,9 +112,22 @@ data "accessadvisor_tightened_policy" "app" {
 # deploy-logs without what the evidence proves unused.
 data "accessadvisor_tightened_policy" "deploy_logs" {
   arn               = data.aws_iam_role.app.arn
-  policy            = local.deploy_logs
+  policy            = coalesce(var.deploy_logs_policy, local.deploy_logs)
   unused_after_days = 90
   exceptions        = local.exceptions
+}
+
+# A tightening can only judge what the role holds: warn (without failing the plan) when a policy being tightened
+# allows services the role's report does not list, e.g. the originals tightened again after an apply removed them.
+check "tightening_starts_from_what_the_role_holds" {
+  assert {
+    condition = length(concat(data.accessadvisor_tightened_policy.app.unreported_services, data.accessadvisor_tightened_policy.deploy_logs.unreported_services)) == 0
+    error_message = join("", [
+      "The policies being tightened allow ${join(", ", distinct(concat(data.accessadvisor_tightened_policy.app.unreported_services, data.accessadvisor_tightened_policy.deploy_logs.unreported_services)))}, ",
+      "which the role's report does not list (the role holds no policy allowing them today): they are kept without evidence, and this plan grants them. ",
+      "If an earlier apply removed them, tighten what the role holds: tighten_applied_policies = true and deploy_logs_policy.",
+    ])
+  }
 }
 
 # The gate: fails `terraform plan` with a readable table while the role may use what it did not use.
@@ -158,4 +189,9 @@ output "removed_services" {
 
 output "gate" {
   value = data.accessadvisor_unused_permissions.gate.summary
+}
+
+output "deploy_logs_policy" {
+  description = "deploy-logs as this configuration writes it: pass it as deploy_logs_policy once applied."
+  value       = data.accessadvisor_tightened_policy.deploy_logs.json
 }

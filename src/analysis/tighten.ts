@@ -296,6 +296,14 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     );
   }
 
+  const unreportedServices = servicesNotInReport(original, evidence);
+  if (unreportedServices.length > 0) {
+    notes.push(
+      `${source} allows ${unreportedServices.join(', ')}, which the report does not list: ${report.arn} holds no policy that allows ${unreportedServices.length > 1 ? 'them' : 'it'} today ` +
+        '(access advisor lists every service its policies allow), so there is no evidence either way and they are kept; if an earlier apply removed them, ' +
+        'this document grants them back: tighten the policies the principal holds',
+    );
+  }
   return {
     policy: merged,
     json: stableJson(merged),
@@ -305,10 +313,29 @@ export function tightenPolicy(policy: PolicyDocument | string, report: ServiceLa
     removedActions: outcome.removed,
     deniedActions,
     removedServices,
+    unreportedServices,
     notes,
     findings: unusedFromEvidence(evidence),
     proof: outcome.proof,
   };
+}
+
+/**
+ * Services an Allow statement names by a literal service prefix that the report does not list. IAM's report lists
+ * every service the principal's policies allow, so the principal does not hold these today: a document that still
+ * grants them is not what it holds (typically the original, tightened again after an apply removed them).
+ * Statements with `*`, NotAction or a service wildcard name no service and add nothing here.
+ */
+function servicesNotInReport(document: NormalizedPolicy, evidence: Evidence): string[] {
+  const unreported = new Set<string>();
+  for (const s of document.statements) {
+    if (s.effect !== 'Allow' || !s.action) continue;
+    for (const a of s.action) {
+      const parts = splitAction(a.trim());
+      if (parts && !hasWildcard(parts.service) && !evidence.services.has(parts.service)) unreported.add(parts.service);
+    }
+  }
+  return [...unreported].sort(compare);
 }
 
 /**

@@ -145,6 +145,12 @@ export interface TightenedPolicy {
   readonly deniedActions: readonly string[];
   /** Services removed entirely. */
   readonly removedServices: readonly string[];
+  /**
+   * Services the original allows by name that the report does not list: the principal holds no policy allowing them
+   * today, so they are kept without evidence. Non-empty when the document tightened is not what the principal holds,
+   * e.g. the original tightened again after an apply removed them (which would grant them back).
+   */
+  readonly unreportedServices: readonly string[];
   /** What could not be tightened and why (NotAction, NotResource, conditions …). */
   readonly notes: readonly string[];
   readonly findings: UnusedPermissions;

@@ -252,6 +252,11 @@ export class DataAccessAdvisorTightenedPolicy extends AccessAdvisorDataSource {
   get json(): string { return this.string('json'); }
   get removedActions(): string[] { return this.strings('removed_actions'); }
   get removedServices(): string[] { return this.strings('removed_services'); }
+  /**
+   * Services the policy allows that the report does not list (the principal holds none of them today): kept without
+   * evidence. Not empty when the policy is not what the principal holds, e.g. the original after an apply removed them.
+   */
+  get unreportedServices(): string[] { return this.strings('unreported_services'); }
   /** What stays and why: `{kind, permission, reason}`. */
   get kept(): IResolvable { return this.attribute('kept'); }
   get notes(): string[] { return this.strings('notes'); }

@@ -184,7 +184,7 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
       const unchanged = tightenPolicy(original, stubReport(report.arn), { catalog, sourceName: this.node.path, now: new Date(0) });
       const notes = [`nothing removed: the report of ${report.arn} is unavailable (lookup failed with onError 'warn')`];
       coreOf(this).Annotations.of(this).addWarning(`TightenedPolicyDocument ${this.node.path}: ${notes[0]}`);
-      return { ...unchanged, removedActions: [], deniedActions: [], removedServices: [], notes, proof: unchanged.proof };
+      return { ...unchanged, removedActions: [], deniedActions: [], removedServices: [], unreportedServices: [], notes, proof: unchanged.proof };
     }
     let result: TightenedPolicy;
     try {
@@ -201,12 +201,19 @@ export class TightenedPolicyDocument extends Construct implements JudgeablePolic
       // IAM would refuse it: an error annotation fails `cdktf synth`; nothing is attached, nothing is truncated.
       coreOf(this).Annotations.of(this).addError(`TightenedPolicyDocument ${error.message}`);
       const proof = { holds: false, catalogVersion: catalog.version, usedActionsChecked: 0, removedActionsChecked: 0, failures: [error.message] };
-      return { json: '', policy: { Statement: [] }, documents: [], jsonDocuments: [], characters: error.characters, removedActions: [], deniedActions: [], removedServices: [], notes: [error.message], proof };
+      return { json: '', policy: { Statement: [] }, documents: [], jsonDocuments: [], characters: error.characters, removedActions: [], deniedActions: [], removedServices: [], unreportedServices: [], notes: [error.message], proof };
     }
     // Stale evidence removes nothing; the tightening fails synth so that nobody ships "tightened" on old evidence.
     const stale = staleDecisionMessage('TightenedPolicyDocument', this.node.path, result.findings, report);
     if (stale) coreOf(this).Annotations.of(this).addError(stale);
     else coreOf(this).Annotations.of(this).addInfo(summaryOf(this.node.path, model, result));
+    // Kept, and safe, but the stack would grant back what an earlier apply removed: say so where the user looks.
+    if (result.unreportedServices.length > 0) {
+      coreOf(this).Annotations.of(this).addWarning(
+        `TightenedPolicyDocument ${this.node.path}: the document allows ${result.unreportedServices.join(', ')}, which the report of ${report.arn} does not list ` +
+          '(the principal holds no policy allowing them today): kept without evidence. If an earlier apply removed them, this document grants them back: tighten what the principal holds.',
+      );
+    }
     return { ...result, result };
   }
 }

@@ -325,6 +325,18 @@ describe('tightenPolicy', () => {
     expect(() => tightenPolicy(policy as never, report([service('s3')]), { catalog, now: NOW })).toThrow(message);
   });
 
+  it('names the services a policy allows that the report does not list, keeps them, and says what that means', () => {
+    // The role's report after an apply removed dynamodb and sqs: the original, tightened again, still allows them.
+    const original = doc(allow(['s3:GetObject', 'dynamodb:GetItem', 'SQS:SendMessage']), allow('*'));
+    const result = tightenPolicy(original, report([service('s3', RECENT)]), { catalog, now: NOW });
+    expect(result.unreportedServices).toEqual(['dynamodb', 'sqs']);
+    expect(result.removedServices).toEqual([]);
+    expect(result.json).toMatch(/dynamodb:GetItem/);
+    expect(result.notes.join('\n')).toMatch(/allows dynamodb, sqs, which the report does not list: .* holds no policy that allows them today/);
+    // A policy the principal holds names only reported services.
+    expect(tightenPolicy(doc(allow(['s3:GetObject'])), report([service('s3', RECENT)]), { catalog, now: NOW }).unreportedServices).toEqual([]);
+  });
+
   it('verifyTightening catches a tightening that drops a used action or widens', () => {
     const r = report([service('s3', RECENT, { GetBucketPolicy: RECENT, PutBucketPolicy: undefined })]);
     const original = doc(allow(['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:GetObject']));

@@ -68,6 +68,17 @@ describe('TightenedPolicyDocument', () => {
     await oracleAgrees(POLICY, tightened.policy);
   });
 
+  it('warns when the policy allows services the report does not list (what an earlier apply removed would be granted back)', () => {
+    const { stack } = stackWithCachedReports([appRole]);
+    const original = doc(allow(['s3:GetObject', 'dynamodb:GetItem', 'sqs:SendMessage']));
+    const tightened = new TightenedPolicyDocument(stack, 'tight', { report: cachedReport(stack, 'report', appRole), policy: original });
+    expect(rendered(stack, tightened.removedServices)).toEqual([]);
+    expect(JSON.parse(rendered(stack, tightened.json)).Statement[0].Action).toEqual(['dynamodb:GetItem', 's3:GetObject', 'sqs:SendMessage']);
+    const warnings = annotationsOf(tightened).filter((a) => a.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toMatch(/allows dynamodb, sqs, which the report of arn:\S+ does not list .*kept without evidence/);
+  });
+
   it('reads the literal statements of a DataAwsIamPolicyDocument (with conditions)', async () => {
     const { stack } = stackWithCachedReports([appRole]);
     const source = new DataAwsIamPolicyDocument(stack, 'doc', {

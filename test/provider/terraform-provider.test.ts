@@ -204,7 +204,31 @@ describeProviderTier('the accessadvisor provider through the real Terraform', ()
 
       const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
       expect(outputs.services_never_used.value).toEqual(['dynamodb', 'sqs']);
-      covered.push('examples/terraform-hcl init/validate, gate failing then passing plan, apply without -target (role holds exactly the pinned set; state = service-report JSON)');
+      const appliedLogs = outputs.deploy_logs_policy.value as string;
+      expect(JSON.parse(appliedLogs)).toEqual(JSON.parse(logsJson));
+
+      // The next plan, tightening the originals again: the report no longer lists what the apply removed, so the
+      // tightening keeps it (no evidence) and the plan would grant it back. The check says so, without failing.
+      const again = await terraform(['plan', '-input=false', '-no-color', '-var', 'attach_tightened_policy=true', '-out=again.bin'], dir, env);
+      expect(again.code).toBe(0);
+      expect(again.stdout + again.stderr).toMatch(/Check block assertion failed/);
+      expect((again.stdout + again.stderr).replace(/\s+/g, ' ')).toMatch(/tightened allow dynamodb, sqs, which the role's report does not list/);
+      const regranted = JSON.parse(await terraformOk(['show', '-json', 'again.bin'], dir, env)) as typeof planned;
+      expect(regranted.resource_changes.find((c) => c.address === 'aws_iam_policy.tightened[0]')?.change.actions).toEqual(['update']);
+
+      // Tightening what the role holds converges: nothing to change, and the check passes.
+      const converged = await terraform(
+        ['plan', '-input=false', '-no-color', '-var', 'attach_tightened_policy=true', '-var', 'tighten_applied_policies=true', '-var', `deploy_logs_policy=${appliedLogs}`, '-out=converged.bin'],
+        dir,
+        env,
+      );
+      expect(converged.code).toBe(0);
+      expect(converged.stdout + converged.stderr).not.toMatch(/Check block assertion failed/);
+      const steady = JSON.parse(await terraformOk(['show', '-json', 'converged.bin'], dir, env)) as typeof planned;
+      expect(steady.resource_changes.map((c) => [c.address, c.change.actions]).sort()).toEqual(
+        ['aws_iam_policy.tightened[0]', 'aws_iam_role_policies_exclusive.app[0]', 'aws_iam_role_policy.deploy_logs[0]', 'aws_iam_role_policy_attachments_exclusive.app[0]'].map((a) => [a, ['no-op']]),
+      );
+      covered.push('examples/terraform-hcl init/validate, gate failing then passing plan, apply without -target (role holds exactly the pinned set; state = service-report JSON), the next plan converging');
     } finally {
       await own.close();
     }

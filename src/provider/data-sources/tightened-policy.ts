@@ -40,6 +40,14 @@ export const tightenedPolicy: DataSource = {
       { name: 'json', type: 'string', computed: true, description: 'The tightened policy document, as JSON.' },
       { name: 'removed_actions', type: listOf('string'), computed: true, description: 'Concrete actions the original allowed and the tightened policy does not.' },
       { name: 'removed_services', type: listOf('string'), computed: true, description: 'Services removed entirely.' },
+      {
+        name: 'unreported_services',
+        type: listOf('string'),
+        computed: true,
+        description:
+          'Services the policy allows by name that the report does not list: the principal holds no policy allowing them today, so they are kept without evidence. ' +
+          'Not empty when the policy is not what the principal holds, e.g. the original tightened again after an apply removed them, which would grant them back.',
+      },
       { name: 'kept', type: listOf(KEPT), computed: true, description: 'What stays, and why (used, untracked, never reported, excepted).' },
       { name: 'notes', type: listOf('string'), computed: true, description: 'What could not be tightened and why.' },
       { name: 'status', type: 'string', computed: true, description: 'The evidence status (nothing is removed unless sufficient).' },
@@ -92,6 +100,7 @@ export const tightenedPolicy: DataSource = {
       json: tightened.json,
       removed_actions: tightened.removedActions,
       removed_services: tightened.removedServices,
+      unreported_services: tightened.unreportedServices,
       kept: tightened.findings.findings
         .filter((f) => KEPT_KINDS.has(f.kind))
         .map((f) => ({ kind: f.kind, permission: f.permission, reason: f.reason })),
