@@ -17,6 +17,12 @@
 // the role is looked up, not owned, so without the two exclusive resources its policies of today stay attached,
 // and the gate judges them too.
 //
+// After that apply, tighten what the role holds: set `planTimeGate:tightenAppliedPolicies` to true and
+// `planTimeGate:deployLogsPolicy` to the applied deploy-logs (the output app_deployer_deploy_logs_policy). IAM's report
+// lists only what the role's policies allow today, so it says nothing about what the apply removed: tightening the
+// originals again keeps it for lack of evidence, and the next apply would grant it back (each tightened policy's
+// `unreportedServices` names such services). Tightening the applied policies again changes nothing.
+//
 // Because the ARN comes from a data source (known at plan), Terraform reads the report during plan. Had it come from
 // a role created in this same run, the read — and the gate — would be deferred to apply (docs/plan-time.md).
 import { App, Fn, TerraformOutput, TerraformStack } from 'cdktf';
@@ -61,7 +67,9 @@ class PlanTimeGate extends TerraformStack {
     let logsTightened: DataAccessAdvisorTightenedPolicy | undefined;
     if (attachTightened) {
       const account = new DataAwsCallerIdentity(this, 'account');
-      const current = new DataAwsIamPolicy(this, 'app_deployer_policy', { arn: `arn:aws:iam::${account.accountId}:policy/app-deployer-policy` });
+      const applied = this.node.tryGetContext('planTimeGate:tightenAppliedPolicies') === true;
+      const source = applied ? 'app-deployer-policy-tightened' : 'app-deployer-policy';
+      const current = new DataAwsIamPolicy(this, 'app_deployer_policy', { arn: `arn:aws:iam::${account.accountId}:policy/${source}` });
       tightened = new DataAccessAdvisorTightenedPolicy(this, 'app_deployer_tightened', {
         arn: role.arn,
         policy: current.policy,
@@ -72,7 +80,7 @@ class PlanTimeGate extends TerraformStack {
       // The role's inline deploy-logs, now written here (Terraform has no data source for an inline policy), tightened too.
       logsTightened = new DataAccessAdvisorTightenedPolicy(this, 'app_deployer_deploy_logs_tightened', {
         arn: role.arn,
-        policy: DEPLOY_LOGS,
+        policy: (this.node.tryGetContext('planTimeGate:deployLogsPolicy') as string | undefined) ?? DEPLOY_LOGS,
         unusedAfterDays: 90,
         exceptions: EXCEPTIONS,
       });
@@ -104,6 +112,10 @@ class PlanTimeGate extends TerraformStack {
     new TerraformOutput(this, 'app_deployer_report_job', { value: report.jobId });
     new TerraformOutput(this, 'app_deployer_services', { value: Fn.jsonencode(report.services) });
     if (tightened) new TerraformOutput(this, 'app_deployer_removed_services', { value: tightened.removedServices });
+    if (tightened && logsTightened) {
+      new TerraformOutput(this, 'app_deployer_unreported_services', { value: Fn.concat([tightened.unreportedServices, logsTightened.unreportedServices]) });
+      new TerraformOutput(this, 'app_deployer_deploy_logs_policy', { value: logsTightened.json });
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SynthResult } from '../../scripts/example-harness';
 import { ExampleWorld } from '../examples/support';
 import { runnableCopy } from '../examples/terraform';
@@ -24,9 +26,25 @@ const TIGHTENED_ARN = 'arn:aws:iam::123456789012:policy/app-deployer-policy-tigh
 
 /** The test's runnable copy of a synthesized stack in a fresh directory: aws and accessadvisor at the emulator. */
 function workdir(result: SynthResult, endpoint = world.emulator.endpoint): string {
+  return sandbox.workdir({ 'cdk.tf.json': runnableStack(result, endpoint) }, result.stackDir);
+}
+
+function runnableStack(result: SynthResult, endpoint: string): string {
   const stack = runnableCopy(result.stack, endpoint);
   stack.provider.accessadvisor = (stack.provider.accessadvisor as Record<string, unknown>[]).map((p) => ({ ...p, endpoint }));
-  return sandbox.workdir({ 'cdk.tf.json': JSON.stringify(stack, null, 2) }, result.stackDir);
+  return JSON.stringify(stack, null, 2);
+}
+
+interface SavedPlan {
+  resource_changes: { address: string; change: { actions: string[] } }[];
+  planned_values: { outputs: Record<string, { value?: unknown }> };
+}
+
+/** Plans `result` in `dir` (whose state the earlier apply wrote) and reads the saved plan. */
+async function replan(dir: string, result: SynthResult, endpoint: string, env: NodeJS.ProcessEnv): Promise<SavedPlan> {
+  writeFileSync(join(dir, 'cdk.tf.json'), runnableStack(result, endpoint));
+  await terraformOk(['plan', '-input=false', '-out=replan.bin'], dir, env);
+  return JSON.parse(await terraformOk(['show', '-json', 'replan.bin'], dir, env)) as SavedPlan;
 }
 
 /** Keys in snake_case, recursively: the CLI's report as Terraform names it. */
@@ -166,7 +184,24 @@ describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLI
       );
       const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
       expect(outputs.app_deployer_unused_services?.value).toEqual(['dynamodb', 'ec2', 'sqs']);
-      covered.push('examples/plan-time-gate with the tightened policies pinned: plan passing, apply without -target (role holds exactly the pinned set; state = service-report JSON)');
+      expect(outputs.app_deployer_unreported_services?.value).toEqual([]);
+
+      // The same stack planned again: the originals, tightened again, allow dynamodb and sqs, which the report no
+      // longer lists; they are kept (no evidence) and named, and the plan would put them back.
+      const again = await replan(dir, tightened, own.endpoint, env);
+      expect(again.planned_values.outputs.app_deployer_unreported_services?.value).toEqual(['dynamodb', 'sqs']);
+      expect(again.resource_changes.find((c) => c.address === 'aws_iam_policy.app_deployer_tightened_policy')?.change.actions).toEqual(['update']);
+      // Tightening what the role holds converges: nothing to change.
+      const applied = await world.synth('plan-time-gate', {
+        'planTimeGate:attachTightenedPolicy': true,
+        'planTimeGate:tightenAppliedPolicies': true,
+        'planTimeGate:deployLogsPolicy': outputs.app_deployer_deploy_logs_policy?.value,
+      });
+      const steady = await replan(dir, applied, own.endpoint, env);
+      expect(steady.planned_values.outputs.app_deployer_unreported_services?.value).toEqual([]);
+      expect(steady.resource_changes.filter((c) => c.change.actions.join() !== 'no-op').map((c) => c.address)).toEqual([]);
+      expect(steady.resource_changes.length).toBe(4);
+      covered.push('examples/plan-time-gate with the tightened policies pinned: plan passing, apply without -target (role holds exactly the pinned set; state = service-report JSON), the next plan converging');
     } finally {
       await own.close();
     }
