@@ -7,6 +7,10 @@
 // (cdktn-cli 0.24 needs Node >= 22.19.) The stack pins app-deployer's policies tightened at plan time as the role's
 // whole set (the exclusive resources: today's go at apply), so its strict gate (a postcondition) passes; a second gate judges what IAM grants the role today and only
 // warns (a `check` block: `terraform plan` goes on and prints the table). The organization's root is reviewed too.
+//
+// Once applied, tighten what the role holds (context `planTimeGate:tightenAppliedPolicies` true and
+// `planTimeGate:deployLogsPolicy` the output app_deployer_deploy_logs_policy): the report no longer lists what the
+// apply removed, so tightening the originals again would keep it and grant it back (examples/plan-time-gate says more).
 import { App, Fn, TerraformOutput, TerraformStack } from 'cdktn';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
@@ -42,7 +46,8 @@ class PlanTimeGates extends TerraformStack {
     const report = new ServiceLastAccessedReport(this, 'app_deployer_usage', { resolveAt: 'plan', arn: role.arn });
 
     const account = new DataAwsCallerIdentity(this, 'account');
-    const current = new DataAwsIamPolicy(this, 'app_deployer_policy', { arn: `arn:aws:iam::${account.accountId}:policy/app-deployer-policy` });
+    const source = this.node.tryGetContext('planTimeGate:tightenAppliedPolicies') === true ? 'app-deployer-policy-tightened' : 'app-deployer-policy';
+    const current = new DataAwsIamPolicy(this, 'app_deployer_policy', { arn: `arn:aws:iam::${account.accountId}:policy/${source}` });
     const tightened = new DataAccessAdvisorTightenedPolicy(this, 'app_deployer_tightened', {
       arn: role.arn,
       policy: current.policy,
@@ -53,7 +58,8 @@ class PlanTimeGates extends TerraformStack {
     // The role's inline deploy-logs, now written here (Terraform has no data source for an inline policy), tightened too.
     const logsTightened = new DataAccessAdvisorTightenedPolicy(this, 'app_deployer_deploy_logs_tightened', {
       arn: role.arn,
-      policy: DEPLOY_LOGS,
+      policy: (this.node.tryGetContext('planTimeGate:deployLogsPolicy') as string | undefined) ?? DEPLOY_LOGS,
+      attachAs: 'inline',
       unusedAfterDays: 90,
       exceptions: EXCEPTIONS,
     });
@@ -73,6 +79,8 @@ class PlanTimeGates extends TerraformStack {
     new TerraformOutput(this, 'app_deployer_service_namespaces', { value: report.serviceNamespaces });
     new TerraformOutput(this, 'app_deployer_services', { value: Fn.jsonencode(report.services) });
     new TerraformOutput(this, 'app_deployer_report_job', { value: report.jobId });
+    new TerraformOutput(this, 'app_deployer_unreported_services', { value: Fn.concat([tightened.unreportedServices, logsTightened.unreportedServices]) });
+    new TerraformOutput(this, 'app_deployer_deploy_logs_policy', { value: logsTightened.json });
     new TerraformOutput(this, 'app_deployer_removed_services', { value: tightened.removedServices });
     new TerraformOutput(this, 'app_deployer_gate_passed', { value: gate.planDecision!.passed });
     new TerraformOutput(this, 'app_deployer_today_violations', { value: today.planDecision!.violationCount });

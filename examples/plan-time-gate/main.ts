@@ -81,6 +81,7 @@ class PlanTimeGate extends TerraformStack {
       logsTightened = new DataAccessAdvisorTightenedPolicy(this, 'app_deployer_deploy_logs_tightened', {
         arn: role.arn,
         policy: (this.node.tryGetContext('planTimeGate:deployLogsPolicy') as string | undefined) ?? DEPLOY_LOGS,
+        attachAs: 'inline',
         unusedAfterDays: 90,
         exceptions: EXCEPTIONS,
       });

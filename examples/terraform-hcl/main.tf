@@ -113,6 +113,7 @@ data "accessadvisor_tightened_policy" "app" {
 data "accessadvisor_tightened_policy" "deploy_logs" {
   arn               = data.aws_iam_role.app.arn
   policy            = coalesce(var.deploy_logs_policy, local.deploy_logs)
+  attach_as         = "inline" # held to the role's inline quota, not a managed policy's
   unused_after_days = 90
   exceptions        = local.exceptions
 }

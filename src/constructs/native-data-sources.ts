@@ -223,6 +223,11 @@ export interface DataAccessAdvisorTightenedPolicyProps extends ServiceReportInpu
   readonly policy: string;
   /** Split `s3:*` and the like into the catalog's actions when some are proven unused (lossy; default false). */
   readonly splitWildcards?: boolean;
+  /**
+   * How `json` will be attached: `managed` (default; at most 6,144 characters) or `inline` (an inline policy of the
+   * principal, held to IAM's quota for its inline policies together: a role 10,240, a group 5,120, a user 2,048).
+   */
+  readonly attachAs?: 'managed' | 'inline';
 }
 
 /** `data "accessadvisor_tightened_policy"`: the policy without what the evidence proves unused, proven. */
@@ -241,7 +246,7 @@ export class DataAccessAdvisorTightenedPolicy extends AccessAdvisorDataSource {
       scope,
       id,
       DataAccessAdvisorTightenedPolicy.tfResourceType,
-      { ...reportInputs(scope, props), policy: props.policy, ...decisionInputs(scope, props), split_wildcards: props.splitWildcards },
+      { ...reportInputs(scope, props), policy: props.policy, ...decisionInputs(scope, props), split_wildcards: props.splitWildcards, attach_as: props.attachAs },
       props,
     );
     if (Array.isArray(props.exceptions) && !coreOf(scope).Token.isUnresolved(props.exceptions)) this.exceptions = props.exceptions.map((e) => ({ permission: e.permission, reason: e.reason }));

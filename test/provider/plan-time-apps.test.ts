@@ -235,6 +235,8 @@ describeProviderTier('plan-mode apps synthesized by the real cdktf and cdktn CLI
       const outputs = JSON.parse(await terraformOk(['output', '-json'], dir, env)) as Record<string, { value: unknown }>;
       expect(outputs.app_deployer_service_namespaces?.value).toEqual(['dynamodb', 'ec2', 'iam', 'lambda', 'logs', 's3', 'sqs']);
       expect(outputs.app_deployer_removed_services?.value).toEqual(['dynamodb', 'sqs']);
+      expect(outputs.app_deployer_unreported_services?.value).toEqual([]);
+      expect(JSON.parse(outputs.app_deployer_deploy_logs_policy?.value as string)).toEqual(await rolePolicyDocument(own.endpoint, 'app-deployer', 'deploy-logs', env));
       expect(outputs.app_deployer_gate_passed?.value).toBe(true);
       expect(outputs.app_deployer_today_violations?.value).toBe(violations.length);
       const details = org.access_details as {

@@ -201,9 +201,29 @@ describe('accessadvisor_tightened_policy and IAM\'s size limit', () => {
     return JSON.stringify({ Version: '2012-10-17', Statement: statements });
   }
 
-  async function read(service: ProviderService, count: number): Promise<{ state?: { msgpack: Uint8Array }; diagnostics: { summary: string; detail: string; attribute?: unknown }[] }> {
-    return (await service.readDataSource('accessadvisor_tightened_policy', wire({ arn: ROLE, policy: policy(count) }), false)) as never;
+  async function read(
+    service: ProviderService,
+    count: number,
+    attachAs?: string,
+  ): Promise<{ state?: { msgpack: Uint8Array }; diagnostics: { summary: string; detail: string; attribute?: unknown }[] }> {
+    return (await service.readDataSource('accessadvisor_tightened_policy', wire({ arn: ROLE, policy: policy(count), ...(attachAs ? { attach_as: attachAs } : {}) }), false)) as never;
   }
+
+  it('attach_as "inline" holds the document to the role\'s inline quota (10,240 characters) instead of a managed policy\'s 6,144', async () => {
+    const service = new ProviderService();
+    expect(service.configureProvider(wire({ endpoint: emulator.endpoint, region: 'us-east-1' })).diagnostics).toEqual([]);
+    const [managed, inline, tooBig] = [await read(service, 50), await read(service, 50, 'inline'), await read(service, 80, 'inline')];
+    service.close();
+    expect(managed.diagnostics[0]?.summary).toBe('Tightened policy too large for IAM');
+    expect(inline.diagnostics).toEqual([]);
+    expect((decode(inline.state!.msgpack) as { json: string }).json).toMatch(/KeepObjectReads49/);
+    expect(tooBig.state).toBeUndefined();
+    expect(tooBig.diagnostics[0]!.detail).toMatch(/over IAM's 10240-character limit for the inline policies of role arn:aws:iam::\d+:role\/app-deployer together/);
+    expect(JSON.stringify(tooBig.diagnostics[0]!.attribute)).toMatch(/"json"/);
+    const bad = service.validateDataResourceConfig('accessadvisor_tightened_policy', wire({ arn: ROLE, policy: policy(1), attach_as: 'attached' })).diagnostics;
+    expect(bad[0]).toMatchObject({ summary: 'Invalid attach_as', attribute: { steps: [{ attribute_name: 'attach_as' }] } });
+    expect(bad[0]!.detail).toMatch(/attach_as "attached" is not allowed; expected "managed" or "inline"/);
+  }, 60_000);
 
   it('a tightened document over 6,144 characters is an error diagnostic naming `json`, with no values; one under it is returned', async () => {
     const service = new ProviderService();

@@ -1,7 +1,7 @@
 import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DataSource } from '../data-source';
 import { ConfigProblem } from '../diagnostics';
-import { isKnown, stringAt, boolAt } from '../config-values';
+import { isKnown, stringAt, boolAt, type Maybe } from '../config-values';
 import { listOf, objectOf, type TfType } from '../schema';
 import { analysisProblem, DECISION_INPUTS, parsePolicyAt, readDecisionInputs } from './decision-inputs';
 import { readServiceReportInput, SERVICE_REPORT_INPUTS } from './report-inputs';
@@ -36,6 +36,13 @@ export const tightenedPolicy: DataSource = {
         optional: true,
         description: 'Split s3:* and the like into the catalog’s actions when some are proven unused (lossy for actions newer than the catalog; default false).',
       },
+      {
+        name: 'attach_as',
+        type: 'string',
+        optional: true,
+        description:
+          'How json will be attached: "managed" (default; at most 6,144 characters) or "inline" (an inline policy of the principal: IAM limits its inline policies together to 10,240 characters for a role, 5,120 for a group, 2,048 for a user).',
+      },
       { name: 'job_id', type: 'string', computed: true, description: 'The report job behind the tightening.' },
       { name: 'json', type: 'string', computed: true, description: 'The tightened policy document, as JSON.' },
       { name: 'removed_actions', type: listOf('string'), computed: true, description: 'Concrete actions the original allowed and the tightened policy does not.' },
@@ -60,13 +67,15 @@ export const tightenedPolicy: DataSource = {
     const policy = stringAt(config, ['policy']);
     if (isKnown(policy) && policy !== undefined) parsePolicyAt(policy, ['policy']);
     boolAt(config, ['split_wildcards']);
+    attachAsAt(config);
   },
   async read(config, context) {
     const request = readServiceReportInput(config);
     const inputs = readDecisionInputs(config);
     const policyText = stringAt(config, ['policy']);
     const split = boolAt(config, ['split_wildcards']);
-    if (request === 'unknown' || inputs === 'unknown' || !isKnown(policyText) || !isKnown(split)) {
+    const attachAs = attachAsAt(config);
+    if (request === 'unknown' || inputs === 'unknown' || !isKnown(policyText) || !isKnown(split) || !isKnown(attachAs)) {
       throw new ConfigProblem([], 'Configuration not known', 'the inputs are not known yet');
     }
     if (policyText === undefined) throw new ConfigProblem(['policy'], 'Missing policy', 'a policy document is required');
@@ -75,16 +84,25 @@ export const tightenedPolicy: DataSource = {
     const { tightenPolicy } = require('../../analysis') as typeof import('../../analysis');
     let tightened;
     try {
-      tightened = tightenPolicy(policy, report, { ...inputs.options, now: context.now(), sourceName: 'policy', ...(split ? { splitWildcards: true } : {}) });
+      tightened = tightenPolicy(policy, report, {
+        ...inputs.options,
+        now: context.now(),
+        sourceName: 'policy',
+        ...(split ? { splitWildcards: true } : {}),
+        ...(attachAs ? { attachAs } : {}),
+      });
     } catch (error) {
+      const { PolicySizeError } = require('../../analysis') as typeof import('../../analysis');
+      if (error instanceof PolicySizeError) throw new ConfigProblem(['json'], 'Tightened policy too large for IAM', `${error.message}; it is not returned.`);
       throw analysisProblem(error);
     }
     if (!tightened.proof.holds) {
       throw new Error(`the tightened policy failed its proof, so it is not returned: ${tightened.proof.failures.join('; ')}`);
     }
-    // A document IAM would refuse is not a value to plan with: the apply that attaches it would fail instead.
+    // A document IAM would refuse is not a value to plan with: the apply that attaches it would fail instead. An
+    // inline one was held to its principal's quota by the tightening itself.
     const { attachedPolicySizeProblems } = require('../../analysis') as typeof import('../../analysis');
-    const [tooLarge] = attachedPolicySizeProblems([{ name: 'the tightened policy (json)', document: JSON.parse(tightened.json) as object }]);
+    const [tooLarge] = attachAs === 'inline' ? [] : attachedPolicySizeProblems([{ name: 'the tightened policy (json)', document: JSON.parse(tightened.json) as object }]);
     if (tooLarge) {
       throw new ConfigProblem(
         ['json'],
@@ -116,3 +134,10 @@ export const tightenedPolicy: DataSource = {
     };
   },
 };
+
+/** `attach_as`: "managed", "inline", undefined (not set) or unknown. */
+function attachAsAt(config: Record<string, unknown>): Maybe<'managed' | 'inline'> {
+  const value = stringAt(config, ['attach_as']);
+  if (!isKnown(value) || value === undefined || value === 'managed' || value === 'inline') return value as Maybe<'managed' | 'inline'>;
+  throw new ConfigProblem(['attach_as'], 'Invalid attach_as', `attach_as ${JSON.stringify(value)} is not allowed; expected "managed" or "inline"`);
+}
