@@ -7,6 +7,7 @@ import { PollWaves } from './poll-waves';
 import { JobDurations } from './job-durations';
 import { ActiveJobs, POLL_GAP_FLOOR_MS } from './poll-plan';
 import { RoundTrips } from './round-trips';
+import { WaveScouts } from './wave-scouts';
 import { createIamSession, type ConnectionOptions, type IamSession } from './client';
 import { AccessAdvisorError, AwsRequestError, IncompleteResponseError, InvalidRequestError } from '../model/errors';
 import { MAX_PAGES } from './report-pages';
@@ -167,6 +168,7 @@ async function openEngine(options: RunReportsOptions, requests: readonly ReportR
     durations: new JobDurations(),
     activeJobs: new ActiveJobs(),
     roundTrips: new RoundTrips(),
+    scouts: new WaveScouts(),
     pollGapFloorMs: POLL_GAP_FLOOR_MS * timeScale,
     // Only with the default schedule: a caller's own schedule (tests, benches) is kept as given.
     ...(options.pollSchedule === undefined ? { soloPollAgesMs: SOLO_POLL_AGES_MS.map((a) => a * timeScale) } : {}),

@@ -24,6 +24,13 @@ export interface JobDurationBounds {
 
 export const DURATION_TOLERANCE = 0.03;
 /**
+ * A COMPLETED poll that waited in the run's gate longer than this share of the job's age is no evidence. A short
+ * wait for a slot (a few requests in flight) moves the upper bound by less than the fixed schedule's own lateness
+ * (its polls grow 1.5× apart), so that evidence still beats the fixed schedule; a run bound by the account's
+ * throttle makes every request wait for seconds, several times a job's length.
+ */
+export const QUEUED_EVIDENCE_LIMIT = 0.25;
+/**
  * Recent jobs kept: the run's jobs may get slower or faster as it goes (IAM's load). Slower shows at once (a poll at
  * the expected end finds the job running); faster does not (a job read at its first poll says only that it was done
  * by then), so a run whose jobs got faster is followed once the older evidence has aged out.
@@ -42,11 +49,12 @@ export class JobDurations {
     return this.bounds.length;
   }
 
-  /** A finished job's bounds; ignored when they are not a real interval (clock steps, a resumed job). */
-  record(lowerMs: number, upperMs: number): void {
-    if (!Number.isFinite(lowerMs) || !Number.isFinite(upperMs) || lowerMs < 0 || upperMs <= lowerMs) return;
+  /** A finished job's bounds; ignored when they are not a real interval (clock steps, a resumed job). True: kept. */
+  record(lowerMs: number, upperMs: number): boolean {
+    if (!Number.isFinite(lowerMs) || !Number.isFinite(upperMs) || lowerMs < 0 || upperMs <= lowerMs) return false;
     this.bounds.push({ lowerMs, upperMs });
     if (this.bounds.length > this.kept) this.bounds.shift();
+    return true;
   }
 
   /**
@@ -65,6 +73,21 @@ export class JobDurations {
     let target: number;
     if (lo < hi) target = hi - lo <= this.tolerance * hi ? hi : (lo + hi) / 2;
     else target = uppers[Math.ceil(uppers.length / Math.max(1, pollsLeft)) - 1]!; // lengths that differ
+    return Math.max(target, seenMs * (1 + this.tolerance));
+  }
+
+  /**
+   * The age by which a job last seen running at `seenMs` should be done if it is like the finished jobs as slow: for
+   * jobs of one length (their intervals overlap) the soonest end any of them showed, else the latest. Undefined: no
+   * finished job as slow. For a wave-mate of the jobs that showed it, when one poll should find the job done; it
+   * does not narrow the interval for the jobs after it, as nextPollAge does.
+   */
+  doneBy(seenMs: number): number | undefined {
+    const asSlow = this.bounds.filter((b) => b.upperMs > seenMs);
+    if (asSlow.length === 0) return undefined;
+    const lo = Math.max(...asSlow.map((b) => Math.max(b.lowerMs, seenMs)));
+    const uppers = asSlow.map((b) => b.upperMs);
+    const target = lo < Math.min(...uppers) ? Math.min(...uppers) : Math.max(...uppers);
     return Math.max(target, seenMs * (1 + this.tolerance));
   }
 }

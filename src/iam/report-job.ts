@@ -37,9 +37,10 @@ import {
 import { DEFAULT_GRANULARITY, describeRequest, type AccessReport, type EntityDetails, type ReportRequest } from '../model/report';
 import { buildOrganizationsReport, buildServiceReport, normalizeEntity } from './normalize';
 import type { PollWaves } from './poll-waves';
-import type { JobDurations } from './job-durations';
+import { QUEUED_EVIDENCE_LIMIT, type JobDurations } from './job-durations';
 import { PollPlan, type ActiveJobs } from './poll-plan';
 import type { RoundTrips } from './round-trips';
+import type { WaveScouts } from './wave-scouts';
 import type { CreateDateReader } from './principal-dates';
 import { mapLimit } from './map-limit';
 import { phaseMark } from './phase-log';
@@ -86,6 +87,8 @@ export interface JobContext {
   readonly roundTrips?: RoundTrips;
   /** No two polls of one job leave closer than this, ms (default 20). */
   readonly pollGapFloorMs?: number;
+  /** The run's scout role (one job polls at the solo ages for a wave without evidence) and its wake-up. */
+  readonly scouts?: WaveScouts;
 }
 
 type ServiceRequest = Extract<ReportRequest, { kind: 'service-last-accessed' }>;
@@ -250,8 +253,9 @@ function requireJobId(operation: string, jobId: string | undefined, request: Rep
 
 /**
  * Polls with the first page's parameters, so the poll that sees COMPLETED already carries page 1. When to poll is the
- * PollPlan's decision (learned, solo or fixed ages). A fresh job may skip a poll that a wave-mate just showed to be
- * premature (PollWaves): it then plans as if it had seen that itself.
+ * PollPlan's decision (learned, solo, scout or fixed ages). A fresh job may skip a poll that a wave-mate just showed to
+ * be premature (PollWaves): it then plans as if it had seen that itself. A wait on the fixed schedule ends early when a
+ * finished job of the run gives it evidence (WaveScouts), and the plan then decides again from that evidence.
  */
 async function pollUntilDone<T extends { JobStatus?: string }>(
   fetchFirstPage: (onAdmitted: () => void) => Promise<T>,
@@ -272,13 +276,28 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
   /** Age at which this job's own last IN_PROGRESS poll left the gate: the lower bound of its duration. */
   let lastRunningPollAt = 0;
   try {
+    /** A probe (a wake) found the job running or premature: the plan's own poll still stands at this age. */
+    let resumeAt: number | undefined;
     for (let polls = 0, tick = 0; ; tick++) {
-      const delay = plan.delay(tick, generatedAt === undefined ? 0 : age(), seenRunningAt);
-      if (delay > 0) await ctx.sleep(delay, signal);
-      if (generatedAt !== undefined && ctx.pollWaves && !skippedLastTick && ctx.pollWaves.shouldSkip(job, generatedAt)) {
-        skippedLastTick = true;
-        seenRunningAt = age();
-        continue;
+      let delay: number;
+      if (resumeAt !== undefined) {
+        delay = plan.resume(resumeAt, age());
+        resumeAt = undefined;
+        tick--; // the probe was no tick of the plan
+      } else {
+        delay = plan.delay(tick, generatedAt === undefined ? 0 : age(), seenRunningAt);
+      }
+      const probeOf = delay > 0 ? await waitFor(delay, plan, ctx, signal, age, seenRunningAt) : undefined;
+      if (generatedAt !== undefined && ctx.pollWaves && ctx.pollWaves.shouldSkip(job, generatedAt)) {
+        if (probeOf !== undefined) {
+          resumeAt = probeOf; // a wave-mate just seen running: the probe would find the same
+          continue;
+        }
+        if (!skippedLastTick) {
+          skippedLastTick = true;
+          seenRunningAt = age();
+          continue;
+        }
       }
       skippedLastTick = false;
       const askedAt = generatedAt === undefined ? 0 : age();
@@ -293,7 +312,10 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
       const sentAt = admittedAt ?? askedAt;
       if (generatedAt !== undefined && admittedAt === undefined) plan.sent(askedAt);
       const answeredAt = generatedAt === undefined ? 0 : age();
-      if (generatedAt !== undefined) ctx.roundTrips?.record(answeredAt - sentAt);
+      if (generatedAt !== undefined) {
+        ctx.roundTrips?.record(answeredAt - sentAt);
+        plan.answered(sentAt - askedAt, answeredAt);
+      }
       polls++;
       phaseMark('poll-done', page.JobStatus);
       onExists();
@@ -305,21 +327,41 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
         lastRunningPollAt = sentAt;
         seenRunningAt = sentAt;
         ctx.pollWaves?.recordInProgress(job, generatedAt);
+        resumeAt = probeOf;
       }
       emit({ phase: 'waiting', polls });
     }
   } finally {
+    plan.finished();
     ctx.pollWaves?.forget(job);
   }
 }
 
 /**
- * A COMPLETED poll that waited in the run's gate longer than this share of the job's age is no evidence. A short
- * wait for a slot (a few requests in flight) moves the upper bound by less than the fixed schedule's own lateness
- * (its polls grow 1.5× apart), so that evidence still beats the fixed schedule; a run bound by the account's
- * throttle makes every request wait for seconds, several times a job's length.
+ * The wait before a poll. A fixed-schedule wait of a fresh job is cut short when the run gains evidence and that
+ * evidence says the job should be done before the wait ends: the job then probes at that age, once. Returns the age
+ * at which the plan's own poll stands when this wait ends in a probe, else undefined.
  */
-export const QUEUED_EVIDENCE_LIMIT = 0.25;
+async function waitFor(
+  delay: number,
+  plan: PollPlan,
+  ctx: JobContext,
+  signal: AbortSignal,
+  age: () => number,
+  seenRunningAt: number,
+): Promise<number | undefined> {
+  if (!ctx.scouts || !plan.wakeable) return void (await ctx.sleep(delay, signal));
+  const wakeAt = age() + delay;
+  for (let remaining = delay; remaining > 0; remaining = Math.ceil(wakeAt - age())) {
+    if (!(await ctx.scouts.sleep(ctx.sleep, remaining, signal))) return undefined;
+    const probeIn = plan.probe(age(), seenRunningAt, wakeAt);
+    if (probeIn !== undefined) {
+      if (probeIn > 0) await ctx.sleep(probeIn, signal);
+      return wakeAt;
+    }
+  }
+  return undefined;
+}
 
 /**
  * A finished job's duration bounds, kept as evidence for the next jobs' polls only when its COMPLETED poll went out
@@ -331,7 +373,7 @@ export const QUEUED_EVIDENCE_LIMIT = 0.25;
  */
 function recordDuration(ctx: JobContext, lowerMs: number, queuedMs: number, upperMs: number): void {
   if (queuedMs > QUEUED_EVIDENCE_LIMIT * upperMs) return;
-  ctx.durations?.record(lowerMs, upperMs);
+  if (ctx.durations?.record(lowerMs, upperMs)) ctx.scouts?.wake();
 }
 
 /** One read of a job: its id, the context it runs in, how it reports progress, and how it says the job exists. */

@@ -3,6 +3,7 @@ import { SOLO_POLL_AGES_MS } from '../../src/iam/engine';
 import { JobDurations } from '../../src/iam/job-durations';
 import { ActiveJobs, POLL_GAP_FLOOR_MS, PollPlan } from '../../src/iam/poll-plan';
 import { RoundTrips } from '../../src/iam/round-trips';
+import { WaveScouts } from '../../src/iam/wave-scouts';
 import type { JobContext } from '../../src/iam/report-job';
 import { JobFailedError } from '../../src/model/errors';
 import { lateness, simulator, type Simulated } from './poll-sim';
@@ -11,7 +12,14 @@ import { lateness, simulator, type Simulated } from './poll-sim';
 
 /** A lone job's run state, as openEngine builds it (one job in flight, no evidence yet). */
 function loneRun(extra: Partial<JobContext> = {}): Partial<JobContext> {
-  return { durations: new JobDurations(), soloPollAgesMs: SOLO_POLL_AGES_MS, activeJobs: new ActiveJobs(), roundTrips: new RoundTrips(), ...extra };
+  return {
+    durations: new JobDurations(),
+    soloPollAgesMs: SOLO_POLL_AGES_MS,
+    activeJobs: new ActiveJobs(),
+    roundTrips: new RoundTrips(),
+    scouts: new WaveScouts(),
+    ...extra,
+  };
 }
 
 async function solo(durationMs: number, oneWayMs: number, jitter = 0, random = 0.5): Promise<Simulated> {
@@ -111,20 +119,43 @@ describe('the solo schedule (a job alone in its run, no evidence)', () => {
 });
 
 describe('which schedule a job gets', () => {
-  it('a job with another job of its run in flight keeps the fixed schedule (a fan-out costs what it did)', async () => {
+  it('a job with another job of its run in flight keeps the fixed schedule when that job scouts (a fan-out costs what it did)', async () => {
     const sim = simulator({ oneWayMs: 2 });
     const activeJobs = new ActiveJobs();
     activeJobs.start(); // another report of the run, still running
-    const s = await sim.run(sim.context(loneRun({ activeJobs })), 1000);
+    const scouts = new WaveScouts();
+    expect(scouts.claim({})).toBe(true); // ... and polling at the solo ages for the wave
+    const s = await sim.run(sim.context(loneRun({ activeJobs, scouts })), 1000);
     expect(s.pollAges).toEqual([500, 1254]);
     expect(activeJobs.count).toBe(1); // the job's own start and end balance
   });
 
-  it('a lone job that another job of its run joins goes on at the fixed ages from where it is (the provider\'s first read)', async () => {
+  it('without scouts, a job with another job of its run in flight keeps the fixed schedule', async () => {
+    const sim = simulator({ oneWayMs: 2 });
+    const activeJobs = new ActiveJobs();
+    activeJobs.start();
+    const { scouts: _s, ...noScouts } = loneRun({ activeJobs });
+    const s = await sim.run(sim.context(noScouts), 1000);
+    expect(s.pollAges).toEqual([500, 1254]);
+  });
+
+  it('a lone job that another job of its run joins scouts for the run: it stays on the solo ages (the provider\'s first read)', async () => {
     const activeJobs = new ActiveJobs();
     // Another read starts while this job's second poll is on its way.
     const sim = simulator({ oneWayMs: 2, queuedMs: (poll) => (poll === 1 && activeJobs.count === 1 ? (activeJobs.start(), 0) : 0) });
-    const s = await sim.run(sim.context(loneRun({ activeJobs })), 1000);
+    const run = loneRun({ activeJobs });
+    const s = await sim.run(sim.context(run), 1000);
+    expect(s.pollAges).toEqual([100, 346, 646, 846, 901, 956, 1011]);
+    // Its evidence ended scouting for the run: the reads after it plan from it.
+    expect(run.scouts!.ended).toBe(true);
+    expect(run.durations!.size).toBe(1);
+  });
+
+  it('without scouts, a lone job that another job of its run joins goes on at the fixed ages from where it is', async () => {
+    const activeJobs = new ActiveJobs();
+    const sim = simulator({ oneWayMs: 2, queuedMs: (poll) => (poll === 1 && activeJobs.count === 1 ? (activeJobs.start(), 0) : 0) });
+    const { scouts: _s, ...noScouts } = loneRun({ activeJobs });
+    const s = await sim.run(sim.context(noScouts), 1000);
     expect(s.pollAges).toEqual([100, 350 - 4, 500, 1250]);
   });
 
