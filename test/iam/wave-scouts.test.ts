@@ -41,6 +41,22 @@ describe('a first wave of jobs of one length', () => {
 });
 
 describe('no storm when the wave is not of one length', () => {
+  it('a wave-mate slower than the scout probes once when woken, then polls exactly where its plan had it', async () => {
+    const jobs = [
+      { startAt: 0, durationMs: 1000 },
+      { startAt: 10, durationMs: 1300 },
+    ];
+    const scouted = await runWave(jobs);
+    const fixed = await runWave(jobs, { scouts: false });
+    const [scout, mate] = scouted.jobs;
+    expect(scout!.pollAges.length).toBe(7); // the solo ages up to 1015
+    const probe = mate!.pollAges[0]!;
+    expect(probe).toBeGreaterThanOrEqual(1000); // woken by the scout's COMPLETED, at the age the scout's job ended
+    expect(probe).toBeLessThan(1050);
+    // After the probe found it running: the fixed schedule's polls, as without a scout (its 0.45 s poll skipped).
+    expect(mate!.pollAges.slice(1)).toEqual(fixed.jobs[1]!.pollAges);
+  });
+
   it.each([1, 2, 3])('jobs of 0.8–1.4 s (seed %i): a probe that finds a job running costs one poll, and its later polls follow its plan', async (seed) => {
     const random = seeded(seed * 11);
     const jobs = Array.from({ length: 50 }, (_, i) => ({ startAt: i * 2, durationMs: 800 + 600 * random() }));
