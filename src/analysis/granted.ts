@@ -1,7 +1,7 @@
-import { compileIdentityPolicies, hasVariable, substitutedText, type PolicyEvaluator } from './evaluate';
+import { hasVariable, substitutedText } from './evaluate';
 import { hasPolicyVariables, parsePolicyDocument, type NormalizedStatement } from './policy-document';
 import type { Finding, PolicyDocument, PolicyStatement, UnusedPermissions } from './types';
-import { hasWildcard, matchesWildcard, splitAction } from './wildcard';
+import { ActionPatternSet, hasWildcard, matchesWildcard, patternCovers, patternsMayOverlap, splitAction } from './wildcard';
 
 /**
  * What a principal will be granted, as far as the caller can tell: the literal documents it will hold, and the
@@ -30,8 +30,8 @@ export interface GrantChecker {
  * It over-approximates on purpose: a gate must never pass a permission the principal still holds. Conditions
  * of Allow statements are taken as holding; Deny statements with a Condition are ignored (they deny only
  * sometimes); a service counts as granted when an Allow names it with a wildcard or a NotAction, unless an
- * unconditional Deny on every resource covers the whole service. Concrete actions are asked of the evaluator on
- * `*` and on every resource pattern the documents name (as literal strings).
+ * unconditional Deny on every resource covers the whole service. A concrete action is granted when an Allow names
+ * it on a resource pattern that no Deny naming it covers as a pattern (see `denyCovers`).
  *
  * A policy variable (`${aws:PrincipalTag/team}`) has no value known here, so it may hold any: in an Allow's
  * Resource it matches anything, in an Allow's NotResource it excludes nothing, and a Deny that names one denies
@@ -43,20 +43,19 @@ export function grantChecker(documents: readonly (PolicyDocument | string)[]): G
     const variables = hasPolicyVariables(parsed.document);
     return parsed.statements.flatMap((s) => mayApplyAs(s, variables).map((raw) => ({ ...s, ...reparsed(raw), raw, variables })));
   });
-  // Deny statements that apply only under a Condition cannot take a grant away: drop them before evaluating.
+  // Deny statements that apply only under a Condition cannot take a grant away: drop them before judging.
   const effective = statements.filter((s) => !(s.effect === 'Deny' && s.hasCondition));
-  const evaluator: PolicyEvaluator = compileIdentityPolicies(
-    [
-      { Version: '2012-10-17', Statement: effective.filter((s) => s.variables).map((s) => s.raw) },
-      { Statement: effective.filter((s) => !s.variables).map((s) => s.raw) },
-    ].filter((d) => d.Statement.length > 0) as PolicyDocument[],
-    { unknownVariables: 'anything' },
-  );
   const allows = effective.filter((s) => s.effect === 'Allow');
   const denies = effective.filter((s) => s.effect === 'Deny');
-  // A request names a resource, never a variable: each pattern with its variables given some value.
-  const probes = ['*', ...new Set(statements.flatMap((s) => (s.resource ?? s.notResource ?? []).map((r) => (s.variables ? (substitutedText(r, () => 'x') ?? r) : r))))];
-  const grantsAction = (action: string): boolean => probes.some((r) => evaluator.allows(action, r));
+  const allowGrants = allows.map(grantStatement);
+  const denyGrants = denies.map(grantStatement);
+  // An action is still granted when some Allow names it on some resource pattern that no applicable Deny provably
+  // covers. Patterns are compared as patterns, never probed as text: `arn:…:b?` matches the text `arn:…:b*`, but
+  // `arn:…:b*` also grants `arn:…:bucket`, which the Deny leaves alone.
+  const grantsAction = (action: string): boolean => {
+    const applicable = denyGrants.filter((d) => appliesToAction(d, action));
+    return allowGrants.some((a) => appliesToAction(a, action) && grantsSomeResource(a, applicable));
+  };
   const wholeServiceDenied = (service: string): boolean => denies.some((d) => deniesWholeService(d, service));
 
   const grantsService = (service: string): boolean => {
@@ -105,6 +104,52 @@ function reparsed(raw: PolicyStatement): Pick<NormalizedStatement, 'resource' | 
   return { resource: list(r.Resource), notResource: list(r.NotResource) } as Pick<NormalizedStatement, 'resource' | 'notResource'>;
 }
 
+/**
+ * A statement as the "still granted?" question reads it: its action patterns, and its resource patterns with every
+ * unknown policy variable (an Allow's) written as `*`. A Deny's pattern that still holds `${` (only the literal
+ * escapes `${*}`, `${?}`, `${$}` are left in a Deny here) is dropped: read as a wildcard it would deny too much.
+ */
+interface GrantStatement {
+  readonly effect: 'Allow' | 'Deny';
+  readonly actions: ActionPatternSet;
+  readonly negateActions: boolean;
+  readonly resources: readonly string[];
+  readonly negateResources: boolean;
+}
+
+function grantStatement(s: NormalizedStatement & { variables: boolean }): GrantStatement {
+  const patterns = s.resource ?? s.notResource ?? [];
+  const resources = !s.variables
+    ? patterns
+    : s.effect === 'Allow'
+      ? patterns.map((r) => substitutedText(r, () => '*') ?? '*')
+      : patterns.filter((r) => !r.includes('${'));
+  return { effect: s.effect, actions: new ActionPatternSet(s.action ?? s.notAction ?? []), negateActions: s.action === undefined, resources, negateResources: s.resource === undefined };
+}
+
+function appliesToAction(s: GrantStatement, action: string): boolean {
+  return s.actions.matches(action) !== s.negateActions;
+}
+
+const EVERY_RESOURCE = /^\*+$/;
+
+/** Whether an Allow (that names the action) grants it on some resource none of the Deny statements covers. */
+function grantsSomeResource(allow: GrantStatement, denies: readonly GrantStatement[]): boolean {
+  if (allow.negateResources) {
+    // Everything but the listed patterns: nothing when one of them is `*`; otherwise only a Deny on `*` covers the rest.
+    if (allow.resources.some((r) => EVERY_RESOURCE.test(r))) return false;
+    return !denies.some((d) => !d.negateResources && d.resources.some((r) => EVERY_RESOURCE.test(r)));
+  }
+  return allow.resources.some((pattern) => !denies.some((d) => denyCovers(d, pattern)));
+}
+
+/** Whether the Deny denies every resource the pattern can match (erring towards "no"). */
+function denyCovers(deny: GrantStatement, pattern: string): boolean {
+  if (!deny.negateResources) return deny.resources.some((d) => patternCovers(d, pattern, false));
+  // Deny NotResource [...]: covers the pattern only when no excluded pattern can match what it matches.
+  return deny.resources.every((excluded) => !patternsMayOverlap(excluded, pattern));
+}
+
 /** Whether a NotAction list leaves out every action of the service (`*`, `svc:*`, `sv?:*` …). */
 function notActionExcludesService(patterns: readonly string[], service: string): boolean {
   return patterns.some((p) => {
@@ -117,7 +162,7 @@ function notActionExcludesService(patterns: readonly string[], service: string):
 
 /** An unconditional Deny on every resource (`Resource: "*"`) of every action of the service. */
 function deniesWholeService(d: NormalizedStatement, service: string): boolean {
-  if (d.hasCondition || !(d.resource ?? []).some((r) => r.trim() === '*')) return false;
+  if (d.hasCondition || !(d.resource ?? []).some((r) => r === '*')) return false;
   if (d.action) return notActionExcludesService(d.action, service);
   // Deny NotAction [...]: denies the whole service unless some excluded pattern reaches into it.
   return !(d.notAction ?? []).some((p) => {

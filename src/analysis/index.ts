@@ -6,7 +6,7 @@ export { tightenPolicy, type TightenOptions } from './tighten';
 export { evaluateIdentityPolicies, compileIdentityPolicies, type PolicyEvaluator, type EvaluationContext } from './evaluate';
 export { verifyTightening, type VerifyOptions } from './verify';
 export { loadActionCatalog, type ActionCatalog } from '../model/action-catalog';
-export { parsePolicyDocument } from './policy-document';
+export { parsePolicyDocument, refuseDuplicateKeys } from './policy-document';
 export { DEFAULT_UNUSED_AFTER_DAYS, DEFAULT_MAX_REPORT_AGE_DAYS, MAX_UNUSED_AFTER_DAYS } from './defaults';
 export { NEVER_REPORTED_ACTIONS } from './evidence';
 export { checkDrift, acceptIntoBaseline, parseBaseline, formatBaseline, unusedPermissionList, BASELINE_SCHEMA_VERSION } from './baseline';

@@ -33,6 +33,7 @@ export function parsePolicyDocument(input: PolicyDocument | string | unknown, so
     } catch (e) {
       throw new AnalysisInputError(source, '(document)', input, `policy JSON text (${(e as Error).message})`);
     }
+    refuseDuplicateKeys(input, source);
   }
   if (!isPlainObject(value)) throw new AnalysisInputError(source, '(document)', value, 'a policy document object');
   for (const key of Object.keys(value)) {
@@ -110,9 +111,10 @@ function stringList(statement: Record<string, unknown>, key: string, field: stri
   const list = Array.isArray(v) ? v : [v];
   if (list.length === 0) throw new AnalysisInputError(source, `${field}.${key}`, v, 'a non-empty string or list of strings');
   list.forEach((item, i) => {
-    if (typeof item !== 'string' || item.trim() === '') {
-      throw new AnalysisInputError(source, Array.isArray(v) ? `${field}.${key}[${i}]` : `${field}.${key}`, item, 'a non-empty string');
-    }
+    const at = Array.isArray(v) ? `${field}.${key}[${i}]` : `${field}.${key}`;
+    if (typeof item !== 'string' || item.trim() === '') throw new AnalysisInputError(source, at, item, 'a non-empty string');
+    // " *" is not "*" to every reader: one that trims would let a padded Deny take away what IAM still grants.
+    if (item !== item.trim()) throw new AnalysisInputError(source, at, item, 'a value without leading or trailing whitespace');
   });
   return list as string[];
 }
@@ -146,4 +148,51 @@ export function canonicalDocument(statements: readonly PolicyStatement[], id?: s
 /** Under `2012-10-17` `${...}` is a policy variable; under `2008-10-17` or without a Version it is literal text. */
 export function hasPolicyVariables(document: PolicyDocument): boolean {
   return document.Version === '2012-10-17';
+}
+
+/**
+ * Refuses JSON text in which an object names a key twice (`"Action": "dynamodb:*", "Action": "s3:GetObject"`):
+ * `JSON.parse` keeps the last value, another reader (IAM's among them) may keep the first or refuse the document, so
+ * the document has no one meaning to judge. The error names the key's path (`Statement[1].Action`).
+ */
+export function refuseDuplicateKeys(text: string, source: string): void {
+  const path = duplicateKeyPath(text);
+  if (path) throw new AnalysisInputError(source, path.at, `${path.key} (named twice)`, 'each key once in an object: a JSON reader keeps one of the values, IAM may read the other');
+}
+
+type Frame = { kind: 'object'; keys: Set<string>; key?: string; expectKey: boolean } | { kind: 'array'; index: number };
+
+/** The first key an object of the (valid) JSON text names twice, with its path; undefined when there is none. */
+export function duplicateKeyPath(text: string): { at: string; key: string } | undefined {
+  const stack: Frame[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top?.kind === 'object' && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return { at: pathOf(stack.slice(0, -1), key), key };
+        top.keys.add(key);
+        top.key = key;
+        top.expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') stack.push({ kind: 'object', keys: new Set(), expectKey: true });
+    else if (c === '[') stack.push({ kind: 'array', index: 0 });
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top?.kind === 'object') top.expectKey = true;
+      else if (top) top.index++;
+    }
+  }
+  return undefined;
+}
+
+function pathOf(frames: readonly Frame[], key: string): string {
+  let path = '';
+  for (const f of frames) path += f.kind === 'array' ? `[${f.index}]` : path === '' ? (f.key ?? '') : `.${f.key ?? ''}`;
+  return path === '' ? key : `${path}.${key}`;
 }

@@ -129,3 +129,43 @@ export class ActionPatternSet {
     return false;
   }
 }
+
+/**
+ * Whether every value `pattern` can match is also matched by `cover` (both IAM patterns), erring towards "no": a
+ * `*` of `pattern` can only be absorbed by a `*` of `cover`, a `?` by a `?` or a `*`, a literal only by itself or a
+ * wildcard. Used where "covered" takes a permission away, so a false "yes" would fail open.
+ */
+export function patternCovers(cover: string, pattern: string, caseInsensitive: boolean): boolean {
+  if (pattern.includes(ANY_RUN) || pattern.includes(ANY_ONE)) return false;
+  const encoded = pattern.replace(/[*?]/g, (c) => (c === '*' ? ANY_RUN : ANY_ONE));
+  let source = '';
+  for (const c of cover) {
+    if (c === '*') source += '[\\s\\S]*';
+    else if (c === '?') source += `[^${ANY_RUN}]`;
+    else source += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, caseInsensitive ? 'i' : '').test(encoded);
+}
+
+/**
+ * Whether some value may match both patterns, erring towards "yes": "no" only when their literal beginnings (before
+ * either's first wildcard) or literal ends (after either's last wildcard) differ.
+ */
+export function patternsMayOverlap(a: string, b: string): boolean {
+  const literalRun = (s: string, from: 'start' | 'end') => {
+    const i = from === 'start' ? s.search(/[*?]/) : Math.max(s.lastIndexOf('*'), s.lastIndexOf('?'));
+    if (from === 'start') return i < 0 ? s : s.slice(0, i);
+    return i < 0 ? s : s.slice(i + 1);
+  };
+  if (!hasWildcard(a) && !hasWildcard(b)) return a === b;
+  const [pa, pb] = [literalRun(a, 'start'), literalRun(b, 'start')];
+  const n = Math.min(pa.length, pb.length);
+  if (pa.slice(0, n) !== pb.slice(0, n)) return false;
+  const [sa, sb] = [literalRun(a, 'end'), literalRun(b, 'end')];
+  const m = Math.min(sa.length, sb.length);
+  return sa.slice(sa.length - m) === sb.slice(sb.length - m);
+}
+
+// Stand-ins for a pattern's own wildcards while it is matched as text against a covering pattern.
+const ANY_RUN = '\u0000';
+const ANY_ONE = '\u0001';

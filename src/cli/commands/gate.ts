@@ -208,12 +208,14 @@ function failedPrincipal(arn: string, error: unknown): GatePrincipal {
  * over 6,144 characters, or more than the 10 managed policies a role or user may attach.
  */
 function readPolicies(files: readonly string[]): { file: string; document: PolicyDocument }[] {
-  const { parsePolicyDocument } = require('../../analysis/policy-document') as typeof import('../../analysis/policy-document');
+  const { parsePolicyDocument, refuseDuplicateKeys } = require('../../analysis/policy-document') as typeof import('../../analysis/policy-document');
   const { attachedPolicySizeProblems } = require('../../analysis/policy-size') as typeof import('../../analysis/policy-size');
   const policies = files.flatMap((file) => {
     const name = file === '-' ? 'standard input' : file;
-    const value = parseJsonInput('--policy', file, readInput('--policy', file));
+    const text = readInput('--policy', file);
+    const value = parseJsonInput('--policy', file, text);
     try {
+      refuseDuplicateKeys(text, `--policy ${name}`);
       if (Array.isArray(value)) {
         if (value.length === 0) throw new Error(`${name}: an empty list; expected a policy document or a list of them`);
         return value.map((d, i) => ({ file: `${name}[${i}]`, document: parsePolicyDocument(d, `--policy ${name}[${i}]`).document }));

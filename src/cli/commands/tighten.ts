@@ -98,9 +98,12 @@ export function register(program: Command): void {
   command.action(
     action<Flags>(async (ctx, flags) => {
       // Every check of the input before the job: a bad policy must not cost a report (or end in a stack overflow).
-      const policy = parsePolicy(flags.policy, readInput('--policy', flags.policy));
+      const policyText = readInput('--policy', flags.policy);
+      const policy = parsePolicy(flags.policy, policyText);
       const analysisModule = require('../../analysis') as typeof import('../../analysis');
-      analysisModule.parsePolicyDocument(policy, flags.policy === '-' ? 'standard input' : flags.policy);
+      const policySource = flags.policy === '-' ? 'standard input' : flags.policy;
+      analysisModule.refuseDuplicateKeys(policyText, policySource);
+      analysisModule.parsePolicyDocument(policy, policySource);
       warnUnknownActions(ctx, [policy], flags.allow);
       const report = (await runOne(ctx, {
         kind: 'service-last-accessed',
