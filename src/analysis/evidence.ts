@@ -9,6 +9,34 @@ import type { EvidenceStatus, Finding, PermissionException, UnusedPermissionsOpt
 /** access advisor never reports iam:PassRole as used, so its evidence can never remove it. */
 export const NEVER_REPORTED_ACTIONS: readonly string[] = ['iam:PassRole'];
 const DAY_MS = 86_400_000;
+/** Clock skew allowed between IAM's completion date and the reference time (as for the cache's resolvedAt). */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Whether a report says it completed after the time it is judged at (beyond clock skew). Its age is then below zero
+ * and can never exceed a limit: a report "from the future" would stay fresh for ever, so it is no evidence.
+ */
+export function completedInTheFuture(completed: Date, ageAt: Date): boolean {
+  return completed.getTime() - ageAt.getTime() > FUTURE_TOLERANCE_MS;
+}
+
+export function futureReportReason(jobId: string, completed: Date, ageAt: Date): string {
+  return `stale evidence: report job ${jobId} says it completed ${iso(completed)}, after ${iso(ageAt)} (the time it is judged at); a report from the future is no evidence of its age. Check the clock, or refresh the report`;
+}
+
+/** A job that completed before it was created does not add up: refused, naming both dates. */
+export function checkJobDates(report: { readonly jobCreationDate?: unknown; readonly jobCompletionDate: unknown }): void {
+  if (report.jobCreationDate === undefined) return;
+  const created = toDate(report.jobCreationDate as string, 'report', 'jobCreationDate');
+  if (toDate(report.jobCompletionDate as string, 'report', 'jobCompletionDate').getTime() < created.getTime()) {
+    throw new AnalysisInputError('report', 'jobCompletionDate', report.jobCompletionDate, `a date not before jobCreationDate (${String(report.jobCreationDate)})`);
+  }
+}
+
+function createdAfterReport(report: ServiceLastAccessedReport, completed: Date): boolean {
+  if (report.principalCreateDate === undefined) return false;
+  return toDate(report.principalCreateDate, 'report', 'principalCreateDate').getTime() > completed.getTime();
+}
 
 export interface ServiceEvidence {
   readonly namespace: string;
@@ -73,6 +101,12 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
   if (staleReason !== undefined) {
     status = 'stale-evidence';
     statusReason = `stale evidence: ${staleReason}; nothing is flagged until the report is refreshed`;
+  } else if (completedInTheFuture(completed, ageAt)) {
+    status = 'stale-evidence';
+    statusReason = futureReportReason(report.jobId, completed, ageAt);
+  } else if (createdAfterReport(report, completed)) {
+    status = 'stale-evidence';
+    statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, before ${report.arn} was created (${report.principalCreateDate}): it describes an earlier principal of that name; nothing is flagged until the report is refreshed`;
   } else if (reportAgeDays > maxReportAgeDays) {
     status = 'stale-evidence';
     statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, ${reportAgeDays.toFixed(1)} days before ${iso(ageAt)} (limit ${maxReportAgeDays} days); nothing is flagged until the report is refreshed`;
@@ -303,27 +337,41 @@ function validateReport(report: ServiceLastAccessedReport): void {
     throw new AnalysisInputError('report', 'granularity', report.granularity, 'SERVICE_LEVEL or ACTION_LEVEL');
   }
   if (typeof report.arn !== 'string') throw new AnalysisInputError('report', 'arn', report.arn, 'the principal ARN');
+  // A service (or tracked action) listed twice, in any case, is a report that does not add up: the later row would
+  // replace the earlier one, and an unused "S3" row would hide a used "s3".
+  const namespaces = new Map<string, number>();
   report.servicesLastAccessed.forEach((s, i) => {
     const field = `servicesLastAccessed[${i}]`;
     if (typeof s !== 'object' || s === null) throw new AnalysisInputError('report', field, s, 'a service entry');
     if (typeof s.serviceNamespace !== 'string' || s.serviceNamespace === '') {
       throw new AnalysisInputError('report', `${field}.serviceNamespace`, s.serviceNamespace, 'a service namespace such as "s3"');
     }
+    const earlier = namespaces.get(s.serviceNamespace.toLowerCase());
+    if (earlier !== undefined) {
+      throw new AnalysisInputError('report', `${field}.serviceNamespace`, s.serviceNamespace, `each service once (case-insensitively); servicesLastAccessed[${earlier}] lists it already`);
+    }
+    namespaces.set(s.serviceNamespace.toLowerCase(), i);
     if (s.lastAuthenticated !== undefined && typeof s.lastAuthenticated !== 'string') {
       throw new AnalysisInputError('report', `${field}.lastAuthenticated`, s.lastAuthenticated, 'an ISO-8601 date or nothing');
     }
     const tracked = s.trackedActionsLastAccessed;
     if (tracked === undefined) return;
     if (!Array.isArray(tracked)) throw new AnalysisInputError('report', `${field}.trackedActionsLastAccessed`, tracked, 'a list of tracked actions');
+    const actions = new Set<string>();
     tracked.forEach((a, j) => {
       if (typeof a !== 'object' || a === null || typeof a.actionName !== 'string' || a.actionName === '') {
         throw new AnalysisInputError('report', `${field}.trackedActionsLastAccessed[${j}]`, a, 'an object with actionName');
       }
+      if (actions.has(a.actionName.toLowerCase())) {
+        throw new AnalysisInputError('report', `${field}.trackedActionsLastAccessed[${j}].actionName`, a.actionName, 'each tracked action once (case-insensitively)');
+      }
+      actions.add(a.actionName.toLowerCase());
       if (a.lastAccessedTime !== undefined && typeof a.lastAccessedTime !== 'string') {
         throw new AnalysisInputError('report', `${field}.trackedActionsLastAccessed[${j}].lastAccessedTime`, a.lastAccessedTime, 'an ISO-8601 date or nothing');
       }
     });
   });
+  checkJobDates(report);
   if (report.principalCreateDate !== undefined && typeof report.principalCreateDate !== 'string') {
     throw new AnalysisInputError('report', 'principalCreateDate', report.principalCreateDate, 'an ISO-8601 date or nothing');
   }

@@ -3,7 +3,7 @@ import type { AccessDetail, OrganizationsAccessReport } from '../model/report';
 import { AnalysisInputError } from './errors';
 import { compileIdentityPolicies } from './evaluate';
 import { DEFAULT_MAX_REPORT_AGE_DAYS, DEFAULT_UNUSED_AFTER_DAYS } from './defaults';
-import { staleReasonOf } from './evidence';
+import { checkJobDates, completedInTheFuture, futureReportReason, staleReasonOf } from './evidence';
 import { ExceptionMatcher } from './exceptions';
 import { packScpDocuments, SCP_MAX_CHARACTERS, SCP_MAX_PER_TARGET } from './scp-documents';
 import { DEFAULT_PROTECTED_SERVICES, type ProtectedService } from './scp-protected';
@@ -82,8 +82,9 @@ export function proposeServiceControlPolicy(
   if (options.policyCoversEntity !== undefined && typeof options.policyCoversEntity !== 'boolean') {
     throw new AnalysisInputError('options', 'policyCoversEntity', options.policyCoversEntity, 'true or false');
   }
+  const fromTheFuture = staleReason === undefined && completedInTheFuture(completed, ageAt);
   const status: ScpProposalStatus =
-    staleReason !== undefined || ageDays > maxReportAgeDays
+    staleReason !== undefined || fromTheFuture || ageDays > maxReportAgeDays
       ? 'stale-evidence'
       : report.organizationsPolicyId !== undefined && options.policyCoversEntity !== true
         ? 'partial-evidence'
@@ -93,7 +94,9 @@ export function proposeServiceControlPolicy(
     status === 'stale-evidence'
       ? staleReason !== undefined
         ? `stale evidence: ${staleReason}; nothing is denied until the report is refreshed`
-        : `stale evidence: report job ${report.jobId} completed ${completed.toISOString()}, ${ageDays.toFixed(1)} days before ${ageAt.toISOString()} (limit ${maxReportAgeDays} days); nothing is denied until the report is refreshed`
+        : fromTheFuture
+          ? `${futureReportReason(report.jobId, completed, ageAt)}; nothing is denied until the report is refreshed`
+          : `stale evidence: report job ${report.jobId} completed ${completed.toISOString()}, ${ageDays.toFixed(1)} days before ${ageAt.toISOString()} (limit ${maxReportAgeDays} days); nothing is denied until the report is refreshed`
       : status === 'partial-evidence'
         ? `partial evidence: report job ${report.jobId} was generated for SCP ${report.organizationsPolicyId}, so its activity covers only the accounts under ${report.entityPath} that the policy applies to; nothing is denied unless the policy applies to the whole entity (policyCoversEntity)`
         : `report job ${report.jobId} completed ${completed.toISOString()}; window ${unusedAfterDays} days (since ${cutoff.toISOString()})`;
@@ -399,6 +402,7 @@ function validateReport(report: OrganizationsAccessReport): void {
   if (typeof report.entityPath !== 'string' || !/^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}/.test(report.entityPath)) {
     throw new AnalysisInputError('report', 'entityPath', report.entityPath, 'an organizations entity path o-…/r-…[/ou-…]*[/account]');
   }
+  checkJobDates(report);
 }
 
 function windowDays(value: number | undefined): number {

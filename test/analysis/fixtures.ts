@@ -39,6 +39,10 @@ export function report(
     principalCreateDate: '2024-01-01T00:00:00Z',
     servicesLastAccessed: services,
     ...overrides,
+    // A job is created before it completes: a test that moves the completion moves the creation with it.
+    ...(overrides.jobCompletionDate !== undefined && overrides.jobCreationDate === undefined
+      ? { jobCreationDate: new Date(Date.parse(overrides.jobCompletionDate) - 60_000).toISOString() }
+      : {}),
   };
 }
 

@@ -155,6 +155,19 @@ describe('proposeServiceControlPolicy against the emulator', () => {
     expect(proposeServiceControlPolicy(reports.ou!, { now: new Date(completed + 6 * 86_400_000), maxReportAgeDays: 7 }).status).toBe('sufficient');
   });
 
+  test('a report that says it completed in the future never ages: stale, nothing denied; a job completed before it was created is refused', () => {
+    const r = reports.ou!;
+    const created = new Date(r.jobCompletionDate).getTime();
+    const future = { ...r, jobCreationDate: new Date(created + 365 * 86_400_000).toISOString(), jobCompletionDate: new Date(created + 365 * 86_400_000 + 60_000).toISOString() };
+    const result = proposeServiceControlPolicy(future, at(r));
+    expect(result.status).toBe('stale-evidence');
+    expect(result.statusReason).toMatch(/from the future/);
+    expect(result.deniedServices).toEqual([]);
+    expect(result.documents).toEqual([]);
+    const backwards = { ...r, jobCreationDate: new Date(created + 60_000).toISOString() };
+    expect(() => proposeServiceControlPolicy(backwards, at(r))).toThrow(/jobCompletionDate: .* expected a date not before jobCreationDate/);
+  });
+
   test('allow-list style: allows exactly the kept and protected services, denies the rest; the proof checks both', () => {
     const result = proposeServiceControlPolicy(reports.ou!, { ...at(reports.ou!), style: 'allow-list' });
     expect(names(result.deniedServices)).toEqual(['dynamodb', 'ec2', 'kms', 'lambda', 'logs', 'sns']);
