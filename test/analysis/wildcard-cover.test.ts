@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { evaluateIdentityPolicies, grantChecker, type PolicyDocument } from '../../src/analysis';
 import { duplicateKeyPath } from '../../src/analysis/policy-document';
 import { matchesWildcard, patternCovers, patternsMayOverlap } from '../../src/analysis/wildcard';
 
@@ -50,5 +51,35 @@ describe('duplicateKeyPath', () => {
   it('the same key in different objects, and key-like strings in values, are not duplicates', () => {
     expect(duplicateKeyPath('{"Statement":[{"Action":"a:b"},{"Action":"a:c"}],"Id":"Action"}')).toBeUndefined();
     expect(duplicateKeyPath('{"a":["a","a"],"b":{"a":"a"}}')).toBeUndefined();
+  });
+});
+
+describe('grantChecker over resource patterns', () => {
+  // Small alphabets so that Allow and Deny patterns collide often: for every concrete request the exact evaluator
+  // allows, the checker must still say "granted" (it may say so more often, never less).
+  const resourcePattern = fc.array(fc.constantFrom('a', 'b', '*', '?'), { minLength: 1, maxLength: 4 }).map((cs) => `arn:x:${cs.join('')}`);
+  const statement = fc.record({
+    Effect: fc.constantFrom('Allow' as const, 'Deny' as const),
+    Action: fc.constantFrom('svc:Do', 'svc:*', 'svc:D?'),
+    resources: fc.array(resourcePattern, { minLength: 1, maxLength: 2 }),
+    not: fc.boolean(),
+  });
+  const requests = ['a', 'b', 'ab', 'ba', 'aa', 'bb', 'aab', 'abab', 'b*', 'b?', ''].map((r) => `arn:x:${r}`);
+
+  it('never says "not granted" when some concrete request is allowed', () => {
+    fc.assert(
+      fc.property(fc.array(statement, { minLength: 1, maxLength: 4 }), (raw) => {
+        const document = {
+          Version: '2012-10-17',
+          Statement: raw.map((s) => ({ Effect: s.Effect, Action: s.Action, [s.not ? 'NotResource' : 'Resource']: s.resources })),
+        } as unknown as PolicyDocument;
+        const allowedSomewhere = requests.some((r) => evaluateIdentityPolicies([document], 'svc:Do', r) === 'Allowed');
+        if (allowedSomewhere) {
+          expect(grantChecker([document]).grantsAction('svc:Do')).toBe(true);
+          expect(grantChecker([document]).grantsService('svc')).toBe(true);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
