@@ -735,8 +735,8 @@ class Accumulator {
   private addDocument(document: PolicyDocument | string, at: string): void {
     try {
       parsePolicyDocument(document, at);
-    } catch {
-      this.opaque.push(`${at}: not a valid policy document`);
+    } catch (error) {
+      this.opaque.push(`${at}: not a valid policy document (${(error as Error).message})`);
       return;
     }
     this.documents.push(document);

@@ -9,7 +9,8 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Fn, TerraformHclModule, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { DataAwsIamPolicy } from '@cdktf/provider-aws/lib/data-aws-iam-policy';
+import { Fn, TerraformHclModule, TerraformIterator, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { LeastPrivilegeGate } from '../../src/constructs/least-privilege-gate';
 import { PolicyDriftCheck } from '../../src/constructs/policy-drift-check';
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
@@ -161,6 +162,45 @@ const ROUTES: Record<string, { build: (w: World) => void; names: RegExp }> = {
       role.addOverride('managed_policy_arns', Fn.compact([p.arn]));
     },
     names: /aws_iam_role\.app_deployer: managed_policy_arns = .* is not a literal list/,
+  },
+  // Routes the audit tried beyond issue 22's list.
+  'an attachment of a managed policy created elsewhere (looked up by name)': {
+    build: ({ stack, role }) => {
+      const elsewhere = new DataAwsIamPolicy(stack, 'elsewhere', { name: 'team-data-access' });
+      new IamRolePolicyAttachment(stack, 'elsewhere_attachment', { role: role.name, policyArn: elsewhere.arn });
+    },
+    names: /\$\{data\.aws_iam_policy\.elsewhere\.arn\} \(aws_iam_role_policy_attachment\.elsewhere_attachment\): a policy this stack does not define/,
+  },
+  'an attachment of an AWS-managed policy by literal ARN': {
+    build: ({ stack, role }) => new IamRolePolicyAttachment(stack, 'managed_attachment', { role: role.name, policyArn: 'arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess' }),
+    names: /arn:aws:iam::aws:policy\/AmazonDynamoDBFullAccess \(aws_iam_role_policy_attachment\.managed_attachment\): a policy this stack does not define/,
+  },
+  'an attachment whose policy ARN is computed with a function': {
+    build: ({ stack, role }) =>
+      new IamRolePolicyAttachment(stack, 'computed_attachment', { role: role.name, policyArn: Fn.join('', ['arn:aws:iam::', DEMO_ACCOUNT, ':policy/team']) }),
+    names: /\(aws_iam_role_policy_attachment\.computed_attachment\): a policy this stack does not define/,
+  },
+  'a policy created per element of a for_each': {
+    build: ({ stack, role }) => {
+      const each = TerraformIterator.fromMap({ data: UNUSED });
+      new IamRolePolicy(stack, 'each_policy', { forEach: each, role: role.name, policy: each.value });
+    },
+    names: /aws_iam_role_policy\.each_policy: its policy is not known at synth \(\$\{each\.value\}\)/,
+  },
+  'a policy JSON text that names a key twice': {
+    build: ({ stack, role }) =>
+      new IamRolePolicy(stack, 'twice_policy', {
+        role: role.name,
+        policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Action":"logs:GetLogEvents","Resource":"*"},{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}',
+      }),
+    names: /aws_iam_role_policy\.twice_policy: not a valid policy document \(.*Statement\[0\]\.Action: \"Action \(named twice\)\"/,
+  },
+  "an inline_policy block added to the role by an escape hatch, from a computed document": {
+    build: ({ stack, role }) => {
+      const p = new IamPolicy(stack, 'extra', { name: 'extra', policy: UNUSED });
+      role.addOverride('inline_policy', [{ name: 'extra', policy: p.policy }]);
+    },
+    names: /aws_iam_role\.app_deployer\.inline_policy: its policy is not known at synth/,
   },
 };
 
