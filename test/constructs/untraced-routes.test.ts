@@ -193,7 +193,7 @@ const ROUTES: Record<string, { build: (w: World) => void; names: RegExp }> = {
         role: role.name,
         policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Action":"logs:GetLogEvents","Resource":"*"},{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}',
       }),
-    names: /aws_iam_role_policy\.twice_policy: not a valid policy document \(.*Statement\[0\]\.Action: \"Action \(named twice\)\"/,
+    names: /aws_iam_role_policy\.twice_policy: not a valid policy document \(.*Statement\[0\]\.Action: "Action \(named twice\)"/,
   },
   "an inline_policy block added to the role by an escape hatch, from a computed document": {
     build: ({ stack, role }) => {
