@@ -43,8 +43,10 @@ export function grantChecker(documents: readonly (PolicyDocument | string)[]): G
     const variables = hasPolicyVariables(parsed.document);
     return parsed.statements.flatMap((s) => mayApplyAs(s, variables).map((raw) => ({ ...s, ...reparsed(raw), raw, variables })));
   });
-  // Deny statements that apply only under a Condition cannot take a grant away: drop them before judging.
-  const effective = statements.filter((s) => !(s.effect === 'Deny' && s.hasCondition));
+  // Deny statements that apply only under a Condition cannot take a grant away: drop them before judging. Nor can a
+  // Deny that names a Principal or NotPrincipal (IAM refuses both in an identity policy; read as written it would
+  // deny only some principals).
+  const effective = statements.filter((s) => !(s.effect === 'Deny' && (s.hasCondition || namesPrincipal(s.raw))));
   const allows = effective.filter((s) => s.effect === 'Allow');
   const denies = effective.filter((s) => s.effect === 'Deny');
   const allowGrants = allows.map(grantStatement);
@@ -125,6 +127,11 @@ function grantStatement(s: NormalizedStatement & { variables: boolean }): GrantS
       ? patterns.map((r) => substitutedText(r, () => '*') ?? '*')
       : patterns.filter((r) => !r.includes('${'));
   return { effect: s.effect, actions: new ActionPatternSet(s.action ?? s.notAction ?? []), negateActions: s.action === undefined, resources, negateResources: s.resource === undefined };
+}
+
+function namesPrincipal(raw: PolicyStatement): boolean {
+  const r = raw as unknown as Record<string, unknown>;
+  return r.Principal !== undefined || r.NotPrincipal !== undefined;
 }
 
 function appliesToAction(s: GrantStatement, action: string): boolean {

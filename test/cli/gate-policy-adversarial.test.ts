@@ -52,6 +52,18 @@ describe('gate --policy: a Deny only takes away what it provably covers', () => 
     expect(verdict.principals[0]!.notGranted).not.toContain('dynamodb');
   });
 
+  it.each([
+    ['NotPrincipal', { NotPrincipal: { AWS: 'arn:aws:iam::123456789012:role/app-deployer' } }],
+    ['Principal', { Principal: { AWS: 'arn:aws:iam::123456789012:role/someone-else' } }],
+  ])('a Deny naming a %s denies only some principals: dynamodb stays a violation (exit 1)', async (_name, who) => {
+    const { code, verdict } = await gateOn([
+      { Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' },
+      { Effect: 'Deny', Action: 'dynamodb:*', Resource: '*', ...who },
+    ]);
+    expect(code).toBe(1);
+    expect(verdict.principals[0]!.unusedServices).toContain('dynamodb');
+  });
+
   it('control: a Deny whose pattern covers the Allow pattern takes the grant away (exit 0)', async () => {
     const { code, verdict } = await gateOn([
       { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: `${TABLE}/orders-*` },
