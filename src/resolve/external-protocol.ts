@@ -2,7 +2,7 @@ import { AccessAdvisorError, type ErrorKind } from '../model/errors';
 import { DEFAULT_GRANULARITY, GRANULARITIES, SORT_KEYS } from '../model/report';
 import type { Granularity, ReportRequest, SortKey } from '../model/report';
 import type { PermissionException, PolicyDocument } from '../analysis/types';
-import { parsePolicyDocument } from '../analysis/policy-document';
+import { parsePolicyDocument, refuseDuplicateKeys } from '../analysis/policy-document';
 
 /**
  * The vocabulary of the plan-time program, shared by the program and the construct that emits its
@@ -297,6 +297,11 @@ export function parsePolicies(text: string): PolicyDocument[] {
     parsed = JSON.parse(text);
   } catch {
     throw new ExternalQueryError('policies', `query key "policies": ${JSON.stringify(text.slice(0, 80))} is not JSON; expected a JSON array of policy documents`);
+  }
+  try {
+    refuseDuplicateKeys(text, 'query key "policies"');
+  } catch (error) {
+    throw new ExternalQueryError('policies', (error as Error).message);
   }
   if (!Array.isArray(parsed)) {
     throw new ExternalQueryError('policies', 'query key "policies": expected a JSON array of policy documents ({"Version": …, "Statement": […]})');

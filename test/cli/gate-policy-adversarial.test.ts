@@ -104,3 +104,13 @@ describe('gate --policy: document forms whose meaning is ambiguous are refused (
     expect(run.stderr).toMatch(/whitespace/);
   });
 });
+
+describe('tighten --policy: a duplicated key is refused before the job (exit 2)', () => {
+  it('from standard input: the tightening would otherwise start from a document IAM may read differently', async () => {
+    const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Action":"s3:GetObject","Resource":"*"}]}`;
+    const run = await runCli(['tighten', '--arn', DEPLOYER, '--policy', '-', '--endpoint-url', emulator.endpoint], { input: text });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/standard input: Statement\[0\]\.Action: "Action \(named twice\)" is not allowed/);
+    expect(run.stdout).toBe('');
+  });
+});

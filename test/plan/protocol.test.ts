@@ -5,6 +5,14 @@ import type { OrganizationsAccessReport } from '../../src/model/report';
 const ROLE = 'arn:aws:iam::123456789012:role/app';
 
 describe('query validation', () => {
+  it('policies naming a key twice in one document are refused: the program would judge one reading, IAM may apply another', () => {
+    const twice = '[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Action":"s3:GetObject","Resource":"*"}]}]';
+    expect(() => interpretQuery({ arn: ROLE, policies: twice })).toThrow(ExternalQueryError);
+    expect(() => interpretQuery({ arn: ROLE, policies: twice })).toThrow(/query key "policies": \[0\]\.Statement\[0\]\.Action: "Action \(named twice\)" is not allowed/);
+    // Each document may also travel as JSON text of its own.
+    expect(() => interpretQuery({ arn: ROLE, policies: JSON.stringify([JSON.parse(twice.slice(1, -1).replace('"Action":"s3:GetObject",', ''))]) })).not.toThrow();
+  });
+
   it('builds a service request with defaults and treats empty strings as unset', () => {
     const q = interpretQuery({ arn: ROLE, region: '', profile: '', granularity: '' });
     expect(q.request).toEqual({ kind: 'service-last-accessed', arn: ROLE, granularity: 'ACTION_LEVEL', withEntities: false });
