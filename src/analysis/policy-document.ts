@@ -160,39 +160,31 @@ export function refuseDuplicateKeys(text: string, source: string): void {
   if (path) throw new AnalysisInputError(source, path.at, `${path.key} (named twice)`, 'each key once in an object: a JSON reader keeps one of the values, IAM may read the other');
 }
 
-type Frame = { kind: 'object'; keys: Set<string>; key?: string; expectKey: boolean } | { kind: 'array'; index: number };
-
 /** The first key an object of the (valid) JSON text names twice, with its path; undefined when there is none. */
 export function duplicateKeyPath(text: string): { at: string; key: string } | undefined {
-  const stack: Frame[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      const top = stack[stack.length - 1];
-      if (top?.kind === 'object' && top.expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
-        if (top.keys.has(key)) return { at: pathOf(stack.slice(0, -1), key), key };
-        top.keys.add(key);
-        top.key = key;
-        top.expectKey = false;
-      }
-      i = j;
-    } else if (c === '{') stack.push({ kind: 'object', keys: new Set(), expectKey: true });
-    else if (c === '[') stack.push({ kind: 'array', index: 0 });
-    else if (c === '}' || c === ']') stack.pop();
-    else if (c === ',') {
-      const top = stack[stack.length - 1];
-      if (top?.kind === 'object') top.expectKey = true;
-      else if (top) top.index++;
-    }
-  }
-  return undefined;
+  // A JSON reader keeps one of two same-named keys silently, so a tokenizer is needed: jsonc-parser's visitor gives each
+  // property decoded (escapes read) with the path of the object holding it.
+  // Loaded on first use: a synth that parses no policy text does not pay for it.
+  const { visit } = require('jsonc-parser') as typeof import('jsonc-parser');
+  const objects: Set<string>[] = [];
+  let found: { at: string; key: string } | undefined;
+  visit(text, {
+    onObjectBegin: () => {
+      objects.push(new Set());
+    },
+    onObjectEnd: () => {
+      objects.pop();
+    },
+    onObjectProperty: (key, _offset, _length, _line, _column, pathSupplier) => {
+      const keys = objects[objects.length - 1];
+      if (found || !keys) return;
+      if (keys.has(key)) found = { at: pathOf([...pathSupplier(), key]), key };
+      keys.add(key);
+    },
+  });
+  return found;
 }
 
-function pathOf(frames: readonly Frame[], key: string): string {
-  let path = '';
-  for (const f of frames) path += f.kind === 'array' ? `[${f.index}]` : path === '' ? (f.key ?? '') : `.${f.key ?? ''}`;
-  return path === '' ? key : `${path}.${key}`;
+function pathOf(path: readonly (string | number)[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
