@@ -19,6 +19,7 @@ const root = path.resolve(__dirname, '..');
  * @param {string} spec.forbiddenWhat  what those inputs are, for the error
  * @param {number} spec.maxBytes       the size ceiling
  * @param {boolean} spec.quiet         no line on success
+ * @param {boolean} [spec.asciiOnly]  refuse a bundle with a non-ASCII character
  * @param {object} spec.options        further esbuild options (banner, external, plugins, keepNames, ...)
  */
 async function buildCheckedBundle(spec) {
@@ -45,6 +46,13 @@ async function buildCheckedBundle(spec) {
   const problems = [];
   if (forbidden.length > 0) problems.push(`the bundle must not include ${spec.forbiddenWhat}, but it has: ${forbidden.slice(0, 5).join(', ')}`);
   if (size > spec.maxBytes) problems.push(`the bundle is ${size} bytes, more than ${spec.maxBytes}: something large was pulled in`);
+  // esbuild escapes non-ASCII text in strings but not in regular expression literals. One such character makes node
+  // decode the whole bundle as two-byte text and V8 hash and keep it so, at every start: write it as \uXXXX instead.
+  if (spec.asciiOnly) {
+    const bytes = fs.readFileSync(tmp);
+    const at = bytes.findIndex((byte) => byte > 0x7f);
+    if (at >= 0) problems.push(`the bundle must be ASCII (it is loaded at every start), but has a non-ASCII character near: ${JSON.stringify(bytes.subarray(Math.max(0, at - 60), at + 20).toString('utf8'))}`);
+  }
   if (problems.length > 0) {
     fs.rmSync(tmp, { force: true });
     throw new Error(problems.join('; '));
@@ -70,15 +78,16 @@ function runBundleScript(name, main) {
  *
  * @param {object} spec buildCheckedBundle's spec, with `banner` (one comment line) instead of `options`, and
  *   `launcher` ('standalone' or 'in-process'): the bundle goes to its payload file and `outfile` becomes its
- *   code-cache launcher (writeCodeCacheLauncher), with its `saveAfterMs`
+ *   code-cache launcher (writeCodeCacheLauncher), with its `saveAfterMs`; and optionally `plugins` (esbuild's)
  */
 async function replaceWithEsModuleBundle(spec) {
-  const { banner, launcher, saveAfterMs, ...checked } = spec;
+  const { banner, launcher, saveAfterMs, plugins, ...checked } = spec;
   await buildCheckedBundle({
     ...checked,
     outfile: launcher ? payloadOf(spec.outfile) : spec.outfile,
+    asciiOnly: !!launcher,
     quiet: process.argv.includes('--quiet'),
-    options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner } },
+    options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner }, ...(plugins ? { plugins } : {}) },
   });
   if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process', saveAfterMs });
   fs.rmSync(`${spec.outfile}.map`, { force: true });

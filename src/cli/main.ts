@@ -1,36 +1,18 @@
 #!/usr/bin/env node
 // First, before anything else loads: compiled code comes from Node's cache when it has one (Node 22+).
 import '../iam/enable-compile-cache';
-import { CommanderError } from 'commander';
-import { reportError } from './subcommand';
-import { EXIT, exitCodeOf } from './exit-codes';
-import { buildProgram } from './program';
-import { redact } from '../model/redact';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUNDLED_COMMANDS, firstCommandWord } from './command-word';
 
-// The one exit for text on stderr: whatever writes there (our errors, --debug detail, the SDK's or Node's warnings,
-// a server's text inside them) passes the redaction step first, so credentials never reach a terminal or a CI log.
-const writeStderr = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
-process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
-  writeStderr(typeof chunk === 'string' ? redact(chunk) : Buffer.isBuffer(chunk) ? redact(chunk.toString('utf8')) : chunk, ...rest)) as typeof process.stderr.write;
-
-// The SDK warns on every run that Node 20 support ends in 2027: not actionable inside a pipeline step, and 8 lines
-// of noise on stderr. Still shown with --debug.
-if (!process.argv.includes('--debug')) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-// `access-advisor … | head`: the reader is gone, so is the point of writing; stop quietly, as Unix tools do.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-  throw error;
-});
-
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    if (error instanceof CommanderError) {
-      // Help and --version exit 0; every other parser complaint is a usage error (2), never commander's 1.
-      process.exitCode = error.exitCode === 0 ? EXIT.success : EXIT.usage;
-      return;
-    }
-    reportError(error, process.argv.includes('--debug'));
-    process.exitCode = exitCodeOf(error);
-  });
+/**
+ * The CLI's entry. A report command runs from report-cli.js, the build's one-file bundle of the program with the
+ * report commands, the engine and the AWS SDK, compiled from a V8 code cache (scripts/bundle-cli.js): its cold start
+ * is most of what a user waits for beyond the job, and node resolving, reading and compiling a hundred and fifty
+ * files was most of that. Every other command, and every run without that file (sources, a bare `tsc`), loads the
+ * program from dist/ file by file. Both are the same program: only the way it is loaded differs.
+ */
+const bundle = join(__dirname, 'report-cli.js');
+const word = firstCommandWord(process.argv);
+if (word !== undefined && BUNDLED_COMMANDS.has(word) && existsSync(bundle)) require(bundle);
+else require('./run');

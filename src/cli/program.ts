@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { OUTPUT_FORMATS } from './output/formats';
 import { EXIT_CODES_HELP } from './exit-codes';
 import { parsePositiveInteger, parseSeconds } from './inputs';
+import { firstCommandWord } from './command-word';
 
 type Register = (program: Command) => void;
 
@@ -32,16 +33,8 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Register]> = [
  */
 export function commandNamed(argv: readonly string[], program: Command): string | undefined {
   const takingValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)));
-  for (let i = 2; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--') return undefined;
-    if (word.startsWith('-')) {
-      if (takingValue.has(word)) i++;
-      continue;
-    }
-    return COMMANDS.some(([name]) => name === word) ? word : undefined;
-  }
-  return undefined;
+  const word = firstCommandWord(argv, takingValue);
+  return word !== undefined && COMMANDS.some(([name]) => name === word) ? word : undefined;
 }
 
 /**

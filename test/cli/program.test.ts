@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Command } from 'commander';
 import { buildProgram, commandNamed } from '../../src/cli/program';
+import { BUNDLED_COMMANDS, GLOBAL_OPTIONS_TAKING_VALUE } from '../../src/cli/command-word';
 import { ROOT, ensureBuilt, runCli, tempDir } from './cli-harness';
 
 // A run of one command registers (and loads the module of) that command alone: the cold start of a report does not
@@ -30,6 +31,19 @@ describe('commandNamed', () => {
   });
 });
 
+describe('the CLI entry (command-word.ts)', () => {
+  it('knows exactly the global options that take a value, as the program declares them', () => {
+    const program = buildProgram(argv('--help'));
+    const declared = program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => !!f));
+    expect([...GLOBAL_OPTIONS_TAKING_VALUE].sort()).toEqual(declared.sort());
+  });
+
+  it('bundles only commands that exist', () => {
+    const all = names(buildProgram(argv('--help')));
+    for (const name of BUNDLED_COMMANDS) expect(all).toContain(name);
+  });
+});
+
 describe('buildProgram', () => {
   it('registers every command when none is named, in the order of the help', () => {
     expect(names(buildProgram(argv('--help')))).toEqual([
@@ -53,14 +67,25 @@ describe('buildProgram', () => {
 });
 
 describe('the built CLI', () => {
-  it('does not load the modules of other commands for a service-report', () => {
+  /** The files under dist/ a run of the built CLI loaded through node's module loader. */
+  function distModules(...args: string[]): string[] {
     const probe = join(tempDir(), 'probe.js');
     writeFileSync(probe, "process.on('exit', () => require('fs').writeSync(2, '\\nMODULES ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n");
-    const run = spawnSync(process.execPath, ['-r', probe, join(ROOT, 'dist', 'cli', 'main.js'), 'service-report', '--help'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['-r', probe, join(ROOT, 'dist', 'cli', 'main.js'), ...args], { encoding: 'utf8' });
     expect(run.status).toBe(0);
-    const modules = JSON.parse(/MODULES (.*)/.exec(run.stderr)![1]!) as string[];
-    const commands = modules.filter((m) => m.includes(join('dist', 'cli', 'commands'))).map((m) => m.replace(/.*[\\/]/, ''));
-    expect(commands).toEqual(['service-report.js']);
+    const dist = join(ROOT, 'dist') + sep;
+    return (JSON.parse(/MODULES (.*)/.exec(run.stderr)![1]!) as string[]).filter((m) => m.startsWith(dist)).map((m) => relative(dist, m));
+  }
+
+  it('runs a report command from its one-file bundle: no other module of dist/ is loaded', () => {
+    expect(distModules('service-report', '--help').sort()).toEqual(['cli/command-word.js', 'cli/main.js', 'cli/report-cli.js', 'iam/enable-compile-cache.js']);
+    expect(distModules('--profile', 'p', 'org-report', '--help')).toContain('cli/report-cli.js');
+  });
+
+  it('does not load the modules of other commands, nor the report bundle, for another command', () => {
+    const modules = distModules('gate', '--help');
+    expect(modules.filter((m) => m.startsWith(join('cli', 'commands')))).toEqual([join('cli', 'commands', 'gate.js')]);
+    expect(modules).not.toContain('cli/report-cli.js');
   });
 
   it('still suggests the command meant when a global option takes a command name as its value', async () => {

@@ -182,3 +182,37 @@ describe('the bundled AWS SDK of the engine (dist/iam/aws-sdk.js) in the built C
     expect(run.stderr).toMatch(/^access-advisor: no AWS credentials: profile "nosuch" \(--profile\) is in neither .*; known profiles: keys, proc\n$/);
   }, 60_000);
 });
+
+describe('the bundled report commands of the CLI (dist/cli/report-cli.js)', () => {
+  const REPORT_CLI = join(DIST, 'cli', 'report-cli.js');
+  const REPORT_CLI_PAYLOAD = join(DIST, 'cli', 'report-cli.payload.js');
+  /** What a report says, without what differs from run to run (job ids and dates of the job itself). */
+  const stable = (stdout: string): unknown => {
+    const { jobId: _jobId, jobCreationDate: _created, jobCompletionDate: _completed, generatedAt: _generated, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
+    return rest;
+  };
+
+  it('holds everything a report command loads: it requires no package, only this package\'s package.json', () => {
+    expect(packagesRequired(REPORT_CLI)).toEqual([]);
+    expect(packagesRequired(REPORT_CLI_PAYLOAD)).toEqual(['../../package.json']);
+    // ASCII: one other character makes node decode and V8 keep the whole bundle as two-byte text at every start.
+    expect(readFileSync(REPORT_CLI_PAYLOAD).findIndex((byte) => byte > 0x7f)).toBe(-1);
+  });
+
+  it('prints the same report as the program loaded from dist/ file by file (dist/cli/run.js)', async () => {
+    const args = ['service-report', '--arn', DEPLOYER, '--endpoint-url', emulator.endpoint];
+    const bundled = await runCli(args);
+    const env = cliEnv({ ...ADMIN_CREDENTIALS });
+    const fileByFile = await childOutput(spawn(process.execPath, [join(DIST, 'cli', 'run.js'), ...args], { cwd: ROOT, env }), '');
+    expect({ code: bundled.code, stderr: bundled.stderr }).toEqual({ code: 0, stderr: '' });
+    expect({ code: fileByFile.code, stderr: fileByFile.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stable(bundled.stdout)).toEqual(stable(fileByFile.stdout));
+    expect((stable(bundled.stdout) as ServiceLastAccessedReport).servicesLastAccessed.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a bad input is the same one-line error and exit 2 as from dist/', async () => {
+    const bundled = await runCli(['service-report', '--arn', 'arn:aws:iam::123456789012:role/', '--endpoint-url', emulator.endpoint]);
+    expect(bundled.code).toBe(2);
+    expect(bundled.stderr).toMatch(/^access-advisor: .*arn.*\n$/);
+  }, 60_000);
+});

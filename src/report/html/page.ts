@@ -230,7 +230,8 @@ function genericReason(f: Reasoned): string | undefined {
     rest = `${f.reason.slice(0, at)} … ${f.reason.slice(close + 1).trimStart()}`;
   }
   // The date of last use is listed beside each permission: the rest of the sentence is shared.
-  rest = rest.replace(/^…last used \d{4}-\d{2}-\d{2}T[^ ,;)]*/, '…last used on the date shown');
+  // \u2026 (…) escaped: a bundle holding this module stays ASCII (scripts/checked-bundle.js).
+  rest = rest.replace(/^\u2026last used \d{4}-\d{2}-\d{2}T[^ ,;)]*/, '…last used on the date shown');
   return /\d{4}-\d{2}-\d{2}T/.test(rest.replace(/\((?:at least|about) \d+ days before [^)]*\)|window starting [^ ,;)]*/g, '')) ? undefined : rest;
 }
 
