@@ -59,6 +59,8 @@ runBundleScript('bundle-cli', () =>
     forbiddenWhat: 'the catalog, cdktf, gRPC, the IAM client other than through dist/iam/aws-sdk.payload.js, or modules of the emulator, constructs, provider or sweep',
     maxBytes: 2048 * 1024,
     plugins: [onlyReportCommands],
+    // --debug prints an error's class name (InvalidRequestError, not what the minifier made of it).
+    keepNames: true,
     launcher: 'standalone',
     banner: '// cdktf-access-advisor CLI: the report commands (bundled; run by dist/cli/main.js)',
   }),

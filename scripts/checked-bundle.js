@@ -78,16 +78,17 @@ function runBundleScript(name, main) {
  *
  * @param {object} spec buildCheckedBundle's spec, with `banner` (one comment line) instead of `options`, and
  *   `launcher` ('standalone' or 'in-process'): the bundle goes to its payload file and `outfile` becomes its
- *   code-cache launcher (writeCodeCacheLauncher), with its `saveAfterMs`; and optionally `plugins` (esbuild's)
+ *   code-cache launcher (writeCodeCacheLauncher), with its `saveAfterMs`; and optionally esbuild's `plugins` and
+ *   `keepNames`
  */
 async function replaceWithEsModuleBundle(spec) {
-  const { banner, launcher, saveAfterMs, plugins, ...checked } = spec;
+  const { banner, launcher, saveAfterMs, plugins, keepNames, ...checked } = spec;
   await buildCheckedBundle({
     ...checked,
     outfile: launcher ? payloadOf(spec.outfile) : spec.outfile,
     asciiOnly: !!launcher,
     quiet: process.argv.includes('--quiet'),
-    options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner }, ...(plugins ? { plugins } : {}) },
+    options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner }, ...(plugins ? { plugins } : {}), ...(keepNames ? { keepNames } : {}) },
   });
   if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process', saveAfterMs });
   fs.rmSync(`${spec.outfile}.map`, { force: true });

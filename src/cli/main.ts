@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // First, before anything else loads: compiled code comes from Node's cache when it has one (Node 22+).
 import '../iam/enable-compile-cache';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLED_COMMANDS, firstCommandWord } from './command-word';
 
@@ -13,6 +13,19 @@ import { BUNDLED_COMMANDS, firstCommandWord } from './command-word';
  * program from dist/ file by file. Both are the same program: only the way it is loaded differs.
  */
 const bundle = join(__dirname, 'report-cli.js');
+
+/**
+ * The bundle is built after tsc (npm run build). A later bare `tsc` (a test harness, a developer) rewrites dist/ but
+ * not the bundle: then the bundle holds older code than dist/, and the program runs from dist/ instead.
+ */
+function bundleIsCurrent(): boolean {
+  try {
+    return statSync(bundle).mtimeMs >= statSync(join(__dirname, 'run.js')).mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
 const word = firstCommandWord(process.argv);
-if (word !== undefined && BUNDLED_COMMANDS.has(word) && existsSync(bundle)) require(bundle);
+if (word !== undefined && BUNDLED_COMMANDS.has(word) && bundleIsCurrent()) require(bundle);
 else require('./run');

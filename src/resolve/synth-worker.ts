@@ -8,6 +8,7 @@
  */
 // The engine itself, not the package's lazy iam/index: the worker exists to run it, and a static import lets the
 // worker's bundle (scripts/bundle-worker.js) keep only the parts of the AWS SDK the engine uses.
+import { readSync } from 'node:fs';
 import { runReports, type RunReportsOptions } from '../iam/engine';
 import { safeMessage } from '../model/redact';
 import { normalizeEndpoint } from './cache-file';
@@ -79,9 +80,27 @@ export async function runWorkerBatch(batch: WorkerBatch): Promise<WorkerResponse
   return { protocol: 1, outcomes: batch.jobs.map((job) => outcomes.get(job.key)!) };
 }
 
+/**
+ * The batch, read synchronously: the synth hands it over whole (spawnSync's input) on a pipe that libuv gives the
+ * child in blocking mode, and the job cannot start before it is read anyway, so setting up process.stdin as a stream
+ * is time before the first request for nothing. On a stdin that is non-blocking (EAGAIN: someone else's pipe, a
+ * terminal) the rest is read as a stream, after what was read already.
+ */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(256 * 1024);
+    let read: number;
+    try {
+      read = readSync(0, chunk, 0, chunk.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      for await (const more of process.stdin) chunks.push(more as Buffer);
+      break;
+    }
+    if (read === 0) break;
+    chunks.push(chunk.subarray(0, read));
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
