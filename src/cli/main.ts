@@ -16,11 +16,14 @@ const bundle = join(__dirname, 'report-cli.js');
 
 /**
  * The bundle is built after tsc (npm run build). A later bare `tsc` (a test harness, a developer) rewrites dist/ but
- * not the bundle: then the bundle holds older code than dist/, and the program runs from dist/ instead.
+ * not the bundle: then the bundle holds older code than dist/, and the program runs from dist/ instead. A package
+ * manager that writes the installed files with the time of writing (not the tarball's) may write run.js a moment
+ * after the bundle: seconds apart are not a later build.
  */
+const LATER_BUILD_MS = 2000;
 function bundleIsCurrent(): boolean {
   try {
-    return statSync(bundle).mtimeMs >= statSync(join(__dirname, 'run.js')).mtimeMs;
+    return statSync(join(__dirname, 'run.js')).mtimeMs - statSync(bundle).mtimeMs < LATER_BUILD_MS;
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { Command } from 'commander';
 import { buildProgram, commandNamed } from '../../src/cli/program';
@@ -80,6 +80,21 @@ describe('the built CLI', () => {
   it('runs a report command from its one-file bundle: no other module of dist/ is loaded', () => {
     expect(distModules('service-report', '--help').sort()).toEqual(['cli/command-word.js', 'cli/main.js', 'cli/report-cli.js', 'iam/enable-compile-cache.js']);
     expect(distModules('--profile', 'p', 'org-report', '--help')).toContain('cli/report-cli.js');
+  });
+
+  it('runs a report command from dist/ file by file when dist/ was built again after the bundle (a bare tsc)', () => {
+    const bundle = join(ROOT, 'dist', 'cli', 'report-cli.js');
+    const { atime, mtime } = statSync(bundle);
+    const older = new Date(statSync(join(ROOT, 'dist', 'cli', 'run.js')).mtimeMs - 60_000);
+    utimesSync(bundle, older, older);
+    try {
+      const modules = distModules('service-report', '--help');
+      expect(modules).toContain('cli/run.js');
+      expect(modules).toContain('cli/commands/service-report.js');
+      expect(modules).not.toContain('cli/report-cli.js');
+    } finally {
+      utimesSync(bundle, atime, mtime);
+    }
   });
 
   it('does not load the modules of other commands, nor the report bundle, for another command', () => {
