@@ -33,6 +33,19 @@ export interface PlanPhases {
   readonly generateToCompletedMs?: number;
   /** The plan's time while no provider process runs (Terraform loading the configuration, building graphs, printing). */
   readonly outsideProviderMs: number;
+  /** CPU of the provider's start steps, summed over its processes (serve.ts marks them; absent in older builds). */
+  readonly startCpu?: StartCpu;
+}
+
+export interface StartCpu {
+  /** Process start → serve() running: node's start and the bundle's modules. */
+  readonly modulesMs: number;
+  /** The gRPC service definitions. */
+  readonly servicesMs: number;
+  /** The TLS key and certificate. */
+  readonly certificateMs: number;
+  /** The TLS server bound to its port. */
+  readonly bindMs: number;
 }
 
 interface Mark {
@@ -95,6 +108,7 @@ export function planPhases(tfLog: string, phasesFile: string, startMs: number, e
   const completed = first('poll-done', 'COMPLETED');
   const span = (a?: number, b?: number) => (a !== undefined && b !== undefined ? b - a : undefined);
   const optional = (key: string, value: number | undefined) => (value === undefined ? {} : { [key]: value });
+  const startCpu = startCpuOf(marks);
   return {
     totalMs: endMs - startMs,
     starts,
@@ -104,7 +118,31 @@ export function planPhases(tfLog: string, phasesFile: string, startMs: number, e
     ...optional('completedToAnswerMs', span(completed, readEnd)),
     ...optional('generateToCompletedMs', span(generated, completed)),
     outsideProviderMs: endMs - startMs - providerMs,
+    ...(startCpu ? { startCpu } : {}),
   };
+}
+
+/** The start steps' CPU (`start:*` marks, detail `cpu <ms>`), summed over every process that marked them all. */
+function startCpuOf(marks: readonly Mark[]): StartCpu | undefined {
+  const byPid = new Map<number, Map<string, number>>();
+  for (const m of marks) {
+    const cpu = /^cpu ([\d.]+)$/.exec(m.detail ?? '');
+    if (!m.name.startsWith('start:') || !cpu) continue;
+    if (!byPid.has(m.pid)) byPid.set(m.pid, new Map());
+    byPid.get(m.pid)!.set(m.name, Number(cpu[1]));
+  }
+  const total = { modulesMs: 0, servicesMs: 0, certificateMs: 0, bindMs: 0 };
+  let complete = 0;
+  for (const steps of byPid.values()) {
+    const [main, built, certificate, bound] = ['start:main', 'start:server-built', 'start:certificate', 'start:bound'].map((n) => steps.get(n));
+    if (main === undefined || built === undefined || certificate === undefined || bound === undefined) continue;
+    complete++;
+    total.modulesMs += main;
+    total.servicesMs += built - main;
+    total.certificateMs += certificate - built;
+    total.bindMs += bound - certificate;
+  }
+  return complete > 0 ? total : undefined;
 }
 
 function maybeAtLeastZero(value: number | undefined): number | undefined {

@@ -806,6 +806,11 @@ function providerPhaseRows(v: ProviderSample): string[][] {
     ['… launcher started → handshake, all starts (ms)', ms((x) => sum(x.starts.map((s) => s.toHandshakeMs))), runs],
     ["… handshake → Terraform's first call, all starts (ms)", ms((x) => sum(x.starts.map((s) => s.handshakeToFirstRpcMs))), runs],
     ['… Terraform closes the provider → process exited, all starts (ms)', ms((x) => sum(x.starts.map((s) => s.closeToExitMs))), runs],
+    [
+      '… CPU of the start steps, all starts: node and its modules / gRPC services / TLS key and certificate / TLS server bound (ms)',
+      (['modulesMs', 'servicesMs', 'certificateMs', 'bindMs'] as const).map((k) => ms((x) => x.startCpu?.[k])).join(' / '),
+      runs,
+    ],
     ['… the read, ReadDataSource in the provider (ms)', ms((x) => x.readMs), runs],
     ['… of which waiting for the engine (AWS SDK) to load at the read (ms; it loads after ConfigureProvider answers)', ms((x) => x.engineLoadMs), runs],
     ['… ConfigureProvider answered → the read\'s Generate on the wire (ms)', ms((x) => x.configureToGenerateMs), runs],

@@ -12,6 +12,16 @@ import { buildServer, setRpcMarks } from './server';
 const SHUTDOWN_GRACE_MS = 1000;
 
 export async function serve(parent: number): Promise<void> {
+  const startMarks: [name: string, at: number, cpuMs: number][] = [];
+  // The start's steps for the bench's breakdown (ACCESS_ADVISOR_PHASES), kept here until the phase log loads with
+  // the service, after the handshake.
+  const marking = Boolean(process.env.ACCESS_ADVISOR_PHASES);
+  const step = (name: string) => {
+    if (!marking) return;
+    const cpu = process.cpuUsage();
+    startMarks.push([name, performance.timeOrigin + performance.now(), (cpu.user + cpu.system) / 1000]);
+  };
+  step('start:main');
   // Nothing but the handshake may reach stdout: a stray console.log from a dependency would break it.
   console.log = console.info = console.debug = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(' ')}\n`);
   try {
@@ -29,6 +39,7 @@ export async function serve(parent: number): Promise<void> {
     if (service) return service;
     const loaded = require('./provider-service') as typeof import('./provider-service');
     setRpcMarks(loaded.rpcMarks);
+    for (const [name, at, cpuMs] of startMarks) loaded.rpcMarks?.(name, `cpu ${cpuMs.toFixed(1)}`, at);
     if (handshake.at !== undefined) loaded.rpcMarks?.('handshake-written', undefined, handshake.at);
     return (service = new loaded.ProviderService());
   };
@@ -48,7 +59,9 @@ export async function serve(parent: number): Promise<void> {
     setTimeout(() => exit(0), SHUTDOWN_GRACE_MS).unref();
   };
   const server = buildServer(provider, { onShutdown: shutdown });
+  step('start:server-built');
   const transport = await transportFor(process.env);
+  step('start:certificate');
   let port: number | undefined;
   let lastError: unknown;
   for (const candidate of portCandidates(process.env)) {
@@ -73,6 +86,7 @@ export async function serve(parent: number): Promise<void> {
   setInterval(() => {
     if (process.ppid !== parent) exit(0);
   }, 500).unref();
+  step('start:bound');
   process.stdout.write(handshakeLine(port, transport.certificateField));
   handshake.at = performance.timeOrigin + performance.now();
   // Terraform's first call comes a few milliseconds after the handshake and needs the service: load it now.
