@@ -66,22 +66,64 @@ function wireBlock(block: BlockSpec): object {
  * values shaped by their type.
  */
 export function conformBlock(block: BlockSpec, value: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const attribute of block.attributes) out[attribute.name] = conform(attribute.type, value[attribute.name]);
-  for (const nested of block.blocks ?? []) {
-    const inner = value[nested.name];
-    out[nested.name] = inner === null || inner === undefined ? null : conformBlock(nested.block, inner as Record<string, unknown>);
-  }
-  return out;
+  return shaperOf(block)(value);
 }
 
-function conform(type: TfType, value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  if (typeof type === 'string') return value;
+type Shaper = (value: unknown) => unknown;
+
+/**
+ * One shaping function per block, built once from its schema: a read's value is shaped in plain loops over the
+ * schema's own attribute lists (a 20-service ACTION_LEVEL report holds hundreds of tracked-action objects, and 50
+ * reads of a plan finish together in one process).
+ */
+const shapers = new WeakMap<BlockSpec, (value: Readonly<Record<string, unknown>>) => Record<string, unknown>>();
+
+function shaperOf(block: BlockSpec): (value: Readonly<Record<string, unknown>>) => Record<string, unknown> {
+  let shaper = shapers.get(block);
+  if (shaper) return shaper;
+  const attributes = block.attributes.map((a) => [a.name, typeShaper(a.type)] as const);
+  const nested = (block.blocks ?? []).map((b) => [b.name, shaperOf(b.block)] as const);
+  shaper = (value) => {
+    const out: Record<string, unknown> = {};
+    for (const [name, shape] of attributes) out[name] = shape(value[name]);
+    for (const [name, shape] of nested) {
+      const inner = value[name];
+      out[name] = inner === null || inner === undefined ? null : shape(inner as Record<string, unknown>);
+    }
+    return out;
+  };
+  shapers.set(block, shaper);
+  return shaper;
+}
+
+function typeShaper(type: TfType): Shaper {
+  if (typeof type === 'string') return (value) => (value === undefined ? null : value);
   const [kind, inner] = type;
-  if (kind === 'list') return (value as unknown[]).map((v) => conform(inner as TfType, v));
-  if (kind === 'map') return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, conform(inner as TfType, v)]));
-  const attributes = inner as Record<string, TfType>;
-  const object = value as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(attributes).map(([name, t]) => [name, conform(t, object[name])]));
+  if (kind === 'list') {
+    const element = typeShaper(inner as TfType);
+    return (value) => {
+      if (value === undefined || value === null) return null;
+      const list = value as readonly unknown[];
+      const out = new Array<unknown>(list.length);
+      for (let i = 0; i < list.length; i++) out[i] = element(list[i]);
+      return out;
+    };
+  }
+  if (kind === 'map') {
+    const element = typeShaper(inner as TfType);
+    return (value) => {
+      if (value === undefined || value === null) return null;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = element(v);
+      return out;
+    };
+  }
+  const fields = Object.entries(inner as Record<string, TfType>).map(([name, t]) => [name, typeShaper(t)] as const);
+  return (value) => {
+    if (value === undefined || value === null) return null;
+    const object = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [name, shape] of fields) out[name] = shape(object[name]);
+    return out;
+  };
 }
