@@ -38,6 +38,9 @@ async function buildCheckedBundle(spec) {
     legalComments: 'none',
     tsconfig: path.join(root, 'tsconfig.json'),
     logLevel: 'warning',
+    // jsonc-parser's `main` is a UMD wrapper whose factory requires its own modules through a parameter, which esbuild
+    // cannot follow: the bundle would hold main.js alone and fail at run time. Its ES module build is the same code.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     ...spec.options,
   });
   const inputs = Object.keys(result.metafile.inputs);
