@@ -81,7 +81,7 @@ export const tightenedPolicy: DataSource = {
     if (policyText === undefined) throw new ConfigProblem(['policy'], 'Missing policy', 'a policy document is required');
     const policy = parsePolicyAt(policyText, ['policy']);
     const report = (await (await context.runner()).run(request)) as ServiceLastAccessedReport;
-    const { tightenPolicy } = require('../../analysis') as typeof import('../../analysis');
+    const { attachedPolicySizeProblems, PolicySizeError, tightenPolicy } = require('../../analysis') as typeof import('../../analysis');
     let tightened;
     try {
       tightened = tightenPolicy(policy, report, {
@@ -92,7 +92,6 @@ export const tightenedPolicy: DataSource = {
         ...(attachAs ? { attachAs } : {}),
       });
     } catch (error) {
-      const { PolicySizeError } = require('../../analysis') as typeof import('../../analysis');
       if (error instanceof PolicySizeError) throw new ConfigProblem(['json'], 'Tightened policy too large for IAM', `${error.message}; it is not returned.`);
       throw analysisProblem(error);
     }
@@ -101,7 +100,6 @@ export const tightenedPolicy: DataSource = {
     }
     // A document IAM would refuse is not a value to plan with: the apply that attaches it would fail instead. An
     // inline one was held to its principal's quota by the tightening itself.
-    const { attachedPolicySizeProblems } = require('../../analysis') as typeof import('../../analysis');
     const [tooLarge] = attachAs === 'inline' ? [] : attachedPolicySizeProblems([{ name: 'the tightened policy (json)', document: JSON.parse(tightened.json) as object }]);
     if (tooLarge) {
       throw new ConfigProblem(
