@@ -10,6 +10,8 @@
  *     the 50 one-second jobs are five waves: a floor of 5 s plus the plan, which no provider can beat without starting
  *     jobs before Terraform asks for them. The goal "≤ 1.5 × (one job + the plan without reports)" is attainable only
  *     where all 50 reads may run at once;
+ *   - the same 50 reports with `granularity = "SERVICE_LEVEL"` at -parallelism=50: what the tracked actions cost
+ *     Terraform itself (it decodes, checks and encodes every value of a plan twice);
  *   - the API calls of each 50-report plan by operation (the minimum is one Generate and one Get per report) and the
  *     most requests the emulator had in flight (the emulator answers each request within one turn of its event loop,
  *     so with no added latency it rarely sees two at once, whatever the client sends);
@@ -39,6 +41,8 @@ export interface ProviderPlanSample {
   readonly manyMs: number;
   /** With 50 reports and -parallelism=50. */
   readonly manyParallel50Ms: number;
+  /** The same 50 reports with `granularity = "SERVICE_LEVEL"` (no tracked actions), -parallelism=50 (absent in older results). */
+  readonly manyServiceLevelParallel50Ms?: number;
   /** API calls of one 50-report plan (-parallelism=10), and the most the emulator had in flight at once. */
   readonly manyApiCalls: number;
   readonly manyMaxInFlight: number;
@@ -92,8 +96,9 @@ function handshakeMs(executable: string, clientCert: string): Promise<number> {
   });
 }
 
-function config(endpoint: string, reports: number): string {
-  const blocks = Array.from({ length: reports }, (_, i) => `data "accessadvisor_service_last_accessed" "r${i}" {\n  arn = "${roleArn(i)}"\n}\n`);
+function config(endpoint: string, reports: number, granularity?: 'SERVICE_LEVEL'): string {
+  const level = granularity ? `  granularity = "${granularity}"\n` : '';
+  const blocks = Array.from({ length: reports }, (_, i) => `data "accessadvisor_service_last_accessed" "r${i}" {\n  arn = "${roleArn(i)}"\n${level}}\n`);
   return `terraform {\n  required_providers {\n    accessadvisor = { source = "${SOURCE}" }\n  }\n}\nprovider "accessadvisor" {\n  endpoint = "${endpoint}"\n}\n${blocks.join('')}`;
 }
 
@@ -126,9 +131,10 @@ export async function runProviderBench(runs: number): Promise<ProviderSample> {
 
     const env = sandbox.env({ AWS_ACCESS_KEY_ID: BENCH_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: BENCH_SECRET_KEY });
     const many = sandbox.workdir({ 'main.tf': config(emulator.endpoint, PROVIDER_REPORTS) });
+    const manyServiceLevel = sandbox.workdir({ 'main.tf': config(emulator.endpoint, PROVIDER_REPORTS, 'SERVICE_LEVEL') });
     const one = sandbox.workdir({ 'main.tf': config(emulator.endpoint, 1) });
     const none = sandbox.workdir({ 'main.tf': config(emulator.endpoint, 0) });
-    for (const dir of [many, one, none]) await terraformOk(['init', '-input=false'], dir, env);
+    for (const dir of [many, manyServiceLevel, one, none]) await terraformOk(['init', '-input=false'], dir, env);
     const plan = (dir: string, extra: string[] = []) => timed(() => terraformOk(['plan', '-input=false', ...extra], dir, env));
     await plan(none); // warm-up
     const plans: ProviderPlanSample[] = [];
@@ -141,12 +147,14 @@ export async function runProviderBench(runs: number): Promise<ProviderSample> {
       emulator.resetMetrics();
       const manyParallel50Ms = await plan(many, ['-parallelism=50']);
       const metrics50 = emulator.metrics();
+      const manyServiceLevelParallel50Ms = await plan(manyServiceLevel, ['-parallelism=50']);
       const onePhases = await tracedPlan(sandbox, one, env, i);
       plans.push({
         noneMs,
         oneMs,
         manyMs,
         manyParallel50Ms,
+        manyServiceLevelParallel50Ms,
         manyApiCalls: metrics.totalCalls,
         manyMaxInFlight: metrics.maxInFlight,
         manyParallel50Calls: metrics50.calls,

@@ -731,7 +731,16 @@ function providerRatios(sample: ProviderSample) {
     boundS: summarize(sample.plans.map((p) => bound(p) / 1000)),
     defaultOverOne: summarize(sample.plans.map((p) => p.manyMs / p.oneMs)),
     parallelism50OverOne: summarize(sample.plans.map((p) => p.manyParallel50Ms / p.oneMs)),
+    oneOverBound: summarize(sample.plans.map((p) => p.oneMs / bound(p))),
+    serviceLevel50: summarizeDefined(sample.plans.map((p) => (p.manyServiceLevelParallel50Ms === undefined ? undefined : p.manyServiceLevelParallel50Ms / bound(p)))),
+    serviceLevel50S: summarizeDefined(sample.plans.map((p) => (p.manyServiceLevelParallel50Ms === undefined ? undefined : p.manyServiceLevelParallel50Ms / 1000))),
   };
+}
+
+/** A summary of the runs that measured a figure (older results lack newer figures). */
+function summarizeDefined(values: readonly (number | undefined)[]) {
+  const measured = values.filter((x): x is number => x !== undefined);
+  return measured.length > 0 ? summarize(measured) : undefined;
 }
 
 /** API calls of a 50-report plan over the minimum (one Generate and one single-page Get per report). */
@@ -753,7 +762,12 @@ function providerGoals(results: BenchResults): GoalLine[] {
       figure: `${formatSummary(ratios.parallelism50, 2, '×')} (${seconds((x) => x.manyParallel50Ms)} vs ${formatSummary(ratios.boundS, 1, ' s')})`,
       note:
         `${formatSummary(ratios.parallelism50OverOne, 2, '×')} the one-report plan, which pays the same two provider starts the plan ` +
-        `without reports does not (Terraform prunes an unused provider from its validate and plan walks) and the engine start. ` +
+        `without reports does not (Terraform prunes an unused provider from its validate and plan walks) and the engine start: ` +
+        `the one-report plan alone is ${formatSummary(ratios.oneOverBound, 2, '×')} the bound. ` +
+        (ratios.serviceLevel50 && ratios.serviceLevel50S
+          ? `The same 50 reports at granularity SERVICE_LEVEL (no tracked actions for Terraform to decode, check and encode): ` +
+            `${formatSummary(ratios.serviceLevel50, 2, '×')} (${formatSummary(ratios.serviceLevel50S, 1, ' s')}). `
+          : '') +
         `Judged at 50: at Terraform's default -parallelism=${TERRAFORM_DEFAULT_PARALLELISM} it reads ${TERRAFORM_DEFAULT_PARALLELISM} ` +
         `data sources at a time, so 50 one-second jobs are ${ratios.waves} waves; measured there too: ` +
         `${formatSummary(ratios.defaultParallelism, 2, '×')} the bound (${seconds((x) => x.manyMs)}), ` +
@@ -852,6 +866,13 @@ function providerSection(results: BenchResults): string {
         [`\`terraform plan\` with ${v.reports} reports, -parallelism=10 (s)`, s((x) => x.manyMs / 1000, 2), String(v.plans.length)],
         [`\`terraform plan\` with ${v.reports} reports, -parallelism=50 (s)`, s((x) => x.manyParallel50Ms / 1000, 2), String(v.plans.length)],
         [`${v.reports} reports ÷ (one job + plan without reports), -parallelism=50 (the goal)`, formatSummary(ratios.parallelism50, 2, '×'), String(v.plans.length)],
+        ['one report ÷ (one job + plan without reports)', formatSummary(ratios.oneOverBound, 2, '×'), String(v.plans.length)],
+        ...(ratios.serviceLevel50 && ratios.serviceLevel50S
+          ? [
+              [`\`terraform plan\` with ${v.reports} SERVICE_LEVEL reports, -parallelism=50 (s)`, formatSummary(ratios.serviceLevel50S, 2), String(v.plans.length)],
+              [`${v.reports} SERVICE_LEVEL reports ÷ (one job + plan without reports), -parallelism=50`, formatSummary(ratios.serviceLevel50, 2, '×'), String(v.plans.length)],
+            ]
+          : []),
         [`${v.reports} reports ÷ (one job + plan without reports), -parallelism=10`, formatSummary(ratios.defaultParallelism, 2, '×'), String(v.plans.length)],
         [
           `${v.reports} reports ÷ their floor at -parallelism=10 (${ratios.waves} waves: ${ratios.waves} jobs + plan without reports)`,
