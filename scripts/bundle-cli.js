@@ -62,6 +62,8 @@ runBundleScript('bundle-cli', () =>
     // --debug prints an error's class name (InvalidRequestError, not what the minifier made of it).
     keepNames: true,
     launcher: 'standalone',
+    // One cache per command, written only by a run that reported (src/cli/report-cli-cache.ts).
+    launcherOptionsFrom: { module: path.join(root, 'src', 'cli', 'report-cli-cache.ts'), name: 'reportCliCacheOptions' },
     banner: '// cdktf-access-advisor CLI: the report commands (bundled; run by dist/cli/main.js)',
   }),
 );

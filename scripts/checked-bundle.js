@@ -81,11 +81,11 @@ function runBundleScript(name, main) {
  *
  * @param {object} spec buildCheckedBundle's spec, with `banner` (one comment line) instead of `options`, and
  *   `launcher` ('standalone' or 'in-process'): the bundle goes to its payload file and `outfile` becomes its
- *   code-cache launcher (writeCodeCacheLauncher), with its `saveAfterMs`; and optionally esbuild's `plugins` and
+ *   code-cache launcher (writeCodeCacheLauncher), with its `saveAfterMs` or `launcherOptionsFrom` (its optionsFrom); and optionally esbuild's `plugins` and
  *   `keepNames`
  */
 async function replaceWithEsModuleBundle(spec) {
-  const { banner, launcher, saveAfterMs, plugins, keepNames, ...checked } = spec;
+  const { banner, launcher, saveAfterMs, launcherOptionsFrom, plugins, keepNames, ...checked } = spec;
   await buildCheckedBundle({
     ...checked,
     outfile: launcher ? payloadOf(spec.outfile) : spec.outfile,
@@ -93,7 +93,7 @@ async function replaceWithEsModuleBundle(spec) {
     quiet: process.argv.includes('--quiet'),
     options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner }, ...(plugins ? { plugins } : {}), ...(keepNames ? { keepNames } : {}) },
   });
-  if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process', saveAfterMs });
+  if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process', saveAfterMs, optionsFrom: launcherOptionsFrom });
   fs.rmSync(`${spec.outfile}.map`, { force: true });
 }
 
@@ -113,14 +113,20 @@ const payloadOf = (outfile) => outfile.replace(/\.js$/, '.payload.js');
  * @param {string} spec.banner   the launcher's first lines
  * @param {boolean} [spec.inProcess] a bundle loaded into other programs (the AWS SDK of the engine)
  * @param {number} [spec.saveAfterMs] also write the cache this long after the start (a program that is killed)
+ * @param {{ module: string, name: string }} [spec.optionsFrom] a standalone launcher takes runBundle's options from
+ *   this TypeScript module's function, called with process.argv (what a run does decides which cache it keeps)
  */
 async function writeCodeCacheLauncher(spec) {
   const payload = path.basename(payloadOf(spec.outfile));
   const contents = spec.inProcess
     ? `const { runBundle } = require(${JSON.stringify(path.relative(path.dirname(spec.outfile), path.join(root, 'dist', 'iam', 'code-cache')).replace(/^(?!\.)/, './'))});\n` +
       `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module, { onlyUnder: require('path').resolve(__dirname, ${JSON.stringify(path.relative(path.dirname(spec.outfile), path.join(root, 'dist')))}) });\n`
-    : `import { runBundle } from ${JSON.stringify(path.join(root, 'src', 'iam', 'code-cache.ts'))};\n` +
-      `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module${spec.saveAfterMs ? `, { saveAfterMs: ${spec.saveAfterMs} }` : ''});\n`;
+    : spec.optionsFrom
+      ? `import { runBundle } from ${JSON.stringify(path.join(root, 'src', 'iam', 'code-cache.ts'))};\n` +
+        `import { ${spec.optionsFrom.name} } from ${JSON.stringify(spec.optionsFrom.module)};\n` +
+        `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module, ${spec.optionsFrom.name}(process.argv));\n`
+      : `import { runBundle } from ${JSON.stringify(path.join(root, 'src', 'iam', 'code-cache.ts'))};\n` +
+        `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module${spec.saveAfterMs ? `, { saveAfterMs: ${spec.saveAfterMs} }` : ''});\n`;
   const tmp = `${spec.outfile}.${process.pid}.tmp`;
   if (spec.inProcess) {
     fs.writeFileSync(tmp, `${spec.banner}\n'use strict';\n${contents}`);

@@ -73,9 +73,14 @@ export function isTrustedDirectory(directory: string, uid: number | undefined): 
   }
 }
 
-/** Named by the file's bytes as read (hashing them costs less than hashing the decoded text). */
-function cacheFileOf(directory: string, bytes: Buffer): string {
-  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(bytes).digest('hex');
+/**
+ * Named by the file's bytes as read (hashing them costs less than hashing the decoded text) and by the run's variant
+ * (runBundle's `variant`), when it has one.
+ */
+function cacheFileOf(directory: string, bytes: Buffer, variant: string | undefined): string {
+  const hash = createHash('sha256').update(`${process.version}\0${process.arch}\0`);
+  if (variant !== undefined) hash.update(`variant\0${variant}\0`);
+  const key = hash.update(bytes).digest('hex');
   return join(directory, `${key}.v8cache`);
 }
 
@@ -115,7 +120,7 @@ const dynamicImport = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT
  * bundle when the launcher is the program node runs, and what the bundle exports is what the launcher exports. The
  * bundle must sit in the launcher's folder (its relative requires and `__dirname` are the launcher's).
  */
-export function loadBundle(file: string, host: NodeModule, directory: string | undefined): BundleLoad {
+export function loadBundle(file: string, host: NodeModule, directory: string | undefined, variant?: string): BundleLoad {
   // A #! line is valid only at the very start of a script, which the wrapper is not: it becomes a comment, as it
   // is to node's own loader.
   const bytes = readFileSync(file);
@@ -124,7 +129,7 @@ export function loadBundle(file: string, host: NodeModule, directory: string | u
   let cached: Buffer | undefined;
   if (directory !== undefined) {
     try {
-      cacheFile = cacheFileOf(directory, bytes);
+      cacheFile = cacheFileOf(directory, bytes, variant);
       cached = readChecked(cacheFile);
     } catch {
       cacheFile = undefined;
@@ -151,20 +156,38 @@ export function loadBundle(file: string, host: NodeModule, directory: string | u
   return { status, save };
 }
 
+export interface RunBundleOptions {
+  /** The cache is used only when the program node runs is a file under this folder (one of this package's programs). */
+  readonly onlyUnder?: string;
+  /** Also write the cache this long after the start: for a program that is usually killed rather than left to exit. */
+  readonly saveAfterMs?: number;
+  /**
+   * What this run does, when runs of one bundle do different things (the CLI's report commands): each variant keeps
+   * a cache of its own, so the code one of them compiled is never all another one is given.
+   */
+  readonly variant?: string;
+  /**
+   * Whether the run that just ended (its exit code) did the work the cache is for. A cache is written once and then
+   * used as it is: one written by a run that stopped early (a usage error, --help) holds only the start, and every
+   * later run compiles the rest from the text, which costs more than no bundle at all. Without it, every run does.
+   */
+  readonly saveAtExitIf?: (exitCode: number) => boolean;
+}
+
 /**
  * What a launcher calls: runs the bundle with this user's cache and, when there was no usable cache, writes one as
- * the process exits, when everything the run needed has been compiled. With `onlyUnder`, the cache is used only
- * when the program node runs is a file under that folder (one of this package's programs): a library loaded into
- * someone else's program does not write to their temp directory. With `saveAfterMs`, the cache is also written that
- * long after the start: for a program that is usually killed rather than left to exit (Terraform's provider, whose
- * start is what the cache is for).
+ * the process exits, when everything the run needed has been compiled (and `saveAtExitIf` says the run did its
+ * work). With `onlyUnder`, a library loaded into someone else's program does not write to their temp directory.
  */
-export function runBundle(file: string, host: NodeModule, options: { onlyUnder?: string; saveAfterMs?: number } = {}): CacheStatus {
+export function runBundle(file: string, host: NodeModule, options: RunBundleOptions = {}): CacheStatus {
   const program = require.main?.filename;
   const ours = options.onlyUnder === undefined || (program !== undefined && program.startsWith(options.onlyUnder + sep));
-  const load = loadBundle(file, host, ours ? cacheDirectory() : undefined);
+  const load = loadBundle(file, host, ours ? cacheDirectory() : undefined, options.variant);
   if (load.status === 'missed' || load.status === 'rejected') {
-    process.once('exit', load.save);
+    const worthKeeping = options.saveAtExitIf;
+    process.once('exit', (code) => {
+      if (worthKeeping === undefined || worthKeeping(code)) load.save();
+    });
     if (options.saveAfterMs !== undefined) setTimeout(load.save, options.saveAfterMs).unref();
   }
   return load.status;

@@ -47,6 +47,17 @@ describe('loadBundle', () => {
     expect(load(file, cache)).toMatchObject({ status: 'used', exports: { value: 49 } });
   });
 
+  it('keeps one cache per variant of a run: the code one variant compiled is never all another is given', () => {
+    const file = bundle(fresh());
+    const cache = cacheDir();
+    const host = (): NodeModule => ({ exports: {} }) as NodeModule;
+    loadBundle(file, host(), cache, 'service-report').save();
+    expect(loadBundle(file, host(), cache, 'org-report').status).toBe('missed');
+    expect(loadBundle(file, host(), cache, 'service-report').status).toBe('used');
+    expect(loadBundle(file, host(), cache).status).toBe('missed');
+    expect(readdirSync(cache)).toHaveLength(1);
+  });
+
   it('runs a bundle that starts with a #! line', () => {
     const file = bundle(fresh(), '#!/usr/bin/env node\nmodule.exports = { value: 3 };\n');
     expect(load(file, cacheDir())).toMatchObject({ status: 'missed', exports: { value: 3 } });

@@ -210,6 +210,32 @@ describe('the bundled report commands of the CLI (dist/cli/report-cli.js)', () =
     expect((stable(bundled.stdout) as ServiceLastAccessedReport).servicesLastAccessed.length).toBeGreaterThan(0);
   }, 60_000);
 
+  it('keeps one code cache per command, written only by a run that reported (not a usage error, not --help)', async () => {
+    const tmp = tempDir();
+    const cache = join(tmp, `access-advisor-code-cache-${process.getuid!()}`);
+    const env = cliEnv({ ...ADMIN_CREDENTIALS, TMPDIR: tmp });
+    delete env.NODE_DISABLE_COMPILE_CACHE;
+    const cacheFiles = (): string[] => readdirSync(cache).filter((f) => f.endsWith('.v8cache'));
+    const report = ['service-report', '--arn', DEPLOYER, '--endpoint-url', emulator.endpoint];
+    expect((await runCli(['service-report', '--arn', 'arn:aws:iam::123456789012:role/', '--endpoint-url', emulator.endpoint], { env })).code).toBe(2);
+    expect((await runCli(['service-report', '--help'], { env })).code).toBe(0);
+    expect((await runCli([...report, '--version'], { env })).code).toBe(0);
+    expect(cacheFiles()).toEqual([]);
+    const first = await runCli(report, { env });
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    const [written] = cacheFiles();
+    expect(cacheFiles()).toHaveLength(1);
+    const path = join(cache, written!);
+    const writtenAt = statSync(path).mtimeMs;
+    // Used from then on, not written again, and the same report.
+    const second = await runCli(report, { env });
+    expect(stable(second.stdout)).toEqual(stable(first.stdout));
+    expect(statSync(path).mtimeMs).toBe(writtenAt);
+    // Another command has a cache of its own.
+    expect((await runCli(['policies-granting', '--arn', DEPLOYER, '--service', 's3', '--endpoint-url', emulator.endpoint], { env })).code).toBe(0);
+    expect(cacheFiles()).toHaveLength(2);
+  }, 60_000);
+
   it('a bad input is the same one-line error and exit 2 as from dist/', async () => {
     const bundled = await runCli(['service-report', '--arn', 'arn:aws:iam::123456789012:role/', '--endpoint-url', emulator.endpoint]);
     expect(bundled.code).toBe(2);
