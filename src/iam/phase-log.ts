@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+
+// `performance` is Node's global, read only when marks are on: importing node:perf_hooks would load its nine modules
+// in every run of the CLI and the synth worker, marks or not.
 
 /**
  * Opt-in timing marks for the latency bench (bench/phases.ts): with `ACCESS_ADVISOR_PHASES=<file>` in the
