@@ -16,6 +16,7 @@
 import { isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import type { SaxesParser as SaxesParserClass, SaxesTagPlain } from 'saxes';
+import { interned } from './interned-strings';
 
 let Parser: typeof SaxesParserClass | undefined;
 /**
@@ -140,30 +141,6 @@ const XML_DECLARATION = /^<\?xml[ \t\n\r]/;
 /** Numeric character references: the SDK reads each as one UTF-16 unit, so one beyond U+FFFF is left to it. */
 const CHARACTER_REFERENCE = /&#(?:x([0-9a-fA-F]+)|(\d+));/g;
 
-function scalar(shape: Scalar, text: string): unknown {
-  // An empty element is an empty string to the SDK, and nothing else is read from it.
-  if (shape === 'string') return text;
-  switch (shape) {
-    case 'date': {
-      if (!DATE.test(text)) return outside();
-      const date = new Date(text);
-      return Number.isNaN(date.getTime()) ? outside() : date;
-    }
-    case 'int':
-      return COUNT.test(text) ? Number(text) : outside();
-    case 'bool':
-      return text === 'true' ? true : text === 'false' ? false : outside();
-  }
-}
-
-/** One open element: its shape, what it has read so far, and where the value goes when it closes. */
-interface Frame {
-  readonly name: string;
-  readonly shape: Shape | 'document' | 'response';
-  /** A struct's fields, a list's items, or a scalar's text. */
-  value: Record<string, unknown> | unknown[] | string;
-}
-
 /**
  * The SDK-shaped output (without `$metadata`) of a 2xx answer to `operation`, or undefined when this reader does
  * not know the operation or the body is not in the narrow form it reads (the SDK then reads it). The body as bytes
@@ -205,55 +182,155 @@ function markupIamNeverSends(body: string | Buffer): boolean {
   return false;
 }
 
+/**
+ * A shape compiled for reading: what each element may contain, looked up by name as it opens. `kind` is a small
+ * integer so that the per-element tests are comparisons, not string or property tests.
+ */
+const enum Kind {
+  String,
+  Date,
+  Int,
+  Bool,
+  Struct,
+  List,
+  /** The response element: the Result and ResponseMetadata, each at most once; only the Result is kept. */
+  Response,
+  /** Outside the root element. */
+  Document,
+}
+interface Compiled {
+  readonly kind: Kind;
+  readonly fields?: ReadonlyMap<string, Compiled>;
+  readonly item?: Compiled;
+}
+const SCALAR_KINDS: Readonly<Record<Scalar, Kind>> = { string: Kind.String, date: Kind.Date, int: Kind.Int, bool: Kind.Bool };
+
+function compile(shape: Shape): Compiled {
+  if (typeof shape === 'string') return { kind: SCALAR_KINDS[shape] };
+  if ('list' in shape) return { kind: Kind.List, item: compile(shape.list) };
+  return { kind: Kind.Struct, fields: new Map(Object.entries(shape.struct).map(([name, field]) => [name, compile(field)])) };
+}
+
+/** The response element of each operation: its Result (named `${operation}Result`) and ResponseMetadata. */
+const RESPONSES: ReadonlyMap<string, Compiled> = new Map(
+  Object.entries(RESULTS).map(([operation, result]) => [
+    operation,
+    { kind: Kind.Response, fields: new Map([[`${operation}Result`, compile(result)], ['ResponseMetadata', compile(RESPONSE_METADATA)]]) },
+  ]),
+);
+const DOCUMENT: Compiled = { kind: Kind.Document };
+
+function scalar(kind: Kind, text: string): unknown {
+  switch (kind) {
+    // An empty element is an empty string to the SDK, and nothing else is read from it.
+    case Kind.String:
+      return interned(text);
+    case Kind.Date: {
+      if (!DATE.test(text)) return outside();
+      const date = new Date(text);
+      return Number.isNaN(date.getTime()) ? outside() : date;
+    }
+    case Kind.Int:
+      return COUNT.test(text) ? Number(text) : outside();
+    default:
+      return text === 'true' ? true : text === 'false' ? false : outside();
+  }
+}
+
+/** A value as IAM writes it: no space around it and no line break in it (XML parsers normalise those differently). */
+function plainText(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return true;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(n - 1);
+  // Printable ASCII at both ends cannot be trimmed (every character trim() removes is below 0x21 or above 0x7e).
+  const untrimmable = first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f;
+  if (!untrimmable && text.trim() !== text) return false;
+  return !text.includes('\n') && !text.includes('\r');
+}
+
 function parsePage(operation: string, pieces: readonly string[]): Record<string, unknown> | undefined {
-  const result = RESULTS[operation]!;
+  const response = RESPONSES.get(operation)!;
   const rootName = `${operation}Response`;
   const resultName = `${operation}Result`;
   let output: Record<string, unknown> | undefined;
-  const stack: Frame[] = [{ name: '', shape: 'document', value: {} }];
+  // The open elements, as three parallel stacks (no object per element): shape, name, and what it has read so far
+  // (a struct's fields, a list's items, or a scalar's text). Index 0 is the document.
+  const shapes: Compiled[] = [DOCUMENT];
+  const names: string[] = [''];
+  const values: unknown[] = [undefined];
+  let top = 0;
 
   const SaxesParser = saxesParser();
   const parser = new SaxesParser({ xmlns: false, position: false });
+  // Attributes are reported before their element opens: only the root's xmlns is IAM's form.
+  parser.on('attribute', (attribute: { name: string }) => {
+    if (top !== 0 || attribute.name !== 'xmlns') outside();
+  });
   parser.on('opentag', (tag: SaxesTagPlain) => {
-    const parent = stack[stack.length - 1]!;
+    const parent = shapes[top]!;
     const name = tag.name;
-    let shape: Frame['shape'];
-    if (parent.shape === 'document') {
-      if (name !== rootName) outside();
-      for (const attribute in tag.attributes) if (attribute !== 'xmlns') outside();
-      shape = 'response';
-    } else {
-      for (const _ in tag.attributes) outside();
-      if (parent.shape === 'response') shape = name === resultName ? result : name === 'ResponseMetadata' ? RESPONSE_METADATA : outside();
-      else if (typeof parent.shape === 'string') shape = outside();
-      else if ('list' in parent.shape) shape = name === 'member' ? parent.shape.list : outside();
-      else shape = Object.hasOwn(parent.shape.struct, name) ? parent.shape.struct[name]! : outside();
-      // Each field once: a second one would be a second answer to the same question.
-      if (!Array.isArray(parent.value) && Object.hasOwn(parent.value as object, name)) outside();
+    let shape: Compiled | undefined;
+    let value: unknown;
+    switch (parent.kind) {
+      case Kind.Document:
+        if (name !== rootName) outside();
+        shape = response;
+        break;
+      case Kind.List:
+        if (name !== 'member') outside();
+        shape = parent.item!;
+        break;
+      case Kind.Struct:
+      case Kind.Response:
+        shape = parent.fields!.get(name);
+        if (shape === undefined) outside();
+        // Each field once: a second one would be a second answer to the same question.
+        if ((values[top] as Record<string, unknown>)[name] !== undefined) outside();
+        break;
+      default:
+        // Inside a scalar.
+        outside();
     }
-    stack.push({ name, shape, value: typeof shape === 'string' && shape !== 'response' ? '' : typeof shape === 'object' && 'list' in shape ? [] : {} });
+    switch (shape!.kind) {
+      case Kind.Struct:
+      case Kind.Response:
+        value = {};
+        break;
+      case Kind.List:
+        value = [];
+        break;
+      default:
+        value = '';
+    }
+    top++;
+    shapes[top] = shape!;
+    names[top] = name;
+    values[top] = value;
   });
   parser.on('text', (text: string) => {
-    const top = stack[stack.length - 1]!;
-    if (typeof top.value === 'string') top.value += text;
+    const kind = shapes[top]!.kind;
+    if (kind <= Kind.Bool) values[top] = (values[top] as string) + text;
     // Between elements only space; outside the root saxes itself refuses text.
     else if (!SPACE.test(text)) outside();
   });
   parser.on('closetag', () => {
-    const frame = stack.pop()!;
-    const parent = stack[stack.length - 1]!;
-    let value: unknown = frame.value;
-    if (typeof frame.value === 'string') {
-      const text = frame.value;
-      // Values are written as they are: space around one, or a line break in one (which XML parsers normalise
-      // differently), is not IAM's form.
-      if (text.trim() !== text || text.includes('\n') || text.includes('\r')) outside();
-      value = scalar(frame.shape as Scalar, text);
+    const shape = shapes[top]!;
+    const name = names[top]!;
+    let value = values[top];
+    values[top] = undefined;
+    top--;
+    if (shape.kind === Kind.Response) return;
+    if (shape.kind <= Kind.Bool) {
+      const text = value as string;
+      if (!plainText(text)) outside();
+      value = scalar(shape.kind, text);
     }
-    if (frame.shape === 'response') return;
-    if (Array.isArray(parent.value)) parent.value.push(value);
-    else (parent.value as Record<string, unknown>)[frame.name] = value;
-    if (frame.name === resultName && parent.shape === 'response') output = value as Record<string, unknown>;
+    const parentValue = values[top];
+    const parentKind = shapes[top]!.kind;
+    if (parentKind === Kind.List) (parentValue as unknown[]).push(value);
+    else (parentValue as Record<string, unknown>)[name] = value;
+    if (parentKind === Kind.Response && name === resultName) output = value as Record<string, unknown>;
   });
   parser.on('xmldecl', (declaration: { version?: string; encoding?: string }) => {
     if (declaration.version !== '1.0' || (declaration.encoding !== undefined && declaration.encoding.toUpperCase() !== 'UTF-8')) outside();

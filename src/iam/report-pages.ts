@@ -6,6 +6,7 @@ import type {
 import { SERVICE_NAMESPACE_PATTERN, parsePrincipalArn } from '../model/constraints';
 import { IncompleteResponseError, JobMismatchError } from '../model/errors';
 import { DEFAULT_GRANULARITY, describeRequest, type ReportRequest } from '../model/report';
+import { lowerCased } from './interned-strings';
 
 /**
  * Completeness is proven, never assumed (the Aardvark #149 failure: a pagination bug stored 200 of 369 services and
@@ -176,7 +177,7 @@ export const SERVICES: ListSpec<{ ServicesLastAccessed?: SdkServiceLastAccessed[
       }
       const time = a.LastAccessedTime;
       if (time !== undefined && time !== null && !validDate(time)) return { problem: `(${s.ServiceNamespace}:${a.ActionName}) has an invalid LastAccessedTime` };
-      const lower = a.ActionName.toLowerCase();
+      const lower = lowerCased(a.ActionName);
       if (actions.has(lower)) return { problem: `(${s.ServiceNamespace}) lists the tracked action ${a.ActionName} twice` };
       actions.add(lower);
     }
