@@ -2,7 +2,7 @@
  * Client CPU of one 400-service ACTION_LEVEL report page through the engine's own session: sign and send the
  * GetServiceLastAccessedDetails request, read the ~370 KB answer (report-page-reader.ts: saxes, the SDK's deserializer
  * for what it does not read), the page checks (report-pages.ts) and
- * normalising (normalize.ts). The page is taken once
+ * normalising (normalize.ts), and the heap a finished report keeps alive. The page is taken once
  * from the emulator (the bench world: 400 services allowed, actions tracked for 120) and then served as-is by a
  * plain HTTP server in a child process, so the CPU measured is the client's alone.
  *
@@ -14,6 +14,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import {
   GenerateServiceLastAccessedDetailsCommand,
   GetServiceLastAccessedDetailsCommand,
@@ -38,6 +40,22 @@ export interface ReportCpuResult {
   /** Client CPU per page after the first (user + system, ms). */
   readonly cpuMs: Summary;
   readonly firstPageCpuMs: number;
+  /**
+   * Heap one finished report keeps alive (the last RETAINED reports of the loop, measured after a full GC): a report
+   * must not keep its page's text (a second copy of every page) through the strings it was cut from.
+   */
+  readonly retainedBytesPerReport: number;
+}
+
+const RETAINED = 20;
+
+let collectGarbage: (() => void) | undefined;
+function gc(): void {
+  if (!collectGarbage) {
+    v8.setFlagsFromString('--expose-gc');
+    collectGarbage = vm.runInNewContext('gc') as () => void;
+  }
+  collectGarbage();
 }
 
 /** One real 400-service ACTION_LEVEL page, as the emulator's HTTP answer body. */
@@ -103,6 +121,7 @@ export async function runReportCpuBench(pages = 60): Promise<ReportCpuResult> {
     const cpu: number[] = [];
     let services = 0;
     let trackedActions = 0;
+    const kept: unknown[] = [];
     for (let i = 0; i <= pages; i++) {
       const c0 = process.cpuUsage();
       const page = await session.send<GetServiceLastAccessedDetailsResponse>(OP, new GetServiceLastAccessedDetailsCommand({ JobId: 'j'.repeat(36), MaxItems: 1000 }), undefined);
@@ -112,12 +131,20 @@ export async function runReportCpuBench(pages = 60): Promise<ReportCpuResult> {
       const report = buildServiceReport(request, 'j'.repeat(36), page, collector.items, undefined, undefined);
       const c = process.cpuUsage(c0);
       cpu.push((c.user + c.system) / 1000);
+      kept.push(report);
+      if (kept.length > RETAINED) kept.shift();
       services = report.servicesLastAccessed.length;
       trackedActions = report.servicesLastAccessed.reduce((n, s) => n + (s.trackedActionsLastAccessed?.length ?? 0), 0);
     }
     session.close();
     if (profiler) await profiler.stopInto(process.env['BENCH_CPU_PROFILE']!);
-    return { pageBytes: Buffer.byteLength(xml), services, trackedActions, cpuMs: summarize(cpu.slice(1)), firstPageCpuMs: cpu[0]! };
+    gc();
+    const withReports = process.memoryUsage().heapUsed;
+    const count = kept.length;
+    kept.length = 0;
+    gc();
+    const retainedBytesPerReport = (withReports - process.memoryUsage().heapUsed) / count;
+    return { pageBytes: Buffer.byteLength(xml), services, trackedActions, cpuMs: summarize(cpu.slice(1)), firstPageCpuMs: cpu[0]!, retainedBytesPerReport };
   } finally {
     server.kill();
     rmSync(dir, { recursive: true, force: true });
@@ -148,7 +175,8 @@ if (require.main === module) {
       console.log(
         `400-service ACTION_LEVEL page (${(r.pageBytes / 1024).toFixed(0)} KiB, ${r.services} services, ${r.trackedActions} tracked actions): ` +
           `client CPU per page (send, read, checks, normalize) median ${r.cpuMs.median.toFixed(1)} ms ` +
-          `(${r.cpuMs.min.toFixed(1)}–${r.cpuMs.max.toFixed(1)}, ${r.cpuMs.runs} pages; first page ${r.firstPageCpuMs.toFixed(1)} ms)`,
+          `(${r.cpuMs.min.toFixed(1)}–${r.cpuMs.max.toFixed(1)}, ${r.cpuMs.runs} pages; first page ${r.firstPageCpuMs.toFixed(1)} ms); ` +
+          `heap kept per finished report ${(r.retainedBytesPerReport / 1024).toFixed(0)} KiB (last ${RETAINED} reports)`,
       ),
     (error: unknown) => {
       console.error(error);
