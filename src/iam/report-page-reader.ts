@@ -156,10 +156,16 @@ export function readReportPage(operation: string, body: string | Uint8Array, pie
   // A byte order mark, `<!`, `<?`, `&#` are the same bytes in UTF-8 as the characters the string checks look for.
   if (bytes.includes('&#')) return readReportPage(operation, bytes.toString('utf8'));
   if (markupIamNeverSends(bytes)) return undefined;
+  return parsePage(operation, decodedPieces(bytes, pieceBytes));
+}
+
+/**
+ * The text of `bytes` (valid UTF-8), one piece at a time: each piece is decoded when the parser asks for it, so only
+ * one piece of the page's text exists at a time next to its bytes.
+ */
+function* decodedPieces(bytes: Buffer, pieceBytes: number): Generator<string> {
   const decoder = new StringDecoder('utf8');
-  const pieces: string[] = [];
-  for (let at = 0; at < bytes.length; at += pieceBytes) pieces.push(decoder.write(bytes.subarray(at, at + pieceBytes)));
-  return parsePage(operation, pieces);
+  for (let at = 0; at < bytes.length; at += pieceBytes) yield decoder.write(bytes.subarray(at, at + pieceBytes));
 }
 
 /** Bytes decoded and parsed at a time: well below V8's large-object size. */
@@ -249,7 +255,7 @@ function plainText(text: string): boolean {
   return !text.includes('\n') && !text.includes('\r');
 }
 
-function parsePage(operation: string, pieces: readonly string[]): Record<string, unknown> | undefined {
+function parsePage(operation: string, pieces: Iterable<string>): Record<string, unknown> | undefined {
   const response = RESPONSES.get(operation)!;
   const rootName = `${operation}Response`;
   const resultName = `${operation}Result`;
