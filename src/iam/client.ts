@@ -5,7 +5,7 @@ import { abortError, raceAbort } from './backoff';
 import { AwsRequestError } from '../model/errors';
 import { REDACTED, registerSecret, safeMessage } from '../model/redact';
 import type { ReportRequest } from '../model/report';
-import type { RequestGate } from './request-gate';
+import type { ReleaseGate, RequestGate } from './request-gate';
 import { PHASES_ON, phaseMark } from './phase-log';
 import { FAST_READ_OPERATIONS, readReportPage } from './report-page-reader';
 
@@ -187,11 +187,31 @@ export async function createIamSession(
     client,
     async send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest, onAdmitted?: () => void) {
       const cmd = command as Parameters<IAMClient['send']>[0];
+      const startsJob = JOB_STARTS.has(operation);
+      // A run hands the session all its reports at once (200 generates). Let into the SDK's stack together, every
+      // command was serialized and signed (about a millisecond of CPU each) before the first reached the gate, so
+      // nothing went on the wire for the first few hundred milliseconds of a large run, and the first answers waited
+      // for that work too. Staged, only a few commands are prepared ahead of the gate at any time: the first request
+      // leaves after a few commands' work, and each next command is prepared while the ones before it are on the wire.
+      // (A command signed long before it leaves would also carry a stale signature time.)
+      let unstage: (() => void) | undefined;
+      try {
+        unstage = await gate.stage(signal, startsJob);
+      } catch (err) {
+        throw toAwsRequestError(operation, err, request, secrets, signal);
+      }
       // Per attempt, after signing and inside the SDK's retry loop: every wire request is rate limited and counted.
       // Outside the deserializer (priority high), so it sees IAM's error code and can tell throttling apart.
       (cmd.middlewareStack as unknown as MiddlewareAdder).add(
         (next) => async (args) => {
-          const release = await gate.enter(signal, JOB_STARTS.has(operation));
+          let release: ReleaseGate;
+          try {
+            release = await gate.enter(signal, startsJob);
+          } finally {
+            // Its place goes to the next command once this one leaves the gate (or gives up waiting).
+            unstage?.();
+            unstage = undefined;
+          }
           onAdmitted?.();
           phaseMark('request-sent', operation);
           try {
@@ -234,6 +254,10 @@ export async function createIamSession(
         return (await raceAbort(sent, signal)) as O;
       } catch (err) {
         throw explainCredentialsFailure(err, options) ?? toAwsRequestError(operation, err, request, secrets, signal);
+      } finally {
+        // The command ended before it reached the gate (credentials or serialization failed, aborted).
+        unstage?.();
+        unstage = undefined;
       }
     },
     close: () => client.destroy(),

@@ -19,6 +19,8 @@ export interface RequestGateOptions {
   /** Requests that may go at once after an idle period, at the ceiling (default: one second's worth). */
   readonly burst?: number;
   readonly concurrency: number;
+  /** Commands prepared (serialized, signed) at once ahead of the gate (default: `concurrency`); see stage(). */
+  readonly staged?: number;
   /** false: a fixed rate at the ceiling, throttling answers ignored (default true). */
   readonly adaptive?: boolean;
   readonly now?: () => number;
@@ -69,6 +71,8 @@ export class RequestGate {
   private throttled = 0;
   private readonly tokenQueue: Waiter[] = [];
   private readonly slotQueue: Waiter[] = [];
+  private stagedHeld = 0;
+  private readonly stageQueue: Waiter[] = [];
   private timer?: ReturnType<typeof setTimeout>;
   private readonly timeScale: number;
 
@@ -115,6 +119,47 @@ export class RequestGate {
       }
       this.freeSlot();
       this.pump();
+    };
+  }
+
+  /**
+   * Waits for one of the few places where a command is prepared (serialized and signed by the SDK) and waits for
+   * its turn in the gate; returns the function that frees the place, to be called when enter() admits the command
+   * (or it ends before). A run hands over all its commands at once: prepared all together they took the first few
+   * hundred milliseconds of a large run before any request could leave, and delayed the first answers as much; a
+   * few at a time, the first leaves after a few commands' work and the next ones are prepared while the ones before
+   * them are on the wire. Same order as the gate (job starts first).
+   */
+  async stage(signal?: AbortSignal, startsJob = false): Promise<() => void> {
+    if (signal?.aborted) throw abortError();
+    const capacity = this.options.staged ?? this.options.concurrency;
+    if (this.stagedHeld < capacity) {
+      this.stagedHeld++;
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const entry: Waiter = {
+          startsJob,
+          grant: () => {
+            signal?.removeEventListener('abort', onAbort);
+            this.stagedHeld++;
+            resolve();
+          },
+        };
+        const onAbort = (): void => {
+          const i = this.stageQueue.indexOf(entry);
+          if (i >= 0) this.stageQueue.splice(i, 1);
+          reject(abortError());
+        };
+        enqueue(this.stageQueue, entry);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      this.stagedHeld--;
+      this.stageQueue.shift()?.grant();
     };
   }
 

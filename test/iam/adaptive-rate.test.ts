@@ -27,24 +27,55 @@ describe('AdaptiveRate', () => {
     expect(drain(rate)).toBe(5); // refills at 50/s
   });
 
-  it('cuts to 0.7× on throttling (based on what was actually sent), at most once per generation, never below the floor', () => {
+  it('cuts to 0.9× on the first throttle and 0.7× on the next (based on what was actually sent), at most once per generation, never below the floor', () => {
     const c = clock();
     const rate = new AdaptiveRate({ ceiling: 50, now: c.now });
     const generations = Array.from({ length: 20 }, () => rate.take()); // 20 sent in the last second
     expect(rate.onThrottle(generations[0]!)).toBe(true);
-    expect(rate.currentRate).toBe(14); // min(50, sent 20/s) × 0.7
+    expect(rate.currentRate).toBeCloseTo(18, 9); // min(50, sent 20/s) × 0.9: the first throttle finds the edge
     // Echoes: the other 19 were sent before the cut and must not cut again.
     expect(generations.slice(1).map((g) => rate.onThrottle(g))).toEqual(Array(19).fill(false));
-    expect(rate.currentRate).toBe(14);
+    expect(rate.currentRate).toBeCloseTo(18, 9);
     expect(rate.waitMs()).toBeGreaterThan(0); // the bucket was emptied
-    // Throttled again on a request sent after the cut: cut again, down to the floor and no further.
+    // Throttled on a request sent after that cut: the edge is below, back off by 0.7×.
+    c.advance(100);
+    expect(rate.onThrottle(rate.take())).toBe(true);
+    expect(rate.currentRate).toBeCloseTo(18 * 0.7, 9); // min(18, sent 21/s) × 0.7
+    // And again, down to the floor and no further.
     for (let i = 0; i < 10; i++) {
       c.advance(2000);
       const g = rate.take();
       rate.onThrottle(g);
     }
     expect(rate.currentRate).toBe(1);
-    expect(rate.cutCount).toBe(11);
+    expect(rate.cutCount).toBe(12);
+  });
+
+  it('a smaller first cut costs one more throttle, not a higher rate: throttled on every request, it follows the 0.7× cuts', () => {
+    const c = clock();
+    const gentle = new AdaptiveRate({ ceiling: 50, now: c.now });
+    const harsh = new AdaptiveRate({ ceiling: 50, firstDecrease: 0.7, now: c.now });
+    const rates: [number, number][] = [];
+    for (let i = 0; i < 6; i++) {
+      c.advance(1000);
+      // Each sends all it may for a second, and its last request is throttled.
+      for (const r of [gentle, harsh]) {
+        let generation = 0;
+        while (r.waitMs() === 0) generation = r.take();
+        expect(r.onThrottle(generation)).toBe(true);
+      }
+      rates.push([gentle.currentRate, harsh.currentRate]);
+    }
+    expect(rates[0]![0]).toBeCloseTo(45, 9);
+    expect(rates[0]![1]).toBeCloseTo(35, 9);
+    // After one more cut the gentle limiter is at or below where the 0.7× one was a cut earlier.
+    for (let i = 1; i < rates.length; i++) expect(rates[i]![0]).toBeLessThanOrEqual(rates[i - 1]![1] + 1e-9);
+    expect(rates[5]![0]).toBeLessThan(10);
+  });
+
+  it('rejects a first cut outside [decrease, 1)', () => {
+    expect(() => new AdaptiveRate({ ceiling: 10, firstDecrease: 1 })).toThrow(RangeError);
+    expect(() => new AdaptiveRate({ ceiling: 10, decrease: 0.7, firstDecrease: 0.5 })).toThrow(RangeError);
   });
 
   it('recovers while calls succeed, reaching the throttled rate again and never exceeding the ceiling', () => {
@@ -52,9 +83,9 @@ describe('AdaptiveRate', () => {
     const rate = new AdaptiveRate({ ceiling: 20, now: c.now });
     for (let i = 0; i < 20; i++) rate.take();
     rate.onThrottle(0);
-    expect(rate.currentRate).toBe(14); // 20 × 0.7
+    expect(rate.currentRate).toBeCloseTo(18, 9); // 20 × 0.9 (the first cut)
     rate.onSuccess();
-    expect(rate.currentRate).toBe(14); // no time passed: no growth
+    expect(rate.currentRate).toBeCloseTo(18, 9); // no time passed: no growth
     const seen: number[] = [];
     for (let s = 0; s < 60; s++) {
       c.advance(500);
@@ -63,7 +94,7 @@ describe('AdaptiveRate', () => {
     }
     // Monotone growth back to 20 (the throttled rate, here also the ceiling), capped there.
     expect(seen.every((r, i) => i === 0 || r >= seen[i - 1]!)).toBe(true);
-    expect(seen[0]!).toBeGreaterThan(14);
+    expect(seen[0]!).toBeGreaterThan(18);
     expect(seen[0]!).toBeLessThan(20);
     expect(Math.max(...seen)).toBe(20);
     expect(rate.currentRate).toBe(20);
@@ -91,7 +122,8 @@ describe('RequestGate with throttling outcomes', () => {
     return (async () => {
       const releases = await Promise.all(Array.from({ length: 8 }, () => gate.enter()));
       releases.forEach((release) => release('throttled'));
-      expect(gate.stats()).toMatchObject({ throttled: 8, rateCuts: 1, rate: 5.6 }); // min(40, sent 8/s) × 0.7
+      expect(gate.stats()).toMatchObject({ throttled: 8, rateCuts: 1 });
+      expect(gate.stats().rate).toBeCloseTo(7.2, 9); // min(40, sent 8/s) × 0.9 (the first cut)
       c.advance(10_000);
       (await gate.enter())('ok');
       expect(gate.stats().rate).toBeGreaterThan(4);

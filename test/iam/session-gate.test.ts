@@ -61,4 +61,63 @@ describe('the session and the run gate', () => {
     expect(entered).toEqual([true, false]);
     expect(admitted).toEqual(['generate', 'poll']);
   });
+
+  it('prepares a few commands at a time: the first request leaves before the run\'s other commands are serialized', async () => {
+    const gate = new RequestGate({ requestsPerSecond: 10_000, concurrency: 2 });
+    const session = await createIamSession({ endpoint, region: 'us-east-1', credentials: CREDENTIALS }, gate, 1);
+    let built = 0;
+    const builtWhenSent: number[] = [];
+    // Counts commands once the SDK has serialized them; the gate's middleware sees each attempt as it leaves.
+    session.client.middlewareStack.add((next) => (args) => ((built++, next(args))), { step: 'build', name: 'countBuilt' });
+    session.client.middlewareStack.add((next) => (args) => ((builtWhenSent.push(built), next(args))), {
+      step: 'deserialize',
+      priority: 'low',
+      name: 'countSent',
+    });
+    try {
+      const outs = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          session.send<{ JobId?: string }>(
+            'GenerateServiceLastAccessedDetails',
+            new GenerateServiceLastAccessedDetailsCommand({ Arn: `arn:aws:iam::123456789012:role/r${i}`, Granularity: 'ACTION_LEVEL' }),
+            undefined,
+          ),
+        ),
+      );
+      expect(outs.every((o) => o.JobId === 'j'.repeat(36))).toBe(true);
+    } finally {
+      session.close();
+    }
+    expect(builtWhenSent).toHaveLength(40);
+    // Staged two at a time (the in-flight cap): the first leaves after a few commands' work, not after all 40.
+    expect(builtWhenSent[0]!).toBeLessThanOrEqual(4);
+    expect(gate.stats()).toMatchObject({ admitted: 40, inFlight: 0 });
+  });
+
+  it('frees a command\'s place when it fails before reaching the gate (credentials), so the next ones go on', async () => {
+    const gate = new RequestGate({ requestsPerSecond: 10_000, concurrency: 1 });
+    let calls = 0;
+    const credentials = async () => {
+      calls++;
+      if (calls <= 3) throw new Error('no credentials yet');
+      return CREDENTIALS;
+    };
+    const session = await createIamSession({ endpoint, region: 'us-east-1', credentials }, gate, 1);
+    try {
+      const send = (i: number) =>
+        session.send<{ JobId?: string }>(
+          'GenerateServiceLastAccessedDetails',
+          new GenerateServiceLastAccessedDetailsCommand({ Arn: `arn:aws:iam::123456789012:role/r${i}`, Granularity: 'ACTION_LEVEL' }),
+          undefined,
+        );
+      const settled = await Promise.allSettled([send(0), send(1), send(2), send(3), send(4)]);
+      expect(settled.filter((s) => s.status === 'rejected').length).toBeGreaterThanOrEqual(1);
+      expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+      // Nothing is left holding a place: one more command goes through.
+      await expect(send(5)).resolves.toMatchObject({ JobId: 'j'.repeat(36) });
+    } finally {
+      session.close();
+    }
+    expect(gate.stats().inFlight).toBe(0);
+  });
 });
