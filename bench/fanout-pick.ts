@@ -7,10 +7,14 @@
  *   node -r ts-node/register/transpile-only bench/fanout-pick.ts [--scenarios p200-spread-t50-s20,…] [--strategies ours,…]
  *     [--runs N] [--first-run K] [--throttle R] [--burst B] [--time-scale S] [--timeline]
  *
- * --timeline prints, per run of our engine, the requests that left per 100 ms (unscaled), the throttled answers
- * among them, and when the last job's generate and the last request went.
+ * --timeline prints, per run, the requests that left per 100 ms (unscaled), the throttled answers and generates
+ * among them, the first requests' round trips, and when the first request, the last generate and the last request
+ * went. PICK_PROFILE_MS=<ms> in the environment writes a CPU profile of each run's first <ms> (real) to
+ * /tmp/pick-<run>.cpuprofile (summarise it with bench/profile-summary.ts).
  */
-import type * as http from 'node:http';
+import http from 'node:http';
+import * as inspector from 'node:inspector';
+import { writeFileSync } from 'node:fs';
 import { measureCallCost, runFanoutSample, scenarioSeed, type FanoutSample, type FanoutScenario } from './suite/fanout-matrix';
 import { EmulatorProcess } from './suite/emulator-process';
 import { SCENARIOS } from './suite/scenarios';
@@ -68,7 +72,7 @@ interface Sent {
 function recordRequests(): { sent: Sent[]; stop: () => void } {
   const sent: Sent[] = [];
   // The module object itself (an `import *` namespace is read-only): the SDK's handler reads `request` from it per call.
-  const httpModule = require('node:http') as { request: typeof http.request };
+  const httpModule = http as { request: typeof http.request };
   const original = httpModule.request;
   const patched = function (this: unknown, ...params: Parameters<typeof http.request>) {
     const req = (original as (...p: unknown[]) => http.ClientRequest).apply(this, params);
@@ -126,7 +130,6 @@ function printTimeline(sent: readonly Sent[], startedAt: number, sample: FanoutS
 
 /** Diagnosis: a CPU profile of this process's first `ms` of a run (PICK_PROFILE_MS), written to `file`. */
 function profileFor(ms: number, file: string): void {
-  const inspector = require('node:inspector') as typeof import('node:inspector');
   const session = new inspector.Session();
   session.connect();
   session.post('Profiler.enable', () =>
@@ -134,7 +137,7 @@ function profileFor(ms: number, file: string): void {
       session.post('Profiler.start', () => {
         setTimeout(() => {
           session.post('Profiler.stop', (err, result) => {
-            if (!err) require('node:fs').writeFileSync(file, JSON.stringify(result.profile));
+            if (!err) writeFileSync(file, JSON.stringify(result.profile));
             session.disconnect();
           });
         }, ms);
@@ -170,7 +173,6 @@ async function main(): Promise<void> {
           const timed = {
             ...strategy,
             run: async (r: Parameters<typeof strategy.run>[0]) => {
-              if (process.env['PICK_SETTLE_MS']) await new Promise((done) => setTimeout(done, Number(process.env['PICK_SETTLE_MS'])));
               startedAt = performance.now();
               if (process.env['PICK_PROFILE_MS']) profileFor(Number(process.env['PICK_PROFILE_MS']), `/tmp/pick-${run}.cpuprofile`);
               return strategy.run(r);
