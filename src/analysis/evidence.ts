@@ -20,6 +20,11 @@ export function completedInTheFuture(completed: Date, ageAt: Date): boolean {
   return completed.getTime() - ageAt.getTime() > FUTURE_TOLERANCE_MS;
 }
 
+/** How many days before `ageAt` the report completed (negative when after it). */
+export function reportAgeDays(completed: Date, ageAt: Date): number {
+  return (ageAt.getTime() - completed.getTime()) / DAY_MS;
+}
+
 export function futureReportReason(jobId: string, completed: Date, ageAt: Date): string {
   return `stale evidence: report job ${jobId} says it completed ${iso(completed)}, after ${iso(ageAt)} (the time it is judged at); a report from the future is no evidence of its age. Check the clock, or refresh the report`;
 }
@@ -96,7 +101,7 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
 
   let status: EvidenceStatus = 'sufficient';
   let statusReason = `report job ${report.jobId} completed ${iso(completed)}; window ${unusedAfterDays} days (since ${iso(cutoff)})`;
-  const reportAgeDays = (ageAt.getTime() - completed.getTime()) / DAY_MS;
+  const ageDays = reportAgeDays(completed, ageAt);
   const dateKnown = report.principalCreateDate !== undefined;
   if (staleReason !== undefined) {
     status = 'stale-evidence';
@@ -107,9 +112,9 @@ export function assessEvidence(report: ServiceLastAccessedReport, options: Unuse
   } else if (createdAfterReport(report, completed)) {
     status = 'stale-evidence';
     statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, before ${report.arn} was created (${report.principalCreateDate}): it describes an earlier principal of that name; nothing is flagged until the report is refreshed`;
-  } else if (reportAgeDays > maxReportAgeDays) {
+  } else if (ageDays > maxReportAgeDays) {
     status = 'stale-evidence';
-    statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, ${reportAgeDays.toFixed(1)} days before ${iso(ageAt)} (limit ${maxReportAgeDays} days); nothing is flagged until the report is refreshed`;
+    statusReason = `stale evidence: report job ${report.jobId} completed ${iso(completed)}, ${ageDays.toFixed(1)} days before ${iso(ageAt)} (limit ${maxReportAgeDays} days); nothing is flagged until the report is refreshed`;
   } else if (report.principalCreateDate !== undefined) {
     const created = toDate(report.principalCreateDate, 'report', 'principalCreateDate');
     if (created.getTime() > cutoff.getTime()) {

@@ -4,6 +4,8 @@ import type { GrantedPolicies } from './granted';
 import type * as GrantedModule from './granted';
 import type { Baseline, DriftResult, EvidenceStatus, Finding, FindingKind, UnusedPermissions, UnusedPermissionsOptions } from './types';
 import { findUnusedPermissions } from './unused';
+import { DEFAULT_MAX_REPORT_AGE_DAYS } from './defaults';
+import { completedInTheFuture, reportAgeDays } from './evidence';
 
 /**
  * The least-privilege gate: the one place that turns access-advisor evidence into a pass or a fail. The
@@ -22,6 +24,7 @@ import { findUnusedPermissions } from './unused';
  * - `verdictOf(unused, ratchet?)` → `PrincipalVerdict`: the rules below over a decision already taken (the sweep
  *   stores its decisions; the constructs keep theirs for their `unused` output).
  * - `gateVerdict(principals)` → `GateVerdict`: several principals, passed when every one passed, with counts.
+ * - `decisionAgedAt(unused, ageAt)` → the stored decision as it stands at `ageAt`: stale once its report is too old.
  *
  * Defaults: the window (`DEFAULT_UNUSED_AFTER_DAYS`, 90 days) and the report age limit (`DEFAULT_MAX_REPORT_AGE_DAYS`,
  * 5 days) are defined once, in defaults.ts; `now` defaults to the real clock (callers that must be deterministic,
@@ -115,12 +118,48 @@ export function evidenceSupportsRemoval(unused: Pick<UnusedPermissions, 'status'
   return unused.status === 'sufficient';
 }
 
+/** The statuses whose "no violation" may pass: current evidence (sufficient, or a principal too young or of unknown age). */
+const PASSABLE_STATUSES: ReadonlySet<string> = new Set<EvidenceStatus>(['sufficient', 'insufficient-history', 'unknown-history']);
+
 /**
  * Stale evidence never passes a gate: it flags nothing, so "no violation" would vouch for a state nobody saw. (Too
- * little or unknown history is different: the evidence is current, the principal too young or of unknown age.)
+ * little or unknown history is different: the evidence is current, the principal too young or of unknown age.) A
+ * status that is none of these (a stored decision edited or written by another version) is no evidence either.
  */
 export function evidenceCanPass(unused: Pick<UnusedPermissions, 'status'>): boolean {
-  return unused.status !== 'stale-evidence';
+  return PASSABLE_STATUSES.has(unused.status);
+}
+
+/** Findings that only sufficient evidence produces: a decision that turns stale keeps none of them. */
+const JUDGED_ONLY_KINDS: ReadonlySet<FindingKind> = new Set(['unused-service', 'unused-action', 'allowed-by-exception', 'no-longer-granted']);
+
+/**
+ * A decision taken earlier (a sweep's stored result, read back by `sweep merge`) as it stands at `ageAt`. Its evidence
+ * ages as the report behind it does: a report that completed more than `maxReportAgeDays` before `ageAt`, after it
+ * (beyond clock skew), or at no readable date, is stale evidence now, whatever the decision said when it was taken,
+ * so it flags nothing and cannot pass (`evidenceCanPass`). A decision still fresh, or not sufficient, is returned as is.
+ */
+export function decisionAgedAt(unused: UnusedPermissions, ageAt: Date, maxReportAgeDays: number = DEFAULT_MAX_REPORT_AGE_DAYS): UnusedPermissions {
+  if (unused.status !== 'sufficient') return unused;
+  const completed = new Date(typeof unused.reportJobCompletionDate === 'string' ? unused.reportJobCompletionDate : NaN);
+  const stale = (why: string): UnusedPermissions => ({
+    ...unused,
+    status: 'stale-evidence',
+    statusReason: `stale evidence: ${why}; nothing is flagged until the report is refreshed`,
+    unusedServices: [],
+    unusedActions: [],
+    findings: unused.findings.filter((f) => !JUDGED_ONLY_KINDS.has(f.kind)),
+  });
+  const taken = `the decision on ${unused.principalArn} (taken ${String(unused.evaluatedAt)})`;
+  if (Number.isNaN(completed.getTime())) return stale(`${taken} names no valid report completion date (${JSON.stringify(unused.reportJobCompletionDate)})`);
+  if (completedInTheFuture(completed, ageAt)) {
+    return stale(`${taken} rests on a report that says it completed ${completed.toISOString()}, after ${ageAt.toISOString()} (the time it is judged at)`);
+  }
+  const days = reportAgeDays(completed, ageAt);
+  if (days > maxReportAgeDays) {
+    return stale(`${taken} rests on a report that completed ${completed.toISOString()}, ${days.toFixed(1)} days before ${ageAt.toISOString()} (limit ${maxReportAgeDays} days)`);
+  }
+  return unused;
 }
 
 /** With a ratchet, the violations the baseline has not accepted (and the drift that says so). */

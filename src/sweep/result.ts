@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gateVerdict, verdictOf, type PrincipalVerdict } from '../analysis/gate';
+import { decisionAgedAt, gateVerdict, verdictOf, type PrincipalVerdict } from '../analysis/gate';
 import type { Baseline } from '../analysis/types';
 import { InvalidRequestError } from '../model/errors';
 import type { ServiceLastAccessedReport } from '../model/report';
@@ -128,7 +128,8 @@ export class SweepMergeError extends InvalidRequestError {}
  * account list in every shard, each shard holding exactly its part of that list, and so every listed account swept
  * by exactly one shard. Anything else is a SweepMergeError naming the shard and the accounts: a merge that passed
  * with an account swept by nobody would report an organization smaller than it is. The merged document has no
- * `shard` and fresh totals; drift is recomputed by the caller (the baseline is the organization's, not a shard's).
+ * `shard` and fresh totals; its decisions stand as they do at `now` (`decisionAgedAt`: a report grown too old is stale
+ * evidence); drift is recomputed by the caller (the baseline is the organization's, not a shard's).
  */
 export function mergeSweepResults(parts: readonly { source: string; result: SweepResult }[], now: Date = new Date()): SweepResult {
   if (parts.length === 0) throw new SweepMergeError('files', [], 'at least one sweep result');
@@ -170,7 +171,12 @@ export function mergeSweepResults(parts: readonly { source: string; result: Swee
       `every shard; missing ${missing.map((i) => `${i}/${count}`).join(', ')}, so no shard swept ${uncovered.length ? uncovered.join(', ') : 'anything of theirs'}`,
     );
   }
-  const accounts = parts.flatMap((p) => p.result.accounts).sort((a, b) => byCodePoint(a.accountId, b.accountId));
+  // The shards' decisions were taken when each shard ran: judged now, one whose report has grown too old (a shard
+  // left from an earlier run) is stale evidence and cannot pass, as the same report would be in a fresh sweep.
+  const accounts = parts
+    .flatMap((p) => p.result.accounts)
+    .map((a) => (Array.isArray(a.principals) ? { ...a, principals: a.principals.map((p) => (p?.decision ? { ...p, decision: decisionAgedAt(p.decision, now) } : p)) } : a))
+    .sort((a, b) => byCodePoint(a.accountId, b.accountId));
   return {
     kind: 'access-advisor-sweep',
     schemaVersion: SWEEP_SCHEMA_VERSION,

@@ -152,3 +152,88 @@ describe('sweep merge refuses shards that do not add up to one organization (bui
     expect((JSON.parse(run.stdout) as SweepResult).accounts.map((a) => a.accountId)).toEqual(all);
   });
 });
+
+describe('sweep merge judges the shards\' decisions when it merges them (built CLI)', () => {
+  const ROLE = 'arn:aws:iam::111111111111:role/app';
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+  /** One shard of one account holding one role's decision: s3 used, and `unused` as the unused services. */
+  const shardWith = (name: string, completedDaysAgo: number, unused: string[] = [], status = 'sufficient') => {
+    const file = path.join(dir, name);
+    const completed = daysAgo(completedDaysAgo);
+    const decision = {
+      status,
+      statusReason: 'judged when the shard ran',
+      principalArn: ROLE,
+      unusedAfterDays: 90,
+      evaluatedAt: completed,
+      reportJobCompletionDate: completed,
+      principalCreateDate: '2024-01-01T00:00:00Z',
+      principalCreateDateKnown: true,
+      usedServices: ['s3'],
+      unusedServices: unused,
+      usedActions: [],
+      unusedActions: [],
+      findings: [
+        { kind: 'used-service', permission: 's3', lastUsed: completed, reason: 's3 used' },
+        ...unused.map((permission) => ({ kind: 'unused-service', permission, reason: `${permission} not used` })),
+      ],
+    };
+    const result = {
+      kind: 'access-advisor-sweep',
+      schemaVersion: 1,
+      generatedAt: completed,
+      request: { source: 'accounts', accounts: ['111111111111'], roleName: 'OrganizationAccountAccessRole', principalKinds: ['role'], includeServiceLinkedRoles: false, granularity: 'ACTION_LEVEL' },
+      shard: { index: 1, count: 1 },
+      accountsListed: ['111111111111'],
+      accounts: [{ accountId: '111111111111', status: 'ok', principals: [{ arn: ROLE, kind: 'role', name: 'app', status: 'ok', decision }] }],
+      totals: {},
+    };
+    fs.writeFileSync(file, JSON.stringify(result));
+    return file;
+  };
+  const statusOf = (stdout: string) => (JSON.parse(stdout) as SweepResult).accounts[0]!.principals[0]!.decision!.status;
+
+  it('a shard of today that found nothing unused passes (exit 0)', async () => {
+    const run = await runCli(['sweep', 'merge', shardWith('fresh.json', 1), '--output', 'json']);
+    expect(run.code).toBe(0);
+    expect(statusOf(run.stdout)).toBe('sufficient');
+  });
+
+  it('the same shard left from a run 30 days ago: stale evidence, the gate fails (exit 1) and says why', async () => {
+    const run = await runCli(['sweep', 'merge', shardWith('old.json', 30), '--output', 'json']);
+    expect(run.code).toBe(1);
+    expect(statusOf(run.stdout)).toBe('stale-evidence');
+    expect(run.stderr).toMatch(/role\/app: stale evidence: .* rests on a report that completed .*, 30\.0 days before .* \(limit 5 days\)/);
+    expect((JSON.parse(run.stdout) as SweepResult).totals.principalsNotJudged).toBe(1);
+  });
+
+  it('--accept never takes the old shard\'s unused services into the baseline', async () => {
+    const baseline = path.join(dir, 'merge-baseline.json');
+    fs.writeFileSync(baseline, '{"schemaVersion": 1, "principals": {}}\n');
+    const run = await runCli(['sweep', 'merge', shardWith('old-unused.json', 30, ['ec2', 'sqs']), '--baseline', baseline, '--accept']);
+    expect(run.code).toBe(1);
+    expect(parseBaseline(fs.readFileSync(baseline, 'utf8'), baseline).principals[ROLE]).toBeUndefined();
+    // A later run that finds ec2 unused on current evidence still fails on it.
+    const later = await runCli(['sweep', 'merge', shardWith('new-unused.json', 1, ['ec2']), '--baseline', baseline]);
+    expect(later.code).toBe(1);
+    expect(later.stdout).toContain('ec2');
+  });
+
+  it('--baseline and --accept after the files reach the merge (commander gives them to `sweep`): a current shard is accepted, then passes', async () => {
+    const baseline = path.join(dir, 'merge-ratchet.json');
+    fs.writeFileSync(baseline, '{"schemaVersion": 1, "principals": {}}\n');
+    const accepted = await runCli(['sweep', 'merge', shardWith('accept-now.json', 1, ['ec2']), '--baseline', baseline, '--accept']);
+    expect(accepted.code).toBe(0);
+    expect(parseBaseline(fs.readFileSync(baseline, 'utf8'), baseline).principals[ROLE]?.unused).toEqual(['ec2']);
+    const ratchet = await runCli(['sweep', 'merge', shardWith('ratchet-now.json', 1, ['ec2']), '--baseline', baseline, '--output', 'json']);
+    expect(ratchet.code).toBe(0);
+    expect((JSON.parse(ratchet.stdout) as SweepResult).drift?.passed).toBe(true);
+    const grown = await runCli(['sweep', 'merge', shardWith('ratchet-grown.json', 1, ['ec2', 'sqs']), '--baseline', baseline]);
+    expect(grown.code).toBe(1);
+  });
+
+  it('a decision whose status this version does not know is no evidence: exit 1', async () => {
+    const run = await runCli(['sweep', 'merge', shardWith('bogus.json', 1, [], 'SUFFICIENT')]);
+    expect(run.code).toBe(1);
+  });
+});

@@ -272,7 +272,12 @@ async function runWithState(ctx: CliContext, flags: Flags): Promise<SweepResult>
 }
 
 /** `sweep merge`: the shards' results, checked to be one sweep that covers every account, then the ratchet. */
-async function mergeAction(ctx: CliContext, flags: RatchetFlags, cmd: Command): Promise<number> {
+async function mergeAction(ctx: CliContext, own: RatchetFlags, cmd: Command): Promise<number> {
+  // `sweep` declares --baseline and --accept too, and commander gives them to it wherever they stand on the line
+  // (`sweep merge a.json --baseline b.json` included): read them from either command.
+  const parent = cmd.parent?.opts<Partial<RatchetFlags>>() ?? {};
+  const baseline = own.baseline ?? parent.baseline;
+  const flags: RatchetFlags = { ...own, ...(baseline !== undefined ? { baseline } : {}), accept: own.accept === true || parent.accept === true };
   checkRatchetFlags(flags);
   const loaded = flags.baseline ? readBaseline(flags.baseline) : undefined;
   const parts = cmd.args.map((file) => {
@@ -357,6 +362,10 @@ function withExitCodes(result: SweepResult): SweepResult {
 function logFailures(ctx: CliContext, result: SweepResult): void {
   for (const a of result.accounts) {
     if (a.error) ctx.log(`access-advisor: account ${a.accountId}${a.name ? ` (${a.name})` : ''} not swept: ${a.error.message}`);
-    for (const p of a.principals) if (p.error) ctx.log(`access-advisor: ${p.arn}: ${p.error.message}`);
+    for (const p of a.principals) {
+      if (p.error) ctx.log(`access-advisor: ${p.arn}: ${p.error.message}`);
+      // Stale evidence fails the gate with nothing flagged (e.g. a merged shard from an earlier run): say why.
+      else if (p.decision?.status === 'stale-evidence') ctx.log(`access-advisor: ${p.arn}: ${p.decision.statusReason}`);
+    }
   }
 }
