@@ -105,6 +105,25 @@ describe('gate --policy: document forms whose meaning is ambiguous are refused (
   });
 });
 
+describe('gate --policy: text another reader may take differently is refused, never read one way (exit 2)', () => {
+  const used = JSON.stringify(USED);
+  const grantsDynamodb = '{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}';
+  it.each([
+    ['a key named twice, once through a JSON escape', `{"Version":"2012-10-17","Statement":[${used},{"Effect":"Allow","Action":"dynamodb:*","Act\\u0069on":"s3:GetObject","Resource":"*"}]}`, /Action \(named twice\)/],
+    ['an element name in another case beside the real one', `{"Version":"2012-10-17","Statement":[${used},{"Effect":"Allow","Action":"dynamodb:*","action":"s3:GetObject","Resource":"*"}]}`, /Statement\[1\]\.action/],
+    ['a __proto__ key in a statement', `{"Version":"2012-10-17","Statement":[${used},{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","__proto__":{"Effect":"Deny"}}]}`, /__proto__/],
+    ['a byte-order mark before the document', `\ufeff{"Version":"2012-10-17","Statement":[${used},${grantsDynamodb}]}`, /not valid JSON/],
+    ['a comment', `{"Version":"2012-10-17","Statement":[${used},/* gone */${grantsDynamodb}]}`, /not valid JSON/],
+    ['a trailing comma', `{"Version":"2012-10-17","Statement":[${used},${grantsDynamodb},]}`, /not valid JSON/],
+    ['a number as an Action', `{"Version":"2012-10-17","Statement":[${used},{"Effect":"Allow","Action":["dynamodb:*",7],"Resource":"*"}]}`, /Action\[1\]/],
+  ])('%s', async (_name, text, message) => {
+    const run = await gateOnText(text);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+  });
+});
+
 describe('tighten --policy: a duplicated key is refused before the job (exit 2)', () => {
   it('from standard input: the tightening would otherwise start from a document IAM may read differently', async () => {
     const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Action":"s3:GetObject","Resource":"*"}]}`;
