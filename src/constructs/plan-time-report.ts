@@ -44,11 +44,12 @@ const PROGRAM_ASSET_ID = 'access-advisor-external-program';
 const PROVIDER_ID = 'access-advisor-external-provider';
 
 /**
- * The canonical plan-gate condition over the program's outputs: the data source's `violation_count` is "0".
+ * The canonical plan-gate condition over the program's outputs: the data source's `violation_count` is "0" and the
+ * gate's verdict `passed` is "true" (stale evidence flags nothing, so it has no violation, yet it never passes).
  * Wrapped in `${…}` because in Terraform's JSON syntax a bare string is a literal, not an expression.
  */
 export function planGateCondition(): string {
-  return '${self.result["violation_count"] == "0"}';
+  return '${self.result["violation_count"] == "0" && self.result["passed"] == "true"}';
 }
 
 /** The canonical plan-gate error message: the program's one-line summary (evaluated only when the gate fails). */

@@ -98,7 +98,8 @@ async function runQuery(query: ExternalQuery, options: ReportOptions, now: Date)
 
 /** The flat string map for a service-last-accessed report and its least-privilege evaluation. */
 export function serviceResult(report: ServiceLastAccessedReport, unused: UnusedPermissions): Record<ServiceResultKey, string> {
-  const violations = verdictOf(unused).violations.map(toViolation);
+  const verdict = verdictOf(unused);
+  const violations = verdict.violations.map(toViolation);
   return {
     kind: report.kind,
     arn: report.arn,
@@ -117,7 +118,9 @@ export function serviceResult(report: ServiceLastAccessedReport, unused: UnusedP
     unused_action_count: String(unused.unusedActions.length),
     violations: JSON.stringify(violations),
     violation_count: String(violations.length),
-    all_used: String(violations.length === 0),
+    // Stale evidence flags nothing, so it has no violation: only the gate's verdict says it cannot pass.
+    all_used: String(verdict.passed),
+    passed: String(verdict.passed),
     evidence_status: unused.status,
     evidence_reason: oneLine(unused.statusReason),
     unused_after_days: String(unused.unusedAfterDays),
@@ -162,6 +165,9 @@ const SUMMARY_LIST_LIMIT = 10;
 
 function serviceSummary(report: ServiceLastAccessedReport, unused: UnusedPermissions, violations: readonly Violation[]): string {
   const where = `(${report.granularity}, job ${report.jobId})`;
+  if (unused.status === 'stale-evidence') {
+    return oneLine(`${report.arn}: evidence ${unused.status}, nothing flagged and the gate cannot pass: ${unused.statusReason} ${where}`);
+  }
   if (unused.status !== 'sufficient') {
     return oneLine(`${report.arn}: evidence ${unused.status}, nothing flagged: ${unused.statusReason} ${where}`);
   }

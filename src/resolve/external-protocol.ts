@@ -54,6 +54,7 @@ export const SERVICE_RESULT_KEYS = [
   'violations',
   'violation_count',
   'all_used',
+  'passed',
   'evidence_status',
   'evidence_reason',
   'unused_after_days',

@@ -130,7 +130,7 @@ describe('LeastPrivilegeGate (plan-time report on the external fallback)', () =>
     expect(block.query.unused_after_days).toBe('30');
     expect(JSON.parse(block.query.allow!)).toEqual([{ permission: 's3:GetObject', reason: 'nightly export' }]);
     expect(block.lifecycle!.postcondition).toHaveLength(1);
-    expect(block.lifecycle!.postcondition[0]!.condition).toBe('${self.result["violation_count"] == "0"}');
+    expect(block.lifecycle!.postcondition[0]!.condition).toBe('${self.result["violation_count"] == "0" && self.result["passed"] == "true"}');
     expect(block.lifecycle!.postcondition[0]!.error_message).toContain('${self.result["summary"]}');
     expect(gate.planViolationCount).toMatch(/TfToken|\$\{/);
     expect(() => gate.violations).toThrow('plan-time violations are known only to Terraform');

@@ -158,7 +158,7 @@ describe('plan-time gate as a postcondition', () => {
       { condition: '${self.result["evidence_status"] != "stale-evidence"}', error_message: 'stale access advisor data' },
     ]);
     // A bare string is a literal in Terraform's JSON syntax: the condition must be one interpolation.
-    expect(planGateCondition()).toMatch(/^\$\{self\.result\["violation_count"\] == "0"\}$/);
+    expect(planGateCondition()).toMatch(/^\$\{self\.result\["violation_count"\] == "0" && self\.result\["passed"\] == "true"\}$/);
     expect(planGateErrorMessage()).toContain('${self.result["summary"]}');
   });
 });

@@ -15,7 +15,7 @@ import { planGateCondition, planGateErrorMessage } from '../../src/constructs/pl
 import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { startEmulator } from '../../src/emulator';
 import type { RunningEmulator } from '../../src/emulator';
-import { adminEnv, buildBundle, parseFlatStringMap, runLikeTerraform, synthesize } from './support';
+import { adminEnv, buildBundle, evaluateCondition, parseFlatStringMap, runLikeTerraform, synthesize } from './support';
 import type { ExternalBlock, SynthesizedStack } from './support';
 import { APP_ROLE, planWorld } from './world';
 
@@ -91,6 +91,30 @@ describe('LeastPrivilegeGate on a plan-mode report', () => {
     expect(lenient.violation_count).toBe('0');
     expect(strict.summary).toContain('sqs');
   });
+});
+
+describe('a plan-mode gate never passes on stale evidence', () => {
+  it("IAM's clock 10 minutes ahead of the runner's: the report is from the future, nothing is flagged, and the condition says so", async () => {
+    const ahead = await startEmulator({ world: planWorld(), port: 0, seed: 5, jobs: { durationMs: 50 }, now: () => new Date(Date.now() + 10 * 60_000) });
+    try {
+      const run = await runLikeTerraform(block('lenient'), { cwd: stack.stackDir, known: { [ROLE_VAR]: APP_ROLE }, env: adminEnv(), queryPatch: { endpoint: ahead.endpoint } });
+      if (run.code !== 0) throw new Error(run.stderr);
+      const answer = parseFlatStringMap(run.stdout);
+      expect(answer.evidence_status).toBe('stale-evidence');
+      // No violation, since stale evidence flags nothing: a condition on violation_count alone would pass.
+      expect(answer.violation_count).toBe('0');
+      expect([answer.passed, answer.all_used]).toEqual(['false', 'false']);
+      expect(answer.summary).toContain('the gate cannot pass');
+      // The synthesized postcondition fails on it, as Terraform would evaluate it.
+      expect(evaluateCondition(block('lenient').lifecycle!.postcondition![0]!.condition, answer)).toBe(false);
+      // The same gate on current evidence passes.
+      const current = parseFlatStringMap((await runLikeTerraform(block('lenient'), { cwd: stack.stackDir, known: { [ROLE_VAR]: APP_ROLE }, env: adminEnv() })).stdout);
+      expect([current.evidence_status, current.violation_count, current.passed]).toEqual(['sufficient', '0', 'true']);
+      expect(evaluateCondition(block('lenient').lifecycle!.postcondition![0]!.condition, current)).toBe(true);
+    } finally {
+      await ahead.close();
+    }
+  }, 60_000);
 });
 
 describe('a plan-mode gate judges the documents in its query (the stack as it will be)', () => {

@@ -17,6 +17,7 @@ import {
   buildBundle,
   cleanEnv,
   copyTree,
+  evaluateCondition,
   externalBlock,
   nodeModulesAbove,
   parseFlatStringMap,
@@ -160,15 +161,9 @@ describe('service-last-accessed through the synthesized block', () => {
 });
 
 /**
- * Terraform evaluates the postcondition; without a Terraform binary, evaluate the two canonical forms the gate
- * uses (`${self.result["k"] == "v"}` and a template over `${self.result["k"]}`) on the program's real answer.
+ * Terraform evaluates the postcondition; without a Terraform binary, evaluate the canonical forms the gate uses (the
+ * condition, see evaluateCondition, and a template over `${self.result["k"]}`) on the program's real answer.
  */
-function evaluateCondition(condition: string, result: Record<string, string>): boolean {
-  const m = /^\$\{self\.result\["(\w+)"\] == "([^"]*)"\}$/.exec(condition);
-  if (!m) throw new Error(`not the canonical condition form: ${condition}`);
-  return result[m[1]!] === m[2];
-}
-
 function renderMessage(template: string, result: Record<string, string>): string {
   return template.replace(/\$\{self\.result\["(\w+)"\]\}/g, (_, key: string) => result[key] ?? '');
 }

@@ -162,3 +162,18 @@ export function nodeModulesAbove(dir: string): string[] {
 }
 
 export type { Construct };
+
+/**
+ * Terraform evaluates a postcondition; without a Terraform binary, evaluate the canonical form the gate uses, one
+ * interpolation of equalities joined by `&&` (`${self.result["k"] == "v" && self.result["k2"] == "v2"}`), on the
+ * program's real answer. Any other form is refused, so a test cannot pass on a condition it did not read.
+ */
+export function evaluateCondition(condition: string, result: Readonly<Record<string, string>>): boolean {
+  const body = /^\$\{(.+)\}$/.exec(condition)?.[1];
+  if (body === undefined) throw new Error(`not the canonical condition form: ${condition}`);
+  return body.split(' && ').every((term) => {
+    const m = /^self\.result\["(\w+)"\] == "([^"]*)"$/.exec(term);
+    if (!m) throw new Error(`not the canonical condition form: ${condition}`);
+    return result[m[1]!] === m[2];
+  });
+}
