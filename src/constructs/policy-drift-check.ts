@@ -45,7 +45,7 @@ export class PolicyDriftCheck extends Construct {
   readonly acceptCommand: string;
 
   /** Evaluated at synth (after the app-wide lookup batch), or when `drift` / `unused` / `passed` is read. */
-  private readonly outcome: DeferredDecision<{ drift: DriftResult; unused: UnusedPermissions } | undefined>;
+  private readonly outcome: DeferredDecision<{ drift: DriftResult; unused: UnusedPermissions; passed: boolean } | undefined>;
 
   constructor(scope: Construct, id: string, props: PolicyDriftCheckProps) {
     super(scope, id);
@@ -74,9 +74,9 @@ export class PolicyDriftCheck extends Construct {
     return this.outcome.value?.unused;
   }
 
-  /** Resolves on access, like `drift`. */
+  /** The gate's verdict with the ratchet (analysis/gate.ts): no new unused permission, on evidence that can pass. Resolves on access, like `drift`. */
   get passed(): boolean {
-    return (this.drift?.passed ?? false) && this.unused?.status !== 'stale-evidence';
+    return this.outcome.value?.passed ?? false;
   }
 
   private evaluate(
@@ -85,7 +85,7 @@ export class PolicyDriftCheck extends Construct {
     baseline: Baseline | undefined,
     given: readonly JudgedPolicySource[],
     failOn: GateFailOn,
-  ): { drift: DriftResult; unused: UnusedPermissions } | undefined {
+  ): { drift: DriftResult; unused: UnusedPermissions; passed: boolean } | undefined {
     const file = this.baselineFile;
     const annotations = coreOf(this).Annotations.of(this);
     const model = synthModel(report, 'PolicyDriftCheck', this.node.path);
@@ -120,7 +120,7 @@ export class PolicyDriftCheck extends Construct {
         `PolicyDriftCheck ${this.node.path}: no longer unused, the baseline can shrink: ${drift.resolved.join(', ')} (${this.acceptCommand})`,
       );
     }
-    return { drift, unused };
+    return { drift, unused, passed: verdict.passed };
   }
 
   private loadBaseline(source: string | Baseline): { baseline: Baseline | undefined; file?: string } {
