@@ -157,6 +157,17 @@ export function managedPolicySizeProblem(document: PolicyDocument | object, name
 }
 
 /** Which inline quota a principal ARN falls under: a role, user or group; undefined for anything else (a managed policy). */
+/**
+ * The most characters (white space not counted) one identity policy can have and still be held by the principal of
+ * `arn` in some form: a role's inline quota (10,240) is larger than a managed policy (6,144); a user's or group's
+ * inline quota is smaller than that, and a managed policy's own report knows only the managed form. A document over it
+ * is one IAM refuses however it is attached, so the principal never holds it.
+ */
+export function heldPolicyMaxCharacters(arn: string): number {
+  const kind = inlineHolderOf(arn);
+  return Math.max(MANAGED_POLICY_MAX_CHARACTERS, kind ? INLINE_POLICIES_MAX_CHARACTERS[kind] : 0);
+}
+
 export function inlineHolderOf(arn: string): InlinePolicyHolder | undefined {
   return /^arn:[^:]+:iam::[^:]*:(role|user|group)\//.exec(arn)?.[1] as InlinePolicyHolder | undefined;
 }

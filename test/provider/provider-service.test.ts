@@ -225,6 +225,26 @@ describe('accessadvisor_tightened_policy and IAM\'s size limit', () => {
     expect(bad[0]!.detail).toMatch(/attach_as "attached" is not allowed; expected "managed" or "inline"/);
   }, 60_000);
 
+  it('accessadvisor_unused_permissions: a policy no principal of that kind can hold is refused at validation and read (never judged as a grant)', async () => {
+    const service = new ProviderService();
+    expect(service.configureProvider(wire({ endpoint: emulator.endpoint, region: 'us-east-1' })).diagnostics).toEqual([]);
+    const gate = (arn: string, count: number) => wire({ arn, policies: [policy(1), policy(count)] });
+    const type = 'accessadvisor_unused_permissions';
+    // 80 statements: over a role's 10,240 inline characters, so no form of attachment takes it.
+    const invalid = service.validateDataResourceConfig(type, gate(ROLE, 80)).diagnostics;
+    expect(invalid[0]).toMatchObject({ summary: 'Policy document too large for IAM', attribute: { steps: [{ attribute_name: 'policies' }, { element_key_int: 1 }] } });
+    const read = (await service.readDataSource(type, gate(ROLE, 80), false)) as { state?: unknown; diagnostics: { summary: string; detail: string }[] };
+    expect(read.state).toBeUndefined();
+    expect(read.diagnostics[0]!.detail).toMatch(/policies\[1\] has \d+ characters without white space, over the 10240 IAM allows any policy arn:aws:iam::123456789012:role\/app-deployer can hold/);
+    // 50 statements: over a managed policy's 6,144 but within a role's inline quota, so a role may hold it; a user may not.
+    expect(service.validateDataResourceConfig(type, gate(ROLE, 50)).diagnostics).toEqual([]);
+    expect(service.validateDataResourceConfig(type, gate('arn:aws:iam::123456789012:user/ci', 50)).diagnostics[0]?.detail).toMatch(/over the 6144 IAM allows/);
+    const held = (await service.readDataSource(type, gate(ROLE, 50), false)) as { state?: unknown; diagnostics: unknown[] };
+    service.close();
+    expect(held.diagnostics).toEqual([]);
+    expect(held.state).toBeDefined();
+  }, 60_000);
+
   it('a tightened document over 6,144 characters is an error diagnostic naming `json`, with no values; one under it is returned', async () => {
     const service = new ProviderService();
     expect(service.configureProvider(wire({ endpoint: emulator.endpoint, region: 'us-east-1' })).diagnostics).toEqual([]);

@@ -2,6 +2,7 @@ import type { ServiceLastAccessedReport } from '../../model/report';
 import type { DataSource } from '../data-source';
 import { ConfigProblem } from '../diagnostics';
 import { listOf, objectOf, type TfType } from '../schema';
+import type { PolicyDocument } from '../../analysis/types';
 import { analysisProblem, DECISION_INPUTS, readDecisionInputs, readPolicyDocuments } from './decision-inputs';
 import { readServiceReportInput, SERVICE_REPORT_INPUTS } from './report-inputs';
 import { verdictOf } from './verdict';
@@ -47,9 +48,10 @@ export const unusedPermissions: DataSource = {
     ],
   },
   validate(config) {
-    readServiceReportInput(config);
+    const request = readServiceReportInput(config);
     readDecisionInputs(config);
-    readPolicyDocuments(config, 'policies');
+    const policies = readPolicyDocuments(config, 'policies');
+    if (request !== 'unknown' && policies !== 'unknown') refuseUnholdable(policies, request.arn);
   },
   async read(config, context) {
     const request = readServiceReportInput(config);
@@ -58,6 +60,7 @@ export const unusedPermissions: DataSource = {
     if (request === 'unknown' || inputs === 'unknown' || policies === 'unknown') {
       throw new ConfigProblem([], 'Configuration not known', 'the inputs are not known yet');
     }
+    refuseUnholdable(policies, request.arn);
     const report = (await (await context.runner()).run(request)) as ServiceLastAccessedReport;
     let verdict;
     try {
@@ -92,3 +95,26 @@ export const unusedPermissions: DataSource = {
     };
   },
 };
+
+/**
+ * A document the principal can never hold (larger than IAM allows it in any form) is not a grant it will have: judged
+ * as given, what it "no longer grants" would pass while the apply that attaches it fails and today's grants stay. The
+ * CLI's gate and the constructs refuse such documents too. (Which documents are inline, and so the counts and quotas
+ * of each form, the provider cannot tell.)
+ */
+function refuseUnholdable(policies: readonly PolicyDocument[] | undefined, arn: string): void {
+  if (!policies) return;
+  const { heldPolicyMaxCharacters, policyCharacters } = require('../../analysis/policy-size') as typeof import('../../analysis/policy-size');
+  const limit = heldPolicyMaxCharacters(arn);
+  policies.forEach((document, index) => {
+    const characters = policyCharacters(document);
+    if (characters > limit) {
+      throw new ConfigProblem(
+        ['policies', index],
+        'Policy document too large for IAM',
+        `policies[${index}] has ${characters} characters without white space, over the ${limit} IAM allows any policy ${arn} can hold ` +
+          '(a managed policy 6,144; inline policies of a role 10,240 together, of a group 5,120, of a user 2,048): IAM refuses it, so it cannot be judged as a grant',
+      );
+    }
+  });
+}
