@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 
 // `performance` is Node's global, read only when marks are on: importing node:perf_hooks would load its nine modules
-// in every run of the CLI and the synth worker, marks or not.
+// in every run of the CLI and the synth worker, marks or not. The same for node:worker_threads (threadId).
 
 /**
  * Opt-in timing marks for the latency bench (bench/phases.ts): with `ACCESS_ADVISOR_PHASES=<file>` in the
@@ -12,6 +12,8 @@ import { writeFileSync } from 'node:fs';
  */
 export interface PhaseMark {
   readonly pid: number;
+  /** The worker thread's id (0: the main thread): the synth's worker is a thread of the synth's process. */
+  readonly thread: number;
   readonly name: string;
   /** Epoch milliseconds, sub-millisecond precision. */
   readonly at: number;
@@ -26,16 +28,14 @@ const marks: PhaseMark[] = [];
 /** True when marks are recorded; callers that must compute something for a mark check this first. */
 export const PHASES_ON = file !== undefined;
 
+/** The worker thread's id (0: the main thread), read only when marks are on. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when marks are on (see above)
+const threadId: number = PHASES_ON ? (require('node:worker_threads') as typeof import('node:worker_threads')).threadId : 0;
+
 if (PHASES_ON) {
   // The process's own start, from Node: module loading is everything between it and the first mark.
-  marks.push({ pid: process.pid, name: 'process-start', at: performance.timeOrigin, cpuMs: 0 });
-  process.on('exit', () => {
-    try {
-      writeFileSync(file!, marks.map((m) => JSON.stringify(m)).join('\n') + '\n', { flag: 'a' });
-    } catch {
-      // A bench aid: never fail the process for it.
-    }
-  });
+  marks.push({ pid: process.pid, thread: threadId, name: 'process-start', at: performance.timeOrigin, cpuMs: 0 });
+  process.on('exit', () => flushPhaseMarks());
 }
 
 /** `at` (epoch ms) records a moment taken earlier by code that could not load this module yet (the provider's start). */
@@ -44,9 +44,24 @@ export function phaseMark(name: string, detail?: string, at?: number): void {
   const cpu = process.cpuUsage();
   marks.push({
     pid: process.pid,
+    thread: threadId,
     name,
     at: at ?? performance.timeOrigin + performance.now(),
     cpuMs: (cpu.user + cpu.system) / 1000,
     ...(detail !== undefined ? { detail } : {}),
   });
+}
+
+/**
+ * Writes the marks kept so far now (and forgets them): for a worker thread, which is terminated once it has answered
+ * and so may never see its exit.
+ */
+export function flushPhaseMarks(): void {
+  if (!PHASES_ON || marks.length === 0) return;
+  try {
+    writeFileSync(file!, marks.map((m) => JSON.stringify(m)).join('\n') + '\n', { flag: 'a' });
+  } catch {
+    // A bench aid: never fail the process for it.
+  }
+  marks.length = 0;
 }

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { safeMessage } from '../model/redact';
 import { phaseMark } from '../iam/phase-log';
-import type { WorkerBatch, WorkerResponse } from './worker-protocol';
+import { type ThreadAnswer, type ThreadData, type WorkerBatch, type WorkerResponse, THREAD_ANSWERED } from './worker-protocol';
 
 // For the resolver's own marks after the worker (it loads this module on a miss only; a cache hit loads neither).
 export { phaseMark };
@@ -13,44 +13,134 @@ export class WorkerRunError extends Error {}
 
 let workerRuns = 0;
 
-/** How many worker processes this process has started: lets tests and benches check batching. */
+/** How many worker runs (batches) this process has started: lets tests and benches check batching. */
 export function workerRunCount(): number {
   return workerRuns;
 }
 
 /**
- * The worker as a node command line. From `dist/` the compiled `.js` sits beside this file; from sources (ts-jest,
- * ts-node in a dev checkout) only the `.ts` exists and runs through ts-node's transpile-only register hook.
+ * The module a worker thread runs. From `dist/` the compiled `.js` (the code-cache launcher of the bundle) sits beside
+ * this file; from sources (ts-jest, ts-node in a dev checkout) only the `.ts` exists, and the thread loads it through
+ * ts-node's transpile-only register hook (`register`).
  */
-export function workerCommand(): { command: string; args: string[] } {
+export function workerModule(): { file: string; register?: string } {
   const compiled = join(__dirname, 'synth-worker.js');
-  if (existsSync(compiled)) return { command: process.execPath, args: [compiled] };
+  if (existsSync(compiled)) return { file: compiled };
   const source = join(__dirname, 'synth-worker.ts');
   if (existsSync(source)) {
-    let register: string;
     try {
-      register = require.resolve('ts-node/register/transpile-only');
+      return { file: source, register: require.resolve('ts-node/register/transpile-only') };
     } catch {
       throw new WorkerRunError(`the synth worker ${source} is TypeScript and ts-node is not installed`);
     }
-    return { command: process.execPath, args: ['-r', register, source] };
   }
   throw new WorkerRunError(`the synth worker is missing: neither ${compiled} nor ${source} exists`);
 }
 
+/**
+ * The code of a worker thread: loads the worker module, and when that throws (a broken install, a syntax error in a
+ * source), answers with the error itself, since the synth, blocked until an answer, would otherwise wait for its
+ * timeout. Once loaded, the module answers (src/resolve/synth-worker.ts).
+ */
+function threadSource(module: { file: string; register?: string }): string {
+  return [
+    `const { workerData } = require('node:worker_threads');`,
+    `try {`,
+    ...(module.register ? [`  require(${JSON.stringify(module.register)});`] : []),
+    `  require(${JSON.stringify(module.file)});`,
+    `} catch (error) {`,
+    `  workerData.port.postMessage({ ok: false, error: 'it could not load ' + ${JSON.stringify(module.file)} + ': ' + (error && error.message || String(error)), output: '' });`,
+    `  const signal = new Int32Array(workerData.signal);`,
+    `  Atomics.store(signal, 0, ${THREAD_ANSWERED});`,
+    `  Atomics.notify(signal, 0);`,
+    `  workerData.port.close();`,
+    `}`,
+  ].join('\n');
+}
+
+/** A worker thread loading (or loaded) and waiting for its batch. */
+interface StartedThread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly signal: Int32Array;
+  /** The environment the thread was given (its own copy, taken at its start). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+function startThread(env: NodeJS.ProcessEnv): StartedThread {
+  const source = threadSource(workerModule());
+  const { port1, port2 } = new MessageChannel();
+  const signal = new SharedArrayBuffer(4);
+  const data: ThreadData = { accessAdvisorSynthWorker: 1, signal, port: port2 };
+  const snapshot = { ...env };
+  phaseMark('worker-spawn');
+  const worker = new Worker(source, {
+    eval: true,
+    workerData: data,
+    transferList: [port2],
+    // Its own copy: the thread neither sees nor changes the synth's process.env afterwards.
+    env: snapshot,
+    // Kept apart from the synth's output (the thread's writes are kept by the thread itself; see synth-worker.ts).
+    stdout: true,
+    stderr: true,
+  });
+  // Never what keeps the synth's process alive: it is terminated after its answer, or at the process's exit.
+  worker.unref();
+  worker.on('error', () => {
+    // An error the thread could not answer itself ends in the synth's timeout error; nothing to do here.
+  });
+  return { worker, port: port1, signal: new Int32Array(signal), env: snapshot };
+}
+
+function stopThread(thread: StartedThread): void {
+  thread.port.close();
+  thread.worker.terminate().catch(() => undefined);
+}
+
+let warm: StartedThread | undefined;
+
+/**
+ * Starts the worker thread now, so that its start and its module load (the engine, the AWS SDK) overlap the rest of
+ * the app's construction: a report construct calls this when its lookup will need the worker. The next
+ * runWorkerSync takes it, unless the environment changed meanwhile (then it starts a new one: the worker sees the
+ * environment of the run). A thread never used is terminated at the process's exit.
+ */
+export function startWorkerEarly(env: NodeJS.ProcessEnv = process.env): void {
+  if (warm) return;
+  try {
+    warm = startThread(env);
+  } catch {
+    // The run reports why it cannot start the worker.
+  }
+}
+
+function sameEnvironment(a: Readonly<Record<string, string | undefined>>, b: NodeJS.ProcessEnv): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => a[key] === b[key]);
+}
+
+function takeThread(env: NodeJS.ProcessEnv): StartedThread {
+  const thread = warm;
+  warm = undefined;
+  if (thread && sameEnvironment(thread.env, env)) return thread;
+  if (thread) stopThread(thread);
+  return startThread(env);
+}
+
 export interface RunWorkerOptions {
-  /** Kill the worker after this long. */
+  /** Terminate the worker after this long. */
   readonly timeoutMs: number;
   readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
- * Run one batch in one child process and block until it ends. `ACCESS_ADVISOR_WORKER_LOG=<file>` appends one JSON
- * line per run (pid, job count, keys) so tests can count runs across processes.
+ * Run one batch in one worker thread and block until it answers. `ACCESS_ADVISOR_WORKER_LOG=<file>` appends one
+ * JSON line per run (pid, job count, keys) so tests can count runs across processes.
  */
 export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): WorkerResponse {
   const env = options.env ?? process.env;
-  const { command, args } = workerCommand();
+  const thread = takeThread(env);
   workerRuns++;
   if (env.ACCESS_ADVISOR_WORKER_LOG) {
     appendFileSync(
@@ -58,37 +148,26 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
       `${JSON.stringify({ pid: process.pid, at: new Date().toISOString(), jobs: batch.jobs.length, keys: batch.jobs.map((j) => j.key) })}\n`,
     );
   }
-  phaseMark('worker-spawn');
-  const child = spawnSync(command, args, {
-    input: JSON.stringify(batch),
-    env,
-    encoding: 'utf8',
-    timeout: options.timeoutMs,
-    maxBuffer: 512 * 1024 * 1024,
-    windowsHide: true,
-  });
-  phaseMark('worker-exited');
-  if (child.error) {
-    const timedOut = (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-    throw new WorkerRunError(
-      timedOut
-        ? `the synth worker did not finish within ${options.timeoutMs} ms`
-        : `the synth worker could not run: ${child.error.message}`,
-    );
-  }
-  if (child.status !== 0) {
-    const stderr = safeMessage((child.stderr ?? '').trim().split('\n').slice(-5).join(' '));
-    throw new WorkerRunError(
-      `the synth worker failed (${child.signal ? `signal ${child.signal}` : `exit ${child.status}`})${stderr ? `: ${stderr}` : ''}`,
-    );
-  }
-  let response: WorkerResponse;
+  let answer: ThreadAnswer | undefined;
   try {
-    response = JSON.parse(child.stdout) as WorkerResponse;
-  } catch {
-    throw new WorkerRunError(`the synth worker printed no valid response: ${safeMessage(child.stdout.slice(0, 200))}`);
+    thread.port.postMessage(batch);
+    // Synth is synchronous: this thread sleeps until the worker has posted its answer (or the timeout).
+    const waited = Atomics.wait(thread.signal, 0, 0, options.timeoutMs);
+    phaseMark('worker-exited');
+    if (waited === 'timed-out' && Atomics.load(thread.signal, 0) !== THREAD_ANSWERED) {
+      throw new WorkerRunError(`the synth worker did not finish within ${options.timeoutMs} ms`);
+    }
+    answer = receiveMessageOnPort(thread.port)?.message as ThreadAnswer | undefined;
+  } finally {
+    stopThread(thread);
   }
-  if (response.protocol !== 1 || !Array.isArray(response.outcomes) || response.outcomes.length !== batch.jobs.length) {
+  if (!answer) throw new WorkerRunError('the synth worker ended without an answer');
+  if (!answer.ok) {
+    const output = safeMessage(answer.output.trim().split('\n').slice(-5).join(' '));
+    throw new WorkerRunError(`the synth worker failed: ${safeMessage(answer.error)}${output ? ` (its output: ${output})` : ''}`);
+  }
+  const response = answer.response;
+  if (response?.protocol !== 1 || !Array.isArray(response.outcomes) || response.outcomes.length !== batch.jobs.length) {
     throw new WorkerRunError('the synth worker answered a different batch than it was given');
   }
   phaseMark('worker-response-read');

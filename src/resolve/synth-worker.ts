@@ -1,6 +1,9 @@
 /**
- * The synth-time worker: a child process that runs one batch of report requests with the async engine and prints
- * the outcomes. Synth is synchronous, so the parent blocks on spawnSync while all requests run concurrently here.
+ * The synth-time worker: runs one batch of report requests with the async engine and hands back the outcomes.
+ * Synth is synchronous, so the synth blocks while all requests run concurrently here. It runs two ways:
+ * - as a worker thread of the synth (src/resolve/run-worker.ts, what a synth uses): the batch arrives on a message
+ *   port, the answer goes back on it, and a shared Int32 wakes the synth blocked in `Atomics.wait`;
+ * - as a program of its own (`node synth-worker.js`): the batch on stdin, the answer on stdout.
  *
  * The build turns this module and everything it imports, the AWS SDK included, into one file (scripts/bundle-worker.js):
  * a synth with a miss waits for this program's start. (Node's compile cache is not turned on here: the one file is
@@ -9,11 +12,22 @@
 // The engine itself, not the package's lazy iam/index: the worker exists to run it, and a static import lets the
 // worker's bundle (scripts/bundle-worker.js) keep only the parts of the AWS SDK the engine uses.
 import { readSync } from 'node:fs';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { runReports, type RunReportsOptions } from '../iam/engine';
 import { safeMessage } from '../model/redact';
 import { normalizeEndpoint } from './cache-file';
-import type { WorkerBatch, WorkerFailure, WorkerJob, WorkerOutcome, WorkerResponse } from './worker-protocol';
-import { phaseMark } from '../iam/phase-log';
+import {
+  type ThreadAnswer,
+  type ThreadData,
+  type WorkerBatch,
+  type WorkerFailure,
+  type WorkerJob,
+  type WorkerOutcome,
+  type WorkerResponse,
+  isThreadData,
+  THREAD_ANSWERED,
+} from './worker-protocol';
+import { flushPhaseMarks, phaseMark } from '../iam/phase-log';
 
 phaseMark('worker-loaded');
 
@@ -115,7 +129,59 @@ async function main(): Promise<void> {
   phaseMark('response-written');
 }
 
-if (require.main === module) {
+/**
+ * Thread mode. The synth's thread is blocked in Atomics.wait, so its event loop never runs while this thread works:
+ * whatever this thread writes to process.stdout/stderr (a library's warning, a progress line) would only queue up
+ * there. It is kept here instead, as a child process's output was captured, and its tail goes with a failure.
+ */
+function serveThread(data: ThreadData): void {
+  const signal = new Int32Array(data.signal);
+  let output = '';
+  const keep = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    output = (output + (typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'))).slice(-16 * 1024);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  };
+  process.stdout.write = keep as typeof process.stdout.write;
+  process.stderr.write = keep as typeof process.stderr.write;
+  let answered = false;
+  const answer = (message: ThreadAnswer): void => {
+    if (answered) return;
+    answered = true;
+    try {
+      data.port.postMessage(message);
+    } finally {
+      // The message is in the synth's port queue before the synth wakes to read it.
+      Atomics.store(signal, 0, THREAD_ANSWERED);
+      Atomics.notify(signal, 0);
+      data.port.close();
+    }
+  };
+  const fail = (error: unknown): void =>
+    answer({ ok: false, error: safeMessage((error as Error)?.message ?? String(error)), output: safeMessage(output) });
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  // process.exit() in this thread (a library's) ends it without an answer: the synth must not wait for its timeout.
+  process.on('exit', (code) => fail(new Error(`the worker thread exited (code ${code}) before it answered`)));
+  data.port.once('message', (batch: WorkerBatch) => {
+    phaseMark('batch-read');
+    if (batch?.protocol !== 1 || !Array.isArray(batch.jobs)) {
+      fail(new Error('unsupported worker batch'));
+      return;
+    }
+    runWorkerBatch(batch).then((response) => {
+      phaseMark('response-written');
+      flushPhaseMarks();
+      answer({ ok: true, response });
+    }, fail);
+  });
+}
+
+const threadData: unknown = isMainThread ? undefined : workerData;
+if (isThreadData(threadData)) {
+  serveThread(threadData);
+} else if (require.main === module) {
   main().then(
     () => process.exit(0),
     (error: unknown) => {

@@ -1,4 +1,5 @@
 import type { AccessReport, ReportRequest } from '../model/report';
+import type { MessagePort } from 'node:worker_threads';
 import type { CacheConnection } from './cache-file';
 
 /** What the synth process hands the worker on stdin. No credentials: the worker inherits the environment. */
@@ -33,4 +34,25 @@ export type WorkerOutcome =
 export interface WorkerResponse {
   readonly protocol: 1;
   readonly outcomes: readonly WorkerOutcome[];
+}
+
+/** The value of the shared Int32 once the worker thread has posted its answer (it starts at 0). */
+export const THREAD_ANSWERED = 1;
+
+/** What a synth hands a worker thread (workerData): the batch comes later, on `port`. */
+export interface ThreadData {
+  readonly accessAdvisorSynthWorker: 1;
+  /** One Int32: the thread sets it to THREAD_ANSWERED and notifies once its answer is on `port`. */
+  readonly signal: SharedArrayBuffer;
+  readonly port: MessagePort;
+}
+
+/** The one message a worker thread posts: the response, or why there is none (with the tail of its output). */
+export type ThreadAnswer =
+  | { readonly ok: true; readonly response: WorkerResponse }
+  | { readonly ok: false; readonly error: string; readonly output: string };
+
+export function isThreadData(data: unknown): data is ThreadData {
+  const d = data as Partial<ThreadData> | null | undefined;
+  return d?.accessAdvisorSynthWorker === 1 && d.signal instanceof SharedArrayBuffer && d.port !== undefined;
 }
