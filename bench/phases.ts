@@ -68,7 +68,9 @@ function readMarks(file: string): PhaseMark[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as PhaseMark);
+    .map((l) => JSON.parse(l) as PhaseMark)
+    // The synth's worker is a thread of the synth's process: a process's thread is told apart by its id.
+    .map((m) => ({ ...m, pid: m.pid * 1000 + (m.thread ?? 0) }));
 }
 
 /** One run's marks, with lookups that fail loudly when a mark the breakdown needs is missing. */
@@ -230,9 +232,10 @@ export async function runPhasesBench(runs = 5, options: { synthJobMs?: number; c
       const engine = engineSpans(m, workerPid, synthJobMs, engineReady);
       const spans: Span[] = [
         { phase: 'synth app until the lookup (cdktf, package, constructs)', from: m.first('process-start', synthPid), to: m.first('worker-spawn', synthPid) },
-        { phase: 'spawn the worker (node start)', from: m.first('worker-spawn', synthPid), to: m.first('process-start', workerPid) },
+        { phase: 'start the worker thread', from: m.first('worker-spawn', synthPid), to: m.first('process-start', workerPid) },
         { phase: 'worker: load its module', from: m.first('process-start', workerPid), to: m.first('worker-loaded', workerPid) },
-        { phase: 'worker: read the batch', from: m.first('worker-loaded', workerPid), to: batchRead },
+        { phase: 'synth: from the worker\'s start to its batch (the rest of the app, overlapping the worker\'s start)', from: m.first('worker-spawn', synthPid), to: m.first('batch-posted', synthPid) },
+        { phase: 'worker: loaded, until its batch arrives', from: m.first('worker-loaded', workerPid), to: batchRead },
         { phase: 'worker: load the engine (AWS SDK) after the batch', from: batchRead, to: engineReady },
         ...engine.spans,
         { phase: 'worker: write the answer', from: m.first('normalized', workerPid), to: m.first('response-written', workerPid) },

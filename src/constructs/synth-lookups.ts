@@ -1,4 +1,12 @@
-import { type LookupResult, type PendingLookup, fillCacheHint, lookupId, resolveLookups } from '../resolve/synth-resolver';
+import {
+  type LookupResult,
+  type PendingLookup,
+  cacheFileText,
+  fillCacheHint,
+  lookupId,
+  resolveLookups,
+  startWorkerIfMissing,
+} from '../resolve/synth-resolver';
 import type { IConstruct } from 'constructs';
 import { coreOf, type IAspect } from './cdk-core';
 
@@ -44,6 +52,23 @@ export class SynthLookups {
   register(owner: IConstruct, client: LookupClient): void {
     this.pending.push(client);
     coreOf(owner).Aspects.of(owner).add(this.aspect);
+    this.startWorkerEarly(client.lookup);
+  }
+
+  private workerStarting = false;
+  private readonly cacheTexts = new Map<string, string>();
+
+  /** The first lookup that will need the worker starts it (synth-resolver.ts startWorkerIfMissing). */
+  private startWorkerEarly(lookup: PendingLookup): void {
+    if (this.workerStarting || !lookupsEnabled(this.root)) return;
+    this.workerStarting = startWorkerIfMissing(lookup, (file) => {
+      let text = this.cacheTexts.get(file);
+      if (text === undefined) {
+        text = cacheFileText(file);
+        this.cacheTexts.set(file, text);
+      }
+      return text;
+    });
   }
 
   get pendingCount(): number {
@@ -55,6 +80,9 @@ export class SynthLookups {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    // Lookups registered after this batch (read early by `.report`) may start a worker for the next one.
+    this.workerStarting = false;
+    this.cacheTexts.clear();
     const lookups = lookupsEnabled(this.root);
     const results = resolveLookups(
       batch.map((client) => client.lookup),

@@ -25,6 +25,9 @@ export interface PhaseMark {
 const file = process.env.ACCESS_ADVISOR_PHASES || undefined;
 const marks: PhaseMark[] = [];
 
+/** Where a worker thread's first line keeps its start (epoch ms), for its 'process-start' mark. */
+export const THREAD_START_MARK = Symbol.for('access-advisor.thread-start');
+
 /** True when marks are recorded; callers that must compute something for a mark check this first. */
 export const PHASES_ON = file !== undefined;
 
@@ -33,8 +36,16 @@ export const PHASES_ON = file !== undefined;
 const threadId: number = PHASES_ON ? (require('node:worker_threads') as typeof import('node:worker_threads')).threadId : 0;
 
 if (PHASES_ON) {
-  // The process's own start, from Node: module loading is everything between it and the first mark.
-  marks.push({ pid: process.pid, thread: threadId, name: 'process-start', at: performance.timeOrigin, cpuMs: 0 });
+  // The process's own start, from Node: module loading is everything between it and the first mark. A worker
+  // thread shares the process's time origin: its start is the moment its first code ran (THREAD_START_MARK).
+  const threadStart = (globalThis as Record<symbol, unknown>)[THREAD_START_MARK];
+  marks.push({
+    pid: process.pid,
+    thread: threadId,
+    name: 'process-start',
+    at: threadId !== 0 && typeof threadStart === 'number' ? threadStart : performance.timeOrigin,
+    cpuMs: 0,
+  });
   process.on('exit', () => flushPhaseMarks());
 }
 

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { safeMessage } from '../model/redact';
-import { phaseMark } from '../iam/phase-log';
+import { phaseMark, THREAD_START_MARK } from '../iam/phase-log';
 import { type ThreadAnswer, type ThreadData, type WorkerBatch, type WorkerResponse, THREAD_ANSWERED } from './worker-protocol';
 
 // For the resolver's own marks after the worker (it loads this module on a miss only; a cache hit loads neither).
@@ -44,6 +44,8 @@ export function workerModule(): { file: string; register?: string } {
  */
 function threadSource(module: { file: string; register?: string }): string {
   return [
+    // For the thread's first timing mark (src/iam/phase-log.ts).
+    `globalThis[Symbol.for(${JSON.stringify(THREAD_START_MARK.description)})] = performance.timeOrigin + performance.now();`,
     `const { workerData } = require('node:worker_threads');`,
     `try {`,
     ...(module.register ? [`  require(${JSON.stringify(module.register)});`] : []),
@@ -151,6 +153,7 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
   let answer: ThreadAnswer | undefined;
   try {
     thread.port.postMessage(batch);
+    phaseMark('batch-posted');
     // Synth is synchronous: this thread sleeps until the worker has posted its answer (or the timeout).
     const waited = Atomics.wait(thread.signal, 0, 0, options.timeoutMs);
     phaseMark('worker-exited');

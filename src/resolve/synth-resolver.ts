@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { AccessReport, ReportRequest } from '../model/report';
 import { describeRequest } from '../model/report';
 import {
@@ -91,6 +92,28 @@ export function resolveLookups(
   }
   if (toFetch.length > 0) fetchIntoCache(toFetch, options, results);
   return results;
+}
+
+/**
+ * Called as a lookup is registered, long before synth resolves it: when the lookup will need the worker (lookups on
+ * and no entry under its key), the worker thread starts now, so that its start and its loading of the engine overlap
+ * the rest of the app's construction. The lookup itself still waits for synth, in the one batch of all misses.
+ * `cacheText` reads a cache file's text (once per file and app): a key not in it certainly misses; a key in it may
+ * still be stale (then the worker starts at synth, as without this). A cache hit loads nothing.
+ */
+export function startWorkerIfMissing(lookup: PendingLookup, cacheText: (file: string) => string): boolean {
+  if (cacheText(lookup.cacheFile).includes(JSON.stringify(lookup.key))) return false;
+  (require('./run-worker') as typeof RunWorker).startWorkerEarly();
+  return true;
+}
+
+/** A cache file's text, or '' when there is none (or it cannot be read: reading it at synth reports why). */
+export function cacheFileText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** A lookup the cache cannot answer, with the entry it would replace (if any). */
