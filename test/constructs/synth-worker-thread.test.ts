@@ -1,0 +1,119 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TerraformOutput, TerraformStack } from '../default-core';
+import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
+import { runWorkerSync, WorkerRunError } from '../../src/resolve/run-worker';
+import { useSynthEmulator } from './synth-emulator';
+import { ADMIN_KEY, APP_ROLE, batchRole, roleArn } from './synth-world';
+import { appWith, fullSynth, outputs, scratch, workerRuns } from './synth-support';
+
+// The synth's worker is a thread of the synth (src/resolve/run-worker.ts), started as soon as a report construct
+// registers a lookup the cache cannot answer. These tests hold what a child process gave for free.
+
+const synthEmulator = useSynthEmulator();
+const DIST = resolve(__dirname, '..', '..', 'dist');
+
+afterEach(() => {
+  delete process.env.ACCESS_ADVISOR_WORKER_LOG;
+});
+
+function reportIn(stack: TerraformStack, id: string, arn: string): ServiceLastAccessedReport {
+  return new ServiceLastAccessedReport(stack, id, { arn, endpoint: synthEmulator.current.endpoint, timeout: '30s' });
+}
+
+test('the worker sees the environment of the synth, not the one of the moment its thread started early', () => {
+  const s = scratch();
+  process.env.ACCESS_ADVISOR_WORKER_LOG = s.workerLog;
+  const secret = process.env.AWS_SECRET_ACCESS_KEY;
+  const stack = new TerraformStack(appWith(s.cacheFile), 'stack');
+  // The construct misses the cache: the worker thread starts now, while the secret is wrong.
+  process.env.AWS_SECRET_ACCESS_KEY = 'not-the-secret';
+  let json;
+  try {
+    const report = reportIn(stack, 'app', APP_ROLE);
+    new TerraformOutput(stack, 'unused', { value: report.unusedServices() });
+  } finally {
+    process.env.AWS_SECRET_ACCESS_KEY = secret;
+  }
+  json = fullSynth(stack);
+  expect(Array.isArray(outputs(json).unused)).toBe(true);
+  expect(workerRuns(s.workerLog)).toHaveLength(1);
+  expect(Object.keys(JSON.parse(readFileSync(s.cacheFile, 'utf8')).entries)).toHaveLength(1);
+}, 120_000);
+
+test('a worker that does not answer in time is terminated with the clear error, and the next run is not disturbed', () => {
+  const job = { key: 'k', request: { kind: 'service-last-accessed' as const, arn: APP_ROLE, granularity: 'SERVICE_LEVEL' as const, withEntities: false }, connection: { endpoint: synthEmulator.current.endpoint } };
+  const started = Date.now();
+  // Far shorter than the thread's start from TypeScript sources: the run times out while the worker loads.
+  expect(() => runWorkerSync({ protocol: 1, jobs: [job] }, { timeoutMs: 50 })).toThrow(new WorkerRunError('the synth worker did not finish within 50 ms'));
+  expect(Date.now() - started).toBeLessThan(30_000);
+  const response = runWorkerSync({ protocol: 1, jobs: [job] }, { timeoutMs: 120_000 });
+  expect(response.outcomes).toEqual([expect.objectContaining({ key: 'k', ok: true })]);
+}, 180_000);
+
+test('the environment a run is given is the worker\'s whole environment', () => {
+  const job = { key: 'k', request: { kind: 'service-last-accessed' as const, arn: APP_ROLE, granularity: 'SERVICE_LEVEL' as const, withEntities: false }, connection: { endpoint: synthEmulator.current.endpoint } };
+  // Without credentials in the given environment the job fails, although the synth's own has them.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', HOME: scratch().dir };
+  const response = runWorkerSync({ protocol: 1, jobs: [job] }, { timeoutMs: 120_000, env });
+  expect(response.outcomes[0]).toMatchObject({ key: 'k', ok: false });
+  expect(process.env.AWS_ACCESS_KEY_ID).toBe(ADMIN_KEY.id);
+}, 180_000);
+
+describe('the built package (dist/) in a process of its own', () => {
+  beforeAll(() => {
+    if (!existsSync(join(DIST, 'resolve', 'synth-worker.js'))) throw new Error('run `npm run build` first');
+  });
+
+  function appFile(dir: string, body: string, cacheFile: string, arn: string): string {
+    const file = join(dir, 'app.js');
+    writeFileSync(
+      file,
+      `const { App, TerraformStack, TerraformOutput } = require(${JSON.stringify(require.resolve('cdktf'))});
+const { ServiceLastAccessedReport } = require(${JSON.stringify(join(DIST, 'index.js'))});
+const app = new App({ outdir: ${JSON.stringify(join(dir, 'out'))}, context: { 'accessAdvisor:cacheFile': ${JSON.stringify(cacheFile)} } });
+const stack = new TerraformStack(app, 'app');
+const report = new ServiceLastAccessedReport(stack, 'report', { arn: ${JSON.stringify(arn)}, endpoint: ${JSON.stringify(synthEmulator.current.endpoint)} });
+new TerraformOutput(stack, 'unused', { value: report.unusedServices() });
+${body}
+`,
+    );
+    return file;
+  }
+
+  test.each([
+    ['after a synth that fetched its report', 'app.synth();', true],
+    ['when the app never synthesizes (the early worker thread is never used)', '', false],
+  ])('the process exits by itself %s', (_, body, fetched) => {
+    const s = scratch();
+    const file = appFile(s.dir, body, s.cacheFile, roleArn(batchRole(fetched ? 40 : 41)));
+    const child = spawnSync(process.execPath, [file], { env: { ...process.env, ACCESS_ADVISOR_WORKER_LOG: s.workerLog }, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+    expect(existsSync(s.cacheFile)).toBe(fetched);
+    expect(workerRuns(s.workerLog)).toHaveLength(fetched ? 1 : 0);
+  }, 90_000);
+
+  test('Ctrl-C (SIGINT) ends a synth blocked on its worker', async () => {
+    await synthEmulator.current.setJobs({ durationMs: 60_000 });
+    try {
+      const s = scratch();
+      const file = appFile(s.dir, 'app.synth();', s.cacheFile, roleArn(batchRole(42)));
+      const child = spawn(process.execPath, [file], { env: { ...process.env, ACCESS_ADVISOR_WORKER_LOG: s.workerLog }, stdio: 'ignore' });
+      const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
+      // The run is logged just before the synth blocks on it.
+      for (let waited = 0; !existsSync(s.workerLog) && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
+      const sent = Date.now();
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const result = await ended;
+      clearTimeout(timer);
+      expect(result).toEqual({ code: null, signal: 'SIGINT' });
+      expect(Date.now() - sent).toBeLessThan(10_000);
+      expect(existsSync(s.cacheFile)).toBe(false);
+    } finally {
+      await synthEmulator.current.setJobs({ durationMs: 50 });
+    }
+  }, 120_000);
+});
