@@ -29,14 +29,13 @@ test('the worker sees the environment of the synth, not the one of the moment it
   const stack = new TerraformStack(appWith(s.cacheFile), 'stack');
   // The construct misses the cache: the worker thread starts now, while the secret is wrong.
   process.env.AWS_SECRET_ACCESS_KEY = 'not-the-secret';
-  let json;
   try {
     const report = reportIn(stack, 'app', APP_ROLE);
     new TerraformOutput(stack, 'unused', { value: report.unusedServices() });
   } finally {
     process.env.AWS_SECRET_ACCESS_KEY = secret;
   }
-  json = fullSynth(stack);
+  const json = fullSynth(stack);
   expect(Array.isArray(outputs(json).unused)).toBe(true);
   expect(workerRuns(s.workerLog)).toHaveLength(1);
   expect(Object.keys(JSON.parse(readFileSync(s.cacheFile, 'utf8')).entries)).toHaveLength(1);
