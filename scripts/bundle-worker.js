@@ -7,8 +7,8 @@
  * The SDK is taken from its ES modules (`module` before `main`), so esbuild keeps only what the worker uses: the
  * IAM client with the few commands the engine sends, instead of the CommonJS entry that defines every IAM command.
  * Nothing else changes: the same client, credential chain, endpoint and region resolution, and the same checks.
- * The worker is a program of its own (it talks to the synth over stdin/stdout), so it shares no module state with
- * the rest of dist/. The action catalog, the emulator, the constructs and cdktf must not be pulled in.
+ * The worker runs in a thread of its own (src/resolve/run-worker.ts) or as a program (stdin/stdout), so it shares no
+ * module state with the rest of dist/. The action catalog, the emulator, the constructs and cdktf must not be pulled in.
  *
  * dist/resolve/synth-worker.js itself is a small launcher (checked-bundle.js writeCodeCacheLauncher) that runs the
  * bundle, synth-worker.payload.js, from a V8 code cache (src/iam/code-cache.ts): Node 20 has no compile cache.
