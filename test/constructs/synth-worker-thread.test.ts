@@ -84,7 +84,7 @@ ${body}
   test.each([
     ['after a synth that fetched its report', 'app.synth();', true],
     ['when the app never synthesizes (the early worker thread is never used)', '', false],
-  ])('the process exits by itself %s', (_, body, fetched) => {
+  ])("the process exits by itself, printing nothing of the worker's own output (the AWS SDK's Node version warning), %s", (_, body, fetched) => {
     const s = scratch();
     const file = appFile(s.dir, body, s.cacheFile, roleArn(batchRole(fetched ? 40 : 41)));
     const child = spawnSync(process.execPath, [file], { env: { ...process.env, ACCESS_ADVISOR_WORKER_LOG: s.workerLog }, encoding: 'utf8', timeout: 60_000 });
