@@ -76,16 +76,21 @@ function startThread(env: NodeJS.ProcessEnv): StartedThread {
   const data: ThreadData = { accessAdvisorSynthWorker: 1, signal, port: port2 };
   const snapshot = { ...env };
   phaseMark('worker-spawn');
-  const worker = new Worker(source, {
-    eval: true,
-    workerData: data,
-    transferList: [port2],
-    // Its own copy: the thread neither sees nor changes the synth's process.env afterwards.
-    env: snapshot,
-    // Kept apart from the synth's output (the thread's writes are kept by the thread itself; see synth-worker.ts).
-    stdout: true,
-    stderr: true,
-  });
+  let worker: Worker;
+  try {
+    worker = new Worker(source, {
+      eval: true,
+      workerData: data,
+      transferList: [port2],
+      // Its own copy: the thread neither sees nor changes the synth's process.env afterwards.
+      env: snapshot,
+      // Kept apart from the synth's output (the thread's writes are kept by the thread itself; see synth-worker.ts).
+      stdout: true,
+      stderr: true,
+    });
+  } catch (error) {
+    throw new WorkerRunError(`the synth worker could not run: ${(error as Error).message}`);
+  }
   // Never what keeps the synth's process alive: it is terminated after its answer, or at the process's exit.
   worker.unref();
   worker.on('error', () => {
