@@ -80,6 +80,9 @@ function startThread(env: NodeJS.ProcessEnv): StartedThread {
   try {
     worker = new Worker(source, {
       eval: true,
+      // None of the synth's own node options (a `-r ts-node/register` would load TypeScript into the thread before
+      // it could start): the worker process of before had none either.
+      execArgv: [],
       workerData: data,
       transferList: [port2],
       // Its own copy: the thread neither sees nor changes the synth's process.env afterwards.
