@@ -113,11 +113,14 @@ let warm: StartedThread | undefined;
  * Starts the worker thread now, so that its start and its module load (the engine, the AWS SDK) overlap the rest of
  * the app's construction: a report construct calls this when its lookup will need the worker. The next
  * runWorkerSync takes it, unless the environment changed meanwhile (then it starts a new one: the worker sees the
- * environment of the run). A thread never used is terminated at the process's exit.
+ * environment of the run). A thread never used is terminated at the process's exit. Only from the built package.
  */
 export function startWorkerEarly(env: NodeJS.ProcessEnv = process.env): void {
   if (warm) return;
   try {
+    // From TypeScript sources (tests, a dev checkout) a thread takes seconds of CPU to load, which a test that never
+    // synthesizes, or changes the environment before it does, would spend for nothing: there it starts at synth.
+    if (workerModule().register !== undefined) return;
     warm = startThread(env);
   } catch {
     // The run reports why it cannot start the worker.

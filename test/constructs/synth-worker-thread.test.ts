@@ -1,15 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TerraformOutput, TerraformStack } from '../default-core';
-import { ServiceLastAccessedReport } from '../../src/constructs/service-last-accessed-report';
 import { runWorkerSync, WorkerRunError } from '../../src/resolve/run-worker';
 import { useSynthEmulator } from './synth-emulator';
 import { ADMIN_KEY, APP_ROLE, batchRole, roleArn } from './synth-world';
-import { appWith, fullSynth, outputs, scratch, workerRuns } from './synth-support';
+import { scratch, workerRuns } from './synth-support';
 
 // The synth's worker is a thread of the synth (src/resolve/run-worker.ts), started as soon as a report construct
-// registers a lookup the cache cannot answer. These tests hold what a child process gave for free.
+// registers a lookup the cache cannot answer (from the built package). These tests hold what a child process gave
+// for free.
 
 const synthEmulator = useSynthEmulator();
 const DIST = resolve(__dirname, '..', '..', 'dist');
@@ -17,29 +16,6 @@ const DIST = resolve(__dirname, '..', '..', 'dist');
 afterEach(() => {
   delete process.env.ACCESS_ADVISOR_WORKER_LOG;
 });
-
-function reportIn(stack: TerraformStack, id: string, arn: string): ServiceLastAccessedReport {
-  return new ServiceLastAccessedReport(stack, id, { arn, endpoint: synthEmulator.current.endpoint, timeout: '30s' });
-}
-
-test('the worker sees the environment of the synth, not the one of the moment its thread started early', () => {
-  const s = scratch();
-  process.env.ACCESS_ADVISOR_WORKER_LOG = s.workerLog;
-  const secret = process.env.AWS_SECRET_ACCESS_KEY;
-  const stack = new TerraformStack(appWith(s.cacheFile), 'stack');
-  // The construct misses the cache: the worker thread starts now, while the secret is wrong.
-  process.env.AWS_SECRET_ACCESS_KEY = 'not-the-secret';
-  try {
-    const report = reportIn(stack, 'app', APP_ROLE);
-    new TerraformOutput(stack, 'unused', { value: report.unusedServices() });
-  } finally {
-    process.env.AWS_SECRET_ACCESS_KEY = secret;
-  }
-  const json = fullSynth(stack);
-  expect(Array.isArray(outputs(json).unused)).toBe(true);
-  expect(workerRuns(s.workerLog)).toHaveLength(1);
-  expect(Object.keys(JSON.parse(readFileSync(s.cacheFile, 'utf8')).entries)).toHaveLength(1);
-}, 120_000);
 
 test('a worker that does not answer in time is terminated with the clear error, and the next run is not disturbed', () => {
   const job = { key: 'k', request: { kind: 'service-last-accessed' as const, arn: APP_ROLE, granularity: 'SERVICE_LEVEL' as const, withEntities: false }, connection: { endpoint: synthEmulator.current.endpoint } };
@@ -65,7 +41,7 @@ describe('the built package (dist/) in a process of its own', () => {
     if (!existsSync(join(DIST, 'resolve', 'synth-worker.js'))) throw new Error('run `npm run build` first');
   });
 
-  function appFile(dir: string, body: string, cacheFile: string, arn: string): string {
+  function appFile(dir: string, body: string, cacheFile: string, arn: string, around: { before?: string; after?: string } = {}): string {
     const file = join(dir, 'app.js');
     writeFileSync(
       file,
@@ -73,8 +49,10 @@ describe('the built package (dist/) in a process of its own', () => {
 const { ServiceLastAccessedReport } = require(${JSON.stringify(join(DIST, 'index.js'))});
 const app = new App({ outdir: ${JSON.stringify(join(dir, 'out'))}, context: { 'accessAdvisor:cacheFile': ${JSON.stringify(cacheFile)} } });
 const stack = new TerraformStack(app, 'app');
+${around.before ?? ''}
 const report = new ServiceLastAccessedReport(stack, 'report', { arn: ${JSON.stringify(arn)}, endpoint: ${JSON.stringify(synthEmulator.current.endpoint)} });
 new TerraformOutput(stack, 'unused', { value: report.unusedServices() });
+${around.after ?? ''}
 ${body}
 `,
     );
@@ -91,6 +69,20 @@ ${body}
     expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
     expect(existsSync(s.cacheFile)).toBe(fetched);
     expect(workerRuns(s.workerLog)).toHaveLength(fetched ? 1 : 0);
+  }, 90_000);
+
+  test('the worker started early sees the environment of the synth, not the one of the moment it started', () => {
+    const s = scratch();
+    // The construct misses the cache, so the worker thread starts while the secret in the environment is wrong; the
+    // app puts it right before synth, and the lookup must use that environment.
+    const file = appFile(s.dir, 'app.synth();', s.cacheFile, roleArn(batchRole(43)), {
+      before: "const secret = process.env.AWS_SECRET_ACCESS_KEY; process.env.AWS_SECRET_ACCESS_KEY = 'not-the-secret';",
+      after: 'process.env.AWS_SECRET_ACCESS_KEY = secret;',
+    });
+    const child = spawnSync(process.execPath, [file], { env: { ...process.env, ACCESS_ADVISOR_WORKER_LOG: s.workerLog }, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(Object.values(JSON.parse(readFileSync(s.cacheFile, 'utf8')).entries)).toEqual([expect.objectContaining({ report: expect.objectContaining({ jobStatus: 'COMPLETED' }) })]);
+    expect(workerRuns(s.workerLog)).toHaveLength(1);
   }, 90_000);
 
   test('Ctrl-C (SIGINT) ends a synth blocked on its worker', async () => {
