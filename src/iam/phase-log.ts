@@ -44,21 +44,26 @@ if (PHASES_ON) {
     thread: threadId,
     name: 'process-start',
     at: threadId !== 0 && typeof threadStart === 'number' ? threadStart : performance.timeOrigin,
-    cpuMs: 0,
+    // A thread's CPU is the process's (Node 20 has no per-thread figure): its marks count from the process's so far.
+    cpuMs: threadId !== 0 ? processCpuMs() : 0,
   });
   process.on('exit', () => flushPhaseMarks());
+}
+
+function processCpuMs(): number {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
 }
 
 /** `at` (epoch ms) records a moment taken earlier by code that could not load this module yet (the provider's start). */
 export function phaseMark(name: string, detail?: string, at?: number): void {
   if (!PHASES_ON) return;
-  const cpu = process.cpuUsage();
   marks.push({
     pid: process.pid,
     thread: threadId,
     name,
     at: at ?? performance.timeOrigin + performance.now(),
-    cpuMs: (cpu.user + cpu.system) / 1000,
+    cpuMs: processCpuMs(),
     ...(detail !== undefined ? { detail } : {}),
   });
 }
