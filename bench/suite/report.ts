@@ -185,6 +185,20 @@ export function goalLines(results: BenchResults, scenarios: readonly ScenarioSum
         `ours ${(total.median / 1000 - floorS).toFixed(2)} s`,
     });
   } else lines.push(missingGoal(oneUncachedGoal, phases));
+  // As the issue measured its 1.97 s (bench/synth.ts, in an already started process), at the engine's default rate.
+  const inProcessGoal = `one uncached report in one synth, 1 s job ≤ ${GOALS.oneUncachedSynthS} s (in process, bench/synth.ts, as the issue measured it) — engine default rate`;
+  const defaultRate = (results.synthUncached ?? []).find((u) => u.rate === 'engine default');
+  if (defaultRate?.outcome.ok) {
+    const one = summarize(defaultRate.outcome.value.map((x) => x.oneReportMs / 1000));
+    const others = (results.synthUncached ?? []).filter((u) => u !== defaultRate && u.outcome.ok);
+    lines.push({
+      ...checkAtMost(inProcessGoal, one.median, GOALS.oneUncachedSynthS),
+      figure: formatSummary(one, 2, ' s'),
+      note: others
+        .map((u) => `at ${u.rate} req/s ${formatSummary(summarize((u.outcome.ok ? u.outcome.value : []).map((x) => x.oneReportMs / 1000)), 2, ' s')}`)
+        .join('; '),
+    });
+  } else lines.push(missingGoal(inProcessGoal, defaultRate?.outcome));
   for (const u of results.synthUncached ?? []) {
     const label = `50 uncached reports in one synth (in process, bench/synth.ts: no node start or module load), 1 s jobs ≤ ${GOALS.fiftyUncachedSynthS} s — rate ${u.rate === 'engine default' ? `engine default (${DEFAULT_REQUESTS_PER_SECOND} req/s ceiling)` : `${u.rate} req/s`}`;
     if (!u.outcome.ok) {
