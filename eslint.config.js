@@ -94,6 +94,7 @@ module.exports = tseslint.config(
       'src/emulator/index.ts',
       'src/emulator/world.ts',
       'src/model/action-tracking.ts',
+      'src/constructs/stack-grants.ts',
       'src/provider/**/*.ts',
       'bench/suite/sections.ts',
     ],

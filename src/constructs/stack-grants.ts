@@ -1,15 +1,20 @@
-import { parsePolicyDocument } from '../analysis/index'; // lazy member: loads when a policy is parsed
+import { attachedPolicySizeProblems, inlinePolicySizeProblem, parsePolicyDocument } from '../analysis/index'; // lazy members: load when a policy is parsed or measured
 import type { GrantedPolicies } from '../analysis/granted';
-import { attachedPolicySizeProblems, inlinePolicySizeProblem, type InlinePolicyHolder } from '../analysis/policy-size';
+import type { InlinePolicyHolder } from '../analysis/policy-size';
 import type { PermissionException, PolicyDocument } from '../analysis/types';
 import type { IConstruct } from 'constructs';
 import { coreOf, isUnresolvedToken, type CdkCore, type TerraformStack } from './cdk-core';
 import type { IamPrincipalElement } from './principal-arn';
-import { type PolicySource, policyFromSource } from './policy-source';
+import type { PolicySource } from './policy-source';
 import { renderApp, stringsOf, type RenderedBlock } from './stack-render';
 import { EXCLUSIVE_ROUTES, ignoredChanges, type PrincipalKind, INERT_PATHS, NAME_LOOKUPS, NON_GRANTING, OWN_KEYS, pinResources, ROUTES, unreadArguments } from './grant-routes';
 import { terraformLiteral } from './terraform-strings';
 import { isAccessAdvisorElement } from './access-advisor-element';
+
+/** Reads a policy argument; its module loads with the first policy, so a stack without one (a cache hit's usual synth) does not load it. */
+function policyFromSource(source: PolicySource, path: string): ReturnType<typeof import('./policy-source').policyFromSource> {
+  return (require('./policy-source') as typeof import('./policy-source')).policyFromSource(source, path);
+}
 
 export { HOW_TO_TRACE } from './grant-routes';
 
@@ -118,6 +123,8 @@ export interface InlineHolder {
  * their own: their inline policies count against each group's quota, not the user's.
  */
 export function grantSizeProblems(grants: StackGrants): string[] {
+  // No document, no size to check: a stack without policies (a cache-hit synth's usual shape) need not load the measurer.
+  if (grants.documents.length === 0) return [];
   const holders = grants.inlineHolders ?? [];
   const parsed = grants.documents.map((document) => (typeof document === 'string' ? safeParse(document) : document));
   const managed = parsed.map((document, i) => ({ name: grants.sources[i] ?? `policy ${i}`, document })).filter((_, i) => holders[i] === undefined);
