@@ -288,8 +288,18 @@ export function trackedUnusedReason(evidence: Evidence, service: string, a: { na
     : `${service}:${a.name} is tracked at action level and was last used ${a.lastAccessedTime}, before the ${evidence.unusedAfterDays}-day window starting ${iso(evidence.cutoff)}`;
 }
 
+/**
+ * `d.toISOString()`, from the UTC fields. Node's toISOString sets up the local time zone on its first call (it reads
+ * /etc/localtime and ICU's zone data: about a millisecond of CPU), although its result is UTC; a synth served from the
+ * cache formats a date here for its reason text and needs the zone nowhere else.
+ */
 export function iso(d: Date): string {
-  return d.toISOString();
+  const year = d.getUTCFullYear();
+  // An invalid date (NaN) throws toISOString's RangeError; a year outside 0-9999 takes its expanded ±YYYYYY form.
+  if (!(year >= 0 && year <= 9999)) return d.toISOString();
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
+  return `${String(year).padStart(4, '0')}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${time}Z`;
 }
 
 /** `toDate(value).getTime()` without the Date, the field named only when the value is refused (the hot loop reads thousands). */
