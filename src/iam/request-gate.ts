@@ -61,6 +61,30 @@ function enqueue(queue: Waiter[], waiter: Waiter): void {
   else queue.splice(firstRead, 0, waiter);
 }
 
+/**
+ * Waits in `queue` until a place is granted (`take` counts it as held), or rejects when `signal` aborts first (the
+ * waiter then leaves the queue, so no place is granted to it afterwards).
+ */
+function waitForPlace(queue: Waiter[], signal: AbortSignal | undefined, startsJob: boolean, take: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const entry: Waiter = {
+      startsJob,
+      grant: () => {
+        signal?.removeEventListener('abort', onAbort);
+        take();
+        resolve();
+      },
+    };
+    const onAbort = (): void => {
+      const i = queue.indexOf(entry);
+      if (i >= 0) queue.splice(i, 1);
+      reject(abortError());
+    };
+    enqueue(queue, entry);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export class RequestGate {
   private readonly rate: AdaptiveRate;
   private readonly adaptive: boolean;
@@ -136,23 +160,7 @@ export class RequestGate {
     if (this.stagedHeld < capacity) {
       this.stagedHeld++;
     } else {
-      await new Promise<void>((resolve, reject) => {
-        const entry: Waiter = {
-          startsJob,
-          grant: () => {
-            signal?.removeEventListener('abort', onAbort);
-            this.stagedHeld++;
-            resolve();
-          },
-        };
-        const onAbort = (): void => {
-          const i = this.stageQueue.indexOf(entry);
-          if (i >= 0) this.stageQueue.splice(i, 1);
-          reject(abortError());
-        };
-        enqueue(this.stageQueue, entry);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      await waitForPlace(this.stageQueue, signal, startsJob, () => this.stagedHeld++);
     }
     let freed = false;
     return () => {
@@ -225,22 +233,6 @@ export class RequestGate {
       this.slotsHeld++;
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
-      const entry: Waiter = {
-        startsJob,
-        grant: () => {
-          signal?.removeEventListener('abort', onAbort);
-          this.slotsHeld++;
-          resolve();
-        },
-      };
-      const onAbort = (): void => {
-        const i = this.slotQueue.indexOf(entry);
-        if (i >= 0) this.slotQueue.splice(i, 1);
-        reject(abortError());
-      };
-      enqueue(this.slotQueue, entry);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitForPlace(this.slotQueue, signal, startsJob, () => this.slotsHeld++);
   }
 }
