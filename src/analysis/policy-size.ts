@@ -157,6 +157,10 @@ export function managedPolicySizeProblem(document: PolicyDocument | object, name
 }
 
 /** Which inline quota a principal ARN falls under: a role, user or group; undefined for anything else (a managed policy). */
+export function inlineHolderOf(arn: string): InlinePolicyHolder | undefined {
+  return /^arn:[^:]+:iam::[^:]*:(role|user|group)\//.exec(arn)?.[1] as InlinePolicyHolder | undefined;
+}
+
 /**
  * The most characters (white space not counted) one identity policy can have and still be held by the principal of
  * `arn` in some form: a role's inline quota (10,240) is larger than a managed policy (6,144); a user's or group's
@@ -166,10 +170,6 @@ export function managedPolicySizeProblem(document: PolicyDocument | object, name
 export function heldPolicyMaxCharacters(arn: string): number {
   const kind = inlineHolderOf(arn);
   return Math.max(MANAGED_POLICY_MAX_CHARACTERS, kind ? INLINE_POLICIES_MAX_CHARACTERS[kind] : 0);
-}
-
-export function inlineHolderOf(arn: string): InlinePolicyHolder | undefined {
-  return /^arn:[^:]+:iam::[^:]*:(role|user|group)\//.exec(arn)?.[1] as InlinePolicyHolder | undefined;
 }
 
 /**
