@@ -14,8 +14,6 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import {
   GenerateServiceLastAccessedDetailsCommand,
   GetServiceLastAccessedDetailsCommand,
@@ -29,6 +27,7 @@ import { RequestGate } from '../src/iam/request-gate';
 import { PageCollector, SERVICES, checkServiceJob } from '../src/iam/report-pages';
 import { summarize, type Summary } from './suite/stats';
 import { BENCH_ACCESS_KEY, BENCH_SECRET_KEY, roleArn, scenarioWorld } from './suite/world';
+import { gc } from './suite/collect-garbage';
 
 const CREDENTIALS = { accessKeyId: BENCH_ACCESS_KEY, secretAccessKey: BENCH_SECRET_KEY };
 const OP = 'GetServiceLastAccessedDetails';
@@ -49,14 +48,6 @@ export interface ReportCpuResult {
 
 const RETAINED = 20;
 
-let collectGarbage: (() => void) | undefined;
-function gc(): void {
-  if (!collectGarbage) {
-    v8.setFlagsFromString('--expose-gc');
-    collectGarbage = vm.runInNewContext('gc') as () => void;
-  }
-  collectGarbage();
-}
 
 /** One real 400-service ACTION_LEVEL page, as the emulator's HTTP answer body. */
 export async function capturePage(): Promise<string> {

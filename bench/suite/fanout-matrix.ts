@@ -1,13 +1,12 @@
 import { GenerateServiceLastAccessedDetailsCommand, GetServiceLastAccessedDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { performance } from 'node:perf_hooks';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { deriveSeed, pickMs, SeededRandom } from '../../src/emulator/rng';
 import type { EmulatorProcess } from './emulator-process';
 import { withSeededMathRandom } from './seeded';
 import { summarize } from './stats';
 import { strategyById, type FanoutStrategy } from './strategies';
 import { BENCH_ACCESS_KEY, BENCH_SECRET_KEY, roleArn } from './world';
+import { gc } from './collect-garbage';
 
 export type JobLatency = { readonly kind: 'fixed'; readonly ms: number } | { readonly kind: 'spread'; readonly minMs: number; readonly maxMs: number };
 
@@ -92,14 +91,6 @@ export interface FanoutSample {
   readonly emulatorCpuMs?: number;
 }
 
-let collectGarbage: (() => void) | undefined;
-function gc(): void {
-  if (!collectGarbage) {
-    v8.setFlagsFromString('--expose-gc');
-    collectGarbage = vm.runInNewContext('gc') as () => void;
-  }
-  collectGarbage();
-}
 
 function heapBytes(): number {
   const m = process.memoryUsage();
