@@ -1,7 +1,9 @@
 /**
  * Whole-process benchmarks of the `access-advisor` binary, as a user (or a CI step) runs it:
  *   - `access-advisor --help`: startup cost; the goal is ≤ 300 ms (heavy modules load lazily inside actions);
- *   - one `service-report` against the emulator (in this process, short jobs): startup + SDK + one job + output.
+ *   - one `service-report` against the emulator (in a process of its own, short jobs): startup + SDK + one job +
+ *     output. The emulator's work (its event loop, its GC) must not be counted as the CLI's, nor slow the CLI's
+ *     requests, so it runs apart (bench/suite/emulator-process.ts), as in bench/phases.ts.
  * Each is a child process `node dist/cli/main.js …`; the median of several runs is reported. Needs `npm run build`.
  *
  * Standalone: `npx ts-node bench/cli.ts` (CLI_BENCH_RUNS overrides the number of runs).
@@ -9,7 +11,8 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { startEmulator } from '../src/emulator';
+import { loadWorld } from '../src/emulator';
+import { EmulatorProcess } from './suite/emulator-process';
 import { summarize } from './suite/stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -38,7 +41,7 @@ function timingSummary(samples: readonly number[]): TimingSummary {
   return { runs: s.runs, medianMs: Math.round(s.median), minMs: Math.round(s.min), maxMs: Math.round(s.max) };
 }
 
-/** Runs the binary once; resolves with the wall time in ms. Asynchronous so an in-process emulator keeps serving. */
+/** Runs the binary once; resolves with the wall time in ms. */
 function timeRun(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -71,7 +74,8 @@ export async function benchHelp(runs = 10): Promise<CliBenchResult['help']> {
 /** Whole-process time of one `service-report` against the emulator with the example world. */
 export async function benchServiceReport(runs = 5, jobDurationMs = 100): Promise<CliBenchResult['serviceReport']> {
   requireBuild();
-  const emulator = await startEmulator({ world: path.join(ROOT, 'examples', 'world.json'), port: 0, seed: 3, jobs: { durationMs: jobDurationMs } });
+  const host = EmulatorProcess.spawn();
+  const world = loadWorld(path.join(ROOT, 'examples', 'world.json'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
@@ -79,15 +83,18 @@ export async function benchServiceReport(runs = 5, jobDurationMs = 100): Promise
     AWS_REGION: 'us-east-1',
     AWS_PROFILE: '',
   };
-  const args = ['service-report', '--arn', 'arn:aws:iam::123456789012:role/app-deployer', '--endpoint-url', emulator.endpoint];
   try {
+    const emulator = await host.start({ world, seed: 3, jobs: { durationMs: jobDurationMs } });
+    const args = ['service-report', '--arn', 'arn:aws:iam::123456789012:role/app-deployer', '--endpoint-url', emulator.endpoint];
     await timeRun(args, env);
-    emulator.resetMetrics();
+    const callsBefore = (await emulator.metrics()).totalCalls;
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) samples.push(await timeRun(args, env));
-    return { ...timingSummary(samples), jobDurationMs, apiCallsPerRun: emulator.metrics().totalCalls / runs };
-  } finally {
+    const calls = (await emulator.metrics()).totalCalls - callsBefore;
     await emulator.close();
+    return { ...timingSummary(samples), jobDurationMs, apiCallsPerRun: calls / runs };
+  } finally {
+    await host.shutdown();
   }
 }
 
