@@ -63,6 +63,18 @@ describe('loadBundle', () => {
     expect(load(file, cacheDir())).toMatchObject({ status: 'missed', exports: { value: 3 } });
   });
 
+  it('decodes a bundle that is not ASCII as UTF-8 (an ASCII one is read as Latin-1, the same text), with and without its cache', () => {
+    const cache = cacheDir();
+    // Written as UTF-8: the text holds two- three- and four-byte characters.
+    const file = bundle(fresh(), 'module.exports = { text: "caf\u00e9 \u2713 \ud83d\ude80", length: "caf\u00e9".length };\n');
+    const first = load(file, cache);
+    expect(first).toMatchObject({ status: 'missed', exports: { text: 'caf\u00e9 \u2713 \ud83d\ude80', length: 4 } });
+    first.save();
+    expect(load(file, cache)).toMatchObject({ status: 'used', exports: { text: 'caf\u00e9 \u2713 \ud83d\ude80', length: 4 } });
+    const ascii = bundle(fresh(), 'module.exports = { text: "plain \\u00e9" };\n');
+    expect(load(ascii, cache).exports).toEqual({ text: 'plain \u00e9' });
+  });
+
   it('without a folder, runs the bundle the same and writes nothing', () => {
     const file = bundle(fresh());
     const off = load(file, undefined);
