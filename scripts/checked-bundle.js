@@ -85,16 +85,26 @@ function runBundleScript(name, main) {
  *   `keepNames`
  */
 async function replaceWithEsModuleBundle(spec) {
-  const { banner, launcher, saveAfterMs, launcherOptionsFrom, plugins, keepNames, ...checked } = spec;
+  const { banner, launcher, saveAfterMs, launcherOptionsFrom, ...bundle } = spec;
+  await buildEsModuleBundle({ ...bundle, banner, outfile: launcher ? payloadOf(spec.outfile) : spec.outfile, asciiOnly: !!launcher });
+  if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process', saveAfterMs, optionsFrom: launcherOptionsFrom });
+  fs.rmSync(`${spec.outfile}.map`, { force: true });
+}
+
+/**
+ * The bundle of replaceWithEsModuleBundle alone, written to `spec.outfile` (no launcher): for a program whose
+ * launcher runs one of several bundles (scripts/bundle-cli.js).
+ *
+ * @param {object} spec buildCheckedBundle's spec, with `banner` (one comment line) instead of `options`, `asciiOnly`,
+ *   and optionally esbuild's `plugins` and `keepNames`
+ */
+async function buildEsModuleBundle(spec) {
+  const { banner, plugins, keepNames, ...checked } = spec;
   await buildCheckedBundle({
     ...checked,
-    outfile: launcher ? payloadOf(spec.outfile) : spec.outfile,
-    asciiOnly: !!launcher,
     quiet: process.argv.includes('--quiet'),
     options: { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, banner: { js: banner }, ...(plugins ? { plugins } : {}), ...(keepNames ? { keepNames } : {}) },
   });
-  if (launcher) await writeCodeCacheLauncher({ outfile: spec.outfile, banner, inProcess: launcher === 'in-process', saveAfterMs, optionsFrom: launcherOptionsFrom });
-  fs.rmSync(`${spec.outfile}.map`, { force: true });
 }
 
 /** Where the bundle of a program with a code-cache launcher goes: next to the launcher, `<name>.payload.js`. */
@@ -115,16 +125,22 @@ const payloadOf = (outfile) => outfile.replace(/\.js$/, '.payload.js');
  * @param {number} [spec.saveAfterMs] also write the cache this long after the start (a program that is killed)
  * @param {{ module: string, name: string }} [spec.optionsFrom] a standalone launcher takes runBundle's options from
  *   this TypeScript module's function, called with process.argv (what a run does decides which cache it keeps)
+ * @param {{ module: string, name: string }} [spec.payloadFrom] with optionsFrom: the launcher takes the name of the
+ *   bundle it runs (in its folder) from this TypeScript module's function, called with process.argv, instead of
+ *   `payloadOf(outfile)`: a program built as one bundle per command
+ * @param {string} [spec.modeOf] the file whose mode the launcher takes (default: payloadOf(outfile))
  */
 async function writeCodeCacheLauncher(spec) {
   const payload = path.basename(payloadOf(spec.outfile));
+  const payloadPath = spec.payloadFrom ? `${spec.payloadFrom.name}(process.argv)` : JSON.stringify(payload);
   const contents = spec.inProcess
     ? `const { runBundle } = require(${JSON.stringify(path.relative(path.dirname(spec.outfile), path.join(root, 'dist', 'iam', 'code-cache')).replace(/^(?!\.)/, './'))});\n` +
       `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module, { onlyUnder: require('path').resolve(__dirname, ${JSON.stringify(path.relative(path.dirname(spec.outfile), path.join(root, 'dist')))}) });\n`
     : spec.optionsFrom
       ? `import { runBundle } from ${JSON.stringify(path.join(root, 'src', 'iam', 'code-cache.ts'))};\n` +
         `import { ${spec.optionsFrom.name} } from ${JSON.stringify(spec.optionsFrom.module)};\n` +
-        `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module, ${spec.optionsFrom.name}(process.argv));\n`
+        (spec.payloadFrom ? `import { ${spec.payloadFrom.name} } from ${JSON.stringify(spec.payloadFrom.module)};\n` : '') +
+        `runBundle(require('path').join(__dirname, ${payloadPath}), module, ${spec.optionsFrom.name}(process.argv));\n`
       : `import { runBundle } from ${JSON.stringify(path.join(root, 'src', 'iam', 'code-cache.ts'))};\n` +
         `runBundle(require('path').join(__dirname, ${JSON.stringify(payload)}), module${spec.saveAfterMs ? `, { saveAfterMs: ${spec.saveAfterMs} }` : ''});\n`;
   const tmp = `${spec.outfile}.${process.pid}.tmp`;
@@ -145,8 +161,8 @@ async function writeCodeCacheLauncher(spec) {
       banner: { js: spec.banner },
     });
   }
-  fs.chmodSync(tmp, fs.statSync(payloadOf(spec.outfile)).mode);
+  fs.chmodSync(tmp, fs.statSync(spec.modeOf ?? payloadOf(spec.outfile)).mode);
   fs.renameSync(tmp, spec.outfile);
 }
 
-module.exports = { buildCheckedBundle, replaceWithEsModuleBundle, runBundleScript, writeCodeCacheLauncher, payloadOf, root };
+module.exports = { buildCheckedBundle, buildEsModuleBundle, replaceWithEsModuleBundle, runBundleScript, writeCodeCacheLauncher, payloadOf, root };

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { BUNDLED_COMMANDS, firstCommandWord } from './command-word';
 
 /**
- * The CLI's entry. A report command runs from report-cli.js, the build's one-file bundle of the program with the
- * report commands, the engine and the AWS SDK, compiled from a V8 code cache (scripts/bundle-cli.js): its cold start
+ * The CLI's entry. A report command runs from report-cli.js, the launcher of the build's one-file bundle of the
+ * program with that command, the engine and the AWS SDK, compiled from a V8 code cache (scripts/bundle-cli.js): its cold start
  * is most of what a user waits for beyond the job, and node resolving, reading and compiling a hundred and fifty
  * files was most of that. Every other command, and every run without that file (sources, a bare `tsc`), loads the
  * program from dist/ file by file. Both are the same program: only the way it is loaded differs.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import type { ServiceLastAccessedReport } from '../../src/model/report';
 import type { WorkerBatch, WorkerResponse } from '../../src/resolve/worker-protocol';
+import { BUNDLED_COMMANDS } from '../../src/cli/command-word';
 import { childOutput } from '../../scripts/child-output';
 import { ADMIN_CREDENTIALS, ROOT, cliEnv, runCli, tempDir } from '../cli/cli-harness';
 
@@ -185,7 +186,8 @@ describe('the bundled AWS SDK of the engine (dist/iam/aws-sdk.js) in the built C
 
 describe('the bundled report commands of the CLI (dist/cli/report-cli.js)', () => {
   const REPORT_CLI = join(DIST, 'cli', 'report-cli.js');
-  const REPORT_CLI_PAYLOAD = join(DIST, 'cli', 'report-cli.payload.js');
+  /** One payload per bundled command, each the program with that command alone (scripts/bundle-cli.js). */
+  const payloadOf = (command: string): string => join(DIST, 'cli', `report-cli.${command}.payload.js`);
   /** What a report says, without what differs from run to run (job ids and dates of the job itself). */
   const stable = (stdout: string): unknown => {
     const { jobId: _jobId, jobCreationDate: _created, jobCompletionDate: _completed, generatedAt: _generated, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
@@ -194,9 +196,22 @@ describe('the bundled report commands of the CLI (dist/cli/report-cli.js)', () =
 
   it('holds everything a report command loads: it requires no package, only this package\'s package.json', () => {
     expect(packagesRequired(REPORT_CLI)).toEqual([]);
-    expect(packagesRequired(REPORT_CLI_PAYLOAD)).toEqual(['../../package.json']);
-    // ASCII: one other character makes node decode and V8 keep the whole bundle as two-byte text at every start.
-    expect(readFileSync(REPORT_CLI_PAYLOAD).findIndex((byte) => byte > 0x7f)).toBe(-1);
+    expect(readdirSync(join(DIST, 'cli')).filter((f) => f.endsWith('.payload.js')).sort()).toEqual(
+      [...BUNDLED_COMMANDS].map((command) => `report-cli.${command}.payload.js`).sort(),
+    );
+    for (const command of BUNDLED_COMMANDS) {
+      expect(packagesRequired(payloadOf(command))).toEqual(['../../package.json']);
+      // ASCII: one other character makes node decode and V8 keep the whole bundle as two-byte text at every start.
+      expect(readFileSync(payloadOf(command)).findIndex((byte) => byte > 0x7f)).toBe(-1);
+    }
+  });
+
+  it('gives each command a payload of its own: a service-report loads no Organizations client, org-report does', () => {
+    // keepNames keeps class names as strings: the client's class is in a payload exactly when its code is.
+    const holdsOrganizations = (command: string): boolean => readFileSync(payloadOf(command), 'latin1').includes('"OrganizationsClient"');
+    expect(holdsOrganizations('service-report')).toBe(false);
+    expect(holdsOrganizations('policies-granting')).toBe(false);
+    expect(holdsOrganizations('org-report')).toBe(true);
   });
 
   it('prints the same report as the program loaded from dist/ file by file (dist/cli/run.js)', async () => {
