@@ -60,18 +60,54 @@ function threadSource(module: { file: string; register?: string }): string {
   ].join('\n');
 }
 
-/** A worker thread loading (or loaded) and waiting for its batch. */
+/**
+ * The code of the thread that watches the worker thread. The synth's own thread sleeps in Atomics.wait, so it never
+ * sees a Worker's 'exit' or 'error' event: a worker thread that dies without answering (out of memory, terminated,
+ * killed by a native crash of its own) would leave the synth waiting for its timeout (ten minutes by default), and
+ * nothing may ever read that silence as a report. This small thread starts the worker thread as its own child, and
+ * when the child ends before it answered, answers in its place with why (on `died`), and wakes the synth.
+ */
+function watcherSource(workerSource: string): string {
+  return [
+    `const { workerData, Worker } = require('node:worker_threads');`,
+    `const { thread, died } = workerData;`,
+    `const signal = new Int32Array(thread.signal);`,
+    `let failure;`,
+    `let child;`,
+    `const answerInstead = (why) => {`,
+    `  if (Atomics.load(signal, 0) === ${THREAD_ANSWERED}) return;`,
+    `  died.postMessage({ ok: false, error: 'the worker thread stopped before it answered: ' + why + '; no report was resolved', output: '' });`,
+    `  Atomics.store(signal, 0, ${THREAD_ANSWERED});`,
+    `  Atomics.notify(signal, 0);`,
+    `};`,
+    `try {`,
+    `  child = new Worker(${JSON.stringify(workerSource)}, { eval: true, execArgv: [], workerData: thread, transferList: [thread.port], env: process.env, stdout: true, stderr: true });`,
+    `} catch (error) {`,
+    `  answerInstead('it could not start (' + (error && error.message || String(error)) + ')');`,
+    `}`,
+    `if (child) {`,
+    `  child.on('error', (error) => { failure = error; });`,
+    `  child.on('exit', (code) => answerInstead(failure ? (failure.message || String(failure)) : 'it exited with code ' + code));`,
+    `}`,
+  ].join('\n');
+}
+
+/** A worker thread (under its watcher) loading (or loaded) and waiting for its batch. */
 interface StartedThread {
+  /** The watcher thread; the worker thread is its child and ends with it. */
   readonly worker: Worker;
   readonly port: MessagePort;
+  /** Where the watcher answers when the worker thread ended without an answer. */
+  readonly died: MessagePort;
   readonly signal: Int32Array;
   /** The environment the thread was given (its own copy, taken at its start). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 function startThread(env: NodeJS.ProcessEnv): StartedThread {
-  const source = threadSource(workerModule());
+  const source = watcherSource(threadSource(workerModule()));
   const { port1, port2 } = new MessageChannel();
+  const died = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
   const data: ThreadData = { accessAdvisorSynthWorker: 1, signal, port: port2 };
   const snapshot = { ...env };
@@ -83,8 +119,8 @@ function startThread(env: NodeJS.ProcessEnv): StartedThread {
       // None of the synth's own node options (a `-r ts-node/register` would load TypeScript into the thread before
       // it could start): the worker process of before had none either.
       execArgv: [],
-      workerData: data,
-      transferList: [port2],
+      workerData: { thread: data, died: died.port2 },
+      transferList: [port2, died.port2],
       // Its own copy: the thread neither sees nor changes the synth's process.env afterwards.
       env: snapshot,
       // Kept apart from the synth's output (the thread's writes are kept by the thread itself; see synth-worker.ts).
@@ -97,13 +133,14 @@ function startThread(env: NodeJS.ProcessEnv): StartedThread {
   // Never what keeps the synth's process alive: it is terminated after its answer, or at the process's exit.
   worker.unref();
   worker.on('error', () => {
-    // An error the thread could not answer itself ends in the synth's timeout error; nothing to do here.
+    // The watcher answers for the worker thread; an error of the watcher itself ends in the synth's timeout error.
   });
-  return { worker, port: port1, signal: new Int32Array(signal), env: snapshot };
+  return { worker, port: port1, died: died.port1, signal: new Int32Array(signal), env: snapshot };
 }
 
 function stopThread(thread: StartedThread): void {
   thread.port.close();
+  thread.died.close();
   thread.worker.terminate().catch(() => undefined);
 }
 
@@ -171,7 +208,8 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
     if (waited === 'timed-out' && Atomics.load(thread.signal, 0) !== THREAD_ANSWERED) {
       throw new WorkerRunError(`the synth worker did not finish within ${options.timeoutMs} ms`);
     }
-    answer = receiveMessageOnPort(thread.port)?.message as ThreadAnswer | undefined;
+    // The worker's own answer, or the watcher's when the worker thread ended without one.
+    answer = (receiveMessageOnPort(thread.port) ?? receiveMessageOnPort(thread.died))?.message as ThreadAnswer | undefined;
   } finally {
     stopThread(thread);
   }

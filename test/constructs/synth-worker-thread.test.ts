@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runWorkerSync, WorkerRunError } from '../../src/resolve/run-worker';
 import { useSynthEmulator } from './synth-emulator';
@@ -84,6 +84,43 @@ ${body}
     expect(Object.values(JSON.parse(readFileSync(s.cacheFile, 'utf8')).entries)).toEqual([expect.objectContaining({ report: expect.objectContaining({ jobStatus: 'COMPLETED' }) })]);
     expect(workerRuns(s.workerLog)).toHaveLength(1);
   }, 90_000);
+
+  // The synth's thread sleeps in Atomics.wait and never sees a Worker's 'exit' event: a worker thread that dies without
+  // answering once left the synth waiting for its whole timeout (here 2 min + 30 s), and it must never resolve to a report.
+  test.each([
+    ['runs out of memory', 'const kept = []; for (;;) kept.push(new Array(1e5).fill(1.5));', /JS heap out of memory/],
+    ['calls process.exit while it loads', 'process.exit(7);', /exited with code 7/],
+  ])('a worker thread that %s fails the synth at once, with why, and resolves nothing', (_, workerBody, why) => {
+    const s = scratch();
+    // A copy of the built package whose worker module is the failing one (NODE_PATH finds the dependencies).
+    const dist = join(s.dir, 'dist');
+    cpSync(DIST, dist, { recursive: true });
+    writeFileSync(join(dist, 'resolve', 'synth-worker.js'), workerBody);
+    const file = join(s.dir, 'app.js');
+    writeFileSync(
+      file,
+      `const { App, TerraformStack, TerraformOutput } = require(${JSON.stringify(require.resolve('cdktf'))});
+const { ServiceLastAccessedReport } = require(${JSON.stringify(join(dist, 'index.js'))});
+const app = new App({ outdir: ${JSON.stringify(join(s.dir, 'out'))}, context: { 'accessAdvisor:cacheFile': ${JSON.stringify(s.cacheFile)} } });
+const stack = new TerraformStack(app, 'app');
+const report = new ServiceLastAccessedReport(stack, 'report', { arn: ${JSON.stringify(APP_ROLE)}, endpoint: ${JSON.stringify(synthEmulator.current.endpoint)}, timeout: '2m' });
+new TerraformOutput(stack, 'unused', { value: report.unusedServices() });
+app.synth();
+`,
+    );
+    const started = Date.now();
+    const child = spawnSync(process.execPath, ['--max-old-space-size=300', file], {
+      env: { ...process.env, NODE_PATH: resolve(__dirname, '..', '..', 'node_modules') },
+      encoding: 'utf8',
+      timeout: 100_000,
+    });
+    expect(child.signal).toBeNull();
+    expect(child.status).toBe(1);
+    expect(child.stderr).toMatch(/access advisor lookup failed: the synth worker failed: the worker thread stopped before it answered: /);
+    expect(child.stderr).toMatch(why);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(existsSync(s.cacheFile)).toBe(false);
+  }, 120_000);
 
   test('Ctrl-C (SIGINT) ends a synth blocked on its worker', async () => {
     await synthEmulator.current.setJobs({ durationMs: 60_000 });
