@@ -1,5 +1,6 @@
 import { AnalysisInputError } from './errors';
 import type { Baseline, DriftResult, UnusedPermissions } from './types';
+import { refuseDuplicateKeys } from './policy-document';
 import { compare } from './unused';
 
 export const BASELINE_SCHEMA_VERSION = 1;
@@ -63,6 +64,9 @@ export function parseBaseline(text: string, sourceName: string): Baseline {
   } catch (e) {
     throw new AnalysisInputError(sourceName, '(file)', text.slice(0, 40), `baseline JSON (${(e as Error).message})`);
   }
+  // A principal (or field) named twice is read as its last entry, while a reviewer of the diff may read the first:
+  // a hand edit could accept unused permissions under a key that looks unchanged. Such a file has no one meaning.
+  refuseDuplicateKeys(text, sourceName);
   if (!isObject(value)) throw new AnalysisInputError(sourceName, '(file)', value, 'a JSON object {schemaVersion, principals}');
   if (value.schemaVersion !== BASELINE_SCHEMA_VERSION) {
     throw new AnalysisInputError(sourceName, 'schemaVersion', value.schemaVersion, `${BASELINE_SCHEMA_VERSION}`);

@@ -124,6 +124,26 @@ describe('gate', () => {
     expect(run.stderr).toMatch(/baseline .*nope\.json does not exist yet/);
   });
 
+  it('a baseline naming a principal twice (a hand edit) exits 2 naming the key, instead of reading the last entry', async () => {
+    const accepted = path.join(dir, 'accepted-baseline.json');
+    expect((await gate(['--arn', DEPLOYER, '--granularity', 'SERVICE_LEVEL', '--baseline', accepted, '--accept'])).code).toBe(0);
+    const entry = parseBaseline(fs.readFileSync(accepted, 'utf8'), accepted).principals[DEPLOYER]!;
+    expect(entry.unused.length).toBeGreaterThan(0);
+    // What a reviewer reads first accepts nothing; the second entry, further down, accepts every unused service.
+    const twice = path.join(dir, 'twice-baseline.json');
+    const key = JSON.stringify(DEPLOYER);
+    fs.writeFileSync(
+      twice,
+      `{"schemaVersion": 1, "principals": {\n  ${key}: {"unused": [], "acceptedAt": "2026-01-01T00:00:00Z"},\n  ${key}: ${JSON.stringify(entry)}\n}}\n`,
+    );
+    const run = await gate(['--arn', DEPLOYER, '--granularity', 'SERVICE_LEVEL', '--baseline', twice]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('twice-baseline.json');
+    expect(run.stderr).toContain(`principals.${DEPLOYER}`);
+    expect(run.stderr).toContain('named twice');
+  });
+
   it('a corrupt baseline exits 2 naming the file', async () => {
     const bad = path.join(dir, 'bad-baseline.json');
     fs.writeFileSync(bad, '{"schemaVersion": 7, "principals": {}}');
