@@ -420,10 +420,25 @@ export function checkServiceTotals(request: ServiceRequest, jobId: string, servi
   if (problem) throw new IncompleteResponseError('GetServiceLastAccessedDetails', jobId, 1, `the totals do not add up: ${problem}`, request);
 }
 
-/** Entities of a WithEntities series that used the service cannot outnumber the service's own count. */
+/**
+ * The entities of a WithEntities series against their service: those that used it cannot outnumber the service's own
+ * count, and none can have used it when the service says it was never used, or later than the service's own time of
+ * last use (that time is the latest of its entities'). Otherwise the service's row, which the decisions read, would
+ * call a service unused that its own entity list shows in use.
+ */
 export function entitiesTotalProblem(service: SdkServiceLastAccessed, entities: readonly SdkEntityDetails[]): string | undefined {
+  const serviceLast = timeOf(service.LastAuthenticated ?? undefined);
+  let usedBy = 0;
+  for (const e of entities) {
+    if (e.LastAuthenticated === undefined || e.LastAuthenticated === null) continue;
+    usedBy++;
+    const arn = e.EntityInfo?.Arn;
+    if (serviceLast === undefined) return `${arn} used ${service.ServiceNamespace} at ${show(e.LastAuthenticated)}, but the service has no LastAuthenticated`;
+    if (timeOf(e.LastAuthenticated)! > serviceLast) {
+      return `${arn} used ${service.ServiceNamespace} at ${show(e.LastAuthenticated)}, after the service's LastAuthenticated ${show(service.LastAuthenticated)}`;
+    }
+  }
   const total = service.TotalAuthenticatedEntities;
   if (typeof total !== 'number') return undefined;
-  const usedBy = entities.filter((e) => e.LastAuthenticated !== undefined && e.LastAuthenticated !== null).length;
   return usedBy > total ? `${usedBy} listed entities used ${service.ServiceNamespace}, but the service counts ${total}` : undefined;
 }

@@ -1,0 +1,102 @@
+/**
+ * A service row against its own entity list (`--with-entities`). The decisions read the row; the list says who used
+ * the service and when. A row that calls a service never used, or last used long ago, while its entity list shows it
+ * used later, does not add up: the built CLI refuses the report (exit 3) instead of printing the row as evidence.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ensureBuilt, runCli } from '../cli/cli-harness';
+
+const NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+const ROLE = 'arn:aws:iam::123456789012:role/app-deployer';
+const JOB = 'a1b2c3d4-0000-4000-8000-00000000e771';
+const USED = '2026-10-30T10:00:00Z';
+
+function envelope(action: string, result: string): string {
+  return `<?xml version="1.0"?><${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+const HEADER = '<JobStatus>COMPLETED</JobStatus><JobCreationDate>2026-11-01T10:00:00Z</JobCreationDate><JobCompletionDate>2026-11-01T10:00:05Z</JobCompletionDate>';
+
+interface Row {
+  readonly lastAuthenticated?: string;
+  readonly total?: number;
+  /** When the role's entity row says it used the service (absent: not used). */
+  readonly entityUsed?: string;
+}
+
+function serviceMember(ns: string, row: Row): string {
+  return (
+    `<member><ServiceName>${ns}</ServiceName><ServiceNamespace>${ns}</ServiceNamespace>` +
+    (row.lastAuthenticated ? `<LastAuthenticated>${row.lastAuthenticated}</LastAuthenticated><LastAuthenticatedEntity>${ROLE}</LastAuthenticatedEntity>` : '') +
+    (row.total !== undefined ? `<TotalAuthenticatedEntities>${row.total}</TotalAuthenticatedEntities>` : '') +
+    '</member>'
+  );
+}
+
+async function serve(rows: Record<string, Row>): Promise<{ endpoint: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const params = new URLSearchParams(body);
+      const action = params.get('Action') ?? '';
+      let xml: string | undefined;
+      if (action === 'GenerateServiceLastAccessedDetails') xml = envelope(action, `<JobId>${JOB}</JobId>`);
+      if (action === 'GetServiceLastAccessedDetails') {
+        const members = Object.entries(rows).map(([ns, row]) => serviceMember(ns, row)).join('');
+        xml = envelope(action, `${HEADER.replace('<JobCreationDate>', '<JobType>SERVICE_LEVEL</JobType><JobCreationDate>')}<ServicesLastAccessed>${members}</ServicesLastAccessed><IsTruncated>false</IsTruncated>`);
+      }
+      if (action === 'GetServiceLastAccessedDetailsWithEntities') {
+        const row = rows[params.get('ServiceNamespace') ?? ''];
+        const entity = row?.entityUsed
+          ? `<member><EntityInfo><Arn>${ROLE}</Arn><Name>app-deployer</Name><Type>ROLE</Type><Id>AROAEXAMPLEEXAMPLE12</Id><Path>/</Path></EntityInfo><LastAuthenticated>${row.entityUsed}</LastAuthenticated></member>`
+          : '';
+        xml = envelope(action, `${HEADER}<EntityDetailsList>${entity}</EntityDetailsList><IsTruncated>false</IsTruncated>`);
+      }
+      if (xml === undefined) {
+        res.writeHead(403, { 'content-type': 'text/xml' });
+        res.end(`<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed: ${action}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(xml);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+beforeAll(() => ensureBuilt(), 180_000);
+
+async function serviceReport(rows: Record<string, Row>) {
+  const server = await serve(rows);
+  try {
+    return await runCli(['service-report', '--arn', ROLE, '--granularity', 'SERVICE_LEVEL', '--with-entities', '--endpoint-url', server.endpoint, '--timeout', '30', '--max-attempts', '1']);
+  } finally {
+    await server.close();
+  }
+}
+
+it('the control: rows and entity lists that agree are a report (exit 0)', async () => {
+  const run = await serviceReport({ s3: { lastAuthenticated: USED, total: 1, entityUsed: USED }, ec2: { total: 0 } });
+  expect(run.code).toBe(0);
+  const report = JSON.parse(run.stdout) as { servicesLastAccessed: { serviceNamespace: string; entities: unknown[] }[] };
+  expect(report.servicesLastAccessed.map((s) => [s.serviceNamespace, s.entities.length])).toEqual([['s3', 1], ['ec2', 0]]);
+});
+
+it.each([
+  ['a service row without a time of last use (and no count) whose entity used it', { lastAuthenticated: undefined, entityUsed: USED }, /but the service has no LastAuthenticated/],
+  ['a service row last used long ago whose entity used it later', { lastAuthenticated: '2025-01-01T00:00:00Z', total: 1, entityUsed: USED }, /after the service's LastAuthenticated 2025-01-01T00:00:00\.000Z/],
+])('%s: exit 3 naming the job and the contradiction, no report', async (_, s3, why) => {
+  const run = await serviceReport({ s3, ec2: { lastAuthenticated: USED, total: 1, entityUsed: USED } });
+  expect(run.code).toBe(3);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toContain(`job ${JOB}`);
+  expect(run.stderr).toContain(`${ROLE} used s3 at ${USED.replace('Z', '.000Z')}`);
+  expect(run.stderr).toMatch(why);
+});
