@@ -155,12 +155,22 @@ function datesProblem(item: object, fields: readonly string[]): string | undefin
   return undefined;
 }
 
-/** A service item of either report family: a namespace, a name, and a readable date of last use if any. */
-function serviceProblem(item: { ServiceNamespace?: string; ServiceName?: string }, dateField: string): string | undefined {
+/**
+ * A count, if sent, is a whole number of 0 or more. The SDK's reader turns `NaN` into NaN and `-1` into -1, which no
+ * comparison with a count of entities or rows would ever catch.
+ */
+function countProblem(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : `has an invalid ${field} ${String(value)} (a count is a whole number, 0 or more)`;
+}
+
+/** A service item of either report family: a namespace, a name, a readable date of last use if any, a count if any. */
+function serviceProblem(item: { ServiceNamespace?: string; ServiceName?: string; TotalAuthenticatedEntities?: number }, dateField: string): string | undefined {
   return (
     namespaceProblem(item.ServiceNamespace) ??
     (typeof item.ServiceName !== 'string' || item.ServiceName === '' ? 'has no ServiceName' : undefined) ??
-    datesProblem(item, [dateField])
+    datesProblem(item, [dateField]) ??
+    countProblem(item.TotalAuthenticatedEntities, 'TotalAuthenticatedEntities')
   );
 }
 

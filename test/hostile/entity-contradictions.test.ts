@@ -1,7 +1,8 @@
 /**
  * A service row against its own entity list (`--with-entities`). The decisions read the row; the list says who used
  * the service and when. A row that calls a service never used, or last used long ago, while its entity list shows it
- * used later, does not add up: the built CLI refuses the report (exit 3) instead of printing the row as evidence.
+ * used later, does not add up: the built CLI refuses the report (exit 3) instead of printing the row as evidence. So
+ * does a count that is not a count.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,7 @@ const HEADER = '<JobStatus>COMPLETED</JobStatus><JobCreationDate>2026-11-01T10:0
 
 interface Row {
   readonly lastAuthenticated?: string;
-  readonly total?: number;
+  readonly total?: number | string;
   /** When the role's entity row says it used the service (absent: not used). */
   readonly entityUsed?: string;
 }
@@ -99,4 +100,12 @@ it.each([
   expect(run.stderr).toContain(`job ${JOB}`);
   expect(run.stderr).toContain(`${ROLE} used s3 at ${USED.replace('Z', '.000Z')}`);
   expect(run.stderr).toMatch(why);
+});
+
+it.each(['NaN', '-1'])('a TotalAuthenticatedEntities of %s is not a count: exit 3 naming it, no report', async (total) => {
+  const run = await serviceReport({ s3: { total }, ec2: { lastAuthenticated: USED, total: 1, entityUsed: USED } });
+  expect(run.code).toBe(3);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toContain(`job ${JOB}`);
+  expect(run.stderr).toContain(`has an invalid TotalAuthenticatedEntities ${total} (a count is a whole number, 0 or more)`);
 });
