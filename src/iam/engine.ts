@@ -10,7 +10,7 @@ import { RoundTrips } from './round-trips';
 import { WaveScouts } from './wave-scouts';
 import { createIamSession, type ConnectionOptions, type IamSession } from './client';
 import { AccessAdvisorError, AwsRequestError, IncompleteResponseError, InvalidRequestError } from '../model/errors';
-import { MAX_PAGES } from './report-pages';
+import { MAX_PAGES, policiesEntriesProblem } from './report-pages';
 import type {
   AccessReport,
   OrganizationsAccessReport,
@@ -299,6 +299,8 @@ async function listPoliciesOn(
       markers.add(page.Marker);
       marker = page.Marker;
     }
+    const problem = policiesEntriesProblem(valid.serviceNamespaces, entries);
+    if (problem) throw new IncompleteResponseError(op, undefined, markers.size + 1, `the answer does not match the request: ${problem}`);
     return buildPoliciesResult(valid.arn, entries);
   } catch (err) {
     // This call has no job, so there is nothing to resume: timeouts and aborts are reported as failed requests.

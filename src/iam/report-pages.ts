@@ -1,6 +1,7 @@
 import type {
   AccessDetail as SdkAccessDetail,
   EntityDetails as SdkEntityDetails,
+  ListPoliciesGrantingServiceAccessEntry as SdkPoliciesEntry,
   ServiceLastAccessed as SdkServiceLastAccessed,
 } from '@aws-sdk/client-iam';
 import { SERVICE_NAMESPACE_PATTERN, parsePrincipalArn } from '../model/constraints';
@@ -451,4 +452,31 @@ export function entitiesTotalProblem(service: SdkServiceLastAccessed, entities: 
   const total = service.TotalAuthenticatedEntities;
   if (typeof total !== 'number') return undefined;
   return usedBy > total ? `${usedBy} listed entities used ${service.ServiceNamespace}, but the service counts ${total}` : undefined;
+}
+
+const POLICY_TYPES: ReadonlySet<string> = new Set(['INLINE', 'MANAGED']);
+
+/**
+ * The entries of ListPoliciesGrantingServiceAccess (all pages): each names a namespace that was asked for, and only
+ * once (a second entry would be a second, different answer to the same question), with its list of policies, each
+ * named and typed. Otherwise the answer is not about the request, and a policy without its type must not be shown as a
+ * managed policy. Returns what is wrong, if anything.
+ */
+export function policiesEntriesProblem(requested: readonly string[], entries: readonly SdkPoliciesEntry[]): string | undefined {
+  const asked = new Set(requested.map((ns) => ns.toLowerCase()));
+  const seen = new Set<string>();
+  for (const [i, entry] of entries.entries()) {
+    const ns = entry?.ServiceNamespace;
+    if (typeof ns !== 'string' || ns === '') return `entry ${i + 1} has no ServiceNamespace`;
+    const lower = ns.toLowerCase();
+    if (!asked.has(lower)) return `entry ${i + 1} answers for ${JSON.stringify(ns)}, which was not asked for (asked: ${requested.join(', ')})`;
+    if (seen.has(lower)) return `${ns} is answered twice`;
+    seen.add(lower);
+    if (!Array.isArray(entry.Policies)) return `${ns} has no Policies list`;
+    for (const [j, policy] of entry.Policies.entries()) {
+      if (typeof policy?.PolicyName !== 'string' || policy.PolicyName === '') return `policy ${j + 1} of ${ns} has no PolicyName`;
+      if (!POLICY_TYPES.has(String(policy.PolicyType))) return `policy ${policy.PolicyName} of ${ns} has PolicyType ${show(policy.PolicyType)}; expected INLINE or MANAGED`;
+    }
+  }
+  return undefined;
 }

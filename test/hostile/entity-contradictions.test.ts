@@ -109,3 +109,42 @@ it.each(['NaN', '-1'])('a TotalAuthenticatedEntities of %s is not a count: exit 
   expect(run.stderr).toContain(`job ${JOB}`);
   expect(run.stderr).toContain(`has an invalid TotalAuthenticatedEntities ${total} (a count is a whole number, 0 or more)`);
 });
+
+describe('policies-granting: the answer must be about the namespaces asked for', () => {
+  const POLICY = '<member><PolicyName>deploy</PolicyName><PolicyType>MANAGED</PolicyType><PolicyArn>arn:aws:iam::123456789012:policy/deploy</PolicyArn></member>';
+  async function policiesGranting(entries: string) {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(envelope('ListPoliciesGrantingServiceAccess', `<PoliciesGrantingServiceAccess>${entries}</PoliciesGrantingServiceAccess><IsTruncated>false</IsTruncated>`));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return await runCli(['policies-granting', '--arn', ROLE, '--service', 's3', 'ec2', '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+  const entry = (ns: string, policies: string) => `<member><ServiceNamespace>${ns}</ServiceNamespace><Policies>${policies}</Policies></member>`;
+
+  it('the control: one entry per namespace asked for exits 0', async () => {
+    const run = await policiesGranting(entry('s3', POLICY) + entry('ec2', ''));
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { policiesGrantingServiceAccess: { serviceNamespace: string }[] }).policiesGrantingServiceAccess.map((e) => e.serviceNamespace)).toEqual(['s3', 'ec2']);
+  });
+
+  it.each([
+    ['a namespace nobody asked for', entry('s3', '') + entry('ec2', '') + entry('iam', POLICY), /"iam", which was not asked for/],
+    ['a namespace answered twice', entry('s3', '') + entry('ec2', '') + entry('S3', POLICY), /S3 is answered twice/],
+    ['a policy without its type (once shown as MANAGED)', entry('s3', '<member><PolicyName>mystery</PolicyName></member>') + entry('ec2', ''), /policy mystery of s3 has PolicyType absent/],
+  ])('%s: exit 3 naming it, no result', async (_, entries, why) => {
+    const run = await policiesGranting(entries);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/ListPoliciesGrantingServiceAccess/);
+    expect(run.stderr).toMatch(why);
+  });
+});
