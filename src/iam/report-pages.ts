@@ -390,6 +390,15 @@ interface OrganizationsTotals {
  * missing from it may be a used service that an allow-list would then leave out).
  */
 export function organizationsTotalsProblem(totals: OrganizationsTotals, details: readonly SdkAccessDetail[]): string | undefined {
+  // Each row's own count against its time of last use: entities counted without a time would make a service the
+  // accounts used look unused (an SCP proposal would deny it); a time with no entity counted does not add up either.
+  for (const d of details) {
+    const total = d.TotalAuthenticatedEntities;
+    if (typeof total !== 'number') continue;
+    const used = d.LastAuthenticatedTime !== undefined && d.LastAuthenticatedTime !== null;
+    if (total > 0 && !used) return `${d.ServiceNamespace} counts ${total} authenticated entit${total === 1 ? 'y' : 'ies'} but has no LastAuthenticatedTime`;
+    if (total === 0 && used) return `${d.ServiceNamespace} has LastAuthenticatedTime ${show(d.LastAuthenticatedTime)} but counts 0 authenticated entities`;
+  }
   const accessible = totals.NumberOfServicesAccessible;
   const notAccessed = totals.NumberOfServicesNotAccessed;
   const rows = details.length;

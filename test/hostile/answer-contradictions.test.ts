@@ -1,8 +1,9 @@
 /**
- * A service row against its own entity list (`--with-entities`). The decisions read the row; the list says who used
- * the service and when. A row that calls a service never used, or last used long ago, while its entity list shows it
- * used later, does not add up: the built CLI refuses the report (exit 3) instead of printing the row as evidence. So
- * does a count that is not a count.
+ * Answers whose parts contradict each other, through the built CLI. A service row against its own entity list
+ * (`--with-entities`): the decisions read the row, the list says who used the service and when; a row that calls a
+ * service never used, or last used long ago, while its list shows it used later, does not add up. So does a count
+ * that is not a count, an Organizations row counting accounts that used a service without saying when, and a
+ * policies-granting answer about namespaces nobody asked for. Each is refused (exit 3), never printed as evidence.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -145,6 +146,52 @@ describe('policies-granting: the answer must be about the namespaces asked for',
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/ListPoliciesGrantingServiceAccess/);
+    expect(run.stderr).toMatch(why);
+  });
+});
+
+describe('org-report: a row counting accounts that used a service must say when', () => {
+  const ENTITY_PATH = 'o-a1b2c3d4e5/r-ab12';
+  const row = (ns: string, inner: string) => `<member><ServiceName>${ns}</ServiceName><ServiceNamespace>${ns}</ServiceNamespace>${inner}</member>`;
+  async function orgReport(rows: string) {
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const action = new URLSearchParams(body).get('Action') ?? '';
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(
+          action === 'GenerateOrganizationsAccessReport'
+            ? envelope(action, `<JobId>${JOB}</JobId>`)
+            : envelope(action, `${HEADER}<AccessDetails>${rows}</AccessDetails><IsTruncated>false</IsTruncated>`),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return await runCli(['org-report', '--entity-path', ENTITY_PATH, '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+  const used = row('ec2', `<EntityPath>${ENTITY_PATH}/123456789012</EntityPath><LastAuthenticatedTime>${USED}</LastAuthenticatedTime><TotalAuthenticatedEntities>1</TotalAuthenticatedEntities>`);
+
+  it('the control: rows whose counts and times agree exit 0', async () => {
+    const run = await orgReport(used + row('s3', '<TotalAuthenticatedEntities>0</TotalAuthenticatedEntities>'));
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { accessDetails: unknown[] }).accessDetails).toHaveLength(2);
+  });
+
+  it.each([
+    ['3 accounts counted, no time of last use', row('s3', '<TotalAuthenticatedEntities>3</TotalAuthenticatedEntities>'), /s3 counts 3 authenticated entities but has no LastAuthenticatedTime/],
+    ['a time of last use, 0 counted', row('s3', `<LastAuthenticatedTime>${USED}</LastAuthenticatedTime><TotalAuthenticatedEntities>0</TotalAuthenticatedEntities>`), /s3 has LastAuthenticatedTime .* but counts 0 authenticated entities/],
+  ])('%s: exit 3 naming the row, no report', async (_, s3, why) => {
+    const run = await orgReport(used + s3);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`job ${JOB}`);
     expect(run.stderr).toMatch(why);
   });
 });
