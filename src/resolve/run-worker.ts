@@ -47,6 +47,8 @@ function threadSource(module: { file: string; register?: string }): string {
     // For the thread's first timing mark (src/iam/phase-log.ts).
     `globalThis[Symbol.for(${JSON.stringify(THREAD_START_MARK.description)})] = performance.timeOrigin + performance.now();`,
     `const { workerData } = require('node:worker_threads');`,
+    // Running: from now on, a stopped thread without an answer is a dead one (see threadEnded).
+    `Atomics.store(new Int32Array(workerData.signal), ${THREAD_RUNNING_INDEX}, 1);`,
     `try {`,
     ...(module.register ? [`  require(${JSON.stringify(module.register)});`] : []),
     `  require(${JSON.stringify(module.file)});`,
@@ -60,55 +62,63 @@ function threadSource(module: { file: string; register?: string }): string {
   ].join('\n');
 }
 
-/**
- * The code of the thread that watches the worker thread. The synth's own thread sleeps in Atomics.wait, so it never
- * sees a Worker's 'exit' or 'error' event: a worker thread that dies without answering (out of memory, terminated,
- * killed by a native crash of its own) would leave the synth waiting for its timeout (ten minutes by default), and
- * nothing may ever read that silence as a report. This small thread starts the worker thread as its own child, and
- * when the child ends before it answered, answers in its place with why (on `died`), and wakes the synth.
- */
-function watcherSource(workerSource: string): string {
-  return [
-    `const { workerData, Worker } = require('node:worker_threads');`,
-    `const { thread, died } = workerData;`,
-    `const signal = new Int32Array(thread.signal);`,
-    `let failure;`,
-    `let child;`,
-    `const answerInstead = (why) => {`,
-    `  if (Atomics.load(signal, 0) === ${THREAD_ANSWERED}) return;`,
-    `  died.postMessage({ ok: false, error: 'the worker thread stopped before it answered: ' + why + '; no report was resolved', output: '' });`,
-    `  Atomics.store(signal, 0, ${THREAD_ANSWERED});`,
-    `  Atomics.notify(signal, 0);`,
-    `};`,
-    `try {`,
-    `  child = new Worker(${JSON.stringify(workerSource)}, { eval: true, execArgv: [], workerData: thread, transferList: [thread.port], env: process.env, stdout: true, stderr: true });`,
-    `} catch (error) {`,
-    `  answerInstead('it could not start (' + (error && error.message || String(error)) + ')');`,
-    `}`,
-    `if (child) {`,
-    `  child.on('error', (error) => { failure = error; });`,
-    `  child.on('exit', (code) => answerInstead(failure ? (failure.message || String(failure)) : 'it exited with code ' + code));`,
-    `}`,
-  ].join('\n');
-}
-
-/** A worker thread (under its watcher) loading (or loaded) and waiting for its batch. */
+/** A worker thread loading (or loaded) and waiting for its batch. */
 interface StartedThread {
-  /** The watcher thread; the worker thread is its child and ends with it. */
   readonly worker: Worker;
   readonly port: MessagePort;
-  /** Where the watcher answers when the worker thread ended without an answer. */
-  readonly died: MessagePort;
   readonly signal: Int32Array;
   /** The environment the thread was given (its own copy, taken at its start). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Whether the thread has stopped, read without the event loop; undefined where Node does not offer it. */
+  readonly stopped?: () => boolean;
+}
+
+/** Index of the Int32 the thread sets to 1 once it runs (index 0 is THREAD_ANSWERED's). */
+const THREAD_RUNNING_INDEX = 1;
+/** How often the blocked synth looks whether its worker thread still runs. */
+const LIVENESS_CHECK_MS = 100;
+
+/**
+ * Whether a worker thread has stopped, read synchronously. The synth's thread sleeps in Atomics.wait and never sees a
+ * Worker's 'exit' event: a thread that dies without answering (out of memory, terminated) would leave the synth
+ * waiting for its whole timeout (ten minutes by default). Node's public API offers no synchronous liveness check, so
+ * this reads the Worker's native handle: its loopIdleTime() is -1 once the thread has stopped (Node 20 and 22; it
+ * takes the thread's mutex, so it is safe to call from here). A thread watching the worker would serve as well, at
+ * the price of a second thread start (about 60 ms of CPU) on every cold synth. Where the handle is not there (another
+ * Node), undefined: the synth then waits for its timeout as before, and never reads silence as a report.
+ */
+function stoppedProbe(worker: Worker): (() => boolean) | undefined {
+  const key = Object.getOwnPropertySymbols(worker).find((symbol) => symbol.description === 'kHandle');
+  const handle = key === undefined ? undefined : (worker as unknown as Record<symbol, { loopIdleTime?: () => number } | null>)[key];
+  if (typeof handle?.loopIdleTime !== 'function') return undefined;
+  return () => handle.loopIdleTime!() < 0;
+}
+
+/**
+ * Sleeps until the thread answers (true) or the timeout passes (false). A thread that has run and stopped without an
+ * answer ends the wait at once (threadEnded), within LIVENESS_CHECK_MS.
+ */
+function waitForAnswer(thread: StartedThread, timeoutMs: number): boolean | 'stopped' {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return Atomics.load(thread.signal, 0) === THREAD_ANSWERED;
+    Atomics.wait(thread.signal, 0, 0, thread.stopped ? Math.min(left, LIVENESS_CHECK_MS) : left);
+    if (Atomics.load(thread.signal, 0) === THREAD_ANSWERED) return true;
+    if (threadEnded(thread)) return Atomics.load(thread.signal, 0) === THREAD_ANSWERED ? true : 'stopped';
+  }
+}
+
+/** The thread ran (it marked so) and has stopped. Before it runs, Node's handle says "stopped" too. */
+function threadEnded(thread: StartedThread): boolean {
+  return thread.stopped !== undefined && Atomics.load(thread.signal, THREAD_RUNNING_INDEX) === 1 && thread.stopped();
 }
 
 function startThread(env: NodeJS.ProcessEnv): StartedThread {
-  const source = watcherSource(threadSource(workerModule()));
+  const source = threadSource(workerModule());
   const { port1, port2 } = new MessageChannel();
-  const died = new MessageChannel();
-  const signal = new SharedArrayBuffer(4);
+  // [answered, running]: the thread sets each once (worker-protocol.ts, threadSource).
+  const signal = new SharedArrayBuffer(8);
   const data: ThreadData = { accessAdvisorSynthWorker: 1, signal, port: port2 };
   const snapshot = { ...env };
   phaseMark('worker-spawn');
@@ -119,8 +129,8 @@ function startThread(env: NodeJS.ProcessEnv): StartedThread {
       // None of the synth's own node options (a `-r ts-node/register` would load TypeScript into the thread before
       // it could start): the worker process of before had none either.
       execArgv: [],
-      workerData: { thread: data, died: died.port2 },
-      transferList: [port2, died.port2],
+      workerData: data,
+      transferList: [port2],
       // Its own copy: the thread neither sees nor changes the synth's process.env afterwards.
       env: snapshot,
       // Kept apart from the synth's output (the thread's writes are kept by the thread itself; see synth-worker.ts).
@@ -133,14 +143,13 @@ function startThread(env: NodeJS.ProcessEnv): StartedThread {
   // Never what keeps the synth's process alive: it is terminated after its answer, or at the process's exit.
   worker.unref();
   worker.on('error', () => {
-    // The watcher answers for the worker thread; an error of the watcher itself ends in the synth's timeout error.
+    // An error the thread could not answer itself ends in the synth's timeout error; nothing to do here.
   });
-  return { worker, port: port1, died: died.port1, signal: new Int32Array(signal), env: snapshot };
+  return { worker, port: port1, signal: new Int32Array(signal), env: snapshot, stopped: stoppedProbe(worker) };
 }
 
 function stopThread(thread: StartedThread): void {
   thread.port.close();
-  thread.died.close();
   thread.worker.terminate().catch(() => undefined);
 }
 
@@ -203,13 +212,15 @@ export function runWorkerSync(batch: WorkerBatch, options: RunWorkerOptions): Wo
     thread.port.postMessage(batch);
     phaseMark('batch-posted');
     // Synth is synchronous: this thread sleeps until the worker has posted its answer (or the timeout).
-    const waited = Atomics.wait(thread.signal, 0, 0, options.timeoutMs);
+    const waited = waitForAnswer(thread, options.timeoutMs);
     phaseMark('worker-exited');
-    if (waited === 'timed-out' && Atomics.load(thread.signal, 0) !== THREAD_ANSWERED) {
-      throw new WorkerRunError(`the synth worker did not finish within ${options.timeoutMs} ms`);
+    if (waited === 'stopped') {
+      throw new WorkerRunError(
+        'the synth worker failed: its thread stopped before it answered (it ran out of memory, exited or was terminated); no report was resolved',
+      );
     }
-    // The worker's own answer, or the watcher's when the worker thread ended without one.
-    answer = (receiveMessageOnPort(thread.port) ?? receiveMessageOnPort(thread.died))?.message as ThreadAnswer | undefined;
+    if (!waited) throw new WorkerRunError(`the synth worker did not finish within ${options.timeoutMs} ms`);
+    answer = receiveMessageOnPort(thread.port)?.message as ThreadAnswer | undefined;
   } finally {
     stopThread(thread);
   }

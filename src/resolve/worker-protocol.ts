@@ -42,7 +42,10 @@ export const THREAD_ANSWERED = 1;
 /** What a synth hands a worker thread (workerData): the batch comes later, on `port`. */
 export interface ThreadData {
   readonly accessAdvisorSynthWorker: 1;
-  /** One Int32: the thread sets it to THREAD_ANSWERED and notifies once its answer is on `port`. */
+  /**
+   * Two Int32s: the thread sets the first to THREAD_ANSWERED and notifies once its answer is on `port`; the second to 1
+   * as soon as it runs (the synth then knows that a stopped thread is a dead one, not one still starting).
+   */
   readonly signal: SharedArrayBuffer;
   readonly port: MessagePort;
 }

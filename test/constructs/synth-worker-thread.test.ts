@@ -87,10 +87,11 @@ ${body}
 
   // The synth's thread sleeps in Atomics.wait and never sees a Worker's 'exit' event: a worker thread that dies without
   // answering once left the synth waiting for its whole timeout (here 2 min + 30 s), and it must never resolve to a report.
+  // (This also fails when a Node version no longer offers the synchronous check run-worker.ts reads: see stoppedProbe.)
   test.each([
-    ['runs out of memory', 'const kept = []; for (;;) kept.push(new Array(1e5).fill(1.5));', /JS heap out of memory/],
-    ['calls process.exit while it loads', 'process.exit(7);', /exited with code 7/],
-  ])('a worker thread that %s fails the synth at once, with why, and resolves nothing', (_, workerBody, why) => {
+    ['runs out of memory', 'const kept = []; for (;;) kept.push(new Array(1e5).fill(1.5));'],
+    ['calls process.exit while it loads', 'process.exit(7);'],
+  ])('a worker thread that %s fails the synth at once, with why, and resolves nothing', (_, workerBody) => {
     const s = scratch();
     // A copy of the built package whose worker module is the failing one (NODE_PATH finds the dependencies).
     const dist = join(s.dir, 'dist');
@@ -116,8 +117,7 @@ app.synth();
     });
     expect(child.signal).toBeNull();
     expect(child.status).toBe(1);
-    expect(child.stderr).toMatch(/access advisor lookup failed: the synth worker failed: the worker thread stopped before it answered: /);
-    expect(child.stderr).toMatch(why);
+    expect(child.stderr).toMatch(/access advisor lookup failed: the synth worker failed: its thread stopped before it answered \(it ran out of memory, exited or was terminated\); no report was resolved/);
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(existsSync(s.cacheFile)).toBe(false);
   }, 120_000);
