@@ -124,6 +124,7 @@ export function proposeServiceControlPolicy(
     if (style === 'deny-list') {
       documents = packScpDocuments(denied.map((d) => d.service), style, sidBase);
     } else if (denied.length > 0) {
+      allowListNeedsCount(report);
       // Kept services plus every protected and excepted one: an allow-list names what stays, so a service it does
       // not name is denied even when the report does not list it. But only services the report lists: the report
       // lists exactly what today's SCPs allow at the entity, and an allow-list attached beside a narrower SCP widens
@@ -378,6 +379,22 @@ function listingProblem(report: OrganizationsAccessReport, services: readonly Se
   if (notAccessed !== undefined && notAccessed !== rowsNotAccessed) {
     throw new AnalysisInputError('report', 'numberOfServicesNotAccessed', notAccessed, `the number of listed services with no time of last use (${rowsNotAccessed})`);
   }
+}
+
+/**
+ * An allow-list denies every service it does not name, so it rests on the listing being whole: a service row missing
+ * from the report (a page that left it out, a reader that kept one of two lists) is a used service denied. Only the
+ * count IAM sends beside the rows (checked against them in listingProblem) proves the listing whole; without it, no
+ * allow-list. A deny-list denies only services it names, so a missing row costs it nothing.
+ */
+function allowListNeedsCount(report: OrganizationsAccessReport): void {
+  if (report.numberOfServicesAccessible !== undefined) return;
+  throw new AnalysisInputError(
+    'report',
+    'numberOfServicesAccessible',
+    undefined,
+    `the number of services the SCPs allow, which proves the listing of report job ${report.jobId} whole: an allow-list denies every service it does not name, so a listing cut short would deny a used service (use the deny-list style, or refresh the report)`,
+  );
 }
 
 function protectedList(extra: readonly ProtectedService[] | undefined): ProtectedService[] {

@@ -47,6 +47,9 @@ function reportOf(rows: readonly Row[]): OrganizationsAccessReport {
     jobStatus: 'COMPLETED',
     jobCreationDate: new Date(COMPLETED - 1000).toISOString(),
     jobCompletionDate: new Date(COMPLETED).toISOString(),
+    // The counts IAM sends beside the rows (an allow-list needs them to know the listing whole).
+    numberOfServicesAccessible: new Set(rows.map((r) => r.service)).size,
+    numberOfServicesNotAccessed: new Set(rows.filter((r) => rows.every((o) => o.service !== r.service || o.daysAgo === undefined)).map((r) => r.service)).size,
     accessDetails,
   };
 }

@@ -195,3 +195,60 @@ describe('org-report: a row counting accounts that used a service must say when'
     expect(run.stderr).toMatch(why);
   });
 });
+
+describe('scp-proposal --style allow-list: only on a listing proven whole', () => {
+  const ENTITY_PATH = 'o-a1b2c3d4e5/r-ab12';
+  async function proposal(counts: string, style: string) {
+    // A fresh report (an old one is stale evidence and proposes nothing): ec2 used yesterday, sqs never.
+    const completed = new Date(Date.now() - 60_000);
+    const header = `<JobStatus>COMPLETED</JobStatus><JobCreationDate>${new Date(completed.getTime() - 5_000).toISOString()}</JobCreationDate><JobCompletionDate>${completed.toISOString()}</JobCompletionDate>`;
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const rows =
+      `<member><ServiceName>EC2</ServiceName><ServiceNamespace>ec2</ServiceNamespace><EntityPath>${ENTITY_PATH}/123456789012</EntityPath><LastAuthenticatedTime>${yesterday}</LastAuthenticatedTime><TotalAuthenticatedEntities>1</TotalAuthenticatedEntities></member>` +
+      '<member><ServiceName>SQS</ServiceName><ServiceNamespace>sqs</ServiceNamespace><TotalAuthenticatedEntities>0</TotalAuthenticatedEntities></member>';
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const action = new URLSearchParams(body).get('Action') ?? '';
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(
+          action === 'GenerateOrganizationsAccessReport'
+            ? envelope(action, `<JobId>${JOB}</JobId>`)
+            : envelope(action, `${header}${counts}<AccessDetails>${rows}</AccessDetails><IsTruncated>false</IsTruncated>`),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return await runCli(['scp-proposal', '--entity-path', ENTITY_PATH, '--style', style, '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+  const COUNTS = '<NumberOfServicesAccessible>2</NumberOfServicesAccessible><NumberOfServicesNotAccessed>1</NumberOfServicesNotAccessed>';
+
+  it('the control: with the counts, the allow-list names ec2 and leaves out sqs', async () => {
+    const run = await proposal(COUNTS, 'allow-list');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { documents: unknown[]; deniedServices: { service: string }[] };
+    expect(result.deniedServices.map((d) => d.service)).toEqual(['sqs']);
+    expect(JSON.stringify(result.documents)).toContain('ec2:*');
+  });
+
+  it('without the counts, the deny-list still denies sqs: it denies only what it names', async () => {
+    const run = await proposal('', 'deny-list');
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { deniedServices: { service: string }[] }).deniedServices.map((d) => d.service)).toEqual(['sqs']);
+  });
+
+  it('without the counts, an allow-list (which denies every service a listing cut short leaves out) is refused: exit 2 naming the field', async () => {
+    const run = await proposal('', 'allow-list');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('numberOfServicesAccessible');
+    expect(run.stderr).toContain('use the deny-list style');
+  });
+});
