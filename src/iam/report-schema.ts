@@ -148,6 +148,9 @@ function organizationsCountsProblem(report: OrgShape): string | undefined {
   const entity = report.entityPath.replace(/\/+$/, '');
   const account = /\/\d{12}$/.test(entity);
   for (const [i, r] of rows.entries()) {
+    // Accounts counted without a time of use would make a used service look unused (an SCP proposal would deny it).
+    if ((r.totalAuthenticatedEntities ?? 0) > 0 && r.lastAuthenticatedTime === undefined) return `/accessDetails/${i} counts ${r.totalAuthenticatedEntities} authenticated entities but has no lastAuthenticatedTime`;
+    if (r.totalAuthenticatedEntities === 0 && r.lastAuthenticatedTime !== undefined) return `/accessDetails/${i} has lastAuthenticatedTime but counts 0 authenticated entities`;
     const path = r.entityPath?.replace(/\/+$/, '');
     if (path !== undefined && path !== entity && !path.startsWith(`${entity}/`)) return `/accessDetails/${i}/entityPath ${JSON.stringify(r.entityPath)} is not under ${entity}`;
     if (account && (r.totalAuthenticatedEntities ?? 0) > 1) return `/accessDetails/${i}/totalAuthenticatedEntities is ${r.totalAuthenticatedEntities} in the report of one account`;
@@ -157,6 +160,13 @@ function organizationsCountsProblem(report: OrgShape): string | undefined {
 
 function serviceCountsProblem(report: ServiceShape): string | undefined {
   for (const [i, s] of report.servicesLastAccessed.entries()) {
+    // The service's time of last use is the latest of its entities' (as report-pages.ts checks IAM's pages).
+    const last = s.lastAuthenticated === undefined ? undefined : Date.parse(s.lastAuthenticated);
+    for (const e of s.entities ?? []) {
+      if (e.lastAuthenticated === undefined) continue;
+      if (last === undefined) return `/servicesLastAccessed/${i} has no lastAuthenticated but an entity of it used it at ${e.lastAuthenticated}`;
+      if (Date.parse(e.lastAuthenticated) > last) return `/servicesLastAccessed/${i} was last used at ${s.lastAuthenticated} but an entity of it used it at ${e.lastAuthenticated}`;
+    }
     const total = s.totalAuthenticatedEntities;
     if (total === undefined) continue;
     if (total > 0 && s.lastAuthenticated === undefined) return `/servicesLastAccessed/${i} counts ${total} authenticated entities but has no lastAuthenticated`;

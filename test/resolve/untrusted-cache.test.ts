@@ -60,6 +60,21 @@ const BAD: [string, () => Record<string, unknown>, RegExp][] = [
     () => ({ [keyOf('app-deployer')]: entryOf('app-deployer', { report: report('app-deployer', [{ serviceName: 'S3', serviceNamespace: 's3' }, { serviceName: 'S3', serviceNamespace: 's3' }]) }) }),
     /"s3" appears twice/,
   ],
+  [
+    'a service row never used whose own entity list shows it used (the row would count s3 unused)',
+    () => ({
+      [keyOf('app-deployer')]: entryOf('app-deployer', {
+        report: report('app-deployer', [
+          {
+            serviceName: 'Amazon S3',
+            serviceNamespace: 's3',
+            entities: [{ entityInfo: { arn: arnOf('app-deployer'), name: 'app-deployer', type: 'ROLE', id: 'AROAEXAMPLEEXAMPLE12' }, lastAuthenticated: '2026-10-30T10:00:00.000Z' }],
+          },
+        ] as never),
+      }),
+    }),
+    /servicesLastAccessed\/0 has no lastAuthenticated but an entity of it used it/,
+  ],
   ['an org report under a service key', () => ({ [keyOf('app-deployer')]: entryOf('app-deployer', { report: { kind: 'organizations-access' } as never }) }), /report/],
 ];
 
