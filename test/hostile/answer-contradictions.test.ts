@@ -36,30 +36,21 @@ function serviceMember(ns: string, row: Row): string {
   );
 }
 
-async function serve(rows: Record<string, Row>): Promise<{ endpoint: string; close: () => Promise<void> }> {
+/**
+ * A one-off IAM endpoint for the run of `use`: each query-protocol request is answered 200 with `answer(its
+ * parameters)`, or 403 AccessDenied where that is undefined.
+ */
+async function withQueryServer<T>(answer: (params: URLSearchParams) => string | undefined, use: (endpoint: string) => Promise<T>): Promise<T> {
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
       const params = new URLSearchParams(body);
-      const action = params.get('Action') ?? '';
-      let xml: string | undefined;
-      if (action === 'GenerateServiceLastAccessedDetails') xml = envelope(action, `<JobId>${JOB}</JobId>`);
-      if (action === 'GetServiceLastAccessedDetails') {
-        const members = Object.entries(rows).map(([ns, row]) => serviceMember(ns, row)).join('');
-        xml = envelope(action, `${HEADER.replace('<JobCreationDate>', '<JobType>SERVICE_LEVEL</JobType><JobCreationDate>')}<ServicesLastAccessed>${members}</ServicesLastAccessed><IsTruncated>false</IsTruncated>`);
-      }
-      if (action === 'GetServiceLastAccessedDetailsWithEntities') {
-        const row = rows[params.get('ServiceNamespace') ?? ''];
-        const entity = row?.entityUsed
-          ? `<member><EntityInfo><Arn>${ROLE}</Arn><Name>app-deployer</Name><Type>ROLE</Type><Id>AROAEXAMPLEEXAMPLE12</Id><Path>/</Path></EntityInfo><LastAuthenticated>${row.entityUsed}</LastAuthenticated></member>`
-          : '';
-        xml = envelope(action, `${HEADER}<EntityDetailsList>${entity}</EntityDetailsList><IsTruncated>false</IsTruncated>`);
-      }
+      const xml = answer(params);
       if (xml === undefined) {
         res.writeHead(403, { 'content-type': 'text/xml' });
-        res.end(`<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed: ${action}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`);
+        res.end(`<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed: ${params.get('Action') ?? ''}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`);
         return;
       }
       res.writeHead(200, { 'content-type': 'text/xml' });
@@ -67,21 +58,39 @@ async function serve(rows: Record<string, Row>): Promise<{ endpoint: string; clo
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  try {
+    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** The answers of a service whose rows are `rows` (one job, SERVICE_LEVEL, entity lists per namespace). */
+function serviceAnswer(rows: Record<string, Row>): (params: URLSearchParams) => string | undefined {
+  return (params) => {
+    const action = params.get('Action') ?? '';
+    if (action === 'GenerateServiceLastAccessedDetails') return envelope(action, `<JobId>${JOB}</JobId>`);
+    if (action === 'GetServiceLastAccessedDetails') {
+      const members = Object.entries(rows).map(([ns, row]) => serviceMember(ns, row)).join('');
+      return envelope(action, `${HEADER.replace('<JobCreationDate>', '<JobType>SERVICE_LEVEL</JobType><JobCreationDate>')}<ServicesLastAccessed>${members}</ServicesLastAccessed><IsTruncated>false</IsTruncated>`);
+    }
+    if (action === 'GetServiceLastAccessedDetailsWithEntities') {
+      const row = rows[params.get('ServiceNamespace') ?? ''];
+      const entity = row?.entityUsed
+        ? `<member><EntityInfo><Arn>${ROLE}</Arn><Name>app-deployer</Name><Type>ROLE</Type><Id>AROAEXAMPLEEXAMPLE12</Id><Path>/</Path></EntityInfo><LastAuthenticated>${row.entityUsed}</LastAuthenticated></member>`
+        : '';
+      return envelope(action, `${HEADER}<EntityDetailsList>${entity}</EntityDetailsList><IsTruncated>false</IsTruncated>`);
+    }
+    return undefined;
   };
 }
 
 beforeAll(() => ensureBuilt(), 180_000);
 
 async function serviceReport(rows: Record<string, Row>) {
-  const server = await serve(rows);
-  try {
-    return await runCli(['service-report', '--arn', ROLE, '--granularity', 'SERVICE_LEVEL', '--with-entities', '--endpoint-url', server.endpoint, '--timeout', '30', '--max-attempts', '1']);
-  } finally {
-    await server.close();
-  }
+  return withQueryServer(serviceAnswer(rows), (endpoint) =>
+    runCli(['service-report', '--arn', ROLE, '--granularity', 'SERVICE_LEVEL', '--with-entities', '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']),
+  );
 }
 
 it('the control: rows and entity lists that agree are a report (exit 0)', async () => {
@@ -114,20 +123,10 @@ it.each(['NaN', '-1'])('a TotalAuthenticatedEntities of %s is not a count: exit 
 describe('policies-granting: the answer must be about the namespaces asked for', () => {
   const POLICY = '<member><PolicyName>deploy</PolicyName><PolicyType>MANAGED</PolicyType><PolicyArn>arn:aws:iam::123456789012:policy/deploy</PolicyArn></member>';
   async function policiesGranting(entries: string) {
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(envelope('ListPoliciesGrantingServiceAccess', `<PoliciesGrantingServiceAccess>${entries}</PoliciesGrantingServiceAccess><IsTruncated>false</IsTruncated>`));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      return await runCli(['policies-granting', '--arn', ROLE, '--service', 's3', 'ec2', '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    return withQueryServer(
+      () => envelope('ListPoliciesGrantingServiceAccess', `<PoliciesGrantingServiceAccess>${entries}</PoliciesGrantingServiceAccess><IsTruncated>false</IsTruncated>`),
+      (endpoint) => runCli(['policies-granting', '--arn', ROLE, '--service', 's3', 'ec2', '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']),
+    );
   }
   const entry = (ns: string, policies: string) => `<member><ServiceNamespace>${ns}</ServiceNamespace><Policies>${policies}</Policies></member>`;
 
@@ -154,27 +153,13 @@ describe('org-report: a row counting accounts that used a service must say when'
   const ENTITY_PATH = 'o-a1b2c3d4e5/r-ab12';
   const row = (ns: string, inner: string) => `<member><ServiceName>${ns}</ServiceName><ServiceNamespace>${ns}</ServiceNamespace>${inner}</member>`;
   async function orgReport(rows: string) {
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        const action = new URLSearchParams(body).get('Action') ?? '';
-        res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(
-          action === 'GenerateOrganizationsAccessReport'
-            ? envelope(action, `<JobId>${JOB}</JobId>`)
-            : envelope(action, `${HEADER}<AccessDetails>${rows}</AccessDetails><IsTruncated>false</IsTruncated>`),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      return await runCli(['org-report', '--entity-path', ENTITY_PATH, '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    return withQueryServer(
+      (params) =>
+        params.get('Action') === 'GenerateOrganizationsAccessReport'
+          ? envelope('GenerateOrganizationsAccessReport', `<JobId>${JOB}</JobId>`)
+          : envelope(params.get('Action') ?? '', `${HEADER}<AccessDetails>${rows}</AccessDetails><IsTruncated>false</IsTruncated>`),
+      (endpoint) => runCli(['org-report', '--entity-path', ENTITY_PATH, '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']),
+    );
   }
   const used = row('ec2', `<EntityPath>${ENTITY_PATH}/123456789012</EntityPath><LastAuthenticatedTime>${USED}</LastAuthenticatedTime><TotalAuthenticatedEntities>1</TotalAuthenticatedEntities>`);
 
@@ -206,27 +191,13 @@ describe('scp-proposal --style allow-list: only on a listing proven whole', () =
     const rows =
       `<member><ServiceName>EC2</ServiceName><ServiceNamespace>ec2</ServiceNamespace><EntityPath>${ENTITY_PATH}/123456789012</EntityPath><LastAuthenticatedTime>${yesterday}</LastAuthenticatedTime><TotalAuthenticatedEntities>1</TotalAuthenticatedEntities></member>` +
       '<member><ServiceName>SQS</ServiceName><ServiceNamespace>sqs</ServiceNamespace><TotalAuthenticatedEntities>0</TotalAuthenticatedEntities></member>';
-    const server = http.createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        const action = new URLSearchParams(body).get('Action') ?? '';
-        res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(
-          action === 'GenerateOrganizationsAccessReport'
-            ? envelope(action, `<JobId>${JOB}</JobId>`)
-            : envelope(action, `${header}${counts}<AccessDetails>${rows}</AccessDetails><IsTruncated>false</IsTruncated>`),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      return await runCli(['scp-proposal', '--entity-path', ENTITY_PATH, '--style', style, '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    return withQueryServer(
+      (params) =>
+        params.get('Action') === 'GenerateOrganizationsAccessReport'
+          ? envelope('GenerateOrganizationsAccessReport', `<JobId>${JOB}</JobId>`)
+          : envelope(params.get('Action') ?? '', `${header}${counts}<AccessDetails>${rows}</AccessDetails><IsTruncated>false</IsTruncated>`),
+      (endpoint) => runCli(['scp-proposal', '--entity-path', ENTITY_PATH, '--style', style, '--endpoint-url', endpoint, '--timeout', '30', '--max-attempts', '1']),
+    );
   }
   const COUNTS = '<NumberOfServicesAccessible>2</NumberOfServicesAccessible><NumberOfServicesNotAccessed>1</NumberOfServicesNotAccessed>';
 
