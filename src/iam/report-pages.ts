@@ -385,6 +385,19 @@ interface OrganizationsTotals {
 }
 
 /**
+ * A row's count of entities against its time of last use (`field`, as IAM names it): entities counted without a time
+ * would make a used service look unused (a proposal would deny it, a gate flag it); a time with none counted does not
+ * add up either. A row without a count is judged elsewhere.
+ */
+function countAgainstTime(namespace: string | undefined, total: number | undefined, lastUsed: unknown, field: string): string | undefined {
+  if (typeof total !== 'number') return undefined;
+  const used = lastUsed !== undefined && lastUsed !== null;
+  if (total > 0 && !used) return `${namespace} counts ${total} authenticated entit${total === 1 ? 'y' : 'ies'} but has no ${field}`;
+  if (total === 0 && used) return `${namespace} has ${field} ${show(lastUsed)} but counts 0 authenticated entities`;
+  return undefined;
+}
+
+/**
  * The totals IAM sends must add up with the rows of all pages: one row per service the SCPs allow, and the services
  * with no time of last use are the ones not accessed. A listing that is short of its own count is incomplete (a row
  * missing from it may be a used service that an allow-list would then leave out).
@@ -393,11 +406,8 @@ export function organizationsTotalsProblem(totals: OrganizationsTotals, details:
   // Each row's own count against its time of last use: entities counted without a time would make a service the
   // accounts used look unused (an SCP proposal would deny it); a time with no entity counted does not add up either.
   for (const d of details) {
-    const total = d.TotalAuthenticatedEntities;
-    if (typeof total !== 'number') continue;
-    const used = d.LastAuthenticatedTime !== undefined && d.LastAuthenticatedTime !== null;
-    if (total > 0 && !used) return `${d.ServiceNamespace} counts ${total} authenticated entit${total === 1 ? 'y' : 'ies'} but has no LastAuthenticatedTime`;
-    if (total === 0 && used) return `${d.ServiceNamespace} has LastAuthenticatedTime ${show(d.LastAuthenticatedTime)} but counts 0 authenticated entities`;
+    const problem = countAgainstTime(d.ServiceNamespace, d.TotalAuthenticatedEntities, d.LastAuthenticatedTime, 'LastAuthenticatedTime');
+    if (problem) return problem;
   }
   const accessible = totals.NumberOfServicesAccessible;
   const notAccessed = totals.NumberOfServicesNotAccessed;
@@ -426,11 +436,9 @@ export function serviceTotalsProblem(request: ServiceRequest, services: readonly
   const single = !('error' in target) && (target.kind === 'user' || target.kind === 'role');
   for (const s of services) {
     const total = s.TotalAuthenticatedEntities;
-    if (typeof total !== 'number') continue;
-    const used = s.LastAuthenticated !== undefined && s.LastAuthenticated !== null;
-    if (total > 0 && !used) return `${s.ServiceNamespace} counts ${total} authenticated entit${total === 1 ? 'y' : 'ies'} but has no LastAuthenticated`;
-    if (total === 0 && used) return `${s.ServiceNamespace} has LastAuthenticated ${show(s.LastAuthenticated)} but counts 0 authenticated entities`;
-    if (single && total > 1) return `${s.ServiceNamespace} counts ${total} authenticated entities in the report of one ${target.kind}`;
+    const problem = countAgainstTime(s.ServiceNamespace, total, s.LastAuthenticated, 'LastAuthenticated');
+    if (problem) return problem;
+    if (single && typeof total === 'number' && total > 1) return `${s.ServiceNamespace} counts ${total} authenticated entities in the report of one ${target.kind}`;
   }
   return undefined;
 }
