@@ -7,9 +7,10 @@ import { pageRange, paginate } from './paging';
 import { allowMatcher, grantsService } from './policy-scope';
 import type { QueryParams } from './query';
 import { pickMs } from './rng';
-import { computeServiceReport, type ReportTarget, type ServiceRow } from './service-report';
+import { ServiceReportComputation, type ReportTarget } from './service-report';
+import { PreparedServiceReport } from './service-report-preparation';
 import type { Caller, EmulatorState } from './state';
-import { list, renderMember, RenderedMembers, type XmlNode } from './xml';
+import { list, type XmlNode } from './xml';
 
 /** The six access-advisor operations of IAM's Query API, their parameters validated against IAM's documented constraints (model/constraints.ts). */
 
@@ -99,14 +100,15 @@ export function generateServiceLastAccessedDetails(state: EmulatorState, caller:
   }
   const target = resolveTarget(state, caller, arn, true);
   const base = newJobBase(state, caller, arn);
-  const snapshot = computeServiceReport(state.model, state.catalog, target, caller.account, granularity === 'ACTION_LEVEL', base.creationDate);
-  const job: ServiceJob = { ...base, kind: 'service', arn, granularity: granularity as 'SERVICE_LEVEL' | 'ACTION_LEVEL', snapshot };
+  // What the report reads of the world is taken now; its services are computed and rendered while the job runs,
+  // in the emulator's idle time, as IAM prepares a report during its job (service-report-preparation.ts).
+  const computation = new ServiceReportComputation(state.model, state.catalog, target, caller.account, granularity === 'ACTION_LEVEL', base.creationDate);
+  const report = new PreparedServiceReport(computation);
+  const job: ServiceJob = { ...base, kind: 'service', arn, granularity: granularity as 'SERVICE_LEVEL' | 'ACTION_LEVEL', report };
   state.jobs.add(job);
   state.metrics.jobsGenerated.service++;
-  // The report is written while the job runs, as IAM prepares it, a slice at a time between requests (so that the
-  // generates of other jobs are not kept waiting): reading it later costs a slice. A failure here would be met
-  // again, and answered, by the Get that reads the report.
-  if (!base.failure) renderInIdleTime(servicesRendering(job));
+  // A failed job's report is never read.
+  if (!base.failure) state.preparations.add(report);
   return { JobId: base.id };
 }
 
@@ -141,7 +143,7 @@ export function getServiceLastAccessedDetails(state: EmulatorState, caller: Call
       Error: h.error,
     };
   }
-  const members = servicesRendering(job).finish();
+  const members = job.report.renderedMembers();
   const page = pageRange(members.length, `GetServiceLastAccessedDetails:${job.id}`, marker, size);
   return {
     JobStatus: h.JobStatus,
@@ -152,99 +154,6 @@ export function getServiceLastAccessedDetails(state: EmulatorState, caller: Call
     IsTruncated: page.isTruncated,
     Marker: page.marker,
   };
-}
-
-/** One service of a report as its `<member>` item of ServicesLastAccessed. */
-function serviceMember(s: ServiceRow): XmlNode {
-  return {
-    ServiceName: s.serviceName,
-    LastAuthenticated: s.lastAuthenticated,
-    ServiceNamespace: s.serviceNamespace,
-    LastAuthenticatedEntity: s.lastAuthenticatedEntity,
-    LastAuthenticatedRegion: s.lastAuthenticatedRegion,
-    TotalAuthenticatedEntities: s.totalAuthenticatedEntities,
-    TrackedActionsLastAccessed:
-      s.trackedActions && s.trackedActions.length > 0
-        ? list(
-            s.trackedActions.map((a) => ({
-              ActionName: a.actionName,
-              LastAccessedEntity: a.lastAccessedEntity,
-              LastAccessedTime: a.lastAccessedTime,
-              LastAccessedRegion: a.lastAccessedRegion,
-            })),
-          )
-        : undefined,
-  };
-}
-
-/**
- * A job's services rendered once, as IAM serves a finished report: the snapshot never changes, so every page (and
- * every repeated read of one) is a slice of the same items. Kept as long as the job is.
- */
-class ServicesRendering {
-  private readonly members: string[] = [];
-  private done?: RenderedMembers;
-
-  constructor(private readonly services: readonly ServiceRow[]) {}
-
-  /** Renders up to `count` more services; true when all are (a Get may have finished the rendering first). */
-  step(count: number): boolean {
-    if (this.done) return true;
-    const end = Math.min(this.services.length, this.members.length + count);
-    while (this.members.length < end) this.members.push(renderedService(this.services[this.members.length]!));
-    return this.members.length === this.services.length;
-  }
-
-  finish(): RenderedMembers {
-    if (!this.done) {
-      this.step(Infinity);
-      this.done = new RenderedMembers(this.members);
-      this.members.length = 0;
-    }
-    return this.done;
-  }
-}
-
-const renderings = new WeakMap<ServiceJob, ServicesRendering>();
-function servicesRendering(job: ServiceJob): ServicesRendering {
-  let rendering = renderings.get(job);
-  if (!rendering) {
-    rendering = new ServicesRendering(job.snapshot.services);
-    renderings.set(job, rendering);
-  }
-  return rendering;
-}
-
-/** Services rendered per turn of the event loop: a few ms, after which waiting requests are served. */
-const SERVICES_PER_TURN = 25;
-
-function renderInIdleTime(rendering: ServicesRendering): void {
-  setImmediate(function turn() {
-    try {
-      if (rendering.step(SERVICES_PER_TURN)) rendering.finish();
-      else setImmediate(turn);
-    } catch {
-      // answered by the Get
-    }
-  });
-}
-
-/**
- * A service's `<member>` is a function of its row alone, and the reports of principals with the same policies share
- * most rows (every service nobody used): each distinct row is rendered once. Bounded (a few MB at most: a row of a
- * service with many tracked actions is a few KB, key and member), since a long-running emulator sees ever new rows.
- */
-const renderedRows = new Map<string, string>();
-const RENDERED_ROWS_KEPT = 2_000;
-function renderedService(row: ServiceRow): string {
-  const key = JSON.stringify(row);
-  let member = renderedRows.get(key);
-  if (member === undefined) {
-    member = renderMember(serviceMember(row));
-    if (renderedRows.size >= RENDERED_ROWS_KEPT) renderedRows.clear();
-    renderedRows.set(key, member);
-  }
-  return member;
 }
 
 export function getServiceLastAccessedDetailsWithEntities(state: EmulatorState, caller: Caller, params: QueryParams): XmlNode {
@@ -259,7 +168,7 @@ export function getServiceLastAccessedDetailsWithEntities(state: EmulatorState, 
       Error: h.error,
     };
   }
-  const entities = job.snapshot.entities.get(namespace.toLowerCase()) ?? [];
+  const entities = job.report.report().entities.get(namespace.toLowerCase()) ?? [];
   const page = paginate(entities, `GetServiceLastAccessedDetailsWithEntities:${job.id}:${namespace.toLowerCase()}`, marker, size);
   return {
     JobStatus: h.JobStatus,

@@ -1,9 +1,10 @@
 import type { OrgReportSnapshot } from './org-report';
-import type { ServiceReportSnapshot } from './service-report';
+import type { PreparedServiceReport } from './service-report-preparation';
 
 /**
- * Report jobs. A job's data is computed when it is generated (a snapshot, as IAM documents); its status is a
- * function of elapsed real time, so an injected clock that stands still cannot freeze a job.
+ * Report jobs. A job's data is the world as it was when the job was generated (a snapshot, as IAM documents), computed
+ * while the job runs; its status is a function of elapsed real time, so an injected clock that stands still cannot
+ * freeze a job.
  */
 export interface JobFailure {
   readonly code: string;
@@ -27,7 +28,8 @@ export interface ServiceJob extends JobBase {
   readonly kind: 'service';
   readonly arn: string;
   readonly granularity: 'SERVICE_LEVEL' | 'ACTION_LEVEL';
-  readonly snapshot: ServiceReportSnapshot;
+  /** The report: what it reads of the world taken at generate time, computed and rendered while the job runs. */
+  readonly report: PreparedServiceReport;
 }
 
 export interface OrganizationsJob extends JobBase {

@@ -10,6 +10,7 @@ import { QueryParams } from './query';
 import { SeededRandom, deriveSeed, pickMs } from './rng';
 import { parseAuthorization, verifySignature, type SigningService } from './sigv4';
 import type { Caller, EmulatorState } from './state';
+import { ReportPreparations } from './service-report-preparation';
 import { SessionStore, checkSessionToken, checkWorldKeyToken } from './sessions';
 import { STS_XMLNS } from './sts';
 import { AccountThrottle } from './throttle';
@@ -70,6 +71,7 @@ function initialState(world: World, options: EmulatorOptions, seed: number): Emu
     model: buildWorldModel(world, clock()),
     catalog: loadActionCatalog(),
     jobs: new JobStore(monotonicMs),
+    preparations: new ReportPreparations(),
     jobSettings: { ...DEFAULT_JOB_SETTINGS, ...world.settings?.jobs, ...options.jobs },
     ids: new SeededRandom(deriveSeed(seed, 'ids')),
     durations: new SeededRandom(deriveSeed(seed, 'durations')),

@@ -72,40 +72,73 @@ export function entitiesInScope(model: WorldModel, target: ReportTarget, callerA
   return [...found.values()].sort((a, b) => a.arn.localeCompare(b.arn));
 }
 
-export function computeServiceReport(
-  model: WorldModel,
-  catalog: ActionCatalog,
-  target: ReportTarget,
-  callerAccount: string,
-  actionLevel: boolean,
-  now: Date,
-): ServiceReportSnapshot {
-  const matcher = allowMatcher(identityDocuments(model, target));
-  const namespaces = servicesAllowedBy(matcher, catalog);
-  const scope = entitiesInScope(model, target, callerAccount);
-  const windowStart = now.getTime() - model.trackingPeriodDays * 86_400_000;
-  const inWindow = (e: AccessEvent) => e.time.getTime() > windowStart && e.time.getTime() <= now.getTime();
+/**
+ * One job's report, computed a service at a time so that it can be done in slices while the job runs
+ * (service-report-preparation.ts). What it reads of the world is taken when it is made, at generate time: the
+ * target's policy documents, the principals in scope and their events. Everything `step` reads after that is
+ * immutable (those objects, the action catalog, the world's action tracking), and the world's writes replace the
+ * principals and policies they change rather than changing them, so the report is the world as it was when the job
+ * was generated, however late it is computed and whatever is written to the world meanwhile.
+ */
+export class ServiceReportComputation {
+  private readonly matcher: ReturnType<typeof allowMatcher>;
+  private readonly namespaces: readonly string[];
+  private readonly scope: readonly Principal[];
+  private readonly eventsByService = new Map<string, AccessEvent[]>();
+  private readonly services: ServiceRow[] = [];
+  private readonly entities = new Map<string, EntityRow[]>();
+  private next = 0;
 
-  // Newest first across every entity in scope, grouped by namespace.
-  const eventsByService = new Map<string, AccessEvent[]>();
-  for (const entity of scope) {
-    for (const e of eventsOf(model, entity)) {
-      if (!inWindow(e)) continue;
-      const list = eventsByService.get(e.service) ?? [];
-      list.push(e);
-      eventsByService.set(e.service, list);
+  constructor(
+    private readonly model: WorldModel,
+    private readonly catalog: ActionCatalog,
+    target: ReportTarget,
+    callerAccount: string,
+    private readonly actionLevel: boolean,
+    now: Date,
+  ) {
+    this.matcher = allowMatcher(identityDocuments(model, target));
+    this.namespaces = servicesAllowedBy(this.matcher, catalog);
+    this.scope = entitiesInScope(model, target, callerAccount);
+    const windowStart = now.getTime() - model.trackingPeriodDays * 86_400_000;
+    const inWindow = (e: AccessEvent) => e.time.getTime() > windowStart && e.time.getTime() <= now.getTime();
+    // Newest first across every entity in scope, grouped by namespace.
+    for (const entity of this.scope) {
+      for (const e of eventsOf(model, entity)) {
+        if (!inWindow(e)) continue;
+        const list = this.eventsByService.get(e.service) ?? [];
+        list.push(e);
+        this.eventsByService.set(e.service, list);
+      }
     }
+    for (const list of this.eventsByService.values()) list.sort((a, b) => b.time.getTime() - a.time.getTime());
   }
-  for (const list of eventsByService.values()) list.sort((a, b) => b.time.getTime() - a.time.getTime());
 
-  const services: ServiceRow[] = [];
-  const entities = new Map<string, EntityRow[]>();
-  for (const namespace of namespaces) {
-    const events = eventsByService.get(namespace) ?? [];
+  get done(): boolean {
+    return this.next === this.namespaces.length;
+  }
+
+  /** Computes up to `count` more services; true when every service is. */
+  step(count: number): boolean {
+    const end = Math.min(this.namespaces.length, this.next + count);
+    // A service that throws is not counted done: it is met again (and the error with it) by the next step.
+    for (; this.next < end; this.next++) this.computeService(this.namespaces[this.next]!);
+    return this.done;
+  }
+
+  /** The whole report (computing what is left of it first). */
+  finish(): ServiceReportSnapshot {
+    this.step(Infinity);
+    return { services: this.services, entities: this.entities };
+  }
+
+  private computeService(namespace: string): void {
+    const { model, catalog, matcher, scope } = this;
+    const events = this.eventsByService.get(namespace) ?? [];
     const latest = events[0];
     const users = new Set(events.map((e) => e.principal));
     let trackedActions: TrackedActionRow[] | undefined;
-    if (actionLevel && model.tracking.hasActionData(namespace)) {
+    if (this.actionLevel && model.tracking.hasActionData(namespace)) {
       // Before the service's tracking start an event counts for the service (above), never for its action.
       const trackedSince = model.tracking.trackingStart(namespace).getTime();
       trackedActions = allowedActionsOf(matcher, namespace, catalog)
@@ -122,7 +155,7 @@ export function computeServiceReport(
             : { actionName: action };
         });
     }
-    services.push({
+    const row: ServiceRow = {
       serviceName: iamServiceName(catalog, namespace),
       serviceNamespace: namespace,
       ...(latest
@@ -134,27 +167,36 @@ export function computeServiceReport(
         : {}),
       totalAuthenticatedEntities: users.size,
       ...(trackedActions ? { trackedActions } : {}),
-    });
-    entities.set(
-      namespace,
-      scope
-        .map((p): EntityRow => {
-          const last = events.find((e) => e.principal === p.arn);
-          return {
-            arn: p.arn,
-            name: p.name,
-            type: p.kind === 'role' ? 'ROLE' : 'USER',
-            id: p.id,
-            path: p.path,
-            ...(last ? { lastAuthenticated: truncateToMinute(last.time) } : {}),
-          };
-        })
-        .sort(
-          (a, b) =>
-            (b.lastAuthenticated?.getTime() ?? -Infinity) - (a.lastAuthenticated?.getTime() ?? -Infinity) ||
-            a.arn.localeCompare(b.arn),
-        ),
-    );
+    };
+    const entityRows = scope
+      .map((p): EntityRow => {
+        const last = events.find((e) => e.principal === p.arn);
+        return {
+          arn: p.arn,
+          name: p.name,
+          type: p.kind === 'role' ? 'ROLE' : 'USER',
+          id: p.id,
+          path: p.path,
+          ...(last ? { lastAuthenticated: truncateToMinute(last.time) } : {}),
+        };
+      })
+      .sort(
+        (a, b) =>
+          (b.lastAuthenticated?.getTime() ?? -Infinity) - (a.lastAuthenticated?.getTime() ?? -Infinity) || a.arn.localeCompare(b.arn),
+      );
+    this.services.push(row);
+    this.entities.set(namespace, entityRows);
   }
-  return { services, entities };
+}
+
+/** A report computed whole, at once. */
+export function computeServiceReport(
+  model: WorldModel,
+  catalog: ActionCatalog,
+  target: ReportTarget,
+  callerAccount: string,
+  actionLevel: boolean,
+  now: Date,
+): ServiceReportSnapshot {
+  return new ServiceReportComputation(model, catalog, target, callerAccount, actionLevel, now).finish();
 }

@@ -1,6 +1,7 @@
 import type { ActionCatalog } from '../model/action-catalog';
 import type { JobStore } from './jobs';
 import type { SeededRandom } from './rng';
+import type { ReportPreparations } from './service-report-preparation';
 import type { SessionStore } from './sessions';
 import type { EmulatorMetrics, JobSettings } from './types';
 import type { Principal, WorldModel } from './world-model';
@@ -10,6 +11,8 @@ export interface EmulatorState {
   readonly model: WorldModel;
   readonly catalog: ActionCatalog;
   readonly jobs: JobStore;
+  /** Reports of running jobs, prepared in idle time. */
+  readonly preparations: ReportPreparations;
   jobSettings: JobSettings;
   readonly ids: SeededRandom;
   readonly durations: SeededRandom;

@@ -116,6 +116,32 @@ describe('roles created, changed and deleted through the API (what hashicorp/aws
     expect(after.ServicesLastAccessed!.every((s) => s.LastAuthenticated === undefined && s.TotalAuthenticatedEntities === 0)).toBe(true);
   });
 
+  test('a report is the world as it was when its job was generated, whatever is written while the job runs', async () => {
+    // An administrator's ACTION_LEVEL report is hundreds of services, prepared a slice at a time while the job runs:
+    // the writes below reach the emulator while it is still being prepared.
+    const SQS_ONLY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:CreateQueue', Resource: '*' }] });
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: 'admin-for-a-while', AssumeRolePolicyDocument: TRUST }))).Role!;
+    const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'admin-for-a-while', PolicyArn: admin }));
+    const generate = async () =>
+      (await iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: role.Arn, Granularity: 'ACTION_LEVEL' }))).JobId!;
+    const read = async (JobId: string) => (await untilDone(() => iam.send(new GetServiceLastAccessedDetailsCommand({ JobId, MaxItems: 1000 })))).result;
+    const before = await generate();
+    await iam.send(new DetachRolePolicyCommand({ RoleName: 'admin-for-a-while', PolicyArn: admin }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'admin-for-a-while', PolicyName: 'sqs', PolicyDocument: SQS_ONLY }));
+    const after = await generate();
+
+    const whileAdmin = (await read(before)).ServicesLastAccessed!;
+    expect(whileAdmin.length).toBeGreaterThan(300);
+    expect(whileAdmin.find((s) => s.ServiceNamespace === 'ec2')!.TrackedActionsLastAccessed!.length).toBeGreaterThan(100);
+    const sqs = whileAdmin.find((s) => s.ServiceNamespace === 'sqs')!.TrackedActionsLastAccessed!.map((a) => a.ActionName);
+    expect(sqs).toEqual(expect.arrayContaining(['CreateQueue', 'DeleteQueue']));
+    const sinceWrite = (await read(after)).ServicesLastAccessed!;
+    expect(sinceWrite.map((s) => [s.ServiceNamespace, s.TrackedActionsLastAccessed?.map((a) => a.ActionName)])).toEqual([['sqs', ['CreateQueue']]]);
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: 'admin-for-a-while', PolicyName: 'sqs' }));
+    await iam.send(new DeleteRoleCommand({ RoleName: 'admin-for-a-while' }));
+  });
+
   test('tags: added over (keys case-insensitive), removed, listed; 50 at most', async () => {
     await iam.send(new CreateRoleCommand({ RoleName: 'tagged', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'team', Value: 'a' }] }));
     await iam.send(new TagRoleCommand({ RoleName: 'tagged', Tags: [{ Key: 'TEAM', Value: 'b' }, { Key: 'env', Value: 'x' }] }));
