@@ -71,10 +71,35 @@ export function normalizeService(s: SdkServiceLastAccessed, entities?: readonly 
 }
 
 /**
+ * A tracked action nobody used is only its name, the same in every report that lists it: one frozen object per name,
+ * shared by all of them. A 400-service ACTION_LEVEL report lists thousands of actions, most of them unused, and a
+ * run keeps every report it read until it returns (a second object per action made and kept per report, and copied
+ * by every garbage collection that finds the report alive). Bounded like the interned names: past the bound an
+ * action gets an object of its own.
+ */
+const unusedActions = new Map<string, TrackedActionLastAccessed>();
+const UNUSED_ACTIONS_KEPT = 30_000;
+function unusedAction(actionName: string): TrackedActionLastAccessed {
+  let action = unusedActions.get(actionName);
+  if (action === undefined) {
+    action = Object.freeze({ actionName });
+    if (unusedActions.size < UNUSED_ACTIONS_KEPT) unusedActions.set(actionName, action);
+  }
+  return action;
+}
+
+/**
  * One tracked action, its fields in the same order as the other normalisers write them. Assigned one by one rather
  * than spread: a 400-service ACTION_LEVEL page carries thousands of them.
  */
 function normalizeTrackedAction(a: NonNullable<SdkServiceLastAccessed['TrackedActionsLastAccessed']>[number]): TrackedActionLastAccessed {
+  if (
+    (a.LastAccessedEntity === undefined || a.LastAccessedEntity === null) &&
+    (a.LastAccessedTime === undefined || a.LastAccessedTime === null) &&
+    (a.LastAccessedRegion === undefined || a.LastAccessedRegion === null)
+  ) {
+    return unusedAction(a.ActionName ?? '');
+  }
   const out: { -readonly [K in keyof TrackedActionLastAccessed]: TrackedActionLastAccessed[K] } = { actionName: a.ActionName ?? '' };
   if (a.LastAccessedEntity !== undefined && a.LastAccessedEntity !== null) out.lastAccessedEntity = a.LastAccessedEntity;
   const time = isoDate(a.LastAccessedTime);
