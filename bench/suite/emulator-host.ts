@@ -9,11 +9,12 @@
 import * as readline from 'node:readline';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import type { FaultSettings, JobSettings, World } from '../../src/emulator/types';
+import { recordServerRequests } from './request-timeline';
 import { scenarioWorld, type WorldShape } from './world';
 
 interface Command {
   id: number;
-  op: 'start' | 'metrics' | 'close' | 'usage';
+  op: 'start' | 'metrics' | 'close' | 'usage' | 'timeline';
   handle?: string;
   shape?: WorldShape;
   /** A whole world instead of a shape (the multi-account sweep bench). */
@@ -22,6 +23,9 @@ interface Command {
   jobs?: Partial<JobSettings>;
   faults?: Partial<FaultSettings>;
 }
+
+/** BENCH_REQUEST_TIMELINE=1: every request served is recorded (bench/fanout-timeline.ts reads them with 'timeline'). */
+const timeline = process.env['BENCH_REQUEST_TIMELINE'] === '1' ? recordServerRequests() : undefined;
 
 const running = new Map<string, RunningEmulator>();
 const worlds = new Map<string, ReturnType<typeof scenarioWorld>>();
@@ -58,6 +62,9 @@ async function execute(cmd: Command): Promise<unknown> {
     }
     case 'usage':
       return { rssBytes: process.memoryUsage().rss, cpu: process.cpuUsage() };
+    case 'timeline':
+      // The requests recorded since the last call (none unless the host was started with BENCH_REQUEST_TIMELINE=1).
+      return timeline ? timeline.splice(0) : [];
     default:
       throw new Error(`unknown op ${(cmd as { op: string }).op}`);
   }

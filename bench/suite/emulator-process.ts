@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { EmulatorMetrics, FaultSettings, JobSettings, World } from '../../src/emulator/types';
+import type { ServerRequestRecord } from './request-timeline';
 import type { WorldShape } from './world';
 
 export interface HostedEmulator {
@@ -75,6 +76,11 @@ export class EmulatorProcess {
 
   usage(): Promise<{ rssBytes: number; cpu: NodeJS.CpuUsage }> {
     return this.call('usage');
+  }
+
+  /** The requests the host served since the last call, when it was spawned with BENCH_REQUEST_TIMELINE=1. */
+  timeline(): Promise<ServerRequestRecord[]> {
+    return this.call('timeline');
   }
 
   /** Ends the host (it closes its emulators on stdin's end). */

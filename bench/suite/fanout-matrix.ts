@@ -41,7 +41,7 @@ export interface LowerBound {
   readonly lowerBoundMs: number;
 }
 
-function durationRange(latency: JobLatency): number | { min: number; max: number } {
+export function durationRange(latency: JobLatency): number | { min: number; max: number } {
   return latency.kind === 'fixed' ? latency.ms : { min: latency.minMs, max: latency.maxMs };
 }
 
