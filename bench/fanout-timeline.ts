@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       jobs.sort((a, b) => a.done - b.done);
       for (const j of jobs) {
         console.log(
-          `  started ${at(j.started)} done ${at(j.done)} COMPLETED poll arrived ${at(j.completed?.arrivedAt)} ` +
+          `  started ${at(j.started)} done ${at(j.done)} COMPLETED poll sent ${at(j.read?.sentAt)} arrived ${at(j.completed?.arrivedAt)} ` +
             `(lag ${j.completed ? (j.completed.arrivedAt - j.done).toFixed(0).padStart(4) : '   -'}) read by client ${at(j.read?.readAt)}; ` +
             `polls at ${j.polls.map((p: ServerRequestRecord) => `${at(p.arrivedAt).trim()}${p.jobStatus === 'COMPLETED' ? 'C' : ''}`).join(' ')}`,
         );
