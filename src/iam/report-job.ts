@@ -258,7 +258,7 @@ function requireJobId(operation: string, jobId: string | undefined, request: Rep
  * finished job of the run gives it evidence (WaveScouts), and the plan then decides again from that evidence.
  */
 async function pollUntilDone<T extends { JobStatus?: string }>(
-  fetchFirstPage: (onAdmitted: () => void) => Promise<T>,
+  fetchFirstPage: (onAdmitted: () => void, onAnswered: () => void) => Promise<T>,
   ctx: JobContext,
   signal: AbortSignal,
   emit: Emit,
@@ -302,16 +302,26 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
       skippedLastTick = false;
       const askedAt = generatedAt === undefined ? 0 : age();
       let admittedAt: number | undefined;
-      const page = await fetchFirstPage(() => {
-        if (generatedAt !== undefined) {
-          admittedAt = age();
-          plan.sent(admittedAt);
-        }
-      });
+      let answerInAt: number | undefined;
+      const page = await fetchFirstPage(
+        () => {
+          if (generatedAt !== undefined) {
+            admittedAt = age();
+            answerInAt = undefined;
+            plan.sent(admittedAt);
+          }
+        },
+        () => {
+          if (generatedAt !== undefined) answerInAt = age();
+        },
+      );
       // The poll's attempt that IAM answered left the run's gate at `sentAt` (a session that does not say: when asked).
       const sentAt = admittedAt ?? askedAt;
       if (generatedAt !== undefined && admittedAt === undefined) plan.sent(askedAt);
-      const answeredAt = generatedAt === undefined ? 0 : age();
+      // IAM had answered by the time its answer was in, before the client read and parsed it (a COMPLETED 400-service
+      // page: some 10 ms of CPU, longer on a busy client): the bound the wave-mates' probes are planned from stays that
+      // tight (a session that does not say: when the call returned).
+      const answeredAt = generatedAt === undefined ? 0 : (answerInAt ?? age());
       if (generatedAt !== undefined) {
         ctx.roundTrips?.record(answeredAt - sentAt);
         plan.answered(sentAt - askedAt, answeredAt);
@@ -390,16 +400,17 @@ interface JobRead {
 async function readServiceJob(request: ServiceRequest, read: JobRead, createDate: Promise<string | undefined>): Promise<AccessReport> {
   const { jobId, ctx, signal, emit, pollImmediately } = read;
   const op = 'GetServiceLastAccessedDetails';
-  const getPage = (marker?: string, onAdmitted?: () => void) =>
+  const getPage = (marker?: string, onAdmitted?: () => void, onAnswered?: () => void) =>
     ctx.session.send<GetServiceLastAccessedDetailsResponse>(
       op,
       new GetServiceLastAccessedDetailsCommand({ JobId: jobId, MaxItems: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
       signal,
       request,
       onAdmitted,
+      onAnswered,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await firstPage((onAdmitted) => getPage(undefined, onAdmitted), read, request);
+  const first = await firstPage((onAdmitted, onAnswered) => getPage(undefined, onAdmitted, onAnswered), read, request);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(jobId, first.Error?.Code ?? 'Unknown', first.Error?.Message ?? 'the job failed', request);
   }
@@ -458,7 +469,7 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
   const op = 'GetOrganizationsAccessReport';
   // Before any call: IAM's answer could not show whose job it is.
   if (pollImmediately) refuseResumedOrganizationsJob(request, jobId);
-  const getPage = (marker?: string, onAdmitted?: () => void) =>
+  const getPage = (marker?: string, onAdmitted?: () => void, onAnswered?: () => void) =>
     ctx.session.send<GetOrganizationsAccessReportResponse>(
       op,
       new GetOrganizationsAccessReportCommand({
@@ -470,9 +481,10 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
       signal,
       request,
       onAdmitted,
+      onAnswered,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await firstPage((onAdmitted) => getPage(undefined, onAdmitted), read, request);
+  const first = await firstPage((onAdmitted, onAnswered) => getPage(undefined, onAdmitted, onAnswered), read, request);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(
       jobId,
@@ -491,7 +503,11 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
  * The first page of a job, after polling. A resumed job IAM does not know (NoSuchEntity, InvalidInput) is the
  * caller's mistake — a job id of another kind, session or account, or one that expired — so it is an input error.
  */
-async function firstPage<T extends { JobStatus?: string }>(fetchFirstPage: (onAdmitted: () => void) => Promise<T>, read: JobRead, request: ReportRequest): Promise<T> {
+async function firstPage<T extends { JobStatus?: string }>(
+  fetchFirstPage: (onAdmitted: () => void, onAnswered: () => void) => Promise<T>,
+  read: JobRead,
+  request: ReportRequest,
+): Promise<T> {
   const { jobId, pollImmediately: resumed } = read;
   try {
     return await pollUntilDone(fetchFirstPage, read.ctx, read.signal, read.emit, resumed, read.onExists);

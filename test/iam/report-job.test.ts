@@ -3,6 +3,7 @@ import { PrincipalCreateDates } from '../../src/iam/principal-dates';
 import { AwsRequestError } from '../../src';
 import { resolveSchedule } from '../../src/iam/backoff';
 import type { IamSession } from '../../src/iam/client';
+import { JobDurations } from '../../src/iam/job-durations';
 import { runReportJob, type JobContext } from '../../src/iam/report-job';
 
 /** A scripted IAM: no network, no clock. Each Get returns IN_PROGRESS `inProgressPolls` times, then COMPLETED. */
@@ -123,4 +124,45 @@ it('always sends Granularity to IAM: the default ACTION_LEVEL when the request l
   ]);
   const levelOf = (r: typeof withoutLevel) => (r.kind === 'service-last-accessed' ? r.granularity : undefined);
   expect([levelOf(withoutLevel), levelOf(explicit)]).toEqual(['ACTION_LEVEL', 'SERVICE_LEVEL']);
+});
+
+it("a job's evidence ends when IAM's COMPLETED answer came in, not after the client read and parsed it", async () => {
+  // A fake clock: each poll is admitted, answered 5 ms later, and its (large) body read and parsed 50 ms after that.
+  let nowMs = 0;
+  let gets = 0;
+  const session: IamSession = {
+    client: undefined as never,
+    close: () => undefined,
+    async send<O>(operation: string, _command: unknown, _signal: unknown, _request: unknown, onAdmitted?: () => void, onAnswered?: () => void): Promise<O> {
+      if (operation === 'GenerateServiceLastAccessedDetails') return { JobId: 'j'.repeat(36) } as O;
+      gets++;
+      onAdmitted?.();
+      nowMs += 5;
+      onAnswered?.();
+      if (gets === 1) return { JobStatus: 'IN_PROGRESS', JobCreationDate: new Date(0) } as O;
+      nowMs += 50;
+      return {
+        JobStatus: 'COMPLETED',
+        JobCreationDate: new Date(0),
+        JobCompletionDate: new Date(1000),
+        ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', TotalAuthenticatedEntities: 0 }],
+        IsTruncated: false,
+      } as O;
+    },
+  };
+  const durations = new JobDurations();
+  const ctx: JobContext = {
+    ...context(session, []),
+    createDates: undefined,
+    now: () => nowMs,
+    sleep: async (ms) => {
+      nowMs += ms;
+    },
+    durations,
+  };
+  await runReportJob(request, ctx);
+  // First poll admitted at 500 (the fixed schedule's first wait), answered IN_PROGRESS at 505; the second admitted at
+  // 505 + 750 = 1255, answered at 1260, its body parsed by 1310: the job took more than 500 ms and at most 1260.
+  expect(gets).toBe(2);
+  expect(durations.doneBy(0)).toBe(1260);
 });
