@@ -5,7 +5,7 @@ import type * as GrantedModule from './granted';
 import type { Baseline, DriftResult, EvidenceStatus, Finding, FindingKind, UnusedPermissions, UnusedPermissionsOptions } from './types';
 import { findUnusedPermissions } from './unused';
 import { DEFAULT_MAX_REPORT_AGE_DAYS } from './defaults';
-import { completedInTheFuture, reportAgeDays } from './evidence';
+import { completedInTheFuture, iso, reportAgeDays } from './evidence';
 
 /**
  * The least-privilege gate: the one place that turns access-advisor evidence into a pass or a fail. The
@@ -153,11 +153,11 @@ export function decisionAgedAt(unused: UnusedPermissions, ageAt: Date, maxReport
   const taken = `the decision on ${unused.principalArn} (taken ${String(unused.evaluatedAt)})`;
   if (Number.isNaN(completed.getTime())) return stale(`${taken} names no valid report completion date (${JSON.stringify(unused.reportJobCompletionDate)})`);
   if (completedInTheFuture(completed, ageAt)) {
-    return stale(`${taken} rests on a report that says it completed ${completed.toISOString()}, after ${ageAt.toISOString()} (the time it is judged at)`);
+    return stale(`${taken} rests on a report that says it completed ${iso(completed)}, after ${iso(ageAt)} (the time it is judged at)`);
   }
   const days = reportAgeDays(completed, ageAt);
   if (days > maxReportAgeDays) {
-    return stale(`${taken} rests on a report that completed ${completed.toISOString()}, ${days.toFixed(1)} days before ${ageAt.toISOString()} (limit ${maxReportAgeDays} days)`);
+    return stale(`${taken} rests on a report that completed ${iso(completed)}, ${days.toFixed(1)} days before ${iso(ageAt)} (limit ${maxReportAgeDays} days)`);
   }
   return unused;
 }
