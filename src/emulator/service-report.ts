@@ -188,15 +188,3 @@ export class ServiceReportComputation {
     this.entities.set(namespace, entityRows);
   }
 }
-
-/** A report computed whole, at once. */
-export function computeServiceReport(
-  model: WorldModel,
-  catalog: ActionCatalog,
-  target: ReportTarget,
-  callerAccount: string,
-  actionLevel: boolean,
-  now: Date,
-): ServiceReportSnapshot {
-  return new ServiceReportComputation(model, catalog, target, callerAccount, actionLevel, now).finish();
-}
