@@ -348,6 +348,18 @@ export function renderReport(results: BenchResults): string {
     ),
   );
   out.push('');
+  if (m.nodeStartMs !== undefined) {
+    out.push(
+      `Node's own start here (\`node -e 0\`, median of 11): ${m.nodeStartMs.toFixed(0)} ms` +
+        (m.extraCaCerts
+          ? `, of which ≈ ${(m.nodeStartMs - m.extraCaCerts.nodeStartWithoutMs).toFixed(0)} ms is reading \`NODE_EXTRA_CA_CERTS\` ` +
+            `(${m.extraCaCerts.path}), which this machine's environment sets and the bench inherits: ` +
+            `${m.extraCaCerts.nodeStartWithoutMs.toFixed(0)} ms without it. Every whole-process figure below carries it, ` +
+            'both sides of a ratio alike.'
+          : '.'),
+    );
+    out.push('');
+  }
   out.push(
     `Whole bench: ${(results.totalMs / 1000).toFixed(0)} s` +
       (results.buildMs !== undefined ? ` (of which \`npm run build\` ${(results.buildMs / 1000).toFixed(0)} s)` : '') +
