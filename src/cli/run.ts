@@ -7,6 +7,7 @@ import { CommanderError } from 'commander';
 import { reportError } from './subcommand';
 import { EXIT, exitCodeOf } from './exit-codes';
 import { buildProgram } from './program';
+import { endsWithItsAction, exitWhenFlushed } from './prompt-exit';
 import { redact } from '../model/redact';
 
 // The one exit for text on stderr: whatever writes there (our errors, --debug detail, the SDK's or Node's warnings,
@@ -35,4 +36,6 @@ buildProgram()
     }
     reportError(error, process.argv.includes('--debug'));
     process.exitCode = exitCodeOf(error);
-  });
+  })
+  // A report command is over once its action settled: the process ends then, without the teardown of a natural exit.
+  .then(() => (endsWithItsAction(process.argv) ? exitWhenFlushed() : undefined));
