@@ -1,7 +1,7 @@
 import { buildWorldModel, type WorldModel } from '../../src/emulator/world-model';
 import { loadWorld } from '../../src/emulator/world';
 import { ServiceReportComputation, type ReportTarget } from '../../src/emulator/service-report';
-import { PreparedServiceReport } from '../../src/emulator/service-report-preparation';
+import { PreparedServiceReport, ReportPreparations } from '../../src/emulator/service-report-preparation';
 import { loadActionCatalog } from '../../src/model/action-catalog';
 import { MGMT, arn, testWorld } from './helpers';
 
@@ -52,5 +52,20 @@ describe('a service report prepared while its job runs', () => {
     expect(sliced.renderedMembers().length).toBe(members.length);
     expect(sliced.renderedMembers().slice(0, members.length).bytes.equals(members.slice(0, members.length).bytes)).toBe(true);
     expect(sliced.report()).toEqual(whole.report());
+  });
+});
+
+describe('reports queued for preparation', () => {
+  test('are prepared while the emulator only waits (no request comes in to wake it)', async () => {
+    const m = model();
+    const target = principal(m, arn(MGMT, 'user', 'admin'));
+    const preparations = new ReportPreparations();
+    // Enough work for many slices of a millisecond: a slice per wake-up would leave most of it undone.
+    const reports = Array.from({ length: 40 }, () => new PreparedServiceReport(new ServiceReportComputation(m, catalog, target, MGMT, true, NOW)));
+    for (const report of reports) preparations.add(report);
+    expect(reports.some((r) => r.ready)).toBe(false);
+    // Nothing but this timer keeps the event loop awake, as in an emulator whose jobs are running.
+    for (let waited = 0; waited < 5_000 && !reports.every((r) => r.ready); waited += 250) await new Promise((r) => setTimeout(r, 250));
+    expect(reports.filter((r) => r.ready)).toHaveLength(reports.length);
   });
 });
