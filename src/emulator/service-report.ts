@@ -73,6 +73,32 @@ export function entitiesInScope(model: WorldModel, target: ReportTarget, callerA
 }
 
 /**
+ * The matcher of a target's identity policies and the services they allow, worked out once per distinct content of
+ * those documents (and catalog): Generate answers only after working them out (a millisecond or more against a whole
+ * catalog), and the principals of a world mostly carry the same policies. Both are a function of the documents'
+ * content alone, and the matcher is only ever read. Bounded: a long-running emulator sees ever new documents.
+ */
+function allowedBy(documents: readonly PolicyDocument[], catalog: ActionCatalog): AllowedServices {
+  let seen = allowedServicesSeen.get(catalog);
+  if (!seen) allowedServicesSeen.set(catalog, (seen = new Map()));
+  const key = JSON.stringify(documents);
+  let allowed = seen.get(key);
+  if (!allowed) {
+    const matcher = allowMatcher(documents);
+    allowed = { matcher, namespaces: servicesAllowedBy(matcher, catalog) };
+    if (seen.size >= ALLOWED_SERVICES_KEPT) seen.clear();
+    seen.set(key, allowed);
+  }
+  return allowed;
+}
+interface AllowedServices {
+  readonly matcher: ReturnType<typeof allowMatcher>;
+  readonly namespaces: readonly string[];
+}
+const allowedServicesSeen = new WeakMap<ActionCatalog, Map<string, AllowedServices>>();
+const ALLOWED_SERVICES_KEPT = 200;
+
+/**
  * One job's report, computed a service at a time so that it can be done in slices while the job runs
  * (service-report-preparation.ts). What it reads of the world is taken when it is made, at generate time: the
  * target's policy documents, the principals in scope and their events. Everything `step` reads after that is
@@ -97,8 +123,7 @@ export class ServiceReportComputation {
     private readonly actionLevel: boolean,
     now: Date,
   ) {
-    this.matcher = allowMatcher(identityDocuments(model, target));
-    this.namespaces = servicesAllowedBy(this.matcher, catalog);
+    ({ matcher: this.matcher, namespaces: this.namespaces } = allowedBy(identityDocuments(model, target), catalog));
     this.scope = entitiesInScope(model, target, callerAccount);
     const windowStart = now.getTime() - model.trackingPeriodDays * 86_400_000;
     const inWindow = (e: AccessEvent) => e.time.getTime() > windowStart && e.time.getTime() <= now.getTime();
