@@ -7,7 +7,7 @@ import { REDACTED, registerSecret, safeMessage } from '../model/redact';
 import type { ReportRequest } from '../model/report';
 import type { ReleaseGate, RequestGate } from './request-gate';
 import { PHASES_ON, phaseMark } from './phase-log';
-import { FAST_READ_OPERATIONS, readReportPage } from './report-page-reader';
+import { FAST_READ_OPERATIONS, peekJobStatus, readReportPage } from './report-page-reader';
 
 /** Static keys as the AWS SDK names them. */
 export interface StaticCredentials {
@@ -160,7 +160,9 @@ export interface IamSession {
    * `onAdmitted` is called each time an attempt leaves the gate for the wire (again for each retry), so the caller
    * can tell the time its request waited for the run's rate limit from the time IAM took. `onAnswered` is called
    * each time an attempt's HTTP answer is in, before its body is read and parsed (a 400-service page is some 10 ms of
-   * CPU more), so the caller can tell when IAM answered.
+   * CPU more), so the caller can tell when IAM answered. `onBodyIn` is called when a report page's 2xx body is in and
+   * before it is parsed, with the JobStatus it names (peekJobStatus: a timing hint, not yet read nor checked); when it
+   * returns true the page is parsed after the requests the caller started meanwhile have gone out.
    */
   send<O>(
     operation: string,
@@ -169,6 +171,7 @@ export interface IamSession {
     request?: ReportRequest,
     onAdmitted?: () => void,
     onAnswered?: () => void,
+    onBodyIn?: (jobStatus: string | undefined) => boolean,
   ): Promise<O>;
   close(): void;
 }
@@ -201,6 +204,7 @@ export async function createIamSession(
       request?: ReportRequest,
       onAdmitted?: () => void,
       onAnswered?: () => void,
+      onBodyIn?: (jobStatus: string | undefined) => boolean,
     ) {
       const cmd = command as Parameters<IAMClient['send']>[0];
       const startsJob = JOB_STARTS.has(operation);
@@ -245,7 +249,7 @@ export async function createIamSession(
       if (FAST_READ_OPERATIONS.has(operation)) {
         // Replaces the SDK's deserializer for this command only (same name, step and priority): report pages are
         // read by report-page-reader.ts, and whatever it does not read, the SDK's own deserializer does.
-        (cmd.middlewareStack as unknown as MiddlewareAdder).add(fastPageDeserializer(operation, sdkDeserializer), {
+        (cmd.middlewareStack as unknown as MiddlewareAdder).add(fastPageDeserializer(operation, sdkDeserializer, onBodyIn), {
           step: 'deserialize',
           priority: 'normal',
           name: 'deserializerMiddleware',
@@ -336,11 +340,13 @@ async function bodyBytes(body: unknown): Promise<Buffer> {
  * A 2xx report page goes through report-page-reader.ts once; anything else (an error answer, a page outside the
  * reader's narrow grammar) goes to the SDK's deserializer with the same response, its body kept as bytes.
  */
-function fastPageDeserializer(operation: string, sdk: Middleware): Middleware {
+function fastPageDeserializer(operation: string, sdk: Middleware, onBodyIn?: (jobStatus: string | undefined) => boolean): Middleware {
   return (next, context) => async (args) => {
     const { response } = (await next(args)) as { response: RawResponse };
     if (response.statusCode >= 200 && response.statusCode < 300) {
       const bytes = await bodyBytes(response.body);
+      // The parse is synchronous (a 400-service page: 5-50 ms): requests the hint started leave before it.
+      if (onBodyIn?.(peekJobStatus(bytes))) await new Promise((resolve) => setImmediate(resolve));
       const output = readReportPage(operation, bytes);
       if (output) {
         const header = (name: string): string | undefined =>

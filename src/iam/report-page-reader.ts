@@ -160,6 +160,24 @@ export function readReportPage(operation: string, body: string | Uint8Array, pie
 }
 
 /**
+ * The JobStatus a report page's bytes name, read without parsing them: the value of its one `<JobStatus>` element
+ * when it is a plain word (capitals and `_`), else undefined (none, two, or another form). For timing only — when to
+ * send the next requests (report-job.ts) — never for what the page says: a page is read and checked before anything
+ * of it counts, and one whose parse disagrees only cost a request sent early.
+ */
+export function peekJobStatus(bytes: Buffer): string | undefined {
+  const at = bytes.indexOf(JOB_STATUS_OPEN);
+  if (at < 0 || bytes.indexOf(JOB_STATUS_OPEN, at + JOB_STATUS_OPEN.length) >= 0) return undefined;
+  const from = at + JOB_STATUS_OPEN.length;
+  const to = bytes.indexOf(JOB_STATUS_CLOSE, from);
+  if (to < 0 || to - from > 32) return undefined;
+  const status = bytes.toString('latin1', from, to);
+  return /^[A-Z_]+$/.test(status) ? status : undefined;
+}
+const JOB_STATUS_OPEN = Buffer.from('<JobStatus>');
+const JOB_STATUS_CLOSE = Buffer.from('</JobStatus>');
+
+/**
  * The text of `bytes` (valid UTF-8), one piece at a time: each piece is decoded when the parser asks for it, so only
  * one piece of the page's text exists at a time next to its bytes.
  */

@@ -78,14 +78,15 @@ export class WaveScouts {
    * The run has new evidence: scouting is over (the evidence plans every job from now on), and every job sleeping
    * through `sleep` wakes now to re-plan from it (PollPlan.replan only ever brings a poll forward, at most
    * MAX_PLANNED_POLLS times per job). Not once the scout stepped down: a run whose requests queue goes on as it would
-   * without scouts, each job seeing new evidence at its next poll.
+   * without scouts, each job seeing new evidence at its next poll. True when it woke a job.
    */
-  wake(): void {
-    if (this.stopped) return;
+  wake(): boolean {
+    if (this.stopped) return false;
     this.evidence = true;
     this.scout = undefined;
     const sleepers = [...this.sleepers];
     this.sleepers.clear();
     for (const wake of sleepers) wake();
+    return sleepers.length > 0;
   }
 }

@@ -5,6 +5,7 @@ import { resolveSchedule } from '../../src/iam/backoff';
 import type { IamSession } from '../../src/iam/client';
 import { JobDurations } from '../../src/iam/job-durations';
 import { runReportJob, type JobContext } from '../../src/iam/report-job';
+import { WaveScouts } from '../../src/iam/wave-scouts';
 
 /** A scripted IAM: no network, no clock. Each Get returns IN_PROGRESS `inProgressPolls` times, then COMPLETED. */
 function fakeSession(opts: { inProgressPolls: number; createDate: 'ok' | 'denied' }) {
@@ -166,3 +167,79 @@ it("a job's evidence ends when IAM's COMPLETED answer came in, not after the cli
   expect(gets).toBe(2);
   expect(durations.doneBy(0)).toBe(1260);
 });
+
+describe('a COMPLETED body gives the run its evidence before it is parsed', () => {
+  // The poll that finds the job done: admitted, answered 5 ms later, its body in and (per the session) named
+  // COMPLETED, then parsed 50 ms later. `named`: what onBodyIn is told the body names.
+  function parsingSession(named: string | undefined, atBodyIn: () => void, onWoke?: (woke: boolean) => void) {
+    let nowMs = 0;
+    let gets = 0;
+    const session: IamSession = {
+      client: undefined as never,
+      close: () => undefined,
+      async send<O>(operation: string, _c: unknown, _s: unknown, _r: unknown, onAdmitted?: () => void, onAnswered?: () => void, onBodyIn?: (status: string | undefined) => boolean): Promise<O> {
+        if (operation === 'GenerateServiceLastAccessedDetails') return { JobId: 'j'.repeat(36) } as O;
+        gets++;
+        onAdmitted?.();
+        nowMs += 5;
+        onAnswered?.();
+        if (gets === 1) {
+          expect(onBodyIn?.('IN_PROGRESS')).toBe(false);
+          return { JobStatus: 'IN_PROGRESS', JobCreationDate: new Date(0) } as O;
+        }
+        const woke = onBodyIn?.(named) ?? false;
+        onWoke?.(woke);
+        atBodyIn();
+        nowMs += 50;
+        return {
+          JobStatus: 'COMPLETED',
+          JobCreationDate: new Date(0),
+          JobCompletionDate: new Date(1000),
+          ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', TotalAuthenticatedEntities: 0 }],
+          IsTruncated: false,
+        } as O;
+      },
+    };
+    return { session, now: () => nowMs, advance: (ms: number) => (nowMs += ms) };
+  }
+
+  it('records the duration and wakes the sleeping wave-mates when the body names COMPLETED, once', async () => {
+    const durations = new JobDurations();
+    const scouts = new WaveScouts();
+    let atBodyIn: number | undefined;
+    let wakeReported: boolean | undefined;
+    let mateWoken = false;
+    const fake = parsingSession(
+      'COMPLETED',
+      () => (atBodyIn = durations.doneBy(0)),
+      (woke) => (wakeReported = woke),
+    );
+    // A wave-mate asleep on the fixed schedule: the evidence wakes it.
+    const controller = new AbortController();
+    const mate = scouts.sleep((_ms, signal) => new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))), 10_000, controller.signal);
+    void mate.then((woken) => (mateWoken = woken));
+    await runReportJob(request, { ...context(fake.session, []), createDates: undefined, now: fake.now, sleep: async (ms) => void fake.advance(ms), durations, scouts });
+    await mate;
+    // At the body, before the 50 ms parse: (500, 1260], as after it (the answer time, not the parse's end).
+    expect(atBodyIn).toBe(1260);
+    expect(wakeReported).toBe(true);
+    expect(mateWoken).toBe(true);
+    expect(durations.size).toBe(1);
+  });
+
+  it('a body that names no status (or another) changes nothing until its page is read', async () => {
+    for (const named of [undefined, 'FAILED']) {
+      const durations = new JobDurations();
+      let atBodyIn: number | undefined = -1;
+      const fake = parsingSession(named, () => (atBodyIn = durations.doneBy(0)));
+      await runReportJob(request, { ...context(fake.session, []), createDates: undefined, now: fake.now, sleep: async (ms) => void fake.advance(ms), durations, scouts: new WaveScouts() });
+      expect(atBodyIn).toBeUndefined();
+      // Recorded from the page read, with the same bound.
+      expect(durations.doneBy(0)).toBe(1260);
+      expect(durations.size).toBe(1);
+    }
+  });
+});
+
+// A job schedules the page reader's preload (setImmediate): let it run before Jest tears the module system down.
+afterAll(() => new Promise<void>((resolve) => setImmediate(resolve)));

@@ -14,7 +14,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createIamSession } from '../../src/iam/client';
 import { AwsRequestError } from '../../src/model/errors';
 import { RequestGate } from '../../src/iam/request-gate';
-import { WARM_UP_PAGE, readReportPage } from '../../src/iam/report-page-reader';
+import { WARM_UP_PAGE, peekJobStatus, readReportPage } from '../../src/iam/report-page-reader';
 import { ARNS, CREDENTIALS, PATHS, testWorld } from './world';
 
 // The fast reader must read every page exactly as the AWS SDK does, or decline it (the SDK then reads it).
@@ -236,6 +236,20 @@ describe('readReportPage reads the bytes of an answer piece by piece as it reads
   });
 });
 
+describe('peekJobStatus: the status a body names, for timing only', () => {
+  it('the value of its one JobStatus element when it is a plain word, else undefined', () => {
+    const inProgress = bodies.find((b) => b.what === 'an IN_PROGRESS answer')!.body;
+    expect(peekJobStatus(Buffer.from(ACTION_REPORT()))).toBe('COMPLETED');
+    expect(peekJobStatus(Buffer.from(inProgress))).toBe('IN_PROGRESS');
+    const twice = ACTION_REPORT().replace('<JobStatus>COMPLETED</JobStatus>', '<JobStatus>COMPLETED</JobStatus><JobStatus>IN_PROGRESS</JobStatus>');
+    expect(peekJobStatus(Buffer.from(twice))).toBeUndefined();
+    expect(peekJobStatus(Buffer.from(ACTION_REPORT().replace(/<JobStatus>[^<]*<\/JobStatus>/, '')))).toBeUndefined();
+    expect(peekJobStatus(Buffer.from(ACTION_REPORT().replace('<JobStatus>COMPLETED', '<JobStatus> COMPLETED')))).toBeUndefined();
+    expect(peekJobStatus(Buffer.from(ACTION_REPORT().replace('<JobStatus>COMPLETED</JobStatus>', '<JobStatus>COMPLETED')))).toBeUndefined();
+    expect(peekJobStatus(Buffer.from(''))).toBeUndefined();
+  });
+});
+
 describe('through the engine session (createIamSession): the reader, the SDK fallback and errors', () => {
   let server: Server;
   let answer: { status: number; body: string };
@@ -270,6 +284,37 @@ describe('through the engine session (createIamSession): the reader, the SDK fal
       expect(output).toEqual(await sdkReading('GetServiceLastAccessedDetails', body));
       expect($metadata).toMatchObject({ httpStatusCode: 200, requestId: 'req-1' });
     }
+  });
+
+  it('onBodyIn hears the status a page names before it is read; the page then reads as the SDK reads it', async () => {
+    const heard: (string | undefined)[] = [];
+    const inProgress = bodies.find((b) => b.what === 'an IN_PROGRESS answer')!.body;
+    for (const [body, wantsTurn] of [
+      [ACTION_REPORT(), true],
+      [inProgress, false],
+    ] as const) {
+      answer = { status: 200, body };
+      const gate = new RequestGate({ requestsPerSecond: 100, concurrency: 2 });
+      const session = await createIamSession({ endpoint, region: 'us-east-1', credentials: CREDENTIALS }, gate, 1);
+      try {
+        const { $metadata: _m, ...output } = await session.send<Record<string, unknown>>(
+          'GetServiceLastAccessedDetails',
+          new GetServiceLastAccessedDetailsCommand({ JobId: 'j'.repeat(36) }),
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          (status) => {
+            heard.push(status);
+            return wantsTurn;
+          },
+        );
+        expect(output).toEqual(await sdkReading('GetServiceLastAccessedDetails', body));
+      } finally {
+        session.close();
+      }
+    }
+    expect(heard).toEqual(['COMPLETED', 'IN_PROGRESS']);
   });
 
   it('an error answer still becomes the typed error the SDK names', async () => {
