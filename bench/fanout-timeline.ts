@@ -56,9 +56,16 @@ async function main(): Promise<void> {
       for (const j of jobs) {
         console.log(
           `  started ${at(j.started)} done ${at(j.done)} COMPLETED poll sent ${at(j.read?.sentAt)} arrived ${at(j.completed?.arrivedAt)} ` +
-            `(lag ${j.completed ? (j.completed.arrivedAt - j.done).toFixed(0).padStart(4) : '   -'}) read by client ${at(j.read?.readAt)}; ` +
+            `(lag ${j.completed ? (j.completed.arrivedAt - j.done).toFixed(0).padStart(4) : '   -'}) answered ${at(j.completed?.answeredAt)} ` +
+            `headers in ${at(j.read?.answeredAt)} read by client ${at(j.read?.readAt)}; ` +
             `polls at ${j.polls.map((p: ServerRequestRecord) => `${at(p.arrivedAt).trim()}${p.jobStatus === 'COMPLETED' ? 'C' : ''}`).join(' ')}`,
         );
+      }
+      if (process.env.TIMELINE_GENERATES) {
+        const sent = client.filter((c) => c.action?.startsWith('Generate'));
+        console.log(`  generates sent at ${sent.map((c) => at(c.sentAt).trim()).join(' ')}`);
+        console.log(`  generates served ${generates.map((g) => `${at(g.arrivedAt).trim()}-${at(g.answeredAt).trim()}`).join(' ')}`);
+        console.log(`  generate answers read at ${sent.map((c) => at(c.readAt).trim()).join(' ')}`);
       }
       const others = served.filter((r) => !r.action?.startsWith('Generate') && r.jobId === undefined);
       for (const r of others) console.log(`  ${r.action} arrived ${at(r.arrivedAt)} answered ${at(r.answeredAt)}`);
