@@ -78,7 +78,8 @@ module.exports = tseslint.config(
     // the constructs load the plan-time binding, the worker runner and the cache writer only in plan mode, on a miss or on
     // a write; the gate (src/analysis/gate.ts) loads the policy evaluator and the baseline rules only when policies or a
     // baseline are given; the Terraform provider loads the AWS SDK and the analysis on the first read (Terraform waits
-    // for its start on every run); the duplicate-key check loads its JSON tokenizer only for policy text; the bench
+    // for its start on every run); the duplicate-key check loads its JSON tokenizer only for policy text; the constructs' module pack requires a
+    // packed module's file when the pack cannot be used; the bench
     // isolates sections.
     files: [
       'src/cli/**/*.ts',
@@ -95,6 +96,7 @@ module.exports = tseslint.config(
       'src/emulator/world.ts',
       'src/model/action-tracking.ts',
       'src/constructs/stack-grants.ts',
+      'src/constructs/module-pack.ts',
       'src/provider/**/*.ts',
       'bench/suite/sections.ts',
     ],

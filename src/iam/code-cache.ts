@@ -98,10 +98,11 @@ function readChecked(file: string): Buffer | undefined {
   return createHash('sha256').update(data).digest().equals(contents.subarray(0, CHECKSUM_BYTES)) ? data : undefined;
 }
 
-function writeChecked(file: string, data: Buffer): void {
+/** Atomically (temp file + rename); never throws. `mode`: 0o600 in the user's temp folder, where only they may read. */
+function writeChecked(file: string, data: Buffer, mode: number): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, Buffer.concat([createHash('sha256').update(data).digest(), data]), { mode: 0o600, flag: 'wx' });
+    writeFileSync(temporary, Buffer.concat([createHash('sha256').update(data).digest(), data]), { mode, flag: 'wx' });
     renameSync(temporary, file);
   } catch {
     try {
@@ -130,7 +131,7 @@ const dynamicImport = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT
  * bundle when the launcher is the program node runs, and what the bundle exports is what the launcher exports. The
  * bundle must sit in the launcher's folder (its relative requires and `__dirname` are the launcher's).
  */
-export function loadBundle(file: string, host: NodeModule, directory: string | undefined, variant?: string): BundleLoad {
+export function loadBundle(file: string, host: NodeModule, directory: string | undefined, variant?: string, fileMode = 0o600): BundleLoad {
   // A #! line is valid only at the very start of a script, which the wrapper is not: it becomes a comment, as it
   // is to node's own loader.
   const bytes = readFileSync(file);
@@ -156,7 +157,7 @@ export function loadBundle(file: string, host: NodeModule, directory: string | u
     if (saved || cacheFile === undefined) return;
     saved = true;
     try {
-      writeChecked(cacheFile, script.createCachedData());
+      writeChecked(cacheFile, script.createCachedData(), fileMode);
     } catch {
       // Only a cache.
     }
@@ -182,6 +183,14 @@ export interface RunBundleOptions {
    * later run compiles the rest from the text, which costs more than no bundle at all. Without it, every run does.
    */
   readonly saveAtExitIf?: (exitCode: number) => boolean;
+  /**
+   * Keep the cache in this folder instead of the user's temp folder: the folder of a bundle that is loaded into
+   * someone else's program (the constructs' module pack, loaded by a cdktf app), which must not write to that user's
+   * temp folder. It is the package's own folder, so the cache is trusted as much as the bundle beside it (whoever may
+   * write one may write the other), and its files are readable by all, like the code they were compiled from. Nothing
+   * is written when the folder is not writable (a read-only install compiles the bundle at every start).
+   */
+  readonly packageFolder?: string;
 }
 
 /**
@@ -192,7 +201,10 @@ export interface RunBundleOptions {
 export function runBundle(file: string, host: NodeModule, options: RunBundleOptions = {}): CacheStatus {
   const program = require.main?.filename;
   const ours = options.onlyUnder === undefined || (program !== undefined && program.startsWith(options.onlyUnder + sep));
-  const load = loadBundle(file, host, ours ? cacheDirectory() : undefined, options.variant);
+  const load =
+    options.packageFolder !== undefined
+      ? loadBundle(file, host, process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : options.packageFolder, options.variant, 0o644)
+      : loadBundle(file, host, ours ? cacheDirectory() : undefined, options.variant);
   if (load.status === 'missed' || load.status === 'rejected') {
     const worthKeeping = options.saveAtExitIf;
     process.once('exit', (code) => {
