@@ -87,8 +87,8 @@ function asciiOnly(file, source, text) {
 }
 
 /**
- * The pack: a CommonJS file exporting each module's path under dist/ (`keys`), its links to other packed modules
- * (`links`: specifier -> index) and its text as a function with node's five module parameters (`bodies`). The texts
+ * The pack: a script whose value is an object of each module's path under dist/ (`keys`), its links to other packed
+ * modules (`links`: specifier -> index) and its text as a function with node's five module parameters (`bodies`). The texts
  * lose their comments and indentation (esbuild, whitespace only: names and syntax stay as tsc wrote them): every
  * start reads, hashes and decodes the whole pack, and stack traces name the pack's lines anyway.
  */
@@ -111,9 +111,9 @@ function packText(sources) {
   });
   return (
     '// cdktf-access-advisor: the modules of a synth served from the cache, one function each (scripts/pack-modules.js; run by dist/constructs/module-pack.js)\n' +
-    `exports.keys = ${JSON.stringify(keys)};\n` +
-    `exports.links = ${JSON.stringify(links)};\n` +
-    `exports.bodies = [\n${bodies.join(',\n')}\n];\n`
+    `({\nkeys: ${JSON.stringify(keys)},\n` +
+    `links: ${JSON.stringify(links)},\n` +
+    `bodies: [\n${bodies.join(',\n')}\n]\n});\n`
   );
 }
 

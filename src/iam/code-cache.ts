@@ -76,9 +76,9 @@ export function isTrustedDirectory(directory: string, uid: number | undefined): 
 
 /**
  * Named by the file's bytes as read (hashing them costs less than hashing the decoded text) and by the run's variant
- * (runBundle's `variant`), when it has one.
+ * (runBundle's `variant`), when it has one. An ASCII text read as a string names the same file as its bytes.
  */
-function cacheFileOf(directory: string, bytes: Buffer, variant: string | undefined): string {
+export function cacheFileOf(directory: string, bytes: Buffer | string, variant: string | undefined): string {
   const hash = createHash('sha256').update(`${process.version}\0${process.arch}\0`);
   if (variant !== undefined) hash.update(`variant\0${variant}\0`);
   const key = hash.update(bytes).digest('hex');
@@ -86,7 +86,7 @@ function cacheFileOf(directory: string, bytes: Buffer, variant: string | undefin
 }
 
 /** The cache bytes when the file exists and its checksum holds; undefined otherwise. */
-function readChecked(file: string): Buffer | undefined {
+export function readChecked(file: string): Buffer | undefined {
   let contents: Buffer;
   try {
     contents = readFileSync(file);
@@ -98,8 +98,11 @@ function readChecked(file: string): Buffer | undefined {
   return createHash('sha256').update(data).digest().equals(contents.subarray(0, CHECKSUM_BYTES)) ? data : undefined;
 }
 
-/** Atomically (temp file + rename); never throws. `mode`: 0o600 in the user's temp folder, where only they may read. */
-function writeChecked(file: string, data: Buffer, mode: number): void {
+/**
+ * Atomically (temp file + rename); never throws. `mode` 0o600 in the user's temp folder, which only they may read; a
+ * cache kept in the package's own folder (constructs/module-pack.ts) is readable by all, like the code it holds.
+ */
+export function writeChecked(file: string, data: Buffer, mode = 0o600): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, Buffer.concat([createHash('sha256').update(data).digest(), data]), { mode, flag: 'wx' });
@@ -123,7 +126,7 @@ function textOf(bytes: Buffer): string {
 }
 
 // import() inside a bundle (none is expected: they are built without it) then works as in a module node loaded.
-const dynamicImport = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+export const dynamicImport = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
 
 /**
  * Compiles the CommonJS bundle `file` (with the cache of `directory`, when given) and runs it as the module `host`:
@@ -131,7 +134,7 @@ const dynamicImport = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT
  * bundle when the launcher is the program node runs, and what the bundle exports is what the launcher exports. The
  * bundle must sit in the launcher's folder (its relative requires and `__dirname` are the launcher's).
  */
-export function loadBundle(file: string, host: NodeModule, directory: string | undefined, variant?: string, fileMode = 0o600): BundleLoad {
+export function loadBundle(file: string, host: NodeModule, directory: string | undefined, variant?: string): BundleLoad {
   // A #! line is valid only at the very start of a script, which the wrapper is not: it becomes a comment, as it
   // is to node's own loader.
   const bytes = readFileSync(file);
@@ -157,7 +160,7 @@ export function loadBundle(file: string, host: NodeModule, directory: string | u
     if (saved || cacheFile === undefined) return;
     saved = true;
     try {
-      writeChecked(cacheFile, script.createCachedData(), fileMode);
+      writeChecked(cacheFile, script.createCachedData());
     } catch {
       // Only a cache.
     }
@@ -183,14 +186,6 @@ export interface RunBundleOptions {
    * later run compiles the rest from the text, which costs more than no bundle at all. Without it, every run does.
    */
   readonly saveAtExitIf?: (exitCode: number) => boolean;
-  /**
-   * Keep the cache in this folder instead of the user's temp folder: the folder of a bundle that is loaded into
-   * someone else's program (the constructs' module pack, loaded by a cdktf app), which must not write to that user's
-   * temp folder. It is the package's own folder, so the cache is trusted as much as the bundle beside it (whoever may
-   * write one may write the other), and its files are readable by all, like the code they were compiled from. Nothing
-   * is written when the folder is not writable (a read-only install compiles the bundle at every start).
-   */
-  readonly packageFolder?: string;
 }
 
 /**
@@ -201,10 +196,7 @@ export interface RunBundleOptions {
 export function runBundle(file: string, host: NodeModule, options: RunBundleOptions = {}): CacheStatus {
   const program = require.main?.filename;
   const ours = options.onlyUnder === undefined || (program !== undefined && program.startsWith(options.onlyUnder + sep));
-  const load =
-    options.packageFolder !== undefined
-      ? loadBundle(file, host, process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : options.packageFolder, options.variant, 0o644)
-      : loadBundle(file, host, ours ? cacheDirectory() : undefined, options.variant);
+  const load = loadBundle(file, host, ours ? cacheDirectory() : undefined, options.variant);
   if (load.status === 'missed' || load.status === 'rejected') {
     const worthKeeping = options.saveAtExitIf;
     process.once('exit', (code) => {
