@@ -68,6 +68,17 @@ console.log(JSON.stringify({ fromPack: /synth-pack\\.js/.test(error.stack), erro
   });
 });
 
+describe('the packed package', () => {
+  it('ships the pack and no code cache (one was written into dist/ by the runs above)', () => {
+    // --ignore-scripts: the prepack/postpack pair rewrites package.json, which another test may be packing.
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' });
+    expect(pack.status).toBe(0);
+    const files = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    expect(readdirSync(DIST).filter((f) => f.endsWith('.v8cache')).length).toBeGreaterThan(0);
+    expect({ pack: files.includes('dist/synth-pack.js'), caches: files.filter((f) => f.endsWith('.v8cache')) }).toEqual({ pack: true, caches: [] });
+  });
+});
+
 describe('the code cache of the module pack (a copy of dist/, so the repository\'s own cache is not touched)', () => {
   // Inside the repository, so that the copy finds cdktf in its node_modules as dist/ does.
   const scratch = mkdtempSync(join(REPO, '.tmp-module-pack-'));
