@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeStartupApps } from '../../bench/synth-startup';
 
@@ -80,14 +80,20 @@ describe('the packed package', () => {
 });
 
 describe('the code cache of the module pack (a copy of dist/, so the repository\'s own cache is not touched)', () => {
-  // Inside the repository, so that the copy finds cdktf in its node_modules as dist/ does.
-  const scratch = mkdtempSync(join(REPO, '.tmp-module-pack-'));
-  const dist = join(scratch, 'dist');
-  cpSync(DIST, dist, { recursive: true, filter: (source) => !source.endsWith('.v8cache') });
-  // The benchmark's app: one report served from its cache, a gate and an output, loading the copy.
-  writeStartupApps(scratch);
-  const app = join(scratch, 'with-package.js');
-  writeFileSync(app, readFileSync(app, 'utf8').split(JSON.stringify(join(DIST, 'index.js'))).join(JSON.stringify(join(dist, 'index.js'))));
+  // Inside the repository (its .tmp/, which git and eslint ignore), so that the copy finds cdktf as dist/ does.
+  let scratch = '';
+  let dist = '';
+  let app = '';
+  beforeAll(() => {
+    mkdirSync(join(REPO, '.tmp'), { recursive: true });
+    scratch = mkdtempSync(join(REPO, '.tmp', 'module-pack-'));
+    dist = join(scratch, 'dist');
+    cpSync(DIST, dist, { recursive: true, filter: (source) => !source.endsWith('.v8cache') });
+    // The benchmark's app: one report served from its cache, a gate and an output, loading the copy.
+    writeStartupApps(scratch);
+    app = join(scratch, 'with-package.js');
+    writeFileSync(app, readFileSync(app, 'utf8').split(JSON.stringify(join(DIST, 'index.js'))).join(JSON.stringify(join(dist, 'index.js'))));
+  });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   const caches = () => readdirSync(dist).filter((f) => f.endsWith('.v8cache'));
