@@ -127,6 +127,17 @@ it('always sends Granularity to IAM: the default ACTION_LEVEL when the request l
   expect([levelOf(withoutLevel), levelOf(explicit)]).toEqual(['ACTION_LEVEL', 'SERVICE_LEVEL']);
 });
 
+/** The one page of a finished job whose role was allowed S3 and never used it. */
+function completedS3Page() {
+  return {
+    JobStatus: 'COMPLETED',
+    JobCreationDate: new Date(0),
+    JobCompletionDate: new Date(1000),
+    ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', TotalAuthenticatedEntities: 0 }],
+    IsTruncated: false,
+  };
+}
+
 it("a job's evidence ends when IAM's COMPLETED answer came in, not after the client read and parsed it", async () => {
   // A fake clock: each poll is admitted, answered 5 ms later, and its (large) body read and parsed 50 ms after that.
   let nowMs = 0;
@@ -142,13 +153,7 @@ it("a job's evidence ends when IAM's COMPLETED answer came in, not after the cli
       onAnswered?.();
       if (gets === 1) return { JobStatus: 'IN_PROGRESS', JobCreationDate: new Date(0) } as O;
       nowMs += 50;
-      return {
-        JobStatus: 'COMPLETED',
-        JobCreationDate: new Date(0),
-        JobCompletionDate: new Date(1000),
-        ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', TotalAuthenticatedEntities: 0 }],
-        IsTruncated: false,
-      } as O;
+      return completedS3Page() as O;
     },
   };
   const durations = new JobDurations();
@@ -191,13 +196,7 @@ describe('a COMPLETED body gives the run its evidence before it is parsed', () =
         onWoke?.(woke);
         atBodyIn();
         nowMs += 50;
-        return {
-          JobStatus: 'COMPLETED',
-          JobCreationDate: new Date(0),
-          JobCompletionDate: new Date(1000),
-          ServicesLastAccessed: [{ ServiceName: 'Amazon S3', ServiceNamespace: 's3', TotalAuthenticatedEntities: 0 }],
-          IsTruncated: false,
-        } as O;
+        return completedS3Page() as O;
       },
     };
     return { session, now: () => nowMs, advance: (ms: number) => (nowMs += ms) };
