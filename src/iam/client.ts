@@ -153,26 +153,33 @@ function credentialsConfig(options: ConnectionOptions, region: string): IAMClien
 /** The requests that start a job: the run's gate serves them before the polls and pages waiting (request-gate.ts). */
 const JOB_STARTS: ReadonlySet<string> = new Set(['GenerateServiceLastAccessedDetails', 'GenerateOrganizationsAccessReport']);
 
+/** What the caller of IamSession.send hears of its command's attempts, so it can time IAM apart from its own queue. */
+export interface SendHooks {
+  /**
+   * Each time an attempt leaves the gate for the wire (again for each retry): the time a request waited for the
+   * run's rate limit is told apart from the time IAM took.
+   */
+  readonly onAdmitted?: () => void;
+  /**
+   * Each time an attempt's HTTP answer is in, before its body is read and parsed (a 400-service page is some 10 ms of
+   * CPU more): when IAM answered.
+   */
+  readonly onAnswered?: () => void;
+  /**
+   * When a report page's 2xx body is in and before it is parsed, with the JobStatus it names (peekJobStatus: a timing
+   * hint, not yet read nor checked); when it returns true the page is parsed after the requests the caller started
+   * meanwhile have gone out.
+   */
+  readonly onBodyIn?: (jobStatus: string | undefined) => boolean;
+}
+
 export interface IamSession {
   readonly client: IAMClient;
   /**
    * Sends one command through the gate; rejects with AwsRequestError, or an AbortError when `signal` fires.
-   * `onAdmitted` is called each time an attempt leaves the gate for the wire (again for each retry), so the caller
-   * can tell the time its request waited for the run's rate limit from the time IAM took. `onAnswered` is called
-   * each time an attempt's HTTP answer is in, before its body is read and parsed (a 400-service page is some 10 ms of
-   * CPU more), so the caller can tell when IAM answered. `onBodyIn` is called when a report page's 2xx body is in and
-   * before it is parsed, with the JobStatus it names (peekJobStatus: a timing hint, not yet read nor checked); when it
-   * returns true the page is parsed after the requests the caller started meanwhile have gone out.
+   * `hooks` tell the caller when each attempt left, was answered and had its body in (SendHooks).
    */
-  send<O>(
-    operation: string,
-    command: unknown,
-    signal: AbortSignal | undefined,
-    request?: ReportRequest,
-    onAdmitted?: () => void,
-    onAnswered?: () => void,
-    onBodyIn?: (jobStatus: string | undefined) => boolean,
-  ): Promise<O>;
+  send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest, hooks?: SendHooks): Promise<O>;
   close(): void;
 }
 
@@ -197,15 +204,8 @@ export async function createIamSession(
   const sdkDeserializer = sdkDeserializerOf(client);
   return {
     client,
-    async send<O>(
-      operation: string,
-      command: unknown,
-      signal: AbortSignal | undefined,
-      request?: ReportRequest,
-      onAdmitted?: () => void,
-      onAnswered?: () => void,
-      onBodyIn?: (jobStatus: string | undefined) => boolean,
-    ) {
+    async send<O>(operation: string, command: unknown, signal: AbortSignal | undefined, request?: ReportRequest, hooks: SendHooks = {}) {
+      const { onAdmitted, onAnswered, onBodyIn } = hooks;
       const cmd = command as Parameters<IAMClient['send']>[0];
       const startsJob = JOB_STARTS.has(operation);
       // A run hands the session all its reports at once (200 generates). Let into the SDK's stack together, every
@@ -340,7 +340,7 @@ async function bodyBytes(body: unknown): Promise<Buffer> {
  * A 2xx report page goes through report-page-reader.ts once; anything else (an error answer, a page outside the
  * reader's narrow grammar) goes to the SDK's deserializer with the same response, its body kept as bytes.
  */
-function fastPageDeserializer(operation: string, sdk: Middleware, onBodyIn?: (jobStatus: string | undefined) => boolean): Middleware {
+function fastPageDeserializer(operation: string, sdk: Middleware, onBodyIn?: SendHooks['onBodyIn']): Middleware {
   return (next, context) => async (args) => {
     const { response } = (await next(args)) as { response: RawResponse };
     if (response.statusCode >= 200 && response.statusCode < 300) {

@@ -17,7 +17,7 @@ import type {
   EntityDetails as SdkEntityDetails,
 } from '@aws-sdk/client-iam';
 import { limitExceededDelay, type PollScheduleOptions, type SleepFunction } from './backoff';
-import type { IamSession } from './client';
+import type { IamSession, SendHooks } from './client';
 import { MAX_ITEMS } from '../model/constraints';
 import { AbortedError, AccessAdvisorError, AwsRequestError, IncompleteResponseError, JobFailedError, JobMismatchError, JobTimeoutError } from '../model/errors';
 import {
@@ -305,18 +305,18 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
       let answerInAt: number | undefined;
       /** The duration this poll gave the run, recorded as soon as its body named COMPLETED (onBodyIn). */
       let recorded = false;
-      const page = await fetchFirstPage(
-        () => {
+      const page = await fetchFirstPage({
+        onAdmitted: () => {
           if (generatedAt !== undefined) {
             admittedAt = age();
             answerInAt = undefined;
             plan.sent(admittedAt);
           }
         },
-        () => {
+        onAnswered: () => {
           if (generatedAt !== undefined) answerInAt = age();
         },
-        (jobStatus) => {
+        onBodyIn: (jobStatus) => {
           // The wave-mates sleeping on this evidence are woken before this page is parsed (a 400-service page: 5 ms
           // warm, 30-50 ms cold) rather than after: only timing, from the status the body names; what the page says
           // counts once it is read and checked, and a page whose parse disagrees only cost the wave-mates a probe.
@@ -325,7 +325,7 @@ async function pollUntilDone<T extends { JobStatus?: string }>(
           const sentAt = admittedAt ?? askedAt;
           return recordDuration(ctx, lastRunningPollAt, sentAt - askedAt, answerInAt ?? age());
         },
-      );
+      });
       // The poll's attempt that IAM answered left the run's gate at `sentAt` (a session that does not say: when asked).
       const sentAt = admittedAt ?? askedAt;
       if (generatedAt !== undefined && admittedAt === undefined) plan.sent(askedAt);
@@ -397,8 +397,8 @@ function recordDuration(ctx: JobContext, lowerMs: number, queuedMs: number, uppe
   return ctx.durations?.record(lowerMs, upperMs) === true && ctx.scouts?.wake() === true;
 }
 
-/** Sends a job's first-page poll; the callbacks are IamSession.send's onAdmitted, onAnswered and onBodyIn. */
-type FetchFirstPage<T> = (onAdmitted: () => void, onAnswered: () => void, onBodyIn: (jobStatus: string | undefined) => boolean) => Promise<T>;
+/** Sends a job's first-page poll with the poll's hooks (IamSession.send's). */
+type FetchFirstPage<T> = (hooks: Required<SendHooks>) => Promise<T>;
 
 /** One read of a job: its id, the context it runs in, how it reports progress, and how it says the job exists. */
 interface JobRead {
@@ -414,18 +414,16 @@ interface JobRead {
 async function readServiceJob(request: ServiceRequest, read: JobRead, createDate: Promise<string | undefined>): Promise<AccessReport> {
   const { jobId, ctx, signal, emit, pollImmediately } = read;
   const op = 'GetServiceLastAccessedDetails';
-  const getPage = (marker?: string, onAdmitted?: () => void, onAnswered?: () => void, onBodyIn?: (jobStatus: string | undefined) => boolean) =>
+  const getPage = (marker?: string, hooks?: SendHooks) =>
     ctx.session.send<GetServiceLastAccessedDetailsResponse>(
       op,
       new GetServiceLastAccessedDetailsCommand({ JobId: jobId, MaxItems: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
       signal,
       request,
-      onAdmitted,
-      onAnswered,
-      onBodyIn,
+      hooks,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await firstPage((onAdmitted, onAnswered, onBodyIn) => getPage(undefined, onAdmitted, onAnswered, onBodyIn), read, request);
+  const first = await firstPage((hooks) => getPage(undefined, hooks), read, request);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(jobId, first.Error?.Code ?? 'Unknown', first.Error?.Message ?? 'the job failed', request);
   }
@@ -484,7 +482,7 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
   const op = 'GetOrganizationsAccessReport';
   // Before any call: IAM's answer could not show whose job it is.
   if (pollImmediately) refuseResumedOrganizationsJob(request, jobId);
-  const getPage = (marker?: string, onAdmitted?: () => void, onAnswered?: () => void, onBodyIn?: (jobStatus: string | undefined) => boolean) =>
+  const getPage = (marker?: string, hooks?: SendHooks) =>
     ctx.session.send<GetOrganizationsAccessReportResponse>(
       op,
       new GetOrganizationsAccessReportCommand({
@@ -495,12 +493,10 @@ async function readOrganizationsJob(request: OrgRequest, read: JobRead): Promise
       }),
       signal,
       request,
-      onAdmitted,
-      onAnswered,
-      onBodyIn,
+      hooks,
     );
   emit({ phase: 'waiting', polls: 0 });
-  const first = await firstPage((onAdmitted, onAnswered, onBodyIn) => getPage(undefined, onAdmitted, onAnswered, onBodyIn), read, request);
+  const first = await firstPage((hooks) => getPage(undefined, hooks), read, request);
   if (first.JobStatus === 'FAILED') {
     throw new JobFailedError(
       jobId,

@@ -1,5 +1,5 @@
 import { resolveSchedule } from '../../src/iam/backoff';
-import type { IamSession } from '../../src/iam/client';
+import type { IamSession, SendHooks } from '../../src/iam/client';
 import { runReportJob, type JobContext } from '../../src/iam/report-job';
 
 // One IAM job behind a scripted session on a fake clock: no timer ever runs, every sleep and every request only
@@ -43,7 +43,7 @@ export function simulator(options: SimulatorOptions = {}) {
   const session: IamSession = {
     client: undefined as never,
     close: () => undefined,
-    async send<O>(operation: string, _command: unknown, _signal: unknown, _request: unknown, onAdmitted?: () => void): Promise<O> {
+    async send<O>(operation: string, _command: unknown, _signal: unknown, _request: unknown, { onAdmitted }: SendHooks = {}): Promise<O> {
       const oneWay = typeof latency === 'number' ? latency : latency(operation === 'GenerateServiceLastAccessedDetails' ? -1 : current!.polls);
       if (operation !== 'GenerateServiceLastAccessedDetails') {
         t += queuedMs(current!.polls);

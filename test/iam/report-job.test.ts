@@ -2,7 +2,7 @@ import { PollWaves } from '../../src/iam/poll-waves';
 import { PrincipalCreateDates } from '../../src/iam/principal-dates';
 import { AwsRequestError } from '../../src';
 import { resolveSchedule } from '../../src/iam/backoff';
-import type { IamSession } from '../../src/iam/client';
+import type { IamSession, SendHooks } from '../../src/iam/client';
 import { JobDurations } from '../../src/iam/job-durations';
 import { runReportJob, type JobContext } from '../../src/iam/report-job';
 import { WaveScouts } from '../../src/iam/wave-scouts';
@@ -145,7 +145,7 @@ it("a job's evidence ends when IAM's COMPLETED answer came in, not after the cli
   const session: IamSession = {
     client: undefined as never,
     close: () => undefined,
-    async send<O>(operation: string, _command: unknown, _signal: unknown, _request: unknown, onAdmitted?: () => void, onAnswered?: () => void): Promise<O> {
+    async send<O>(operation: string, _command: unknown, _signal: unknown, _request: unknown, { onAdmitted, onAnswered }: SendHooks = {}): Promise<O> {
       if (operation === 'GenerateServiceLastAccessedDetails') return { JobId: 'j'.repeat(36) } as O;
       gets++;
       onAdmitted?.();
@@ -182,7 +182,7 @@ describe('a COMPLETED body gives the run its evidence before it is parsed', () =
     const session: IamSession = {
       client: undefined as never,
       close: () => undefined,
-      async send<O>(operation: string, _c: unknown, _s: unknown, _r: unknown, onAdmitted?: () => void, onAnswered?: () => void, onBodyIn?: (status: string | undefined) => boolean): Promise<O> {
+      async send<O>(operation: string, _c: unknown, _s: unknown, _r: unknown, { onAdmitted, onAnswered, onBodyIn }: SendHooks = {}): Promise<O> {
         if (operation === 'GenerateServiceLastAccessedDetails') return { JobId: 'j'.repeat(36) } as O;
         gets++;
         onAdmitted?.();

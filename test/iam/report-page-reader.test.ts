@@ -302,11 +302,11 @@ describe('through the engine session (createIamSession): the reader, the SDK fal
           new GetServiceLastAccessedDetailsCommand({ JobId: 'j'.repeat(36) }),
           undefined,
           undefined,
-          undefined,
-          undefined,
-          (status) => {
-            heard.push(status);
-            return wantsTurn;
+          {
+            onBodyIn: (status) => {
+              heard.push(status);
+              return wantsTurn;
+            },
           },
         );
         expect(output).toEqual(await sdkReading('GetServiceLastAccessedDetails', body));

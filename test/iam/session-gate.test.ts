@@ -49,11 +49,11 @@ describe('the session and the run gate', () => {
         new GenerateServiceLastAccessedDetailsCommand({ Arn: 'arn:aws:iam::123456789012:role/r', Granularity: 'ACTION_LEVEL' }),
         undefined,
         undefined,
-        () => admitted.push('generate'),
+        { onAdmitted: () => admitted.push('generate') },
       );
       expect(out.JobId).toBe('j'.repeat(36));
       await expect(
-        session.send('GetServiceLastAccessedDetails', new GetServiceLastAccessedDetailsCommand({ JobId: 'j'.repeat(36) }), undefined, undefined, () => admitted.push('poll')),
+        session.send('GetServiceLastAccessedDetails', new GetServiceLastAccessedDetailsCommand({ JobId: 'j'.repeat(36) }), undefined, undefined, { onAdmitted: () => admitted.push('poll') }),
       ).rejects.toMatchObject({ awsCode: 'NoSuchEntity' });
     } finally {
       session.close();

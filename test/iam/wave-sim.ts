@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { resolveSchedule, abortError } from '../../src/iam/backoff';
 import type { AbortSignalLike } from '../../src/iam/abort-signal';
-import type { IamSession } from '../../src/iam/client';
+import type { IamSession, SendHooks } from '../../src/iam/client';
 import { JobDurations } from '../../src/iam/job-durations';
 import { ActiveJobs, POLL_GAP_FLOOR_MS } from '../../src/iam/poll-plan';
 import { PollWaves } from '../../src/iam/poll-waves';
@@ -85,7 +85,7 @@ export async function runWave(jobs: readonly WaveJob[], options: WaveOptions = {
   const session: IamSession = {
     client: undefined as never,
     close: () => undefined,
-    async send<O>(operation: string, command: { input: { Arn?: string; JobId?: string } }, _signal: unknown, request: unknown, onAdmitted?: () => void): Promise<O> {
+    async send<O>(operation: string, command: { input: { Arn?: string; JobId?: string } }, _signal: unknown, request: unknown, { onAdmitted }: SendHooks = {}): Promise<O> {
       const arn = (request as { arn: string }).arn;
       const job = byArn.get(arn)!;
       if (operation !== 'GenerateServiceLastAccessedDetails') onAdmitted?.();
