@@ -5,9 +5,8 @@
  * that is not a count, an Organizations row counting accounts that used a service without saying when, and a
  * policies-granting answer about namespaces nobody asked for. Each is refused (exit 3), never printed as evidence.
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ensureBuilt, runCli } from '../cli/cli-harness';
+import { accessDenied, startQueryServer } from './hostile-server';
 
 const NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 const ROLE = 'arn:aws:iam::123456789012:role/app-deployer';
@@ -41,27 +40,14 @@ function serviceMember(ns: string, row: Row): string {
  * parameters)`, or 403 AccessDenied where that is undefined.
  */
 async function withQueryServer<T>(answer: (params: URLSearchParams) => string | undefined, use: (endpoint: string) => Promise<T>): Promise<T> {
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      const params = new URLSearchParams(body);
-      const xml = answer(params);
-      if (xml === undefined) {
-        res.writeHead(403, { 'content-type': 'text/xml' });
-        res.end(`<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed: ${params.get('Action') ?? ''}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end(xml);
-    });
+  const server = await startQueryServer((params, action) => {
+    const xml = answer(params);
+    return xml === undefined ? accessDenied(action) : { status: 200, body: xml };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return await use(server.endpoint);
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   }
 }
 

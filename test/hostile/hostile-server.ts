@@ -114,7 +114,7 @@ function page(shape: ListShape, opts: { status?: string; items?: string[] | null
   );
 }
 
-type Answer = { status: number; body: string; type?: string };
+export type Answer = { status: number; body: string; type?: string };
 
 function answerGet(mode: HostileMode, action: string, params: URLSearchParams, jobType: string): Answer {
   const shape = shapeOf(action, params, mode, jobType);
@@ -156,6 +156,11 @@ function answerGet(mode: HostileMode, action: string, params: URLSearchParams, j
   return { status: 400, body: errorBody('InvalidInput', `unknown Marker ${marker}`) };
 }
 
+/** IAM's refusal of a request this server does not serve. */
+export function accessDenied(action: string): Answer {
+  return { status: 403, body: errorBody('AccessDenied', `not allowed: ${action}`) };
+}
+
 function errorBody(code: string, message: string): string {
   return `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;
 }
@@ -164,12 +169,14 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** `entities`: the service pages are sound and only GetServiceLastAccessedDetailsWithEntities is hostile. */
-export async function startHostileServer(mode: HostileMode, target: 'all' | 'entities' = 'all'): Promise<HostileServer> {
+/**
+ * An IAM query-protocol endpoint on 127.0.0.1: each request is answered with `answer(its parameters, its Action, the
+ * request, its body)`, and counted per Action.
+ */
+export async function startQueryServer(
+  answer: (params: URLSearchParams, action: string, req: http.IncomingMessage, body: string) => Answer,
+): Promise<HostileServer> {
   const calls = new Map<string, number>();
-  // As IAM: a job's JobType is the Granularity it was generated with (IAM's default SERVICE_LEVEL when none was
-  // sent). One job id serves every request, so the last generation decides: callers of one server agree on a level.
-  let jobType = 'SERVICE_LEVEL';
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -178,31 +185,9 @@ export async function startHostileServer(mode: HostileMode, target: 'all' | 'ent
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
       calls.set(action, (calls.get(action) ?? 0) + 1);
-      let answer: Answer;
-      if (mode === 'html-403') {
-        answer = { status: 403, body: '<html><body><h1>403 Forbidden</h1>corporate proxy</body></html>', type: 'text/html' };
-      } else if (mode === 'text-429') {
-        answer = { status: 429, body: 'Too Many Requests, slow down', type: 'text/plain' };
-      } else if (mode === 'limit-409' && action === 'GenerateOrganizationsAccessReport') {
-        answer = {
-          status: 409,
-          body: errorBody('ReportGenerationLimitExceeded', 'The request failed because the maximum number of concurrent requests for this account are already running.'),
-        };
-      } else if (mode === 'echo-headers') {
-        // A misconfigured proxy that puts the whole request (headers included) into its error text.
-        const echoed = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
-        answer = { status: 403, body: errorBody('AccessDenied', escapeXml(`proxy refused the request:\n${echoed}\nbody: ${body}`)) };
-      } else if (action === 'GenerateServiceLastAccessedDetails' || action === 'GenerateOrganizationsAccessReport') {
-        if (action === 'GenerateServiceLastAccessedDetails') jobType = params.get('Granularity') ?? 'SERVICE_LEVEL';
-        answer = { status: 200, body: envelope(action, `<JobId>${JOB_ID}</JobId>`) };
-      } else if (action.startsWith('Get') && (action.includes('LastAccessed') || action === 'GetOrganizationsAccessReport')) {
-        const hostile = target === 'all' || action === 'GetServiceLastAccessedDetailsWithEntities';
-        answer = answerGet(hostile ? mode : 'complete', action, params, jobType);
-      } else {
-        answer = { status: 403, body: errorBody('AccessDenied', `not allowed: ${action}`) };
-      }
-      res.writeHead(answer.status, { 'content-type': answer.type ?? 'text/xml', 'x-amzn-requestid': 'r-1' });
-      res.end(answer.body);
+      const answered = answer(params, action, req, body);
+      res.writeHead(answered.status, { 'content-type': answered.type ?? 'text/xml', 'x-amzn-requestid': 'r-1' });
+      res.end(answered.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -216,6 +201,39 @@ export async function startHostileServer(mode: HostileMode, target: 'all' | 'ent
         server.close(() => resolve());
       }),
   };
+}
+
+/** `entities`: the service pages are sound and only GetServiceLastAccessedDetailsWithEntities is hostile. */
+export async function startHostileServer(mode: HostileMode, target: 'all' | 'entities' = 'all'): Promise<HostileServer> {
+  // As IAM: a job's JobType is the Granularity it was generated with (IAM's default SERVICE_LEVEL when none was
+  // sent). One job id serves every request, so the last generation decides: callers of one server agree on a level.
+  let jobType = 'SERVICE_LEVEL';
+  return startQueryServer((params, action, req, body) => {
+    let answer: Answer;
+    if (mode === 'html-403') {
+      answer = { status: 403, body: '<html><body><h1>403 Forbidden</h1>corporate proxy</body></html>', type: 'text/html' };
+    } else if (mode === 'text-429') {
+      answer = { status: 429, body: 'Too Many Requests, slow down', type: 'text/plain' };
+    } else if (mode === 'limit-409' && action === 'GenerateOrganizationsAccessReport') {
+      answer = {
+        status: 409,
+        body: errorBody('ReportGenerationLimitExceeded', 'The request failed because the maximum number of concurrent requests for this account are already running.'),
+      };
+    } else if (mode === 'echo-headers') {
+      // A misconfigured proxy that puts the whole request (headers included) into its error text.
+      const echoed = Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
+      answer = { status: 403, body: errorBody('AccessDenied', escapeXml(`proxy refused the request:\n${echoed}\nbody: ${body}`)) };
+    } else if (action === 'GenerateServiceLastAccessedDetails' || action === 'GenerateOrganizationsAccessReport') {
+      if (action === 'GenerateServiceLastAccessedDetails') jobType = params.get('Granularity') ?? 'SERVICE_LEVEL';
+      answer = { status: 200, body: envelope(action, `<JobId>${JOB_ID}</JobId>`) };
+    } else if (action.startsWith('Get') && (action.includes('LastAccessed') || action === 'GetOrganizationsAccessReport')) {
+      const hostile = target === 'all' || action === 'GetServiceLastAccessedDetailsWithEntities';
+      answer = answerGet(hostile ? mode : 'complete', action, params, jobType);
+    } else {
+      answer = accessDenied(action);
+    }
+    return answer;
+  });
 }
 
 /** Servers for `modes` in a child process (for synth, whose spawnSync blocks this process's event loop). */
